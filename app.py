@@ -1,0 +1,23 @@
+"""Entry point: page config, shared state once, and routing over pages/."""
+
+import streamlit as st
+
+from momentum_app.state import init_state
+
+st.set_page_config(page_title="Momentum playground", page_icon="⛰️", layout="wide")
+init_state()
+
+playground = st.Page("pages/playground.py", title="Playground", icon="🏁", url_path="playground")
+
+
+def _root() -> None:
+    # Streamlit serves the default page at "/" only, so "/" forwards to the playground and
+    # every page, the first one included, keeps a deep link of its own (/playground).
+    st.switch_page(playground, query_params=st.query_params.to_dict())
+
+
+pages = [
+    st.Page(_root, title="Start", url_path="start", default=True, visibility="hidden"),
+    playground,
+]
+st.navigation(pages).run()

@@ -1,0 +1,1 @@
+"""UI support for the Streamlit pages: figures, widgets, state and cached compute."""

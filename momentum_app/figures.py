@@ -1,0 +1,307 @@
+"""Figure builders: arrays in, plotly figures out, no Streamlit inside.
+
+The race animation is returned as a plain plotly spec (``{"data", "layout", "frames"}``)
+rather than a ``go.Figure``: validating ~150 frames through ``go.Frame`` costs about half a
+second per build, and the spec goes straight to plotly.js in the browser anyway. Its static
+part is built from ``go`` objects, so attribute names are still checked.
+
+The landscape is a layout image pinned to the axes, not a contour or heatmap trace:
+plotly.js drops those traces while it animates with ``redraw: false`` (plotly.js issue
+4491), and ``redraw: true`` caps playback at a low frame rate.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from momentum_core import Objective
+
+Array = np.ndarray
+
+#: The race has at most this many frames; the last step and divergence steps are kept.
+MAX_FRAMES = 150
+#: Gaps f - f* below this are drawn at this value on the log-scale loss axis.
+GAP_FLOOR = 1e-16
+#: Light, low-contrast landscape (high = white), so coloured paths stand out on a projector.
+LANDSCAPE_COLORS = ("#2f5f8a", "#6f9fc6", "#b3d0e6", "#e4eef6", "#ffffff")
+LEVELS = 24
+
+#: Okabe-Ito colours, safe for colour-blind viewers, one per optimizer.
+COLORS = {
+    "sgd": "#D55E00",
+    "momentum": "#0072B2",
+    "nesterov": "#CC79A7",
+    "keras-momentum": "#009E73",
+    "adam": "#000000",
+    "rmsprop": "#E69F00",
+    "adagrad": "#56B4E9",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class RaceRun:
+    """One optimizer's run, as the figure needs it.
+
+    Attributes:
+        name: The optimizer's CLI name (picks the colour).
+        label: The legend label.
+        positions: ``(steps + 1, 2)``, finite (the runner guarantees it).
+        gaps: ``(steps + 1,)`` loss minus f*.
+        diverged_step: The divergence step, or -1.
+    """
+
+    name: str
+    label: str
+    positions: Array
+    gaps: Array
+    diverged_step: int
+
+
+def landscape_values(obj: Objective, n: int = 240) -> tuple[Array, Array, Array]:
+    """The values shown as the landscape on an ``n x n`` grid over the domain.
+
+    Returns:
+        ``xs (n,)``, ``ys (n,)`` and ``z (n, n)`` with ``z[i, j]`` at ``(xs[j], ys[i])``:
+        ``log10(f - f* + 1e-3)`` for functions whose values span decades, else ``f``.
+    """
+    (x0, x1), (y0, y1) = obj.domain
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = obj.value(grid)
+    z = np.nan_to_num(z, nan=np.nanmax(z[np.isfinite(z)]), posinf=np.nanmax(z[np.isfinite(z)]))
+    if obj.log_scale:
+        z = np.log10(np.maximum(z - obj.f_star, 0.0) + 1e-3)
+    return xs, ys, z
+
+
+def landscape_label(obj: Objective) -> str:
+    return "log10(f - f* + 0.001)" if obj.log_scale else "f(x, y)"
+
+
+def _ramp(t: Array, colors: tuple[str, ...]) -> Array:
+    """Map ``t`` in [0, 1] linearly through ``colors``; returns uint8 RGB."""
+    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colors], dtype=float)
+    pos = np.linspace(0.0, 1.0, len(colors))
+    rgb = np.stack([np.interp(t, pos, stops[:, k]) for k in range(3)], axis=-1)
+    return np.round(rgb).astype(np.uint8)
+
+
+def landscape_png(z: Array, levels: int = LEVELS) -> str:
+    """A banded (filled-contour look) PNG of ``z`` as a data URI; row 0 is the top."""
+    lo, hi = float(z.min()), float(z.max())
+    t = (z - lo) / (hi - lo) if hi > lo else np.zeros_like(z)
+    banded = np.floor(t * levels).clip(0, levels - 1) / (levels - 1)
+    rgb = _ramp(banded[::-1], LANDSCAPE_COLORS)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def frame_steps(num_steps: int, events: list[int], max_frames: int = MAX_FRAMES) -> Array:
+    """The steps the animation shows: at most ~``max_frames``, evenly spread, always
+    including step 0, the last step and every event step (e.g. a divergence)."""
+    if num_steps + 1 <= max_frames:
+        return np.arange(num_steps + 1)
+    base = np.round(np.linspace(0, num_steps, max_frames)).astype(int)
+    extra = [e for e in events if 0 <= e <= num_steps]
+    return np.unique(np.concatenate([base, extra]).astype(int))
+
+
+def path_indices(num_steps: int, max_points: int) -> Array:
+    """Steps kept in drawn paths: every ``stride``-th, with an odd stride so that a
+    zig-zag that flips sign every step still shows as a zig-zag after thinning."""
+    stride = max(1, math.ceil(num_steps / max_points))
+    if stride > 1 and stride % 2 == 0:
+        stride += 1
+    return np.arange(0, num_steps + 1, stride)
+
+
+def _typed(values: Array, dtype: str) -> dict:
+    """A compact plotly.js typed array (base64), ~4x smaller than JSON numbers."""
+    data = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
+def race_figure(
+    obj: Objective,
+    runs: list[RaceRun],
+    start: tuple[float, float],
+    *,
+    max_frames: int = MAX_FRAMES,
+    font_size: int = 14,
+    height: int = 540,
+) -> dict:
+    """The animated race: landscape with growing paths (left), loss curves (right).
+
+    Args:
+        obj: The function (domain, minima, landscape).
+        runs: One :class:`RaceRun` per optimizer, all with the same number of steps.
+        start: The common start point, marked on the landscape.
+        max_frames: Frame budget (see :func:`frame_steps`).
+        font_size: Base font size (larger for presenting).
+        height: Figure height in pixels.
+
+    Returns:
+        A plotly spec dict with ``data``, ``layout`` and ``frames``; frame names are the
+        step numbers they show.
+    """
+    num_steps = len(runs[0].positions) - 1
+    (x0, x1), (y0, y1) = obj.domain
+    _, _, z = landscape_values(obj)
+    steps = frame_steps(num_steps, [r.diverged_step for r in runs], max_frames)
+    keep = path_indices(num_steps, max(60, 800 // len(runs)))
+    gaps = [np.maximum(r.gaps, GAP_FLOOR) for r in runs]
+    g_lo = min(float(g.min()) for g in gaps)
+    g_hi = max(float(g.max()) for g in gaps)
+    big = max(11, round(font_size * 0.9))
+
+    static = [
+        # One invisible point carries the landscape's colour bar (the image has none).
+        go.Scatter(
+            x=[x0], y=[y0], mode="markers", hoverinfo="skip", showlegend=False,
+            marker={
+                "size": 0.1, "opacity": 0, "color": [float(z.min())],
+                "colorscale": [[i / 4, c] for i, c in enumerate(LANDSCAPE_COLORS)],
+                "cmin": float(z.min()), "cmax": float(z.max()), "showscale": True,
+                "colorbar": {"title": {"text": landscape_label(obj), "side": "right"},
+                             "x": 0.555, "len": 0.9, "thickness": 12},
+            },
+        ),
+        go.Scatter(
+            x=obj.global_minima[:, 0], y=obj.global_minima[:, 1], mode="markers",
+            name="global minimum",
+            marker={"symbol": "star", "size": 2 * big, "color": "gold",
+                    "line": {"color": "black", "width": 1.5}},
+            hovertemplate="global minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ),
+        go.Scatter(
+            x=obj.local_minima[:, 0], y=obj.local_minima[:, 1], mode="markers",
+            name="local minima", visible=True if len(obj.local_minima) else "legendonly",
+            marker={"symbol": "circle-open", "size": big // 2 + 2, "color": "#444"},
+            hovertemplate="local minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ),
+        go.Scatter(
+            x=[start[0]], y=[start[1]], mode="markers", name="start",
+            marker={"symbol": "circle", "size": big, "color": "white",
+                    "line": {"color": "black", "width": 2}},
+            hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ),
+    ]  # fmt: skip
+    animated: list[go.Scatter] = []
+    for run in runs:
+        color = COLORS.get(run.name, "#333")
+        animated += [
+            go.Scatter(
+                x=[], y=[], mode="lines+markers", name=run.label, legendgroup=run.name,
+                line={"color": color, "width": 2.5}, marker={"size": 4, "color": color},
+                hovertemplate=run.label + " (%{x:.4g}, %{y:.4g})<extra></extra>",
+            ),
+            go.Scatter(
+                x=[], y=[], mode="markers", showlegend=False, legendgroup=run.name,
+                marker={"size": big + 3, "color": color, "line": {"color": "white", "width": 2}},
+                hoverinfo="skip",
+            ),
+            go.Scatter(
+                x=[], y=[], mode="lines", showlegend=False, legendgroup=run.name,
+                xaxis="x2", yaxis="y2", line={"color": color, "width": 2.5},
+                hovertemplate=run.label + " step %{x}: f - f* = %{y:.3g}<extra></extra>",
+            ),
+            go.Scatter(
+                x=[], y=[], mode="markers+text", showlegend=False, legendgroup=run.name,
+                text=[f"{run.label} diverged at step {run.diverged_step}"],
+                textposition="top center", textfont={"color": color, "size": big},
+                marker={"symbol": "x-thin-open", "size": 2 * big,
+                        "line": {"color": color, "width": 4}},
+                hoverinfo="skip",
+            ),
+        ]  # fmt: skip
+
+    layout = go.Layout(
+        height=height,
+        margin={"l": 60, "r": 20, "t": 40, "b": 50},
+        font={"size": font_size, "color": "#111"},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        xaxis={"domain": [0, 0.53], "range": [x0, x1], "title": {"text": "x"},
+               "showgrid": False, "zeroline": False, "constrain": "domain"},
+        yaxis={"range": [y0, y1], "title": {"text": "y"}, "showgrid": False, "zeroline": False},
+        xaxis2={"domain": [0.67, 1], "range": [0, num_steps], "title": {"text": "step"},
+                "anchor": "y2"},
+        yaxis2={"type": "log", "anchor": "x2", "title": {"text": "f(x) - f*  (log scale)"},
+                "range": [math.log10(g_lo) - 0.3, math.log10(g_hi) + 0.3],
+                "exponentformat": "power"},
+        images=[{"source": landscape_png(z), "xref": "x", "yref": "y", "x": x0, "y": y1,
+                 "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
+                 "xanchor": "left", "yanchor": "top", "layer": "below"}],
+        uirevision="race",
+        hovermode="closest",
+    )  # fmt: skip
+    base = go.Figure(data=static + animated, layout=layout).to_plotly_json()
+
+    first_animated = len(static)
+    frames = []
+    for s in steps:
+        idx = keep[keep < s]
+        idx = np.append(idx, s)
+        data = []
+        for run, gap in zip(runs, gaps, strict=True):
+            pos = run.positions
+            crashed = 0 <= run.diverged_step <= s
+            data += [
+                {"x": _typed(pos[idx, 0], "f4"), "y": _typed(pos[idx, 1], "f4")},
+                {"x": [float(pos[s, 0])], "y": [float(pos[s, 1])]},
+                {"x": _typed(idx, "i4"), "y": _typed(gap[idx], "f4")},
+                {"x": [float(pos[s, 0])] if crashed else [],
+                 "y": [float(pos[s, 1])] if crashed else []},
+            ]  # fmt: skip
+        frames.append(
+            {
+                "name": str(int(s)),
+                "data": data,
+                "traces": list(range(first_animated, first_animated + len(data))),
+            }
+        )
+    # Draw the first frame in the base figure, so a still image shows the start.
+    for offset, trace in enumerate(frames[0]["data"]):
+        base["data"][first_animated + offset].update(trace)
+    base["frames"] = frames
+    return base
+
+
+def surface_figure(obj: Objective, runs: list[RaceRun], font_size: int = 14) -> go.Figure:
+    """A static 3D view: the landscape as a surface with each optimizer's whole path."""
+    xs, ys, z = landscape_values(obj, n=120)
+    fig = go.Figure(
+        go.Surface(
+            x=xs, y=ys, z=z, colorscale=[[i / 4, c] for i, c in enumerate(LANDSCAPE_COLORS)],
+            opacity=0.9, showscale=False, hoverinfo="skip",
+        )
+    )  # fmt: skip
+    for run in runs:
+        keep = path_indices(len(run.positions) - 1, 600)
+        pts = run.positions[keep]
+        gap = run.gaps[keep]
+        zs = np.log10(np.maximum(gap, 0.0) + 1e-3) if obj.log_scale else gap + obj.f_star
+        fig.add_trace(
+            go.Scatter3d(
+                x=pts[:, 0], y=pts[:, 1], z=zs, mode="lines", name=run.label,
+                line={"color": COLORS.get(run.name, "#333"), "width": 6},
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        height=560,
+        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        font={"size": font_size},
+        scene={"zaxis": {"title": {"text": landscape_label(obj)}}, "aspectmode": "cube"},
+        legend={"orientation": "h"},
+    )
+    return fig

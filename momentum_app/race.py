@@ -1,0 +1,136 @@
+"""A race: the same start, learning rate and momentum for several optimizers.
+
+Pure functions (no Streamlit): run the race through the core, then describe it in a table,
+a one-line verdict and a CSV, every number computed from the runs themselves.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from momentum_app.figures import RaceRun
+from momentum_app.settings import LABELS, RaceSettings
+from momentum_core import BatchResult, Objective, make_optimizer, run_batch
+
+#: "Reached the minimum" means f - f* fell below this and stayed below.
+TOLERANCE = 1e-6
+
+
+def run_race(s: RaceSettings) -> dict[str, BatchResult]:
+    """One run per optimizer in ``s.optimizers``, all seeing the same gradient noise."""
+    obj = s.objective
+    return {
+        name: run_batch(
+            obj,
+            make_optimizer(name, s.lr, s.momentum),
+            s.start,
+            s.steps,
+            noise=s.noise,
+            seed=s.seed,
+            loss_tol=TOLERANCE,
+        )
+        for name in s.optimizers
+    }
+
+
+def race_runs(obj: Objective, results: dict[str, BatchResult]) -> list[RaceRun]:
+    """The figure's view of the race."""
+    return [
+        RaceRun(
+            name=name,
+            label=LABELS[name],
+            positions=r.positions[:, 0],
+            gaps=r.losses[:, 0] - obj.f_star,
+            diverged_step=int(r.diverged_step[0]),
+        )
+        for name, r in results.items()
+    ]
+
+
+def _nearest_point(obj: Objective, r: BatchResult) -> str:
+    x, y = obj.minima[int(r.nearest_minimum[0])]
+    return f"({x:.3g}, {y:.3g})"
+
+
+def _minimum_name(obj: Objective, r: BatchResult) -> str:
+    return ("global " if r.reached_global[0] else "local ") + _nearest_point(obj, r)
+
+
+def _status(r: BatchResult) -> str:
+    if r.diverged_step[0] >= 0:
+        return f"diverged at step {r.diverged_step[0]}"
+    if r.tol_step[0] >= 0:
+        return f"converged at step {r.tol_step[0]}"
+    return "still moving"
+
+
+def results_table(obj: Objective, results: dict[str, BatchResult]) -> pd.DataFrame:
+    """Per optimizer: final loss, distance to the nearest global minimum, the minimum it
+    ended nearest to, status and steps to tolerance."""
+    rows = []
+    for name, r in results.items():
+        final = r.final_position[0]
+        dist = np.linalg.norm(obj.global_minima - final, axis=1).min()
+        rows.append(
+            {
+                "optimizer": LABELS[name],
+                "final f": float(r.final_loss[0]),
+                "f - f*": float(r.final_loss[0] - obj.f_star),
+                "distance to global min": float(dist),
+                "nearest minimum": _minimum_name(obj, r),
+                "status": _status(r),
+                f"steps to f - f* < {TOLERANCE:g}": int(r.tol_step[0])
+                if r.tol_step[0] >= 0
+                else None,
+            }
+        )
+    return pd.DataFrame(rows).set_index("optimizer")
+
+
+def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:
+    """One sentence on who reached the minimum, how fast, and what became of the rest."""
+    steps = next(iter(results.values())).num_steps
+    reached = sorted(
+        ((int(r.tol_step[0]), LABELS[n]) for n, r in results.items() if r.tol_step[0] >= 0)
+    )
+    parts = [f"{label} reached f − f* < {TOLERANCE:g} in {k:,} steps" for k, label in reached]
+    for name, r in results.items():
+        if r.tol_step[0] >= 0:
+            continue
+        label = LABELS[name]
+        if r.diverged_step[0] >= 0:
+            parts.append(f"{label} diverged at step {r.diverged_step[0]:,}")
+        elif not r.reached_global[0] and r.minimum_distance[0] < 1e-3:
+            parts.append(f"{label} got stuck in the local minimum {_nearest_point(obj, r)}")
+        else:
+            gap = float(r.final_loss[0] - obj.f_star)
+            parts.append(f"{label} did not within {steps:,} steps (f − f* = {gap:.3g})")
+    sentence = "; ".join(parts) + "."
+    if len(reached) >= 2 and reached[0][0] > 0:
+        (k0, fastest), (k1, second) = reached[0], reached[1]
+        sentence += f" {fastest} needed {k1 / k0:.1f}× fewer steps than {second}."
+    return sentence[0].upper() + sentence[1:]
+
+
+def trajectories_csv(obj: Objective, results: dict[str, BatchResult]) -> str:
+    """Every step of every run: ``optimizer,step,x,y,loss``."""
+    frames = []
+    for name, r in results.items():
+        n = r.num_steps + 1
+        frames.append(
+            pd.DataFrame(
+                {
+                    "optimizer": name,
+                    "step": np.arange(n),
+                    "x": r.positions[:, 0, 0],
+                    "y": r.positions[:, 0, 1],
+                    "loss": r.losses[:, 0],
+                }
+            )
+        )
+    out = io.StringIO()
+    pd.concat(frames).to_csv(out, index=False, float_format="%.17g")
+    return out.getvalue()

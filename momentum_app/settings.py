@@ -1,0 +1,183 @@
+"""The playground's settings: one frozen record, its limits, and its URL form.
+
+The query-string names are a public interface (documented in the README): ``fn``, ``lr``,
+``momentum``, ``steps``, ``start``, ``optimizers``, ``noise``, ``seed``. Reading a link
+never raises: each bad value becomes a warning and a valid fallback.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
+
+#: Most steps a playground run may take (the animation samples at most ~150 frames).
+MAX_STEPS = 3000
+#: Largest gradient-noise sigma the controls accept.
+MAX_NOISE = 1000.0
+MAX_SEED = 2**31 - 1
+DEFAULT_FUNCTION = "rosenbrock"
+DEFAULT_OPTIMIZERS = ("sgd", "momentum")
+DEFAULT_STEPS = 300
+
+LABELS = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "keras-momentum": "Momentum (Keras form)",
+    "adam": "Adam",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+}
+
+
+@dataclass(frozen=True)
+class RaceSettings:
+    """Everything that decides a race; hashable, so it keys the caches."""
+
+    fn: str
+    lr: float
+    momentum: float
+    steps: int
+    start: tuple[float, float]
+    optimizers: tuple[str, ...]
+    noise: float
+    seed: int
+
+    @property
+    def objective(self) -> Objective:
+        return get_objective(self.fn)
+
+
+def default_settings(fn: str = DEFAULT_FUNCTION) -> RaceSettings:
+    """The settings a fresh visitor sees for function ``fn``."""
+    obj = get_objective(fn)
+    return RaceSettings(
+        fn=fn,
+        lr=obj.lr_default,
+        momentum=0.9,
+        steps=DEFAULT_STEPS,
+        start=tuple(float(v) for v in obj.x0),
+        optimizers=DEFAULT_OPTIMIZERS,
+        noise=0.0,
+        seed=0,
+    )
+
+
+def lr_limits(obj: Objective) -> tuple[float, float]:
+    """The learning rates a user may type: a decade beyond the sensible range each way."""
+    low, high = obj.lr_range
+    return low / 10, high * 10
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _first(value: str | list[str]) -> str:
+    return value[-1] if isinstance(value, list) else value
+
+
+def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, list[str]]:
+    """Read settings from a link's query parameters.
+
+    Args:
+        params: The query parameters (``st.query_params.to_dict()`` or a plain dict).
+
+    Returns:
+        The settings (valid) and one warning per ignored or corrected value.
+    """
+    q = {k: _first(v).strip() for k, v in params.items()}
+    warnings: list[str] = []
+    fn = q.get("fn", DEFAULT_FUNCTION)
+    if fn not in FACTORIES:
+        warnings.append(f"Unknown function fn={fn!r} in the link; showing {DEFAULT_FUNCTION}.")
+        fn = DEFAULT_FUNCTION
+    s = default_settings(fn)
+    obj = s.objective
+
+    def bounded(name: str, low: float, high: float, default: float, what: str) -> float:
+        if name not in q:
+            return default
+        value = _number(q[name])
+        if value is None:
+            warnings.append(f"Ignored {name}={q[name]!r}: not a number; using {default:g}.")
+            return default
+        if not low <= value <= high:
+            clamped = min(max(value, low), high)
+            warnings.append(
+                f"{name}={value:g} is outside {what} [{low:g}, {high:g}]; using {clamped:g}."
+            )
+            return clamped
+        return value
+
+    lo, hi = lr_limits(obj)
+    lr = bounded("lr", lo, hi, s.lr, "the learning rates allowed for this function")
+    momentum = bounded("momentum", 0.0, 1.0, s.momentum, "the momentum range")
+    steps = bounded("steps", 1, MAX_STEPS, s.steps, "the step range")
+    if steps != round(steps):
+        warnings.append(f"steps={steps:g} is not a whole number; using {round(steps)}.")
+    steps = round(steps)
+    noise = bounded("noise", 0.0, MAX_NOISE, s.noise, "the noise range")
+    seed = bounded("seed", 0, MAX_SEED, s.seed, "the seed range")
+    if seed != round(seed):
+        warnings.append(f"seed={seed:g} is not a whole number; using {round(seed)}.")
+    seed = round(seed)
+
+    start = s.start
+    if "start" in q:
+        parts = [_number(p) for p in q["start"].split(",")]
+        (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+        if len(parts) != 2 or None in parts:
+            warnings.append(f"Ignored start={q['start']!r}: expected x,y; using the default.")
+        else:
+            x, y = min(max(parts[0], x_lo), x_hi), min(max(parts[1], y_lo), y_hi)
+            if (x, y) != tuple(parts):
+                warnings.append(f"start={q['start']} is outside the plot; moved to {x:g},{y:g}.")
+            start = (x, y)
+
+    optimizers = s.optimizers
+    if "optimizers" in q:
+        names = [n.strip() for n in q["optimizers"].split(",") if n.strip()]
+        unknown = [n for n in names if n not in OPTIMIZER_NAMES]
+        if unknown:
+            warnings.append(
+                f"Ignored unknown optimizer(s) {', '.join(unknown)}; "
+                f"choose from {', '.join(OPTIMIZER_NAMES)}."
+            )
+        known = tuple(dict.fromkeys(n for n in names if n in OPTIMIZER_NAMES))
+        if known:
+            optimizers = known
+        else:
+            warnings.append("No known optimizer in the link; racing SGD against momentum.")
+    settings = replace(
+        s,
+        lr=lr,
+        momentum=momentum,
+        steps=steps,
+        start=start,
+        optimizers=optimizers,
+        noise=noise,
+        seed=seed,
+    )
+    return settings, warnings
+
+
+def to_query(s: RaceSettings) -> dict[str, str]:
+    """The query parameters that reproduce ``s`` exactly (shortest round-tripping floats)."""
+    return {
+        "fn": s.fn,
+        "lr": repr(float(s.lr)),
+        "momentum": repr(float(s.momentum)),
+        "steps": str(s.steps),
+        "start": f"{s.start[0]!r},{s.start[1]!r}",
+        "optimizers": ",".join(s.optimizers),
+        "noise": repr(float(s.noise)),
+        "seed": str(s.seed),
+    }

@@ -1,0 +1,115 @@
+"""Session-state keys and their defaults, in one place; the URL <-> state bridge.
+
+Widgets own these keys. Streamlit forgets a widget's state when a page that does not draw
+it runs, so :func:`init_state` re-assigns every key on each run of ``app.py``: a settings
+change on one page survives a visit to another.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from momentum_app.settings import RaceSettings, default_settings, parse_query, to_query
+from momentum_core import get_objective
+
+#: Widget keys that hold the shared settings (the query names, plus start_x/start_y).
+SETTING_KEYS = (
+    "fn",
+    "lr",
+    "momentum",
+    "steps",
+    "start_x",
+    "start_y",
+    "optimizers",
+    "noise",
+    "seed",
+)
+#: Keys of display choices that are not part of a race.
+VIEW_KEYS = ("view", "speed")
+_SYNCED = "_synced_query"
+_WARNINGS = "_link_warnings"
+_CLICK = "_click_nonce"
+_PENDING = "_pending_start"
+
+
+def put_settings(s: RaceSettings) -> None:
+    """Write a whole :class:`RaceSettings` into the widget keys."""
+    state = st.session_state
+    state.fn, state.lr, state.momentum, state.steps = s.fn, s.lr, s.momentum, s.steps
+    state.start_x, state.start_y = s.start
+    state.optimizers = list(s.optimizers)
+    state.noise, state.seed = s.noise, s.seed
+
+
+def get_settings() -> RaceSettings:
+    """The settings the widgets hold now."""
+    state = st.session_state
+    return RaceSettings(
+        fn=state.fn,
+        lr=float(state.lr),
+        momentum=float(state.momentum),
+        steps=int(state.steps),
+        start=(float(state.start_x), float(state.start_y)),
+        optimizers=tuple(state.optimizers) or default_settings(state.fn).optimizers,
+        noise=float(state.noise),
+        seed=int(state.seed),
+    )
+
+
+def init_state() -> None:
+    """Called by ``app.py`` on every run: defaults once, then keep widget state alive."""
+    state = st.session_state
+    if "fn" not in state:
+        put_settings(default_settings())
+        state.view, state.speed = "Animated 2D", "1x"
+    for key in (*SETTING_KEYS, *VIEW_KEYS):
+        state[key] = state[key]
+
+
+def sync_from_url() -> list[str]:
+    """Apply a link's settings once (when the query is not the one we last wrote).
+
+    Returns:
+        Warnings about values in the link that were ignored or corrected.
+    """
+    query = st.query_params.to_dict()
+    if query and query != st.session_state.get(_SYNCED):
+        settings, warnings = parse_query(query)
+        put_settings(settings)
+        st.session_state[_SYNCED] = to_query(settings)
+        st.session_state[_WARNINGS] = warnings
+    return st.session_state.pop(_WARNINGS, [])
+
+
+def sync_to_url(s: RaceSettings) -> None:
+    """Make the address bar reproduce ``s``."""
+    query = to_query(s)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    st.session_state[_SYNCED] = query
+
+
+def take_click(value: dict | None) -> bool:
+    """Queue a new start point from a click on the race chart, once per click.
+
+    Widget keys cannot change after their widgets are drawn, so the point waits in
+    session state for :func:`apply_pending_start` at the top of the next run.
+
+    Returns:
+        Whether a new start was queued (the caller should ``st.rerun()``).
+    """
+    if not value or value.get("nonce") == st.session_state.get(_CLICK):
+        return False
+    st.session_state[_CLICK] = value.get("nonce")
+    st.session_state[_PENDING] = tuple(float(v) for v in value["start"])
+    return True
+
+
+def apply_pending_start() -> None:
+    """Move the start to a clicked point (clamped to the plot), before the widgets run."""
+    start = st.session_state.pop(_PENDING, None)
+    if start is None:
+        return
+    (x0, x1), (y0, y1) = get_objective(st.session_state.fn).domain
+    st.session_state.start_x = round(min(max(start[0], x0), x1), 4)
+    st.session_state.start_y = round(min(max(start[1], y0), y1), 4)

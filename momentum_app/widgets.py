@@ -1,0 +1,127 @@
+"""Sidebar widgets. Each ``*_ui`` helper draws its controls and returns a frozen record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from momentum_app.settings import (
+    LABELS,
+    MAX_NOISE,
+    MAX_SEED,
+    MAX_STEPS,
+    RaceSettings,
+    default_settings,
+    lr_limits,
+)
+from momentum_app.state import get_settings
+from momentum_core import FACTORIES, OPTIMIZER_NAMES, get_objective
+
+#: Milliseconds per frame at 1x.
+SPEEDS = {"0.5x": 120, "1x": 60, "2x": 30, "4x": 15}
+
+
+@dataclass(frozen=True)
+class ViewChoice:
+    """How to show the race: the animated 2D view or a static 3D surface."""
+
+    three_d: bool
+    frame_ms: int
+
+
+def lr_options(low: float, high: float) -> list[float]:
+    """Log-spaced round learning rates (1, 1.5, 2, 3, 5, 7 x 10^k) from low to high."""
+    values = [
+        m * 10.0**k
+        for k in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+        for m in (1, 1.5, 2, 3, 5, 7)
+    ]
+    inside = [float(f"{v:.3g}") for v in values if low * (1 - 1e-9) <= v <= high * (1 + 1e-9)]
+    return sorted({low, *inside, high})
+
+
+def _nearest(options: list[float], value: float) -> float:
+    return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
+
+
+def _on_function_change() -> None:
+    # A new landscape gets its own sensible start and learning rate.
+    fresh = default_settings(st.session_state.fn)
+    st.session_state.lr = fresh.lr
+    st.session_state.start_x, st.session_state.start_y = fresh.start
+
+
+def _on_lr_slider() -> None:
+    st.session_state.lr = st.session_state.lr_slider
+
+
+def race_controls_ui() -> RaceSettings:
+    """The playground's sidebar: function, start, learning rate, momentum, steps, racers."""
+    sb = st.sidebar
+    state = st.session_state
+    sb.selectbox(
+        "Test function",
+        list(FACTORIES),
+        key="fn",
+        format_func=lambda name: get_objective(name).title,
+        on_change=_on_function_change,
+    )
+    obj = get_objective(state.fn)
+    sb.latex(obj.latex)
+
+    options = lr_options(*obj.lr_range)
+    state.lr_slider = _nearest(options, state.lr)
+    sb.select_slider(
+        "Learning rate α (log scale)",
+        options=options,
+        key="lr_slider",
+        format_func=lambda v: f"{v:g}",
+        on_change=_on_lr_slider,
+    )
+    low, high = lr_limits(obj)
+    sb.number_input(
+        "Exact learning rate",
+        min_value=low,
+        max_value=high,
+        key="lr",
+        step=obj.lr_range[0],
+        format="%.6g",
+        help=f"Any value from {low:g} to {high:g}; the slider covers the sensible range.",
+    )
+    sb.slider(
+        "Momentum β",
+        0.0,
+        1.0,
+        step=0.01,
+        key="momentum",
+        help="0 is plain gradient descent; 0.9 is the usual default; 1.0 never settles.",
+    )
+    (x0, x1), (y0, y1) = obj.domain
+    left, right = sb.columns(2)
+    left.number_input("Start x", x0, x1, key="start_x", step=0.1, format="%.4g")
+    right.number_input("Start y", y0, y1, key="start_y", step=0.1, format="%.4g")
+    sb.number_input("Steps", 1, MAX_STEPS, key="steps", step=50, help=f"At most {MAX_STEPS}.")
+    sb.multiselect(
+        "Optimizers in the race",
+        list(OPTIMIZER_NAMES),
+        key="optimizers",
+        format_func=LABELS.get,
+        help="All share the learning rate (and the momentum, where they use one).",
+    )
+    with sb.expander("Gradient noise"):
+        st.number_input(
+            "Noise σ", 0.0, MAX_NOISE, key="noise", step=0.1, format="%g",
+            help="Gaussian noise added to every gradient: makes SGD stochastic.",
+        )  # fmt: skip
+        st.number_input("Seed", 0, MAX_SEED, key="seed", step=1)
+    return get_settings()
+
+
+def view_ui() -> ViewChoice:
+    """View and playback speed."""
+    sb = st.sidebar
+    sb.radio("View", ["Animated 2D", "3D surface"], key="view", horizontal=True)
+    sb.select_slider("Playback speed", list(SPEEDS), key="speed")
+    return ViewChoice(st.session_state.view == "3D surface", SPEEDS[st.session_state.speed])

@@ -1,0 +1,46 @@
+"""The shared optimizer core: test functions, optimizers and a batch runner, numpy only.
+
+Quick start:
+    >>> from momentum_core import get_objective, heavy_ball, run_batch
+    >>> rosen = get_objective("rosenbrock")
+    >>> result = run_batch(rosen, heavy_ball(1e-3, 0.9), rosen.x0, num_steps=500)
+    >>> result.positions.shape
+    (501, 1, 2)
+"""
+
+from momentum_core.objectives import FACTORIES, Objective, get_objective
+from momentum_core.optimizers import (
+    OPTIMIZER_NAMES,
+    Optimizer,
+    adagrad,
+    adam,
+    gradient_descent,
+    heavy_ball,
+    keras_momentum,
+    make_optimizer,
+    rmsprop,
+)
+from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
+from momentum_core.sweeps import MAX_GRID, SweepResult, parse_grid, sweep_grid
+
+__all__ = [
+    "FACTORIES",
+    "MAX_GRID",
+    "MAX_STEPS",
+    "OPTIMIZER_NAMES",
+    "BatchResult",
+    "Objective",
+    "Optimizer",
+    "SweepResult",
+    "adagrad",
+    "adam",
+    "get_objective",
+    "gradient_descent",
+    "heavy_ball",
+    "keras_momentum",
+    "make_optimizer",
+    "parse_grid",
+    "rmsprop",
+    "run_batch",
+    "sweep_grid",
+]

@@ -1,0 +1,244 @@
+"""The command line: ``python -m momentum_core {functions,run,sweep} ...``.
+
+Bad input exits with status 2 and one line on stderr naming the bad value (argparse's
+usage line, then the error), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+from momentum_core.objectives import FACTORIES, Objective, get_objective
+from momentum_core.optimizers import OPTIMIZER_NAMES, make_optimizer
+from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
+from momentum_core.sweeps import parse_grid, sweep_grid
+
+#: Most digits needed to read a float back exactly.
+_FLOAT = "{:.17g}"
+
+
+def _point(text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    try:
+        x, y = (float(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected x,y (two numbers), got {text!r}") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise argparse.ArgumentTypeError(f"start must be finite, got {text!r}")
+    return x, y
+
+
+def _param(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return name.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}") from None
+
+
+def _steps(text: str) -> int:
+    try:
+        steps = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"steps must be a whole number, got {text!r}") from None
+    if not 1 <= steps <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"steps must be in [1, {MAX_STEPS}], got {steps}")
+    return steps
+
+
+def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--function", required=True, help="test function (see 'functions')")
+    parser.add_argument(
+        "--param",
+        type=_param,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of the function, e.g. b=100 (repeatable)",
+    )
+    parser.add_argument("--start", type=_point, help="start point x,y (default: the function's)")
+    parser.add_argument("--steps", type=_steps, default=500, help=f"1 to {MAX_STEPS}")
+    parser.add_argument("--tol", type=float, default=1e-6, help="tolerance on f - f*")
+
+
+def _add_optimizer_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--optimizer", default="momentum", choices=OPTIMIZER_NAMES)
+    parser.add_argument("--nesterov", action="store_true", help="Nesterov momentum")
+    parser.add_argument("--dampening", type=float, default=0.0)
+    parser.add_argument("--beta1", type=float, default=0.9, help="Adam")
+    parser.add_argument("--beta2", type=float, default=0.999, help="Adam")
+    parser.add_argument("--eps", type=float, default=None, help="default: torch's")
+    parser.add_argument("--alpha", type=float, default=0.99, help="RMSprop smoothing")
+    parser.add_argument("--noise", type=float, default=0.0, help="gradient noise sigma")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m momentum_core``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m momentum_core",
+        description="Gradient descent and momentum on 2D test functions.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("functions", help="list the test functions with their minima")
+
+    run = sub.add_parser("run", help="one run: CSV step,x,y,loss or a JSON summary")
+    _add_problem_arguments(run)
+    _add_optimizer_arguments(run)
+    run.add_argument("--lr", type=float, default=None, help="default: the function's")
+    run.add_argument("--momentum", type=float, default=0.9)
+    run.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    sweep = sub.add_parser("sweep", help="a grid of runs over lr x momentum, as CSV")
+    _add_problem_arguments(sweep)
+    _add_optimizer_arguments(sweep)
+    sweep.add_argument("--lr", required=True, help="LOW:HIGH:COUNT[:log], e.g. 1e-5:3e-3:60:log")
+    sweep.add_argument("--momentum", default="0:0.99:60", help="LOW:HIGH:COUNT[:log]")
+    return parser
+
+
+def _objective(args: argparse.Namespace) -> Objective:
+    return get_objective(args.function, **dict(args.param))
+
+
+def _optimizer_name(args: argparse.Namespace) -> str:
+    if args.nesterov:
+        if args.optimizer not in ("momentum", "nesterov"):
+            raise ValueError(f"--nesterov goes with --optimizer momentum, not {args.optimizer}")
+        return "nesterov"
+    return args.optimizer
+
+
+def _optimizer_options(args: argparse.Namespace) -> dict:
+    return {
+        "dampening": args.dampening,
+        "beta1": args.beta1,
+        "beta2": args.beta2,
+        "eps": args.eps,
+        "alpha": args.alpha,
+    }
+
+
+def list_functions() -> str:
+    """The text printed by ``functions``: one block per test function."""
+    lines = []
+    for name in FACTORIES:
+        obj = get_objective(name)
+        (x0, x1), (y0, y1) = obj.domain
+        minima = "; ".join(f"({x:.6g}, {y:.6g})" for x, y in obj.global_minima)
+        lines.append(f"{name}  ({obj.title})")
+        lines.append(f"  f(x, y) = {obj.formula}")
+        lines.append(f"  global minima: {minima}   f* = {obj.f_star:.10g}")
+        lines.append(f"  local minima in the domain: {len(obj.local_minima)}")
+        lines.append(f"  domain: x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]")
+        lines.append(
+            f"  default start: ({obj.x0[0]:g}, {obj.x0[1]:g})   "
+            f"lr range: {obj.lr_range[0]:g} to {obj.lr_range[1]:g} (default {obj.lr_default:g})"
+        )
+        if obj.params:
+            lines.append("  parameters: " + ", ".join(f"{k}={v:g}" for k, v in obj.params.items()))
+    return "\n".join(lines)
+
+
+def run_summary(obj: Objective, result: BatchResult, run: int = 0) -> dict:
+    """A JSON-ready summary of run ``run`` of ``result``."""
+    index = int(result.nearest_minimum[run])
+    point = obj.minima[index]
+    tol_step = int(result.tol_step[run])
+    return {
+        "function": obj.name,
+        "status": str(result.status[run]),
+        "step": int(result.event_step[run]) if result.status[run] != "running" else None,
+        "steps": result.num_steps,
+        "final_point": [float(v) for v in result.final_position[run]],
+        "final_loss": float(result.final_loss[run]),
+        "steps_to_tolerance": tol_step if tol_step >= 0 else None,
+        "nearest_minimum": {
+            "point": [float(v) for v in point],
+            "global": bool(result.reached_global[run]),
+            "value": float(obj.value(point)),
+            "distance": float(result.minimum_distance[run]),
+        },
+    }
+
+
+def _run(args: argparse.Namespace) -> str:
+    obj = _objective(args)
+    lr = obj.lr_default if args.lr is None else args.lr
+    optimizer = make_optimizer(_optimizer_name(args), lr, args.momentum, **_optimizer_options(args))
+    start = obj.x0 if args.start is None else args.start
+    result = run_batch(
+        obj, optimizer, start, args.steps, noise=args.noise, seed=args.seed, loss_tol=args.tol
+    )
+    if args.format == "json":
+        summary = run_summary(obj, result)
+        summary.update(optimizer=optimizer.name, lr=lr, momentum=args.momentum, start=list(start))
+        return json.dumps(summary, indent=2)
+    rows = ["step,x,y,loss"]
+    for step, ((x, y), loss) in enumerate(
+        zip(result.positions[:, 0], result.losses[:, 0], strict=True)
+    ):
+        rows.append(f"{step},{_FLOAT.format(x)},{_FLOAT.format(y)},{_FLOAT.format(loss)}")
+    return "\n".join(rows)
+
+
+def _sweep(args: argparse.Namespace) -> str:
+    obj = _objective(args)
+    lrs = parse_grid(args.lr, "--lr")
+    momenta = parse_grid(args.momentum, "--momentum")
+    result = sweep_grid(
+        obj,
+        _optimizer_name(args),
+        lrs,
+        momenta,
+        args.steps,
+        x0=obj.x0 if args.start is None else args.start,
+        noise=args.noise,
+        seed=args.seed,
+        loss_tol=args.tol,
+        **_optimizer_options(args),
+    )
+    rows = ["lr,momentum,final_loss,status,step"]
+    status, event = result.summary.status, result.summary.event_step
+    for i, (lr, mu) in enumerate(zip(result.lr.ravel(), result.momentum.ravel(), strict=True)):
+        step = "" if status[i] == "running" else str(event[i])
+        loss = _FLOAT.format(result.summary.final_loss[i])
+        rows.append(f"{lr:.10g},{mu:.10g},{loss},{status[i]},{step}")
+    return "\n".join(rows)
+
+
+def _glue_start(argv: list[str]) -> list[str]:
+    """``--start -1.5,2`` -> ``--start=-1.5,2``: argparse takes "-1.5,2" for an option."""
+    out = []
+    for arg in argv:
+        if out and out[-1] == "--start" and arg.startswith("-"):
+            out[-1] = f"--start={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(_glue_start(list(sys.argv[1:] if argv is None else argv)))
+    try:
+        if args.command == "functions":
+            out = list_functions()
+        elif args.command == "run":
+            out = _run(args)
+        else:
+            out = _sweep(args)
+    except ValueError as err:
+        parser.error(str(err))  # exits with status 2
+    with contextlib.suppress(BrokenPipeError):  # e.g. piped into head
+        sys.stdout.write(out + "\n")
+    return 0

@@ -1,0 +1,703 @@
+"""Two-dimensional test functions, one record each.
+
+Every function is vectorised over points of shape ``(..., 2)``: ``value`` returns
+shape ``(...)``, ``gradient`` shape ``(..., 2)`` and ``hessian`` shape ``(..., 2, 2)``.
+Everything known about a function (formula, domain, minima, start, learning-rate range)
+lives in its one :class:`Objective` record, built by the factory registered under its
+command-line name in :data:`FACTORIES`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Objective:
+    """A 2D test function with everything the app and the CLI need to know about it.
+
+    Attributes:
+        name: The command-line and URL name, e.g. ``"rosenbrock"``.
+        title: The human name, e.g. ``"Rosenbrock"``.
+        formula: The formula in plain text.
+        latex: The formula in LaTeX (for ``st.latex``).
+        value: ``f(points) -> (...)`` for points of shape ``(..., 2)``.
+        gradient: ``grad f(points) -> (..., 2)``.
+        hessian: ``hess f(points) -> (..., 2, 2)``.
+        domain: ``((x_min, x_max), (y_min, y_max))``, the plot domain.
+        global_minima: Shape ``(k, 2)``, every global minimiser.
+        f_star: The global minimum value.
+        local_minima: Shape ``(m, 2)``, known local (non-global) minimisers in the domain.
+        x0: The default start point.
+        lr_range: A sensible learning-rate range ``(low, high)`` for plain gradient
+            descent and momentum on this function.
+        lr_default: A learning rate inside ``lr_range`` at which the default start
+            neither diverges nor crawls.
+        log_scale: Whether a contour plot should use ``log10(f - f* + offset)``
+            because values span many orders of magnitude.
+        params: The function's own parameters (``{"a": 1.0, "b": 100.0}`` etc.).
+    """
+
+    name: str
+    title: str
+    formula: str
+    latex: str
+    value: Callable[[Array], Array]
+    gradient: Callable[[Array], Array]
+    hessian: Callable[[Array], Array]
+    domain: tuple[tuple[float, float], tuple[float, float]]
+    global_minima: Array
+    f_star: float
+    local_minima: Array
+    x0: tuple[float, float]
+    lr_range: tuple[float, float]
+    lr_default: float
+    log_scale: bool = False
+    params: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def minima(self) -> Array:
+        """All known minimisers, shape ``(k + m, 2)``: the global ones first."""
+        return np.concatenate([self.global_minima, self.local_minima.reshape(-1, 2)])
+
+    @property
+    def is_global(self) -> Array:
+        """Boolean mask over :attr:`minima`, true for the global minimisers."""
+        k, m = len(self.global_minima), len(self.local_minima)
+        return np.arange(k + m) < k
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _xy(p: Array) -> tuple[Array, Array]:
+    p = np.asarray(p, dtype=float)
+    return p[..., 0], p[..., 1]
+
+
+def _hess(fxx: Array, fxy: Array, fyy: Array) -> Array:
+    fxx, fxy, fyy = np.broadcast_arrays(fxx, fxy, fyy)
+    return np.stack([np.stack([fxx, fxy], -1), np.stack([fxy, fyy], -1)], -2)
+
+
+def _constant_hessian(h: Array) -> Callable[[Array], Array]:
+    def hessian(p: Array) -> Array:
+        shape = np.shape(p)[:-1]
+        return np.broadcast_to(h, (*shape, 2, 2)).copy()
+
+    return hessian
+
+
+def _newton(
+    gradient: Callable[[Array], Array], hessian: Callable[[Array], Array], points: Array
+) -> Array:
+    """Refine approximate stationary points by Newton's method (vectorised, 2x2 solves)."""
+    p = np.array(points, dtype=float)
+    for _ in range(50):
+        g, h = gradient(p), hessian(p)
+        det = h[..., 0, 0] * h[..., 1, 1] - h[..., 0, 1] * h[..., 1, 0]
+        dx = (h[..., 1, 1] * g[..., 0] - h[..., 0, 1] * g[..., 1]) / det
+        dy = (h[..., 0, 0] * g[..., 1] - h[..., 1, 0] * g[..., 0]) / det
+        p = p - np.stack([dx, dy], -1)
+    if not np.all(np.linalg.norm(gradient(p), axis=-1) < 1e-9):
+        raise RuntimeError("Newton refinement of the minima did not converge")
+    return p
+
+
+def _minima_only(hessian: Callable[[Array], Array], points: Array) -> Array:
+    """Keep the points whose Hessian is positive definite (true minima, not saddles)."""
+    h = hessian(points)
+    det = h[..., 0, 0] * h[..., 1, 1] - h[..., 0, 1] ** 2
+    return points[(h[..., 0, 0] > 0) & (det > 0)]
+
+
+def _inside(points: Array, domain: tuple[tuple[float, float], tuple[float, float]]) -> Array:
+    (x0, x1), (y0, y1) = domain
+    x, y = points[:, 0], points[:, 1]
+    return points[(x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)]
+
+
+def _check(name: str, value: float, ok: bool, rule: str) -> float:
+    value = float(value)
+    if not (np.isfinite(value) and ok):
+        raise ValueError(f"{name} must be {rule}, got {value:g}")
+    return value
+
+
+def _none() -> Array:
+    return np.empty((0, 2))
+
+
+# --- the functions ---------------------------------------------------------------------
+
+
+def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
+    """Rosenbrock's banana valley: ``(a - x)^2 + b (y - x^2)^2``, minimum at ``(a, a^2)``."""
+    a = _check("a", a, True, "finite")
+    b = _check("b", b, b > 0, "> 0")
+
+    def value(p: Array) -> Array:
+        x, y = _xy(p)
+        return (a - x) ** 2 + b * (y - x * x) ** 2
+
+    def gradient(p: Array) -> Array:
+        x, y = _xy(p)
+        r = y - x * x
+        return np.stack([-2 * (a - x) - 4 * b * x * r, 2 * b * r], -1)
+
+    def hessian(p: Array) -> Array:
+        x, y = _xy(p)
+        return _hess(2 - 4 * b * y + 12 * b * x * x, -4 * b * x, 2 * b + 0 * x)
+
+    return Objective(
+        name="rosenbrock",
+        title="Rosenbrock",
+        formula=f"({a:g} - x)^2 + {b:g} (y - x^2)^2",
+        latex=rf"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
+        value=value,
+        gradient=gradient,
+        hessian=hessian,
+        domain=((-2.0, 2.0), (-1.0, 3.0)),
+        global_minima=np.array([[a, a * a]]),
+        f_star=0.0,
+        local_minima=_none(),
+        x0=(-1.5, 2.0),
+        lr_range=(1e-5, 3e-3),
+        lr_default=1e-3,
+        log_scale=True,
+        params={"a": a, "b": b},
+    )
+
+
+def rastrigin(A: float = 10.0) -> Objective:
+    """Rastrigin: ``2A + sum(x_i^2 - A cos(2 pi x_i))``, a bowl of 121 local minima."""
+    A = _check("A", A, A > 0, "> 0")
+    two_pi = 2 * np.pi
+    domain = ((-5.12, 5.12), (-5.12, 5.12))
+
+    def value(p: Array) -> Array:
+        x, y = _xy(p)
+        return 2 * A + x * x - A * np.cos(two_pi * x) + y * y - A * np.cos(two_pi * y)
+
+    def gradient(p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        return 2 * p + two_pi * A * np.sin(two_pi * p)
+
+    def hessian(p: Array) -> Array:
+        x, y = _xy(p)
+        return _hess(
+            2 + two_pi**2 * A * np.cos(two_pi * x), 0 * x, 2 + two_pi**2 * A * np.cos(two_pi * y)
+        )
+
+    # The coordinates separate: the 1D minima near each integer, refined by Newton on
+    # 2x + 2 pi A sin(2 pi x) = 0, then every pair of them.
+    k = np.arange(-5.0, 6.0)
+    x = k.copy()
+    for _ in range(50):
+        x = x - (2 * x + two_pi * A * np.sin(two_pi * x)) / (2 + two_pi**2 * A * np.cos(two_pi * x))
+    ok = (2 + two_pi**2 * A * np.cos(two_pi * x) > 0) & (np.abs(x) <= 5.12)
+    x = np.unique(np.round(x[ok], 12))
+    pairs = np.stack(np.meshgrid(x, x), -1).reshape(-1, 2)
+    local = pairs[np.any(pairs != 0, axis=1)]
+    return Objective(
+        name="rastrigin",
+        title="Rastrigin",
+        formula=f"{2 * A:g} + (x^2 - {A:g} cos 2πx) + (y^2 - {A:g} cos 2πy)",
+        latex=rf"f(x, y) = {2 * A:g} + \sum_{{i}} \left(x_i^2 - {A:g}\cos 2\pi x_i\right)",
+        value=value,
+        gradient=gradient,
+        hessian=hessian,
+        domain=domain,
+        global_minima=np.zeros((1, 2)),
+        f_star=0.0,
+        local_minima=local,
+        x0=(3.2, -2.7),
+        lr_range=(1e-4, 1e-2),
+        lr_default=2e-3,
+        params={"A": A},
+    )
+
+
+def quadratic(condition: float = 50.0, angle: float = 30.0) -> Objective:
+    """An ill-conditioned bowl ``1/2 p^T H p``; H has eigenvalues 1 and 1/condition, the
+    stiff direction (eigenvalue 1) at ``angle`` degrees from the x axis."""
+    kappa = _check("condition", condition, condition >= 1, ">= 1")
+    angle = _check("angle", angle, True, "finite")
+    lam_max, lam_min = 1.0, 1.0 / kappa
+    c, s = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+    rot = np.array([[c, -s], [s, c]])
+    h = rot @ np.diag([lam_max, lam_min]) @ rot.T
+
+    def value(p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        return 0.5 * np.einsum("...i,ij,...j->...", p, h, p)
+
+    def gradient(p: Array) -> Array:
+        return np.asarray(p, dtype=float) @ h
+
+    return Objective(
+        name="quadratic",
+        title="Quadratic bowl",
+        formula=f"1/2 (λ1 u^2 + λ2 v^2), λ1 = 1, λ2 = 1/{kappa:g}, u at {angle:g}°",
+        latex=(
+            r"f = \tfrac12\left(\lambda_{\max} u^2 + \lambda_{\min} v^2\right),\ "
+            rf"\lambda_{{\max}} = 1,\ \kappa = {kappa:g},\ \theta = {angle:g}^\circ"
+        ),
+        value=value,
+        gradient=gradient,
+        hessian=_constant_hessian(h),
+        domain=((-10.0, 10.0), (-10.0, 10.0)),
+        global_minima=np.zeros((1, 2)),
+        f_star=0.0,
+        local_minima=_none(),
+        x0=(-8.0, 6.0),
+        lr_range=(1e-2, 3.0),
+        lr_default=0.05,
+        params={"condition": kappa, "angle": angle, "lambda_min": lam_min, "lambda_max": lam_max},
+    )
+
+
+def himmelblau() -> Objective:
+    """Himmelblau: ``(x^2 + y - 11)^2 + (x + y^2 - 7)^2``, four global minima."""
+
+    def value(p: Array) -> Array:
+        x, y = _xy(p)
+        return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
+
+    def gradient(p: Array) -> Array:
+        x, y = _xy(p)
+        u, v = x * x + y - 11, x + y * y - 7
+        return np.stack([4 * x * u + 2 * v, 2 * u + 4 * y * v], -1)
+
+    def hessian(p: Array) -> Array:
+        x, y = _xy(p)
+        u, v = x * x + y - 11, x + y * y - 7
+        return _hess(4 * u + 8 * x * x + 2, 4 * x + 4 * y, 2 + 4 * v + 8 * y * y)
+
+    approx = [[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186], [3.584428, -1.848126]]
+    return Objective(
+        name="himmelblau",
+        title="Himmelblau",
+        formula="(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        value=value,
+        gradient=gradient,
+        hessian=hessian,
+        domain=((-5.0, 5.0), (-5.0, 5.0)),
+        global_minima=_newton(gradient, hessian, np.array(approx)),
+        f_star=0.0,
+        local_minima=_none(),
+        x0=(-0.5, -0.5),
+        lr_range=(1e-4, 2e-2),
+        lr_default=5e-3,
+        log_scale=True,
+    )
+
+
+_BEALE_C = (1.5, 2.25, 2.625)
+
+
+def beale() -> Objective:
+    """Beale: ``sum_i (c_i - x + x y^i)^2`` for c = 1.5, 2.25, 2.625; minimum (3, 0.5)."""
+
+    def terms(p: Array):
+        x, y = _xy(p)
+        for i, c in enumerate(_BEALE_C, start=1):
+            r = c - x + x * y**i
+            yield x, y, i, r
+
+    def value(p: Array) -> Array:
+        return sum(r * r for *_, r in terms(p))
+
+    def gradient(p: Array) -> Array:
+        gx = gy = 0.0
+        for x, y, i, r in terms(p):
+            gx = gx + 2 * r * (y**i - 1)
+            gy = gy + 2 * r * i * x * y ** (i - 1)
+        return np.stack(np.broadcast_arrays(gx, gy), -1)
+
+    def hessian(p: Array) -> Array:
+        hxx = hxy = hyy = 0.0
+        for x, y, i, r in terms(p):
+            rx, ry = y**i - 1, i * x * y ** (i - 1)
+            # d2r/dy2 = i (i - 1) x y^(i - 2), written so that i = 1 never divides by y.
+            ryy = i * (i - 1) * x * y ** max(i - 2, 0)
+            hxx = hxx + 2 * rx * rx
+            hxy = hxy + 2 * (rx * ry + r * i * y ** (i - 1))
+            hyy = hyy + 2 * (ry * ry + r * ryy)
+        return _hess(hxx, hxy, hyy)
+
+    return Objective(
+        name="beale",
+        title="Beale",
+        formula="(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        value=value,
+        gradient=gradient,
+        hessian=hessian,
+        domain=((-4.5, 4.5), (-4.5, 4.5)),
+        global_minima=np.array([[3.0, 0.5]]),
+        f_star=0.0,
+        local_minima=_none(),
+        x0=(1.0, 1.4),
+        lr_range=(1e-5, 1e-2),
+        lr_default=1e-3,
+        log_scale=True,
+    )
+
+
+def booth() -> Objective:
+    """Booth: ``(x + 2y - 7)^2 + (2x + y - 5)^2``, a tilted bowl with minimum (1, 3)."""
+
+    def value(p: Array) -> Array:
+        x, y = _xy(p)
+        return (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2
+
+    def gradient(p: Array) -> Array:
+        x, y = _xy(p)
+        return np.stack([10 * x + 8 * y - 34, 8 * x + 10 * y - 38], -1)
+
+    return Objective(
+        name="booth",
+        title="Booth",
+        formula="(x + 2y - 7)^2 + (2x + y - 5)^2",
+        latex=r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
+        value=value,
+        gradient=gradient,
+        hessian=_constant_hessian(np.array([[10.0, 8.0], [8.0, 10.0]])),
+        domain=((-10.0, 10.0), (-10.0, 10.0)),
+        global_minima=np.array([[1.0, 3.0]]),
+        f_star=0.0,
+        local_minima=_none(),
+        x0=(-8.0, -6.0),
+        lr_range=(1e-3, 0.2),
+        lr_default=0.01,
+        log_scale=True,
+    )
+
+
+def matyas() -> Objective:
+    """Matyas: ``0.26 (x^2 + y^2) - 0.48 xy``, a long flat valley along y = x."""
+
+    def value(p: Array) -> Array:
+        x, y = _xy(p)
+        return 0.26 * (x * x + y * y) - 0.48 * x * y
+
+    def gradient(p: Array) -> Array:
+        x, y = _xy(p)
+        return np.stack([0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x], -1)
+
+    return Objective(
+        name="matyas",
+        title="Matyas",
+        formula="0.26 (x^2 + y^2) - 0.48 xy",
+        latex=r"f(x, y) = 0.26\,(x^2 + y^2) - 0.48\,xy",
+        value=value,
+        gradient=gradient,
+        hessian=_constant_hessian(np.array([[0.52, -0.48], [-0.48, 0.52]])),
+        domain=((-10.0, 10.0), (-10.0, 10.0)),
+        global_minima=np.zeros((1, 2)),
+        f_star=0.0,
+        local_minima=_none(),
+        x0=(-7.0, -9.0),
+        lr_range=(1e-2, 3.0),
+        lr_default=0.5,
+        log_scale=True,
+    )
+
+
+def three_hump_camel() -> Objective:
+    """Three-hump camel: ``2x^2 - 1.05x^4 + x^6/6 + xy + y^2``; two local minima."""
+
+    def value(p: Array) -> Array:
+        x, y = _xy(p)
+        return 2 * x**2 - 1.05 * x**4 + x**6 / 6 + x * y + y * y
+
+    def gradient(p: Array) -> Array:
+        x, y = _xy(p)
+        return np.stack([4 * x - 4.2 * x**3 + x**5 + y, x + 2 * y], -1)
+
+    def hessian(p: Array) -> Array:
+        x, _ = _xy(p)
+        return _hess(4 - 12.6 * x**2 + 5 * x**4, 1 + 0 * x, 2 + 0 * x)
+
+    # On y = -x/2 the gradient vanishes where x^4 - 4.2 x^2 + 3.5 = 0; the larger root
+    # gives the two local minima (the smaller one, saddles).
+    r = np.sqrt((4.2 + np.sqrt(4.2**2 - 14)) / 2)
+    return Objective(
+        name="three-hump-camel",
+        title="Three-hump camel",
+        formula="2x^2 - 1.05x^4 + x^6/6 + xy + y^2",
+        latex=r"f(x, y) = 2x^2 - 1.05x^4 + \frac{x^6}{6} + xy + y^2",
+        value=value,
+        gradient=gradient,
+        hessian=hessian,
+        domain=((-2.5, 2.5), (-2.5, 2.5)),
+        global_minima=np.zeros((1, 2)),
+        f_star=0.0,
+        local_minima=np.array([[r, -r / 2], [-r, r / 2]]),
+        x0=(2.2, 1.5),
+        lr_range=(1e-3, 0.1),
+        lr_default=0.01,
+        log_scale=True,
+    )
+
+
+def six_hump_camel() -> Objective:
+    """Six-hump camel: ``(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2``."""
+
+    def value(p: Array) -> Array:
+        x, y = _xy(p)
+        return (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
+
+    def gradient(p: Array) -> Array:
+        x, y = _xy(p)
+        return np.stack([8 * x - 8.4 * x**3 + 2 * x**5 + y, x - 8 * y + 16 * y**3], -1)
+
+    def hessian(p: Array) -> Array:
+        x, y = _xy(p)
+        return _hess(8 - 25.2 * x**2 + 10 * x**4, 1 + 0 * x, -8 + 48 * y**2)
+
+    glob = _newton(gradient, hessian, np.array([[0.0898, -0.7126], [-0.0898, 0.7126]]))
+    approx_local = [[1.7036, -0.7961], [-1.7036, 0.7961], [1.6071, 0.5687], [-1.6071, -0.5687]]
+    return Objective(
+        name="six-hump-camel",
+        title="Six-hump camel",
+        formula="(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2",
+        latex=r"f(x, y) = \left(4 - 2.1x^2 + \frac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2",
+        value=value,
+        gradient=gradient,
+        hessian=hessian,
+        domain=((-3.0, 3.0), (-2.0, 2.0)),
+        global_minima=glob,
+        f_star=float(value(glob[0])),
+        local_minima=_newton(gradient, hessian, np.array(approx_local)),
+        x0=(-2.0, 1.5),
+        lr_range=(1e-3, 0.05),
+        lr_default=0.01,
+        log_scale=True,
+    )
+
+
+def ackley() -> Objective:
+    """Ackley: a nearly flat plate of ripples around a sharp funnel at the origin.
+
+    At the origin the cone term has no gradient: we use 0 there (a valid subgradient) and
+    leave the cone's unbounded curvature out of the Hessian at that single point.
+    """
+    two_pi = 2 * np.pi
+
+    def parts(p: Array):
+        x, y = _xy(p)
+        s = np.sqrt(0.5 * (x * x + y * y))
+        safe = np.where(s > 0, s, 1.0)
+        cone = s > 0
+        e1 = np.exp(-0.2 * s)
+        e2 = np.exp(0.5 * (np.cos(two_pi * x) + np.cos(two_pi * y)))
+        return x, y, s, safe, cone, e1, e2
+
+    def value(p: Array) -> Array:
+        _, _, _, _, _, e1, e2 = parts(p)
+        return -20 * e1 - e2 + np.e + 20
+
+    def gradient(p: Array) -> Array:
+        x, y, _, safe, cone, e1, e2 = parts(p)
+        gx = np.where(cone, 2 * e1 * x / safe, 0.0) + np.pi * e2 * np.sin(two_pi * x)
+        gy = np.where(cone, 2 * e1 * y / safe, 0.0) + np.pi * e2 * np.sin(two_pi * y)
+        return np.stack([gx, gy], -1)
+
+    def hessian(p: Array) -> Array:
+        x, y, _, s, cone, e1, e2 = parts(p)
+        sx, sy = np.sin(two_pi * x), np.sin(two_pi * y)
+        c1 = np.where(cone, 2 * e1, 0.0)
+        hxx = c1 * (1 / s - 0.1 * x * x / s**2 - 0.5 * x * x / s**3)
+        hyy = c1 * (1 / s - 0.1 * y * y / s**2 - 0.5 * y * y / s**3)
+        hxy = c1 * (-0.1 * x * y / s**2 - 0.5 * x * y / s**3)
+        hxx = hxx + np.pi**2 * e2 * (2 * np.cos(two_pi * x) - sx * sx)
+        hyy = hyy + np.pi**2 * e2 * (2 * np.cos(two_pi * y) - sy * sy)
+        hxy = hxy - np.pi**2 * e2 * sx * sy
+        return _hess(hxx, hxy, hyy)
+
+    domain = ((-5.0, 5.0), (-5.0, 5.0))
+    # A local minimum sits near every integer point; Newton finds each one exactly.
+    k = np.arange(-5.0, 6.0)
+    lattice = np.stack(np.meshgrid(k, k), -1).reshape(-1, 2)
+    lattice = lattice[np.any(lattice != 0, axis=1)]
+    local = _minima_only(hessian, _newton(gradient, hessian, lattice))
+    return Objective(
+        name="ackley",
+        title="Ackley",
+        formula="-20 exp(-0.2 sqrt((x^2 + y^2)/2)) - exp((cos 2πx + cos 2πy)/2) + e + 20",
+        latex=(
+            r"f = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2}"
+            r" + e + 20"
+        ),
+        value=value,
+        gradient=gradient,
+        hessian=hessian,
+        domain=domain,
+        global_minima=np.zeros((1, 2)),
+        f_star=0.0,
+        local_minima=_inside(local, domain),
+        x0=(2.6, 3.3),
+        lr_range=(1e-3, 0.1),
+        lr_default=0.01,
+    )
+
+
+def styblinski_tang() -> Objective:
+    """Styblinski-Tang: ``1/2 sum(x_i^4 - 16 x_i^2 + 5 x_i)``, four minima, one global."""
+
+    def value(p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        return 0.5 * np.sum(p**4 - 16 * p**2 + 5 * p, axis=-1)
+
+    def gradient(p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        return 2 * p**3 - 16 * p + 2.5
+
+    def hessian(p: Array) -> Array:
+        x, y = _xy(p)
+        return _hess(6 * x * x - 16, 0 * x, 6 * y * y - 16)
+
+    roots = _newton(gradient, hessian, np.array([[-2.9, -2.9], [2.75, 2.75]]))[:, 0]
+    lo, hi = roots
+    return Objective(
+        name="styblinski-tang",
+        title="Styblinski-Tang",
+        formula="1/2 (x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y)",
+        latex=r"f(x, y) = \tfrac12 \sum_i \left(x_i^4 - 16x_i^2 + 5x_i\right)",
+        value=value,
+        gradient=gradient,
+        hessian=hessian,
+        domain=((-5.0, 5.0), (-5.0, 5.0)),
+        global_minima=np.array([[lo, lo]]),
+        f_star=float(value(np.array([lo, lo]))),
+        local_minima=np.array([[lo, hi], [hi, lo], [hi, hi]]),
+        x0=(0.5, 0.5),
+        lr_range=(1e-3, 0.05),
+        lr_default=0.01,
+        log_scale=True,
+    )
+
+
+def goldstein_price() -> Objective:
+    """Goldstein-Price: the standard product form; f* = 3 at (0, -1)."""
+
+    def parts(p: Array):
+        x, y = _xy(p)
+        a, b = x + y + 1, 2 * x - 3 * y
+        big_p = 19 - 14 * x + 3 * x * x - 14 * y + 6 * x * y + 3 * y * y
+        big_q = 18 - 32 * x + 12 * x * x + 48 * y - 36 * x * y + 27 * y * y
+        return x, y, a, b, big_p, big_q
+
+    def value(p: Array) -> Array:
+        _, _, a, b, big_p, big_q = parts(p)
+        return (1 + a * a * big_p) * (30 + b * b * big_q)
+
+    def gradient(p: Array) -> Array:
+        x, y, a, b, big_p, big_q = parts(p)
+        fa, fb = 1 + a * a * big_p, 30 + b * b * big_q
+        p_xy = -14 + 6 * x + 6 * y  # dP/dx = dP/dy
+        qx, qy = -32 + 24 * x - 36 * y, 48 - 36 * x + 54 * y
+        ax = ay = 2 * a * big_p + a * a * p_xy
+        bx, by = 4 * b * big_q + b * b * qx, -6 * b * big_q + b * b * qy
+        return np.stack([ax * fb + fa * bx, ay * fb + fa * by], -1)
+
+    def hessian(p: Array) -> Array:
+        x, y, a, b, big_p, big_q = parts(p)
+        fa, fb = 1 + a * a * big_p, 30 + b * b * big_q
+        p1 = -14 + 6 * x + 6 * y
+        qx, qy = -32 + 24 * x - 36 * y, 48 - 36 * x + 54 * y
+        ax = 2 * a * big_p + a * a * p1
+        bx, by = 4 * b * big_q + b * b * qx, -6 * b * big_q + b * b * qy
+        a2 = 2 * big_p + 4 * a * p1 + 6 * a * a  # A_xx = A_xy = A_yy
+        bxx = 8 * big_q + 8 * b * qx + 24 * b * b
+        bxy = -12 * big_q + 4 * b * qy - 6 * b * qx - 36 * b * b
+        byy = 18 * big_q - 12 * b * qy + 54 * b * b
+        return _hess(
+            a2 * fb + 2 * ax * bx + fa * bxx,
+            a2 * fb + ax * by + ax * bx + fa * bxy,
+            a2 * fb + 2 * ax * by + fa * byy,
+        )
+
+    approx_local = [[-0.6, -0.4], [1.8, 0.2], [1.2, 0.8]]
+    local = _minima_only(hessian, _newton(gradient, hessian, np.array(approx_local)))
+    return Objective(
+        name="goldstein-price",
+        title="Goldstein-Price",
+        formula=(
+            "[1 + (x+y+1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]"
+            " [30 + (2x-3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)]"
+        ),
+        latex=(
+            r"f = \left[1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
+            r"\left[30 + (2x-3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]"
+        ),
+        value=value,
+        gradient=gradient,
+        hessian=hessian,
+        domain=((-2.0, 2.0), (-2.0, 2.0)),
+        global_minima=np.array([[0.0, -1.0]]),
+        f_star=3.0,
+        local_minima=local,
+        x0=(-1.0, 1.0),
+        lr_range=(1e-6, 1e-3),
+        lr_default=1e-4,
+        log_scale=True,
+    )
+
+
+#: Every test function, by its command-line and URL name.
+FACTORIES: dict[str, Callable[..., Objective]] = {
+    "rosenbrock": rosenbrock,
+    "rastrigin": rastrigin,
+    "quadratic": quadratic,
+    "himmelblau": himmelblau,
+    "beale": beale,
+    "booth": booth,
+    "matyas": matyas,
+    "three-hump-camel": three_hump_camel,
+    "six-hump-camel": six_hump_camel,
+    "ackley": ackley,
+    "styblinski-tang": styblinski_tang,
+    "goldstein-price": goldstein_price,
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _build(name: str, params: tuple[tuple[str, float], ...]) -> Objective:
+    return FACTORIES[name](**dict(params))
+
+
+def get_objective(name: str, **params: float) -> Objective:
+    """The :class:`Objective` called ``name``, with optional parameters.
+
+    Records are cached: the same name and parameters give the same (immutable) record.
+
+    Raises:
+        ValueError: For an unknown name, an unknown parameter or a bad parameter value.
+
+    Example:
+        >>> get_objective("rosenbrock", b=50).global_minima.tolist()
+        [[1.0, 1.0]]
+    """
+    if name not in FACTORIES:
+        raise ValueError(f"unknown function {name!r}; choose one of: {', '.join(FACTORIES)}")
+    known = inspect.signature(FACTORIES[name]).parameters
+    for key in params:
+        if key not in known:
+            allowed = ", ".join(known) or "none"
+            raise ValueError(f"{name} has no parameter {key!r} (parameters: {allowed})")
+    try:
+        values = tuple(sorted((k, float(v)) for k, v in params.items()))
+    except (TypeError, ValueError):
+        raise ValueError(f"parameters of {name} must be numbers, got {params}") from None
+    return _build(name, values)

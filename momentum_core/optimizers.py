@@ -1,0 +1,385 @@
+"""Optimizers as explicit ``(init, update)`` pairs, with the update rules of ``torch.optim``.
+
+Notation, used the same way in the whole project: ``alpha`` is the learning rate
+(``learning_rate``, "lr" in the UI), ``beta`` (PyTorch's ``mu``) is the momentum, ``tau``
+the dampening and ``g`` the gradient at the current point; steps count ``t = 1, 2, ...``.
+
+Every hyperparameter may be a scalar or an array of shape ``(runs,)``, so a single optimizer
+drives a whole sweep; parameters and gradients have shape ``(runs, 2)``. ``update`` returns
+the *step* to add to the parameters (optax's convention) and a new state; it never mutates
+the state it was given.
+
+Example:
+    >>> import numpy as np
+    >>> opt = heavy_ball(learning_rate=0.1, momentum=0.9)
+    >>> x = np.array([[1.0, 2.0]])
+    >>> state = opt.init(x)
+    >>> step, state = opt.update(2 * x, state)  # gradient of |x|^2
+    >>> (x + step).tolist()
+    [[0.8, 1.6]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+Array = np.ndarray
+
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "keras-momentum", "adam", "rmsprop", "adagrad")
+
+
+class Optimizer(NamedTuple):
+    """An optimizer: ``state = init(params)``; ``step, state = update(grads, state)``.
+
+    Attributes:
+        name: The command-line name (one of :data:`OPTIMIZER_NAMES`).
+        init: Builds the initial state for parameters of shape ``(runs, 2)``.
+        update: Maps gradients and a state to the step to add and the next state.
+        size: How many runs the hyperparameters describe (1 if all are scalars).
+    """
+
+    name: str
+    init: Callable[[Array], Any]
+    update: Callable[[Array, Any], tuple[Array, Any]]
+    size: int
+
+
+class GradientDescentState(NamedTuple):
+    """Plain gradient descent keeps no state."""
+
+
+class HeavyBallState(NamedTuple):
+    """PyTorch's momentum buffer ``b`` and the number of steps taken."""
+
+    buffer: Array
+    count: int
+
+
+class KerasMomentumState(NamedTuple):
+    """Keras' velocity ``v`` (a step, with the learning rate already inside)."""
+
+    velocity: Array
+
+
+class AdamState(NamedTuple):
+    """First and second moment estimates and the number of steps taken."""
+
+    exp_avg: Array
+    exp_avg_sq: Array
+    count: int
+
+
+class RMSpropState(NamedTuple):
+    """The running mean of squared gradients and the (optional) momentum buffer."""
+
+    square_avg: Array
+    buffer: Array
+
+
+class AdagradState(NamedTuple):
+    """The running sum of squared gradients."""
+
+    sum_sq: Array
+
+
+def _per_run(
+    value: float | Array,
+    name: str,
+    low: float,
+    high: float,
+    *,
+    open_low: bool = False,
+    open_high: bool = False,
+) -> Array:
+    """Return ``value`` as a float column of shape ``(runs, 1)`` after checking its range."""
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or have shape (runs,), got shape {arr.shape}")
+    too_low = arr <= low if open_low else arr < low
+    too_high = arr >= high if open_high else arr > high
+    bad = ~np.isfinite(arr) | too_low | too_high
+    if np.any(bad):
+        left, right = "(" if open_low else "[", ")" if open_high else "]"
+        shown = arr[bad].flat[0] if arr.ndim else float(arr)
+        raise ValueError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {shown:g}")
+    return arr.reshape(-1, 1)
+
+
+def _size(*columns: Array) -> int:
+    try:
+        return int(np.broadcast_shapes(*(c.shape for c in columns))[0])
+    except ValueError:
+        shapes = ", ".join(str(c.shape[0]) for c in columns)
+        raise ValueError(f"per-run hyperparameters have different lengths: {shapes}") from None
+
+
+def _learning_rate(learning_rate: float | Array) -> Array:
+    return _per_run(learning_rate, "learning rate", 0.0, np.inf, open_low=True, open_high=True)
+
+
+def gradient_descent(learning_rate: float | Array) -> Optimizer:
+    r"""Plain gradient descent ("SGD" with momentum 0): :math:`x_t = x_{t-1} - \alpha g_t`.
+
+    Args:
+        learning_rate: alpha > 0, scalar or shape ``(runs,)``.
+
+    Returns:
+        The optimizer.
+    """
+    lr = _learning_rate(learning_rate)
+
+    def init(params: Array) -> GradientDescentState:
+        return GradientDescentState()
+
+    def update(grads: Array, state: GradientDescentState) -> tuple[Array, GradientDescentState]:
+        return -lr * grads, state
+
+    return Optimizer("sgd", init, update, _size(lr))
+
+
+def heavy_ball(
+    learning_rate: float | Array,
+    momentum: float | Array,
+    dampening: float | Array = 0.0,
+    nesterov: bool = False,
+) -> Optimizer:
+    r"""Heavy-ball momentum exactly as ``torch.optim.SGD`` (also TF.js ``tf.train.momentum``).
+
+    .. math::
+        b_1 = g_1, \qquad b_t = \beta b_{t-1} + (1 - \tau) g_t \\
+        d_t = g_t + \beta b_t \text{ if nesterov else } b_t, \qquad x_t = x_{t-1} - \alpha d_t
+
+    The learning rate multiplies the whole buffer (PyTorch's convention: changing alpha
+    mid-run rescales the momentum already gathered), and the first step stores the raw
+    gradient, so dampening only acts from the second step. As in PyTorch, a run with
+    momentum 0 is plain gradient descent whatever its dampening.
+
+    Args:
+        learning_rate: alpha > 0, scalar or shape ``(runs,)``.
+        momentum: beta in [0, 1], scalar or shape ``(runs,)``. beta = 1 never settles.
+        dampening: tau in [0, 1].
+        nesterov: Use Nesterov's look-ahead; needs beta > 0 and tau = 0, as in PyTorch.
+
+    Returns:
+        The optimizer, named ``"nesterov"`` or ``"momentum"``.
+
+    Raises:
+        ValueError: On an out-of-range hyperparameter or Nesterov without momentum.
+    """
+    lr = _learning_rate(learning_rate)
+    mu = _per_run(momentum, "momentum", 0.0, 1.0)
+    tau = _per_run(dampening, "dampening", 0.0, 1.0)
+    if nesterov and (np.any(mu <= 0) or np.any(tau != 0)):
+        raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
+    plain = mu == 0
+
+    def init(params: Array) -> HeavyBallState:
+        return HeavyBallState(buffer=np.zeros_like(params), count=0)
+
+    def update(grads: Array, state: HeavyBallState) -> tuple[Array, HeavyBallState]:
+        # PyTorch's first step stores the raw gradient: no momentum yet, no dampening.
+        first = state.count == 0
+        buffer = grads.copy() if first else mu * state.buffer + (1.0 - tau) * grads
+        direction = grads + mu * buffer if nesterov else buffer
+        if plain.any():
+            direction = np.where(plain, grads, direction)
+        return -lr * direction, HeavyBallState(buffer, state.count + 1)
+
+    name = "nesterov" if nesterov else "momentum"
+    return Optimizer(name, init, update, _size(lr, mu, tau))
+
+
+def keras_momentum(
+    learning_rate: float | Array, momentum: float | Array, nesterov: bool = False
+) -> Optimizer:
+    r"""Momentum in the Keras convention (``keras.optimizers.SGD``).
+
+    .. math::
+        v_t = \beta v_{t-1} - \alpha g_t, \qquad
+        x_t = x_{t-1} + v_t \quad (\text{nesterov: } x_{t-1} + \beta v_t - \alpha g_t)
+
+    The velocity carries the learning rate inside it, so this equals :func:`heavy_ball`
+    step for step while alpha is constant and differs once alpha changes during a run.
+
+    Args:
+        learning_rate: alpha > 0, scalar or shape ``(runs,)``.
+        momentum: beta in [0, 1].
+        nesterov: Keras' Nesterov variant.
+
+    Returns:
+        The optimizer, named ``"keras-momentum"``.
+    """
+    lr = _learning_rate(learning_rate)
+    mu = _per_run(momentum, "momentum", 0.0, 1.0)
+
+    def init(params: Array) -> KerasMomentumState:
+        return KerasMomentumState(velocity=np.zeros_like(params))
+
+    def update(grads: Array, state: KerasMomentumState) -> tuple[Array, KerasMomentumState]:
+        velocity = mu * state.velocity - lr * grads
+        step = mu * velocity - lr * grads if nesterov else velocity
+        return step, KerasMomentumState(velocity)
+
+    return Optimizer("keras-momentum", init, update, _size(lr, mu))
+
+
+def adam(
+    learning_rate: float | Array,
+    beta1: float | Array = 0.9,
+    beta2: float | Array = 0.999,
+    eps: float | Array = 1e-8,
+) -> Optimizer:
+    r"""Adam as ``torch.optim.Adam`` (no weight decay, no AMSGrad).
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad
+        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2 \\
+        x_t = x_{t-1} - \alpha \, \hat m_t / (\sqrt{\hat v_t} + \epsilon), \quad
+        \hat m_t = m_t / (1-\beta_1^t), \quad \hat v_t = v_t / (1-\beta_2^t)
+
+    Args:
+        learning_rate: alpha > 0.
+        beta1: Decay of the first moment, in [0, 1).
+        beta2: Decay of the second moment, in [0, 1).
+        eps: Added to the denominator, > 0.
+
+    Returns:
+        The optimizer, named ``"adam"``.
+    """
+    lr = _learning_rate(learning_rate)
+    b1 = _per_run(beta1, "beta1", 0.0, 1.0, open_high=True)
+    b2 = _per_run(beta2, "beta2", 0.0, 1.0, open_high=True)
+    eps_ = _per_run(eps, "eps", 0.0, np.inf, open_low=True, open_high=True)
+
+    def init(params: Array) -> AdamState:
+        return AdamState(np.zeros_like(params), np.zeros_like(params), 0)
+
+    def update(grads: Array, state: AdamState) -> tuple[Array, AdamState]:
+        t = state.count + 1
+        exp_avg = b1 * state.exp_avg + (1.0 - b1) * grads
+        exp_avg_sq = b2 * state.exp_avg_sq + (1.0 - b2) * grads * grads
+        m_hat = exp_avg / (1.0 - b1**t)
+        v_hat = exp_avg_sq / (1.0 - b2**t)
+        return -lr * m_hat / (np.sqrt(v_hat) + eps_), AdamState(exp_avg, exp_avg_sq, t)
+
+    return Optimizer("adam", init, update, _size(lr, b1, b2, eps_))
+
+
+def rmsprop(
+    learning_rate: float | Array,
+    alpha: float | Array = 0.99,
+    eps: float | Array = 1e-8,
+    momentum: float | Array = 0.0,
+) -> Optimizer:
+    r"""RMSprop as ``torch.optim.RMSprop`` (not centered, no weight decay).
+
+    .. math::
+        v_t = a v_{t-1} + (1-a) g_t^2, \qquad
+        b_t = \beta b_{t-1} + g_t / (\sqrt{v_t} + \epsilon), \qquad x_t = x_{t-1} - \alpha b_t
+
+    With momentum beta = 0 (the default) the step is simply
+    :math:`\alpha g_t / (\sqrt{v_t} + \epsilon)`. Here ``alpha`` is PyTorch's name for the
+    smoothing constant ``a``; the learning rate is ``learning_rate``.
+
+    Args:
+        learning_rate: The learning rate, > 0.
+        alpha: Smoothing constant a in [0, 1).
+        eps: Added to the denominator, > 0.
+        momentum: beta in [0, 1].
+
+    Returns:
+        The optimizer, named ``"rmsprop"``.
+    """
+    lr = _learning_rate(learning_rate)
+    a = _per_run(alpha, "alpha", 0.0, 1.0, open_high=True)
+    eps_ = _per_run(eps, "eps", 0.0, np.inf, open_low=True, open_high=True)
+    mu = _per_run(momentum, "momentum", 0.0, 1.0)
+
+    def init(params: Array) -> RMSpropState:
+        return RMSpropState(np.zeros_like(params), np.zeros_like(params))
+
+    def update(grads: Array, state: RMSpropState) -> tuple[Array, RMSpropState]:
+        square_avg = a * state.square_avg + (1.0 - a) * grads * grads
+        buffer = mu * state.buffer + grads / (np.sqrt(square_avg) + eps_)
+        return -lr * buffer, RMSpropState(square_avg, buffer)
+
+    return Optimizer("rmsprop", init, update, _size(lr, a, eps_, mu))
+
+
+def adagrad(learning_rate: float | Array, eps: float | Array = 1e-10) -> Optimizer:
+    r"""Adagrad as ``torch.optim.Adagrad`` (no learning-rate decay, accumulator starts at 0).
+
+    .. math::
+        s_t = s_{t-1} + g_t^2, \qquad x_t = x_{t-1} - \alpha g_t / (\sqrt{s_t} + \epsilon)
+
+    Args:
+        learning_rate: alpha > 0.
+        eps: Added to the denominator, > 0.
+
+    Returns:
+        The optimizer, named ``"adagrad"``.
+    """
+    lr = _learning_rate(learning_rate)
+    eps_ = _per_run(eps, "eps", 0.0, np.inf, open_low=True, open_high=True)
+
+    def init(params: Array) -> AdagradState:
+        return AdagradState(np.zeros_like(params))
+
+    def update(grads: Array, state: AdagradState) -> tuple[Array, AdagradState]:
+        sum_sq = state.sum_sq + grads * grads
+        return -lr * grads / (np.sqrt(sum_sq) + eps_), AdagradState(sum_sq)
+
+    return Optimizer("adagrad", init, update, _size(lr, eps_))
+
+
+def make_optimizer(
+    name: str,
+    learning_rate: float | Array,
+    momentum: float | Array = 0.9,
+    *,
+    dampening: float | Array = 0.0,
+    beta1: float | Array = 0.9,
+    beta2: float | Array = 0.999,
+    eps: float | Array | None = None,
+    alpha: float | Array = 0.99,
+) -> Optimizer:
+    """Build an optimizer from its command-line name and torch-named options.
+
+    ``momentum`` is for the three momentum methods: ``sgd`` is plain gradient descent and
+    ignores it, and ``rmsprop`` runs with PyTorch's default momentum 0 (call :func:`rmsprop`
+    for its own momentum). ``eps`` defaults to PyTorch's (1e-8, Adagrad 1e-10).
+
+    Args:
+        name: One of :data:`OPTIMIZER_NAMES`.
+        learning_rate: alpha > 0, scalar or shape ``(runs,)``.
+        momentum: beta in [0, 1] for the momentum methods.
+        dampening: tau for ``momentum``.
+        beta1: Adam's first-moment decay.
+        beta2: Adam's second-moment decay.
+        eps: Denominator constant; None for PyTorch's default.
+        alpha: RMSprop's smoothing constant.
+
+    Returns:
+        The optimizer.
+
+    Raises:
+        ValueError: On an unknown name or an out-of-range hyperparameter.
+    """
+    if name == "sgd":
+        return gradient_descent(learning_rate)
+    if name == "momentum":
+        return heavy_ball(learning_rate, momentum, dampening)
+    if name == "nesterov":
+        return heavy_ball(learning_rate, momentum, dampening, nesterov=True)
+    if name == "keras-momentum":
+        return keras_momentum(learning_rate, momentum)
+    if name == "adam":
+        return adam(learning_rate, beta1, beta2, 1e-8 if eps is None else eps)
+    if name == "rmsprop":
+        return rmsprop(learning_rate, alpha, 1e-8 if eps is None else eps)
+    if name == "adagrad":
+        return adagrad(learning_rate, 1e-10 if eps is None else eps)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZER_NAMES)}")

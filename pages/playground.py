@@ -1,0 +1,58 @@
+"""Playground: SGD and momentum race across a landscape, with loss curves in step."""
+
+import streamlit as st
+
+from momentum_app import cache, race, state
+from momentum_app.race_chart import race_chart, standalone_html
+from momentum_app.widgets import race_controls_ui, view_ui
+
+st.title("Playground: gradient descent vs momentum")
+st.caption(
+    "Pick a landscape, set the learning rate α and momentum β, press **Play**. "
+    "Click the landscape to start somewhere else."
+)
+
+link_warnings = state.sync_from_url()
+state.apply_pending_start()
+settings = race_controls_ui()
+view = view_ui()
+state.sync_to_url(settings)
+for message in link_warnings:
+    st.warning(message, icon="🔗")
+if settings.momentum >= 1.0:
+    st.warning("Momentum β = 1 never settles: with nothing to damp it the run keeps its "
+               "energy and oscillates forever.", icon="⚠️")  # fmt: skip
+
+obj = settings.objective
+results = cache.race_results(settings)
+for name, result in results.items():
+    if result.diverged_step[0] >= 0:
+        st.error(
+            f"**{race.LABELS[name]} diverged at step {result.diverged_step[0]}.** "
+            "Try a smaller learning rate, or reduce momentum.",
+            icon="💥",
+        )
+
+if view.three_d:
+    st.plotly_chart(cache.race_surface(settings), key="surface")
+else:
+    click = race_chart(cache.race_spec_text(settings), key="race", frame_ms=view.frame_ms)
+    if state.take_click(click):
+        st.rerun()
+
+st.markdown(f"**{race.verdict(obj, results)}**")
+st.dataframe(race.results_table(obj, results), width="stretch")
+
+csv_col, html_col = st.columns(2)
+csv_col.download_button(
+    "Download trajectories (CSV)",
+    race.trajectories_csv(obj, results),
+    file_name=f"race-{settings.fn}.csv",
+    mime="text/csv",
+)
+html_col.download_button(
+    "Download animation (offline HTML)",
+    lambda: standalone_html(cache.race_spec_text(settings), title=f"Race on {obj.title}"),
+    file_name=f"race-{settings.fn}.html",
+    mime="text/html",
+)

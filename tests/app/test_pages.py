@@ -1,0 +1,92 @@
+"""Every page through Streamlit's AppTest, starting from app.py as a visitor would."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+TIMEOUT = 30
+
+
+def open_app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table(at: AppTest):
+    return at.dataframe[0].value
+
+
+def test_root_opens_the_playground():
+    at = open_app()
+    assert at.title[0].value.startswith("Playground")
+    assert list(table(at).index) == ["SGD", "Momentum"]
+
+
+@pytest.mark.parametrize("page", ["pages/playground.py"])
+def test_every_page_renders(page):
+    at = open_app()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.title
+
+
+def test_changing_momentum_changes_the_results():
+    at = open_app()
+    before = table(at).loc["Momentum", "final f"]
+    at.slider(key="momentum").set_value(0.5).run()
+    assert not at.exception
+    after = table(at).loc["Momentum", "final f"]
+    assert after != before
+    assert at.query_params["momentum"] == ["0.5"] or at.query_params["momentum"] == "0.5"
+
+
+def test_changing_function_resets_start_and_lr():
+    at = open_app()
+    at.selectbox(key="fn").set_value("himmelblau").run()
+    assert not at.exception
+    from momentum_core import get_objective
+
+    himmelblau = get_objective("himmelblau")
+    assert at.session_state["lr"] == himmelblau.lr_default
+    assert (at.session_state["start_x"], at.session_state["start_y"]) == himmelblau.x0
+
+
+def test_link_sets_the_controls():
+    at = open_app({"fn": "rastrigin", "lr": "0.002", "momentum": "0.9", "steps": "300"})
+    assert at.selectbox(key="fn").value == "rastrigin"
+    assert at.number_input(key="lr").value == 0.002
+    assert at.slider(key="momentum").value == 0.9
+    assert at.number_input(key="steps").value == 300
+    assert not at.warning
+
+
+def test_bad_link_warns_and_falls_back():
+    at = open_app({"fn": "banana", "lr": "abc", "momentum": "7", "start": "x"})
+    messages = " ".join(w.value for w in at.warning)
+    for expected in ("Unknown function fn='banana'", "Ignored lr='abc'", "momentum=7", "start='x'"):
+        assert expected in messages
+    assert at.selectbox(key="fn").value == "rosenbrock"
+    assert list(table(at).index) == ["SGD", "Momentum"]
+
+
+def test_divergence_gives_the_articles_advice():
+    at = open_app({"fn": "rosenbrock", "lr": "0.02", "momentum": "0.9"})
+    errors = " ".join(e.value for e in at.error)
+    assert "diverged at step" in errors
+    assert "Try a smaller learning rate, or reduce momentum." in errors
+
+
+def test_momentum_one_warns_it_never_settles():
+    at = open_app({"momentum": "1"})
+    assert any("never settles" in w.value for w in at.warning)
+
+
+def test_three_d_view_renders():
+    at = open_app()
+    at.radio(key="view").set_value("3D surface").run()
+    assert not at.exception

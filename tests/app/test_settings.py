@@ -1,0 +1,74 @@
+"""Links: query parameters to settings and back, and what a bad link does."""
+
+from __future__ import annotations
+
+import pytest
+
+from momentum_app.settings import (
+    MAX_STEPS,
+    default_settings,
+    lr_limits,
+    parse_query,
+    to_query,
+)
+from momentum_core import FACTORIES, get_objective
+
+
+@pytest.mark.parametrize("fn", list(FACTORIES))
+def test_round_trip_is_exact(fn):
+    s = default_settings(fn)
+    s = type(s)(
+        fn,
+        s.lr * 1.2345678901234,
+        0.87,
+        123,
+        (s.start[0] / 3, s.start[1]),
+        ("adam", "sgd"),
+        0.25,
+        42,
+    )
+    back, warnings = parse_query(to_query(s))
+    assert warnings == []
+    assert back == s
+
+
+def test_issue_example_link():
+    s, warnings = parse_query({"fn": "rastrigin", "lr": "0.002", "momentum": "0.9", "steps": "300"})
+    assert warnings == []
+    assert (s.fn, s.lr, s.momentum, s.steps) == ("rastrigin", 0.002, 0.9, 300)
+    assert s.start == get_objective("rastrigin").x0
+
+
+BAD = [
+    ({"fn": "banana"}, "Unknown function fn='banana'", lambda s: s.fn == "rosenbrock"),
+    ({"lr": "abc"}, "Ignored lr='abc'", lambda s: s.lr == default_settings().lr),
+    ({"lr": "nan"}, "not a number", lambda s: s.lr == default_settings().lr),
+    ({"lr": "-1"}, "outside", lambda s: s.lr == lr_limits(get_objective("rosenbrock"))[0]),
+    ({"lr": "1e9"}, "outside", lambda s: s.lr == lr_limits(get_objective("rosenbrock"))[1]),
+    ({"momentum": "1.7"}, "momentum=1.7 is outside", lambda s: s.momentum == 1.0),
+    ({"steps": "0"}, "steps=0", lambda s: s.steps == 1),
+    ({"steps": "99999999"}, "outside", lambda s: s.steps == MAX_STEPS),
+    ({"steps": "12.5"}, "not a whole number", lambda s: s.steps == 12),
+    ({"start": "1;2"}, "expected x,y", lambda s: s.start == get_objective("rosenbrock").x0),
+    ({"start": "100,2"}, "outside the plot", lambda s: s.start == (2.0, 2.0)),
+    ({"optimizers": "sgd,lion"}, "unknown optimizer(s) lion", lambda s: s.optimizers == ("sgd",)),
+    ({"optimizers": "lion"}, "No known optimizer", lambda s: s.optimizers == ("sgd", "momentum")),
+    ({"noise": "-3"}, "noise=-3", lambda s: s.noise == 0.0),
+    ({"seed": "x"}, "Ignored seed='x'", lambda s: s.seed == 0),
+]
+
+
+@pytest.mark.parametrize(("query", "message", "check"), BAD, ids=[str(q) for q, _, _ in BAD])
+def test_bad_values_warn_and_fall_back(query, message, check):
+    s, warnings = parse_query(query)
+    assert len(warnings) == 1
+    assert message in warnings[0]
+    assert check(s)
+    # Whatever the link said, the settings it yields are valid for the core.
+    lo, hi = lr_limits(s.objective)
+    assert lo <= s.lr <= hi and 0 <= s.momentum <= 1 and 1 <= s.steps <= MAX_STEPS
+
+
+def test_list_valued_params_take_the_last():
+    s, _ = parse_query({"fn": ["booth", "matyas"]})
+    assert s.fn == "matyas"

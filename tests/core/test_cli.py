@@ -1,0 +1,143 @@
+"""The command line: its output against the core, and its errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from momentum_core import FACTORIES, get_objective, heavy_ball, run_batch
+from momentum_core.cli import main
+from momentum_core.runner import MAX_STEPS
+
+
+def run_cli(capsys, *args: str) -> str:
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def test_functions_lists_every_function_with_its_minima(capsys):
+    out = run_cli(capsys, "functions")
+    for name in FACTORIES:
+        assert f"\n{name}  (" in "\n" + out
+    assert "(1, 1)" in out  # Rosenbrock's minimum
+    assert "local minima in the domain: 120" in out  # Rastrigin: 121 minima, 1 global
+
+
+def test_run_csv_matches_the_core(capsys):
+    out = run_cli(
+        capsys,
+        "run", "--function", "rosenbrock", "--optimizer", "momentum", "--lr", "0.001",
+        "--momentum", "0.9", "--steps", "500", "--start", "-1.5,2",
+    )  # fmt: skip
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["step", "x", "y", "loss"]
+    assert len(rows) == 502
+    table = np.array(rows[1:], dtype=float)
+    np.testing.assert_array_equal(table[:, 0], np.arange(501))
+    np.testing.assert_array_equal(table[0, 1:3], [-1.5, 2.0])
+    rosen = get_objective("rosenbrock")
+    want = run_batch(rosen, heavy_ball(0.001, 0.9), (-1.5, 2.0), 500)
+    np.testing.assert_array_equal(table[:, 1:3], want.positions[:, 0])  # exact round trip
+    np.testing.assert_array_equal(table[:, 3], want.losses[:, 0])
+
+
+def test_nesterov_flag_and_dampening_change_the_run(capsys):
+    base = ["run", "--function", "booth", "--steps", "30", "--lr", "0.01"]
+    plain = run_cli(capsys, *base)
+    nesterov = run_cli(capsys, *base, "--nesterov")
+    damped = run_cli(capsys, *base, "--dampening", "0.5")
+    assert len({plain, nesterov, damped}) == 3
+
+
+def test_run_json_summary(capsys):
+    out = run_cli(
+        capsys, "run", "--function", "booth", "--lr", "0.02", "--momentum", "0.5",
+        "--steps", "2000", "--format", "json",
+    )  # fmt: skip
+    summary = json.loads(out)
+    assert summary["status"] == "converged"
+    assert 0 < summary["step"] <= 2000
+    assert summary["nearest_minimum"]["global"] is True
+    assert summary["nearest_minimum"]["point"] == [1.0, 3.0]
+    assert summary["final_loss"] < 1e-6
+
+
+def test_run_json_reports_divergence(capsys):
+    out = run_cli(
+        capsys, "run", "--function", "rosenbrock", "--lr", "0.01", "--momentum", "0.9",
+        "--format", "json",
+    )  # fmt: skip
+    summary = json.loads(out)
+    assert summary["status"] == "diverged"
+    assert summary["step"] > 0
+    assert all(np.isfinite(summary["final_point"]))
+
+
+def test_sweep_csv_grid(capsys):
+    out = run_cli(
+        capsys, "sweep", "--function", "rosenbrock", "--lr", "1e-5:3e-3:6:log",
+        "--momentum", "0:0.99:4", "--steps", "200",
+    )  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 24
+    lrs = sorted({float(r["lr"]) for r in rows})
+    assert lrs == pytest.approx(np.geomspace(1e-5, 3e-3, 6).tolist(), rel=1e-9)
+    assert {r["status"] for r in rows} <= {"converged", "diverged", "running"}
+    assert any(r["status"] == "diverged" for r in rows)  # 3e-3 at momentum 0.99
+    for r in rows:
+        assert (r["step"] == "") == (r["status"] == "running")
+
+
+def test_module_entry_point_runs():
+    done = subprocess.run(
+        [sys.executable, "-m", "momentum_core", "run", "--function", "matyas", "--steps", "3"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "step,x,y,loss"
+    assert len(done.stdout.splitlines()) == 5
+
+
+BAD = [
+    (["run", "--function", "nope"], "unknown function 'nope'"),
+    (["run", "--function", "rosenbrock", "--optimizer", "lion"], "invalid choice: 'lion'"),
+    (["run", "--function", "rosenbrock", "--lr", "0"], "learning rate must be in (0, inf), got 0"),
+    (["run", "--function", "rosenbrock", "--lr", "-1"], "got -1"),
+    (["run", "--function", "rosenbrock", "--lr", "nan"], "got nan"),
+    (["run", "--function", "rosenbrock", "--lr", "abc"], "invalid float value: 'abc'"),
+    (
+        ["run", "--function", "rosenbrock", "--momentum", "1.5"],
+        "momentum must be in [0, 1], got 1.5",
+    ),
+    (["run", "--function", "rosenbrock", "--steps", "0"], "steps must be in [1, 100000], got 0"),
+    (["run", "--function", "rosenbrock", "--steps", str(MAX_STEPS + 1)], f"got {MAX_STEPS + 1}"),
+    (
+        ["run", "--function", "rosenbrock", "--start", "1;2"],
+        "expected x,y (two numbers), got '1;2'",
+    ),
+    (["run", "--function", "rosenbrock", "--start", "inf,2"], "start must be finite"),
+    (["run", "--function", "rosenbrock", "--param", "c=3"], "c"),
+    (["run", "--function", "rosenbrock", "--optimizer", "adam", "--nesterov"], "--nesterov"),
+    (["sweep", "--function", "rosenbrock", "--lr", "1:2"], "--lr must be LOW:HIGH:COUNT[:log]"),
+    (["sweep", "--function", "rosenbrock", "--lr", "0:1:5:log"], "positive bounds"),
+    (["sweep", "--function", "rosenbrock", "--lr", "1e-4:1e-3:100000"], "count must be in"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD, ids=[" ".join(a[2:]) or a[0] for a, _ in BAD])
+def test_bad_input_exits_2_with_a_message(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert err.startswith("usage:")

@@ -1,0 +1,100 @@
+"""The playground in headless Chromium: the race plays with its landscape drawn."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from PIL import Image
+
+from tests.e2e.conftest import shot
+
+SGD_RGB = (0xD5, 0x5E, 0x00)
+MOMENTUM_RGB = (0x00, 0x72, 0xB2)
+
+
+def race_frame(page):
+    """The race component's iframe, once its chart and controls are drawn."""
+    page.wait_for_selector("iframe[title*='race']", timeout=60_000)
+    frame = page.frame_locator("iframe[title*='race']")
+    frame.locator("#play").wait_for(timeout=60_000)
+    frame.locator(".main-svg").first.wait_for(timeout=60_000)
+    return frame
+
+
+def colour_share(image: Image.Image, rgb: tuple[int, int, int], tol: int = 40) -> float:
+    pixels = np.asarray(image.convert("RGB"), dtype=int)
+    close = np.all(np.abs(pixels - np.array(rgb)) <= tol, axis=-1)
+    return float(close.mean())
+
+
+def test_play_keeps_landscape_and_grows_both_paths_and_losses(page, app_url):
+    page.goto(app_url + "/playground")
+    frame = race_frame(page)
+    chart = frame.locator("#chart")
+    handle = page.locator("iframe[title*='race']").element_handle().content_frame()
+
+    def loss_lengths():
+        return handle.evaluate(
+            "() => document.getElementById('chart').data"
+            ".filter(t => t.xaxis === 'x2').map(t => t.x.length)"
+        )
+
+    start = loss_lengths()
+    frame.locator("#play").click()
+    page.wait_for_timeout(1500)
+    mid = loss_lengths()
+    path = shot(chart, "playground-mid-animation")
+    stats = handle.evaluate(
+        "() => ({current: raceStats.current, fps: raceStats.fps,"
+        " playing: raceStats.playing, frames: raceStats.names.length})"
+    )
+    print(f"mid-animation: frame {stats['current']} of {stats['frames']}, {stats['fps']:.1f} fps")
+    assert stats["playing"] and 0 < stats["current"] < stats["frames"] - 1
+
+    # The loss curves have advanced, for both optimizers.
+    assert all(m > s for m, s in zip(mid, start, strict=True)), (start, mid)
+
+    # The landscape is still drawn mid-animation: the left plot is mostly landscape blue,
+    # not white, and both paths' colours are on screen.
+    image = Image.open(path)
+    width, height = image.size
+    landscape = image.crop(
+        (int(0.08 * width), int(0.15 * height), int(0.5 * width), int(0.85 * height))
+    )
+    pixels = np.asarray(landscape.convert("RGB"), dtype=int)
+    non_white = float(np.mean(np.any(pixels < 235, axis=-1)))
+    assert non_white > 0.5, f"only {non_white:.0%} of the landscape area is drawn"
+    assert colour_share(image, SGD_RGB) > 0.0005
+    assert colour_share(image, MOMENTUM_RGB) > 0.0005
+
+    page.wait_for_timeout(12_000)  # let it finish: the button returns to Play
+    assert "Play" in frame.locator("#play").inner_text()
+    shot(page, "playground-end")
+
+
+def test_deep_link_shows_its_settings(page, app_url):
+    page.goto(app_url + "/playground?fn=rastrigin&lr=0.002&momentum=0.9&steps=300")
+    race_frame(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert "Rastrigin" in sidebar.inner_text()
+    assert page.get_by_label("Exact learning rate").input_value() == "0.002"
+    assert "0.90" in sidebar.inner_text()
+    assert re.search(r"fn=rastrigin", page.url) and re.search(r"lr=0.002", page.url)
+    shot(page, "playground-deep-link")
+
+
+def test_root_forwards_to_playground_with_its_query(page, app_url):
+    page.goto(app_url + "/?fn=booth&momentum=0.5")
+    race_frame(page)
+    assert "/playground" in page.url and "fn=booth" in page.url
+    assert "Booth" in page.locator("[data-testid='stSidebar']").inner_text()
+
+
+def test_bad_link_shows_a_warning_not_a_traceback(page, app_url):
+    page.goto(app_url + "/playground?fn=banana&lr=abc")
+    race_frame(page)
+    body = page.locator("body").inner_text()
+    assert "Unknown function fn='banana'" in body
+    assert "Traceback" not in body
+    shot(page, "playground-bad-link")
