@@ -17,6 +17,8 @@ from momentum_core import BatchResult, Objective, make_optimizer, run_batch
 
 #: "Reached the minimum" means f - f* fell below this and stayed below.
 TOLERANCE = 1e-6
+#: A run whose gradient norm stays below this has stopped (in a minimum, maybe a local one).
+GRAD_TOLERANCE = 1e-6
 
 
 def run_race(s: RaceSettings) -> dict[str, BatchResult]:
@@ -31,6 +33,7 @@ def run_race(s: RaceSettings) -> dict[str, BatchResult]:
             noise=s.noise,
             seed=s.seed,
             loss_tol=TOLERANCE,
+            grad_tol=GRAD_TOLERANCE,
         )
         for name in s.optimizers
     }
@@ -64,6 +67,9 @@ def _status(r: BatchResult) -> str:
         return f"diverged at step {r.diverged_step[0]}"
     if r.tol_step[0] >= 0:
         return f"converged at step {r.tol_step[0]}"
+    if r.converged_step[0] >= 0:  # the gradient vanished, but not at f*
+        where = "" if r.reached_global[0] else " in a local minimum"
+        return f"stopped at step {r.converged_step[0]}{where}"
     return "still moving"
 
 

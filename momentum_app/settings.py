@@ -20,7 +20,7 @@ MAX_NOISE = 1000.0
 MAX_SEED = 2**31 - 1
 DEFAULT_FUNCTION = "rosenbrock"
 DEFAULT_OPTIMIZERS = ("sgd", "momentum")
-DEFAULT_STEPS = 300
+DEFAULT_STEPS = 1000
 
 LABELS = {
     "sgd": "SGD",
@@ -146,16 +146,18 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, li
     if "optimizers" in q:
         names = [n.strip() for n in q["optimizers"].split(",") if n.strip()]
         unknown = [n for n in names if n not in OPTIMIZER_NAMES]
-        if unknown:
+        known = tuple(dict.fromkeys(n for n in names if n in OPTIMIZER_NAMES))
+        if not known:
+            warnings.append(
+                f"No known optimizer in optimizers={q['optimizers']!r}; racing SGD against "
+                f"momentum (choose from {', '.join(OPTIMIZER_NAMES)})."
+            )
+        elif unknown:
             warnings.append(
                 f"Ignored unknown optimizer(s) {', '.join(unknown)}; "
                 f"choose from {', '.join(OPTIMIZER_NAMES)}."
             )
-        known = tuple(dict.fromkeys(n for n in names if n in OPTIMIZER_NAMES))
-        if known:
-            optimizers = known
-        else:
-            warnings.append("No known optimizer in the link; racing SGD against momentum.")
+        optimizers = known or optimizers
     settings = replace(
         s,
         lr=lr,

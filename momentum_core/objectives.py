@@ -170,7 +170,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         local_minima=_none(),
         x0=(-1.5, 2.0),
         lr_range=(1e-5, 3e-3),
-        lr_default=1e-3,
+        lr_default=1.5e-3,
         log_scale=True,
         params={"a": a, "b": b},
     )
@@ -648,9 +648,9 @@ def goldstein_price() -> Objective:
         global_minima=np.array([[0.0, -1.0]]),
         f_star=3.0,
         local_minima=local,
-        x0=(-1.0, 1.0),
-        lr_range=(1e-6, 1e-3),
-        lr_default=1e-4,
+        x0=(-0.5, 0.5),
+        lr_range=(1e-7, 3e-5),
+        lr_default=3e-6,
         log_scale=True,
     )
 

@@ -6,6 +6,7 @@ from momentum_app import cache, race, state
 from momentum_app.race_chart import race_chart, standalone_html
 from momentum_app.widgets import race_controls_ui, view_ui
 
+state.ensure_router()
 st.title("Playground: gradient descent vs momentum")
 st.caption(
     "Pick a landscape, set the learning rate α and momentum β, press **Play**. "

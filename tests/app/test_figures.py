@@ -48,7 +48,7 @@ def race_spec(fn="rosenbrock", **changes):
 
 
 def test_race_spec_shape_and_landscape():
-    s, spec = race_spec()
+    s, spec = race_spec(steps=300)
     assert not any(t.get("type") in ("contour", "heatmap") for t in spec["data"])
     (image,) = spec["layout"]["images"]
     assert image["source"].startswith("data:image/png;base64,")
@@ -68,7 +68,7 @@ def test_race_spec_shape_and_landscape():
 
 
 def test_paths_grow_and_end_at_the_run_end():
-    s, spec = race_spec()
+    s, spec = race_spec(steps=300)
     results = run_race(s)
     last = json.loads(spec_json(spec))["frames"][-1]["data"]
     # Decode the momentum path of the last frame (typed f4 array).

@@ -36,8 +36,8 @@ def test_play_keeps_landscape_and_grows_both_paths_and_losses(page, app_url):
 
     def loss_lengths():
         return handle.evaluate(
-            "() => document.getElementById('chart').data"
-            ".filter(t => t.xaxis === 'x2').map(t => t.x.length)"
+            "() => document.getElementById('chart')._fullData"
+            ".filter(t => t.xaxis === 'x2').map(t => t._length)"
         )
 
     start = loss_lengths()
@@ -68,8 +68,17 @@ def test_play_keeps_landscape_and_grows_both_paths_and_losses(page, app_url):
     assert colour_share(image, SGD_RGB) > 0.0005
     assert colour_share(image, MOMENTUM_RGB) > 0.0005
 
-    page.wait_for_timeout(12_000)  # let it finish: the button returns to Play
+    # At the fastest speed the frame rate is what the browser can draw.
+    frame.locator("#speed").select_option("4")
+    frame.locator("#play").click()  # pause
+    frame.locator("#play").click()  # play again, at 4x
+    page.wait_for_timeout(2500)
+    fast = handle.evaluate("() => raceStats.fps")
+    print(f"playback at 4x (15 ms/frame asked): {fast:.1f} fps")
+    assert fast > 10
+    page.wait_for_timeout(8000)  # let it finish: the button returns to Play
     assert "Play" in frame.locator("#play").inner_text()
+    assert handle.evaluate("() => raceStats.current") == stats["frames"] - 1
     shot(page, "playground-end")
 
 
@@ -77,9 +86,10 @@ def test_deep_link_shows_its_settings(page, app_url):
     page.goto(app_url + "/playground?fn=rastrigin&lr=0.002&momentum=0.9&steps=300")
     race_frame(page)
     sidebar = page.locator("[data-testid='stSidebar']")
-    assert "Rastrigin" in sidebar.inner_text()
-    assert page.get_by_label("Exact learning rate").input_value() == "0.002"
-    assert "0.90" in sidebar.inner_text()
+    assert page.get_by_label("Test function").input_value() == "Rastrigin"
+    assert page.get_by_label("Exact learning rate", exact=True).input_value() == "0.002"
+    assert page.get_by_label("Steps", exact=True).input_value() == "300"
+    assert "0.90" in sidebar.inner_text()  # the momentum slider's value
     assert re.search(r"fn=rastrigin", page.url) and re.search(r"lr=0.002", page.url)
     shot(page, "playground-deep-link")
 
@@ -88,7 +98,7 @@ def test_root_forwards_to_playground_with_its_query(page, app_url):
     page.goto(app_url + "/?fn=booth&momentum=0.5")
     race_frame(page)
     assert "/playground" in page.url and "fn=booth" in page.url
-    assert "Booth" in page.locator("[data-testid='stSidebar']").inner_text()
+    assert page.get_by_label("Test function").input_value() == "Booth"
 
 
 def test_bad_link_shows_a_warning_not_a_traceback(page, app_url):
