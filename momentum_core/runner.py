@@ -80,17 +80,49 @@ class BatchResult:
         return np.where(self.diverged_step >= 0, self.diverged_step, self.converged_step)
 
 
-def _where_tree(mask: Array, new: Any, old: Any) -> Any:
-    """Keep ``old`` for the runs in ``mask`` in every per-run array field of a state."""
-    if not isinstance(new, tuple) or not new:
-        return new
-    fields = []
-    for n, o in zip(new, old, strict=True):
-        if isinstance(n, np.ndarray) and n.ndim == 2:
-            fields.append(np.where(mask[:, None], o, n))
-        else:
-            fields.append(n)
-    return type(new)(*fields)
+def _norm(g: Array) -> Array:
+    """Row norms of ``(runs, 2)``; ~10x faster than np.hypot on the strided columns."""
+    gx, gy = g[:, 0], g[:, 1]
+    return np.sqrt(gx * gx + gy * gy)
+
+
+def _all_fine(x: Array, loss: Array, grad: Array, gnorm: Array | None, bound: float) -> bool:
+    """One cheap test for the whole batch (a huge but finite sum only costs a recheck)."""
+    total = loss.sum() + grad.sum() + (0.0 if gnorm is None else gnorm.sum())
+    return bool(np.isfinite(total) and np.abs(x).max() <= bound)
+
+
+def _fine(x: Array, loss: Array, grad: Array, gnorm: Array | None, bound: float) -> Array:
+    """Per run: finite point, loss and gradient (and norm), inside the bound."""
+    ok = np.isfinite(loss) & np.isfinite(grad).all(axis=1) & (np.abs(x).max(axis=1) <= bound)
+    return ok if gnorm is None else ok & np.isfinite(gnorm)
+
+
+def _per_run_fields(state: Any) -> list[int]:
+    """Indices of a state's per-run array fields (shape ``(runs, 2)``)."""
+    if not isinstance(state, tuple):
+        return []
+    return [i for i, f in enumerate(state) if isinstance(f, np.ndarray) and f.ndim == 2]
+
+
+def _take(state: Any, keep: Array) -> Any:
+    """The state of the runs in ``keep`` only."""
+    fields = list(state) if isinstance(state, tuple) else []
+    for i in _per_run_fields(state):
+        fields[i] = fields[i][keep]
+    return type(state)(*fields) if fields else state
+
+
+def _fill(state: Any, previous: Any, live: Array, runs: int) -> Any:
+    """A full-size state: the live runs' new values, the others' frozen ones."""
+    if len(live) == runs:
+        return state
+    fields = list(state)
+    for i in _per_run_fields(state):
+        full = previous[i].copy()
+        full[live] = state[i]
+        fields[i] = full
+    return type(state)(*fields)
 
 
 def _stack_states(states: list[Any]) -> Any:
@@ -168,7 +200,7 @@ def run_batch(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         loss = objective.value(x)
         grad = objective.gradient(x)
-        gnorm = np.hypot(grad[:, 0], grad[:, 1])
+        gnorm = _norm(grad)
         if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(gnorm))):
             raise ValueError("the objective is not finite at a start point")
         state = optimizer.init(x)
@@ -180,58 +212,81 @@ def run_batch(
             positions[0], losses[0], grad_norms[0] = x, loss, gnorm
         states = [state] if record_state else None
 
-        f_star = objective.f_star
-        active = np.ones(runs, dtype=bool)
+        # The loop steps only the live runs: `live` holds their indices, and x, loss, grad,
+        # gnorm, state, sigma and the optimizer describe just them. A diverging run leaves
+        # the batch with its last finite values written to the full-size arrays below.
+        final_x, final_loss, final_gnorm = x.copy(), loss.copy(), gnorm.copy()
+        live = np.arange(runs)
+        opt = optimizer
         diverged_step = np.full(runs, -1)
         # The last step at which a run was NOT within tolerance; converged = that + 1.
         last_out = np.full(runs, -1)
         last_out_loss = np.full(runs, -1)
-        _mark_tolerance(loss - f_star, gnorm, loss_tol, grad_tol, 0, last_out, last_out_loss)
+        # Norms are needed to record them or to test them; summary sweeps skip them.
+        need_norm = not summary_only or grad_tol > 0
+        threshold = objective.f_star + loss_tol
+        if not need_norm:
+            gnorm = None
+        _mark_tolerance(loss, gnorm, threshold, grad_tol, 0, live, last_out, last_out_loss)
 
         for t in range(1, num_steps + 1):
-            seen = grad + sigma * rng.standard_normal((runs, 2)) if noisy else grad
-            step, new_state = optimizer.update(seen, state)
+            if noisy:
+                # Drawn for every run, so a run's noise does not depend on the others' fate.
+                draw = rng.standard_normal((runs, 2))
+                seen = grad + sigma * (draw if len(live) == runs else draw[live])
+            else:
+                seen = grad
+            step, new_state = opt.update(seen, state)
             new_x = x + step
             new_loss = objective.value(new_x)
             new_grad = objective.gradient(new_x)
-            new_gnorm = np.hypot(new_grad[:, 0], new_grad[:, 1])
-            ok = (
-                np.isfinite(new_loss)
-                & np.isfinite(new_gnorm)
-                & (np.abs(new_x[:, 0]) <= bound)
-                & (np.abs(new_x[:, 1]) <= bound)
-            )
-            stop = ~ok & active
-            if stop.any():
-                diverged_step[stop] = t
-                active &= ok
-            if not active.all():
-                frozen = ~active
-                new_x[frozen] = x[frozen]
-                new_loss[frozen] = loss[frozen]
-                new_grad[frozen] = grad[frozen]
-                new_gnorm[frozen] = gnorm[frozen]
-                new_state = _where_tree(frozen, new_state, state)
+            new_gnorm = _norm(new_grad) if need_norm else None
+            # One cheap test for the whole batch first: divergence is rare.
+            if not _all_fine(new_x, new_loss, new_grad, new_gnorm, bound):
+                ok = _fine(new_x, new_loss, new_grad, new_gnorm, bound)
+                gone = live[~ok]
+                diverged_step[gone] = t
+                final_x[gone], final_loss[gone] = x[~ok], loss[~ok]
+                if need_norm:
+                    final_gnorm[gone] = gnorm[~ok]
+                    new_gnorm = new_gnorm[ok]
+                live = live[ok]
+                new_x, new_loss, new_grad = new_x[ok], new_loss[ok], new_grad[ok]
+                new_state = _take(new_state, ok)
+                opt = opt.select(ok)
+                if len(sigma) > 1:
+                    sigma = sigma[ok]
+                if not len(live):  # every run has stopped: the rest repeats their ends
+                    if not summary_only:
+                        positions[t:], losses[t:], grad_norms[t:] = final_x, final_loss, final_gnorm
+                    if record_state:
+                        states += [states[-1]] * (num_steps - t + 1)
+                    break
             x, loss, grad, gnorm, state = new_x, new_loss, new_grad, new_gnorm, new_state
-            _mark_tolerance(loss - f_star, gnorm, loss_tol, grad_tol, t, last_out, last_out_loss)
+            _mark_tolerance(loss, gnorm, threshold, grad_tol, t, live, last_out, last_out_loss)
             if not summary_only:
-                positions[t], losses[t], grad_norms[t] = x, loss, gnorm
+                if len(live) == runs:
+                    positions[t], losses[t], grad_norms[t] = x, loss, gnorm
+                else:
+                    positions[t], losses[t], grad_norms[t] = final_x, final_loss, final_gnorm
+                    positions[t, live], losses[t, live], grad_norms[t, live] = x, loss, gnorm
             if record_state:
-                states.append(state)
+                states.append(_fill(state, states[-1], live, runs))
+        final_x[live], final_loss[live] = x, loss
 
     diverged = diverged_step >= 0
     converged_step = np.where((last_out < num_steps) & ~diverged, last_out + 1, -1)
     tol_step = np.where((last_out_loss < num_steps) & ~diverged, last_out_loss + 1, -1)
     minima = objective.minima
-    dist = np.linalg.norm(x[:, None, :] - minima[None, :, :], axis=-1)
+    dist = np.linalg.norm(final_x[:, None, :] - minima[None, :, :], axis=-1)
     nearest = np.argmin(dist, axis=1)
     return BatchResult(
         positions=None if summary_only else positions,
         losses=None if summary_only else losses,
         grad_norms=None if summary_only else grad_norms,
         states=_stack_states(states) if record_state else None,
-        final_position=x,
-        final_loss=loss,
+        final_position=final_x,
+        final_loss=final_loss,
         diverged_step=diverged_step,
         converged_step=converged_step,
         tol_step=tol_step,
@@ -243,15 +298,28 @@ def run_batch(
 
 
 def _mark_tolerance(
-    gap: Array,
-    gnorm: Array,
-    loss_tol: float,
+    loss: Array,
+    gnorm: Array | None,
+    threshold: float,
     grad_tol: float,
     t: int,
+    live: Array,
     last_out: Array,
     last_out_loss: Array,
 ) -> None:
-    """Record step ``t`` as the latest one outside tolerance for the runs that are."""
-    within_loss = gap < loss_tol
-    last_out[~(within_loss | (gnorm < grad_tol))] = t
-    last_out_loss[~within_loss] = t
+    """Record step ``t`` as the latest one outside tolerance for the live runs that are.
+
+    A run is within tolerance when ``f < f* + loss_tol`` (``threshold``), or, for
+    ``last_out`` only, when its gradient norm is below ``grad_tol``.
+    """
+    outside = loss >= threshold
+    if len(live) < len(last_out):
+        last_out_loss[live[outside]] = t
+        if grad_tol > 0:
+            outside &= gnorm >= grad_tol
+        last_out[live[outside]] = t
+    else:  # every run is live: a boolean mask is cheaper than fancy indexing
+        last_out_loss[outside] = t
+        if grad_tol > 0:
+            outside &= gnorm >= grad_tol
+        last_out[outside] = t
