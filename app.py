@@ -7,7 +7,7 @@ from momentum_app.state import init_state
 st.set_page_config(page_title="Momentum playground", page_icon="⛰️", layout="wide")
 init_state()
 
-playground = st.Page("pages/playground.py", title="Playground", icon="🏁", url_path="playground")
+playground = st.Page("pages/playground.py", title="Playground", icon=":material/sports_score:", url_path="playground")
 
 
 def _root() -> None:

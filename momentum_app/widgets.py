@@ -69,7 +69,6 @@ def race_controls_ui() -> RaceSettings:
         on_change=_on_function_change,
     )
     obj = get_objective(state.fn)
-    sb.latex(obj.latex)
 
     options = lr_options(*obj.lr_range)
     state.lr_slider = _nearest(options, state.lr)

@@ -19,19 +19,20 @@ settings = race_controls_ui()
 view = view_ui()
 state.sync_to_url(settings)
 for message in link_warnings:
-    st.warning(message, icon="🔗")
+    st.warning(message, icon=":material/link:")
 if settings.momentum >= 1.0:
     st.warning("Momentum β = 1 never settles: with nothing to damp it the run keeps its "
-               "energy and oscillates forever.", icon="⚠️")  # fmt: skip
+               "energy and oscillates forever.", icon=":material/warning:")  # fmt: skip
 
 obj = settings.objective
+st.latex(obj.latex)
 results = cache.race_results(settings)
 for name, result in results.items():
     if result.diverged_step[0] >= 0:
         st.error(
             f"**{race.LABELS[name]} diverged at step {result.diverged_step[0]}.** "
             "Try a smaller learning rate, or reduce momentum.",
-            icon="💥",
+            icon=":material/error:",
         )
 
 if view.three_d:

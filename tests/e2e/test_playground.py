@@ -108,3 +108,26 @@ def test_bad_link_shows_a_warning_not_a_traceback(page, app_url):
     assert "Unknown function fn='banana'" in body
     assert "Traceback" not in body
     shot(page, "playground-bad-link")
+
+
+def test_clicking_the_landscape_moves_the_start(page, app_url):
+    page.goto(app_url + "/playground?fn=himmelblau")
+    frame = race_frame(page)
+    handle = page.locator("iframe[title*='race']").element_handle().content_frame()
+    # Pixel position of the point (1.5, -2.5) inside the chart element.
+    x, y = handle.evaluate(
+        """() => { const l = document.getElementById('chart')._fullLayout;
+                   return [l.xaxis._offset + l.xaxis.d2p(1.5),
+                           l.yaxis._offset + l.yaxis.d2p(-2.5)]; }"""
+    )
+    frame.locator("#chart").click(position={"x": x, "y": y})
+    start_x = page.get_by_label("Start x", exact=True)
+    page.wait_for_function(
+        "() => { const e = document.querySelector('input[aria-label=\"Start x\"]');"
+        " return e && Math.abs(parseFloat(e.value) - 1.5) < 0.1; }",
+        timeout=30_000,
+    )
+    assert abs(float(start_x.input_value()) - 1.5) < 0.1
+    assert abs(float(page.get_by_label("Start y", exact=True).input_value()) + 2.5) < 0.1
+    assert "start=1.5" in page.url or "start=1.4" in page.url
+    shot(page, "playground-after-click")
