@@ -1,5 +1,7 @@
 """Entry point: page config, shared state once, and routing over pages/."""
 
+import time
+
 import streamlit as st
 
 from momentum_app.state import init_state
@@ -7,7 +9,9 @@ from momentum_app.state import init_state
 st.set_page_config(page_title="Momentum playground", page_icon="⛰️", layout="wide")
 init_state()
 
-playground = st.Page("pages/playground.py", title="Playground", icon=":material/sports_score:", url_path="playground")
+playground = st.Page(
+    "pages/playground.py", title="Playground", icon=":material/sports_score:", url_path="playground"
+)
 
 
 def _root() -> None:
@@ -20,4 +24,7 @@ pages = [
     st.Page(_root, title="Start", url_path="start", default=True, visibility="hidden"),
     playground,
 ]
+started = time.perf_counter()
 st.navigation(pages).run()
+# Read by benchmarks/bench_app.py: the server-side time of this run of a page.
+st.session_state["_run_seconds"] = time.perf_counter() - started

@@ -5,16 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from momentum_app.figures import race_figure, surface_figure
-from momentum_app.race import race_runs, run_race
+from momentum_app.race import race_runs, run_one, run_race
 from momentum_app.race_chart import spec_json
 from momentum_app.settings import RaceSettings
 from momentum_core import BatchResult
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False)
+def _run_one(s: RaceSettings) -> BatchResult:
+    return run_one(s)
+
+
 def race_results(s: RaceSettings) -> dict[str, BatchResult]:
-    """The runs of a race (small: a few thousand points per optimizer)."""
-    return run_race(s)
+    """The runs of a race, each cached on its own (small: a few thousand points each)."""
+    return run_race(s, _run_one)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -13,6 +13,7 @@ plotly.js drops those traces while it animates with ``redraw: false`` (plotly.js
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 from dataclasses import dataclass
@@ -94,6 +95,14 @@ def _ramp(t: Array, colors: tuple[str, ...]) -> Array:
     return np.round(rgb).astype(np.uint8)
 
 
+@functools.lru_cache(maxsize=32)
+def landscape_image(obj: Objective) -> tuple[str, float, float]:
+    """The landscape of ``obj`` as a PNG data URI, with its value range (cached: records
+    from ``get_objective`` are shared, so this is drawn once per function)."""
+    _, _, z = landscape_values(obj)
+    return landscape_png(z), float(z.min()), float(z.max())
+
+
 def landscape_png(z: Array, levels: int = LEVELS) -> str:
     """A banded (filled-contour look) PNG of ``z`` as a data URI; row 0 is the top."""
     lo, hi = float(z.min()), float(z.max())
@@ -155,7 +164,7 @@ def race_figure(
     """
     num_steps = len(runs[0].positions) - 1
     (x0, x1), (y0, y1) = obj.domain
-    _, _, z = landscape_values(obj)
+    image, z_min, z_max = landscape_image(obj)
     steps = frame_steps(num_steps, [r.diverged_step for r in runs], max_frames)
     keep = path_indices(num_steps, max(60, 800 // len(runs)))
     gaps = [np.maximum(r.gaps, GAP_FLOOR) for r in runs]
@@ -168,9 +177,9 @@ def race_figure(
         go.Scatter(
             x=[x0], y=[y0], mode="markers", hoverinfo="skip", showlegend=False,
             marker={
-                "size": 0.1, "opacity": 0, "color": [float(z.min())],
+                "size": 0.1, "opacity": 0, "color": [z_min],
                 "colorscale": [[i / 4, c] for i, c in enumerate(LANDSCAPE_COLORS)],
-                "cmin": float(z.min()), "cmax": float(z.max()), "showscale": True,
+                "cmin": z_min, "cmax": z_max, "showscale": True,
                 "colorbar": {"title": {"text": landscape_label(obj), "side": "top",
                                        "font": {"size": big}},
                              "x": 0.545, "len": 0.85, "thickness": 12, "y": 0.45},
@@ -240,7 +249,7 @@ def race_figure(
         yaxis2={"type": "log", "anchor": "x2", "title": {"text": "f(x) - f*  (log scale)"},
                 "range": [math.log10(g_lo) - 0.3, math.log10(g_hi) + 0.3],
                 "exponentformat": "power"},
-        images=[{"source": landscape_png(z), "xref": "x", "yref": "y", "x": x0, "y": y1,
+        images=[{"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1,
                  "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
                  "xanchor": "left", "yanchor": "top", "layer": "below"}],
         uirevision="race",

@@ -7,13 +7,15 @@ a one-line verdict and a CSV, every number computed from the runs themselves.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from momentum_app.figures import RaceRun
 from momentum_app.settings import LABELS, RaceSettings
-from momentum_core import BatchResult, Objective, make_optimizer, run_batch
+from momentum_core import MOMENTUM_OPTIMIZERS, BatchResult, Objective, make_optimizer, run_batch
 
 #: "Reached the minimum" means f - f* fell below this and stayed below.
 TOLERANCE = 1e-6
@@ -21,22 +23,39 @@ TOLERANCE = 1e-6
 GRAD_TOLERANCE = 1e-6
 
 
-def run_race(s: RaceSettings) -> dict[str, BatchResult]:
-    """One run per optimizer in ``s.optimizers``, all seeing the same gradient noise."""
-    obj = s.objective
-    return {
-        name: run_batch(
-            obj,
-            make_optimizer(name, s.lr, s.momentum),
-            s.start,
-            s.steps,
-            noise=s.noise,
-            seed=s.seed,
-            loss_tol=TOLERANCE,
-            grad_tol=GRAD_TOLERANCE,
-        )
-        for name in s.optimizers
-    }
+def solo(s: RaceSettings, name: str) -> RaceSettings:
+    """The settings that decide optimizer ``name``'s run alone: the others dropped and,
+    for an optimizer without momentum, the momentum zeroed, so that caching on these
+    settings reuses SGD's run when only the momentum changes."""
+    momentum = s.momentum if name in MOMENTUM_OPTIMIZERS else 0.0
+    return replace(s, optimizers=(name,), momentum=momentum)
+
+
+def run_one(s: RaceSettings) -> BatchResult:
+    """The run of the single optimizer in ``s.optimizers`` (see :func:`solo`)."""
+    (name,) = s.optimizers
+    return run_batch(
+        s.objective,
+        make_optimizer(name, s.lr, s.momentum),
+        s.start,
+        s.steps,
+        noise=s.noise,
+        seed=s.seed,  # the same seed for every optimizer: they see the same noise
+        loss_tol=TOLERANCE,
+        grad_tol=GRAD_TOLERANCE,
+    )
+
+
+def run_race(
+    s: RaceSettings, run: Callable[[RaceSettings], BatchResult] = run_one
+) -> dict[str, BatchResult]:
+    """One run per optimizer in ``s.optimizers``, all seeing the same gradient noise.
+
+    Args:
+        s: The race.
+        run: Runs one optimizer's :func:`solo` settings (a cached wrapper in the app).
+    """
+    return {name: run(solo(s, name)) for name in s.optimizers}
 
 
 def race_runs(obj: Objective, results: dict[str, BatchResult]) -> list[RaceRun]:

@@ -10,6 +10,7 @@ Quick start:
 
 from momentum_core.objectives import FACTORIES, Objective, get_objective
 from momentum_core.optimizers import (
+    MOMENTUM_OPTIMIZERS,
     OPTIMIZER_NAMES,
     Optimizer,
     adagrad,
@@ -27,6 +28,7 @@ __all__ = [
     "FACTORIES",
     "MAX_GRID",
     "MAX_STEPS",
+    "MOMENTUM_OPTIMIZERS",
     "OPTIMIZER_NAMES",
     "BatchResult",
     "Objective",

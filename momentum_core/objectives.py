@@ -105,19 +105,45 @@ def _constant_hessian(h: Array) -> Callable[[Array], Array]:
     return hessian
 
 
+def _quiet(fn: Callable[[Array], Array]) -> Callable[[Array], Array]:
+    """Let points far outside the domain give inf or nan instead of a RuntimeWarning.
+
+    A diverging run reaches such points on purpose; callers detect non-finite values, and a
+    warning per step would only drown the one that matters.
+    """
+
+    @functools.wraps(fn)
+    def quiet(p: Array) -> Array:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return fn(p)
+
+    return quiet
+
+
+_NEWTON_STEPS = 8
+
+
 def _newton(
     gradient: Callable[[Array], Array], hessian: Callable[[Array], Array], points: Array
 ) -> Array:
-    """Refine approximate stationary points by Newton's method (vectorised, 2x2 solves)."""
+    """Refine approximate stationary points by Newton's method (vectorised, 2x2 solves).
+
+    The starting points are good to a few digits, so eight Newton steps (quadratic
+    convergence) reach machine precision; the check afterwards makes a bad start fail
+    loudly at import rather than list a point that is not stationary.
+    """
     p = np.array(points, dtype=float)
-    for _ in range(50):
-        g, h = gradient(p), hessian(p)
-        det = h[..., 0, 0] * h[..., 1, 1] - h[..., 0, 1] * h[..., 1, 0]
-        dx = (h[..., 1, 1] * g[..., 0] - h[..., 0, 1] * g[..., 1]) / det
-        dy = (h[..., 0, 0] * g[..., 1] - h[..., 1, 0] * g[..., 0]) / det
-        p = p - np.stack([dx, dy], -1)
-    if not np.all(np.linalg.norm(gradient(p), axis=-1) < 1e-9):
-        raise RuntimeError("Newton refinement of the minima did not converge")
+    # A singular Hessian only shows up as non-convergence, reported below.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(_NEWTON_STEPS):
+            g, h = gradient(p), hessian(p)
+            det = h[..., 0, 0] * h[..., 1, 1] - h[..., 0, 1] * h[..., 1, 0]
+            dx = (h[..., 1, 1] * g[..., 0] - h[..., 0, 1] * g[..., 1]) / det
+            dy = (h[..., 0, 0] * g[..., 1] - h[..., 1, 0] * g[..., 0]) / det
+            p = p - np.stack([dx, dy], -1)
+        residual = np.linalg.norm(gradient(p), axis=-1)
+    if not np.all(residual < 1e-9):
+        raise RuntimeError(f"Newton refinement of the minima did not converge: {residual}")
     return p
 
 
@@ -149,19 +175,31 @@ def _none() -> Array:
 
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
-    """Rosenbrock's banana valley: ``(a - x)^2 + b (y - x^2)^2``, minimum at ``(a, a^2)``."""
+    """Rosenbrock's banana valley: ``(a - x)^2 + b (y - x^2)^2``, minimum at ``(a, a^2)``.
+
+    Args:
+        a: Where the minimum sits: ``(a, a^2)``.
+        b: The steepness of the valley walls, > 0; the curvature across the valley, and with
+            it the stable learning rate, scales with b.
+
+    Raises:
+        ValueError: If ``a`` is not finite or ``b`` is not a positive number.
+    """
     a = _check("a", a, True, "finite")
     b = _check("b", b, b > 0, "> 0")
 
+    @_quiet
     def value(p: Array) -> Array:
         x, y = _xy(p)
         return (a - x) ** 2 + b * (y - x * x) ** 2
 
+    @_quiet
     def gradient(p: Array) -> Array:
         x, y = _xy(p)
         r = y - x * x
         return _pack(-2 * (a - x) - 4 * b * x * r, 2 * b * r)
 
+    @_quiet
     def hessian(p: Array) -> Array:
         x, y = _xy(p)
         return _hess(2 - 4 * b * y + 12 * b * x * x, -4 * b * x, 2 * b + 0 * x)
@@ -180,40 +218,83 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         local_minima=_none(),
         x0=(-1.5, 2.0),
         lr_range=(1e-5, 3e-3),
-        lr_default=1.5e-3,
+        lr_default=1e-3,
         log_scale=True,
         params={"a": a, "b": b},
     )
 
 
+def _rastrigin_minima_1d(A: float, bound: float) -> Array:
+    """Every local minimiser of ``x^2 - A cos(2 pi x)`` in ``[-bound, bound]``, sorted.
+
+    ``f'' = 2 + 4 pi^2 A cos(2 pi x)`` is positive exactly on the intervals
+    ``|x - k| < w`` around the integers k, with ``w = arccos(-1 / (2 pi^2 A)) / (2 pi)``,
+    and ``f' = 2x + 2 pi A sin(2 pi x)`` increases across each, so each interval holds one
+    minimum if f' changes sign on it and none otherwise. For small A the outer integers lose
+    theirs (the parabola wins), which is why the count is not always ``2 floor(bound) + 1``.
+    """
+    two_pi = 2 * np.pi
+    c = 1 / (2 * np.pi**2 * A)
+    if c >= 1:  # f'' > 0 everywhere: convex, so 0 is the only minimum
+        return np.zeros(1)
+    w = np.arccos(-c) / two_pi
+    k = np.arange(-np.ceil(bound), np.ceil(bound) + 1)
+
+    def slope(x: Array) -> Array:
+        return 2 * x + two_pi * A * np.sin(two_pi * x)
+
+    lo, hi = k - w, k + w
+    has_min = (slope(lo) < 0) & (slope(hi) > 0)
+    k, lo, hi = k[has_min], lo[has_min], hi[has_min]
+    # Newton from the integer, kept inside the shrinking sign-change bracket by falling
+    # back to bisection: plain Newton can jump to a neighbouring interval's root.
+    x = k.copy()
+    for _ in range(40):
+        s = slope(x)
+        lo, hi = np.where(s < 0, x, lo), np.where(s > 0, x, hi)
+        step = x - s / (2 + two_pi**2 * A * np.cos(two_pi * x))
+        x = np.where((step > lo) & (step < hi), step, 0.5 * (lo + hi))
+    if not np.all(np.abs(slope(x)) < 1e-9 * (1 + A)):
+        raise RuntimeError(f"Rastrigin minima did not converge for A={A:g}")
+    return x[np.abs(x) <= bound]
+
+
 def rastrigin(A: float = 10.0) -> Objective:
-    """Rastrigin: ``2A + sum(x_i^2 - A cos(2 pi x_i))``, a bowl of 121 local minima."""
+    """Rastrigin: ``2A + sum(x_i^2 - A cos(2 pi x_i))``, a bowl of egg-box dimples.
+
+    With the default A = 10 there are 121 minima in the domain, one near every integer
+    point: the global one at the origin and 120 local ones. Smaller A keeps fewer (see
+    :func:`_rastrigin_minima_1d`).
+
+    Args:
+        A: The depth of the ripples, > 0.
+
+    Raises:
+        ValueError: If ``A`` is not a positive number.
+    """
     A = _check("A", A, A > 0, "> 0")
     two_pi = 2 * np.pi
     domain = ((-5.12, 5.12), (-5.12, 5.12))
 
+    @_quiet
     def value(p: Array) -> Array:
         x, y = _xy(p)
         return 2 * A + x * x - A * np.cos(two_pi * x) + y * y - A * np.cos(two_pi * y)
 
+    @_quiet
     def gradient(p: Array) -> Array:
         p = np.asarray(p, dtype=float)
         return 2 * p + two_pi * A * np.sin(two_pi * p)
 
+    @_quiet
     def hessian(p: Array) -> Array:
         x, y = _xy(p)
         return _hess(
             2 + two_pi**2 * A * np.cos(two_pi * x), 0 * x, 2 + two_pi**2 * A * np.cos(two_pi * y)
         )
 
-    # The coordinates separate: the 1D minima near each integer, refined by Newton on
-    # 2x + 2 pi A sin(2 pi x) = 0, then every pair of them.
-    k = np.arange(-5.0, 6.0)
-    x = k.copy()
-    for _ in range(50):
-        x = x - (2 * x + two_pi * A * np.sin(two_pi * x)) / (2 + two_pi**2 * A * np.cos(two_pi * x))
-    ok = (2 + two_pi**2 * A * np.cos(two_pi * x) > 0) & (np.abs(x) <= 5.12)
-    x = np.unique(np.round(x[ok], 12))
+    # The coordinates separate, so the 2D minima are all pairs of 1D minima.
+    x = _rastrigin_minima_1d(A, bound=domain[0][1])
     pairs = np.stack(np.meshgrid(x, x), -1).reshape(-1, 2)
     local = pairs[np.any(pairs != 0, axis=1)]
     return Objective(
@@ -235,9 +316,22 @@ def rastrigin(A: float = 10.0) -> Objective:
     )
 
 
-def quadratic(condition: float = 50.0, angle: float = 30.0) -> Objective:
-    """An ill-conditioned bowl ``1/2 p^T H p``; H has eigenvalues 1 and 1/condition, the
-    stiff direction (eigenvalue 1) at ``angle`` degrees from the x axis."""
+def quadratic(condition: float = 10.0, angle: float = 30.0) -> Objective:
+    """An ill-conditioned bowl ``1/2 p^T H p``, the model problem of the theory page.
+
+    H has eigenvalues ``lambda_max = 1`` and ``lambda_min = 1 / condition`` (both in
+    ``params``), the stiff direction (eigenvalue 1) at ``angle`` degrees from the x axis.
+    The default learning rate is 0.9 times gradient descent's optimum
+    ``2 / (lambda_min + lambda_max)``: close to the best rate, yet the stiff direction
+    still overshoots and the run zig-zags.
+
+    Args:
+        condition: The condition number ``kappa = lambda_max / lambda_min``, at least 1.
+        angle: Direction of the stiff eigenvector, in degrees from the x axis.
+
+    Raises:
+        ValueError: If ``condition`` is below 1 or a parameter is not finite.
+    """
     kappa = _check("condition", condition, condition >= 1, ">= 1")
     angle = _check("angle", angle, True, "finite")
     lam_max, lam_min = 1.0, 1.0 / kappa
@@ -245,10 +339,12 @@ def quadratic(condition: float = 50.0, angle: float = 30.0) -> Objective:
     rot = np.array([[c, -s], [s, c]])
     h = rot @ np.diag([lam_max, lam_min]) @ rot.T
 
+    @_quiet
     def value(p: Array) -> Array:
         p = np.asarray(p, dtype=float)
         return 0.5 * np.einsum("...i,ij,...j->...", p, h, p)
 
+    @_quiet
     def gradient(p: Array) -> Array:
         return np.asarray(p, dtype=float) @ h
 
@@ -268,8 +364,9 @@ def quadratic(condition: float = 50.0, angle: float = 30.0) -> Objective:
         f_star=0.0,
         local_minima=_none(),
         x0=(-8.0, 6.0),
-        lr_range=(1e-2, 3.0),
-        lr_default=0.05,
+        # Up to 2.5: above gradient descent's limit 2 / lambda_max, inside momentum's.
+        lr_range=(1e-2, 2.5),
+        lr_default=float(f"{0.9 * 2 / (lam_min + lam_max):.3g}"),
         params={"condition": kappa, "angle": angle, "lambda_min": lam_min, "lambda_max": lam_max},
     )
 
@@ -277,15 +374,18 @@ def quadratic(condition: float = 50.0, angle: float = 30.0) -> Objective:
 def himmelblau() -> Objective:
     """Himmelblau: ``(x^2 + y - 11)^2 + (x + y^2 - 7)^2``, four global minima."""
 
+    @_quiet
     def value(p: Array) -> Array:
         x, y = _xy(p)
         return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
 
+    @_quiet
     def gradient(p: Array) -> Array:
         x, y = _xy(p)
         u, v = x * x + y - 11, x + y * y - 7
         return _pack(4 * x * u + 2 * v, 2 * u + 4 * y * v)
 
+    @_quiet
     def hessian(p: Array) -> Array:
         x, y = _xy(p)
         u, v = x * x + y - 11, x + y * y - 7
@@ -323,9 +423,11 @@ def beale() -> Objective:
             r = c - x + x * y**i
             yield x, y, i, r
 
+    @_quiet
     def value(p: Array) -> Array:
         return sum(r * r for *_, r in terms(p))
 
+    @_quiet
     def gradient(p: Array) -> Array:
         gx = gy = 0.0
         for x, y, i, r in terms(p):
@@ -333,6 +435,7 @@ def beale() -> Objective:
             gy = gy + 2 * r * i * x * y ** (i - 1)
         return _pack(gx, gy)
 
+    @_quiet
     def hessian(p: Array) -> Array:
         hxx = hxy = hyy = 0.0
         for x, y, i, r in terms(p):
@@ -366,10 +469,12 @@ def beale() -> Objective:
 def booth() -> Objective:
     """Booth: ``(x + 2y - 7)^2 + (2x + y - 5)^2``, a tilted bowl with minimum (1, 3)."""
 
+    @_quiet
     def value(p: Array) -> Array:
         x, y = _xy(p)
         return (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2
 
+    @_quiet
     def gradient(p: Array) -> Array:
         x, y = _xy(p)
         return _pack(10 * x + 8 * y - 34, 8 * x + 10 * y - 38)
@@ -396,10 +501,12 @@ def booth() -> Objective:
 def matyas() -> Objective:
     """Matyas: ``0.26 (x^2 + y^2) - 0.48 xy``, a long flat valley along y = x."""
 
+    @_quiet
     def value(p: Array) -> Array:
         x, y = _xy(p)
         return 0.26 * (x * x + y * y) - 0.48 * x * y
 
+    @_quiet
     def gradient(p: Array) -> Array:
         x, y = _xy(p)
         return _pack(0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x)
@@ -426,14 +533,17 @@ def matyas() -> Objective:
 def three_hump_camel() -> Objective:
     """Three-hump camel: ``2x^2 - 1.05x^4 + x^6/6 + xy + y^2``; two local minima."""
 
+    @_quiet
     def value(p: Array) -> Array:
         x, y = _xy(p)
         return 2 * x**2 - 1.05 * x**4 + x**6 / 6 + x * y + y * y
 
+    @_quiet
     def gradient(p: Array) -> Array:
         x, y = _xy(p)
         return _pack(4 * x - 4.2 * x**3 + x**5 + y, x + 2 * y)
 
+    @_quiet
     def hessian(p: Array) -> Array:
         x, _ = _xy(p)
         return _hess(4 - 12.6 * x**2 + 5 * x**4, 1 + 0 * x, 2 + 0 * x)
@@ -463,14 +573,17 @@ def three_hump_camel() -> Objective:
 def six_hump_camel() -> Objective:
     """Six-hump camel: ``(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2``."""
 
+    @_quiet
     def value(p: Array) -> Array:
         x, y = _xy(p)
         return (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
 
+    @_quiet
     def gradient(p: Array) -> Array:
         x, y = _xy(p)
         return _pack(8 * x - 8.4 * x**3 + 2 * x**5 + y, x - 8 * y + 16 * y**3)
 
+    @_quiet
     def hessian(p: Array) -> Array:
         x, y = _xy(p)
         return _hess(8 - 25.2 * x**2 + 10 * x**4, 1 + 0 * x, -8 + 48 * y**2)
@@ -499,8 +612,12 @@ def six_hump_camel() -> Objective:
 def ackley() -> Objective:
     """Ackley: a nearly flat plate of ripples around a sharp funnel at the origin.
 
-    At the origin the cone term has no gradient: we use 0 there (a valid subgradient) and
-    leave the cone's unbounded curvature out of the Hessian at that single point.
+    At the origin the cone term ``-20 exp(-0.2 r / sqrt 2)`` has no gradient: we use 0 there
+    (a valid subgradient), and its curvature, unbounded as r -> 0, is left out of the
+    Hessian at that single point, which then holds only the ripples' ``2 pi^2 e I``.
+
+    The local minima are all listed: one near every other integer point of the domain (120
+    of them), found by Newton from the integers, where the ripples' troughs sit.
     """
     two_pi = 2 * np.pi
 
@@ -513,16 +630,19 @@ def ackley() -> Objective:
         e2 = np.exp(0.5 * (np.cos(two_pi * x) + np.cos(two_pi * y)))
         return x, y, s, safe, cone, e1, e2
 
+    @_quiet
     def value(p: Array) -> Array:
         _, _, _, _, _, e1, e2 = parts(p)
         return -20 * e1 - e2 + np.e + 20
 
+    @_quiet
     def gradient(p: Array) -> Array:
         x, y, _, safe, cone, e1, e2 = parts(p)
         gx = np.where(cone, 2 * e1 * x / safe, 0.0) + np.pi * e2 * np.sin(two_pi * x)
         gy = np.where(cone, 2 * e1 * y / safe, 0.0) + np.pi * e2 * np.sin(two_pi * y)
         return _pack(gx, gy)
 
+    @_quiet
     def hessian(p: Array) -> Array:
         x, y, _, s, cone, e1, e2 = parts(p)
         sx, sy = np.sin(two_pi * x), np.sin(two_pi * y)
@@ -565,14 +685,17 @@ def ackley() -> Objective:
 def styblinski_tang() -> Objective:
     """Styblinski-Tang: ``1/2 sum(x_i^4 - 16 x_i^2 + 5 x_i)``, four minima, one global."""
 
+    @_quiet
     def value(p: Array) -> Array:
         p = np.asarray(p, dtype=float)
         return 0.5 * np.sum(p**4 - 16 * p**2 + 5 * p, axis=-1)
 
+    @_quiet
     def gradient(p: Array) -> Array:
         p = np.asarray(p, dtype=float)
         return 2 * p**3 - 16 * p + 2.5
 
+    @_quiet
     def hessian(p: Array) -> Array:
         x, y = _xy(p)
         return _hess(6 * x * x - 16, 0 * x, 6 * y * y - 16)
@@ -608,10 +731,12 @@ def goldstein_price() -> Objective:
         big_q = 18 - 32 * x + 12 * x * x + 48 * y - 36 * x * y + 27 * y * y
         return x, y, a, b, big_p, big_q
 
+    @_quiet
     def value(p: Array) -> Array:
         _, _, a, b, big_p, big_q = parts(p)
         return (1 + a * a * big_p) * (30 + b * b * big_q)
 
+    @_quiet
     def gradient(p: Array) -> Array:
         x, y, a, b, big_p, big_q = parts(p)
         fa, fb = 1 + a * a * big_p, 30 + b * b * big_q
@@ -621,6 +746,7 @@ def goldstein_price() -> Objective:
         bx, by = 4 * b * big_q + b * b * qx, -6 * b * big_q + b * b * qy
         return _pack(ax * fb + fa * bx, ay * fb + fa * by)
 
+    @_quiet
     def hessian(p: Array) -> Array:
         x, y, a, b, big_p, big_q = parts(p)
         fa, fb = 1 + a * a * big_p, 30 + b * b * big_q
@@ -684,13 +810,24 @@ FACTORIES: dict[str, Callable[..., Objective]] = {
 
 @functools.lru_cache(maxsize=256)
 def _build(name: str, params: tuple[tuple[str, float], ...]) -> Objective:
-    return FACTORIES[name](**dict(params))
+    objective = FACTORIES[name](**dict(params))
+    # The record is shared by every caller from now on: nobody may edit its minima in place.
+    for minima in (objective.global_minima, objective.local_minima):
+        minima.flags.writeable = False
+    return objective
 
 
 def get_objective(name: str, **params: float) -> Objective:
     """The :class:`Objective` called ``name``, with optional parameters.
 
-    Records are cached: the same name and parameters give the same (immutable) record.
+    Records are cached: the same name and parameters give the same (read-only) record.
+
+    Args:
+        name: A key of :data:`FACTORIES`, e.g. ``"rosenbrock"``.
+        **params: The function's own parameters, e.g. ``b=50`` for Rosenbrock.
+
+    Returns:
+        The function's record.
 
     Raises:
         ValueError: For an unknown name, an unknown parameter or a bad parameter value.
@@ -702,12 +839,13 @@ def get_objective(name: str, **params: float) -> Objective:
     if name not in FACTORIES:
         raise ValueError(f"unknown function {name!r}; choose one of: {', '.join(FACTORIES)}")
     known = inspect.signature(FACTORIES[name]).parameters
-    for key in params:
+    values = {}
+    for key, value in params.items():
         if key not in known:
             allowed = ", ".join(known) or "none"
             raise ValueError(f"{name} has no parameter {key!r} (parameters: {allowed})")
-    try:
-        values = tuple(sorted((k, float(v)) for k, v in params.items()))
-    except (TypeError, ValueError):
-        raise ValueError(f"parameters of {name} must be numbers, got {params}") from None
-    return _build(name, values)
+        try:
+            values[key] = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{key} must be a number, got {value!r}") from None
+    return _build(name, tuple(sorted(values.items())))

@@ -30,6 +30,8 @@ import numpy as np
 Array = np.ndarray
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "keras-momentum", "adam", "rmsprop", "adagrad")
+#: The optimizers that use the heavy-ball ``momentum`` argument of :func:`make_optimizer`.
+MOMENTUM_OPTIMIZERS = ("momentum", "nesterov", "keras-momentum")
 
 
 class Optimizer(NamedTuple):

@@ -48,7 +48,7 @@ st.dataframe(race.results_table(obj, results), width="stretch")
 csv_col, html_col = st.columns(2)
 csv_col.download_button(
     "Download trajectories (CSV)",
-    race.trajectories_csv(obj, results),
+    lambda: race.trajectories_csv(obj, results),
     file_name=f"race-{settings.fn}.csv",
     mime="text/csv",
 )
