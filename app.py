@@ -23,6 +23,7 @@ def _root() -> None:
 pages = [
     st.Page(_root, title="Start", url_path="start", default=True, visibility="hidden"),
     playground,
+    st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
 ]
 started = time.perf_counter()
 st.navigation(pages).run()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from momentum_app.figures import race_figure, surface_figure
-from momentum_app.race import race_runs, run_one, run_race
+from momentum_app.race import TOLERANCE, race_runs, run_one, run_race
 from momentum_app.race_chart import spec_json
-from momentum_app.settings import RaceSettings
-from momentum_core import BatchResult
+from momentum_app.settings import RaceSettings, SweepSettings
+from momentum_core import BatchResult, SweepResult, sweep_grid
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -35,3 +36,13 @@ def race_surface(s: RaceSettings, font_size: int = 14):
     """The static 3D view of a race."""
     obj = s.objective
     return surface_figure(obj, race_runs(obj, race_results(s)), font_size=font_size)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:
+    """Rows ``rows[0]:rows[1]`` (momentum values) of the sweep ``s``, cached apiece so
+    the page can show progress while a big grid computes."""
+    obj = s.objective
+    lrs = np.geomspace(*obj.lr_range, s.grid)
+    momenta = np.linspace(0.0, 0.99, s.grid)[rows[0] : rows[1]]
+    return sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=TOLERANCE)

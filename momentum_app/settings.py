@@ -84,62 +84,86 @@ def _first(value: str | list[str]) -> str:
     return value[-1] if isinstance(value, list) else value
 
 
-def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, list[str]]:
-    """Read settings from a link's query parameters.
+class QueryReader:
+    """Reads a link's query parameters: each bad value becomes a warning and a fallback.
 
     Args:
         params: The query parameters (``st.query_params.to_dict()`` or a plain dict).
-
-    Returns:
-        The settings (valid) and one warning per ignored or corrected value.
     """
-    q = {k: _first(v).strip() for k, v in params.items()}
-    warnings: list[str] = []
-    fn = q.get("fn", DEFAULT_FUNCTION)
-    if fn not in FACTORIES:
-        warnings.append(f"Unknown function fn={fn!r} in the link; showing {DEFAULT_FUNCTION}.")
-        fn = DEFAULT_FUNCTION
-    s = default_settings(fn)
-    obj = s.objective
 
-    def bounded(name: str, low: float, high: float, default: float, what: str) -> float:
-        if name not in q:
+    def __init__(self, params: Mapping[str, str | list[str]]) -> None:
+        self.q = {k: _first(v).strip() for k, v in params.items()}
+        self.warnings: list[str] = []
+
+    def function(self, default: str = DEFAULT_FUNCTION) -> str:
+        fn = self.q.get("fn", default)
+        if fn not in FACTORIES:
+            self.warnings.append(f"Unknown function fn={fn!r} in the link; showing {default}.")
             return default
-        value = _number(q[name])
+        return fn
+
+    def number(self, name: str, low: float, high: float, default: float, what: str) -> float:
+        if name not in self.q:
+            return default
+        value = _number(self.q[name])
         if value is None:
-            warnings.append(f"Ignored {name}={q[name]!r}: not a number; using {default:g}.")
+            self.warnings.append(
+                f"Ignored {name}={self.q[name]!r}: not a number; using {default:g}."
+            )
             return default
         if not low <= value <= high:
             clamped = min(max(value, low), high)
-            warnings.append(
+            self.warnings.append(
                 f"{name}={value:g} is outside {what} [{low:g}, {high:g}]; using {clamped:g}."
             )
             return clamped
         return value
 
+    def whole(self, name: str, low: int, high: int, default: int, what: str) -> int:
+        value = self.number(name, low, high, default, what)
+        if value != round(value):
+            self.warnings.append(f"{name}={value:g} is not a whole number; using {round(value)}.")
+        return round(value)
+
+    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
+        value = self.q.get(name, default)
+        if value not in options:
+            self.warnings.append(
+                f"Ignored {name}={value!r}: choose one of {', '.join(options)}; using {default}."
+            )
+            return default
+        return value
+
+
+def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, list[str]]:
+    """Read playground settings from a link's query parameters.
+
+    Returns:
+        The settings (valid) and one warning per ignored or corrected value.
+    """
+    read = QueryReader(params)
+    q = read.q
+    s = default_settings(read.function())
+    obj = s.objective
     lo, hi = lr_limits(obj)
-    lr = bounded("lr", lo, hi, s.lr, "the learning rates allowed for this function")
-    momentum = bounded("momentum", 0.0, 1.0, s.momentum, "the momentum range")
-    steps = bounded("steps", 1, MAX_STEPS, s.steps, "the step range")
-    if steps != round(steps):
-        warnings.append(f"steps={steps:g} is not a whole number; using {round(steps)}.")
-    steps = round(steps)
-    noise = bounded("noise", 0.0, MAX_NOISE, s.noise, "the noise range")
-    seed = bounded("seed", 0, MAX_SEED, s.seed, "the seed range")
-    if seed != round(seed):
-        warnings.append(f"seed={seed:g} is not a whole number; using {round(seed)}.")
-    seed = round(seed)
+    lr = read.number("lr", lo, hi, s.lr, "the learning rates allowed for this function")
+    momentum = read.number("momentum", 0.0, 1.0, s.momentum, "the momentum range")
+    steps = read.whole("steps", 1, MAX_STEPS, s.steps, "the step range")
+    noise = read.number("noise", 0.0, MAX_NOISE, s.noise, "the noise range")
+    seed = read.whole("seed", 0, MAX_SEED, s.seed, "the seed range")
 
     start = s.start
     if "start" in q:
         parts = [_number(p) for p in q["start"].split(",")]
         (x_lo, x_hi), (y_lo, y_hi) = obj.domain
         if len(parts) != 2 or None in parts:
-            warnings.append(f"Ignored start={q['start']!r}: expected x,y; using the default.")
+            read.warnings.append(f"Ignored start={q['start']!r}: expected x,y; using the default.")
         else:
             x, y = min(max(parts[0], x_lo), x_hi), min(max(parts[1], y_lo), y_hi)
             if (x, y) != tuple(parts):
-                warnings.append(f"start={q['start']} is outside the plot; moved to {x:g},{y:g}.")
+                read.warnings.append(
+                    f"start={q['start']} is outside the plot; moved to {x:g},{y:g}."
+                )
             start = (x, y)
 
     optimizers = s.optimizers
@@ -148,12 +172,12 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, li
         unknown = [n for n in names if n not in OPTIMIZER_NAMES]
         known = tuple(dict.fromkeys(n for n in names if n in OPTIMIZER_NAMES))
         if not known:
-            warnings.append(
+            read.warnings.append(
                 f"No known optimizer in optimizers={q['optimizers']!r}; racing SGD against "
                 f"momentum (choose from {', '.join(OPTIMIZER_NAMES)})."
             )
         elif unknown:
-            warnings.append(
+            read.warnings.append(
                 f"Ignored unknown optimizer(s) {', '.join(unknown)}; "
                 f"choose from {', '.join(OPTIMIZER_NAMES)}."
             )
@@ -168,7 +192,7 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, li
         noise=noise,
         seed=seed,
     )
-    return settings, warnings
+    return settings, read.warnings
 
 
 def to_query(s: RaceSettings) -> dict[str, str]:
@@ -183,3 +207,45 @@ def to_query(s: RaceSettings) -> dict[str, str]:
         "noise": repr(float(s.noise)),
         "seed": str(s.seed),
     }
+
+
+#: Sweep grids: values per axis (the core allows more; a page must stay responsive).
+SWEEP_GRID_DEFAULT, SWEEP_GRID_MAX = 60, 200
+SWEEP_OPTIMIZERS = ("momentum", "nesterov", "keras-momentum")
+SWEEP_METRICS = ("steps to tolerance", "final loss")
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """A learning rate x momentum sweep from one start point."""
+
+    fn: str
+    start: tuple[float, float]
+    optimizer: str
+    steps: int
+    grid: int
+    metric: str
+
+    @property
+    def objective(self) -> Objective:
+        return get_objective(self.fn)
+
+
+def parse_sweep_query(params: Mapping[str, str | list[str]]) -> tuple[SweepSettings, list[str]]:
+    """Read sweep settings (``fn``, ``optimizer``, ``steps``, ``grid``, ``metric``) from a link."""
+    read = QueryReader(params)
+    fn = read.function()
+    settings = SweepSettings(
+        fn=fn,
+        start=get_objective(fn).x0,
+        optimizer=read.choice("optimizer", SWEEP_OPTIMIZERS, "momentum"),
+        steps=read.whole("steps", 1, MAX_STEPS, DEFAULT_STEPS, "the step range"),
+        grid=read.whole("grid", 2, SWEEP_GRID_MAX, SWEEP_GRID_DEFAULT, "the grid sizes"),
+        metric=read.choice("metric", SWEEP_METRICS, SWEEP_METRICS[0]),
+    )
+    return settings, read.warnings
+
+
+def sweep_query(s: SweepSettings) -> dict[str, str]:
+    return {"fn": s.fn, "optimizer": s.optimizer, "steps": str(s.steps), "grid": str(s.grid),
+            "metric": s.metric}  # fmt: skip

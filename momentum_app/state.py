@@ -7,9 +7,20 @@ change on one page survives a visit to another.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from momentum_app.settings import RaceSettings, default_settings, parse_query, to_query
+from momentum_app.settings import (
+    DEFAULT_STEPS,
+    SWEEP_GRID_DEFAULT,
+    SWEEP_METRICS,
+    RaceSettings,
+    SweepSettings,
+    default_settings,
+    parse_query,
+    to_query,
+)
 from momentum_core import get_objective
 
 #: Widget keys that hold the shared settings (the query names, plus start_x/start_y).
@@ -24,12 +35,31 @@ SETTING_KEYS = (
     "noise",
     "seed",
 )
-#: Keys of display choices that are not part of a race.
-VIEW_KEYS = ("view", "speed")
+#: Other pages' and display keys, with their defaults.
+OTHER_DEFAULTS = {
+    "view": "Animated 2D",
+    "speed": "1x",
+    "sw_optimizer": "momentum",
+    "sw_steps": DEFAULT_STEPS,
+    "sw_grid": SWEEP_GRID_DEFAULT,
+    "sw_metric": SWEEP_METRICS[0],
+}
 _SYNCED = "_synced_query"
 _WARNINGS = "_link_warnings"
 _CLICK = "_click_nonce"
 _PENDING = "_pending_start"
+
+
+def put_sweep(s: SweepSettings) -> None:
+    """Write a :class:`SweepSettings` into the widget keys (the start is shared)."""
+    state = st.session_state
+    state.fn, (state.start_x, state.start_y) = s.fn, s.start
+    state.sw_optimizer, state.sw_steps, state.sw_grid, state.sw_metric = (
+        s.optimizer,
+        s.steps,
+        s.grid,
+        s.metric,
+    )
 
 
 def ensure_router() -> None:
@@ -75,29 +105,38 @@ def init_state() -> None:
     state = st.session_state
     if "fn" not in state:
         put_settings(default_settings())
-        state.view, state.speed = "Animated 2D", "1x"
-    for key in (*SETTING_KEYS, *VIEW_KEYS):
+        for key, value in OTHER_DEFAULTS.items():
+            state[key] = value
+    for key in (*SETTING_KEYS, *OTHER_DEFAULTS):
         state[key] = state[key]
 
 
-def sync_from_url() -> list[str]:
+def sync_from_url(
+    parse: Callable = parse_query,
+    put: Callable = put_settings,
+    to_query: Callable = to_query,
+) -> list[str]:
     """Apply a link's settings once (when the query is not the one we last wrote).
+
+    Args:
+        parse: Query dict -> (settings, warnings); the playground's by default.
+        put: Writes settings into the widget keys.
+        to_query: Settings -> the query that reproduces them.
 
     Returns:
         Warnings about values in the link that were ignored or corrected.
     """
     query = st.query_params.to_dict()
     if query and query != st.session_state.get(_SYNCED):
-        settings, warnings = parse_query(query)
-        put_settings(settings)
+        settings, warnings = parse(query)
+        put(settings)
         st.session_state[_SYNCED] = to_query(settings)
         st.session_state[_WARNINGS] = warnings
     return st.session_state.pop(_WARNINGS, [])
 
 
-def sync_to_url(s: RaceSettings) -> None:
-    """Make the address bar reproduce ``s``."""
-    query = to_query(s)
+def sync_to_url(query: dict[str, str]) -> None:
+    """Make the address bar hold ``query`` (which reproduces the page's view)."""
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     st.session_state[_SYNCED] = query

@@ -12,12 +12,16 @@ from momentum_app.settings import (
     MAX_NOISE,
     MAX_SEED,
     MAX_STEPS,
+    SWEEP_GRID_MAX,
+    SWEEP_METRICS,
+    SWEEP_OPTIMIZERS,
     RaceSettings,
+    SweepSettings,
     default_settings,
     lr_limits,
 )
 from momentum_app.state import get_settings
-from momentum_core import FACTORIES, OPTIMIZER_NAMES, get_objective
+from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
 
 #: Milliseconds per frame at 1x.
 SPEEDS = {"0.5x": 120, "1x": 60, "2x": 30, "4x": 15}
@@ -57,18 +61,55 @@ def _on_lr_slider() -> None:
     st.session_state.lr = st.session_state.lr_slider
 
 
-def race_controls_ui() -> RaceSettings:
-    """The playground's sidebar: function, start, learning rate, momentum, steps, racers."""
-    sb = st.sidebar
-    state = st.session_state
-    sb.selectbox(
+def function_ui() -> Objective:
+    """The test-function picker, shared by the pages (a new function resets start and lr)."""
+    st.sidebar.selectbox(
         "Test function",
         list(FACTORIES),
         key="fn",
         format_func=lambda name: get_objective(name).title,
         on_change=_on_function_change,
     )
-    obj = get_objective(state.fn)
+    return get_objective(st.session_state.fn)
+
+
+def start_ui(obj: Objective) -> tuple[float, float]:
+    """Start point inputs (shared by the pages)."""
+    (x0, x1), (y0, y1) = obj.domain
+    left, right = st.sidebar.columns(2)
+    x = left.number_input("Start x", x0, x1, key="start_x", step=0.1, format="%.4g")
+    y = right.number_input("Start y", y0, y1, key="start_y", step=0.1, format="%.4g")
+    return float(x), float(y)
+
+
+def sweep_controls_ui() -> SweepSettings:
+    """The sweep page's sidebar."""
+    sb = st.sidebar
+    obj = function_ui()
+    start = start_ui(obj)
+    sb.selectbox("Optimizer", SWEEP_OPTIMIZERS, key="sw_optimizer", format_func=LABELS.get)
+    sb.number_input("Steps per run", 1, MAX_STEPS, key="sw_steps", step=100)
+    sb.slider(
+        "Grid: values per axis", 2, SWEEP_GRID_MAX, key="sw_grid",
+        help=f"{SWEEP_GRID_MAX} x {SWEEP_GRID_MAX} at most; the default 60 x 60 takes ~1 s.",
+    )  # fmt: skip
+    sb.radio("Colour by", SWEEP_METRICS, key="sw_metric")
+    state = st.session_state
+    return SweepSettings(
+        fn=obj.name,
+        start=start,
+        optimizer=state.sw_optimizer,
+        steps=int(state.sw_steps),
+        grid=int(state.sw_grid),
+        metric=state.sw_metric,
+    )
+
+
+def race_controls_ui() -> RaceSettings:
+    """The playground's sidebar: function, start, learning rate, momentum, steps, racers."""
+    sb = st.sidebar
+    state = st.session_state
+    obj = function_ui()
 
     options = lr_options(*obj.lr_range)
     state.lr_slider = _nearest(options, state.lr)
@@ -97,10 +138,7 @@ def race_controls_ui() -> RaceSettings:
         key="momentum",
         help="0 is plain gradient descent; 0.9 is the usual default; 1.0 never settles.",
     )
-    (x0, x1), (y0, y1) = obj.domain
-    left, right = sb.columns(2)
-    left.number_input("Start x", x0, x1, key="start_x", step=0.1, format="%.4g")
-    right.number_input("Start y", y0, y1, key="start_y", step=0.1, format="%.4g")
+    start_ui(obj)
     sb.number_input("Steps", 1, MAX_STEPS, key="steps", step=50, help=f"At most {MAX_STEPS}.")
     sb.multiselect(
         "Optimizers in the race",

@@ -22,7 +22,16 @@ from momentum_core.optimizers import (
     rmsprop,
 )
 from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
-from momentum_core.sweeps import MAX_GRID, SweepResult, parse_grid, sweep_grid
+from momentum_core.sweeps import (
+    MAX_GRID,
+    SweepResult,
+    best_cell,
+    grid_of,
+    largest_stable_lr,
+    parse_grid,
+    stack_rows,
+    sweep_grid,
+)
 
 __all__ = [
     "FACTORIES",
@@ -36,13 +45,17 @@ __all__ = [
     "SweepResult",
     "adagrad",
     "adam",
+    "best_cell",
     "get_objective",
     "gradient_descent",
+    "grid_of",
     "heavy_ball",
     "keras_momentum",
+    "largest_stable_lr",
     "make_optimizer",
     "parse_grid",
     "rmsprop",
     "run_batch",
+    "stack_rows",
     "sweep_grid",
 ]

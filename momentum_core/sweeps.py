@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,3 +117,46 @@ def sweep_grid(
         summary_only=True,
     )
     return SweepResult(lr, mu, summary)
+
+
+def grid_of(result: SweepResult, values: Array) -> Array:
+    """Reshape per-run ``values`` of a sweep to its ``(n_momentum, n_lr)`` grid."""
+    return np.asarray(values).reshape(result.lr.shape)
+
+
+def largest_stable_lr(result: SweepResult) -> Array:
+    """Per momentum (row): the largest learning rate whose run did not diverge, 0 if all did.
+
+    Returns:
+        Shape ``(n_momentum,)``.
+    """
+    stable = grid_of(result, result.summary.diverged_step) < 0
+    return np.where(stable, result.lr, 0.0).max(axis=1)
+
+
+def best_cell(result: SweepResult) -> tuple[int, int]:
+    """The (row, column) of the best run: fewest steps to tolerance, ties to the smaller
+    learning rate; if no run reached tolerance, the lowest final loss among the stable."""
+    steps = grid_of(result, result.summary.tol_step)
+    if np.any(steps >= 0):
+        score = np.where(steps >= 0, steps, np.iinfo(np.int64).max).astype(float)
+    else:
+        loss = grid_of(result, result.summary.final_loss)
+        diverged = grid_of(result, result.summary.diverged_step) >= 0
+        score = np.where(diverged, np.inf, loss)
+    row, col = np.unravel_index(int(np.argmin(score)), score.shape)
+    return int(row), int(col)
+
+
+def stack_rows(parts: list[SweepResult]) -> SweepResult:
+    """Join sweeps over consecutive momentum rows (same learning rates) into one."""
+    summaries = [p.summary for p in parts]
+    joined = {}
+    for f in dataclasses.fields(BatchResult):
+        values = [getattr(s, f.name) for s in summaries]
+        joined[f.name] = np.concatenate(values) if isinstance(values[0], np.ndarray) else values[0]
+    return SweepResult(
+        lr=np.concatenate([p.lr for p in parts]),
+        momentum=np.concatenate([p.momentum for p in parts]),
+        summary=BatchResult(**joined),
+    )

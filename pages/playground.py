@@ -4,6 +4,7 @@ import streamlit as st
 
 from momentum_app import cache, race, state
 from momentum_app.race_chart import race_chart, standalone_html
+from momentum_app.settings import to_query
 from momentum_app.widgets import race_controls_ui, view_ui
 
 state.ensure_router()
@@ -17,7 +18,7 @@ link_warnings = state.sync_from_url()
 state.apply_pending_start()
 settings = race_controls_ui()
 view = view_ui()
-state.sync_to_url(settings)
+state.sync_to_url(to_query(settings))
 for message in link_warnings:
     st.warning(message, icon=":material/link:")
 if settings.momentum >= 1.0:

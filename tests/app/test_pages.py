@@ -30,7 +30,7 @@ def test_root_opens_the_playground():
     assert list(table(at).index) == ["SGD", "Momentum"]
 
 
-@pytest.mark.parametrize("page", ["pages/playground.py"])
+@pytest.mark.parametrize("page", ["pages/playground.py", "pages/sweep.py"])
 def test_every_page_renders(page):
     at = open_app()
     at.switch_page(page).run()
@@ -92,4 +92,43 @@ def test_momentum_one_warns_it_never_settles():
 def test_three_d_view_renders():
     at = open_app()
     at.radio(key="view").set_value("3D surface").run()
+    assert not at.exception
+
+
+def test_sweep_page_marks_the_best_cell_and_links_it():
+    at = open_app()
+    at.switch_page("pages/sweep.py").run()
+    assert not at.exception, at.exception
+    (text,) = [m.value for m in at.markdown if m.value.startswith("**Best cell:**")]
+    link = at.get("page_link")[0].proto
+    assert "lr=" in link.query_string and "momentum=" in link.query_string
+    assert "fn=rosenbrock" in link.query_string
+    lr = float(dict(p.split("=") for p in link.query_string.split("&"))["lr"])
+    assert f"α = {lr:.4g}" in text
+    # A smaller grid changes the sweep.
+    at.slider(key="sw_grid").set_value(10).run()
+    assert not at.exception
+    (after,) = [m.value for m in at.markdown if m.value.startswith("**Best cell:**")]
+    assert after != text
+
+
+def test_sweep_link_with_bad_values_warns():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/sweep.py")
+    at.query_params["grid"] = "9999"
+    at.query_params["optimizer"] = "lion"
+    at.run()
+    assert not at.exception
+    messages = " ".join(w.value for w in at.warning)
+    assert "grid=9999 is outside" in messages and "Ignored optimizer='lion'" in messages
+
+
+def test_page_switch_keeps_the_shared_function():
+    at = open_app()
+    at.selectbox(key="fn").set_value("himmelblau").run()
+    at.switch_page("pages/sweep.py").run()
+    assert at.selectbox(key="fn").value == "himmelblau"
+    at.switch_page("pages/playground.py").run()
+    assert at.selectbox(key="fn").value == "himmelblau"
     assert not at.exception
