@@ -79,7 +79,7 @@ def sweep_figure(
     fig.add_trace(
         go.Scatter(
             x=stable[has], y=momenta[has], mode="lines", name="largest stable α",
-            line={"color": "white", "width": 3, "dash": "dot"},
+            line={"color": "black", "width": 3, "dash": "dot"},
             hovertemplate="β = %{y:.2f}: stable up to α = %{x:.3g}<extra></extra>",
         )
     )  # fmt: skip
@@ -106,7 +106,11 @@ def sweep_figure(
         font={"size": font_size},
         margin={"l": 70, "r": 20, "t": 40, "b": 60},
         plot_bgcolor=NOT_REACHED_COLOR,
-        xaxis={"type": "log", "title": {"text": "learning rate α (log scale)"}},
+        xaxis={
+            "type": "log",
+            "title": {"text": "learning rate α (log scale)"},
+            "exponentformat": "power",
+        },
         yaxis={"title": {"text": "momentum β"}},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     )

@@ -1,0 +1,30 @@
+"""The other pages in headless Chromium: figures drawn, links between pages work."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from tests.e2e.conftest import shot
+
+
+def test_sweep_draws_its_map_and_sends_a_cell_to_the_playground(page, app_url):
+    page.goto(app_url + "/sweep?fn=rosenbrock&grid=30")
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.wait_for(timeout=60_000)
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .heatmaplayer image, "
+                           "[data-testid='stPlotlyChart'] g.hm image", state="attached",
+                           timeout=30_000)  # fmt: skip
+    shot(page, "sweep")
+    best = page.locator("p", has_text="Best cell:").inner_text()
+    link = page.get_by_role("link", name="Open this cell in the playground")
+    href = link.get_attribute("href")
+    query = parse_qs(urlparse(href).query)
+    lr = float(query["lr"][0])
+    assert f"α = {lr:.4g}" in best
+    link.click()
+    page.wait_for_selector("iframe[title*='race']", timeout=60_000)
+    assert "/playground" in page.url
+    assert float(page.get_by_label("Exact learning rate", exact=True).input_value()) == (
+        float(f"{lr:.6g}")
+    )
+    shot(page, "sweep-to-playground")
