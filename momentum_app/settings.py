@@ -249,3 +249,34 @@ def parse_sweep_query(params: Mapping[str, str | list[str]]) -> tuple[SweepSetti
 def sweep_query(s: SweepSettings) -> dict[str, str]:
     return {"fn": s.fn, "optimizer": s.optimizer, "steps": str(s.steps), "grid": str(s.grid),
             "metric": s.metric}  # fmt: skip
+
+
+THEORY_CONDITIONS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+
+@dataclass(frozen=True)
+class TheorySettings:
+    """The theory page's bowl (condition number) and the user's own (alpha, beta)."""
+
+    kappa: int
+    alpha: float
+    beta: float
+
+
+def parse_theory_query(
+    params: Mapping[str, str | list[str]],
+) -> tuple[TheorySettings, list[str]]:
+    """Read ``kappa``, ``lr`` and ``momentum`` for the theory page from a link."""
+    read = QueryReader(params)
+    kappa = read.whole("kappa", 1, 1000, 100, "the condition numbers")
+    if kappa not in THEORY_CONDITIONS:
+        nearest = min(THEORY_CONDITIONS, key=lambda c: abs(math.log(c) - math.log(kappa)))
+        read.warnings.append(f"kappa={kappa} is not on the page's scale; using {nearest}.")
+        kappa = nearest
+    alpha = read.number("lr", 1e-4, 4.0, (2 / 1.1) ** 2, "the learning rates shown")
+    beta = read.number("momentum", 0.0, 1.0, 81 / 121, "the momentum range")
+    return TheorySettings(kappa, alpha, beta), read.warnings
+
+
+def theory_query(s: TheorySettings) -> dict[str, str]:
+    return {"kappa": str(s.kappa), "lr": repr(float(s.alpha)), "momentum": repr(float(s.beta))}

@@ -17,6 +17,7 @@ from momentum_app.settings import (
     SWEEP_METRICS,
     RaceSettings,
     SweepSettings,
+    TheorySettings,
     default_settings,
     parse_query,
     to_query,
@@ -43,6 +44,11 @@ OTHER_DEFAULTS = {
     "sw_steps": DEFAULT_STEPS,
     "sw_grid": SWEEP_GRID_DEFAULT,
     "sw_metric": SWEEP_METRICS[0],
+    # The theory page opens on the optimal momentum for kappa = 100 (REFERENCE.md), with
+    # curvatures 1/100 and 1: alpha* = (2 / 1.1)^2, beta* = 81/121.
+    "th_kappa": 100,
+    "th_alpha": (2 / 1.1) ** 2,
+    "th_beta": 81 / 121,
 }
 _SYNCED = "_synced_query"
 _WARNINGS = "_link_warnings"
@@ -60,6 +66,12 @@ def put_sweep(s: SweepSettings) -> None:
         s.grid,
         s.metric,
     )
+
+
+def put_theory(s: TheorySettings) -> None:
+    """Write a :class:`TheorySettings` into the theory page's widget keys."""
+    st.session_state.th_kappa, st.session_state.th_alpha = s.kappa, s.alpha
+    st.session_state.th_beta = s.beta
 
 
 def ensure_router() -> None:

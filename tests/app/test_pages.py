@@ -30,7 +30,7 @@ def test_root_opens_the_playground():
     assert list(table(at).index) == ["SGD", "Momentum"]
 
 
-@pytest.mark.parametrize("page", ["pages/playground.py", "pages/sweep.py"])
+@pytest.mark.parametrize("page", ["pages/playground.py", "pages/sweep.py", "pages/theory.py"])
 def test_every_page_renders(page):
     at = open_app()
     at.switch_page(page).run()
@@ -132,3 +132,37 @@ def test_page_switch_keeps_the_shared_function():
     at.switch_page("pages/playground.py").run()
     assert at.selectbox(key="fn").value == "himmelblau"
     assert not at.exception
+
+
+def test_theory_buttons_set_the_optima_and_the_table_agrees():
+    from momentum_core import theory
+
+    at = open_app()
+    at.switch_page("pages/theory.py").run()
+    assert not at.exception, at.exception
+    at.button[0].click().run()  # optimal gradient descent
+    alpha, _ = theory.optimal_gd(0.01, 1.0)
+    assert at.session_state["th_alpha"] == pytest.approx(alpha)
+    assert at.session_state["th_beta"] == 0.0
+    table = at.dataframe[0].value
+    mine = table[table["setting"] == "your setting"].iloc[0]
+    assert mine["predicted rate"] == pytest.approx(99 / 101, rel=1e-9)
+    assert mine["measured rate"] == pytest.approx(99 / 101, rel=0.01)
+    assert at.query_params["kappa"] in (["100"], "100")
+    at.select_slider(key="th_kappa").set_value(10).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "At κ = 10:" in text and "β = 1 never settles" in text
+
+
+def test_theory_link_values_are_checked():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/theory.py")
+    at.query_params["kappa"] = "37"
+    at.query_params["lr"] = "abc"
+    at.run()
+    assert not at.exception
+    messages = " ".join(w.value for w in at.warning)
+    assert "kappa=37 is not on the page's scale; using 50" in messages
+    assert "Ignored lr='abc'" in messages
