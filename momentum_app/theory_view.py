@@ -45,13 +45,6 @@ def distances(condition: float, alphas: Array, betas: Array, num_steps: int) -> 
     return np.linalg.norm(result.positions, axis=-1), result.diverged_step
 
 
-def steps_below(dist: Array, ratio: float = RATIO) -> Array:
-    """Per run: the first step from which distance / start distance stays below ``ratio``."""
-    outside = dist >= ratio * dist[0]
-    last_out = np.where(outside.any(axis=0), len(dist) - 1 - np.argmax(outside[::-1], axis=0), -1)
-    return np.where(last_out < len(dist) - 1, last_out + 1, -1)
-
-
 def predict(condition: float, alpha: float, beta: float, num_steps: int = 3000) -> Prediction:
     """Theory and a simulated run side by side for one setting."""
     lam_min, lam_max = 1.0 / condition, 1.0
@@ -64,7 +57,7 @@ def predict(condition: float, alpha: float, beta: float, num_steps: int = 3000) 
         rate=rate,
         predicted_steps=float(theory.steps_to_tolerance(rate, RATIO)),
         measured_rate=measured,
-        measured_steps=int(steps_below(dist)[0]) if diverged[0] < 0 else -1,
+        measured_steps=int(theory.steps_below(dist, RATIO)[0]) if diverged[0] < 0 else -1,
     )
 
 
@@ -110,7 +103,7 @@ def tips(condition: float) -> list[str]:
     alpha = gd_alpha / 20
     betas = np.array([0.0, 0.5, 0.9, 0.99])
     dist, _ = distances(condition, np.full(4, alpha), betas, 20_000)
-    steps = steps_below(dist)
+    steps = theory.steps_below(dist, RATIO)
     said = ", ".join(
         f"{k:,} steps at β = {b:g}" if k >= 0 else f"over 20,000 steps at β = {b:g}"
         for k, b in zip(steps, betas, strict=True)

@@ -1,4 +1,4 @@
-"""The command line: ``python -m momentum_core {functions,run,sweep} ...``.
+"""The command line: ``python -m momentum_core {functions,run,sweep,theory} ...``.
 
 Bad input exits with status 2 and one line on stderr naming the bad value (argparse's
 usage line, then the error), never a traceback.
@@ -13,6 +13,9 @@ import math
 import sys
 from collections.abc import Sequence
 
+import numpy as np
+
+from momentum_core import theory
 from momentum_core.objectives import FACTORIES, Objective, get_objective
 from momentum_core.optimizers import OPTIMIZER_NAMES, make_optimizer
 from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
@@ -102,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_optimizer_arguments(sweep)
     sweep.add_argument("--lr", required=True, help="LOW:HIGH:COUNT[:log], e.g. 1e-5:3e-3:60:log")
     sweep.add_argument("--momentum", default="0:0.99:60", help="LOW:HIGH:COUNT[:log]")
+
+    theory_cmd = sub.add_parser(
+        "theory", help="optimal settings and rates on a quadratic bowl, as JSON"
+    )
+    theory_cmd.add_argument("--condition", type=float, default=100.0, help="kappa >= 1")
+    theory_cmd.add_argument("--steps", type=_steps, default=3000, help="for the measured rates")
     return parser
 
 
@@ -226,6 +235,32 @@ def _glue_start(argv: list[str]) -> list[str]:
     return out
 
 
+def _theory(args: argparse.Namespace) -> str:
+    """Predicted and measured rates for optimal GD and momentum on the quadratic bowl
+    (curvatures 1/condition and 1, as ``--function quadratic`` has them)."""
+    obj = get_objective("quadratic", condition=args.condition)
+    lam_min, lam_max = obj.params["lambda_min"], obj.params["lambda_max"]
+    gd_alpha, gd_rate = theory.optimal_gd(lam_min, lam_max)
+    hb_alpha, hb_beta, hb_rate = theory.optimal_momentum(lam_min, lam_max)
+    settings = {
+        "gradient_descent": (gd_alpha, 0.0, gd_rate),
+        "momentum": (hb_alpha, hb_beta, hb_rate),
+    }
+    out: dict = {"condition": args.condition, "lambda_min": lam_min, "lambda_max": lam_max}
+    for name, (alpha, beta, rate) in settings.items():
+        result = run_batch(obj, make_optimizer("momentum", alpha, beta), obj.x0, args.steps)
+        dist = np.linalg.norm(result.positions[:, 0], axis=-1)
+        out[name] = {
+            "alpha": alpha,
+            "beta": beta,
+            "rate_predicted": rate,
+            "rate_measured": float(theory.measured_rate(dist)),
+            "steps_to_1e-6_predicted": float(theory.steps_to_tolerance(rate, 1e-6)),
+            "steps_to_1e-6_measured": int(theory.steps_below(dist[:, None], 1e-6)[0]),
+        }
+    return json.dumps(out, indent=2)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -235,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = list_functions()
         elif args.command == "run":
             out = _run(args)
+        elif args.command == "theory":
+            out = _theory(args)
         else:
             out = _sweep(args)
     except ValueError as err:

@@ -126,3 +126,17 @@ def measured_rate(distances: Array, floor: float = 1e-12, skip: float = 0.1) -> 
         first = d[1] / d[0]
     out = np.where(n >= 2, np.exp(slope), first)
     return out[0] if single else out
+
+
+def steps_below(distances: Array, ratio: float) -> Array:
+    """Per run: the first step from which distance / start distance stays below ``ratio``
+    (-1 if it never does): the measured twin of :func:`steps_to_tolerance`.
+
+    Args:
+        distances: ``(steps + 1, runs)`` distances to the minimum.
+        ratio: The shrink factor, e.g. 1e-6.
+    """
+    d = np.asarray(distances, dtype=float)
+    outside = d >= ratio * d[:1]
+    last_out = np.where(outside.any(axis=0), len(d) - 1 - np.argmax(outside[::-1], axis=0), -1)
+    return np.where(last_out < len(d) - 1, last_out + 1, -1)

@@ -141,3 +141,21 @@ def test_bad_input_exits_2_with_a_message(capsys, args, message):
     assert message in err
     assert "Traceback" not in err
     assert err.startswith("usage:")
+
+
+def test_theory_json_matches_the_closed_forms(capsys):
+    out = json.loads(run_cli(capsys, "theory", "--condition", "100"))
+    gd, hb = out["gradient_descent"], out["momentum"]
+    assert gd["alpha"] == pytest.approx(2 / 1.01) and gd["rate_predicted"] == pytest.approx(
+        99 / 101
+    )
+    assert hb["beta"] == pytest.approx(81 / 121) and hb["rate_predicted"] == pytest.approx(9 / 11)
+    assert gd["rate_measured"] == pytest.approx(gd["rate_predicted"], rel=0.01)
+    assert 0 < hb["steps_to_1e-6_measured"] < gd["steps_to_1e-6_measured"]
+
+
+def test_theory_rejects_a_bad_condition(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["theory", "--condition", "0.5"])
+    assert exit_info.value.code == 2
+    assert "condition must be >= 1, got 0.5" in capsys.readouterr().err
