@@ -16,6 +16,7 @@ def rate_map_figure(
     *,
     lam_max: float,
     optima: dict[str, tuple[float, float]],
+    zmin: float = 0.0,
     font_size: int = 14,
 ) -> go.Figure:
     """A heatmap of linear convergence rates (lower is faster; >= 1 never converges).
@@ -27,12 +28,13 @@ def rate_map_figure(
         title: The figure title.
         lam_max: The largest curvature, for the stability boundary ``alpha lam < 2 + 2 beta``.
         optima: Label -> (alpha, beta) points to mark.
+        zmin: The rate at the bottom of the colour scale (share it between maps).
         font_size: Base font size.
     """
     converging = rates < 1
     fig = go.Figure(
         go.Heatmap(
-            x=alphas, y=betas, z=np.where(converging, rates, None), zmin=0, zmax=1,
+            x=alphas, y=betas, z=np.where(converging, rates, None), zmin=zmin, zmax=1,
             colorscale=RATE_COLORSCALE, colorbar={"title": {"text": "rate", "side": "right"}},
             hovertemplate="α = %{x:.3g}, β = %{y:.3f}<br>rate %{z:.4f}<extra></extra>",
         )

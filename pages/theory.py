@@ -67,7 +67,8 @@ optima = {
     "yours": (alpha, beta),
 }
 map_left, map_right = st.columns(2)
-kwargs = {"lam_max": lam_max, "optima": optima}
+# One colour scale for both maps, from the best predicted rate (rates crowd near 1).
+kwargs = {"lam_max": lam_max, "optima": optima, "zmin": float(np.floor(predicted.min() * 20) / 20)}
 map_left.plotly_chart(rate_map_figure(alphas, betas, predicted, "Predicted rate", **kwargs))
 map_right.plotly_chart(rate_map_figure(coarse_a, coarse_b, measured, "Measured rate", **kwargs))
 

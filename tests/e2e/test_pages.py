@@ -28,3 +28,18 @@ def test_sweep_draws_its_map_and_sends_a_cell_to_the_playground(page, app_url):
         float(f"{lr:.6g}")
     )
     shot(page, "sweep-to-playground")
+
+
+def test_theory_draws_both_rate_maps_and_the_tips(page, app_url):
+    page.goto(app_url + "/theory?kappa=100")
+    charts = page.locator("[data-testid='stPlotlyChart']")
+    charts.nth(1).wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"[data-testid='stPlotlyChart'] g.hm image\").length >= 2",
+        timeout=30_000,
+    )
+    page.get_by_text("The article's tips, checked").wait_for()
+    body = page.locator("body").inner_text()
+    assert "β = 1 never settles" in body and "Traceback" not in body
+    assert "kappa=100" in page.url
+    shot(page, "theory")
