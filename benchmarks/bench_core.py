@@ -113,6 +113,18 @@ def time_python(repeats: int, sample: int, loop=python_loop) -> tuple[float, flo
     return statistics.median(times) / sample, work / sample
 
 
+def time_page_sweep(repeats: int) -> float:
+    """The sweep page's default: 60 x 60 (lr x momentum) x 1000 steps on Rosenbrock."""
+    rosen = get_objective("rosenbrock")
+    lrs, momenta = np.geomspace(*rosen.lr_range, 60), np.linspace(0.0, 0.99, 60)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        sweep_grid(rosen, "momentum", lrs, momenta, 1000)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def peak_memory_big_sweep() -> tuple[float, float]:
     rosen = get_objective("rosenbrock")
     tracemalloc.start()
@@ -141,6 +153,7 @@ def main() -> None:
             f"  {name:>14}, {args.sample} of its runs: {py_rate / 1e6:6.2f} M/s  "
             f"{py_s * 1e6:5.0f} us/run  -> core is {rate / py_rate:.1f}x faster"
         )
+    print(f"sweep page default, 60x60 x 1000 steps: {time_page_sweep(args.repeats):.2f} s (median)")
     peak_mb, big_s = peak_memory_big_sweep()
     print(f"200x200 x 2000 summary sweep: {big_s:.2f} s, peak traced memory {peak_mb:.1f} MB")
 
