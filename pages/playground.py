@@ -43,8 +43,13 @@ else:
     if state.take_click(click):
         st.rerun()
 
-st.markdown(f"**{race.verdict(obj, results)}**")
-st.dataframe(race.results_table(obj, results), width="stretch")
+st.markdown("**" + race.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
+numbers = st.column_config.NumberColumn(format="%.4g")
+st.dataframe(
+    race.results_table(obj, results),
+    width="stretch",
+    column_config={"final f": numbers, "f - f*": numbers, "distance to global min": numbers},
+)
 
 csv_col, html_col = st.columns(2)
 csv_col.download_button(

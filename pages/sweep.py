@@ -57,6 +57,7 @@ ended = (
     else f"did not reach f − f* < {TOLERANCE:g} in {settings.steps} steps"
 )
 which = "Selected" if picked else "Best"
+ended = ended.replace("*", r"\*")  # f* is no emphasis
 st.markdown(f"**{which} cell:** α = {lr:.4g}, β = {momentum:.2f}: the run {ended}.")
 race = replace(
     default_settings(settings.fn),

@@ -90,9 +90,9 @@ st.dataframe(
     hide_index=True,
 )
 st.markdown(
-    f"At κ = {kappa:g}: optimal gradient descent (α* = {gd_alpha:.4g}) shrinks the error by "
+    f"At κ = {kappa:g}: optimal gradient descent (α\\* = {gd_alpha:.4g}) shrinks the error by "
     f"{gd_rate:.4f} per step and needs {gd.measured_steps:,} steps; optimal momentum "
-    f"(α* = {hb_alpha:.4g}, β* = {hb_beta:.4f}) by {hb_rate:.4f} and needs "
+    f"(α\\* = {hb_alpha:.4g}, β\\* = {hb_beta:.4f}) by {hb_rate:.4f} and needs "
     f"{hb.measured_steps:,}: {gd.measured_steps / max(hb.measured_steps, 1):.1f}× fewer."
 )
 
