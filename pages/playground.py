@@ -6,6 +6,7 @@ from momentum_app import cache, race, state
 from momentum_app.race_chart import race_chart, standalone_html
 from momentum_app.settings import to_query
 from momentum_app.widgets import race_controls_ui, view_ui
+from momentum_core import MOMENTUM_OPTIMIZERS
 
 state.ensure_router()
 st.title("Playground: gradient descent vs momentum")
@@ -29,10 +30,11 @@ obj = settings.objective
 st.latex(obj.latex)
 results = cache.race_results(settings)
 for name, result in results.items():
-    if result.diverged_step[0] >= 0:
+    if result.diverged_step[0] >= 0:  # the seed article's advice
+        advice = ", or reduce momentum" if name in MOMENTUM_OPTIMIZERS else ""
         st.error(
             f"**{race.LABELS[name]} diverged at step {result.diverged_step[0]}.** "
-            "Try a smaller learning rate, or reduce momentum.",
+            f"Try a smaller learning rate{advice}.",
             icon=":material/error:",
         )
 
