@@ -69,6 +69,12 @@ def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", type=_point, help="start point x,y (default: the function's)")
     parser.add_argument("--steps", type=_steps, default=500, help=f"1 to {MAX_STEPS}")
     parser.add_argument("--tol", type=float, default=1e-6, help="tolerance on f - f*")
+    parser.add_argument(
+        "--grad-tol",
+        type=float,
+        default=1e-6,
+        help="a run whose gradient norm stays below this has converged too (0: off)",
+    )
 
 
 def _add_optimizer_arguments(parser: argparse.ArgumentParser) -> None:
@@ -185,7 +191,14 @@ def _run(args: argparse.Namespace) -> str:
     optimizer = make_optimizer(_optimizer_name(args), lr, args.momentum, **_optimizer_options(args))
     start = obj.x0 if args.start is None else args.start
     result = run_batch(
-        obj, optimizer, start, args.steps, noise=args.noise, seed=args.seed, loss_tol=args.tol
+        obj,
+        optimizer,
+        start,
+        args.steps,
+        noise=args.noise,
+        seed=args.seed,
+        loss_tol=args.tol,
+        grad_tol=args.grad_tol,
     )
     if args.format == "json":
         summary = run_summary(obj, result)
@@ -213,6 +226,7 @@ def _sweep(args: argparse.Namespace) -> str:
         noise=args.noise,
         seed=args.seed,
         loss_tol=args.tol,
+        grad_tol=args.grad_tol,
         **_optimizer_options(args),
     )
     rows = ["lr,momentum,final_loss,status,step"]

@@ -84,6 +84,7 @@ def sweep_grid(
     noise: float = 0.0,
     seed: int | None = 0,
     loss_tol: float = 1e-6,
+    grad_tol: float = 0.0,
     **options: float | None,
 ) -> SweepResult:
     """Run every (learning rate, momentum) pair from one start, in one batch.
@@ -98,6 +99,7 @@ def sweep_grid(
         noise: Gradient noise sigma.
         seed: Noise seed.
         loss_tol: Tolerance on ``f - f*``.
+        grad_tol: Tolerance on the gradient norm (0: off).
         **options: Passed to :func:`make_optimizer` (dampening, beta1, ...).
 
     Returns:
@@ -114,6 +116,7 @@ def sweep_grid(
         noise=noise,
         seed=seed,
         loss_tol=loss_tol,
+        grad_tol=grad_tol,
         summary_only=True,
     )
     return SweepResult(lr, mu, summary)

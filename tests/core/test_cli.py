@@ -159,3 +159,15 @@ def test_theory_rejects_a_bad_condition(capsys):
         main(["theory", "--condition", "0.5"])
     assert exit_info.value.code == 2
     assert "condition must be >= 1, got 0.5" in capsys.readouterr().err
+
+
+def test_run_json_reports_a_local_minimum_as_converged_there(capsys):
+    summary = json.loads(run_cli(capsys, "run", "--function", "rastrigin", "--format", "json"))
+    assert summary["status"] == "converged" and summary["step"] > 0
+    assert summary["steps_to_tolerance"] is None  # not to f*
+    assert summary["nearest_minimum"]["global"] is False
+    assert summary["nearest_minimum"]["distance"] < 1e-6
+    off = json.loads(
+        run_cli(capsys, "run", "--function", "rastrigin", "--format", "json", "--grad-tol", "0")
+    )
+    assert off["status"] == "running"
