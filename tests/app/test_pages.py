@@ -112,15 +112,20 @@ def test_sweep_page_marks_the_best_cell_and_links_it():
     assert after != text
 
 
-def test_sweep_link_with_bad_values_warns():
+def warnings_on(page: str, query: dict[str, str]) -> str:
+    """Open ``page`` with a link's ``query``; the warnings it shows, joined."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    at.switch_page("pages/sweep.py")
-    at.query_params["grid"] = "9999"
-    at.query_params["optimizer"] = "lion"
+    at.switch_page(page)
+    for key, value in query.items():
+        at.query_params[key] = value
     at.run()
-    assert not at.exception
-    messages = " ".join(w.value for w in at.warning)
+    assert not at.exception, at.exception
+    return " ".join(w.value for w in at.warning)
+
+
+def test_sweep_link_with_bad_values_warns():
+    messages = warnings_on("pages/sweep.py", {"grid": "9999", "optimizer": "lion"})
     assert "grid=9999 is outside" in messages and "Ignored optimizer='lion'" in messages
 
 
@@ -156,13 +161,6 @@ def test_theory_buttons_set_the_optima_and_the_table_agrees():
 
 
 def test_theory_link_values_are_checked():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    at.switch_page("pages/theory.py")
-    at.query_params["kappa"] = "37"
-    at.query_params["lr"] = "abc"
-    at.run()
-    assert not at.exception
-    messages = " ".join(w.value for w in at.warning)
+    messages = warnings_on("pages/theory.py", {"kappa": "37", "lr": "abc"})
     assert "kappa=37 is not on the page's scale; using 50" in messages
     assert "Ignored lr='abc'" in messages
