@@ -24,6 +24,12 @@ pages = [
     st.Page(_root, title="Start", url_path="start", default=True, visibility="hidden"),
     playground,
     st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
+    st.Page(
+        "pages/local_minima.py",
+        title="Local minima",
+        icon=":material/landscape:",
+        url_path="local-minima",
+    ),
     st.Page("pages/theory.py", title="Theory", icon=":material/functions:", url_path="theory"),
 ]
 started = time.perf_counter()

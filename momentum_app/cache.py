@@ -8,8 +8,9 @@ import streamlit as st
 from momentum_app.figures import race_figure, surface_figure
 from momentum_app.race import TOLERANCE, race_runs, run_one, run_race
 from momentum_app.race_chart import spec_json
-from momentum_app.settings import RaceSettings, SweepSettings
+from momentum_app.settings import MinimaSettings, RaceSettings, SweepSettings
 from momentum_core import BatchResult, SweepResult, sweep_grid
+from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -46,3 +47,16 @@ def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:
     lrs = np.geomspace(*obj.lr_range, s.grid)
     momenta = np.linspace(0.0, 0.99, s.grid)[rows[0] : rows[1]]
     return sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=TOLERANCE)
+
+
+@st.cache_data(max_entries=16, show_spinner="Running every start of the grid...")
+def basins(s: MinimaSettings, momentum: float) -> BasinMap:
+    """A basin map of heavy ball at ``momentum`` (0: plain gradient descent)."""
+    return basin_map(s.objective, "momentum", s.lr, momentum, s.grid, s.steps, s.noise, s.seed)
+
+
+@st.cache_data(max_entries=16, show_spinner="Running the random starts...")
+def success(s: MinimaSettings) -> SuccessStudy:
+    """Success rates at half, once and twice the learning rate, momentum 0 to 0.99."""
+    momenta = np.round(np.arange(0.0, 1.0, 0.03), 2)
+    return success_rates(s.objective, s.study_lrs, momenta, s.starts, s.steps, s.noise, s.seed)

@@ -280,3 +280,60 @@ def parse_theory_query(
 
 def theory_query(s: TheorySettings) -> dict[str, str]:
     return {"kappa": str(s.kappa), "lr": repr(float(s.alpha)), "momentum": repr(float(s.beta))}
+
+
+@dataclass(frozen=True)
+class MinimaSettings:
+    """The local-minima study: basin maps at one (lr, momentum), success rates around it."""
+
+    fn: str
+    lr: float
+    momentum: float
+    grid: int
+    steps: int
+    starts: int
+    noise: float
+    seed: int
+
+    @property
+    def objective(self) -> Objective:
+        return get_objective(self.fn)
+
+    @property
+    def study_lrs(self) -> tuple[float, ...]:
+        """The success study's learning rates: half, once and twice the chosen one."""
+        return (self.lr / 2, self.lr, self.lr * 2)
+
+
+MINIMA_GRID_MAX, MINIMA_STARTS_MAX = 200, 1000
+
+
+def parse_minima_query(
+    params: Mapping[str, str | list[str]],
+) -> tuple[MinimaSettings, list[str]]:
+    """Read the local-minima page's settings from a link."""
+    read = QueryReader(params)
+    fn = read.function("rastrigin")
+    obj = get_objective(fn)
+    lo, hi = lr_limits(obj)
+    settings = MinimaSettings(
+        fn=fn,
+        lr=read.number(
+            "lr", lo, hi, obj.lr_default, "the learning rates allowed for this function"
+        ),
+        momentum=read.number("momentum", 0.0, 0.999, 0.9, "the momentum range"),
+        grid=read.whole("grid", 10, MINIMA_GRID_MAX, 100, "the grid sizes"),
+        steps=read.whole("steps", 1, MAX_STEPS, 500, "the step range"),
+        starts=read.whole("starts", 10, MINIMA_STARTS_MAX, 200, "the numbers of starts"),
+        noise=read.number("noise", 0.0, MAX_NOISE, 0.0, "the noise range"),
+        seed=read.whole("seed", 0, MAX_SEED, 0, "the seed range"),
+    )
+    return settings, read.warnings
+
+
+def minima_query(s: MinimaSettings) -> dict[str, str]:
+    return {
+        "fn": s.fn, "lr": repr(float(s.lr)), "momentum": repr(float(s.momentum)),
+        "grid": str(s.grid), "steps": str(s.steps), "starts": str(s.starts),
+        "noise": repr(float(s.noise)), "seed": str(s.seed),
+    }  # fmt: skip

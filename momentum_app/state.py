@@ -15,6 +15,7 @@ from momentum_app.settings import (
     DEFAULT_STEPS,
     SWEEP_GRID_DEFAULT,
     SWEEP_METRICS,
+    MinimaSettings,
     RaceSettings,
     SweepSettings,
     TheorySettings,
@@ -47,6 +48,15 @@ OTHER_DEFAULTS = {
     # The theory page opens on the optimal momentum for kappa = 100 (REFERENCE.md), with
     # curvatures 1/100 and 1: alpha* = (2 / 1.1)^2, beta* = 81/121.
     "th_kappa": 100,
+    # The local-minima page: Rastrigin, the article's momentum 0.9.
+    "lm_fn": "rastrigin",
+    "lm_lr": 2e-3,
+    "lm_momentum": 0.9,
+    "lm_grid": 100,
+    "lm_steps": 500,
+    "lm_starts": 200,
+    "lm_noise": 0.0,
+    "lm_seed": 0,
     "th_alpha": (2 / 1.1) ** 2,
     "th_beta": 81 / 121,
 }
@@ -72,6 +82,27 @@ def put_theory(s: TheorySettings) -> None:
     """Write a :class:`TheorySettings` into the theory page's widget keys."""
     st.session_state.th_kappa, st.session_state.th_alpha = s.kappa, s.alpha
     st.session_state.th_beta = s.beta
+
+
+def put_minima(s: MinimaSettings) -> None:
+    """Write :class:`MinimaSettings` into the local-minima page's widget keys."""
+    for name in ("fn", "lr", "momentum", "grid", "steps", "starts", "noise", "seed"):
+        st.session_state["lm_" + name] = getattr(s, name)
+
+
+def get_minima() -> MinimaSettings:
+    """The local-minima settings the widgets hold now."""
+    state = st.session_state
+    return MinimaSettings(
+        fn=state.lm_fn,
+        lr=float(state.lm_lr),
+        momentum=float(state.lm_momentum),
+        grid=int(state.lm_grid),
+        steps=int(state.lm_steps),
+        starts=int(state.lm_starts),
+        noise=float(state.lm_noise),
+        seed=int(state.lm_seed),
+    )
 
 
 def ensure_router() -> None:

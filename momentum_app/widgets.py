@@ -12,15 +12,18 @@ from momentum_app.settings import (
     MAX_NOISE,
     MAX_SEED,
     MAX_STEPS,
+    MINIMA_GRID_MAX,
+    MINIMA_STARTS_MAX,
     SWEEP_GRID_MAX,
     SWEEP_METRICS,
     SWEEP_OPTIMIZERS,
+    MinimaSettings,
     RaceSettings,
     SweepSettings,
     default_settings,
     lr_limits,
 )
-from momentum_app.state import get_settings
+from momentum_app.state import get_minima, get_settings
 from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
 
 #: Milliseconds per frame at 1x.
@@ -162,3 +165,29 @@ def view_ui() -> ViewChoice:
     sb.radio("View", ["Animated 2D", "3D surface"], key="view", horizontal=True)
     sb.select_slider("Playback speed", list(SPEEDS), key="speed")
     return ViewChoice(st.session_state.view == "3D surface", SPEEDS[st.session_state.speed])
+
+
+def _on_minima_function_change() -> None:
+    st.session_state.lm_lr = get_objective(st.session_state.lm_fn).lr_default
+
+
+def minima_controls_ui() -> MinimaSettings:
+    """The local-minima page's sidebar (its own keys: a study, not the race)."""
+    sb = st.sidebar
+    sb.selectbox(
+        "Test function",
+        list(FACTORIES),
+        key="lm_fn",
+        format_func=lambda name: get_objective(name).title,
+        on_change=_on_minima_function_change,
+    )
+    low, high = lr_limits(get_objective(st.session_state.lm_fn))
+    sb.number_input("Learning rate α", low, high, key="lm_lr", format="%.4g", step=low)
+    sb.slider("Momentum β of the right-hand map", 0.0, 0.99, key="lm_momentum", step=0.01)
+    sb.slider("Starts per axis (basin maps)", 10, MINIMA_GRID_MAX, key="lm_grid", step=10)
+    sb.number_input("Steps per run", 1, MAX_STEPS, key="lm_steps", step=100)
+    sb.number_input("Random starts (success study)", 10, MINIMA_STARTS_MAX, key="lm_starts")
+    with sb.expander("Gradient noise"):
+        st.number_input("Noise σ", 0.0, MAX_NOISE, key="lm_noise", step=0.5, format="%g")
+        st.number_input("Seed", 0, MAX_SEED, key="lm_seed", step=1)
+    return get_minima()

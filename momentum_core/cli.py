@@ -1,4 +1,4 @@
-"""The command line: ``python -m momentum_core {functions,run,sweep,theory} ...``.
+"""The command line: ``python -m momentum_core {functions,run,sweep,basins,theory} ...``.
 
 Bad input exits with status 2 and one line on stderr naming the bad value (argparse's
 usage line, then the error), never a traceback.
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from momentum_core import theory
+from momentum_core.basins import basin_map
 from momentum_core.objectives import FACTORIES, Objective, get_objective
 from momentum_core.optimizers import OPTIMIZER_NAMES, make_optimizer
 from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
@@ -111,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_optimizer_arguments(sweep)
     sweep.add_argument("--lr", required=True, help="LOW:HIGH:COUNT[:log], e.g. 1e-5:3e-3:60:log")
     sweep.add_argument("--momentum", default="0:0.99:60", help="LOW:HIGH:COUNT[:log]")
+
+    basins = sub.add_parser("basins", help="where each start of a grid ends, as CSV")
+    _add_problem_arguments(basins)
+    _add_optimizer_arguments(basins)
+    basins.add_argument("--lr", type=float, default=None, help="default: the function's")
+    basins.add_argument("--momentum", type=float, default=0.9)
+    basins.add_argument("--grid", type=int, default=150, help="starts per axis, 2 to 400")
 
     theory_cmd = sub.add_parser(
         "theory", help="optimal settings and rates on a quadratic bowl, as JSON"
@@ -249,6 +257,28 @@ def _glue_start(argv: list[str]) -> list[str]:
     return out
 
 
+def _basins(args: argparse.Namespace) -> str:
+    """CSV start_x,start_y,minimum_x,minimum_y,global (blank minimum: diverged), then a
+    summary line with the share of starts that reach a global minimum."""
+    obj = _objective(args)
+    lr = obj.lr_default if args.lr is None else args.lr
+    result = basin_map(
+        obj, _optimizer_name(args), lr, args.momentum, args.grid, args.steps,
+        noise=args.noise, seed=args.seed,
+    )  # fmt: skip
+    rows = ["start_x,start_y,minimum_x,minimum_y,global"]
+    for i, y in enumerate(result.ys):
+        for j, x in enumerate(result.xs):
+            k = result.ended[i, j]
+            if k < 0:
+                rows.append(f"{x:.10g},{y:.10g},,,diverged")
+            else:
+                mx, my = obj.minima[k]
+                rows.append(f"{x:.10g},{y:.10g},{mx:.10g},{my:.10g},{bool(obj.is_global[k])}")
+    rows.append(f"# share of starts reaching a global minimum: {result.share_global:.6g}")
+    return "\n".join(rows)
+
+
 def _theory(args: argparse.Namespace) -> str:
     """Predicted and measured rates for optimal GD and momentum on the quadratic bowl
     (curvatures 1/condition and 1, as ``--function quadratic`` has them)."""
@@ -286,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = _run(args)
         elif args.command == "theory":
             out = _theory(args)
+        elif args.command == "basins":
+            out = _basins(args)
         else:
             out = _sweep(args)
     except ValueError as err:

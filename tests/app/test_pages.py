@@ -30,7 +30,9 @@ def test_root_opens_the_playground():
     assert list(table(at).index) == ["SGD", "Momentum"]
 
 
-@pytest.mark.parametrize("page", ["pages/playground.py", "pages/sweep.py", "pages/theory.py"])
+@pytest.mark.parametrize(
+    "page", ["pages/playground.py", "pages/sweep.py", "pages/local_minima.py", "pages/theory.py"]
+)
 def test_every_page_renders(page):
     at = open_app()
     at.switch_page(page).run()
@@ -164,3 +166,21 @@ def test_theory_link_values_are_checked():
     messages = warnings_on("pages/theory.py", {"kappa": "37", "lr": "abc"})
     assert "kappa=37 is not on the page's scale; using 50" in messages
     assert "Ignored lr='abc'" in messages
+
+
+def test_local_minima_page_shows_shares_and_sentences():
+    at = open_app()
+    at.switch_page("pages/local_minima.py").run()
+    assert not at.exception, at.exception
+    shares = [m.value for m in at.metric]
+    assert len(shares) == 2 and all(s.endswith("%") for s in shares)
+    sentences = [m.value for m in at.markdown if m.value.startswith("- At α")]
+    assert len(sentences) == 3
+    at.slider(key="lm_grid").set_value(20).run()
+    assert not at.exception
+    assert at.query_params["grid"] in (["20"], "20")
+
+
+def test_local_minima_link_values_are_checked():
+    messages = warnings_on("pages/local_minima.py", {"fn": "banana", "grid": "5"})
+    assert "Unknown function fn='banana'" in messages and "grid=5 is outside" in messages

@@ -171,3 +171,19 @@ def test_run_json_reports_a_local_minimum_as_converged_there(capsys):
         run_cli(capsys, "run", "--function", "rastrigin", "--format", "json", "--grad-tol", "0")
     )
     assert off["status"] == "running"
+
+
+def test_basins_csv_counts_add_up_and_match_the_core(capsys):
+    from momentum_core.basins import basin_map
+
+    out = run_cli(
+        capsys, "basins", "--function", "rastrigin", "--lr", "0.002", "--momentum", "0.9",
+        "--grid", "12", "--steps", "300",
+    )  # fmt: skip
+    lines = out.strip().splitlines()
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[:-1]))))
+    assert len(rows) == 144
+    want = basin_map(get_objective("rastrigin"), "momentum", 0.002, 0.9, 12, 300)
+    share = np.mean([r["global"] == "True" for r in rows])
+    assert share == pytest.approx(want.share_global)
+    assert lines[-1] == f"# share of starts reaching a global minimum: {want.share_global:.6g}"

@@ -1,0 +1,90 @@
+"""The local-minima page's figures: basin maps and success rates against momentum."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from momentum_core import Objective
+from momentum_core.basins import BasinMap, SuccessStudy
+
+GLOBAL_COLOR = "#f4c20d"
+DIVERGED_COLOR = "#000000"
+#: Muted, distinct colours for the local basins (repeating).
+LOCAL_COLORS = ("#9ecae1", "#c7e9c0", "#d9d9d9", "#fdd0a2", "#dadaeb", "#c6dbef", "#e5f5e0")
+
+
+def _codes(obj: Objective, ended: np.ndarray) -> np.ndarray:
+    """Colour index per start: 0 diverged, 1 global basin, 2.. local basins."""
+    local = 2 + np.maximum(ended, 0) % len(LOCAL_COLORS)
+    return np.where(ended < 0, 0, np.where(obj.is_global[np.maximum(ended, 0)], 1, local))
+
+
+def basin_figure(obj: Objective, basins: BasinMap, title: str) -> go.Figure:
+    """Which minimum each start ends in: global basin gold, local basins muted, diverged black."""
+    palette = [DIVERGED_COLOR, GLOBAL_COLOR, *LOCAL_COLORS]
+    n = len(palette)
+    scale = [[edge, c] for i, c in enumerate(palette) for edge in (i / n, (i + 1) / n)]
+    names = np.array(
+        [("global" if g else "local") + f" minimum ({x:.3g}, {y:.3g})"
+         for (x, y), g in zip(obj.minima, obj.is_global, strict=True)] + ["diverged"]
+    )  # fmt: skip
+    text = names[np.where(basins.ended < 0, len(obj.minima), basins.ended)]
+    fig = go.Figure(
+        go.Heatmap(
+            x=basins.xs, y=basins.ys, z=_codes(obj, basins.ended), zmin=-0.5, zmax=n - 0.5,
+            colorscale=scale, showscale=False, text=text,
+            hovertemplate="start (%{x:.3g}, %{y:.3g})<br>ends at the %{text}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=obj.global_minima[:, 0], y=obj.global_minima[:, 1], mode="markers",
+            name="global minimum", hoverinfo="skip",
+            marker={"symbol": "star", "size": 16, "color": GLOBAL_COLOR,
+                    "line": {"color": "black", "width": 1.5}},
+        )
+    )  # fmt: skip
+    (x0, x1), (y0, y1) = obj.domain
+    fig.update_layout(
+        title={"text": title},
+        height=460,
+        margin={"l": 50, "r": 10, "t": 50, "b": 40},
+        xaxis={"range": [x0, x1], "title": {"text": "start x"}},
+        yaxis={"range": [y0, y1], "title": {"text": "start y"}, "scaleanchor": "x"},
+        showlegend=False,
+    )
+    return fig
+
+
+def success_figure(study: SuccessStudy) -> go.Figure:
+    """Percent of starts reaching the global minimum against momentum, one line per lr,
+    with its Wilson 95 % band."""
+    fig = go.Figure()
+    colors = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
+    mu = study.momenta
+    for i, lr in enumerate(study.lrs):
+        color = colors[i % len(colors)]
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([mu, mu[::-1]]),
+                y=100 * np.concatenate([study.high[i], study.low[i][::-1]]),
+                fill="toself", fillcolor=color, opacity=0.18, line={"width": 0},
+                hoverinfo="skip", showlegend=False,
+            )
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=mu, y=100 * study.rate[i], mode="lines+markers", name=f"α = {lr:.3g}",
+                line={"color": color, "width": 2.5},
+                hovertemplate="β = %{x:.2f}: %{y:.1f} % reach the global minimum<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        height=420,
+        margin={"l": 60, "r": 10, "t": 30, "b": 50},
+        xaxis={"title": {"text": "momentum β"}, "range": [0, 1]},
+        yaxis={"title": {"text": "starts reaching the global minimum (%)"}, "range": [0, 100]},
+        legend={"orientation": "h", "y": 1.08},
+    )
+    return fig
