@@ -24,8 +24,10 @@ pages = [
     st.Page(_root, title="Start", url_path="start", default=True, visibility="hidden"),
     playground,
     st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
+    # The file's name is its URL's, so the first visit to /local-minima on a new server,
+    # which Streamlit still routes by file name, finds it (see state.ensure_router).
     st.Page(
-        "pages/local_minima.py",
+        "pages/local-minima.py",
         title="Local minima",
         icon=":material/landscape:",
         url_path="local-minima",

@@ -31,7 +31,7 @@ def test_root_opens_the_playground():
 
 
 @pytest.mark.parametrize(
-    "page", ["pages/playground.py", "pages/sweep.py", "pages/local_minima.py", "pages/theory.py"]
+    "page", ["pages/playground.py", "pages/sweep.py", "pages/local-minima.py", "pages/theory.py"]
 )
 def test_every_page_renders(page):
     at = open_app()
@@ -170,7 +170,7 @@ def test_theory_link_values_are_checked():
 
 def test_local_minima_page_shows_shares_and_sentences():
     at = open_app()
-    at.switch_page("pages/local_minima.py").run()
+    at.switch_page("pages/local-minima.py").run()
     assert not at.exception, at.exception
     shares = [m.value for m in at.metric]
     assert len(shares) == 2 and all(s.endswith("%") for s in shares)
@@ -182,5 +182,5 @@ def test_local_minima_page_shows_shares_and_sentences():
 
 
 def test_local_minima_link_values_are_checked():
-    messages = warnings_on("pages/local_minima.py", {"fn": "banana", "grid": "5"})
+    messages = warnings_on("pages/local-minima.py", {"fn": "banana", "grid": "5"})
     assert "Unknown function fn='banana'" in messages and "grid=5 is outside" in messages

@@ -43,3 +43,17 @@ def test_theory_draws_both_rate_maps_and_the_tips(page, app_url):
     assert "β = 1 never settles" in body and "Traceback" not in body
     assert "kappa=100" in page.url
     shot(page, "theory")
+
+
+def test_local_minima_draws_two_basin_maps_and_the_study(page, app_url):
+    page.goto(app_url + "/local-minima?fn=rastrigin&grid=40&starts=60")
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"[data-testid='stPlotlyChart'] g.hm image\").length >= 2"
+        " && document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length >= 3",
+        timeout=90_000,
+    )
+    page.get_by_text("What this run shows").wait_for()
+    body = page.locator("body").inner_text()
+    assert "Starts reaching the global minimum" in body and "Traceback" not in body
+    assert "Page not found" not in body  # a first visit on a new server, by its own URL
+    shot(page, "local-minima")

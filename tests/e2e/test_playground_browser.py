@@ -91,6 +91,7 @@ def test_deep_link_shows_its_settings(page, app_url):
     assert page.get_by_label("Steps", exact=True).input_value() == "300"
     assert "0.90" in sidebar.inner_text()  # the momentum slider's value
     assert re.search(r"fn=rastrigin", page.url) and re.search(r"lr=0.002", page.url)
+    assert "Page not found" not in page.locator("body").inner_text()
     shot(page, "playground-deep-link")
 
 
