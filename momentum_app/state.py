@@ -12,15 +12,15 @@ from collections.abc import Callable
 import streamlit as st
 
 from momentum_app.settings import (
-    DEFAULT_STEPS,
-    SWEEP_GRID_DEFAULT,
-    SWEEP_METRICS,
     MinimaSettings,
     RaceSettings,
     SweepSettings,
     TheorySettings,
     default_settings,
+    parse_minima_query,
     parse_query,
+    parse_sweep_query,
+    parse_theory_query,
     to_query,
 )
 from momentum_core import get_objective
@@ -37,29 +37,17 @@ SETTING_KEYS = (
     "noise",
     "seed",
 )
-#: Other pages' and display keys, with their defaults.
-OTHER_DEFAULTS = {
-    "view": "Animated 2D",
-    "speed": "1x",
-    "sw_optimizer": "momentum",
-    "sw_steps": DEFAULT_STEPS,
-    "sw_grid": SWEEP_GRID_DEFAULT,
-    "sw_metric": SWEEP_METRICS[0],
-    # The theory page opens on the optimal momentum for kappa = 100 (REFERENCE.md), with
-    # curvatures 1/100 and 1: alpha* = (2 / 1.1)^2, beta* = 81/121.
-    "th_kappa": 100,
-    # The local-minima page: Rastrigin, the article's momentum 0.9.
-    "lm_fn": "rastrigin",
-    "lm_lr": 2e-3,
-    "lm_momentum": 0.9,
-    "lm_grid": 100,
-    "lm_steps": 500,
-    "lm_starts": 200,
-    "lm_noise": 0.0,
-    "lm_seed": 0,
-    "th_alpha": (2 / 1.1) ** 2,
-    "th_beta": 81 / 121,
-}
+#: The other pages' widget keys and the display choices (defaults: see init_state).
+PAGE_KEYS = (
+    "view",
+    "speed",
+    *(f"sw_{name}" for name in ("optimizer", "steps", "grid", "metric")),
+    *(f"th_{name}" for name in ("kappa", "alpha", "beta")),
+    *(
+        f"lm_{name}"
+        for name in ("fn", "lr", "momentum", "grid", "steps", "starts", "noise", "seed")
+    ),
+)
 _SYNCED = "_synced_query"
 _WARNINGS = "_link_warnings"
 _CLICK = "_click_nonce"
@@ -144,13 +132,19 @@ def get_settings() -> RaceSettings:
 
 
 def init_state() -> None:
-    """Called by ``app.py`` on every run: defaults once, then keep widget state alive."""
+    """Called by ``app.py`` on every run: defaults once, then keep widget state alive.
+
+    Each page's defaults are what its link parser gives for an empty query, so they are
+    written once, in :mod:`momentum_app.settings`.
+    """
     state = st.session_state
     if "fn" not in state:
         put_settings(default_settings())
-        for key, value in OTHER_DEFAULTS.items():
-            state[key] = value
-    for key in (*SETTING_KEYS, *OTHER_DEFAULTS):
+        put_sweep(parse_sweep_query({})[0])
+        put_minima(parse_minima_query({})[0])
+        put_theory(parse_theory_query({})[0])
+        state.view, state.speed = "Animated 2D", "1x"
+    for key in (*SETTING_KEYS, *PAGE_KEYS):
         state[key] = state[key]
 
 
