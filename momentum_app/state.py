@@ -18,10 +18,8 @@ from momentum_app.settings import (
     TheorySettings,
     default_settings,
     parse_minima_query,
-    parse_query,
     parse_sweep_query,
     parse_theory_query,
-    to_query,
 )
 from momentum_core import get_objective
 
@@ -148,15 +146,11 @@ def init_state() -> None:
         state[key] = state[key]
 
 
-def sync_from_url(
-    parse: Callable = parse_query,
-    put: Callable = put_settings,
-    to_query: Callable = to_query,
-) -> list[str]:
+def sync_from_url(parse: Callable, put: Callable, to_query: Callable) -> list[str]:
     """Apply a link's settings once (when the query is not the one we last wrote).
 
     Args:
-        parse: Query dict -> (settings, warnings); the playground's by default.
+        parse: Query dict -> (settings, warnings).
         put: Writes settings into the widget keys.
         to_query: Settings -> the query that reproduces them.
 
@@ -177,6 +171,22 @@ def sync_to_url(query: dict[str, str]) -> None:
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     st.session_state[_SYNCED] = query
+
+
+def linked_settings(
+    parse: Callable, put: Callable, to_query: Callable, controls: Callable[[], object]
+):
+    """A page's settings from its controls, in step with the address bar.
+
+    A new link is applied to the widgets first (with a warning per bad value), the
+    controls are drawn, and the address then follows what they hold.
+    """
+    warnings = sync_from_url(parse, put, to_query)
+    settings = controls()
+    sync_to_url(to_query(settings))
+    for message in warnings:
+        st.warning(message, icon=":material/link:")
+    return settings
 
 
 def take_click(value: dict | None) -> bool:

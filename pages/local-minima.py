@@ -17,11 +17,9 @@ st.caption(
     "grows, with 95 % (Wilson) bands."
 )
 
-link_warnings = state.sync_from_url(parse_minima_query, state.put_minima, minima_query)
-settings = minima_controls_ui()
-state.sync_to_url(minima_query(settings))
-for message in link_warnings:
-    st.warning(message, icon=":material/link:")
+settings = state.linked_settings(
+    parse_minima_query, state.put_minima, minima_query, minima_controls_ui
+)
 obj = settings.objective
 if not len(obj.local_minima):
     st.info(f"{obj.title} has no local minima listed: every run that settles ends at a global one.")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from momentum_app import cache, race, state
 from momentum_app.race_chart import race_chart, standalone_html
-from momentum_app.settings import to_query
+from momentum_app.settings import parse_query, to_query
 from momentum_app.widgets import race_controls_ui, view_ui
 from momentum_core import MOMENTUM_OPTIMIZERS
 
@@ -15,13 +15,9 @@ st.caption(
     "Click the landscape to start somewhere else."
 )
 
-link_warnings = state.sync_from_url()
 state.apply_pending_start()
-settings = race_controls_ui()
+settings = state.linked_settings(parse_query, state.put_settings, to_query, race_controls_ui)
 view = view_ui()
-state.sync_to_url(to_query(settings))
-for message in link_warnings:
-    st.warning(message, icon=":material/link:")
 if settings.momentum >= 1.0:
     st.warning("Momentum β = 1 never settles: with nothing to damp it the run keeps its "
                "energy and oscillates forever.", icon=":material/warning:")  # fmt: skip

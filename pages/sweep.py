@@ -19,11 +19,7 @@ st.caption(
     "each momentum; the star is the fastest run. Click a cell to take it to the playground."
 )
 
-link_warnings = state.sync_from_url(parse_sweep_query, state.put_sweep, sweep_query)
-settings = sweep_controls_ui()
-state.sync_to_url(sweep_query(settings))
-for message in link_warnings:
-    st.warning(message, icon=":material/link:")
+settings = state.linked_settings(parse_sweep_query, state.put_sweep, sweep_query, sweep_controls_ui)
 obj = settings.objective
 
 # Big grids compute in slices of momentum rows, so the progress bar can move.
