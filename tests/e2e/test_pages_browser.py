@@ -15,7 +15,13 @@ def test_sweep_draws_its_map_and_sends_a_cell_to_the_playground(page, app_url):
                            "[data-testid='stPlotlyChart'] g.hm image", state="attached",
                            timeout=30_000)  # fmt: skip
     shot(page, "sweep")
-    best = page.locator("p", has_text="Best cell:").inner_text()
+    assert page.locator("p", has_text="Best cell:").count() == 1
+    # Click a cell: it becomes the selected one.
+    box = chart.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + 0.7 * box["height"])
+    selected = page.locator("p", has_text="Selected cell:")
+    selected.wait_for(timeout=30_000)
+    best = selected.inner_text()
     link = page.get_by_role("link", name="Open this cell in the playground")
     href = link.get_attribute("href")
     query = parse_qs(urlparse(href).query)
