@@ -11,7 +11,7 @@ from momentum_core.basins import BasinMap, SuccessStudy
 GLOBAL_COLOR = "#f4c20d"
 DIVERGED_COLOR = "#000000"
 #: Muted, distinct colours for the local basins (repeating).
-LOCAL_COLORS = ("#9ecae1", "#c7e9c0", "#d9d9d9", "#fdd0a2", "#dadaeb", "#c6dbef", "#e5f5e0")
+LOCAL_COLORS = ("#9ecae1", "#c7e9c0", "#d9d9d9", "#fdd0a2", "#dadaeb", "#c6dbef", "#bcbddc")
 
 
 def _codes(obj: Objective, ended: np.ndarray) -> np.ndarray:
