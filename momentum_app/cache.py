@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from momentum_app import theory_view
 from momentum_app.figures import race_figure, surface_figure
 from momentum_app.race import TOLERANCE, race_runs, run_one, run_race
 from momentum_app.race_chart import spec_json
 from momentum_app.settings import MinimaSettings, RaceSettings, SweepSettings
+from momentum_app.theory_view import Prediction, RateMaps
 from momentum_core import BatchResult, SweepResult, sweep_grid
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates
 
@@ -60,3 +62,18 @@ def success(s: MinimaSettings) -> SuccessStudy:
     """Success rates at half, once and twice the learning rate, momentum 0 to 0.99."""
     momenta = np.round(np.arange(0.0, 1.0, 0.03), 2)
     return success_rates(s.objective, s.study_lrs, momenta, s.starts, s.steps, s.noise, s.seed)
+
+
+@st.cache_data(max_entries=16, show_spinner="Simulating the grid of runs...")
+def rate_maps(condition: float) -> RateMaps:
+    return theory_view.rate_maps(condition)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def prediction(condition: float, alpha: float, beta: float) -> Prediction:
+    return theory_view.predict(condition, alpha, beta)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def tips(condition: float) -> list[str]:
+    return theory_view.tips(condition)

@@ -61,6 +61,28 @@ def predict(condition: float, alpha: float, beta: float, num_steps: int = 3000) 
     )
 
 
+@dataclass(frozen=True, eq=False)
+class RateMaps:
+    """Predicted rates on a fine (alpha, beta) grid and measured ones on a coarse one."""
+
+    alphas: Array
+    betas: Array
+    predicted: Array
+    coarse_alphas: Array
+    coarse_betas: Array
+    measured: Array
+
+
+def rate_maps(condition: float) -> RateMaps:
+    """Both maps of the theory page for the bowl with this condition number."""
+    alphas, betas = np.linspace(0.02, 4.0, 100), np.linspace(0.0, 0.995, 100)
+    a, b = np.meshgrid(alphas, betas)
+    predicted = theory.bowl_rate(a, b, 1.0 / condition, 1.0)
+    coarse_a, coarse_b = alphas[::4], betas[::4]
+    measured = measured_rate_map(condition, coarse_a, coarse_b)
+    return RateMaps(alphas, betas, predicted, coarse_a, coarse_b, measured)
+
+
 def measured_rate_map(condition: float, alphas: Array, betas: Array, num_steps: int = 400) -> Array:
     """Rates measured from simulated runs on the grid (rows: beta); 1 where none converges."""
     a, b = np.meshgrid(alphas, betas)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from momentum_app import state
+from momentum_app import cache, state
 from momentum_app.settings import (
     THEORY_CONDITIONS,
     TheorySettings,
@@ -11,7 +11,7 @@ from momentum_app.settings import (
     theory_query,
 )
 from momentum_app.theory_figures import rate_map_figure
-from momentum_app.theory_view import RATIO, measured_rate_map, predict, tips
+from momentum_app.theory_view import RATIO
 from momentum_core import theory
 
 state.ensure_router()
@@ -43,24 +43,7 @@ beta = st.sidebar.slider("Momentum β", 0.0, 1.0, key="th_beta", step=0.001, for
 state.sync_to_url(theory_query(TheorySettings(int(kappa), alpha, beta)))
 
 
-@st.cache_data(max_entries=16, show_spinner="Simulating the grid of runs...")
-def _maps(kappa: float) -> tuple[np.ndarray, ...]:
-    alphas = np.linspace(0.02, 4.0, 100)
-    betas = np.linspace(0.0, 0.995, 100)
-    a, b = np.meshgrid(alphas, betas)
-    predicted = theory.bowl_rate(a, b, lam_min, lam_max)
-    coarse_a, coarse_b = alphas[::4], betas[::4]
-    return (
-        alphas,
-        betas,
-        predicted,
-        coarse_a,
-        coarse_b,
-        measured_rate_map(kappa, coarse_a, coarse_b),
-    )
-
-
-alphas, betas, predicted, coarse_a, coarse_b, measured = _maps(kappa)
+maps = cache.rate_maps(kappa)
 optima = {
     "optimal GD": (gd_alpha, 0.0),
     "optimal momentum": (hb_alpha, hb_beta),
@@ -68,12 +51,20 @@ optima = {
 }
 map_left, map_right = st.columns(2)
 # One colour scale for both maps, from the best predicted rate (rates crowd near 1).
-kwargs = {"lam_max": lam_max, "optima": optima, "zmin": float(np.floor(predicted.min() * 20) / 20)}
-map_left.plotly_chart(rate_map_figure(alphas, betas, predicted, "Predicted rate", **kwargs))
-map_right.plotly_chart(rate_map_figure(coarse_a, coarse_b, measured, "Measured rate", **kwargs))
+kwargs = {
+    "lam_max": lam_max,
+    "optima": optima,
+    "zmin": float(np.floor(maps.predicted.min() * 20) / 20),
+}
+map_left.plotly_chart(
+    rate_map_figure(maps.alphas, maps.betas, maps.predicted, "Predicted rate", **kwargs)
+)
+map_right.plotly_chart(
+    rate_map_figure(maps.coarse_alphas, maps.coarse_betas, maps.measured, "Measured rate", **kwargs)
+)
 
-mine = predict(kappa, alpha, beta)
-gd, hb = predict(kappa, gd_alpha, 0.0), predict(kappa, hb_alpha, hb_beta)
+mine = cache.prediction(kappa, alpha, beta)
+gd, hb = cache.prediction(kappa, gd_alpha, 0.0), cache.prediction(kappa, hb_alpha, hb_beta)
 rows = [("optimal gradient descent", gd), ("optimal momentum", hb), ("your setting", mine)]
 st.dataframe(
     {
@@ -97,5 +88,5 @@ st.markdown(
 )
 
 st.subheader("The article's tips, checked")
-for tip in st.cache_data(max_entries=16)(tips)(kappa):
+for tip in cache.tips(kappa):
     st.markdown(tip)
