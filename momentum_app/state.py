@@ -7,6 +7,7 @@ change on one page survives a visit to another.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import streamlit as st
@@ -71,24 +72,15 @@ def put_theory(s: TheorySettings) -> None:
 
 
 def put_minima(s: MinimaSettings) -> None:
-    """Write :class:`MinimaSettings` into the local-minima page's widget keys."""
-    for name in ("fn", "lr", "momentum", "grid", "steps", "starts", "noise", "seed"):
-        st.session_state["lm_" + name] = getattr(s, name)
+    """Write :class:`MinimaSettings` into the local-minima page's widget keys (``lm_*``)."""
+    for field in dataclasses.fields(MinimaSettings):
+        st.session_state["lm_" + field.name] = getattr(s, field.name)
 
 
 def get_minima() -> MinimaSettings:
     """The local-minima settings the widgets hold now."""
-    state = st.session_state
-    return MinimaSettings(
-        fn=state.lm_fn,
-        lr=float(state.lm_lr),
-        momentum=float(state.lm_momentum),
-        grid=int(state.lm_grid),
-        steps=int(state.lm_steps),
-        starts=int(state.lm_starts),
-        noise=float(state.lm_noise),
-        seed=int(state.lm_seed),
-    )
+    fields = dataclasses.fields(MinimaSettings)
+    return MinimaSettings(**{f.name: st.session_state["lm_" + f.name] for f in fields})
 
 
 def ensure_router() -> None:
