@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from momentum_app.settings import SWEEP_METRICS
 from momentum_core import SweepResult, best_cell, grid_of, largest_stable_lr
 
-METRICS = ("steps to tolerance", "final loss")
 DIVERGED_COLOR = "#3b0a0a"
 #: Index of the invisible trace of cell centres that carries hover text and selection.
 CELLS_TRACE = 3
@@ -40,7 +40,7 @@ def sweep_figure(
 
     Args:
         result: From :func:`momentum_core.sweep_grid`.
-        metric: One of :data:`METRICS`.
+        metric: One of :data:`~momentum_app.settings.SWEEP_METRICS`.
         tol: The tolerance on f - f* that "steps to tolerance" counts to.
         f_star: The function's minimum, for the final-loss gap.
         font_size: Base font size.
@@ -62,7 +62,7 @@ def sweep_figure(
     fig.add_trace(
         go.Heatmap(
             x=lrs, y=momenta, z=np.where(shown, z, None), hoverinfo="skip",
-            colorscale="Viridis_r" if metric == METRICS[0] else "Viridis",
+            colorscale="Viridis_r" if metric == SWEEP_METRICS[0] else "Viridis",
             colorbar={"title": {"text": title, "side": "right"}},
             name=metric,
         )
