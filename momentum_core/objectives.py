@@ -28,6 +28,10 @@ class Objective:
         title: The human name, e.g. ``"Rosenbrock"``.
         formula: The formula in plain text.
         latex: The formula in LaTeX (for ``st.latex``).
+        code: The formula as a Python expression in ``x`` and ``y`` that uses only numbers,
+            ``+ - * / **``, parentheses and ``sin cos exp sqrt pi e``: the guide page
+            turns it into PyTorch, Keras, JAX and TF.js code, and a test checks it
+            against ``value``.
         value: ``f(points) -> (...)`` for points of shape ``(..., 2)``.
         gradient: ``grad f(points) -> (..., 2)``.
         hessian: ``hess f(points) -> (..., 2, 2)``.
@@ -49,6 +53,7 @@ class Objective:
     title: str
     formula: str
     latex: str
+    code: str
     value: Callable[[Array], Array]
     gradient: Callable[[Array], Array]
     hessian: Callable[[Array], Array]
@@ -213,6 +218,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         name="rosenbrock",
         title="Rosenbrock",
         formula=f"({a:g} - x)^2 + {b:g} (y - x^2)^2",
+        code=f"({float(a)!r} - x)**2 + {float(b)!r}*(y - x**2)**2",
         latex=rf"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
         value=value,
         gradient=gradient,
@@ -309,6 +315,10 @@ def rastrigin(A: float = 10.0) -> Objective:
         name="rastrigin",
         title="Rastrigin",
         formula=f"{2 * A:g} + (x^2 - {A:g} cos 2πx) + (y^2 - {A:g} cos 2πy)",
+        code=(
+            f"{2 * float(A)!r} + (x**2 - {float(A)!r}*cos(2*pi*x))"
+            f" + (y**2 - {float(A)!r}*cos(2*pi*y))"
+        ),
         latex=rf"f(x, y) = {2 * A:g} + \sum_{{i}} \left(x_i^2 - {A:g}\cos 2\pi x_i\right)",
         value=value,
         gradient=gradient,
@@ -360,6 +370,9 @@ def quadratic(condition: float = 10.0, angle: float = 30.0) -> Objective:
         name="quadratic",
         title="Quadratic bowl",
         formula=f"1/2 (λ1 u^2 + λ2 v^2), λ1 = 1, λ2 = 1/{kappa:g}, u at {angle:g}°",
+        code=(
+            f"0.5*({float(h[0, 0])!r}*x**2 + {2 * float(h[0, 1])!r}*x*y + {float(h[1, 1])!r}*y**2)"
+        ),
         latex=(
             r"f = \tfrac12\left(\lambda_{\max} u^2 + \lambda_{\min} v^2\right),\ "
             rf"\lambda_{{\max}} = 1,\ \kappa = {kappa:g},\ \theta = {angle:g}^\circ"
@@ -404,6 +417,7 @@ def himmelblau() -> Objective:
         name="himmelblau",
         title="Himmelblau",
         formula="(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        code="(x**2 + y - 11)**2 + (x + y**2 - 7)**2",
         latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         value=value,
         gradient=gradient,
@@ -459,6 +473,7 @@ def beale() -> Objective:
         name="beale",
         title="Beale",
         formula="(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        code="(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2",
         latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         value=value,
         gradient=gradient,
@@ -491,6 +506,7 @@ def booth() -> Objective:
         name="booth",
         title="Booth",
         formula="(x + 2y - 7)^2 + (2x + y - 5)^2",
+        code="(x + 2*y - 7)**2 + (2*x + y - 5)**2",
         latex=r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
         value=value,
         gradient=gradient,
@@ -523,6 +539,7 @@ def matyas() -> Objective:
         name="matyas",
         title="Matyas",
         formula="0.26 (x^2 + y^2) - 0.48 xy",
+        code="0.26*(x**2 + y**2) - 0.48*x*y",
         latex=r"f(x, y) = 0.26\,(x^2 + y^2) - 0.48\,xy",
         value=value,
         gradient=gradient,
@@ -563,6 +580,7 @@ def three_hump_camel() -> Objective:
         name="three-hump-camel",
         title="Three-hump camel",
         formula="2x^2 - 1.05x^4 + x^6/6 + xy + y^2",
+        code="2*x**2 - 1.05*x**4 + x**6/6 + x*y + y**2",
         latex=r"f(x, y) = 2x^2 - 1.05x^4 + \frac{x^6}{6} + xy + y^2",
         value=value,
         gradient=gradient,
@@ -602,6 +620,7 @@ def six_hump_camel() -> Objective:
         name="six-hump-camel",
         title="Six-hump camel",
         formula="(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2",
+        code="(4 - 2.1*x**2 + x**4/3)*x**2 + x*y + (-4 + 4*y**2)*y**2",
         latex=r"f(x, y) = \left(4 - 2.1x^2 + \frac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2",
         value=value,
         gradient=gradient,
@@ -673,6 +692,7 @@ def ackley() -> Objective:
         name="ackley",
         title="Ackley",
         formula="-20 exp(-0.2 sqrt((x^2 + y^2)/2)) - exp((cos 2πx + cos 2πy)/2) + e + 20",
+        code="-20*exp(-0.2*sqrt((x**2 + y**2)/2)) - exp((cos(2*pi*x) + cos(2*pi*y))/2) + e + 20",
         latex=(
             r"f = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2}"
             r" + e + 20"
@@ -714,6 +734,7 @@ def styblinski_tang() -> Objective:
         name="styblinski-tang",
         title="Styblinski-Tang",
         formula="1/2 (x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y)",
+        code="0.5*(x**4 - 16*x**2 + 5*x + y**4 - 16*y**2 + 5*y)",
         latex=r"f(x, y) = \tfrac12 \sum_i \left(x_i^4 - 16x_i^2 + 5x_i\right)",
         value=value,
         gradient=gradient,
@@ -780,6 +801,10 @@ def goldstein_price() -> Objective:
         formula=(
             "[1 + (x+y+1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]"
             " [30 + (2x-3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)]"
+        ),
+        code=(
+            "(1 + (x + y + 1)**2*(19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2))"
+            "*(30 + (2*x - 3*y)**2*(18 - 32*x + 12*x**2 + 48*y - 36*x*y + 27*y**2))"
         ),
         latex=(
             r"f = \left[1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"

@@ -1,0 +1,287 @@
+"""The guide's code panel: the current race as working PyTorch, Keras, TF.js and optax code.
+
+Each function's formula is written once, as the Python expression ``Objective.code``; this
+module parses it with :mod:`ast` and prints it for each library (``torch.sin`` for PyTorch,
+``tf.sin`` for Keras on TensorFlow, ``jnp.sin`` for JAX, ``tf.mul(...)`` calls for TF.js).
+The PyTorch snippet is run as written by a test and must retrace the app's trajectory.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+
+from momentum_app.settings import RaceSettings
+
+FRAMEWORKS = ("PyTorch", "Keras", "TF.js", "optax")
+#: How each framework's snippet is highlighted.
+LANGUAGES = {"PyTorch": "python", "Keras": "python", "TF.js": "javascript", "optax": "python"}
+
+_FUNCTIONS = ("sin", "cos", "exp", "sqrt")
+_CONSTANTS = {"pi": math.pi, "e": math.e}
+_BINARY = {
+    ast.Add: ("+", "add", operator.add),
+    ast.Sub: ("-", "sub", operator.sub),
+    ast.Mult: ("*", "mul", operator.mul),
+    ast.Div: ("/", "div", operator.truediv),
+    ast.Pow: ("**", "pow", operator.pow),
+}
+
+
+def _parse(code: str) -> ast.expr:
+    """The expression tree, after checking it uses only what ``Objective.code`` allows."""
+    tree = ast.parse(code, mode="eval").body
+    for node in ast.walk(tree):
+        ok = (
+            isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Constant, ast.Load, ast.USub))
+            or type(node) in _BINARY
+            or (isinstance(node, ast.Name) and node.id in ("x", "y", *_FUNCTIONS, *_CONSTANTS))
+            or (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in _FUNCTIONS
+                and len(node.args) == 1
+            )
+        )
+        if not ok or (isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub)):
+            raise ValueError(f"unsupported syntax in formula {code!r}: {ast.dump(node)[:60]}")
+    return tree
+
+
+def python_expression(code: str, module: str) -> str:
+    """``code`` with its functions taken from ``module`` and pi, e from ``math``.
+
+    >>> python_expression("x**2 + sin(pi*y)", "torch")
+    'x ** 2 + torch.sin(math.pi * y)'
+    """
+
+    class Qualify(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            if node.id in _FUNCTIONS:
+                return ast.Attribute(ast.Name(module, ast.Load()), node.id, ast.Load())
+            if node.id in _CONSTANTS:
+                return ast.Attribute(ast.Name("math", ast.Load()), node.id, ast.Load())
+            return node
+
+    return ast.unparse(Qualify().visit(_parse(code)))
+
+
+def _number(node: ast.expr) -> float | None:
+    """The value of a subtree without x or y (folded, so TF.js code stays short)."""
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name) and node.id in _CONSTANTS:
+        return _CONSTANTS[node.id]
+    if isinstance(node, ast.UnaryOp):
+        inner = _number(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.BinOp):
+        left, right = _number(node.left), _number(node.right)
+        if left is None or right is None:
+            return None
+        return _BINARY[type(node.op)][2](left, right)
+    if isinstance(node, ast.Call):
+        inner = _number(node.args[0])
+        return None if inner is None else getattr(math, node.func.id)(inner)
+    return None
+
+
+def _js(node: ast.expr) -> str:
+    value = _number(node)
+    if value is not None:
+        return repr(value) if value != int(value) else str(int(value))
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.UnaryOp):
+        return f"tf.neg({_js(node.operand)})"
+    if isinstance(node, ast.Call):
+        return f"tf.{node.func.id}({_js(node.args[0])})"
+    left, right = _js(node.left), _js(node.right)
+    if isinstance(node.op, ast.Pow) and _number(node.right) == 2:
+        return f"tf.square({left})"
+    return f"tf.{_BINARY[type(node.op)][1]}({left}, {right})"
+
+
+def tfjs_expression(code: str) -> str:
+    """``code`` as TF.js calls on tensors ``x`` and ``y`` (numbers are folded).
+
+    >>> tfjs_expression("(1.0 - x)**2 + 2*pi*y")
+    'tf.add(tf.square(tf.sub(1, x)), tf.mul(6.283185307179586, y))'
+    """
+    return _js(_parse(code))
+
+
+def _torch_optimizer(name: str, s: RaceSettings) -> str:
+    lr, mu = f"lr={s.lr!r}", f"momentum={s.momentum!r}"
+    return {
+        "sgd": f"torch.optim.SGD([p], {lr})",
+        "momentum": f"torch.optim.SGD([p], {lr}, {mu})",
+        "nesterov": f"torch.optim.SGD([p], {lr}, {mu}, nesterov=True)",
+        # Keras' convention gives the same trajectory as PyTorch's at a constant lr.
+        "keras-momentum": f"torch.optim.SGD([p], {lr}, {mu})",
+        "adam": f"torch.optim.Adam([p], {lr})",
+        "rmsprop": f"torch.optim.RMSprop([p], {lr})",
+        "adagrad": f"torch.optim.Adagrad([p], {lr})",
+    }[name]
+
+
+def _keras_optimizer(name: str, s: RaceSettings) -> str:
+    lr, mu = f"learning_rate={s.lr!r}", f"momentum={s.momentum!r}"
+    return {
+        "sgd": f"keras.optimizers.SGD({lr})",
+        "momentum": f"keras.optimizers.SGD({lr}, {mu})",
+        "nesterov": f"keras.optimizers.SGD({lr}, {mu}, nesterov=True)",
+        "keras-momentum": f"keras.optimizers.SGD({lr}, {mu})",
+        "adam": f"keras.optimizers.Adam({lr}, epsilon=1e-8)",
+        "rmsprop": f"keras.optimizers.RMSprop({lr}, rho=0.99, epsilon=1e-8)",
+        "adagrad": f"keras.optimizers.Adagrad({lr}, initial_accumulator_value=0.0, epsilon=1e-10)",
+    }[name]
+
+
+def _tfjs_optimizer(name: str, s: RaceSettings) -> str:
+    lr, mu = repr(s.lr), repr(s.momentum)
+    return {
+        "sgd": f"tf.train.sgd({lr})",
+        "momentum": f"tf.train.momentum({lr}, {mu})",
+        "nesterov": f"tf.train.momentum({lr}, {mu}, true)  // useNesterov",
+        "keras-momentum": f"tf.train.momentum({lr}, {mu})",
+        "adam": f"tf.train.adam({lr}, 0.9, 0.999, 1e-8)",
+        "rmsprop": f"tf.train.rmsprop({lr}, 0.99, 0, 1e-8)  // decay, momentum, epsilon",
+        "adagrad": f"tf.train.adagrad({lr})",
+    }[name]
+
+
+def _optax_optimizer(name: str, s: RaceSettings) -> str:
+    lr, mu = f"learning_rate={s.lr!r}", f"momentum={s.momentum!r}"
+    return {
+        "sgd": f"optax.sgd({lr})",
+        "momentum": f"optax.sgd({lr}, {mu})",
+        "nesterov": f"optax.sgd({lr}, {mu}, nesterov=True)",
+        "keras-momentum": f"optax.sgd({lr}, {mu})",
+        "adam": f"optax.adam({lr}, b1=0.9, b2=0.999, eps=1e-8)",
+        "rmsprop": f"optax.rmsprop({lr}, decay=0.99, eps=1e-8)",
+        "adagrad": f"optax.adagrad({lr}, initial_accumulator_value=0.0, eps=1e-10)",
+    }[name]
+
+
+#: What differs from the app's (PyTorch's) rule, per framework and optimizer.
+_CAVEATS = {
+    ("Keras", "adam"): "Keras adds epsilon to sqrt(v) before bias correction.",
+    ("Keras", "rmsprop"): "Keras puts epsilon inside the square root.",
+    ("Keras", "adagrad"): "Keras puts epsilon inside the square root.",
+    ("TF.js", "rmsprop"): "TF.js puts epsilon inside the square root.",
+    ("TF.js", "adagrad"): "TF.js starts the accumulator at 0.1, PyTorch at 0.",
+    ("optax", "rmsprop"): "optax puts epsilon inside the square root by default.",
+    ("optax", "adagrad"): "optax puts epsilon inside the square root.",
+}
+
+
+def caveat(framework: str, name: str) -> str:
+    """A sentence on how ``framework``'s optimizer differs from the app's, or ``""``."""
+    return _CAVEATS.get((framework, name), "")
+
+
+def snippet(framework: str, s: RaceSettings, name: str) -> str:
+    """Working code for optimizer ``name``'s run of race ``s`` in ``framework``.
+
+    Args:
+        framework: One of :data:`FRAMEWORKS`.
+        s: The race (function, start, learning rate, momentum, steps).
+        name: The optimizer's CLI name.
+
+    Returns:
+        The code. Python snippets leave the visited points in a list ``path``.
+
+    Raises:
+        ValueError: On an unknown framework.
+    """
+    obj = s.objective
+    x0, y0 = (repr(float(v)) for v in s.start)
+    steps = s.steps
+    noise = "# Without the app's gradient noise.\n" if s.noise > 0 else ""
+    if framework == "PyTorch":
+        return f'''import math
+
+import torch
+
+
+def f(x, y):  # {obj.title}
+    return {python_expression(obj.code, "torch")}
+
+
+{noise}p = torch.tensor([{x0}, {y0}], dtype=torch.float64, requires_grad=True)
+optimizer = {_torch_optimizer(name, s)}
+path = [p.tolist()]
+for step in range({steps}):
+    optimizer.zero_grad()
+    f(p[0], p[1]).backward()
+    optimizer.step()
+    path.append(p.tolist())
+print(path[-1], f(p[0], p[1]).item())
+'''
+    if framework == "Keras":
+        return f'''import math
+
+import keras  # Keras 3 on the TensorFlow backend
+import tensorflow as tf
+
+
+def f(x, y):  # {obj.title}
+    return {python_expression(obj.code, "tf")}
+
+
+{noise}p = tf.Variable([{x0}, {y0}], dtype=tf.float64)
+optimizer = {_keras_optimizer(name, s)}
+path = [p.numpy().tolist()]
+for step in range({steps}):
+    with tf.GradientTape() as tape:
+        loss = f(p[0], p[1])
+    optimizer.apply_gradients([(tape.gradient(loss, p), p)])
+    path.append(p.numpy().tolist())
+print(path[-1], float(f(p[0], p[1])))
+'''
+    if framework == "TF.js":
+        return f"""import * as tf from '@tensorflow/tfjs';
+
+// {obj.title}
+const f = (x, y) => {tfjs_expression(obj.code)};
+
+{noise.replace("#", "//")}const p = tf.variable(tf.tensor1d([{x0}, {y0}]));  // float32
+const optimizer = {_tfjs_optimizer(name, s)};
+for (let step = 0; step < {steps}; step++) {{
+  optimizer.minimize(() => f(p.gather(0), p.gather(1)));
+}}
+p.print();
+
+// In a model, pass the optimizer object. The seed article's
+//   model.compile({{optimizer: 'sgd', momentum: 0.9}})
+// does not set momentum: TF.js ignores the extra key and trains plain SGD.
+// model.compile({{optimizer: tf.train.momentum({s.lr!r}, {s.momentum!r}), loss: 'meanSquaredError'}});
+"""
+    if framework == "optax":
+        return f'''import math
+
+import jax
+import jax.numpy as jnp
+import optax
+
+jax.config.update("jax_enable_x64", True)
+
+
+def f(x, y):  # {obj.title}
+    return {python_expression(obj.code, "jnp")}
+
+
+{noise}p = jnp.array([{x0}, {y0}])
+optimizer = {_optax_optimizer(name, s)}
+state = optimizer.init(p)
+grad = jax.jit(jax.grad(lambda p: f(p[0], p[1])))
+path = [p.tolist()]
+for step in range({steps}):
+    updates, state = optimizer.update(grad(p), state)
+    p = optax.apply_updates(p, updates)
+    path.append(p.tolist())
+print(path[-1], float(f(p[0], p[1])))
+'''
+    raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORKS)}")

@@ -1,0 +1,149 @@
+"""The guide's code panel: one formula, printed for each library, equal to the core's.
+
+The formula text ``Objective.code`` is checked against ``Objective.value``; its PyTorch,
+JAX-style and TF.js printings against the formula; and the PyTorch snippet, run as written,
+against the app's own trajectory (needs torch, which `.ci/run` installs).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from momentum_app.code_panel import (
+    FRAMEWORKS,
+    python_expression,
+    snippet,
+    tfjs_expression,
+)
+from momentum_app.race import run_race
+from momentum_app.settings import default_settings
+from momentum_core import FACTORIES, get_objective
+
+OBJECTIVES = [get_objective(n) for n in FACTORIES] + [
+    get_objective("rastrigin", A=4.0),
+    get_objective("quadratic", condition=50.0, angle=-20.0),
+]
+IDS = [o.name + (str(o.params) if o.params else "") for o in OBJECTIVES]
+
+
+def points(obj, rng, n=50):
+    (x0, x1), (y0, y1) = obj.domain
+    return np.column_stack([rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)])
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
+
+
+@pytest.mark.parametrize("obj", OBJECTIVES, ids=IDS)
+def test_formula_text_is_the_value_function(obj, rng):
+    p = points(obj, rng)
+    names = {"sin": np.sin, "cos": np.cos, "exp": np.exp, "sqrt": np.sqrt, "pi": np.pi, "e": np.e}
+    got = eval(obj.code, {"__builtins__": {}}, {**names, "x": p[:, 0], "y": p[:, 1]})
+    np.testing.assert_allclose(got, obj.value(p), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("obj", OBJECTIVES, ids=IDS)
+def test_python_printing_keeps_the_formula(obj, rng):
+    p = points(obj, rng)
+    text = python_expression(obj.code, "np")
+    assert "sin(" not in text.replace("np.sin(", "")  # every function qualified
+    got = eval(text, {"np": np, "math": math}, {"x": p[:, 0], "y": p[:, 1]})
+    np.testing.assert_allclose(got, obj.value(p), rtol=1e-12, atol=1e-12)
+
+
+def test_formula_rejects_anything_but_arithmetic():
+    for bad in ("__import__('os')", "x.real", "[x][0]", "log(x)", "x if y else 1"):
+        with pytest.raises(ValueError, match="unsupported syntax"):
+            python_expression(bad, "torch")
+
+
+NODE = shutil.which("node")
+# A stand-in for TF.js whose tensors are plain numbers: it checks the printing, not TF.js.
+FAKE_TF = """
+const tf = {add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b,
+  div: (a, b) => a / b, pow: (a, b) => Math.pow(a, b), neg: (a) => -a,
+  square: (a) => a * a, sin: Math.sin, cos: Math.cos, exp: Math.exp, sqrt: Math.sqrt};
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed: cannot run the JS printing")
+def test_tfjs_printing_keeps_the_formula(rng):
+    cases = [(obj, points(obj, rng, 5)) for obj in OBJECTIVES]
+    lines = [FAKE_TF, "const out = [];"]
+    for obj, p in cases:
+        f = f"((x, y) => {tfjs_expression(obj.code)})"
+        lines += [f"out.push({json.dumps(p.tolist())}.map(([x, y]) => {f}(x, y)));"]
+    lines.append("console.log(JSON.stringify(out));")
+    run = subprocess.run([NODE, "-e", "\n".join(lines)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    for (obj, p), got in zip(cases, json.loads(run.stdout), strict=True):
+        np.testing.assert_allclose(got, obj.value(p), rtol=1e-12, atol=1e-12, err_msg=obj.name)
+
+
+def test_tfjs_snippet_sets_momentum_the_working_way():
+    s = replace(default_settings(), lr=0.01, momentum=0.9)
+    text = snippet("TF.js", s, "momentum")
+    assert "const optimizer = tf.train.momentum(0.01, 0.9);" in text
+    assert "model.compile({optimizer: tf.train.momentum(0.01, 0.9)" in text
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_snippet_carries_the_settings(framework):
+    s = replace(default_settings("himmelblau"), lr=0.0123, momentum=0.77, steps=345)
+    text = snippet(framework, s, "nesterov")
+    for value in ("0.0123", "0.77", "345", repr(s.start[0]), repr(s.start[1])):
+        assert value in text, (framework, value)
+    assert "nesterov=True" in text or "true)  // useNesterov" in text
+
+
+def test_unknown_framework_is_named():
+    with pytest.raises(ValueError, match="unknown framework 'jax'"):
+        snippet("jax", default_settings(), "sgd")
+
+
+def _torch():
+    """torch, or a skip (a failure where `.ci/run` promised to install it)."""
+    if os.environ.get("MOMENTUM_REQUIRE_TORCH"):
+        import torch
+
+        return torch
+    return pytest.importorskip(
+        "torch", reason="torch is not installed here (`.ci/run` installs torch==2.13.0)"
+    )
+
+
+RUNS = [
+    ("rosenbrock", "sgd", {}),
+    ("rosenbrock", "momentum", {}),
+    ("rosenbrock", "nesterov", {"lr": 0.001}),
+    ("rosenbrock", "keras-momentum", {}),
+    ("himmelblau", "adam", {"lr": 0.05, "steps": 400}),
+    ("beale", "rmsprop", {"lr": 0.003, "steps": 400}),
+    ("booth", "adagrad", {"lr": 0.5, "steps": 400}),
+    ("rastrigin", "momentum", {"steps": 300}),
+    ("ackley", "momentum", {"steps": 300}),
+    ("quadratic", "momentum", {"momentum": 0.5}),
+]
+
+
+@pytest.mark.parametrize(("fn", "name", "changes"), RUNS, ids=[f"{f}-{n}" for f, n, _ in RUNS])
+def test_pytorch_snippet_retraces_the_app(fn, name, changes):
+    _torch()
+    s = replace(default_settings(fn), optimizers=(name,), **changes)
+    expected = run_race(s)[name]
+    assert expected.diverged_step[0] < 0  # a finite run, compared step by step
+    namespace: dict = {}
+    exec(snippet("PyTorch", s, name), namespace)
+    path = np.array(namespace["path"])
+    assert path.shape == (s.steps + 1, 2)
+    np.testing.assert_allclose(path, expected.positions[:, 0], rtol=1e-9, atol=1e-9)
