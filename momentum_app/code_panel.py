@@ -144,12 +144,23 @@ def _tfjs_optimizer(name: str, s: RaceSettings) -> str:
     return {
         "sgd": f"tf.train.sgd({lr})",
         "momentum": f"tf.train.momentum({lr}, {mu})",
-        "nesterov": f"tf.train.momentum({lr}, {mu}, true)  // useNesterov",
+        "nesterov": f"tf.train.momentum({lr}, {mu}, true)",
         "keras-momentum": f"tf.train.momentum({lr}, {mu})",
         "adam": f"tf.train.adam({lr}, 0.9, 0.999, 1e-8)",
-        "rmsprop": f"tf.train.rmsprop({lr}, 0.99, 0, 1e-8)  // decay, momentum, epsilon",
+        "rmsprop": f"tf.train.rmsprop({lr}, 0.99, 0, 1e-8)",
         "adagrad": f"tf.train.adagrad({lr})",
     }[name]
+
+
+_TFJS_SIGNATURES = {
+    "sgd": "sgd(learningRate)",
+    "momentum": "momentum(learningRate, momentum, useNesterov = false)",
+    "nesterov": "momentum(learningRate, momentum, useNesterov = false)",
+    "keras-momentum": "momentum(learningRate, momentum, useNesterov = false)",
+    "adam": "adam(learningRate, beta1, beta2, epsilon)",
+    "rmsprop": "rmsprop(learningRate, decay, momentum, epsilon)",
+    "adagrad": "adagrad(learningRate, initialAccumulatorValue = 0.1)",
+}
 
 
 def _optax_optimizer(name: str, s: RaceSettings) -> str:
@@ -201,7 +212,7 @@ def snippet(framework: str, s: RaceSettings, name: str) -> str:
     steps = s.steps
     noise = "# Without the app's gradient noise.\n" if s.noise > 0 else ""
     if framework == "PyTorch":
-        return f'''import math
+        return f"""import math
 
 import torch
 
@@ -219,9 +230,9 @@ for step in range({steps}):
     optimizer.step()
     path.append(p.tolist())
 print(path[-1], f(p[0], p[1]).item())
-'''
+"""
     if framework == "Keras":
-        return f'''import math
+        return f"""import math
 
 import keras  # Keras 3 on the TensorFlow backend
 import tensorflow as tf
@@ -240,7 +251,7 @@ for step in range({steps}):
     optimizer.apply_gradients([(tape.gradient(loss, p), p)])
     path.append(p.numpy().tolist())
 print(path[-1], float(f(p[0], p[1])))
-'''
+"""
     if framework == "TF.js":
         return f"""import * as tf from '@tensorflow/tfjs';
 
@@ -248,6 +259,7 @@ print(path[-1], float(f(p[0], p[1])))
 const f = (x, y) => {tfjs_expression(obj.code)};
 
 {noise.replace("#", "//")}const p = tf.variable(tf.tensor1d([{x0}, {y0}]));  // float32
+// tf.train.{_TFJS_SIGNATURES.get(name, "")}
 const optimizer = {_tfjs_optimizer(name, s)};
 for (let step = 0; step < {steps}; step++) {{
   optimizer.minimize(() => f(p.gather(0), p.gather(1)));
@@ -257,10 +269,10 @@ p.print();
 // In a model, pass the optimizer object. The seed article's
 //   model.compile({{optimizer: 'sgd', momentum: 0.9}})
 // does not set momentum: TF.js ignores the extra key and trains plain SGD.
-// model.compile({{optimizer: tf.train.momentum({s.lr!r}, {s.momentum!r}), loss: 'meanSquaredError'}});
+// model.compile({{optimizer: {_tfjs_optimizer(name, s)}, loss: 'meanSquaredError'}});
 """
     if framework == "optax":
-        return f'''import math
+        return f"""import math
 
 import jax
 import jax.numpy as jnp
@@ -283,5 +295,5 @@ for step in range({steps}):
     p = optax.apply_updates(p, updates)
     path.append(p.tolist())
 print(path[-1], float(f(p[0], p[1])))
-'''
+"""
     raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORKS)}")

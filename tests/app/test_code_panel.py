@@ -103,7 +103,7 @@ def test_every_snippet_carries_the_settings(framework):
     text = snippet(framework, s, "nesterov")
     for value in ("0.0123", "0.77", "345", repr(s.start[0]), repr(s.start[1])):
         assert value in text, (framework, value)
-    assert "nesterov=True" in text or "true)  // useNesterov" in text
+    assert "nesterov=True" in text or "tf.train.momentum(0.0123, 0.77, true)" in text
 
 
 def test_unknown_framework_is_named():
