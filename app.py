@@ -1,13 +1,16 @@
-"""Entry point: page config, shared state once, and routing over pages/."""
+"""Entry point: page config, shared state once, presenter mode, routing over pages/."""
 
 import time
 
 import streamlit as st
 
-from momentum_app.state import init_state
+from momentum_app import state
+from momentum_app.widgets import link_ui, presenter_ui
 
 st.set_page_config(page_title="Momentum playground", page_icon="⛰️", layout="wide")
-init_state()
+state.init_state()
+state.read_presenter_flag()
+presenter_ui()
 
 playground = st.Page(
     "pages/playground.py", title="Playground", icon=":material/sports_score:", url_path="playground"
@@ -23,6 +26,7 @@ def _root() -> None:
 pages = [
     st.Page(_root, title="Start", url_path="start", default=True, visibility="hidden"),
     playground,
+    st.Page("pages/scenes.py", title="Scenes", icon=":material/slideshow:", url_path="scenes"),
     st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
     # The file's name is its URL's, so the first visit to /local-minima on a new server,
     # which Streamlit still routes by file name, finds it (see state.ensure_router).
@@ -33,8 +37,10 @@ pages = [
         url_path="local-minima",
     ),
     st.Page("pages/theory.py", title="Theory", icon=":material/functions:", url_path="theory"),
+    st.Page("pages/guide.py", title="Guide", icon=":material/menu_book:", url_path="guide"),
 ]
 started = time.perf_counter()
-st.navigation(pages).run()
+st.navigation(pages, position="hidden" if state.presenting() else "sidebar").run()
+link_ui()
 # Read by benchmarks/bench_app.py: the server-side time of this run of a page.
 st.session_state["_run_seconds"] = time.perf_counter() - started

@@ -9,6 +9,8 @@ from momentum_app import theory_view
 from momentum_app.figures import race_figure, surface_figure
 from momentum_app.race import TOLERANCE, race_runs, run_one, run_race
 from momentum_app.race_chart import spec_json
+from momentum_app.scenes import Scene
+from momentum_app.scenes import race_runs as scene_race_runs
 from momentum_app.settings import MinimaSettings, RaceSettings, SweepSettings
 from momentum_app.theory_view import Prediction, RateMaps
 from momentum_core import BatchResult, SweepResult, sweep_grid
@@ -39,6 +41,18 @@ def race_surface(s: RaceSettings, font_size: int = 14):
     """The static 3D view of a race."""
     obj = s.objective
     return surface_figure(obj, race_runs(obj, race_results(s)), font_size=font_size)
+
+
+def scene_results(scene: Scene) -> dict[str, BatchResult]:
+    """A scene's runs by key, each through the playground's cache of single runs."""
+    return {run.key: _run_one(scene.settings(run)) for run in scene.runs}
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def scene_spec_text(scene: Scene, font_size: int = 14) -> str:
+    """A scene's animation JSON (a resource, like :func:`race_spec_text`)."""
+    runs = scene_race_runs(scene, scene_results(scene))
+    return spec_json(race_figure(scene.objective, runs, scene.start, font_size=font_size))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

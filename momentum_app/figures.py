@@ -56,6 +56,7 @@ class RaceRun:
         positions: ``(steps + 1, 2)``, finite (the runner guarantees it).
         gaps: ``(steps + 1,)`` loss minus f*.
         diverged_step: The divergence step, or -1.
+        color: The line colour; empty for the optimizer's own (:data:`COLORS`).
     """
 
     name: str
@@ -63,6 +64,7 @@ class RaceRun:
     positions: Array
     gaps: Array
     diverged_step: int
+    color: str = ""
 
 
 def landscape_values(obj: Objective, n: int = 240) -> tuple[Array, Array, Array]:
@@ -171,6 +173,7 @@ def race_figure(
     g_lo = min(float(g.min()) for g in gaps)
     g_hi = max(float(g.max()) for g in gaps)
     big = max(11, round(font_size * 0.9))
+    width = max(2.5, font_size / 6)  # thicker paths when presenting
 
     static = [
         # One invisible point carries the landscape's colour bar (the image has none).
@@ -207,25 +210,25 @@ def race_figure(
     ]  # fmt: skip
     animated: list[go.Scatter] = []
     for run in runs:
-        color = COLORS.get(run.name, "#333")
+        color = run.color or COLORS.get(run.name, "#333")
         animated += [
             go.Scatter(
-                x=[], y=[], mode="lines+markers", name=run.label, legendgroup=run.name,
-                line={"color": color, "width": 2.5}, marker={"size": 4, "color": color},
+                x=[], y=[], mode="lines+markers", name=run.label, legendgroup=run.label,
+                line={"color": color, "width": width}, marker={"size": 4, "color": color},
                 hovertemplate=run.label + " (%{x:.4g}, %{y:.4g})<extra></extra>",
             ),
             go.Scatter(
-                x=[], y=[], mode="markers", showlegend=False, legendgroup=run.name,
+                x=[], y=[], mode="markers", showlegend=False, legendgroup=run.label,
                 marker={"size": big + 3, "color": color, "line": {"color": "white", "width": 2}},
                 hoverinfo="skip",
             ),
             go.Scatter(
-                x=[], y=[], mode="lines", showlegend=False, legendgroup=run.name,
-                xaxis="x2", yaxis="y2", line={"color": color, "width": 2.5},
+                x=[], y=[], mode="lines", showlegend=False, legendgroup=run.label,
+                xaxis="x2", yaxis="y2", line={"color": color, "width": width},
                 hovertemplate=run.label + " step %{x}: f - f* = %{y:.3g}<extra></extra>",
             ),
             go.Scatter(
-                x=[], y=[], mode="markers+text", showlegend=False, legendgroup=run.name,
+                x=[], y=[], mode="markers+text", showlegend=False, legendgroup=run.label,
                 text=[f"{run.label} diverged at step {run.diverged_step}"],
                 textposition="top center", textfont={"color": color, "size": big},
                 marker={"symbol": "x-thin-open", "size": 2 * big,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from momentum_app.scenes import scenes
 from momentum_app.settings import (
     MinimaSettings,
     RaceSettings,
@@ -40,6 +41,8 @@ SETTING_KEYS = (
 PAGE_KEYS = (
     "view",
     "speed",
+    "presenter",
+    "scene",
     *(f"sw_{name}" for name in ("optimizer", "steps", "grid", "metric")),
     *(f"th_{name}" for name in ("kappa", "alpha", "beta")),
     *(
@@ -51,6 +54,29 @@ _SYNCED = "_synced_query"
 _WARNINGS = "_link_warnings"
 _CLICK = "_click_nonce"
 _PENDING = "_pending_start"
+#: Query parameters of the whole app, not of a page's settings.
+PRESENT = "present"
+_PRESENT_SEEN = "_present_seen"
+_TRUE = ("1", "true", "yes", "on")
+
+
+def presenting() -> bool:
+    """Whether presenter mode is on (controls hidden, larger type, scenes stepped through)."""
+    return bool(st.session_state.get("presenter", False))
+
+
+def read_presenter_flag() -> None:
+    """Follow a link's ``?present=1`` (or ``=0``) when the address bar's flag changes;
+    the presenter toggle rules otherwise (the bar then follows it, see sync_to_url)."""
+    flag = st.query_params.get(PRESENT)
+    if flag != st.session_state.get(_PRESENT_SEEN):
+        st.session_state[_PRESENT_SEEN] = flag
+        if flag is not None:
+            st.session_state.presenter = flag.strip().lower() in _TRUE
+
+
+def _page_query() -> dict[str, str]:
+    return {k: v for k, v in st.query_params.to_dict().items() if k != PRESENT}
 
 
 def put_sweep(s: SweepSettings) -> None:
@@ -63,6 +89,29 @@ def put_sweep(s: SweepSettings) -> None:
         s.grid,
         s.metric,
     )
+
+
+def get_sweep() -> SweepSettings:
+    """The sweep settings the widgets hold now."""
+    state = st.session_state
+    return SweepSettings(
+        fn=state.fn,
+        start=(float(state.start_x), float(state.start_y)),
+        optimizer=state.sw_optimizer,
+        steps=int(state.sw_steps),
+        grid=int(state.sw_grid),
+        metric=state.sw_metric,
+    )
+
+
+def put_scene(name: str) -> None:
+    """Select scene ``name`` on the scenes page."""
+    st.session_state.scene = name
+
+
+def get_scene() -> str:
+    """The name of the selected scene."""
+    return st.session_state.scene
 
 
 def put_theory(s: TheorySettings) -> None:
@@ -134,6 +183,7 @@ def init_state() -> None:
         put_minima(parse_minima_query({})[0])
         put_theory(parse_theory_query({})[0])
         state.view, state.speed = "Animated 2D", "1x"
+        state.presenter, state.scene = False, scenes()[0].name
     for key in (*SETTING_KEYS, *PAGE_KEYS):
         state[key] = state[key]
 
@@ -149,7 +199,7 @@ def sync_from_url(parse: Callable, put: Callable, to_query: Callable) -> list[st
     Returns:
         Warnings about values in the link that were ignored or corrected.
     """
-    query = st.query_params.to_dict()
+    query = _page_query()
     if query and query != st.session_state.get(_SYNCED):
         settings, warnings = parse(query)
         put(settings)
@@ -159,22 +209,30 @@ def sync_from_url(parse: Callable, put: Callable, to_query: Callable) -> list[st
 
 
 def sync_to_url(query: dict[str, str]) -> None:
-    """Make the address bar hold ``query`` (which reproduces the page's view)."""
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    """Make the address bar hold ``query`` (which reproduces the page's view), plus the
+    presenter flag while presenting."""
+    full = {**query, PRESENT: "1"} if presenting() else query
+    if st.query_params.to_dict() != full:
+        st.query_params.from_dict(full)
     st.session_state[_SYNCED] = query
+    st.session_state[_PRESENT_SEEN] = full.get(PRESENT)
 
 
 def linked_settings(
-    parse: Callable, put: Callable, to_query: Callable, controls: Callable[[], object]
+    parse: Callable,
+    put: Callable,
+    to_query: Callable,
+    controls: Callable[[], object],
+    current: Callable[[], object],
 ):
     """A page's settings from its controls, in step with the address bar.
 
     A new link is applied to the widgets first (with a warning per bad value), the
-    controls are drawn, and the address then follows what they hold.
+    controls are drawn (in presenter mode they are not, and ``current`` reads what the
+    widgets' keys hold), and the address then follows the settings.
     """
     warnings = sync_from_url(parse, put, to_query)
-    settings = controls()
+    settings = current() if presenting() else controls()
     sync_to_url(to_query(settings))
     for message in warnings:
         st.warning(message, icon=":material/link:")

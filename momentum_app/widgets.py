@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
 
+from momentum_app.scenes import scene_named, scenes
 from momentum_app.settings import (
     LABELS,
     MAX_NOISE,
@@ -23,7 +25,7 @@ from momentum_app.settings import (
     default_settings,
     lr_limits,
 )
-from momentum_app.state import get_minima, get_settings
+from momentum_app.state import get_minima, get_settings, get_sweep, presenting
 from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
 
 #: Milliseconds per frame at 1x.
@@ -88,8 +90,7 @@ def start_ui(obj: Objective) -> tuple[float, float]:
 def sweep_controls_ui() -> SweepSettings:
     """The sweep page's sidebar."""
     sb = st.sidebar
-    obj = function_ui()
-    start = start_ui(obj)
+    start_ui(function_ui())
     sb.selectbox("Optimizer", SWEEP_OPTIMIZERS, key="sw_optimizer", format_func=LABELS.get)
     sb.number_input("Steps per run", 1, MAX_STEPS, key="sw_steps", step=100)
     sb.slider(
@@ -97,15 +98,7 @@ def sweep_controls_ui() -> SweepSettings:
         help=f"{SWEEP_GRID_MAX} x {SWEEP_GRID_MAX} at most; the default 60 x 60 takes ~1 s.",
     )  # fmt: skip
     sb.radio("Colour by", SWEEP_METRICS, key="sw_metric")
-    state = st.session_state
-    return SweepSettings(
-        fn=obj.name,
-        start=start,
-        optimizer=state.sw_optimizer,
-        steps=int(state.sw_steps),
-        grid=int(state.sw_grid),
-        metric=state.sw_metric,
-    )
+    return get_sweep()
 
 
 def race_controls_ui() -> RaceSettings:
@@ -160,7 +153,9 @@ def race_controls_ui() -> RaceSettings:
 
 
 def view_ui() -> ViewChoice:
-    """View and playback speed."""
+    """View and playback speed (not drawn in presenter mode: the 2D animation, as set)."""
+    if presenting():
+        return ViewChoice(False, SPEEDS[st.session_state.speed])
     sb = st.sidebar
     sb.radio("View", ["Animated 2D", "3D surface"], key="view", horizontal=True)
     sb.select_slider("Playback speed", list(SPEEDS), key="speed")
@@ -191,3 +186,62 @@ def minima_controls_ui() -> MinimaSettings:
         st.number_input("Noise σ", 0.0, MAX_NOISE, key="lm_noise", step=0.5, format="%g")
         st.number_input("Seed", 0, MAX_SEED, key="lm_seed", step=1)
     return get_minima()
+
+
+#: Presenter mode's look: larger type everywhere, the page using the whole width. Only
+#: local CSS: nothing is fetched (Streamlit serves its own fonts).
+PRESENTER_CSS = """
+<style>
+html { font-size: 21px; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.5rem 2.5rem 1rem; }
+</style>
+"""
+
+
+def scene_picker_ui() -> str:
+    """The scene menu (the scenes page's only control); returns the scene's name."""
+    st.selectbox(
+        "Scene", [s.name for s in scenes()], key="scene",
+        format_func=lambda name: scene_named(name).title,
+    )  # fmt: skip
+    return st.session_state.scene
+
+
+def _leave_presenter() -> None:
+    st.session_state.presenter = False
+
+
+def presenter_ui() -> bool:
+    """The presenter switch: a sidebar toggle, or in presenter mode a small button to leave
+    it (the sidebar is gone then). Returns whether presenter mode is on."""
+    if not presenting():
+        st.sidebar.toggle(
+            "Presenter mode",
+            key="presenter",
+            help="For projectors: controls hidden, larger type, scenes one click apart. "
+            "A link with ?present=1 opens in it.",
+        )
+        return False
+    st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
+    st.button(
+        "Leave presenter mode", key="leave_presenter", icon=":material/close_fullscreen:",
+        on_click=_leave_presenter, type="tertiary",
+    )  # fmt: skip
+    return True
+
+
+def page_link() -> str:
+    """The address of the current view: the page's URL with every setting in its query."""
+    base = (st.context.url or "").split("?")[0]
+    query = urlencode(st.query_params.to_dict())
+    return f"{base}?{query}" if query else base
+
+
+def link_ui() -> None:
+    """A copyable link to the current view, under every page."""
+    st.divider()
+    st.caption(
+        ":material/link: **Link to this view**, every setting included: the button at the "
+        "right of the box copies it."
+    )
+    st.code(page_link(), language=None, wrap_lines=True)

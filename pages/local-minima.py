@@ -18,7 +18,7 @@ st.caption(
 )
 
 settings = state.linked_settings(
-    parse_minima_query, state.put_minima, minima_query, minima_controls_ui
+    parse_minima_query, state.put_minima, minima_query, minima_controls_ui, state.get_minima
 )
 obj = settings.objective
 if not len(obj.local_minima):

@@ -16,7 +16,9 @@ st.caption(
 )
 
 state.apply_pending_start()
-settings = state.linked_settings(parse_query, state.put_settings, to_query, race_controls_ui)
+settings = state.linked_settings(
+    parse_query, state.put_settings, to_query, race_controls_ui, state.get_settings
+)
 view = view_ui()
 if settings.momentum >= 1.0:
     st.warning("Momentum β = 1 never settles: with nothing to damp it the run keeps its "

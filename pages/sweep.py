@@ -19,7 +19,9 @@ st.caption(
     "each momentum; the star is the fastest run. Click a cell to take it to the playground."
 )
 
-settings = state.linked_settings(parse_sweep_query, state.put_sweep, sweep_query, sweep_controls_ui)
+settings = state.linked_settings(
+    parse_sweep_query, state.put_sweep, sweep_query, sweep_controls_ui, state.get_sweep
+)
 obj = settings.objective
 
 # Big grids compute in slices of momentum rows, so the progress bar can move.

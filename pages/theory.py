@@ -25,7 +25,10 @@ st.caption(
 link_warnings = state.sync_from_url(parse_theory_query, state.put_theory, theory_query)
 for message in link_warnings:
     st.warning(message, icon=":material/link:")
-kappa = float(st.sidebar.select_slider("Condition number κ", THEORY_CONDITIONS, key="th_kappa"))
+# Presenter mode draws no controls: the keys keep what the link or the buttons set.
+if not state.presenting():
+    st.sidebar.select_slider("Condition number κ", THEORY_CONDITIONS, key="th_kappa")
+kappa = float(st.session_state.th_kappa)
 lam_min, lam_max = 1.0 / kappa, 1.0
 gd_alpha, gd_rate = theory.optimal_gd(lam_min, lam_max)
 hb_alpha, hb_beta, hb_rate = theory.optimal_momentum(lam_min, lam_max)
@@ -38,8 +41,10 @@ def _set(alpha: float, beta: float) -> None:
 left, right = st.columns(2)
 left.button("Optimal gradient descent", on_click=_set, args=(gd_alpha, 0.0), width="stretch")
 right.button("Optimal momentum", on_click=_set, args=(hb_alpha, hb_beta), width="stretch")
-alpha = st.sidebar.number_input("Learning rate α", 1e-4, 4.0, key="th_alpha", format="%.5g")
-beta = st.sidebar.slider("Momentum β", 0.0, 1.0, key="th_beta", step=0.001, format="%.3f")
+if not state.presenting():
+    st.sidebar.number_input("Learning rate α", 1e-4, 4.0, key="th_alpha", format="%.5g")
+    st.sidebar.slider("Momentum β", 0.0, 1.0, key="th_beta", step=0.001, format="%.3f")
+alpha, beta = float(st.session_state.th_alpha), float(st.session_state.th_beta)
 state.sync_to_url(theory_query(TheorySettings(int(kappa), alpha, beta)))
 
 

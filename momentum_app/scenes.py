@@ -1,0 +1,336 @@
+"""Guided scenes: one claim of the seed article each, with a caption computed from its runs.
+
+The scenes are data, in ``scenes.toml`` (its header documents every field); this module
+reads and checks them, runs a scene's runs through the same cached race runs as the
+playground, and fills the caption and checks from the results. Nothing here imports
+Streamlit; the page and its cache wrappers live elsewhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import re
+import string
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+from momentum_app.figures import COLORS, RaceRun
+from momentum_app.race import TOLERANCE
+from momentum_app.settings import LABELS, MAX_STEPS, RaceSettings
+from momentum_core import (
+    FACTORIES,
+    MOMENTUM_OPTIMIZERS,
+    OPTIMIZER_NAMES,
+    BatchResult,
+    Objective,
+    get_objective,
+)
+
+SCENES_FILE = Path(__file__).with_name("scenes.toml")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+_CHECK = re.compile(r"^\s*([\w.]+)\s*(<=|>=|==|!=|<|>)\s*([\w.+-]+)\s*$")
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+#: Colours for runs after the first of each optimizer (a ladder of momentum values).
+_EXTRA_COLORS = ("#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#D55E00")
+
+
+@dataclass(frozen=True)
+class SceneRun:
+    """One run of a scene: a caption key, an optimizer and its momentum."""
+
+    key: str
+    optimizer: str
+    momentum: float = 0.0
+
+    @property
+    def label(self) -> str:
+        if self.optimizer in MOMENTUM_OPTIMIZERS:
+            return f"{LABELS[self.optimizer]} β = {self.momentum:g}"
+        return LABELS[self.optimizer]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A scene as read from ``scenes.toml`` (see its header for the fields)."""
+
+    name: str
+    title: str
+    claim: str
+    function: str
+    lr: float
+    steps: int
+    start: tuple[float, float]
+    runs: tuple[SceneRun, ...]
+    caption: str
+    checks: tuple[str, ...]
+
+    @property
+    def objective(self) -> Objective:
+        return get_objective(self.function)
+
+    def settings(self, run: SceneRun) -> RaceSettings:
+        """The playground settings of one run (cached runs are shared with the playground)."""
+        momentum = run.momentum if run.optimizer in MOMENTUM_OPTIMIZERS else 0.0
+        return RaceSettings(
+            fn=self.function,
+            lr=self.lr,
+            momentum=momentum,
+            steps=self.steps,
+            start=self.start,
+            optimizers=(run.optimizer,),
+            noise=0.0,
+            seed=0,
+        )
+
+    def playground(self) -> RaceSettings:
+        """The playground race closest to the scene: its optimizers, the first momentum."""
+        optimizers = tuple(dict.fromkeys(r.optimizer for r in self.runs))
+        momenta = [r.momentum for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS]
+        first = self.settings(self.runs[0])
+        return RaceSettings(**{**vars(first), "optimizers": optimizers, "momentum": momenta[0]})
+
+
+def _scene(raw: dict, where: str) -> Scene:
+    """One ``[[scene]]`` table, checked, with messages that name the scene and field."""
+
+    def need(field: str, kind: type | tuple[type, ...]):
+        if field not in raw:
+            raise ValueError(f"{where}: missing field {field!r}")
+        value = raw[field]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ValueError(f"{where}: {field} has the wrong type ({value!r})")
+        return value
+
+    name = need("name", str)
+    where = f"scene {name!r}"
+    if not _NAME.match(name):
+        raise ValueError(f"{where}: a name is lower-case letters, digits, '.' and '-'")
+    fn = need("function", str)
+    if fn not in FACTORIES:
+        raise ValueError(f"{where}: unknown function {fn!r}; choose one of {', '.join(FACTORIES)}")
+    obj = get_objective(fn)
+    lr = float(need("lr", (int, float)))
+    steps = need("steps", int)
+    if not lr > 0 or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"{where}: need lr > 0 and 1 <= steps <= {MAX_STEPS}")
+    start = tuple(float(v) for v in raw.get("start", obj.x0))
+    if len(start) != 2:
+        raise ValueError(f"{where}: start is [x, y]")
+    runs = []
+    for item in need("runs", list):
+        run = SceneRun(item.get("key", ""), item.get("optimizer", ""), item.get("momentum", 0.0))
+        if not run.key.isidentifier() or run.optimizer not in OPTIMIZER_NAMES:
+            raise ValueError(f"{where}: each run needs a key (a word) and a known optimizer")
+        if not 0 <= run.momentum <= 1:
+            raise ValueError(f"{where}: momentum must be in [0, 1], got {run.momentum}")
+        runs.append(run)
+    if not runs or len({r.key for r in runs}) != len(runs):
+        raise ValueError(f"{where}: needs at least one run, with distinct keys")
+    scene = Scene(
+        name=name,
+        title=need("title", str),
+        claim=need("claim", str),
+        function=fn,
+        lr=lr,
+        steps=steps,
+        start=(start[0], start[1]),
+        runs=tuple(runs),
+        caption=need("caption", str),
+        checks=tuple(raw.get("checks", ())),
+    )
+    _check_fields(scene, where)
+    return scene
+
+
+_RUN_FIELDS = (
+    "label",
+    "momentum",
+    "steps",
+    "diverged",
+    "gap",
+    "outcome",
+    "minimum",
+    "global",
+    "stuck",
+)
+_TOP_FIELDS = ("title", "lr", "steps", "start_x", "start_y", "start_gap")
+
+
+def _check_fields(scene: Scene, where: str) -> None:
+    """Every {field} of the caption and every operand of the checks must exist."""
+    keys = {r.key for r in scene.runs}
+    for _, field, _, _ in string.Formatter().parse(scene.caption):
+        if field is None:
+            continue
+        head, _, rest = field.partition(".")
+        ok = (head in _TOP_FIELDS and not rest) or (head in keys and rest in _RUN_FIELDS)
+        if not ok:
+            raise ValueError(f"{where}: the caption's {{{field}}} is not a known field")
+    for check in scene.checks:
+        match = _CHECK.match(check)
+        if not match:
+            raise ValueError(f"{where}: cannot read the check {check!r}")
+        for side in (match[1], match[3]):
+            head, _, rest = side.partition(".")
+            if not (_is_number(side) or (head in keys and rest in _RUN_FIELDS)):
+                raise ValueError(f"{where}: the check {check!r} names an unknown {side!r}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def load_scenes(path: Path = SCENES_FILE) -> tuple[Scene, ...]:
+    """Read and check a scenes file.
+
+    Raises:
+        ValueError: On a malformed scene, naming it and the field at fault.
+    """
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    scenes = tuple(_scene(raw, f"scene #{i + 1}") for i, raw in enumerate(data.get("scene", [])))
+    names = [s.name for s in scenes]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path.name}: two scenes share a name")
+    if not scenes:
+        raise ValueError(f"{path.name}: no [[scene]] tables")
+    return scenes
+
+
+@functools.cache
+def scenes() -> tuple[Scene, ...]:
+    """The app's scenes (read once per process)."""
+    return load_scenes()
+
+
+def _outcome(obj: Objective, r: BatchResult) -> str:
+    """What became of a run, as a phrase that fits after its label."""
+    if r.diverged_step[0] >= 0:
+        return f"diverges at step {r.diverged_step[0]:,}"
+    if r.tol_step[0] >= 0:
+        return f"reaches f − f* < {TOLERANCE:g} in {r.tol_step[0]:,} steps"
+    if r.converged_step[0] >= 0 and not r.reached_global[0]:
+        return f"stops in the local minimum {_point(obj, r)} after {r.converged_step[0]:,} steps"
+    gap = float(r.final_loss[0] - obj.f_star)
+    return f"is still at f − f* = {gap:.3g} after {r.num_steps:,} steps"
+
+
+def _point(obj: Objective, r: BatchResult) -> str:
+    x, y = obj.minima[int(r.nearest_minimum[0])]
+    return f"({x:.3g}, {y:.3g})"
+
+
+def run_facts(obj: Objective, run: SceneRun, r: BatchResult) -> SimpleNamespace:
+    """The caption fields of one run (see ``scenes.toml``)."""
+    diverged = int(r.diverged_step[0])
+    stuck = diverged < 0 and r.converged_step[0] >= 0 and not r.reached_global[0]
+    kind = "global" if r.reached_global[0] else "local"
+    return SimpleNamespace(
+        label=run.label,
+        momentum=run.momentum,
+        steps=int(r.tol_step[0]),
+        diverged=diverged,
+        gap=float(r.final_loss[0] - obj.f_star),
+        outcome=_outcome(obj, r),
+        minimum=f"the {kind} minimum {_point(obj, r)}",
+        stuck=int(stuck),
+        **{"global": int(bool(r.reached_global[0]) and diverged < 0)},
+    )
+
+
+def facts(scene: Scene, results: dict[str, BatchResult]) -> dict[str, object]:
+    """Every caption field of ``scene``, from its runs' results (keyed by run key)."""
+    obj = scene.objective
+    start_gap = float(obj.value(list(scene.start)) - obj.f_star)
+    out: dict[str, object] = {
+        "title": obj.title,
+        "lr": scene.lr,
+        "steps": scene.steps,
+        "start_x": scene.start[0],
+        "start_y": scene.start[1],
+        "start_gap": start_gap,
+    }
+    out.update({run.key: run_facts(obj, run, results[run.key]) for run in scene.runs})
+    return out
+
+
+def caption(scene: Scene, values: dict[str, object]) -> str:
+    """The scene's caption with every field filled in."""
+    return scene.caption.format(**values)
+
+
+def failed_checks(scene: Scene, values: dict[str, object]) -> list[str]:
+    """The checks that do not hold on these runs, each with the numbers it compared."""
+
+    def value(side: str) -> float:
+        if _is_number(side):
+            return float(side)
+        key, _, field = side.partition(".")
+        return getattr(values[key], field)
+
+    failed = []
+    for check in scene.checks:
+        left, op, right = _CHECK.match(check).groups()
+        a, b = value(left), value(right)
+        if not _OPS[op](a, b):
+            failed.append(f"{check} (here {a:g} {op} {b:g} is false)")
+    return failed
+
+
+def race_runs(scene: Scene, results: dict[str, BatchResult]) -> list[RaceRun]:
+    """The figure's view of a scene: one coloured run per scene run."""
+    obj = scene.objective
+    used: set[str] = set()
+    runs = []
+    for run in scene.runs:
+        color = COLORS[run.optimizer]
+        if color in used:
+            color = next(c for c in _EXTRA_COLORS if c not in used)
+        used.add(color)
+        r = results[run.key]
+        runs.append(
+            RaceRun(
+                name=run.optimizer,
+                label=run.label,
+                positions=r.positions[:, 0],
+                gaps=r.losses[:, 0] - obj.f_star,
+                diverged_step=int(r.diverged_step[0]),
+                color=color,
+            )
+        )
+    return runs
+
+
+def parse_scene_query(params: Mapping[str, str | list[str]]) -> tuple[str, list[str]]:
+    """The scene a link names (``?scene=<name>``), or the first one with a warning."""
+    names = [s.name for s in scenes()]
+    value = params.get("scene", names[0])
+    name = (value[-1] if isinstance(value, list) else value).strip()
+    if name in names:
+        return name, []
+    return names[0], [f"Unknown scene scene={name!r} in the link; showing {names[0]!r}."]
+
+
+def scene_query(name: str) -> dict[str, str]:
+    """The link query that opens scene ``name``."""
+    return {"scene": name}
+
+
+def scene_named(name: str) -> Scene:
+    """The scene called ``name`` (the first one if there is none)."""
+    return next((s for s in scenes() if s.name == name), scenes()[0])

@@ -1,0 +1,65 @@
+"""Scenes: the seed article's claims and tips, one click each, captions computed live."""
+
+import streamlit as st
+
+from momentum_app import cache, scenes, state
+from momentum_app.race_chart import race_chart
+from momentum_app.settings import to_query
+from momentum_app.widgets import SPEEDS, scene_picker_ui
+
+state.ensure_router()
+presenting = state.presenting()
+if not presenting:
+    st.title("Scenes: the article's claims, run live")
+    st.caption(
+        "Each scene sets every control for one claim or tip of the article this app grew "
+        "from and plays it. Every number in a caption is read from the runs on screen. "
+        "Add your own scenes in `momentum_app/scenes.toml`."
+    )
+
+name = state.linked_settings(
+    scenes.parse_scene_query, state.put_scene, scenes.scene_query, scene_picker_ui, state.get_scene
+)
+names = [s.name for s in scenes.scenes()]
+index, scene = names.index(name), scenes.scene_named(name)
+font = 20 if presenting else 14
+
+st.header(scene.title, anchor=False)
+st.caption(f"Scene {index + 1} of {len(names)} · {scene.objective.title}, α = {scene.lr:g}")
+st.markdown(f"> “{scene.claim}” (the seed article)")
+results = cache.scene_results(scene)
+values = scenes.facts(scene, results)
+st.markdown(scenes.caption(scene, values).replace("*", r"\*"))  # f* is no emphasis
+for failed in scenes.failed_checks(scene, values):
+    st.warning(f"This run does not bear the caption out: {failed}.", icon=":material/warning:")
+
+race_chart(
+    cache.scene_spec_text(scene, font),
+    key="scene_chart",
+    frame_ms=SPEEDS[st.session_state.speed],
+    ui_font=font + 1,
+    clickable=False,
+    autoplay=presenting,
+)
+
+
+def _go(to: int) -> None:
+    st.session_state.scene = names[to]
+
+
+back, forward = st.columns(2)
+back.button(
+    "Previous scene", icon=":material/arrow_back:", width="stretch",
+    on_click=_go, args=(index - 1,), disabled=index == 0,
+)  # fmt: skip
+forward.button(
+    "Next scene", icon=":material/arrow_forward:", width="stretch",
+    on_click=_go, args=(index + 1,), disabled=index == len(names) - 1,
+)  # fmt: skip
+if not presenting:
+    st.page_link(
+        "pages/playground.py",
+        label="Explore this scene in the playground",
+        icon=":material/play_circle:",
+        query_params=to_query(scene.playground()),
+    )
