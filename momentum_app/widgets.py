@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
+from momentum_app.figures import RaceRun
+from momentum_app.gif_export import race_gif
+from momentum_app.race_chart import standalone_html
 from momentum_app.scenes import scene_named, scenes
 from momentum_app.settings import (
     LABELS,
@@ -245,3 +250,41 @@ def link_ui() -> None:
         "right of the box copies it."
     )
     st.code(page_link(), language=None, wrap_lines=True)
+
+
+def exports_ui(
+    stem: str,
+    title: str,
+    obj: Objective,
+    spec_text: str,
+    runs: list[RaceRun],
+    trajectories: Callable[[], str],
+    table: pd.DataFrame | None = None,
+) -> None:
+    """Download buttons for a race: offline HTML, GIF, trajectories and results as CSV.
+
+    Each file is built only when its button is pressed. The PNG of the frame on screen
+    comes from the chart's own PNG button (plotly.js draws it in the browser).
+    """
+    st.caption(
+        "Export. The offline HTML plays in any browser with no server and no internet; "
+        "for a PNG of the frame on screen, use the chart's PNG button."
+    )
+    buttons = st.columns(4 if table is not None else 3)
+    buttons[0].download_button(
+        "Animation (offline HTML)", lambda: standalone_html(spec_text, title=title),
+        file_name=f"{stem}.html", mime="text/html", icon=":material/download:",
+    )  # fmt: skip
+    buttons[1].download_button(
+        "Animation (GIF)", lambda: race_gif(obj, runs), file_name=f"{stem}.gif",
+        mime="image/gif", icon=":material/gif_box:",
+    )  # fmt: skip
+    buttons[2].download_button(
+        "Trajectories (CSV)", trajectories, file_name=f"{stem}-trajectories.csv",
+        mime="text/csv", icon=":material/table:",
+    )  # fmt: skip
+    if table is not None:
+        buttons[3].download_button(
+            "Results (CSV)", lambda: table.to_csv(), file_name=f"{stem}-results.csv",
+            mime="text/csv", icon=":material/table:",
+        )  # fmt: skip

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from momentum_app import cache, race, state
-from momentum_app.race_chart import race_chart, standalone_html
+from momentum_app.race_chart import race_chart
 from momentum_app.settings import parse_query, to_query
-from momentum_app.widgets import race_controls_ui, view_ui
+from momentum_app.widgets import exports_ui, race_controls_ui, view_ui
 from momentum_core import MOMENTUM_OPTIMIZERS
 
 state.ensure_router()
@@ -45,22 +45,20 @@ else:
 
 st.markdown("**" + race.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
 numbers = st.column_config.NumberColumn(format="%.4g")
+table = race.results_table(obj, results)
 st.dataframe(
-    race.results_table(obj, results),
+    table,
     width="stretch",
     column_config={"final f": numbers, "f - f*": numbers, "distance to global min": numbers},
 )
 
-csv_col, html_col = st.columns(2)
-csv_col.download_button(
-    "Download trajectories (CSV)",
-    lambda: race.trajectories_csv(obj, results),
-    file_name=f"race-{settings.fn}.csv",
-    mime="text/csv",
-)
-html_col.download_button(
-    "Download animation (offline HTML)",
-    lambda: standalone_html(cache.race_spec_text(settings), title=f"Race on {obj.title}"),
-    file_name=f"race-{settings.fn}.html",
-    mime="text/html",
-)
+if not state.presenting():
+    exports_ui(
+        f"race-{settings.fn}",
+        f"Race on {obj.title}",
+        obj,
+        cache.race_spec_text(settings),
+        race.race_runs(obj, results),
+        lambda: race.trajectories_csv(obj, results),
+        table,
+    )

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from momentum_app import cache, scenes, state
+from momentum_app.race import trajectories_csv
 from momentum_app.race_chart import race_chart
 from momentum_app.settings import to_query
-from momentum_app.widgets import SPEEDS, scene_picker_ui
+from momentum_app.widgets import SPEEDS, exports_ui, scene_picker_ui
 
 state.ensure_router()
 presenting = state.presenting()
@@ -57,6 +58,14 @@ forward.button(
     on_click=_go, args=(index + 1,), disabled=index == len(names) - 1,
 )  # fmt: skip
 if not presenting:
+    exports_ui(
+        f"scene-{scene.name}",
+        scene.title,
+        scene.objective,
+        cache.scene_spec_text(scene, font),
+        scenes.race_runs(scene, results),
+        lambda: trajectories_csv(scene.objective, {r.label: results[r.key] for r in scene.runs}),
+    )
     st.page_link(
         "pages/playground.py",
         label="Explore this scene in the playground",

@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from momentum_app import scenes
+from momentum_app.race import run_one
+from momentum_app.settings import LABELS
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 30
 
@@ -31,7 +35,15 @@ def test_root_opens_the_playground():
 
 
 @pytest.mark.parametrize(
-    "page", ["pages/playground.py", "pages/sweep.py", "pages/local-minima.py", "pages/theory.py"]
+    "page",
+    [
+        "pages/playground.py",
+        "pages/scenes.py",
+        "pages/sweep.py",
+        "pages/local-minima.py",
+        "pages/theory.py",
+        "pages/guide.py",
+    ],
 )
 def test_every_page_renders(page):
     at = open_app()
@@ -184,3 +196,91 @@ def test_local_minima_page_shows_shares_and_sentences():
 def test_local_minima_link_values_are_checked():
     messages = warnings_on("pages/local-minima.py", {"fn": "banana", "grid": "5"})
     assert "Unknown function fn='banana'" in messages and "grid=5 is outside" in messages
+
+
+PAGES = ["pages/playground.py", "pages/scenes.py", "pages/sweep.py",
+         "pages/local-minima.py", "pages/theory.py", "pages/guide.py"]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_presenter_flag_hides_the_controls(page):
+    at = open_app({"present": "1"})
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert len(at.sidebar) == 0  # nothing in the sidebar: no controls, no page menu
+    assert not at.slider and not at.number_input and not at.select_slider
+    assert [b.label for b in at.button if b.key == "leave_presenter"] == ["Leave presenter mode"]
+    assert at.query_params["present"] in ("1", ["1"])
+
+
+def test_leaving_presenter_mode_brings_the_controls_back():
+    at = open_app({"present": "1"})
+    at.button(key="leave_presenter").click().run()
+    assert not at.exception
+    assert at.slider(key="momentum").value == 0.9
+    assert "present" not in at.query_params
+    at.toggle(key="presenter").set_value(True).run()  # and the sidebar switch turns it on
+    assert not at.slider and at.query_params["present"] in ("1", ["1"])
+
+
+def scene_at(name: str, present: bool = False) -> AppTest:
+    # As /scenes?scene=...: the root page would forward the query to the playground.
+    at = open_app()
+    at.switch_page("pages/scenes.py")
+    at.query_params["scene"] = name
+    if present:
+        at.query_params["present"] = "1"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+SCENE_NAMES = [s.name for s in scenes.scenes()]
+
+
+@pytest.mark.parametrize("name", SCENE_NAMES)
+def test_every_scene_opens_by_link_with_its_caption(name):
+    at = scene_at(name)
+    scene = scenes.scene_named(name)
+    results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
+    expected = scenes.caption(scene, scenes.facts(scene, results)).replace("*", r"\*")
+    assert expected in [m.value for m in at.markdown]
+    assert at.header[0].value == scene.title
+    assert not at.warning  # every check holds
+
+
+def test_next_and_previous_step_through_the_scenes():
+    at = scene_at(SCENE_NAMES[0], present=True)
+    labels = [b.label for b in at.button]
+    assert at.button[labels.index("Previous scene")].disabled  # the first scene
+    at.button[labels.index("Next scene")].click().run()
+    assert not at.exception
+    assert at.header[0].value == scenes.scene_named(SCENE_NAMES[1]).title
+    assert at.query_params["scene"] in (SCENE_NAMES[1], [SCENE_NAMES[1]])
+    at.button[labels.index("Previous scene")].click().run()
+    assert at.header[0].value == scenes.scene_named(SCENE_NAMES[0]).title
+
+
+def test_unknown_scene_warns_and_shows_the_first():
+    at = scene_at("no-such-scene")
+    assert "no-such-scene" in at.warning[0].value
+    assert at.header[0].value == scenes.scene_named(SCENE_NAMES[0]).title
+
+
+def test_guide_shows_every_rule_and_the_race_as_code():
+    at = open_app({"fn": "booth", "lr": "0.05", "momentum": "0.7"})
+    at.switch_page("pages/guide.py").run()
+    assert not at.exception, at.exception
+    assert len(at.latex) == len(LABELS)
+    code = [c.value for c in at.code]
+    torch_snippet = next(c for c in code if "import torch" in c)
+    assert "torch.optim.SGD([p], lr=0.05, momentum=0.7)" in torch_snippet or (
+        "torch.optim.SGD([p], lr=0.05)" in torch_snippet
+    )
+    assert "(x + 2 * y - 7) ** 2" in torch_snippet
+
+
+def test_every_page_ends_with_a_link_holding_its_settings():
+    at = open_app({"fn": "himmelblau", "momentum": "0.8"})
+    link = at.code[-1].value
+    assert "fn=himmelblau" in link and "momentum=0.8" in link

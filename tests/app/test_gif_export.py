@@ -1,0 +1,155 @@
+"""The race GIF: a real animated GIF whose frames, timings and pixels match the race."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from momentum_app.figures import COLORS, frame_steps
+from momentum_app.gif_export import LAST_FRAME_MS, data_to_pixel, race_gif, race_layout
+from momentum_app.race import race_runs, run_race
+from momentum_app.settings import default_settings
+
+SIZE = {"width": 480, "height": 320}
+
+
+def race(**changes):
+    s = replace(default_settings("rosenbrock"), steps=300, **changes)
+    obj = s.objective
+    return obj, race_runs(obj, run_race(s))
+
+
+@pytest.fixture(scope="module")
+def calm():
+    """SGD and momentum, neither diverging, ending far apart inside the domain."""
+    return race()
+
+
+@pytest.fixture(scope="module")
+def wild():
+    """The same race at a learning rate where SGD and momentum diverge, Adam does not."""
+    return race(lr=0.0025, optimizers=("sgd", "momentum", "adam"))
+
+
+def frames(data: bytes) -> list[Image.Image]:
+    """Every frame as RGB, with its duration in ``info``."""
+    gif = Image.open(io.BytesIO(data))
+    assert gif.format == "GIF"
+    out = []
+    for k in range(gif.n_frames):
+        gif.seek(k)
+        frame = gif.convert("RGB")
+        frame.info["duration"] = gif.info["duration"]
+        out.append(frame)
+    return out
+
+
+def close(pixel: tuple[int, ...], color: str, tol: int = 12) -> bool:
+    want = (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
+    return max(abs(a - b) for a, b in zip(pixel, want, strict=True)) <= tol
+
+
+def test_frames_timing_and_loop_follow_the_race(calm):
+    obj, runs = calm
+    data = race_gif(obj, runs, frame_ms=80, max_frames=40, **SIZE)
+    gif = Image.open(io.BytesIO(data))
+    assert gif.size == (480, 320)
+    assert gif.info["loop"] == 0
+    steps = frame_steps(300, [r.diverged_step for r in runs], 40)
+    assert gif.n_frames == len(steps) == 40
+    durations = [f.info["duration"] for f in frames(data)]
+    assert durations[:-1] == [80] * (len(steps) - 1)
+    assert sum(durations) == 80 * (len(steps) - 1) + LAST_FRAME_MS
+
+
+def test_last_frame_marks_each_run_at_its_final_point(calm):
+    obj, runs = calm
+    ends = [data_to_pixel(obj, runs, r.positions[-1], **SIZE) for r in runs]
+    # The check means something only if the dots cannot cover each other.
+    assert np.linalg.norm(ends[0] - ends[1]) > 30
+    first, *_, last = frames(race_gif(obj, runs, max_frames=30, **SIZE))
+    for run, (col, row) in zip(runs, np.round(ends).astype(int), strict=True):
+        left, top, right, bottom = race_layout(runs, **SIZE).landscape
+        assert left <= col < right and top <= row < bottom
+        assert close(last.getpixel((col, row)), COLORS[run.name]), run.name
+        # At the start nothing of the run was at its end point yet.
+        assert not close(first.getpixel((col, row)), COLORS[run.name]), run.name
+
+
+def test_landscape_is_upright(calm):
+    """Darker where f is lower, on a grid of points, in the first frame (only the start dot
+    and the minimum's star are drawn there); flipping y breaks the relation."""
+    obj, runs = calm
+    first = frames(race_gif(obj, runs, max_frames=5, **SIZE))[0]
+    lay = race_layout(runs, **SIZE)
+    (x0, x1), (y0, y1) = obj.domain
+    grid = np.stack(np.meshgrid(np.linspace(x0, x1, 9)[1:-1], np.linspace(y0, y1, 9)[1:-1]), -1)
+    points = grid.reshape(-1, 2)
+    far = np.min(
+        [np.linalg.norm(points - p, axis=1) for p in (obj.minima[0], runs[0].positions[0])],
+        axis=0,
+    )
+    points = points[far > 0.3]
+    brightness = [
+        sum(first.getpixel(tuple(px))) for px in np.round(lay.to_pixel(obj, points)).astype(int)
+    ]
+
+    def ranks(v):
+        return np.argsort(np.argsort(v))
+
+    log_f = np.log10(obj.value(points) - obj.f_star + 1e-3)
+    upright = np.corrcoef(ranks(brightness), ranks(log_f))[0, 1]
+    flipped_points = np.stack([points[:, 0], y0 + y1 - points[:, 1]], -1)
+    flipped = np.log10(obj.value(flipped_points) - obj.f_star + 1e-3)
+    assert upright > 0.9
+    assert upright > np.corrcoef(ranks(brightness), ranks(flipped))[0, 1] + 0.3
+
+
+def test_diverging_runs_draw_only_finite_coordinates(wild, monkeypatch):
+    obj, runs = wild
+    diverged = {r.name: r.diverged_step for r in runs}
+    assert diverged["sgd"] > 0 and diverged["momentum"] > 0 and diverged["adam"] == -1
+    drawn = []
+    for name in ("line", "ellipse", "polygon"):
+        original = getattr(ImageDraw.ImageDraw, name)
+
+        def spy(self, xy, *args, _original=original, **kwargs):
+            drawn.append(np.asarray(xy, dtype=float))
+            return _original(self, xy, *args, **kwargs)
+
+        monkeypatch.setattr(ImageDraw.ImageDraw, name, spy)
+    data = race_gif(obj, runs, max_frames=30, **SIZE)
+    assert drawn and all(np.isfinite(xy).all() for xy in drawn)
+    # Paths were cut at the panel: nothing handed to Pillow lies ~1e8 pixels away.
+    assert max(float(np.abs(xy).max()) for xy in drawn) < 10 * SIZE["width"]
+    steps = frame_steps(300, list(diverged.values()), 30)
+    assert set(diverged.values()) - {-1} <= set(steps.tolist())
+    assert Image.open(io.BytesIO(data)).n_frames == len(steps)
+
+
+def test_output_is_deterministic(wild):
+    obj, runs = wild
+    assert race_gif(obj, runs, max_frames=20, **SIZE) == race_gif(obj, runs, max_frames=20, **SIZE)
+
+
+def test_bad_inputs_are_refused(calm):
+    obj, runs = calm
+    with pytest.raises(ValueError, match="at least one run"):
+        race_gif(obj, [])
+    short = replace(runs[0], positions=runs[0].positions[:-1], gaps=runs[0].gaps[:-1])
+    with pytest.raises(ValueError, match="same number of steps"):
+        race_gif(obj, [runs[1], short])
+    with pytest.raises(ValueError, match="too few"):
+        race_gif(obj, runs, width=150, height=100)
+
+
+def test_default_race_is_small():
+    s = default_settings("rosenbrock")
+    obj = s.objective
+    data = race_gif(obj, race_runs(obj, run_race(s)))
+    assert Image.open(io.BytesIO(data)).n_frames == 100
+    assert len(data) < 3 * 2**20

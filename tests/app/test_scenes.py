@@ -1,0 +1,164 @@
+"""Scenes: read from data, every caption number equal to a number of the runs it describes.
+
+The test reruns each scene through the core directly (make_optimizer + run_batch, not the
+app's race code) and requires every number in the caption to be one of those runs'
+results, one of the scene's own settings, or a number written in the caption's template.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from momentum_app import scenes
+from momentum_app.race import TOLERANCE, run_one
+from momentum_core import make_optimizer, run_batch
+
+SCENES = scenes.scenes()
+NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def core_results(scene):
+    """Each run of the scene, straight from the core."""
+    out = {}
+    for run in scene.runs:
+        opt = make_optimizer(run.optimizer, scene.lr, run.momentum)
+        out[run.key] = run_batch(
+            scene.objective, opt, scene.start, scene.steps, loss_tol=TOLERANCE, grad_tol=1e-6
+        )
+    return out
+
+
+def shown(values) -> set[str]:
+    """Every way the scenes file may print each value."""
+    out = set()
+    for v in values:
+        v = float(v)
+        out |= {f"{v:g}", f"{v:.3g}", f"{v:.4g}"}
+        if v == int(v):
+            out |= {f"{int(v):,}", str(int(v))}
+    return out
+
+
+def allowed_numbers(scene, results) -> set[str]:
+    obj = scene.objective
+    values = [scene.lr, scene.steps, *scene.start, TOLERANCE]
+    values.append(float(obj.value(np.array(scene.start))) - obj.f_star)
+    for run in scene.runs:
+        r = results[run.key]
+        values += [run.momentum, r.tol_step[0], r.diverged_step[0], r.converged_step[0]]
+        values += [float(r.final_loss[0]) - obj.f_star, *obj.minima[int(r.nearest_minimum[0])]]
+    return shown(values) | FORMULA_NUMBERS
+
+
+#: Numbers a caption may type by hand: the 2s of the stability bound α < (2 + 2β)/λ.
+FORMULA_NUMBERS = {"2"}
+
+
+def test_captions_type_no_number_but_formulas():
+    for scene in SCENES:
+        text = "".join(lit for lit, *_ in string.Formatter().parse(scene.caption))
+        assert set(NUMBER.findall(text)) <= FORMULA_NUMBERS, scene.name
+
+
+def test_one_scene_at_least_per_claim_and_tip():
+    claims = {s.claim for s in SCENES}
+    for words in ("trains faster", "escape local minima", "0.9", "1.0", "diverges",
+                  "too slow", "raise it gradually"):  # fmt: skip
+        assert any(words in c for c in claims), words
+    assert {"escape", "no-escape"} <= {s.name for s in SCENES}  # it helps, and it does not
+
+
+@pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])
+def test_caption_numbers_are_the_runs_numbers(scene):
+    results = core_results(scene)
+    text = scenes.caption(scene, scenes.facts(scene, results))
+    numbers = NUMBER.findall(text)
+    assert numbers, text
+    stray = set(numbers) - allowed_numbers(scene, results)
+    assert not stray, f"{stray} in: {text}"
+    # And the headline numbers are there: each run's steps to the tolerance or divergence.
+    for run in scene.runs:
+        r = results[run.key]
+        if "{" + run.key + ".outcome}" in scene.caption:
+            if r.diverged_step[0] >= 0:
+                assert f"diverges at step {r.diverged_step[0]:,}" in text
+            elif r.tol_step[0] >= 0:
+                assert f"in {r.tol_step[0]:,} steps" in text
+
+
+@pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])
+def test_every_scene_bears_its_claim_out(scene):
+    results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
+    assert scenes.failed_checks(scene, scenes.facts(scene, results)) == []
+
+
+def test_a_failed_check_says_what_it_compared():
+    scene = next(s for s in SCENES if s.name == "faster")
+    results = core_results(scene)
+    values = scenes.facts(scene, results)
+    values["sgd"].steps = 12  # as if SGD had converged
+    (message,) = scenes.failed_checks(scene, values)
+    assert message.startswith("sgd.steps == -1") and "12" in message
+
+
+def test_scene_runs_get_distinct_colours():
+    scene = next(s for s in SCENES if s.name == "start-low")
+    runs = scenes.race_runs(scene, core_results(scene))
+    assert len({r.color for r in runs}) == len(runs) == 5
+
+
+GOOD = """
+[[scene]]
+name = "mine"
+title = "Mine"
+claim = "A claim."
+function = "booth"
+lr = 0.05
+steps = 100
+runs = [{ key = "a", optimizer = "sgd" }, { key = "b", optimizer = "momentum", momentum = 0.5 }]
+caption = "{a.outcome}; {b.outcome}."
+checks = ["b.steps < a.steps"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scenes.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_speaker_can_add_a_scene(tmp_path):
+    (scene,) = scenes.load_scenes(write(tmp_path, GOOD))
+    assert scene.start == tuple(scene.objective.x0)
+    assert [r.label for r in scene.runs] == ["SGD", "Momentum β = 0.5"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('function = "booth"', 'function = "bowl"'), "unknown function 'bowl'"),
+        (('optimizer = "sgd"', 'optimizer = "sgdm"'), "known optimizer"),
+        (("{a.outcome}", "{a.speed}"), "the caption's {a.speed} is not a known field"),
+        (("b.steps < a.steps", "b.steps << a.steps"), "cannot read the check"),
+        (("b.steps < a.steps", "c.steps < a.steps"), "unknown 'c.steps'"),
+        (("steps = 100", "steps = 100000"), "steps <= 3000"),
+        (('title = "Mine"\n', ""), "missing field 'title'"),
+        (("momentum = 0.5", "momentum = 1.5"), "momentum must be in [0, 1]"),
+    ],
+    ids=["function", "optimizer", "field", "check", "check-key", "steps", "title", "momentum"],
+)
+def test_a_broken_scene_is_named_with_its_fault(tmp_path, change, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as err:
+        scenes.load_scenes(write(tmp_path, GOOD.replace(*change)))
+    assert "mine" in str(err.value) or "scene #1" in str(err.value)
+
+
+def test_scene_links_fall_back_with_a_warning():
+    assert scenes.parse_scene_query({"scene": "escape"}) == ("escape", [])
+    name, warnings = scenes.parse_scene_query({"scene": "nope"})
+    assert name == SCENES[0].name and "nope" in warnings[0]
