@@ -65,7 +65,7 @@ def _rgb(color: str) -> Color:
 
 
 def _run_color(run: RaceRun) -> Color:
-    return _rgb(COLORS.get(run.name, FALLBACK_COLOR))
+    return _rgb(run.color or COLORS.get(run.name, FALLBACK_COLOR))
 
 
 @functools.lru_cache(maxsize=8)

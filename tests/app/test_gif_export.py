@@ -153,3 +153,21 @@ def test_default_race_is_small():
     data = race_gif(obj, race_runs(obj, run_race(s)))
     assert Image.open(io.BytesIO(data)).n_frames == 100
     assert len(data) < 3 * 2**20
+
+
+def test_scene_runs_keep_their_own_colours_in_the_gif():
+    from momentum_app import scenes
+    from momentum_app.race import run_one
+
+    scene = scenes.scene_named("start-low")
+    results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
+    runs = scenes.race_runs(scene, results)
+    last = Image.open(io.BytesIO(race_gif(scene.objective, runs)))
+    last.seek(last.n_frames - 1)
+    rgb = last.convert("RGB")
+    colours = {
+        rgb.getpixel(p) for p in [(x, y) for x in range(0, 720, 2) for y in range(0, 480, 2)]
+    }
+    for run in runs:
+        want = tuple(int(run.color[i : i + 2], 16) for i in (1, 3, 5))
+        assert any(sum(abs(a - b) for a, b in zip(c, want, strict=True)) < 30 for c in colours)
