@@ -5,6 +5,7 @@ import streamlit as st
 from momentum_app import code_panel, state
 from momentum_app.settings import LABELS, to_query
 from momentum_app.update_rules import update_rule
+from momentum_core import MOMENTUM_OPTIMIZERS
 
 state.ensure_router()
 st.title("Guide: momentum in a few minutes")
@@ -62,7 +63,8 @@ st.caption(
     f"{settings.objective.title} from {settings.start}, α = {settings.lr:g}, "
     f"β = {settings.momentum:g}, {settings.steps:,} steps: the playground's settings."
 )
-name = st.selectbox("Optimizer", settings.optimizers, format_func=LABELS.get, key="guide_opt")
+momentum_first = sorted(settings.optimizers, key=lambda n: n not in MOMENTUM_OPTIMIZERS)
+name = st.selectbox("Optimizer", momentum_first, format_func=LABELS.get, key="guide_opt")
 for tab, framework in zip(st.tabs(list(code_panel.FRAMEWORKS)), code_panel.FRAMEWORKS, strict=True):
     with tab:
         if note := code_panel.caveat(framework, name):
