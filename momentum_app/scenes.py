@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import os
 import re
 import string
 import tomllib
@@ -212,10 +213,27 @@ def load_scenes(path: Path = SCENES_FILE) -> tuple[Scene, ...]:
     return scenes
 
 
+def scenes_file() -> Path:
+    """The scenes file: ``$MOMENTUM_SCENES`` if set (a talk's own file), else ours."""
+    return Path(os.environ.get("MOMENTUM_SCENES") or SCENES_FILE)
+
+
 @functools.cache
+def _loaded() -> tuple[tuple[Scene, ...], str]:
+    try:
+        return load_scenes(scenes_file()), ""
+    except (OSError, ValueError) as err:  # a TOML syntax error is a ValueError too
+        return (), f"{scenes_file()}: {err}"
+
+
 def scenes() -> tuple[Scene, ...]:
-    """The app's scenes (read once per process)."""
-    return load_scenes()
+    """The app's scenes, read once per process; empty if the file is broken."""
+    return _loaded()[0]
+
+
+def scenes_problem() -> str:
+    """Why the scenes file could not be read, or ``""``."""
+    return _loaded()[1]
 
 
 def _outcome(obj: Objective, r: BatchResult) -> str:
@@ -331,6 +349,6 @@ def scene_query(name: str) -> dict[str, str]:
     return {"scene": name}
 
 
-def scene_named(name: str) -> Scene:
-    """The scene called ``name`` (the first one if there is none)."""
-    return next((s for s in scenes() if s.name == name), scenes()[0])
+def scene_named(name: str) -> Scene | None:
+    """The scene called ``name`` (the first one if there is none; None without scenes)."""
+    return next((s for s in scenes() if s.name == name), scenes()[0] if scenes() else None)

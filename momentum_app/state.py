@@ -183,7 +183,7 @@ def init_state() -> None:
         put_minima(parse_minima_query({})[0])
         put_theory(parse_theory_query({})[0])
         state.view, state.speed = "Animated 2D", "1x"
-        state.presenter, state.scene = False, scenes()[0].name
+        state.presenter, state.scene = False, scenes()[0].name if scenes() else ""
     for key in (*SETTING_KEYS, *PAGE_KEYS):
         state[key] = state[key]
 

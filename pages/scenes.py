@@ -18,6 +18,9 @@ if not presenting:
         "Add your own scenes in `momentum_app/scenes.toml`."
     )
 
+if problem := scenes.scenes_problem():
+    st.error(f"The scenes file could not be read. {problem}", icon=":material/error:")
+    st.stop()
 name = state.linked_settings(
     scenes.parse_scene_query, state.put_scene, scenes.scene_query, scene_picker_ui, state.get_scene
 )

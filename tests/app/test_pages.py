@@ -282,3 +282,20 @@ def test_every_page_ends_with_a_link_holding_its_settings():
     at = open_app({"fn": "himmelblau", "momentum": "0.8"})
     link = at.code[-1].value
     assert "fn=himmelblau" in link and "momentum=0.8" in link
+
+
+def test_a_broken_scenes_file_is_named_on_the_page_not_a_traceback(tmp_path, monkeypatch):
+    bad = tmp_path / "talk.toml"
+    bad.write_text('[[scene]]\nname = "mine"\ntitle = "Mine"\n')
+    monkeypatch.setenv("MOMENTUM_SCENES", str(bad))
+    scenes._loaded.cache_clear()
+    try:
+        at = open_app()
+        at.switch_page("pages/scenes.py").run()
+        assert not at.exception, at.exception
+        assert "talk.toml" in at.error[0].value and "missing field 'function'" in at.error[0].value
+        at.switch_page("pages/playground.py").run()  # the other pages do not mind
+        assert not at.exception and at.dataframe
+    finally:
+        monkeypatch.delenv("MOMENTUM_SCENES")
+        scenes._loaded.cache_clear()
