@@ -134,6 +134,21 @@ class QueryReader:
             return default
         return value
 
+    def start(self, obj: Objective, default: tuple[float, float]) -> tuple[float, float]:
+        """``start=x,y``, moved inside the plot when it lies outside."""
+        if "start" not in self.q:
+            return default
+        text = self.q["start"]
+        parts = [_number(p) for p in text.split(",")]
+        if len(parts) != 2 or None in parts:
+            self.warnings.append(f"Ignored start={text!r}: expected x,y; using the default.")
+            return default
+        (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+        x, y = min(max(parts[0], x_lo), x_hi), min(max(parts[1], y_lo), y_hi)
+        if (x, y) != tuple(parts):
+            self.warnings.append(f"start={text} is outside the plot; moved to {x:g},{y:g}.")
+        return (x, y)
+
 
 def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, list[str]]:
     """Read playground settings from a link's query parameters.
@@ -152,19 +167,7 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, li
     noise = read.number("noise", 0.0, MAX_NOISE, s.noise, "the noise range")
     seed = read.whole("seed", 0, MAX_SEED, s.seed, "the seed range")
 
-    start = s.start
-    if "start" in q:
-        parts = [_number(p) for p in q["start"].split(",")]
-        (x_lo, x_hi), (y_lo, y_hi) = obj.domain
-        if len(parts) != 2 or None in parts:
-            read.warnings.append(f"Ignored start={q['start']!r}: expected x,y; using the default.")
-        else:
-            x, y = min(max(parts[0], x_lo), x_hi), min(max(parts[1], y_lo), y_hi)
-            if (x, y) != tuple(parts):
-                read.warnings.append(
-                    f"start={q['start']} is outside the plot; moved to {x:g},{y:g}."
-                )
-            start = (x, y)
+    start = read.start(obj, s.start)
 
     optimizers = s.optimizers
     if "optimizers" in q:
@@ -195,6 +198,10 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, li
     return settings, read.warnings
 
 
+def _point(p: tuple[float, float]) -> str:
+    return f"{float(p[0])!r},{float(p[1])!r}"
+
+
 def to_query(s: RaceSettings) -> dict[str, str]:
     """The query parameters that reproduce ``s`` exactly (shortest round-tripping floats)."""
     return {
@@ -202,7 +209,7 @@ def to_query(s: RaceSettings) -> dict[str, str]:
         "lr": repr(float(s.lr)),
         "momentum": repr(float(s.momentum)),
         "steps": str(s.steps),
-        "start": f"{s.start[0]!r},{s.start[1]!r}",
+        "start": _point(s.start),
         "optimizers": ",".join(s.optimizers),
         "noise": repr(float(s.noise)),
         "seed": str(s.seed),
@@ -232,12 +239,13 @@ class SweepSettings:
 
 
 def parse_sweep_query(params: Mapping[str, str | list[str]]) -> tuple[SweepSettings, list[str]]:
-    """Read sweep settings (``fn``, ``optimizer``, ``steps``, ``grid``, ``metric``) from a link."""
+    """Read sweep settings (``fn``, ``start``, ``optimizer``, ``steps``, ``grid``,
+    ``metric``) from a link."""
     read = QueryReader(params)
     fn = read.function()
     settings = SweepSettings(
         fn=fn,
-        start=get_objective(fn).x0,
+        start=read.start(get_objective(fn), tuple(float(v) for v in get_objective(fn).x0)),
         optimizer=read.choice("optimizer", SWEEP_OPTIMIZERS, "momentum"),
         steps=read.whole("steps", 1, MAX_STEPS, DEFAULT_STEPS, "the step range"),
         grid=read.whole("grid", 2, SWEEP_GRID_MAX, SWEEP_GRID_DEFAULT, "the grid sizes"),
@@ -247,8 +255,8 @@ def parse_sweep_query(params: Mapping[str, str | list[str]]) -> tuple[SweepSetti
 
 
 def sweep_query(s: SweepSettings) -> dict[str, str]:
-    return {"fn": s.fn, "optimizer": s.optimizer, "steps": str(s.steps), "grid": str(s.grid),
-            "metric": s.metric}  # fmt: skip
+    return {"fn": s.fn, "start": _point(s.start), "optimizer": s.optimizer,
+            "steps": str(s.steps), "grid": str(s.grid), "metric": s.metric}  # fmt: skip
 
 
 THEORY_CONDITIONS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)

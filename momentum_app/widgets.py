@@ -212,6 +212,11 @@ def scene_picker_ui() -> str:
     return st.session_state.scene
 
 
+def chart_font() -> int:
+    """The race chart's font size: larger in presenter mode, for the back of the room."""
+    return 20 if presenting() else 14
+
+
 def _leave_presenter() -> None:
     st.session_state.presenter = False
 
@@ -246,8 +251,8 @@ def link_ui() -> None:
     """A copyable link to the current view, under every page."""
     st.divider()
     st.caption(
-        ":material/link: **Link to this view**, every setting included: the button at the "
-        "right of the box copies it."
+        ":material/link: **Link to this view**, every setting included (point at the box "
+        "for its copy button)."
     )
     st.code(page_link(), language=None, wrap_lines=True)
 

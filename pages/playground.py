@@ -5,15 +5,16 @@ import streamlit as st
 from momentum_app import cache, race, state
 from momentum_app.race_chart import race_chart
 from momentum_app.settings import parse_query, to_query
-from momentum_app.widgets import exports_ui, race_controls_ui, view_ui
+from momentum_app.widgets import chart_font, exports_ui, race_controls_ui, view_ui
 from momentum_core import MOMENTUM_OPTIMIZERS
 
 state.ensure_router()
 st.title("Playground: gradient descent vs momentum")
-st.caption(
-    "Pick a landscape, set the learning rate α and momentum β, press **Play**. "
-    "Click the landscape to start somewhere else."
-)
+if not state.presenting():
+    st.caption(
+        "Pick a landscape, set the learning rate α and momentum β, press **Play**. "
+        "Click the landscape to start somewhere else."
+    )
 
 state.apply_pending_start()
 settings = state.linked_settings(
@@ -39,7 +40,9 @@ for name, result in results.items():
 if view.three_d:
     st.plotly_chart(cache.race_surface(settings), key="surface")
 else:
-    click = race_chart(cache.race_spec_text(settings), key="race", frame_ms=view.frame_ms)
+    font = chart_font()
+    spec = cache.race_spec_text(settings, font)
+    click = race_chart(spec, key="race", frame_ms=view.frame_ms, ui_font=font + 1)
     if state.take_click(click):
         st.rerun()
 

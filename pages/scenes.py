@@ -6,7 +6,7 @@ from momentum_app import cache, scenes, state
 from momentum_app.race import trajectories_csv
 from momentum_app.race_chart import race_chart
 from momentum_app.settings import to_query
-from momentum_app.widgets import SPEEDS, exports_ui, scene_picker_ui
+from momentum_app.widgets import SPEEDS, chart_font, exports_ui, scene_picker_ui
 
 state.ensure_router()
 presenting = state.presenting()
@@ -26,7 +26,7 @@ name = state.linked_settings(
 )
 names = [s.name for s in scenes.scenes()]
 index, scene = names.index(name), scenes.scene_named(name)
-font = 20 if presenting else 14
+font = chart_font()
 
 st.header(scene.title, anchor=False)
 st.caption(f"Scene {index + 1} of {len(names)} · {scene.objective.title}, α = {scene.lr:g}")

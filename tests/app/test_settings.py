@@ -72,3 +72,13 @@ def test_bad_values_warn_and_fall_back(query, message, check):
 def test_list_valued_params_take_the_last():
     s, _ = parse_query({"fn": ["booth", "matyas"]})
     assert s.fn == "matyas"
+
+
+def test_sweep_link_round_trips_with_its_start():
+    from momentum_app.settings import SweepSettings, parse_sweep_query, sweep_query
+
+    s = SweepSettings("himmelblau", (0.5, -1.25), "nesterov", 700, 25, "final loss")
+    back, warnings = parse_sweep_query(sweep_query(s))
+    assert back == s and warnings == []
+    moved, warnings = parse_sweep_query({"fn": "booth", "start": "99,0"})
+    assert moved.start == (10.0, 0.0) and "moved to 10,0" in warnings[0]
