@@ -112,44 +112,53 @@ def tfjs_expression(code: str) -> str:
     return _js(_parse(code))
 
 
-def _torch_optimizer(name: str, s: RaceSettings) -> str:
-    lr, mu = f"lr={s.lr!r}", f"momentum={s.momentum!r}"
-    return {
-        "sgd": f"torch.optim.SGD([p], {lr})",
-        "momentum": f"torch.optim.SGD([p], {lr}, {mu})",
-        "nesterov": f"torch.optim.SGD([p], {lr}, {mu}, nesterov=True)",
+#: Each framework's call for each optimizer, with PyTorch's defaults spelled out where the
+#: framework's own differ; ``{lr}`` and ``{mu}`` are the learning rate and the momentum.
+_CALLS = {
+    "PyTorch": {
+        "sgd": "torch.optim.SGD([p], lr={lr})",
+        "momentum": "torch.optim.SGD([p], lr={lr}, momentum={mu})",
+        "nesterov": "torch.optim.SGD([p], lr={lr}, momentum={mu}, nesterov=True)",
         # Keras' convention gives the same trajectory as PyTorch's at a constant lr.
-        "keras-momentum": f"torch.optim.SGD([p], {lr}, {mu})",
-        "adam": f"torch.optim.Adam([p], {lr})",
-        "rmsprop": f"torch.optim.RMSprop([p], {lr})",
-        "adagrad": f"torch.optim.Adagrad([p], {lr})",
-    }[name]
+        "keras-momentum": "torch.optim.SGD([p], lr={lr}, momentum={mu})",
+        "adam": "torch.optim.Adam([p], lr={lr})",
+        "rmsprop": "torch.optim.RMSprop([p], lr={lr})",
+        "adagrad": "torch.optim.Adagrad([p], lr={lr})",
+    },
+    "Keras": {
+        "sgd": "keras.optimizers.SGD(learning_rate={lr})",
+        "momentum": "keras.optimizers.SGD(learning_rate={lr}, momentum={mu})",
+        "nesterov": "keras.optimizers.SGD(learning_rate={lr}, momentum={mu}, nesterov=True)",
+        "keras-momentum": "keras.optimizers.SGD(learning_rate={lr}, momentum={mu})",
+        "adam": "keras.optimizers.Adam(learning_rate={lr}, epsilon=1e-8)",
+        "rmsprop": "keras.optimizers.RMSprop(learning_rate={lr}, rho=0.99, epsilon=1e-8)",
+        "adagrad": "keras.optimizers.Adagrad(learning_rate={lr}, "
+        "initial_accumulator_value=0.0, epsilon=1e-10)",
+    },
+    "TF.js": {
+        "sgd": "tf.train.sgd({lr})",
+        "momentum": "tf.train.momentum({lr}, {mu})",
+        "nesterov": "tf.train.momentum({lr}, {mu}, true)",
+        "keras-momentum": "tf.train.momentum({lr}, {mu})",
+        "adam": "tf.train.adam({lr}, 0.9, 0.999, 1e-8)",
+        "rmsprop": "tf.train.rmsprop({lr}, 0.99, 0, 1e-8)",
+        "adagrad": "tf.train.adagrad({lr})",
+    },
+    "optax": {
+        "sgd": "optax.sgd(learning_rate={lr})",
+        "momentum": "optax.sgd(learning_rate={lr}, momentum={mu})",
+        "nesterov": "optax.sgd(learning_rate={lr}, momentum={mu}, nesterov=True)",
+        "keras-momentum": "optax.sgd(learning_rate={lr}, momentum={mu})",
+        "adam": "optax.adam(learning_rate={lr}, b1=0.9, b2=0.999, eps=1e-8)",
+        "rmsprop": "optax.rmsprop(learning_rate={lr}, decay=0.99, eps=1e-8)",
+        "adagrad": "optax.adagrad(learning_rate={lr}, initial_accumulator_value=0.0, eps=1e-10)",
+    },
+}
 
 
-def _keras_optimizer(name: str, s: RaceSettings) -> str:
-    lr, mu = f"learning_rate={s.lr!r}", f"momentum={s.momentum!r}"
-    return {
-        "sgd": f"keras.optimizers.SGD({lr})",
-        "momentum": f"keras.optimizers.SGD({lr}, {mu})",
-        "nesterov": f"keras.optimizers.SGD({lr}, {mu}, nesterov=True)",
-        "keras-momentum": f"keras.optimizers.SGD({lr}, {mu})",
-        "adam": f"keras.optimizers.Adam({lr}, epsilon=1e-8)",
-        "rmsprop": f"keras.optimizers.RMSprop({lr}, rho=0.99, epsilon=1e-8)",
-        "adagrad": f"keras.optimizers.Adagrad({lr}, initial_accumulator_value=0.0, epsilon=1e-10)",
-    }[name]
-
-
-def _tfjs_optimizer(name: str, s: RaceSettings) -> str:
-    lr, mu = repr(s.lr), repr(s.momentum)
-    return {
-        "sgd": f"tf.train.sgd({lr})",
-        "momentum": f"tf.train.momentum({lr}, {mu})",
-        "nesterov": f"tf.train.momentum({lr}, {mu}, true)",
-        "keras-momentum": f"tf.train.momentum({lr}, {mu})",
-        "adam": f"tf.train.adam({lr}, 0.9, 0.999, 1e-8)",
-        "rmsprop": f"tf.train.rmsprop({lr}, 0.99, 0, 1e-8)",
-        "adagrad": f"tf.train.adagrad({lr})",
-    }[name]
+def optimizer_call(framework: str, name: str, s: RaceSettings) -> str:
+    """The expression that builds optimizer ``name`` with ``s``'s settings in ``framework``."""
+    return _CALLS[framework][name].format(lr=repr(s.lr), mu=repr(s.momentum))
 
 
 _TFJS_SIGNATURES = {
@@ -161,19 +170,6 @@ _TFJS_SIGNATURES = {
     "rmsprop": "rmsprop(learningRate, decay, momentum, epsilon)",
     "adagrad": "adagrad(learningRate, initialAccumulatorValue = 0.1)",
 }
-
-
-def _optax_optimizer(name: str, s: RaceSettings) -> str:
-    lr, mu = f"learning_rate={s.lr!r}", f"momentum={s.momentum!r}"
-    return {
-        "sgd": f"optax.sgd({lr})",
-        "momentum": f"optax.sgd({lr}, {mu})",
-        "nesterov": f"optax.sgd({lr}, {mu}, nesterov=True)",
-        "keras-momentum": f"optax.sgd({lr}, {mu})",
-        "adam": f"optax.adam({lr}, b1=0.9, b2=0.999, eps=1e-8)",
-        "rmsprop": f"optax.rmsprop({lr}, decay=0.99, eps=1e-8)",
-        "adagrad": f"optax.adagrad({lr}, initial_accumulator_value=0.0, eps=1e-10)",
-    }[name]
 
 
 #: What differs from the app's (PyTorch's) rule, per framework and optimizer.
@@ -222,7 +218,7 @@ def f(x, y):  # {obj.title}
 
 
 {noise}p = torch.tensor([{x0}, {y0}], dtype=torch.float64, requires_grad=True)
-optimizer = {_torch_optimizer(name, s)}
+optimizer = {optimizer_call("PyTorch", name, s)}
 path = [p.tolist()]
 for step in range({steps}):
     optimizer.zero_grad()
@@ -243,7 +239,7 @@ def f(x, y):  # {obj.title}
 
 
 {noise}p = tf.Variable([{x0}, {y0}], dtype=tf.float64)
-optimizer = {_keras_optimizer(name, s)}
+optimizer = {optimizer_call("Keras", name, s)}
 path = [p.numpy().tolist()]
 for step in range({steps}):
     with tf.GradientTape() as tape:
@@ -260,7 +256,7 @@ const f = (x, y) => {tfjs_expression(obj.code)};
 
 {noise.replace("#", "//")}const p = tf.variable(tf.tensor1d([{x0}, {y0}]));  // float32
 // tf.train.{_TFJS_SIGNATURES.get(name, "")}
-const optimizer = {_tfjs_optimizer(name, s)};
+const optimizer = {optimizer_call("TF.js", name, s)};
 for (let step = 0; step < {steps}; step++) {{
   optimizer.minimize(() => f(p.gather(0), p.gather(1)));
 }}
@@ -269,7 +265,7 @@ p.print();
 // In a model, pass the optimizer object. The seed article's
 //   model.compile({{optimizer: 'sgd', momentum: 0.9}})
 // does not set momentum: TF.js ignores the extra key and trains plain SGD.
-// model.compile({{optimizer: {_tfjs_optimizer(name, s)}, loss: 'meanSquaredError'}});
+// model.compile({{optimizer: {optimizer_call("TF.js", name, s)}, loss: 'meanSquaredError'}});
 """
     if framework == "optax":
         return f"""import math
@@ -286,7 +282,7 @@ def f(x, y):  # {obj.title}
 
 
 {noise}p = jnp.array([{x0}, {y0}])
-optimizer = {_optax_optimizer(name, s)}
+optimizer = {optimizer_call("optax", name, s)}
 state = optimizer.init(p)
 grad = jax.jit(jax.grad(lambda p: f(p[0], p[1])))
 path = [p.tolist()]

@@ -25,7 +25,7 @@ from momentum_app.code_panel import (
 )
 from momentum_app.race import run_race
 from momentum_app.settings import default_settings
-from momentum_core import FACTORIES, get_objective
+from momentum_core import FACTORIES, MOMENTUM_OPTIMIZERS, OPTIMIZER_NAMES, get_objective
 
 OBJECTIVES = [get_objective(n) for n in FACTORIES] + [
     get_objective("rastrigin", A=4.0),
@@ -147,3 +147,12 @@ def test_pytorch_snippet_retraces_the_app(fn, name, changes):
     path = np.array(namespace["path"])
     assert path.shape == (s.steps + 1, 2)
     np.testing.assert_allclose(path, expected.positions[:, 0], rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_framework_builds_every_optimizer(framework):
+    s = replace(default_settings(), lr=0.0321, momentum=0.65)
+    for name in OPTIMIZER_NAMES:
+        text = snippet(framework, s, name)
+        assert "0.0321" in text, (framework, name)
+        assert ("0.65" in text) == (name in MOMENTUM_OPTIMIZERS), (framework, name)
