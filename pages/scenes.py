@@ -30,7 +30,7 @@ font = chart_font()
 
 st.header(scene.title, anchor=False)
 st.caption(f"Scene {index + 1} of {len(names)} · {scene.objective.title}, α = {scene.lr:g}")
-st.markdown(f"> “{scene.claim}” (the seed article)")
+st.markdown(f"> **The seed article's claim, in our words:** {scene.claim}")
 results = cache.scene_results(scene)
 values = scenes.facts(scene, results)
 st.markdown(scenes.caption(scene, values).replace("*", r"\*"))  # f* is no emphasis
