@@ -72,13 +72,14 @@ def race_runs(obj: Objective, results: dict[str, BatchResult]) -> list[RaceRun]:
     ]
 
 
-def _nearest_point(obj: Objective, r: BatchResult) -> str:
+def nearest_point(obj: Objective, r: BatchResult) -> str:
+    """The known minimum the run ended nearest to, as ``(x, y)``."""
     x, y = obj.minima[int(r.nearest_minimum[0])]
     return f"({x:.3g}, {y:.3g})"
 
 
 def _minimum_name(obj: Objective, r: BatchResult) -> str:
-    return ("global " if r.reached_global[0] else "local ") + _nearest_point(obj, r)
+    return ("global " if r.reached_global[0] else "local ") + nearest_point(obj, r)
 
 
 def _status(r: BatchResult) -> str:
@@ -129,7 +130,7 @@ def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:
         if r.diverged_step[0] >= 0:
             parts.append(f"{label} diverged at step {r.diverged_step[0]:,}")
         elif not r.reached_global[0] and r.minimum_distance[0] < 1e-3:
-            parts.append(f"{label} got stuck in the local minimum {_nearest_point(obj, r)}")
+            parts.append(f"{label} got stuck in the local minimum {nearest_point(obj, r)}")
         else:
             gap = float(r.final_loss[0] - obj.f_star)
             parts.append(f"{label} did not within {steps:,} steps (f − f* = {gap:.3g})")

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from momentum_app.figures import COLORS, RaceRun
-from momentum_app.race import TOLERANCE
+from momentum_app.race import TOLERANCE, nearest_point, solo
 from momentum_app.settings import LABELS, MAX_STEPS, RaceSettings
 from momentum_core import (
     FACTORIES,
@@ -80,26 +80,28 @@ class Scene:
     def objective(self) -> Objective:
         return get_objective(self.function)
 
-    def settings(self, run: SceneRun) -> RaceSettings:
-        """The playground settings of one run (cached runs are shared with the playground)."""
-        momentum = run.momentum if run.optimizer in MOMENTUM_OPTIMIZERS else 0.0
+    def race(self, optimizers: tuple[str, ...], momentum: float) -> RaceSettings:
+        """A playground race at the scene's function, start, learning rate and steps."""
         return RaceSettings(
             fn=self.function,
             lr=self.lr,
             momentum=momentum,
             steps=self.steps,
             start=self.start,
-            optimizers=(run.optimizer,),
+            optimizers=optimizers,
             noise=0.0,
             seed=0,
         )
+
+    def settings(self, run: SceneRun) -> RaceSettings:
+        """The settings of one run, as the playground caches them (see race.solo)."""
+        return solo(self.race((run.optimizer,), run.momentum), run.optimizer)
 
     def playground(self) -> RaceSettings:
         """The playground race closest to the scene: its optimizers, the first momentum."""
         optimizers = tuple(dict.fromkeys(r.optimizer for r in self.runs))
         momenta = [r.momentum for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS]
-        first = self.settings(self.runs[0])
-        return RaceSettings(**{**vars(first), "optimizers": optimizers, "momentum": momenta[0]})
+        return self.race(optimizers, momenta[0])
 
 
 def _scene(raw: dict, where: str) -> Scene:
@@ -243,14 +245,10 @@ def _outcome(obj: Objective, r: BatchResult) -> str:
     if r.tol_step[0] >= 0:
         return f"reaches f − f* < {TOLERANCE:g} in {r.tol_step[0]:,} steps"
     if r.converged_step[0] >= 0 and not r.reached_global[0]:
-        return f"stops in the local minimum {_point(obj, r)} after {r.converged_step[0]:,} steps"
+        where, steps = nearest_point(obj, r), r.converged_step[0]
+        return f"stops in the local minimum {where} after {steps:,} steps"
     gap = float(r.final_loss[0] - obj.f_star)
     return f"is still at f − f* = {gap:.3g} after {r.num_steps:,} steps"
-
-
-def _point(obj: Objective, r: BatchResult) -> str:
-    x, y = obj.minima[int(r.nearest_minimum[0])]
-    return f"({x:.3g}, {y:.3g})"
 
 
 def run_facts(obj: Objective, run: SceneRun, r: BatchResult) -> SimpleNamespace:
@@ -265,7 +263,7 @@ def run_facts(obj: Objective, run: SceneRun, r: BatchResult) -> SimpleNamespace:
         diverged=diverged,
         gap=float(r.final_loss[0] - obj.f_star),
         outcome=_outcome(obj, r),
-        minimum=f"the {kind} minimum {_point(obj, r)}",
+        minimum=f"the {kind} minimum {nearest_point(obj, r)}",
         stuck=int(stuck),
         **{"global": int(bool(r.reached_global[0]) and diverged < 0)},
     )
