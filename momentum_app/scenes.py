@@ -98,10 +98,11 @@ class Scene:
         return solo(self.race((run.optimizer,), run.momentum), run.optimizer)
 
     def playground(self) -> RaceSettings:
-        """The playground race closest to the scene: its optimizers, the first momentum."""
+        """The playground race closest to the scene: its optimizers, the first momentum
+        (0 when no run uses momentum)."""
         optimizers = tuple(dict.fromkeys(r.optimizer for r in self.runs))
         momenta = [r.momentum for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS]
-        return self.race(optimizers, momenta[0])
+        return self.race(optimizers, momenta[0] if momenta else 0.0)
 
 
 def _scene(raw: dict, where: str) -> Scene:

@@ -162,3 +162,10 @@ def test_scene_links_fall_back_with_a_warning():
     assert scenes.parse_scene_query({"scene": "escape"}) == ("escape", [])
     name, warnings = scenes.parse_scene_query({"scene": "nope"})
     assert name == SCENES[0].name and "nope" in warnings[0]
+
+
+def test_a_scene_without_momentum_runs_still_opens_in_the_playground(tmp_path):
+    text = GOOD.replace('optimizer = "momentum", momentum = 0.5', 'optimizer = "adam"')
+    (scene,) = scenes.load_scenes(write(tmp_path, text))
+    race = scene.playground()
+    assert race.optimizers == ("sgd", "adam") and race.momentum == 0.0
