@@ -197,7 +197,10 @@ def heavy_ball(
     if nesterov and (np.any(mu <= 0) or np.any(tau != 0)):
         raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
     plain = mu == 0
-    any_plain, damped = bool(plain.any()), bool(np.any(tau))
+    damped = bool(np.any(tau))
+    # Undamped, beta = 0 already gives b = g (and Nesterov's g + 0 b = g) bit for bit;
+    # only dampening needs the runs with beta = 0 switched back to the raw gradient.
+    any_plain = damped and bool(plain.any())
     neg_lr, keep = -lr, 1.0 - tau
 
     def init(params: Array) -> HeavyBallState:

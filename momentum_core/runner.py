@@ -7,6 +7,7 @@ runner and numpy prints no overflow warnings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,48 +82,109 @@ class BatchResult:
 
 
 def _norm(g: Array) -> Array:
-    """Row norms of ``(runs, 2)``; ~10x faster than np.hypot on the strided columns."""
-    gx, gy = g[:, 0], g[:, 1]
+    """Norms over the last axis of ``(..., 2)``; ~10x faster than np.hypot on strided
+    columns. Overflows to inf for huge gradients, which then count as not finite."""
+    gx, gy = g[..., 0], g[..., 1]
     return np.sqrt(gx * gx + gy * gy)
 
 
-def _all_fine(x: Array, loss: Array, grad: Array, gnorm: Array | None, bound: float) -> bool:
-    """One cheap test for the whole batch (a huge but finite sum only costs a recheck)."""
-    total = loss.sum() + grad.sum() + (0.0 if gnorm is None else gnorm.sum())
-    return bool(np.isfinite(total) and np.abs(x).max() <= bound)
+def _hot(objective: Objective) -> Callable[[Array], tuple[Array, Array]]:
+    """``objective.value_and_gradient`` without the per-call ``np.errstate`` of each
+    formula: the loop runs inside one ``errstate`` of its own."""
+    fused = objective.fused
+    if fused is not None:
+        return getattr(fused, "__wrapped__", fused)
+    value = getattr(objective.value, "__wrapped__", objective.value)
+    gradient = getattr(objective.gradient, "__wrapped__", objective.gradient)
+    return lambda p: (value(p), gradient(p))
 
 
-def _fine(x: Array, loss: Array, grad: Array, gnorm: Array | None, bound: float) -> Array:
-    """Per run: finite point, loss and gradient (and norm), inside the bound."""
-    ok = np.isfinite(loss) & np.isfinite(grad).all(axis=1) & (np.abs(x).max(axis=1) <= bound)
-    return ok if gnorm is None else ok & np.isfinite(gnorm)
+def _chunk_steps(runs: int, summary_only: bool) -> int:
+    """Steps per chunk: bookkeeping runs once a chunk, vectorised. Summary buffers hold
+    about a million points, so a 200 x 200 sweep keeps its memory small."""
+    cap = 256 if not summary_only else max(4, min(256, 1_000_000 // runs))
+    return cap
 
 
-def _per_run_fields(state: Any) -> list[int]:
-    """Indices of a state's per-run array fields (shape ``(runs, 2)``)."""
-    if not isinstance(state, tuple):
-        return []
-    return [i for i, f in enumerate(state) if isinstance(f, np.ndarray) and f.ndim == 2]
+class _Ledger:
+    """Divergence and tolerance bookkeeping, done after each chunk of steps.
+
+    The loop records points, losses and gradients for every run, diverged or not; here a
+    run's first step with a non-finite loss or gradient norm, or a coordinate beyond the
+    bound, becomes its divergence step, and that chunk's rows from then on (and every
+    later chunk's) are overwritten with its last finite values. The latest step outside
+    tolerance per run gives the convergence steps at the end.
+    """
+
+    def __init__(self, runs: int, x: Array, loss: Array, gnorm: Array, limits: tuple) -> None:
+        self.threshold, self.grad_tol, self.bound = limits
+        self.diverged_step = np.full(runs, -1)
+        self.last_out = np.full(runs, -1)
+        self.last_out_loss = np.full(runs, -1)
+        self.x, self.loss, self.gnorm = x.copy(), loss.copy(), gnorm.copy()
+        self.columns = np.arange(runs)
+        self._mark(0, loss[None], gnorm[None])
+
+    @property
+    def all_diverged(self) -> bool:
+        return bool(np.all(self.diverged_step >= 0))
+
+    def absorb(self, t0: int, xs: Array, losses: Array, gnorms: Array) -> None:
+        """Take steps ``t0 .. t0 + len(xs) - 1`` (arrays edited in place: frozen rows)."""
+        c = len(xs)
+        inside = (np.abs(xs[..., 0]) <= self.bound) & (np.abs(xs[..., 1]) <= self.bound)
+        bad = ~(np.isfinite(losses) & np.isfinite(gnorms) & inside)
+        before = self.diverged_step >= 0
+        # Each run's first row to freeze: 0 if it diverged earlier, c if it never did.
+        first = np.where(before, 0, np.where(bad.any(axis=0), bad.argmax(axis=0), c))
+        cols = np.flatnonzero(first < c)
+        if len(cols):
+            new = cols[~before[cols]]
+            self.diverged_step[new] = t0 + first[new]
+            f = first[cols]
+            # The last finite row: the chunk's row before the first bad one, or the carry.
+            prev = np.maximum(f - 1, 0)
+            from_chunk = f > 0
+            keep_x = np.where(from_chunk[:, None], xs[prev, cols], self.x[cols])
+            keep_l = np.where(from_chunk, losses[prev, cols], self.loss[cols])
+            keep_g = np.where(from_chunk, gnorms[prev, cols], self.gnorm[cols])
+            frozen = np.arange(c)[:, None] >= f[None, :]
+            xs[:, cols] = np.where(frozen[..., None], keep_x[None], xs[:, cols])
+            losses[:, cols] = np.where(frozen, keep_l[None], losses[:, cols])
+            gnorms[:, cols] = np.where(frozen, keep_g[None], gnorms[:, cols])
+        self.x, self.loss, self.gnorm = xs[-1].copy(), losses[-1].copy(), gnorms[-1].copy()
+        self._mark(t0, losses, gnorms)
+
+    def _mark(self, t0: int, losses: Array, gnorms: Array) -> None:
+        """Record, per run, the latest of these steps at which it was outside tolerance
+        (``f >= f* + loss_tol``; for ``last_out`` also ``|grad| >= grad_tol``)."""
+        outside = losses >= self.threshold
+        self.last_out_loss = _latest(outside, t0, self.last_out_loss)
+        if self.grad_tol > 0:
+            outside &= gnorms >= self.grad_tol
+        self.last_out = _latest(outside, t0, self.last_out)
 
 
-def _take(state: Any, keep: Array) -> Any:
-    """The state of the runs in ``keep`` only."""
-    fields = list(state) if isinstance(state, tuple) else []
-    for i in _per_run_fields(state):
-        fields[i] = fields[i][keep]
-    return type(state)(*fields) if fields else state
+def _latest(flags: Array, t0: int, previous: Array) -> Array:
+    """Per column, ``t0 +`` the last row index where ``flags`` holds, else ``previous``."""
+    last = t0 + len(flags) - 1 - flags[::-1].argmax(axis=0)
+    return np.where(flags.any(axis=0), last, previous)
 
 
-def _fill(state: Any, previous: Any, live: Array, runs: int) -> Any:
-    """A full-size state: the live runs' new values, the others' frozen ones."""
-    if len(live) == runs:
-        return state
-    fields = list(state)
-    for i in _per_run_fields(state):
-        full = previous[i].copy()
-        full[live] = state[i]
-        fields[i] = full
-    return type(state)(*fields)
+def _freeze_states(states: Any, diverged_step: Array) -> Any:
+    """Recorded states from each run's divergence step on repeat its last finite one."""
+    if not isinstance(states, tuple) or not np.any(diverged_step >= 0):
+        return states
+    n = len(states[0]) if states else 0
+    d = np.where(diverged_step >= 0, diverged_step, n)
+    frozen = np.arange(n)[:, None] >= d[None, :]
+    fields = []
+    for f in states:
+        if isinstance(f, np.ndarray) and f.ndim == 3 and f.shape[1] == len(d):
+            last = f[np.maximum(d - 1, 0), np.arange(len(d))]
+            f = np.where(frozen[..., None], last[None], f)
+        fields.append(f)
+    return type(states)(*fields)
 
 
 def _stack_states(states: list[Any]) -> Any:
@@ -140,6 +202,7 @@ def run_batch(
     *,
     noise: float | Array = 0.0,
     seed: int | None = 0,
+    shared_noise: bool = False,
     loss_tol: float = 1e-6,
     grad_tol: float = 0.0,
     bound: float = DEFAULT_BOUND,
@@ -151,6 +214,10 @@ def run_batch(
     The number of runs is the common length of ``x0`` (shape ``(runs, 2)``, or ``(2,)``
     for one start shared by all) and of the optimizer's per-run hyperparameters.
 
+    The loop does only the update, the value and the gradient, and records them; a
+    run's divergence and its convergence steps are worked out afterwards, vectorised,
+    a chunk of steps at a time (so summary mode keeps its memory bounded).
+
     Args:
         objective: The function to minimise.
         optimizer: From :mod:`momentum_core.optimizers`, hyperparameters per run or shared.
@@ -161,6 +228,8 @@ def run_batch(
         seed: Seed of the noise. The noise of run ``i`` at step ``t`` depends on the seed,
             ``t``, ``i`` and the number of runs, so two batches of the same shape and seed
             see the same noise (a fair race between optimizers).
+        shared_noise: Every run sees the same noise sequence, the one a single run with
+            this seed sees (a family of momenta racing on equal terms).
         loss_tol: Convergence tolerance on ``f - f*``.
         grad_tol: Convergence tolerance on the gradient norm (0 turns it off).
         bound: A run whose coordinates leave ``[-bound, bound]`` has diverged.
@@ -193,90 +262,66 @@ def run_batch(
     if not (loss_tol >= 0 and grad_tol >= 0):
         raise ValueError("tolerances must be >= 0")
     noisy = bool(np.any(sigma > 0))
+    draws = (1, 2) if shared_noise else (runs, 2)
     rng = np.random.default_rng(seed)
-    if summary_only:
-        record_state = False
+    record_state = record_state and not summary_only
+    value_and_gradient = _hot(objective)
+    update = optimizer.update
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        loss = objective.value(x)
-        grad = objective.gradient(x)
+        loss, grad = value_and_gradient(x)
         gnorm = _norm(grad)
         if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(gnorm))):
             raise ValueError("the objective is not finite at a start point")
         state = optimizer.init(x)
-
-        if not summary_only:
+        ledger = _Ledger(runs, x, loss, gnorm, (objective.f_star + loss_tol, grad_tol, bound))
+        chunk = _chunk_steps(runs, summary_only)
+        grads = np.empty((chunk, runs, 2))
+        if summary_only:
+            xs_buffer, loss_buffer = np.empty((chunk, runs, 2)), np.empty((chunk, runs))
+        else:
             positions = np.empty((num_steps + 1, runs, 2))
             losses = np.empty((num_steps + 1, runs))
             grad_norms = np.empty((num_steps + 1, runs))
             positions[0], losses[0], grad_norms[0] = x, loss, gnorm
         states = [state] if record_state else None
 
-        # The loop steps only the live runs: `live` holds their indices, and x, loss, grad,
-        # gnorm, state, sigma and the optimizer describe just them. A diverging run leaves
-        # the batch with its last finite values written to the full-size arrays below.
-        final_x, final_loss, final_gnorm = x.copy(), loss.copy(), gnorm.copy()
-        live = np.arange(runs)
-        opt = optimizer
-        diverged_step = np.full(runs, -1)
-        # The last step at which a run was NOT within tolerance; converged = that + 1.
-        last_out = np.full(runs, -1)
-        last_out_loss = np.full(runs, -1)
-        # Norms are needed to record them or to test them; summary sweeps skip them.
-        need_norm = not summary_only or grad_tol > 0
-        threshold = objective.f_star + loss_tol
-        if not need_norm:
-            gnorm = None
-        _mark_tolerance(loss, gnorm, threshold, grad_tol, 0, live, last_out, last_out_loss)
-
-        for t in range(1, num_steps + 1):
-            if noisy:
-                # Drawn for every run, so a run's noise does not depend on the others' fate.
-                draw = rng.standard_normal((runs, 2))
-                seen = grad + sigma * (draw if len(live) == runs else draw[live])
+        t0 = 1
+        while t0 <= num_steps:
+            c = min(chunk, num_steps + 1 - t0)
+            if summary_only:
+                xs, ls = xs_buffer[:c], loss_buffer[:c]
             else:
-                seen = grad
-            step, new_state = opt.update(seen, state)
-            new_x = x + step
-            new_loss = objective.value(new_x)
-            new_grad = objective.gradient(new_x)
-            new_gnorm = _norm(new_grad) if need_norm else None
-            # One cheap test for the whole batch first: divergence is rare.
-            if not _all_fine(new_x, new_loss, new_grad, new_gnorm, bound):
-                ok = _fine(new_x, new_loss, new_grad, new_gnorm, bound)
-                gone = live[~ok]
-                diverged_step[gone] = t
-                final_x[gone], final_loss[gone] = x[~ok], loss[~ok]
-                if need_norm:
-                    final_gnorm[gone] = gnorm[~ok]
-                    new_gnorm = new_gnorm[ok]
-                live = live[ok]
-                new_x, new_loss, new_grad = new_x[ok], new_loss[ok], new_grad[ok]
-                new_state = _take(new_state, ok)
-                opt = opt.select(ok)
-                if len(sigma) > 1:
-                    sigma = sigma[ok]
-                if not len(live):  # every run has stopped: the rest repeats their ends
-                    if not summary_only:
-                        positions[t:], losses[t:], grad_norms[t:] = final_x, final_loss, final_gnorm
-                    if record_state:
-                        states += [states[-1]] * (num_steps - t + 1)
-                    break
-            x, loss, grad, gnorm, state = new_x, new_loss, new_grad, new_gnorm, new_state
-            _mark_tolerance(loss, gnorm, threshold, grad_tol, t, live, last_out, last_out_loss)
+                xs, ls = positions[t0 : t0 + c], losses[t0 : t0 + c]
+            # The hot loop: update, value and gradient, recorded. Nothing else.
+            for k in range(c):
+                seen = grad + sigma * rng.standard_normal(draws) if noisy else grad
+                step, state = update(seen, state)
+                x = x + step
+                loss, grad = value_and_gradient(x)
+                xs[k], ls[k], grads[k] = x, loss, grad
+                if record_state:
+                    states.append(state)
+            gns = _norm(grads[:c])
+            ledger.absorb(t0, xs, ls, gns)
             if not summary_only:
-                if len(live) == runs:
-                    positions[t], losses[t], grad_norms[t] = x, loss, gnorm
-                else:
-                    positions[t], losses[t], grad_norms[t] = final_x, final_loss, final_gnorm
-                    positions[t, live], losses[t, live], grad_norms[t, live] = x, loss, gnorm
-            if record_state:
-                states.append(_fill(state, states[-1], live, runs))
-        final_x[live], final_loss[live] = x, loss
+                grad_norms[t0 : t0 + c] = gns
+            t0 += c
+            if t0 <= num_steps and ledger.all_diverged:  # the rest repeats their ends
+                if not summary_only:
+                    positions[t0:], losses[t0:] = ledger.x, ledger.loss
+                    grad_norms[t0:] = ledger.gnorm
+                if record_state:
+                    states += [states[-1]] * (num_steps + 1 - t0)
+                break
 
+    diverged_step = ledger.diverged_step
     diverged = diverged_step >= 0
-    converged_step = np.where((last_out < num_steps) & ~diverged, last_out + 1, -1)
-    tol_step = np.where((last_out_loss < num_steps) & ~diverged, last_out_loss + 1, -1)
+    converged_step = np.where((ledger.last_out < num_steps) & ~diverged, ledger.last_out + 1, -1)
+    tol_step = np.where(
+        (ledger.last_out_loss < num_steps) & ~diverged, ledger.last_out_loss + 1, -1
+    )
+    final_x = ledger.x
     minima = objective.minima
     dist = np.linalg.norm(final_x[:, None, :] - minima[None, :, :], axis=-1)
     nearest = np.argmin(dist, axis=1)
@@ -284,9 +329,9 @@ def run_batch(
         positions=None if summary_only else positions,
         losses=None if summary_only else losses,
         grad_norms=None if summary_only else grad_norms,
-        states=_stack_states(states) if record_state else None,
+        states=_freeze_states(_stack_states(states), diverged_step) if record_state else None,
         final_position=final_x,
-        final_loss=final_loss,
+        final_loss=ledger.loss,
         diverged_step=diverged_step,
         converged_step=converged_step,
         tol_step=tol_step,
@@ -295,31 +340,3 @@ def run_batch(
         reached_global=objective.is_global[nearest],
         num_steps=num_steps,
     )
-
-
-def _mark_tolerance(
-    loss: Array,
-    gnorm: Array | None,
-    threshold: float,
-    grad_tol: float,
-    t: int,
-    live: Array,
-    last_out: Array,
-    last_out_loss: Array,
-) -> None:
-    """Record step ``t`` as the latest one outside tolerance for the live runs that are.
-
-    A run is within tolerance when ``f < f* + loss_tol`` (``threshold``), or, for
-    ``last_out`` only, when its gradient norm is below ``grad_tol``.
-    """
-    outside = loss >= threshold
-    if len(live) < len(last_out):
-        last_out_loss[live[outside]] = t
-        if grad_tol > 0:
-            outside &= gnorm >= grad_tol
-        last_out[live[outside]] = t
-    else:  # every run is live: a boolean mask is cheaper than fancy indexing
-        last_out_loss[outside] = t
-        if grad_tol > 0:
-            outside &= gnorm >= grad_tol
-        last_out[outside] = t

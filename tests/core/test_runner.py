@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from momentum_core import get_objective, gradient_descent, heavy_ball, make_optimizer, run_batch
+from momentum_core import (
+    FACTORIES,
+    OPTIMIZER_NAMES,
+    get_objective,
+    gradient_descent,
+    heavy_ball,
+    make_optimizer,
+    run_batch,
+)
 from momentum_core.runner import DEFAULT_BOUND
 
 
@@ -172,3 +180,59 @@ def test_bad_arguments_raise(rosen, kwargs, message):
     opt = heavy_ball(np.array([1e-3, 2e-3]), 0.9)
     with pytest.raises(ValueError, match=message):
         run_batch(rosen, opt, **args)
+
+
+def _plain_run(obj, opt, x0, steps):
+    """The plain loop for one run: update, then the objective's own gradient, step by step."""
+    x = np.array([x0], dtype=float)
+    state = opt.init(x)
+    points, states = [x], [state]
+    for _ in range(steps):
+        step, state = opt.update(obj.gradient(x), state)
+        x = x + step
+        points.append(x)
+        states.append(state)
+    return np.concatenate(points), states
+
+
+@pytest.mark.parametrize("name", OPTIMIZER_NAMES)
+@pytest.mark.parametrize("fn", list(FACTORIES))
+def test_lean_runner_equals_plain_loop_positions_and_state(fn, name):
+    obj = get_objective(fn)
+    lrs = obj.lr_default * np.array([0.5, 0.25, 0.1])
+    starts = np.array([obj.x0, obj.x0, obj.global_minima[0] + 0.3])
+    batch = run_batch(obj, make_optimizer(name, lrs, 0.8), starts, 60, record_state=True)
+    assert np.all(batch.diverged_step < 0)  # a divergence would freeze the batch's copy
+    for i in range(3):
+        points, states = _plain_run(obj, make_optimizer(name, lrs[i], 0.8), starts[i], 60)
+        np.testing.assert_allclose(batch.positions[:, i], points, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(batch.losses[:, i], obj.value(points), rtol=1e-12)
+        for field, recorded in zip(states[0]._fields, batch.states, strict=True):
+            want = np.array([getattr(s, field) for s in states])
+            got = recorded[:, i] if want.ndim == 3 else recorded
+            np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("fn", list(FACTORIES))
+def test_value_and_gradient_equals_value_and_gradient(fn):
+    obj = get_objective(fn)
+    (x0, x1), (y0, y1) = obj.domain
+    points = np.random.default_rng(1).uniform((x0, y0), (x1, y1), (50, 2))
+    value, gradient = obj.value_and_gradient(points)
+    np.testing.assert_array_equal(value, obj.value(points))
+    np.testing.assert_array_equal(gradient, obj.gradient(points))
+
+
+def test_divergence_in_a_later_chunk_freezes_every_later_row():
+    # On the bowl (largest curvature 1) lr 2.02 grows the error 2 % a step: it leaves the
+    # bound only after several of the runner's chunks of steps.
+    bowl = get_objective("quadratic")
+    lrs = np.array([2.02, 1.0])
+    result = run_batch(bowl, heavy_ball(lrs, 0.0), bowl.x0, 2000, record_state=True)
+    k = int(result.diverged_step[0])
+    assert 300 < k < 2000 and result.diverged_step[1] == -1
+    assert np.all(result.positions[k:, 0] == result.positions[k - 1, 0])
+    assert np.all(result.losses[k:, 0] == result.losses[k - 1, 0])
+    assert np.all(result.states.buffer[k:, 0] == result.states.buffer[k - 1, 0])
+    assert np.all(np.abs(result.positions[: k - 1, 0]) <= DEFAULT_BOUND)
+    assert np.all(np.isfinite(result.states.buffer))
