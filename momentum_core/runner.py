@@ -21,6 +21,9 @@ Array = np.ndarray
 #: Hard cap on the number of steps of one run, for the CLI and the pages.
 MAX_STEPS = 100_000
 
+#: Points per chunk of a summary run's buffers (see _chunk_steps).
+CHUNK_POINTS = 50_000
+
 #: A run whose coordinates leave [-bound, bound] counts as diverged.
 DEFAULT_BOUND = 1e6
 
@@ -101,9 +104,8 @@ def _hot(objective: Objective) -> Callable[[Array], tuple[Array, Array]]:
 
 def _chunk_steps(runs: int, summary_only: bool) -> int:
     """Steps per chunk: bookkeeping runs once a chunk, vectorised. Summary buffers hold
-    about a million points, so a 200 x 200 sweep keeps its memory small."""
-    cap = 256 if not summary_only else max(4, min(256, 1_000_000 // runs))
-    return cap
+    about ``CHUNK_POINTS`` points, small enough to stay in cache for big sweeps."""
+    return 256 if not summary_only else max(2, min(256, CHUNK_POINTS // runs))
 
 
 class _Ledger:
@@ -122,7 +124,8 @@ class _Ledger:
         self.last_out = np.full(runs, -1)
         self.last_out_loss = np.full(runs, -1)
         self.x, self.loss, self.gnorm = x.copy(), loss.copy(), gnorm.copy()
-        self.columns = np.arange(runs)
+        #: The runs the chunks describe: all of them, or (summary mode) the live ones.
+        self.ids: Array | slice = slice(None)
         self._mark(0, loss[None], gnorm[None])
 
     @property
@@ -130,39 +133,58 @@ class _Ledger:
         return bool(np.all(self.diverged_step >= 0))
 
     def absorb(self, t0: int, xs: Array, losses: Array, gnorms: Array) -> None:
-        """Take steps ``t0 .. t0 + len(xs) - 1`` (arrays edited in place: frozen rows)."""
-        c = len(xs)
+        """Take steps ``t0 .. t0 + len(xs) - 1`` of the runs :attr:`ids` (the arrays are
+        edited in place: a diverged run's rows repeat its last finite values)."""
+        c, ids = len(xs), self.ids
         inside = (np.abs(xs[..., 0]) <= self.bound) & (np.abs(xs[..., 1]) <= self.bound)
-        bad = ~(np.isfinite(losses) & np.isfinite(gnorms) & inside)
-        before = self.diverged_step >= 0
+        fine = np.isfinite(losses) & inside
+        bad = ~(fine if gnorms is None else fine & np.isfinite(gnorms))
+        before = self.diverged_step[ids] >= 0
         # Each run's first row to freeze: 0 if it diverged earlier, c if it never did.
         first = np.where(before, 0, np.where(bad.any(axis=0), bad.argmax(axis=0), c))
         cols = np.flatnonzero(first < c)
         if len(cols):
-            new = cols[~before[cols]]
-            self.diverged_step[new] = t0 + first[new]
+            runs = np.arange(len(self.x))[ids][cols]
             f = first[cols]
+            self.diverged_step[runs] = np.where(before[cols], self.diverged_step[runs], t0 + f)
             # The last finite row: the chunk's row before the first bad one, or the carry.
             prev = np.maximum(f - 1, 0)
             from_chunk = f > 0
-            keep_x = np.where(from_chunk[:, None], xs[prev, cols], self.x[cols])
-            keep_l = np.where(from_chunk, losses[prev, cols], self.loss[cols])
-            keep_g = np.where(from_chunk, gnorms[prev, cols], self.gnorm[cols])
+            keep_x = np.where(from_chunk[:, None], xs[prev, cols], self.x[runs])
+            keep_l = np.where(from_chunk, losses[prev, cols], self.loss[runs])
             frozen = np.arange(c)[:, None] >= f[None, :]
             xs[:, cols] = np.where(frozen[..., None], keep_x[None], xs[:, cols])
             losses[:, cols] = np.where(frozen, keep_l[None], losses[:, cols])
-            gnorms[:, cols] = np.where(frozen, keep_g[None], gnorms[:, cols])
-        self.x, self.loss, self.gnorm = xs[-1].copy(), losses[-1].copy(), gnorms[-1].copy()
+            if gnorms is not None:
+                keep_g = np.where(from_chunk, gnorms[prev, cols], self.gnorm[runs])
+                gnorms[:, cols] = np.where(frozen, keep_g[None], gnorms[:, cols])
+        self.x[ids], self.loss[ids] = xs[-1], losses[-1]
+        if gnorms is not None:
+            self.gnorm[ids] = gnorms[-1]
         self._mark(t0, losses, gnorms)
+
+    def live(self) -> Array:
+        """Indices into :attr:`ids` of the runs that have not diverged."""
+        return np.flatnonzero(self.diverged_step[self.ids] < 0)
 
     def _mark(self, t0: int, losses: Array, gnorms: Array) -> None:
         """Record, per run, the latest of these steps at which it was outside tolerance
         (``f >= f* + loss_tol``; for ``last_out`` also ``|grad| >= grad_tol``)."""
+        ids = self.ids
         outside = losses >= self.threshold
-        self.last_out_loss = _latest(outside, t0, self.last_out_loss)
-        if self.grad_tol > 0:
+        self.last_out_loss[ids] = _latest(outside, t0, self.last_out_loss[ids])
+        if self.grad_tol > 0:  # (gnorms are recorded whenever grad_tol is set)
             outside &= gnorms >= self.grad_tol
-        self.last_out = _latest(outside, t0, self.last_out)
+        self.last_out[ids] = _latest(outside, t0, self.last_out[ids])
+
+
+def _take(state: Any, keep: Array) -> Any:
+    """The state of the runs ``keep`` only (its per-run ``(runs, 2)`` fields sliced)."""
+    if not isinstance(state, tuple) or not state:
+        return state
+    return type(state)(
+        *(f[keep] if isinstance(f, np.ndarray) and f.ndim == 2 else f for f in state)
+    )
 
 
 def _latest(flags: Array, t0: int, previous: Array) -> Array:
@@ -262,10 +284,13 @@ def run_batch(
     if not (loss_tol >= 0 and grad_tol >= 0):
         raise ValueError("tolerances must be >= 0")
     noisy = bool(np.any(sigma > 0))
-    draws = (1, 2) if shared_noise else (runs, 2)
+    draws, pick = ((1, 2) if shared_noise else (runs, 2)), None
     rng = np.random.default_rng(seed)
     record_state = record_state and not summary_only
     value_and_gradient = _hot(objective)
+    # Sweeps need no gradient norms unless they test them. Without them a non-finite
+    # gradient is caught one step later, as the non-finite point it leads to.
+    need_norms = not summary_only or grad_tol > 0
     update = optimizer.update
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -276,7 +301,7 @@ def run_batch(
         state = optimizer.init(x)
         ledger = _Ledger(runs, x, loss, gnorm, (objective.f_star + loss_tol, grad_tol, bound))
         chunk = _chunk_steps(runs, summary_only)
-        grads = np.empty((chunk, runs, 2))
+        grads = np.empty((chunk if need_norms else 0, runs, 2))
         if summary_only:
             xs_buffer, loss_buffer = np.empty((chunk, runs, 2)), np.empty((chunk, runs))
         else:
@@ -295,18 +320,34 @@ def run_batch(
                 xs, ls = positions[t0 : t0 + c], losses[t0 : t0 + c]
             # The hot loop: update, value and gradient, recorded. Nothing else.
             for k in range(c):
-                seen = grad + sigma * rng.standard_normal(draws) if noisy else grad
+                if noisy:  # drawn for every run: a run's noise ignores the others' fate
+                    draw = rng.standard_normal(draws)
+                    seen = grad + sigma * (draw if pick is None else draw[pick])
+                else:
+                    seen = grad
                 step, state = update(seen, state)
                 x = x + step
                 loss, grad = value_and_gradient(x)
-                xs[k], ls[k], grads[k] = x, loss, grad
+                xs[k], ls[k] = x, loss
+                if need_norms:
+                    grads[k] = grad
                 if record_state:
                     states.append(state)
-            gns = _norm(grads[:c])
+            gns = _norm(grads[:c]) if need_norms else None
             ledger.absorb(t0, xs, ls, gns)
             if not summary_only:
                 grad_norms[t0 : t0 + c] = gns
             t0 += c
+            if summary_only and len(keep := ledger.live()) < len(x):
+                # Sweeps lose many runs early: step only the live ones from here on.
+                ledger.ids = np.arange(runs)[ledger.ids][keep]
+                x, grad, state = x[keep], grad[keep], _take(state, keep)
+                update = optimizer.select(ledger.ids).update
+                sigma = sigma[keep] if len(sigma) > 1 else sigma
+                if not shared_noise:
+                    draws, pick = (runs, 2), ledger.ids
+                xs_buffer, loss_buffer = xs_buffer[:, keep], loss_buffer[:, keep]
+                grads = grads[:, keep] if need_norms else grads
             if t0 <= num_steps and ledger.all_diverged:  # the rest repeats their ends
                 if not summary_only:
                     positions[t0:], losses[t0:] = ledger.x, ledger.loss
