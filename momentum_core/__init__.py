@@ -8,6 +8,7 @@ Quick start:
     (501, 1, 2)
 """
 
+from momentum_core.family import FAMILY_GRID, Family, family_momenta, run_family, take_run
 from momentum_core.objectives import FACTORIES, Objective, get_objective
 from momentum_core.optimizers import (
     MOMENTUM_OPTIMIZERS,
@@ -35,17 +36,20 @@ from momentum_core.sweeps import (
 
 __all__ = [
     "FACTORIES",
+    "FAMILY_GRID",
     "MAX_GRID",
     "MAX_STEPS",
     "MOMENTUM_OPTIMIZERS",
     "OPTIMIZER_NAMES",
     "BatchResult",
+    "Family",
     "Objective",
     "Optimizer",
     "SweepResult",
     "adagrad",
     "adam",
     "best_cell",
+    "family_momenta",
     "get_objective",
     "gradient_descent",
     "grid_of",
@@ -56,6 +60,8 @@ __all__ = [
     "parse_grid",
     "rmsprop",
     "run_batch",
+    "run_family",
     "stack_rows",
     "sweep_grid",
+    "take_run",
 ]

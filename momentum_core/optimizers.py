@@ -183,7 +183,8 @@ def heavy_ball(
         learning_rate: alpha > 0, scalar or shape ``(runs,)``.
         momentum: beta in [0, 1], scalar or shape ``(runs,)``. beta = 1 never settles.
         dampening: tau in [0, 1].
-        nesterov: Use Nesterov's look-ahead; needs beta > 0 and tau = 0, as in PyTorch.
+        nesterov: Use Nesterov's look-ahead; needs beta > 0 and tau = 0, as in PyTorch
+            (per-run betas may include 0: those runs are plain gradient descent).
 
     Returns:
         The optimizer, named ``"nesterov"`` or ``"momentum"``.
@@ -194,7 +195,9 @@ def heavy_ball(
     lr = _learning_rate(learning_rate)
     mu = _per_run(momentum, "momentum", 0.0, 1.0)
     tau = _per_run(dampening, "dampening", 0.0, 1.0)
-    if nesterov and (np.any(mu <= 0) or np.any(tau != 0)):
+    # As PyTorch, Nesterov needs momentum; in a batch, runs with beta = 0 are plain
+    # gradient descent (g + 0 b = g), so a family of momenta may start at 0.
+    if nesterov and (np.all(mu <= 0) or np.any(tau != 0)):
         raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
     plain = mu == 0
     damped = bool(np.any(tau))

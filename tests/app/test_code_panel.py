@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import subprocess
 from dataclasses import replace
@@ -111,17 +110,6 @@ def test_unknown_framework_is_named():
         snippet("jax", default_settings(), "sgd")
 
 
-def _torch():
-    """torch, or a skip (a failure where `.ci/run` promised to install it)."""
-    if os.environ.get("MOMENTUM_REQUIRE_TORCH"):
-        import torch
-
-        return torch
-    return pytest.importorskip(
-        "torch", reason="torch is not installed here (`.ci/run` installs torch==2.13.0)"
-    )
-
-
 RUNS = [
     ("rosenbrock", "sgd", {}),
     ("rosenbrock", "momentum", {}),
@@ -137,8 +125,7 @@ RUNS = [
 
 
 @pytest.mark.parametrize(("fn", "name", "changes"), RUNS, ids=[f"{f}-{n}" for f, n, _ in RUNS])
-def test_pytorch_snippet_retraces_the_app(fn, name, changes):
-    _torch()
+def test_pytorch_snippet_retraces_the_app(fn, name, changes, torch):
     s = replace(default_settings(fn), optimizers=(name,), **changes)
     expected = run_race(s)[name]
     assert expected.diverged_step[0] < 0  # a finite run, compared step by step
