@@ -5,54 +5,54 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from momentum_app import theory_view
-from momentum_app.figures import race_figure, surface_figure
-from momentum_app.race import TOLERANCE, race_runs, run_one, run_race
-from momentum_app.race_chart import spec_json
-from momentum_app.scenes import Scene
-from momentum_app.scenes import race_runs as scene_race_runs
+from momentum_app import race, scenes, theory_view
+from momentum_app.figures import surface_figure
 from momentum_app.settings import MinimaSettings, RaceSettings, SweepSettings
 from momentum_app.theory_view import Prediction, RateMaps
 from momentum_core import BatchResult, SweepResult, sweep_grid
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates
 
+TOLERANCE = race.TOLERANCE
+
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _run_one(s: RaceSettings) -> BatchResult:
-    return run_one(s)
+    return race.run_one(s)
 
 
 def race_results(s: RaceSettings) -> dict[str, BatchResult]:
-    """The runs of a race, each cached on its own (small: a few thousand points each)."""
-    return run_race(s, _run_one)
+    """The runs of a race at its momentum, whole (for exports and the 3D view)."""
+    return race.run_race(s, _run_one)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def race_spec_text(s: RaceSettings, font_size: int = 14) -> str:
-    """The animation's JSON. A resource, not data: a copy per hit would cost ~10 ms/MB."""
-    obj = s.objective
-    return spec_json(
-        race_figure(obj, race_runs(obj, race_results(s)), s.start, font_size=font_size)
-    )
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _race_view(key: RaceSettings, font_size: int) -> race.RaceView:
+    return race.race_view(key, font_size)
+
+
+def race_view(s: RaceSettings, font_size: int = 14) -> race.RaceView:
+    """A race's families and component data, shared by every momentum on the families'
+    grid (a resource: one copy for every session, never a copy per hit)."""
+    return _race_view(race.family_key(s), font_size)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def race_surface(s: RaceSettings, font_size: int = 14):
     """The static 3D view of a race."""
     obj = s.objective
-    return surface_figure(obj, race_runs(obj, race_results(s)), font_size=font_size)
+    return surface_figure(obj, race.race_runs(obj, race_results(s)), font_size=font_size)
 
 
-def scene_results(scene: Scene) -> dict[str, BatchResult]:
+def scene_results(scene: scenes.Scene) -> dict[str, BatchResult]:
     """A scene's runs by key, each through the playground's cache of single runs."""
     return {run.key: _run_one(scene.settings(run)) for run in scene.runs}
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def scene_spec_text(scene: Scene, font_size: int = 14) -> str:
-    """A scene's animation JSON (a resource, like :func:`race_spec_text`)."""
-    runs = scene_race_runs(scene, scene_results(scene))
-    return spec_json(race_figure(scene.objective, runs, scene.start, font_size=font_size))
+def scene_data(scene: scenes.Scene, font_size: int = 14) -> str:
+    """A scene's race component data (a resource, like :func:`race_view`)."""
+    racers = scenes.tracks(scene, scene_results(scene))
+    return race.view(scene.objective, scene.start, racers, font_size)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -28,8 +28,6 @@ Array = np.ndarray
 
 #: The race has at most this many frames; the last step and divergence steps are kept.
 MAX_FRAMES = 150
-#: Gaps f - f* below this are drawn at this value on the log-scale loss axis.
-GAP_FLOOR = 1e-16
 #: Light, low-contrast landscape (high = white), so coloured paths stand out on a projector.
 LANDSCAPE_COLORS = ("#2f5f8a", "#6f9fc6", "#b3d0e6", "#e4eef6", "#ffffff")
 LEVELS = 24
@@ -135,47 +133,38 @@ def path_indices(num_steps: int, max_points: int) -> Array:
     return np.arange(0, num_steps + 1, stride)
 
 
-def _typed(values: Array, dtype: str) -> dict:
-    """A compact plotly.js typed array (base64), ~4x smaller than JSON numbers."""
-    data = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
-    return {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
-
-
 def race_figure(
     obj: Objective,
-    runs: list[RaceRun],
+    legend: list[tuple[str, str]],
     start: tuple[float, float],
+    num_steps: int,
+    log_range: tuple[float, float],
     *,
-    max_frames: int = MAX_FRAMES,
     font_size: int = 14,
     height: int = 540,
 ) -> dict:
-    """The animated race: landscape with growing paths (left), loss curves (right).
+    """The still part of the race: landscape (left), loss axes (right), legend.
+
+    The race component draws the growing paths and loss curves over it, on a canvas
+    pinned to the two plot areas (see ``race_component/index.html``).
 
     Args:
         obj: The function (domain, minima, landscape).
-        runs: One :class:`RaceRun` per optimizer, all with the same number of steps.
+        legend: ``(label, colour)`` per racer, for the legend.
         start: The common start point, marked on the landscape.
-        max_frames: Frame budget (see :func:`frame_steps`).
+        num_steps: Steps per run (the loss plot's x range).
+        log_range: ``log10(f - f*)`` range of the loss plot.
         font_size: Base font size (larger for presenting).
         height: Figure height in pixels.
 
     Returns:
-        A plotly spec dict with ``data``, ``layout`` and ``frames``; frame names are the
-        step numbers they show.
+        A plotly spec dict with ``data`` and ``layout``.
     """
-    num_steps = len(runs[0].positions) - 1
     (x0, x1), (y0, y1) = obj.domain
     image, z_min, z_max = landscape_image(obj)
-    steps = frame_steps(num_steps, [r.diverged_step for r in runs], max_frames)
-    keep = path_indices(num_steps, max(60, 800 // len(runs)))
-    gaps = [np.maximum(r.gaps, GAP_FLOOR) for r in runs]
-    g_lo = min(float(g.min()) for g in gaps)
-    g_hi = max(float(g.max()) for g in gaps)
     big = max(11, round(font_size * 0.9))
     width = max(2.5, font_size / 6)  # thicker paths when presenting
-
-    static = [
+    traces = [
         # One invisible point carries the landscape's colour bar (the image has none).
         go.Scatter(
             x=[x0], y=[y0], mode="markers", hoverinfo="skip", showlegend=False,
@@ -208,86 +197,44 @@ def race_figure(
             hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
         ),
     ]  # fmt: skip
-    animated: list[go.Scatter] = []
-    for run in runs:
-        color = run.color or COLORS.get(run.name, "#333")
-        animated += [
-            go.Scatter(
-                x=[], y=[], mode="lines+markers", name=run.label, legendgroup=run.label,
-                line={"color": color, "width": width}, marker={"size": 4, "color": color},
-                hovertemplate=run.label + " (%{x:.4g}, %{y:.4g})<extra></extra>",
-            ),
-            go.Scatter(
-                x=[], y=[], mode="markers", showlegend=False, legendgroup=run.label,
-                marker={"size": big + 3, "color": color, "line": {"color": "white", "width": 2}},
-                hoverinfo="skip",
-            ),
-            go.Scatter(
-                x=[], y=[], mode="lines", showlegend=False, legendgroup=run.label,
-                xaxis="x2", yaxis="y2", line={"color": color, "width": width},
-                hovertemplate=run.label + " step %{x}: f - f* = %{y:.3g}<extra></extra>",
-            ),
-            go.Scatter(
-                x=[], y=[], mode="markers+text", showlegend=False, legendgroup=run.label,
-                text=[f"{run.label} diverged at step {run.diverged_step}"],
-                textposition="top center", textfont={"color": color, "size": big},
-                marker={"symbol": "x-thin-open", "size": 2 * big,
-                        "line": {"color": color, "width": 4}},
-                hoverinfo="skip",
-            ),
-        ]  # fmt: skip
-
+    lo, hi = log_range
+    # Holds the loss plot's axes in place (plotly hides axes without a trace).
+    traces.append(
+        go.Scatter(x=[0], y=[10**hi], xaxis="x2", yaxis="y2", mode="markers", showlegend=False,
+                   hoverinfo="skip", marker={"opacity": 0})
+    )  # fmt: skip
+    # Legend entries only: the component draws the runs themselves.
+    traces += [
+        go.Scatter(
+            x=[None], y=[None], mode="lines+markers", name=label, hoverinfo="skip",
+            line={"color": color, "width": width}, marker={"size": big, "color": color},
+        )
+        for label, color in legend
+    ]  # fmt: skip
     layout = go.Layout(
         height=height,
         margin={"l": 60, "r": 20, "t": 40, "b": 50},
         font={"size": font_size, "color": "#111"},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
+                "itemclick": False, "itemdoubleclick": False},
         xaxis={"domain": [0, 0.53], "range": [x0, x1], "title": {"text": "x"},
-               "showgrid": False, "zeroline": False, "constrain": "domain"},
-        yaxis={"range": [y0, y1], "title": {"text": "y"}, "showgrid": False, "zeroline": False},
+               "showgrid": False, "zeroline": False, "constrain": "domain",
+               "fixedrange": True},
+        yaxis={"range": [y0, y1], "title": {"text": "y"}, "showgrid": False,
+               "zeroline": False, "fixedrange": True},
         xaxis2={"domain": [0.72, 1], "range": [0, num_steps], "title": {"text": "step"},
-                "anchor": "y2"},
+                "anchor": "y2", "fixedrange": True},
         yaxis2={"type": "log", "anchor": "x2", "title": {"text": "f(x) - f*  (log scale)"},
-                "range": [math.log10(g_lo) - 0.3, math.log10(g_hi) + 0.3],
-                "exponentformat": "power"},
+                "range": [lo - 0.3, hi + 0.3], "exponentformat": "power", "fixedrange": True},
         images=[{"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1,
                  "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
                  "xanchor": "left", "yanchor": "top", "layer": "below"}],
-        uirevision="race",
         hovermode="closest",
+        dragmode=False,
     )  # fmt: skip
-    base = go.Figure(data=static + animated, layout=layout).to_plotly_json()
-
-    first_animated = len(static)
-    frames = []
-    for s in steps:
-        idx = keep[keep < s]
-        idx = np.append(idx, s)
-        data = []
-        for run, gap in zip(runs, gaps, strict=True):
-            pos = run.positions
-            crashed = 0 <= run.diverged_step <= s
-            data += [
-                {"x": _typed(pos[idx, 0], "f4"), "y": _typed(pos[idx, 1], "f4")},
-                {"x": [float(pos[s, 0])], "y": [float(pos[s, 1])]},
-                {"x": _typed(idx, "i4"), "y": _typed(gap[idx], "f4")},
-                {"x": [float(pos[s, 0])] if crashed else [],
-                 "y": [float(pos[s, 1])] if crashed else []},
-            ]  # fmt: skip
-        frames.append(
-            {
-                "name": str(int(s)),
-                "data": data,
-                "traces": list(range(first_animated, first_animated + len(data))),
-            }
-        )
-    # Draw the first frame in the base figure, so a still image shows the start.
-    for offset, trace in enumerate(frames[0]["data"]):
-        base["data"][first_animated + offset].update(trace)
-    base["frames"] = frames
-    return base
+    return go.Figure(data=traces, layout=layout).to_plotly_json()
 
 
 def surface_figure(obj: Objective, runs: list[RaceRun], font_size: int = 14) -> go.Figure:

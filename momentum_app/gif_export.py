@@ -26,13 +26,13 @@ from PIL import Image, ImageDraw, ImageFont
 
 from momentum_app.figures import (
     COLORS,
-    GAP_FLOOR,
     LANDSCAPE_COLORS,
     RaceRun,
     frame_steps,
     landscape_image,
     path_indices,
 )
+from momentum_app.race_data import GAP_FLOOR
 from momentum_core import Objective
 
 Array = np.ndarray

@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from momentum_app.figures import RaceRun
+from momentum_app.figures import COLORS, RaceRun, race_figure
+from momentum_app.race_data import Track, gap_range, race_data
 from momentum_app.settings import LABELS, RaceSettings
-from momentum_core import MOMENTUM_OPTIMIZERS, BatchResult, Objective, make_optimizer, run_batch
+from momentum_core import (
+    FAMILY_GRID,
+    MOMENTUM_OPTIMIZERS,
+    BatchResult,
+    Family,
+    Objective,
+    make_optimizer,
+    run_batch,
+    run_family,
+    take_run,
+)
 
 #: "Reached the minimum" means f - f* fell below this and stayed below.
 TOLERANCE = 1e-6
@@ -56,6 +67,78 @@ def run_race(
         run: Runs one optimizer's :func:`solo` settings (a cached wrapper in the app).
     """
     return {name: run(solo(s, name)) for name in s.optimizers}
+
+
+def family_key(s: RaceSettings) -> RaceSettings:
+    """The settings that decide a race's families: every momentum on the families' grid
+    gives the same families, so the momentum is kept only when it is off the grid."""
+    on_grid = bool(np.isclose(FAMILY_GRID, s.momentum, rtol=0, atol=1e-12).any())
+    return replace(s, momentum=0.0 if on_grid else s.momentum)
+
+
+def race_families(s: RaceSettings) -> dict[str, Family]:
+    """Every optimizer of the race as a :class:`~momentum_core.Family`: the momentum
+    optimizers at every momentum of the grid (and ``s.momentum``), the others as one run.
+
+    SGD is the first family's momentum-0 member (the same numbers), not a run of its own.
+    """
+    options = {"noise": s.noise, "seed": s.seed, "loss_tol": TOLERANCE, "grad_tol": GRAD_TOLERANCE}
+    families = {
+        name: run_family(s.objective, name, s.lr, s.momentum, s.start, s.steps, **options)
+        for name in s.optimizers
+        if name in MOMENTUM_OPTIMIZERS
+    }
+    out = {}
+    for name in s.optimizers:
+        if name in families:
+            out[name] = families[name]
+        elif name == "sgd" and families:
+            first = next(iter(families.values()))
+            out[name] = Family("sgd", None, take_run(first.result, first.index(0.0)))
+        else:
+            out[name] = Family(name, None, run_one(solo(s, name)))
+    return out
+
+
+def selected(families: dict[str, Family], momentum: float) -> dict[str, BatchResult]:
+    """Each optimizer's run at ``momentum`` (its only run, for those without momentum)."""
+    return {name: f.member(momentum) for name, f in families.items()}
+
+
+def tracks(families: dict[str, Family]) -> list[Track]:
+    """The families as the race component draws them."""
+    return [Track(n, LABELS[n], COLORS[n], f) for n, f in families.items()]
+
+
+@dataclass(frozen=True, eq=False)
+class RaceView:
+    """A race as a page shows it: each optimizer's family, as summaries (the outcome of
+    every run, no trajectories, so a cache of many races stays small), and the race
+    component's data (every run, thinned)."""
+
+    families: dict[str, Family]
+    data: str
+
+
+def _summary(family: Family) -> Family:
+    result = replace(family.result, positions=None, losses=None, grad_norms=None)
+    return replace(family, result=result)
+
+
+def view(obj: Objective, start: tuple[float, float], racers: list[Track], font_size: int) -> str:
+    """The race component's data for these racers (the still chart included)."""
+    log_range = gap_range(obj, racers)
+    legend = [(t.label, t.color) for t in racers]
+    steps = racers[0].family.result.num_steps
+    figure = race_figure(obj, legend, start, steps, log_range, font_size=font_size)
+    return race_data(obj, racers, figure, log_range, TOLERANCE)
+
+
+def race_view(s: RaceSettings, font_size: int = 14) -> RaceView:
+    """Run the race's families and describe them (see :class:`RaceView`)."""
+    families = race_families(s)
+    data = view(s.objective, s.start, tracks(families), font_size)
+    return RaceView({name: _summary(f) for name, f in families.items()}, data)
 
 
 def race_runs(obj: Objective, results: dict[str, BatchResult]) -> list[RaceRun]:
@@ -133,7 +216,7 @@ def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:
             parts.append(f"{label} got stuck in the local minimum {nearest_point(obj, r)}")
         else:
             gap = float(r.final_loss[0] - obj.f_star)
-            parts.append(f"{label} did not within {steps:,} steps (f − f* = {gap:.3g})")
+            parts.append(f"{label} did not get there within {steps:,} steps (f − f* = {gap:.3g})")
     sentence = "; ".join(parts) + "."
     if len(reached) >= 2 and reached[0][0] > 0:
         (k0, fastest), (k1, second) = reached[0], reached[1]

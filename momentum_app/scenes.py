@@ -21,12 +21,14 @@ from types import SimpleNamespace
 
 from momentum_app.figures import COLORS, RaceRun
 from momentum_app.race import TOLERANCE, nearest_point, solo
+from momentum_app.race_data import Track
 from momentum_app.settings import LABELS, MAX_STEPS, RaceSettings
 from momentum_core import (
     FACTORIES,
     MOMENTUM_OPTIMIZERS,
     OPTIMIZER_NAMES,
     BatchResult,
+    Family,
     Objective,
     get_objective,
 )
@@ -309,28 +311,39 @@ def failed_checks(scene: Scene, values: dict[str, object]) -> list[str]:
     return failed
 
 
-def race_runs(scene: Scene, results: dict[str, BatchResult]) -> list[RaceRun]:
-    """The figure's view of a scene: one coloured run per scene run."""
-    obj = scene.objective
-    used: set[str] = set()
-    runs = []
+def _colors(scene: Scene) -> list[str]:
+    """One colour per scene run: its optimizer's, or another for a second run of it."""
+    used: list[str] = []
     for run in scene.runs:
         color = COLORS[run.optimizer]
         if color in used:
             color = next(c for c in _EXTRA_COLORS if c not in used)
-        used.add(color)
-        r = results[run.key]
-        runs.append(
-            RaceRun(
-                name=run.optimizer,
-                label=run.label,
-                positions=r.positions[:, 0],
-                gaps=r.losses[:, 0] - obj.f_star,
-                diverged_step=int(r.diverged_step[0]),
-                color=color,
-            )
+        used.append(color)
+    return used
+
+
+def race_runs(scene: Scene, results: dict[str, BatchResult]) -> list[RaceRun]:
+    """The GIF's view of a scene: one coloured run per scene run."""
+    obj = scene.objective
+    return [
+        RaceRun(
+            name=run.optimizer,
+            label=run.label,
+            positions=results[run.key].positions[:, 0],
+            gaps=results[run.key].losses[:, 0] - obj.f_star,
+            diverged_step=int(results[run.key].diverged_step[0]),
+            color=color,
         )
-    return runs
+        for run, color in zip(scene.runs, _colors(scene), strict=True)
+    ]
+
+
+def tracks(scene: Scene, results: dict[str, BatchResult]) -> list[Track]:
+    """The race component's view of a scene: one coloured single run per scene run."""
+    return [
+        Track(run.optimizer, run.label, color, Family(run.optimizer, None, results[run.key]))
+        for run, color in zip(scene.runs, _colors(scene), strict=True)
+    ]
 
 
 def parse_scene_query(params: Mapping[str, str | list[str]]) -> tuple[str, list[str]]:

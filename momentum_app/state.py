@@ -40,7 +40,6 @@ SETTING_KEYS = (
 #: The other pages' widget keys and the display choices (defaults: see init_state).
 PAGE_KEYS = (
     "view",
-    "speed",
     "presenter",
     "scene",
     *(f"sw_{name}" for name in ("optimizer", "steps", "grid", "metric")),
@@ -182,7 +181,7 @@ def init_state() -> None:
         put_sweep(parse_sweep_query({})[0])
         put_minima(parse_minima_query({})[0])
         put_theory(parse_theory_query({})[0])
-        state.view, state.speed = "Animated 2D", "1x"
+        state.view = "Animated 2D"
         state.presenter, state.scene = False, scenes()[0].name if scenes() else ""
     for key in (*SETTING_KEYS, *PAGE_KEYS):
         state[key] = state[key]
@@ -239,20 +238,18 @@ def linked_settings(
     return settings
 
 
-def take_click(value: dict | None) -> bool:
-    """Queue a new start point from a click on the race chart, once per click.
-
-    Widget keys cannot change after their widgets are drawn, so the point waits in
-    session state for :func:`apply_pending_start` at the top of the next run.
-
-    Returns:
-        Whether a new start was queued (the caller should ``st.rerun()``).
-    """
+def apply_chart_value(key: str) -> None:
+    """Apply what the race chart ``key`` last sent, once, before the widgets are drawn:
+    a start point clicked on the landscape (clamped to the plot), or a momentum picked
+    with the chart's own slider. The chart's rerun is then the only one it costs."""
+    value = st.session_state.get(key)
     if not value or value.get("nonce") == st.session_state.get(_CLICK):
-        return False
+        return
     st.session_state[_CLICK] = value.get("nonce")
-    st.session_state[_PENDING] = tuple(float(v) for v in value["start"])
-    return True
+    if "momentum" in value:
+        st.session_state.momentum = min(max(float(value["momentum"]), 0.0), 1.0)
+    if "start" in value:
+        st.session_state[_PENDING] = tuple(float(v) for v in value["start"])
 
 
 def apply_pending_start() -> None:

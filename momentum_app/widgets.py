@@ -12,7 +12,6 @@ import streamlit as st
 
 from momentum_app.figures import RaceRun
 from momentum_app.gif_export import race_gif
-from momentum_app.race_chart import standalone_html
 from momentum_app.scenes import scene_named, scenes
 from momentum_app.settings import (
     LABELS,
@@ -33,16 +32,12 @@ from momentum_app.settings import (
 from momentum_app.state import get_minima, get_settings, get_sweep, presenting
 from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
 
-#: Milliseconds per frame at 1x.
-SPEEDS = {"0.5x": 120, "1x": 60, "2x": 30, "4x": 15}
-
 
 @dataclass(frozen=True)
 class ViewChoice:
     """How to show the race: the animated 2D view or a static 3D surface."""
 
     three_d: bool
-    frame_ms: int
 
 
 def lr_options(low: float, high: float) -> list[float]:
@@ -158,13 +153,12 @@ def race_controls_ui() -> RaceSettings:
 
 
 def view_ui() -> ViewChoice:
-    """View and playback speed (not drawn in presenter mode: the 2D animation, as set)."""
+    """The view (not drawn in presenter mode: the 2D animation). Playback speed is the
+    chart's own control."""
     if presenting():
-        return ViewChoice(False, SPEEDS[st.session_state.speed])
-    sb = st.sidebar
-    sb.radio("View", ["Animated 2D", "3D surface"], key="view", horizontal=True)
-    sb.select_slider("Playback speed", list(SPEEDS), key="speed")
-    return ViewChoice(st.session_state.view == "3D surface", SPEEDS[st.session_state.speed])
+        return ViewChoice(False)
+    st.sidebar.radio("View", ["Animated 2D", "3D surface"], key="view", horizontal=True)
+    return ViewChoice(st.session_state.view == "3D surface")
 
 
 def _on_minima_function_change() -> None:
@@ -261,15 +255,15 @@ def exports_ui(
     stem: str,
     title: str,
     obj: Objective,
-    spec_text: str,
-    runs: list[RaceRun],
+    html: Callable[[], str],
+    runs: Callable[[], list[RaceRun]],
     trajectories: Callable[[], str],
     table: pd.DataFrame | None = None,
 ) -> None:
     """Download buttons for a race: offline HTML, GIF, trajectories and results as CSV.
 
     Each file is built only when its button is pressed. The PNG of the frame on screen
-    comes from the chart's own PNG button (plotly.js draws it in the browser).
+    comes from the chart's own PNG button (drawn in the browser).
     """
     st.caption(
         "Export. The offline HTML plays in any browser with no server and no internet; "
@@ -277,11 +271,11 @@ def exports_ui(
     )
     buttons = st.columns(4 if table is not None else 3)
     buttons[0].download_button(
-        "Animation (offline HTML)", lambda: standalone_html(spec_text, title=title),
+        "Animation (offline HTML)", html,
         file_name=f"{stem}.html", mime="text/html", icon=":material/download:",
     )  # fmt: skip
     buttons[1].download_button(
-        "Animation (GIF)", lambda: race_gif(obj, runs), file_name=f"{stem}.gif",
+        "Animation (GIF)", lambda: race_gif(obj, runs()), file_name=f"{stem}.gif",
         mime="image/gif", icon=":material/gif_box:",
     )  # fmt: skip
     buttons[2].download_button(

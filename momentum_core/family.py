@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from momentum_core.objectives import Objective
 from momentum_core.optimizers import MOMENTUM_OPTIMIZERS, make_optimizer
 from momentum_core.runner import BatchResult, run_batch
 
@@ -36,14 +37,17 @@ def family_momenta(chosen: float) -> Array:
 
 @dataclass(frozen=True, eq=False)
 class Family:
-    """The runs of one optimizer at the momenta ``momenta`` (run ``i`` at ``momenta[i]``)."""
+    """The runs of one optimizer at the momenta ``momenta`` (run ``i`` at ``momenta[i]``),
+    or a single run (``momenta`` None) for an optimizer without momentum."""
 
     name: str
-    momenta: Array
+    momenta: Array | None
     result: BatchResult
 
     def index(self, momentum: float) -> int:
-        """The run whose momentum is ``momentum`` (the nearest one)."""
+        """The run whose momentum is ``momentum`` (the nearest one; 0 for a single run)."""
+        if self.momenta is None:
+            return 0
         return int(np.abs(self.momenta - momentum).argmin())
 
     def member(self, momentum: float) -> BatchResult:
@@ -76,7 +80,7 @@ def take_run(result: BatchResult, i: int) -> BatchResult:
 
 
 def run_family(
-    objective,
+    objective: Objective,
     name: str,
     learning_rate: float,
     momentum: float,

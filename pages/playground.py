@@ -3,7 +3,7 @@
 import streamlit as st
 
 from momentum_app import cache, race, state
-from momentum_app.race_chart import race_chart
+from momentum_app.race_chart import race_chart, standalone_html
 from momentum_app.settings import parse_query, to_query
 from momentum_app.widgets import chart_font, exports_ui, race_controls_ui, view_ui
 from momentum_core import MOMENTUM_OPTIMIZERS
@@ -13,38 +13,43 @@ st.title("Playground: gradient descent vs momentum")
 if not state.presenting():
     st.caption(
         "Pick a landscape, set the learning rate α and momentum β, press **Play**. "
-        "Click the landscape to start somewhere else."
+        "Scrub β in the chart to switch paths at once; click the landscape to start "
+        "somewhere else."
     )
 
+state.apply_chart_value("race")
 state.apply_pending_start()
 settings = state.linked_settings(
     parse_query, state.put_settings, to_query, race_controls_ui, state.get_settings
 )
 view = view_ui()
-if settings.momentum >= 1.0:
-    st.warning("Momentum β = 1 never settles: with nothing to damp it the run keeps its "
-               "energy and oscillates forever.", icon=":material/warning:")  # fmt: skip
-
+# Messages go in a slot of their own above the chart, so that the chart keeps its place
+# on the page (and its state) when a new one appears.
+notes = st.container()
 obj = settings.objective
 st.latex(obj.latex)
-results = cache.race_results(settings)
-for name, result in results.items():
-    if result.diverged_step[0] >= 0:  # the seed article's advice
-        advice = ", or reduce momentum" if name in MOMENTUM_OPTIMIZERS else ""
-        st.error(
-            f"**{race.LABELS[name]} diverged at step {result.diverged_step[0]}.** "
-            f"Try a smaller learning rate{advice}.",
-            icon=":material/error:",
-        )
+font = chart_font()
+shown = cache.race_view(settings, font)
+results = race.selected(shown.families, settings.momentum)
+with notes:
+    if settings.momentum >= 1.0:
+        st.warning("Momentum β = 1 never settles: with nothing to damp it the run keeps "
+                   "its energy and oscillates forever.", icon=":material/warning:")  # fmt: skip
+    for name, result in results.items():
+        if result.diverged_step[0] >= 0:  # the seed article's advice
+            advice = ", or reduce momentum" if name in MOMENTUM_OPTIMIZERS else ""
+            st.error(
+                f"**{race.LABELS[name]} diverged at step {result.diverged_step[0]}.** "
+                f"Try a smaller learning rate{advice}.",
+                icon=":material/error:",
+            )
 
 if view.three_d:
     st.plotly_chart(cache.race_surface(settings), key="surface")
 else:
-    font = chart_font()
-    spec = cache.race_spec_text(settings, font)
-    click = race_chart(spec, key="race", frame_ms=view.frame_ms, ui_font=font + 1)
-    if state.take_click(click):
-        st.rerun()
+    has_family = any(f.momenta is not None for f in shown.families.values())
+    momentum = settings.momentum if has_family else None
+    race_chart(shown.data, key="race", momentum=momentum, ui_font=font + 1)
 
 st.markdown("**" + race.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
 numbers = st.column_config.NumberColumn(format="%.4g")
@@ -60,8 +65,8 @@ if not state.presenting():
         f"race-{settings.fn}",
         f"Race on {obj.title}",
         obj,
-        cache.race_spec_text(settings),
-        race.race_runs(obj, results),
-        lambda: race.trajectories_csv(obj, results),
+        lambda: standalone_html(shown.data, title=f"Race on {obj.title}", momentum=momentum),
+        lambda: race.race_runs(obj, cache.race_results(settings)),
+        lambda: race.trajectories_csv(obj, cache.race_results(settings)),
         table,
     )

@@ -4,9 +4,9 @@ import streamlit as st
 
 from momentum_app import cache, scenes, state
 from momentum_app.race import trajectories_csv
-from momentum_app.race_chart import race_chart
+from momentum_app.race_chart import race_chart, standalone_html
 from momentum_app.settings import to_query
-from momentum_app.widgets import SPEEDS, chart_font, exports_ui, scene_picker_ui
+from momentum_app.widgets import chart_font, exports_ui, scene_picker_ui
 
 state.ensure_router()
 presenting = state.presenting()
@@ -38,9 +38,8 @@ for failed in scenes.failed_checks(scene, values):
     st.warning(f"This run does not bear the caption out: {failed}.", icon=":material/warning:")
 
 race_chart(
-    cache.scene_spec_text(scene, font),
+    cache.scene_data(scene, font),
     key="scene_chart",
-    frame_ms=SPEEDS[st.session_state.speed],
     ui_font=font + 1,
     clickable=False,
     autoplay=presenting,
@@ -65,8 +64,8 @@ if not presenting:
         f"scene-{scene.name}",
         scene.title,
         scene.objective,
-        cache.scene_spec_text(scene, font),
-        scenes.race_runs(scene, results),
+        lambda: standalone_html(cache.scene_data(scene), title=scene.title),
+        lambda: scenes.race_runs(scene, results),
         lambda: trajectories_csv(scene.objective, {r.label: results[r.key] for r in scene.runs}),
     )
     st.page_link(

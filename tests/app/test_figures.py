@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from momentum_app.figures import (
-    MAX_FRAMES,
-    frame_steps,
-    landscape_values,
-    path_indices,
-    race_figure,
-    surface_figure,
-)
-from momentum_app.race import race_runs, run_race
-from momentum_app.race_chart import spec_json, standalone_html
-from momentum_app.settings import default_settings
+from momentum_app.figures import MAX_FRAMES, frame_steps, landscape_values, surface_figure
+from momentum_app.race import race_runs, race_view, run_race
+from momentum_app.race_chart import standalone_html
+from momentum_app.race_data import keep_mask
+from momentum_app.settings import OPTIMIZER_NAMES, default_settings
 from momentum_core import FACTORIES, get_objective
 
 
@@ -31,68 +27,77 @@ def test_frame_steps_keep_first_last_and_events(steps):
     assert np.all(np.diff(got) > 0)
 
 
-@pytest.mark.parametrize(
-    ("steps", "points", "stride"), [(300, 400, 1), (800, 400, 3), (1000, 100, 11)]
-)
-def test_path_indices_use_odd_strides(steps, points, stride):
-    idx = path_indices(steps, points)
-    assert idx[1] - idx[0] == stride
-    assert len(idx) <= points + 1
+def _decode(text: str, dtype: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype)
 
 
-def race_spec(fn="rosenbrock", **changes):
-    s = default_settings(fn)
-    s = type(s)(**{**s.__dict__, **changes})
-    obj = s.objective
-    return s, race_figure(obj, race_runs(obj, run_race(s)), s.start)
+def race_data(fn="rosenbrock", **changes):
+    s = replace(default_settings(fn), **changes)
+    return s, json.loads(race_view(s).data)
 
 
-def test_race_spec_shape_and_landscape():
-    s, spec = race_spec(steps=300)
-    assert not any(t.get("type") in ("contour", "heatmap") for t in spec["data"])
-    (image,) = spec["layout"]["images"]
+def member_path(track: dict, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Steps, x and y of run ``i`` of a track, as the browser decodes them."""
+    path = track["path"]
+    a, b = path["offsets"][i], path["offsets"][i + 1]
+    steps = _decode(path["steps"], "<u2")[a:b]
+    return steps, _decode(path["x"], "<f4")[a:b], _decode(path["y"], "<f4")[a:b]
+
+
+def test_race_data_holds_the_still_chart_and_every_run():
+    s, data = race_data(steps=300)
+    figure = data["figure"]
+    assert not any(t.get("type") in ("contour", "heatmap") for t in figure["data"])
+    (image,) = figure["layout"]["images"]
     assert image["source"].startswith("data:image/png;base64,")
-    assert (image["xref"], image["yref"], image["layer"]) == ("x", "y", "below")
-    frames = spec["frames"]
-    assert [f["name"] for f in frames][:2] == ["0", "2"]
-    assert frames[-1]["name"] == str(s.steps)
-    # Every frame updates the same animated traces, and only those.
-    n_animated = 4 * len(s.optimizers)
-    for f in frames:
-        assert len(f["data"]) == len(f["traces"]) == n_animated
-        assert max(f["traces"]) == len(spec["data"]) - 1
-    # Axes stay on the domain.
+    assert "frames" not in figure  # the browser builds every frame itself
+    sgd, momentum = data["tracks"]
+    assert sgd["momenta"] is None and len(momentum["momenta"]) == 100
+    assert momentum["momenta"][90] == 0.9
     (x0, x1), (y0, y1) = s.objective.domain
-    assert list(spec["layout"]["xaxis"]["range"]) == [x0, x1]
-    assert list(spec["layout"]["yaxis"]["range"]) == [y0, y1]
+    assert list(figure["layout"]["xaxis"]["range"]) == [x0, x1]
+    assert list(figure["layout"]["yaxis"]["range"]) == [y0, y1]
 
 
-def test_paths_grow_and_end_at_the_run_end():
-    s, spec = race_spec(steps=300)
-    results = run_race(s)
-    last = json.loads(spec_json(spec))["frames"][-1]["data"]
-    # Decode the momentum path of the last frame (typed f4 array).
-    import base64
-
-    xs = np.frombuffer(base64.b64decode(last[4]["x"]["bdata"]), "<f4")
-    final = results["momentum"].positions[-1, 0]
-    assert xs[-1] == pytest.approx(final[0], rel=1e-6)
-    assert len(xs) == s.steps + 1  # 300 steps fit the point budget: no thinning
+def test_each_member_is_its_run_thinned_with_first_and_last_steps_exact():
+    s, data = race_data(steps=300)
+    results = run_race(replace(s, momentum=0.37))
+    steps, xs, ys = member_path(data["tracks"][1], 37)
+    want = results["momentum"].positions[:, 0]
+    assert steps[0] == 0 and steps[-1] == 300 and np.all(np.diff(steps) > 0)
+    np.testing.assert_allclose(np.c_[xs, ys], want[steps], rtol=1e-6)
+    assert len(steps) < 301  # thinned
 
 
-def test_divergence_keeps_axes_and_marks_the_crash():
-    _, spec = race_spec(lr=0.02)
-    text = spec_json(spec)
+def test_thinning_keeps_every_zig_of_a_zig_zag_and_drops_a_straight_line():
+    t = np.arange(200.0)
+    zigzag = np.stack([t, 3.0 * (-1) ** t], axis=-1)[:, None, :]
+    line = np.stack([t * 0.5, t * 0.25], axis=-1)[:, None, :]
+    assert keep_mask(zigzag).all()
+    kept = keep_mask(line)
+    assert kept[0, 0] and kept[-1, 0] and kept.sum() < 20
+
+
+def test_a_divergence_keeps_its_step_and_no_number_is_not_finite():
+    s, data = race_data(lr=0.02)  # diverges within a few steps
+    text = race_view(replace(s, lr=0.02)).data
     assert "NaN" not in text and "Infinity" not in text
-    assert spec["layout"]["xaxis"]["range"] in ([-2.0, 2.0], (-2.0, 2.0))
-    crash_markers = [f["data"][3]["x"] for f in spec["frames"]]  # SGD's crash trace
-    assert crash_markers[0] == [] and crash_markers[-1] != []
+    sgd = data["tracks"][0]
+    k = sgd["diverged"][0]
+    assert k > 0
+    steps, _, _ = member_path(sgd, 0)
+    assert {k - 1, k} <= set(steps.tolist())
+    for track in data["tracks"]:
+        for name in ("x", "y"):
+            assert np.all(np.isfinite(_decode(track["path"][name], "<f4")))
+        assert np.all(np.isfinite(_decode(track["loss"]["gap"], "<f4")))
 
 
-def test_default_payload_is_small():
-    _, spec = race_spec()
-    size = len(spec_json(spec))
-    assert size < 1_500_000, size
+def test_payload_sizes_meet_their_targets():
+    _, default = race_data()
+    assert len(json.dumps(default)) <= 300_000
+    every = replace(default_settings(), optimizers=OPTIMIZER_NAMES, steps=3000)
+    assert len(race_view(every).data) <= 1_000_000
 
 
 @pytest.mark.parametrize("fn", list(FACTORIES))
@@ -109,7 +114,7 @@ def test_surface_figure_has_a_path_per_optimizer():
 
 
 def test_standalone_html_inlines_everything():
-    _, spec = race_spec()
-    page = standalone_html(spec_json(spec), title="Race")
+    page = standalone_html(race_view(default_settings()).data, title="Race", momentum=0.9)
     assert "<script src=" not in page and "<link" not in page
     assert "startRace(" in page and "window.RACE_STANDALONE = true" in page
+    assert "plotly.js (basic - minified) v4.1.1" in page

@@ -35,7 +35,7 @@ def test_verdict_reports_divergence_and_stalling():
     assert k > 0
     assert f"Momentum diverged at step {k:,}" in text
     gap = float(results["sgd"].final_loss[0])
-    assert f"SGD did not within 300 steps (f − f* = {gap:.3g})" in text
+    assert f"SGD did not get there within 300 steps (f − f* = {gap:.3g})" in text
 
 
 def test_verdict_names_a_local_minimum():
