@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import numpy as np
 
-from momentum_core import get_objective, sweep_grid
+from momentum_core import FAMILY_GRID, get_objective, run_family, sweep_grid
 
 LRS = np.geomspace(1e-5, 3e-3, 100)
 MOMENTA = np.linspace(0.0, 0.99, 100)
@@ -136,6 +136,55 @@ def peak_memory_big_sweep() -> tuple[float, float]:
     return peak / 2**20, seconds
 
 
+def minimal_heavy_ball(lr: np.ndarray, mu: np.ndarray, x0, steps: int) -> np.ndarray:
+    """The least a heavy-ball batch on Rosenbrock must do per step: the update, the
+    value and the gradient, in numpy over the batch, with nothing recorded or checked."""
+    x = np.broadcast_to(np.asarray(x0, dtype=float), (len(mu), 2)).copy()
+    lr2, mu2 = np.repeat(lr[:, None], 2, axis=1), np.repeat(mu[:, None], 2, axis=1)
+    b = None
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            r = x[:, 1] - x[:, 0] * x[:, 0]
+            g = np.empty_like(x)
+            g[:, 0], g[:, 1] = -2.0 * (1.0 - x[:, 0]) - 400.0 * x[:, 0] * r, 200.0 * r
+            b = g if b is None else mu2 * b + g
+            x = x - lr2 * b
+            (1.0 - x[:, 0]) ** 2 + 100.0 * (x[:, 1] - x[:, 0] ** 2) ** 2
+    return x
+
+
+def _median_seconds(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_family_against_minimal(repeats: int) -> tuple[float, float]:
+    """A family of 101 momenta x 1000 steps through the runner (trajectories kept, every
+    check done) against the minimal loop over the same batch, in the same run."""
+    rosen = get_objective("rosenbrock")
+    momenta = np.append(FAMILY_GRID, 0.905)
+    runner = _median_seconds(
+        lambda: run_family(rosen, "momentum", 1.5e-3, 0.905, rosen.x0, 1000, grad_tol=1e-6),
+        repeats,
+    )
+    lrs = np.full(len(momenta), 1.5e-3)
+    minimal = _median_seconds(lambda: minimal_heavy_ball(lrs, momenta, rosen.x0, 1000), repeats)
+    return runner, minimal
+
+
+def time_sweep_against_minimal(repeats: int) -> tuple[float, float]:
+    """The 100 x 100 x 1000 sweep (summary mode) against the minimal loop over its runs."""
+    rosen = get_objective("rosenbrock")
+    lr, mu = (a.ravel() for a in np.meshgrid(LRS, MOMENTA))
+    runner = _median_seconds(lambda: sweep_grid(rosen, "momentum", LRS, MOMENTA, 1000), repeats)
+    minimal = _median_seconds(lambda: minimal_heavy_ball(lr, mu, rosen.x0, 1000), repeats)
+    return runner, minimal
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -154,6 +203,16 @@ def main() -> None:
             f"{py_s * 1e6:5.0f} us/run  -> core is {rate / py_rate:.1f}x faster"
         )
     print(f"sweep page default, 60x60 x 1000 steps: {time_page_sweep(args.repeats):.2f} s (median)")
+    runner, minimal = time_family_against_minimal(max(args.repeats, 5))
+    print(
+        f"family of 101 momenta x 1000 steps: runner {runner * 1e3:.1f} ms, minimal numpy "
+        f"loop {minimal * 1e3:.1f} ms -> {runner / minimal:.2f}x (target <= 1.5x)"
+    )
+    runner, minimal = time_sweep_against_minimal(args.repeats)
+    print(
+        f"100x100 x 1000 sweep: runner {runner:.2f} s, minimal numpy loop {minimal:.2f} s "
+        f"-> {runner / minimal:.2f}x"
+    )
     peak_mb, big_s = peak_memory_big_sweep()
     print(f"200x200 x 2000 summary sweep: {big_s:.2f} s, peak traced memory {peak_mb:.1f} MB")
 

@@ -105,7 +105,7 @@ def _hot(objective: Objective) -> Callable[[Array], tuple[Array, Array]]:
 def _chunk_steps(runs: int, summary_only: bool) -> int:
     """Steps per chunk: bookkeeping runs once a chunk, vectorised. Summary buffers hold
     about ``CHUNK_POINTS`` points, small enough to stay in cache for big sweeps."""
-    return 256 if not summary_only else max(2, min(256, CHUNK_POINTS // runs))
+    return 256 if not summary_only else max(4, min(256, CHUNK_POINTS // runs))
 
 
 class _Ledger:
