@@ -1,5 +1,9 @@
 """The command line: ``python -m momentum_core {functions,run,sweep,basins,theory} ...``.
 
+``--function custom --formula "x^2 + 10*sin(y)"`` runs on a typed formula (grammar and
+limits in :mod:`momentum_core.formula`), over ``--domain x0,x1,y0,y1`` (default
+``-5,5,-5,5``), which is where its minima are searched and its default start lies.
+
 Bad input exits with status 2 and one line on stderr naming the bad value (argparse's
 usage line, then the error), never a traceback.
 """
@@ -17,6 +21,7 @@ import numpy as np
 
 from momentum_core import theory
 from momentum_core.basins import basin_map
+from momentum_core.formula import DEFAULT_DOMAIN, custom_objective
 from momentum_core.objectives import FACTORIES, Objective, get_objective
 from momentum_core.optimizers import OPTIMIZER_NAMES, make_optimizer
 from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
@@ -47,6 +52,16 @@ def _param(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}") from None
 
 
+def _domain(text: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    try:
+        x0, x1, y0, y1 = (float(p) for p in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected x0,x1,y0,y1 (four numbers), got {text!r}"
+        ) from None
+    return (x0, x1), (y0, y1)
+
+
 def _steps(text: str) -> int:
     try:
         steps = int(text)
@@ -58,7 +73,17 @@ def _steps(text: str) -> int:
 
 
 def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--function", required=True, help="test function (see 'functions')")
+    parser.add_argument(
+        "--function", required=True, help="test function (see 'functions'), or custom"
+    )
+    parser.add_argument("--formula", help='with --function custom: f(x, y), e.g. "x^2 + 10*sin(y)"')
+    (dx0, dx1), (dy0, dy1) = DEFAULT_DOMAIN
+    parser.add_argument(
+        "--domain",
+        type=_domain,
+        metavar="X0,X1,Y0,Y1",
+        help=f"with --function custom: the domain (default: {dx0:g},{dx1:g},{dy0:g},{dy1:g})",
+    )
     parser.add_argument(
         "--param",
         type=_param,
@@ -129,6 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _objective(args: argparse.Namespace) -> Objective:
+    if args.function == "custom":
+        if args.formula is None:
+            raise ValueError('--function custom needs --formula, e.g. --formula "x^2 + y^2"')
+        if args.param:
+            raise ValueError("--function custom takes no --param: write numbers in --formula")
+        return custom_objective(args.formula, args.domain or DEFAULT_DOMAIN)
+    for option in ("formula", "domain"):
+        if getattr(args, option) is not None:
+            raise ValueError(f"--{option} goes with --function custom, not {args.function}")
+    if args.function not in FACTORIES:
+        choices = ", ".join([*FACTORIES, "custom"])
+        raise ValueError(f"unknown function {args.function!r}; choose one of: {choices}")
     return get_objective(args.function, **dict(args.param))
 
 
@@ -168,6 +205,17 @@ def list_functions() -> str:
         )
         if obj.params:
             lines.append("  parameters: " + ", ".join(f"{k}={v:g}" for k, v in obj.params.items()))
+    (x0, x1), (y0, y1) = DEFAULT_DOMAIN
+    lines.append("custom  (your own formula)")
+    lines.append(
+        '  --function custom --formula "x^2 + 10*sin(y)"'
+        f" [--domain X0,X1,Y0,Y1, default {x0:g},{x1:g},{y0:g},{y1:g}]"
+    )
+    lines.append(
+        "  numbers, x, y, pi, e, + - * / ^ (or **), parentheses and"
+        " sin cos tan exp log sqrt abs tanh sinh cosh arctan;"
+        " minima, start and lr range are estimated numerically"
+    )
     return "\n".join(lines)
 
 
@@ -246,12 +294,17 @@ def _sweep(args: argparse.Namespace) -> str:
     return "\n".join(rows)
 
 
-def _glue_start(argv: list[str]) -> list[str]:
-    """``--start -1.5,2`` -> ``--start=-1.5,2``: argparse takes "-1.5,2" for an option."""
+#: Options whose values may start with a minus sign.
+_SIGNED = ("--start", "--domain", "--formula")
+
+
+def _glue_signed(argv: list[str]) -> list[str]:
+    """``--start -1.5,2`` -> ``--start=-1.5,2``: argparse takes "-1.5,2" for an option
+    (likewise ``--domain -3,3,-3,3`` and ``--formula "-x^2 + y"``)."""
     out = []
     for arg in argv:
-        if out and out[-1] == "--start" and arg.startswith("-"):
-            out[-1] = f"--start={arg}"
+        if out and out[-1] in _SIGNED and arg.startswith("-"):
+            out[-1] = f"{out[-1]}={arg}"
         else:
             out.append(arg)
     return out
@@ -308,7 +361,7 @@ def _theory(args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(_glue_start(list(sys.argv[1:] if argv is None else argv)))
+    args = parser.parse_args(_glue_signed(list(sys.argv[1:] if argv is None else argv)))
     try:
         if args.command == "functions":
             out = list_functions()

@@ -50,6 +50,9 @@ class Objective:
         fused: Optional ``points -> (value, gradient)`` that shares their subexpressions;
             the runner's hot loop calls :meth:`value_and_gradient`, which falls back to
             ``value`` and ``gradient`` without it.
+        minima_estimated: True when the minima, ``f_star``, the start and the learning
+            rates were found numerically rather than known (a typed custom formula, see
+            :mod:`momentum_core.formula`), so the app can say they are estimates.
     """
 
     name: str
@@ -70,6 +73,7 @@ class Objective:
     log_scale: bool = False
     params: dict[str, float] = field(default_factory=dict)
     fused: Callable[[Array], tuple[Array, Array]] | None = None
+    minima_estimated: bool = False
 
     def value_and_gradient(self, points: Array) -> tuple[Array, Array]:
         """``(value(points), gradient(points))`` in one call (see :attr:`fused`)."""

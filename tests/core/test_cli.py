@@ -13,6 +13,7 @@ import pytest
 
 from momentum_core import FACTORIES, get_objective, heavy_ball, run_batch
 from momentum_core.cli import main
+from momentum_core.formula import custom_objective
 from momentum_core.runner import MAX_STEPS
 
 
@@ -187,3 +188,89 @@ def test_basins_csv_counts_add_up_and_match_the_core(capsys):
     share = np.mean([r["global"] == "True" for r in rows])
     assert share == pytest.approx(want.share_global)
     assert lines[-1] == f"# share of starts reaching a global minimum: {want.share_global:.6g}"
+
+
+# --- custom formulas -------------------------------------------------------------------
+
+
+def test_functions_tells_how_to_use_custom(capsys):
+    out = run_cli(capsys, "functions")
+    assert "\ncustom  (" in out and "--formula" in out and "-5,5,-5,5" in out
+
+
+def test_run_custom_matches_the_core(capsys):
+    out = run_cli(
+        capsys, "run", "--function", "custom", "--formula", "-x^2/10 + x^4/100 + y^2",
+        "--domain", "-3,3,-3,3", "--steps", "50", "--lr", "0.05",
+    )  # fmt: skip
+    table = np.array(list(csv.reader(io.StringIO(out)))[1:], dtype=float)
+    obj = custom_objective("-x^2/10 + x^4/100 + y^2", ((-3, 3), (-3, 3)))
+    want = run_batch(obj, heavy_ball(0.05, 0.9), obj.x0, 50)
+    np.testing.assert_array_equal(table[:, 1:3], want.positions[:, 0])
+    out = run_cli(
+        capsys, "run", "--function", "custom", "--formula", "x^2 + 10*sin(y)",
+        "--domain", "-3,3,-3,3", "--format", "json",
+    )  # fmt: skip
+    summary = json.loads(out)
+    assert summary["function"] == "custom" and summary["status"] == "converged"
+    assert summary["nearest_minimum"]["point"] == pytest.approx([0, -np.pi / 2], abs=1e-9)
+
+
+def test_sweep_and_basins_with_custom(capsys):
+    himmelblau = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
+    out = run_cli(
+        capsys, "sweep", "--function", "custom", "--formula", himmelblau,
+        "--lr", "1e-4:1e-2:3:log", "--momentum", "0:0.9:2", "--steps", "300",
+    )  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 6 and any(r["status"] == "converged" for r in rows)
+    out = run_cli(
+        capsys, "basins", "--function", "custom", "--formula", himmelblau,
+        "--grid", "6", "--steps", "500",
+    )  # fmt: skip
+    lines = out.strip().splitlines()
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[:-1]))))
+    assert len(rows) == 36
+    ends = {(round(float(r["minimum_x"]), 3), round(float(r["minimum_y"]), 3)) for r in rows}
+    assert (3.0, 2.0) in ends and len(ends) == 4  # all four of Himmelblau's minima
+    assert lines[-1].startswith("# share of starts reaching a global minimum: ")
+
+
+BAD_CUSTOM = [
+    (["run", "--function", "custom"], "--function custom needs --formula"),
+    (["run", "--function", "custom", "--formula", "x + foo"], "unknown name 'foo' at position 5"),
+    (["run", "--function", "custom", "--formula", "__import__('os')"], "unknown name"),
+    (["sweep", "--function", "custom", "--formula", "9^9^9", "--lr", "1e-3:1e-2:2"], "exponent"),
+    (["basins", "--function", "custom", "--formula", "log(-1-x^2)"], "not finite on the domain"),
+    (["run", "--function", "custom", "--formula", "1/0"], "division by zero"),
+    (["run", "--function", "custom", "--formula", "x" * 20000], "formula is too long"),
+    (["run", "--function", "custom", "--formula", "-x^2 +"], "formula ends too early"),
+    (["run", "--function", "custom", "--formula", "x", "--domain", "3,1,0,1"], "x0 < x1"),
+    (["run", "--function", "custom", "--formula", "x", "--domain", "1,2,3"], "four numbers"),
+    (["run", "--function", "custom", "--formula", "x", "--param", "a=1"], "no --param"),
+    (["run", "--function", "rosenbrock", "--formula", "x"], "--formula goes with"),
+    (["run", "--function", "booth", "--domain", "-1,1,-1,1"], "--domain goes with"),
+    (["run", "--function", "nope"], "custom"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), BAD_CUSTOM, ids=[" ".join(a[2:])[:40] for a, _ in BAD_CUSTOM]
+)
+def test_bad_custom_input_exits_2_with_one_error_line(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage:") and "Traceback" not in err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and message in errors[0]
+    assert err.splitlines()[-1] == errors[0]
+
+
+def test_custom_formula_and_domain_may_start_with_a_minus(capsys):
+    out = run_cli(
+        capsys, "run", "--function", "custom", "--formula", "-x + x^2 + y^2",
+        "--domain", "-3,3,-3,3", "--start", "-1,2", "--steps", "1",
+    )  # fmt: skip
+    assert out.splitlines()[1].startswith("0,-1,2,")

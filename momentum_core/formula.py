@@ -1,0 +1,868 @@
+"""Your own landscape: a test function typed as a formula in x and y.
+
+:func:`custom_objective` turns text such as ``"x^2 + 10*sin(y)"`` into a full
+:class:`~momentum_core.objectives.Objective`: exact gradient and Hessian, minima found
+numerically, a default start and a learning-rate range from the curvature.
+
+The text is never handed to ``eval``, ``exec``, ``ast.parse`` or ``sympify``: a tokenizer
+and a recursive-descent parser written here accept only this grammar::
+
+    sum     := product (("+" | "-") product)*
+    product := unary (("*" | "/") unary)*
+    unary   := ("-" | "+") unary | power
+    power   := atom (("^" | "**") unary)?        right-associative: 2^3^2 = 2^9
+    atom    := number | "x" | "y" | "pi" | "e" | function "(" sum ")" | "(" sum ")"
+    function: sin cos tan exp log sqrt abs tanh sinh cosh arctan
+
+Numbers are decimal (``3``, ``0.26``, ``.5``, ``1e-3``). A power binds tighter than a
+minus on its left (``-x^2`` is ``-(x^2)``) and its exponent may carry its own sign
+(``x^-1``), as in Python. ``log`` is the natural logarithm. Anything else is refused with
+a one-line :class:`ValueError` that says what is wrong and where (positions count from 1).
+
+Limits, each refused before any symbolic work starts:
+
+* :data:`MAX_LENGTH` = 500 characters: a landscape worth plotting fits on two lines, and
+  the length bounds the size of the tree, of its derivatives and of the work below.
+* :data:`MAX_DEPTH` = 16 levels of nesting (each parenthesis or function call, each sign
+  and each exponent opens one): plenty for hand-typed formulas, while the time to
+  differentiate twice and compile grows about quadratically with the depth (a tower
+  ``x^x^...^x`` 16 deep takes about 0.4 s, 23 deep 0.8 s) and SymPy recurses per level.
+* :data:`MAX_EXPONENT` = 100 for exponents that are constants (``x^1e9``, ``9^9^9``):
+  exact arithmetic on ``9^387420489`` would never finish, and ``x^100`` already spans
+  200 decades on the default domain.
+* Constant parts are evaluated in floating point first: ``1/0``, ``log(0)``,
+  ``sqrt(-1)``, ``(-8)^(1/3)`` and overflowing constants are refused where they occur.
+* The function must be finite at least at :data:`MIN_FINITE_SHARE` of a
+  :data:`GRID` x :data:`GRID` grid over the domain (``log(-1 - x^2)`` is finite nowhere).
+* Domains: finite, ``x0 < x1`` and ``y0 < y1``, every bound within
+  ``+-``:data:`MAX_COORDINATE` and every span at least :data:`MIN_SPAN`.
+
+Derivatives are exact: the parse tree is turned into a SymPy expression (SymPy is imported
+only when a formula is compiled, so ``import momentum_core`` stays fast), differentiated
+symbolically and compiled to numpy with common-subexpression elimination. The minima, f*
+and the default settings are numerical estimates (``Objective.minima_estimated``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from momentum_core.objectives import Objective
+
+Array = np.ndarray
+Domain = tuple[tuple[float, float], tuple[float, float]]
+
+#: Longest formula accepted, in characters.
+MAX_LENGTH = 500
+#: Deepest nesting accepted (parentheses, function calls, signs, exponents).
+MAX_DEPTH = 16
+#: Largest absolute value of a constant exponent.
+MAX_EXPONENT = 100
+#: Every domain bound lies within +-MAX_COORDINATE (the runner's divergence bound is 1e6,
+#: so a run that leaves such a domain still has room to be seen leaving).
+MAX_COORDINATE = 1e4
+#: Narrowest span of a domain axis: below it a 25-point grid samples nothing but roundoff.
+MIN_SPAN = 1e-3
+#: Points per axis of the grid used for the checks, the minima search and the defaults.
+GRID = 25
+#: The function must be finite at no less than this share of the grid.
+MIN_FINITE_SHARE = 0.5
+#: The domain of a custom function when none is given (also the CLI's default).
+DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
+
+#: The functions of the grammar with their float versions (for constant parts).
+FUNCTIONS: dict[str, Callable[[float], float]] = {
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "exp": math.exp,
+    "log": math.log,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "tanh": math.tanh,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "arctan": math.atan,
+}
+VARIABLES = ("x", "y")
+CONSTANTS = {"pi": math.pi, "e": math.e}
+_NAMES = (*VARIABLES, *CONSTANTS, *FUNCTIONS)
+_ALLOWED = ", ".join(_NAMES)
+
+# Steps of the minima search: damped Newton from every grid point, then plain Newton.
+_DESCENT_STEPS = 60
+_POLISH_STEPS = 6
+
+
+# --- tokens ----------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"(?P<space>[ \t]+)"
+    r"|(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^()])"
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "number", "name", "op" or "end"
+    text: str
+    pos: int  # 0-based index into the formula
+
+
+def _quote(text: str, limit: int = 24) -> str:
+    """``text`` in quotes, shortened, with any control character escaped (one line)."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _tokens(formula: str) -> Iterator[_Token]:
+    """The tokens of ``formula``, lazily: a bad character is reported when the parser
+    reaches it, so errors come in reading order (``__import__('os')`` is an unknown name
+    before it is a string)."""
+    i = 0
+    while i < len(formula):
+        match = _TOKEN.match(formula, i)
+        if match is None:
+            char = formula[i]
+            hint = {
+                "=": " (write an expression, not an assignment)",
+                ",": " (functions take one argument)",
+                ".": " (numbers only: no attribute access)",
+                "'": " (no strings)",
+                '"': " (no strings)",
+            }.get(char, "")
+            raise ValueError(f"unexpected character {char!r} at position {i + 1}{hint}")
+        if match.lastgroup != "space":
+            yield _Token(match.lastgroup, match.group(), i)
+        i = match.end()
+    yield _Token("end", "", len(formula))
+
+
+# --- the parse tree --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One node of the parse tree.
+
+    ``kind`` is "num" (``value``: the float), "var" and "const" (``value``: the name),
+    "neg" (one child), "add" (``value``: the signs "+"/"-" of the children), "mul"
+    (``value``: the operators "*"/"/" before the children, the first one "*"), "pow" (base,
+    exponent) or "call" (``value``: the function's name; one child). ``pos`` is where the
+    node's operator (or the number or name) starts, 0-based; ``op_pos`` holds where each
+    operator of a "mul" starts (the first entry is the node's own ``pos``).
+    """
+
+    kind: str
+    value: Any
+    children: tuple[_Node, ...]
+    pos: int
+    op_pos: tuple[int, ...] = ()
+
+
+class _Parser:
+    """Recursive descent over the tokens, one method per rule of the grammar."""
+
+    def __init__(self, tokens: Iterator[_Token]) -> None:
+        self.tokens = tokens
+        self.token = next(tokens)  # the next token, not yet consumed
+
+    def advance(self) -> _Token:
+        token = self.token
+        if token.kind != "end":
+            self.token = next(self.tokens)
+        return token
+
+    def deeper(self, depth: int) -> int:
+        if depth >= MAX_DEPTH:
+            raise ValueError(
+                f"formula is nested too deeply at position {self.token.pos + 1}"
+                f" (at most {MAX_DEPTH} levels)"
+            )
+        return depth + 1
+
+    def parse(self) -> _Node:
+        tree = self.sum(0)
+        token = self.token
+        if token.kind != "end":
+            if token.text == ")":
+                raise ValueError(f"unmatched ')' at position {token.pos + 1}")
+            raise ValueError(
+                f"expected an operator (+ - * / ^) at position {token.pos + 1},"
+                f" got {_quote(token.text)}"
+            )
+        return tree
+
+    def sum(self, depth: int) -> _Node:
+        pos = self.token.pos
+        signs, terms = ["+"], [self.product(depth)]
+        while self.token.text in ("+", "-"):
+            signs.append(self.advance().text)
+            terms.append(self.product(depth))
+        return terms[0] if len(terms) == 1 else _Node("add", tuple(signs), tuple(terms), pos)
+
+    def product(self, depth: int) -> _Node:
+        pos = self.token.pos
+        ops, where, factors = ["*"], [pos], [self.unary(depth)]
+        while self.token.text in ("*", "/"):
+            op = self.advance()
+            ops.append(op.text)
+            where.append(op.pos)
+            factors.append(self.unary(depth))
+        if len(factors) == 1:
+            return factors[0]
+        return _Node("mul", tuple(ops), tuple(factors), pos, tuple(where))
+
+    def unary(self, depth: int) -> _Node:
+        if self.token.text in ("-", "+"):
+            depth = self.deeper(depth)
+            sign = self.advance()
+            operand = self.unary(depth)
+            return operand if sign.text == "+" else _Node("neg", None, (operand,), sign.pos)
+        return self.power(depth)
+
+    def power(self, depth: int) -> _Node:
+        base = self.atom(depth)
+        if self.token.text in ("^", "**"):
+            depth = self.deeper(depth)
+            op = self.advance()
+            return _Node("pow", None, (base, self.unary(depth)), op.pos)
+        return base
+
+    def atom(self, depth: int) -> _Node:
+        token = self.token
+        where = f"at position {token.pos + 1}"
+        # Checked before reading on: the name is the first thing wrong in "lambda: x".
+        if token.kind == "name" and token.text not in _NAMES:
+            raise ValueError(f"unknown name {_quote(token.text)} {where}; allowed: {_ALLOWED}")
+        self.advance()
+        if token.kind == "number":
+            value = float(token.text)
+            if not math.isfinite(value):
+                raise ValueError(f"number {_quote(token.text)} {where} is too large")
+            return _Node("num", value, (), token.pos)
+        if token.kind == "name":
+            name = token.text
+            if name in VARIABLES:
+                return _Node("var", name, (), token.pos)
+            if name in CONSTANTS:
+                return _Node("const", name, (), token.pos)
+            if name in FUNCTIONS:
+                if self.token.text != "(":
+                    raise ValueError(f"function {name!r} {where} needs parentheses: {name}(...)")
+                depth = self.deeper(depth)
+                paren = self.advance()
+                arg = self.sum(depth)
+                self.close(paren)
+                return _Node("call", name, (arg,), token.pos)
+        if token.text == "(":
+            inner = self.sum(self.deeper(depth))
+            self.close(token)
+            return inner
+        if token.kind == "end":
+            raise ValueError(f"formula ends too early at position {token.pos + 1}")
+        raise ValueError(
+            f"expected a number, x, y, pi, e, a function or '(' {where}, got {_quote(token.text)}"
+        )
+
+    def close(self, opening: _Token) -> None:
+        token = self.token
+        if token.text != ")":
+            got = "the end" if token.kind == "end" else _quote(token.text)
+            raise ValueError(
+                f"missing ')' at position {token.pos + 1} for the '(' at position"
+                f" {opening.pos + 1}, got {got}"
+            )
+        self.advance()
+
+
+def parse(formula: str) -> _Node:
+    """The parse tree of ``formula`` (see the module docstring for the grammar).
+
+    Raises:
+        ValueError: One line saying what is wrong and where.
+    """
+    if not isinstance(formula, str):
+        raise ValueError(f"formula must be text, got {type(formula).__name__}")
+    if len(formula) > MAX_LENGTH:
+        raise ValueError(f"formula is too long: {len(formula)} characters (at most {MAX_LENGTH})")
+    if not formula.strip():
+        raise ValueError("formula is empty")
+    return _Parser(_tokens(formula)).parse()
+
+
+# --- constant parts, in floating point -------------------------------------------------
+
+
+def _number(value: float, pos: int) -> _Node:
+    return _Node("num", value, (), pos)
+
+
+def _fold(node: _Node) -> tuple[_Node, float | None]:
+    """``node`` with constant powers folded into numbers, and its value if it is constant.
+
+    Every constant part is evaluated in floating point here, so division by zero, overflow
+    and non-real constants are refused at their position, and huge exact powers never
+    reach the symbolic library. Only constant powers are folded: ``2*pi`` stays exact.
+    """
+    kind, where = node.kind, f"at position {node.pos + 1}"
+    if kind == "num":
+        return node, node.value
+    if kind == "var":
+        return node, None
+    if kind == "const":
+        return node, CONSTANTS[node.value]
+    folded = [_fold(child) for child in node.children]
+    children = tuple(child for child, _ in folded)
+    values = [value for _, value in folded]
+    node = _Node(kind, node.value, children, node.pos, node.op_pos)
+    constant = all(v is not None for v in values)
+
+    if kind == "pow":
+        base, exponent = values
+        if exponent is not None and abs(exponent) > MAX_EXPONENT:
+            raise ValueError(
+                f"exponent {exponent:.10g} {where} is too large (at most {MAX_EXPONENT} in size)"
+            )
+        if not constant:
+            return node, None
+        try:
+            result = base**exponent
+        except ZeroDivisionError:
+            raise ValueError(f"0 to a negative power {where}") from None
+        except OverflowError:
+            raise ValueError(f"constant power {where} overflows") from None
+        if isinstance(result, complex):
+            raise ValueError(
+                f"negative number to a fractional power {where} is not real"
+                f" (({base:g})^{exponent:g})"
+            )
+        return _check_constant(_number(result, node.pos), result, where)
+    if kind == "mul":
+        for op, value, pos in zip(node.value, values, node.op_pos, strict=True):
+            if op == "/" and value == 0:
+                raise ValueError(f"division by zero at position {pos + 1}")
+    if not constant:
+        return node, None
+    if kind == "neg":
+        result = -values[0]
+    elif kind == "add":
+        result = math.fsum(v if s == "+" else -v for s, v in zip(node.value, values, strict=True))
+    elif kind == "mul":
+        result = 1.0
+        for op, value in zip(node.value, values, strict=True):
+            result = result * value if op == "*" else result / value
+    else:  # call
+        arg = values[0]
+        name = node.value
+        try:
+            result = FUNCTIONS[name](arg)
+        except OverflowError:
+            raise ValueError(f"{name}({arg:g}) {where} overflows") from None
+        except ValueError:
+            raise ValueError(f"{name}({arg:g}) {where} is not a finite real number") from None
+    return _check_constant(node, result, where)
+
+
+def _check_constant(node: _Node, value: float, where: str) -> tuple[_Node, float]:
+    if not math.isfinite(value):
+        raise ValueError(f"constant {where} overflows")
+    return node, float(value)
+
+
+# --- Python code -----------------------------------------------------------------------
+
+# Binding strength of each kind of node when printed as Python.
+_STRENGTH = {"add": 1, "mul": 2, "neg": 3, "pow": 4}
+
+
+def _literal(value: float) -> str:
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def to_code(node: _Node) -> str:
+    """The tree as a Python expression in x and y with ``**`` for powers.
+
+    It uses only numbers, ``+ - * / **``, parentheses, ``pi``, ``e`` and the grammar's
+    function names; parentheses are kept wherever the formula had them around a sum or
+    product, so the evaluation order is the formula's.
+    """
+
+    def emit(n: _Node, outer: int) -> str:
+        """``n`` printed, in parentheses if it binds less strongly than ``outer``."""
+        strength = _STRENGTH.get(n.kind, 5)
+        if n.kind == "num":
+            text = _literal(n.value)
+        elif n.kind in ("var", "const"):
+            text = n.value
+        elif n.kind == "call":
+            text = f"{n.value}({emit(n.children[0], 0)})"
+        elif n.kind == "neg":
+            text = "-" + emit(n.children[0], 3)
+        elif n.kind == "pow":  # right-associative, and Python allows x ** -y
+            text = f"{emit(n.children[0], 5)} ** {emit(n.children[1], 3)}"
+        else:  # add or mul: a later operand of the same strength keeps its parentheses
+            ops = [f" {op} " for op in n.value]
+            text = emit(n.children[0], strength) + "".join(
+                op + emit(child, strength + 1)
+                for op, child in zip(ops[1:], n.children[1:], strict=True)
+            )
+        return f"({text})" if strength < outer else text
+
+    return emit(node, 0)
+
+
+# --- SymPy -----------------------------------------------------------------------------
+
+
+@functools.cache
+def _sympy() -> Any:
+    """SymPy and the two functions we add to it, imported on first use."""
+    import sympy as sp
+
+    class RealSign(sp.Function):
+        """sign(u) for real u: derivative 0 (the kink of abs is a single point)."""
+
+        @classmethod
+        def eval(cls, arg):
+            if arg.is_number:
+                return sp.sign(arg)
+            if arg.is_positive:
+                return sp.S.One
+            if arg.is_negative:
+                return sp.S.NegativeOne
+            return None
+
+        def fdiff(self, argindex=1):
+            return sp.S.Zero
+
+        def _latex(self, printer, exp=None):
+            tex = rf"\operatorname{{sgn}}\left({printer._print(self.args[0])}\right)"
+            return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+    class RealAbs(sp.Function):
+        """|u| for real u, with derivative sign(u): SymPy's Abs differentiates through
+        re() and im(), which numpy cannot use."""
+
+        @classmethod
+        def eval(cls, arg):
+            if arg.is_number:
+                return sp.Abs(arg)
+            if arg.is_nonnegative:
+                return arg
+            if arg.is_nonpositive:
+                return -arg
+            return None
+
+        def fdiff(self, argindex=1):
+            return RealSign(self.args[0])
+
+        def _latex(self, printer, exp=None):
+            tex = rf"\left|{printer._print(self.args[0])}\right|"
+            return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+    x, y = sp.symbols("x y", real=True)
+    functions = {
+        "sin": sp.sin,
+        "cos": sp.cos,
+        "tan": sp.tan,
+        "exp": sp.exp,
+        "log": sp.log,
+        "sqrt": sp.sqrt,
+        "abs": RealAbs,
+        "tanh": sp.tanh,
+        "sinh": sp.sinh,
+        "cosh": sp.cosh,
+        "arctan": sp.atan,
+    }
+    numpy_names = {"RealAbs": np.abs, "RealSign": np.sign}
+    return sp, x, y, functions, RealAbs, RealSign, numpy_names
+
+
+def _to_sympy(node: _Node) -> Any:
+    sp, x, y, functions, *_ = _sympy()
+    kind = node.kind
+    if kind == "num":
+        v = node.value
+        # Whole numbers stay exact (x^2, not x^2.0); others are 53-bit floats, as typed.
+        return sp.Integer(int(v)) if v.is_integer() and abs(v) < 2**53 else sp.Float(v)
+    if kind == "var":
+        return x if node.value == "x" else y
+    if kind == "const":
+        return sp.pi if node.value == "pi" else sp.E
+    args = [_to_sympy(child) for child in node.children]
+    if kind == "neg":
+        return -args[0]
+    if kind == "add":
+        return sp.Add(*(a if s == "+" else -a for s, a in zip(node.value, args, strict=True)))
+    if kind == "mul":
+        return sp.Mul(*(a if op == "*" else 1 / a for op, a in zip(node.value, args, strict=True)))
+    if kind == "pow":
+        return sp.Pow(*args)
+    return functions[node.value](args[0])
+
+
+def _tame(expr: Any) -> Any:
+    """``expr`` with exact numbers too large for float64 arithmetic replaced by floats.
+
+    SymPy multiplies integer factors exactly (``99999*x*99999``); numpy cannot take an
+    integer beyond 64 bits, so such numbers become floats, or a refusal if they overflow.
+    """
+    sp = _sympy()[0]
+    swap = {}
+    for number in expr.atoms(sp.Rational):
+        p, q = int(number.p), int(number.q)
+        if max(abs(p), q) > 2**53:
+            try:
+                swap[number] = sp.Float(p / q)
+            except OverflowError:
+                raise ValueError("a constant of f overflows") from None
+    for number in expr.atoms(sp.Float):
+        if not math.isfinite(float(number)):
+            raise ValueError("a constant of f overflows")
+    return expr.xreplace(swap) if swap else expr
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A formula's exact expressions and their numpy versions."""
+
+    latex: str
+    code: str
+    value: Callable[[Array], Array]
+    gradient: Callable[[Array], Array]
+    hessian: Callable[[Array], Array]
+    fused: Callable[[Array], tuple[Array, Array]]
+
+
+def _shaped(v: Any, shape: tuple[int, ...]) -> Array:
+    """A result of the generated code as a float array of ``shape``: a constant part
+    (a derivative of ``x^2 + y``, say) comes back as a plain number."""
+    if isinstance(v, np.ndarray) and v.shape == shape and v.dtype == np.float64:
+        return v
+    return np.broadcast_to(np.asarray(v, dtype=float), shape).copy()
+
+
+def _quiet(fn: Callable) -> Callable:
+    """``fn`` with numpy's floating-point warnings off, as the built-in functions have it:
+    points far outside the domain may give inf or nan, which callers detect. The runner
+    calls ``__wrapped__`` inside an ``errstate`` of its own."""
+
+    @functools.wraps(fn)
+    def quiet(p: Array) -> Any:
+        with np.errstate(all="ignore"):
+            return fn(p)
+
+    return quiet
+
+
+def _vectorised(value_fn, gradient_fn, hessian_fn, fused_fn) -> tuple[Callable, ...]:
+    """Wrap the generated ``f(x, y)`` functions to take points of shape ``(..., 2)``."""
+
+    def value(p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        x, y = p[..., 0], p[..., 1]
+        return _shaped(value_fn(x, y), x.shape)
+
+    def gradient(p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        out = np.empty(p.shape)
+        out[..., 0], out[..., 1] = gradient_fn(p[..., 0], p[..., 1])
+        return out
+
+    def hessian(p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        out = np.empty((*p.shape, 2))
+        hxx, hxy, hyy = hessian_fn(p[..., 0], p[..., 1])
+        out[..., 0, 0], out[..., 0, 1], out[..., 1, 0], out[..., 1, 1] = hxx, hxy, hxy, hyy
+        return out
+
+    def fused(p: Array) -> tuple[Array, Array]:
+        p = np.asarray(p, dtype=float)
+        x, y = p[..., 0], p[..., 1]
+        out = np.empty(p.shape)
+        f, out[..., 0], out[..., 1] = fused_fn(x, y)
+        return _shaped(f, x.shape), out
+
+    return tuple(_quiet(fn) for fn in (value, gradient, hessian, fused))
+
+
+@functools.lru_cache(maxsize=128)
+def _compile(formula: str) -> _Compiled:
+    typed = parse(formula)
+    code = to_code(typed)  # as typed: 2^0.5 stays 2 ** 0.5
+    tree, _ = _fold(typed)
+    sp, x, y, _, real_abs, real_sign, numpy_names = _sympy()
+    try:
+        f = _tame(_to_sympy(tree).replace(sp.Abs, real_abs).replace(sp.sign, real_sign))
+        if f.has(sp.I):
+            raise ValueError("f is not real on the domain")
+        if f.has(sp.zoo, sp.oo, sp.nan):
+            raise ValueError("f is not finite on the domain")
+        grad = [_tame(f.diff(v)) for v in (x, y)]
+        hess = [_tame(grad[0].diff(x)), _tame(grad[0].diff(y)), _tame(grad[1].diff(y))]
+        unusable = (sp.Derivative, sp.DiracDelta, sp.re, sp.im, sp.I, sp.zoo, sp.nan)
+        if any(d.has(*unusable) for d in grad + hess):
+            raise ValueError("f cannot be differentiated exactly")
+        modules = [numpy_names, "numpy"]
+
+        def compiled(expr: Any) -> Callable:
+            return sp.lambdify((x, y), expr, modules=modules, cse=True, docstring_limit=0)
+
+        functions = _vectorised(
+            compiled(f), compiled(tuple(grad)), compiled(tuple(hess)), compiled((f, *grad))
+        )
+        latex = "f(x, y) = " + sp.latex(f)
+    except RecursionError:
+        raise ValueError("formula is too complex to differentiate") from None
+    except (ArithmeticError, TypeError) as err:
+        # SymPy is large; whatever it cannot handle is refused like any other bad formula.
+        raise ValueError(f"formula cannot be differentiated: {type(err).__name__}") from None
+    return _Compiled(latex, code, *functions)
+
+
+# --- the numerical analysis ------------------------------------------------------------
+
+
+def check_domain(domain: Any) -> Domain:
+    """``domain`` as ``((x0, x1), (y0, y1))`` floats after checking it.
+
+    Raises:
+        ValueError: Unless it is four finite numbers with ``x0 < x1``, ``y0 < y1``, every
+            bound within ``+-MAX_COORDINATE`` and every span at least ``MIN_SPAN``.
+    """
+    try:
+        (x0, x1), (y0, y1) = domain
+        bounds = [float(v) for v in (x0, x1, y0, y1)]
+    except (TypeError, ValueError):
+        raise ValueError(f"domain must be ((x0, x1), (y0, y1)), got {domain!r}") from None
+    if not all(math.isfinite(v) and abs(v) <= MAX_COORDINATE for v in bounds):
+        raise ValueError(f"domain bounds must be finite and within +-{MAX_COORDINATE:g}")
+    x0, x1, y0, y1 = bounds
+    if not (x1 - x0 >= MIN_SPAN and y1 - y0 >= MIN_SPAN):
+        raise ValueError(
+            f"domain needs x0 < x1 and y0 < y1, each span at least {MIN_SPAN:g};"
+            f" got x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]"
+        )
+    return (x0, x1), (y0, y1)
+
+
+def _largest_eigenvalue(h: Array) -> Array:
+    a, b, c = h[..., 0, 0], h[..., 0, 1], h[..., 1, 1]
+    return 0.5 * (a + c) + np.hypot(0.5 * (a - c), b)
+
+
+def _solve(h: Array, g: Array, shift: Array | float = 0.0) -> Array:
+    """``(H + shift I)^-1 g`` for a stack of 2x2 systems ``h`` (n, 2, 2), ``g`` (n, 2)."""
+    a, b, d = h[:, 0, 0] + shift, h[:, 0, 1], h[:, 1, 1] + shift
+    det = a * d - b * b
+    return np.stack([d * g[:, 0] - b * g[:, 1], a * g[:, 1] - b * g[:, 0]], -1) / det[:, None]
+
+
+def _minima_search(c: _Compiled, starts: Array, lo: Array, hi: Array) -> tuple[Array, ...]:
+    """Damped Newton from every start, kept inside the domain, then Newton polishing.
+
+    Returns the polished points that are minima (inside the domain, Newton step
+    negligible, Hessian positive definite), and the points the damped phase reached with
+    their values (they only ever go downhill).
+    """
+    span = float(np.max(hi - lo))
+    radius = 0.1 * float(np.min(hi - lo))  # longest step: no jumping across basins
+    p = starts.copy()
+    f = c.value(p)
+    damping = np.full(len(p), 1e-2)
+    active = np.arange(len(p))  # the starts still moving
+    with np.errstate(all="ignore"):
+        for _ in range(_DESCENT_STEPS):
+            if not len(active):
+                break
+            here = p[active]
+            g, h = c.gradient(here), c.hessian(here)
+            rad = np.hypot(0.5 * (h[:, 0, 0] - h[:, 1, 1]), h[:, 0, 1])
+            low = 0.5 * (h[:, 0, 0] + h[:, 1, 1]) - rad
+            # Levenberg-Marquardt: shift the Hessian until it is positive definite, so
+            # every step goes downhill (saddles and maxima repel), then cap its length.
+            shift = np.maximum(0.0, -low) + damping[active] * (np.abs(low) + 2 * rad) + 1e-300
+            step = -_solve(h, g, shift)
+            step *= np.minimum(1.0, radius / np.hypot(step[:, 0], step[:, 1]))[:, None]
+            new = np.clip(here + step, lo, hi)
+            f_new = c.value(new)
+            better = np.isfinite(f_new) & (f_new < f[active])
+            p[active[better]], f[active[better]] = new[better], f_new[better]
+            damping[active] = np.where(better, damping[active] / 3, damping[active] * 4)
+            # Done: converged (the step no longer moves it), pinned against the edge of
+            # the domain, or unable to go downhill at any damping.
+            moved = np.hypot(*(new - here).T)
+            done = ~(moved > 1e-12 * span) | (damping[active] > 1e12)
+            active = active[~done]
+        q = p.copy()
+        for _ in range(_POLISH_STEPS):
+            q = q - _solve(c.hessian(q), c.gradient(q))
+        h = c.hessian(q)
+        step = _solve(h, c.gradient(q))
+        small = np.hypot(step[:, 0], step[:, 1]) <= 1e-9 * span
+        definite = (h[:, 0, 0] > 0) & (h[:, 0, 0] * h[:, 1, 1] - h[:, 0, 1] ** 2 > 0)
+        inside = np.all((q >= lo) & (q <= hi), axis=1)
+        keep = small & definite & inside & np.isfinite(c.value(q))
+    return q[keep], p, f
+
+
+def _distinct(points: Array, values: Array, tol: float) -> tuple[Array, Array]:
+    """Points at least ``tol`` apart, the lowest of each cluster, ordered by value."""
+    order = np.lexsort((points[:, 1], points[:, 0], values))
+    kept: list[int] = []
+    for i in order:
+        if all(np.hypot(*(points[i] - points[j])) > tol for j in kept):
+            kept.append(int(i))
+    return points[kept], values[kept]
+
+
+def _analyse(c: _Compiled, domain: Domain) -> dict[str, Any]:
+    """Minima, f*, start, learning rates and contour scale of ``c`` on ``domain``."""
+    (x0, x1), (y0, y1) = domain
+    lo, hi = np.array([x0, y0]), np.array([x1, y1])
+    span = float(np.max(hi - lo))
+    xs, ys = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
+    grid = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
+    f = c.value(grid)
+    g = c.gradient(grid)
+    ok = np.isfinite(f) & np.all(np.isfinite(g), axis=1)
+    share = float(np.mean(ok))
+    if share < MIN_FINITE_SHARE:
+        raise ValueError(
+            f"f is not finite on the domain: f and its gradient are finite at {share:.0%}"
+            f" of a {GRID}x{GRID} grid (at least {MIN_FINITE_SHARE:.0%} needed)"
+        )
+
+    found, reached, reached_f = _minima_search(c, grid[ok], lo, hi)
+    points, values = _distinct(found, c.value(found), 1e-6 * span)
+    # The lowest point seen, on the grid (where f may be finite without a gradient, as at
+    # Ackley's tip) or by the descent: it stands in for the minimum when no smooth one
+    # was found (a plane, abs(x) + abs(y)), or joins as the global one when it lies inside
+    # the domain below every smooth minimum (a kink).
+    seen = np.concatenate([grid[np.isfinite(f)], reached])
+    seen_f = np.concatenate([f[np.isfinite(f)], reached_f])
+    lowest = int(np.argmin(seen_f))
+    best, best_f = seen[lowest], float(seen_f[lowest])
+    tol = 1e-8 * (1 + abs(best_f))
+    if len(points) and values[0] <= best_f + tol:
+        f_star = float(values[0])
+    elif not len(points) or np.all((best > lo) & (best < hi)):
+        points, values = np.concatenate([best[None], points]), np.concatenate([[best_f], values])
+        f_star = best_f
+    else:  # lower on the edge of the domain only: the smooth minima are what runs reach
+        f_star = float(values[0])
+    is_global = values - f_star <= 1e-8 * (1 + abs(f_star))
+    global_minima, local_minima = points[is_global], points[~is_global]
+
+    # The default start: an inner grid point where f and its gradient are finite and the
+    # gradient does not vanish, about half as far from the global minimum as the farthest.
+    inner = ok & np.all((grid > lo) & (grid < hi), axis=1)
+    gnorm = np.hypot(g[:, 0], g[:, 1])
+    candidates = inner & (gnorm > 1e-8 * (1 + np.median(gnorm[ok])))
+    if not candidates.any():
+        candidates = ok
+    distance = np.hypot(*(grid - global_minima[0]).T)
+    halfway = 0.5 * distance[candidates].max()
+    start = grid[np.flatnonzero(candidates)[np.argmin(np.abs(distance[candidates] - halfway))]]
+
+    # Learning rates from the curvature L: gradient descent is stable where lr < 2 / L and
+    # heavy ball with momentum beta where lr < (2 + 2 beta) / L. L is the largest Hessian
+    # eigenvalue met on the segment from the start to the nearest global minimum, the
+    # region the default run crosses (the built-in functions' tuned rates sit at 0.2 to 3
+    # times 1 / L so measured, while a percentile over the whole grid misses Beale's by
+    # a factor of 100: its corners are far steeper than its valley). A floor of
+    # 2 * median |gradient| / span keeps a plane (L = 0) from getting lr = inf.
+    nearest = global_minima[np.argmin(np.hypot(*(global_minima - start).T))]
+    t = np.linspace(0.0, 1.0, 64)[:, None]
+    with np.errstate(all="ignore"):
+        path = _largest_eigenvalue(c.hessian(start * (1 - t) + nearest * t))
+    path = path[np.isfinite(path)]
+    curvature = [float(path.max()) if len(path) else 0.0]
+    curvature += [2 * float(np.median(gnorm[ok])) / span, 1e-12]
+    big_l = max(curvature)
+    # 0.5 / L: stable for gradient descent and for momentum, and not crawling; the range
+    # runs from three decades lower to 4 / L, past the edge of stability of gradient
+    # descent (2 / L) and of momentum 0.9 (3.8 / L), so a sweep shows both edges.
+    lr_range = (1e-3 / big_l, 4 / big_l)
+    lr_default = 0.5 / big_l
+
+    # Log contours when f - f* spans many decades over the grid: at least 1.5 between its
+    # 1st and 99th percentiles, which matches the built-in functions' choices (Rosenbrock,
+    # Booth, the camels: log; Rastrigin, Ackley: linear) except the quadratic bowl's, kept
+    # linear there for the theory page.
+    rise = f[ok] - f_star
+    rise = rise[rise > 0]
+    log_scale = bool(
+        len(rise) and np.percentile(rise, 99) > 10**1.5 * max(np.percentile(rise, 1), 1e-300)
+    )
+    return {
+        "global_minima": global_minima,
+        "local_minima": local_minima,
+        "f_star": f_star,
+        "x0": (float(start[0]), float(start[1])),
+        "lr_range": lr_range,
+        "lr_default": lr_default,
+        "log_scale": log_scale,
+    }
+
+
+@functools.lru_cache(maxsize=64)
+def _custom(formula: str, domain: Domain) -> Objective:
+    c = _compile(formula)  # unstripped, so that error positions count in the user's text
+    facts = _analyse(c, domain)
+    for minima in (facts["global_minima"], facts["local_minima"]):
+        minima.flags.writeable = False  # the record is shared through the cache
+    text = " ".join(formula.split())
+    return Objective(
+        name="custom",
+        title=f"Custom: {text}",
+        formula=text,
+        latex=c.latex,
+        code=c.code,
+        value=c.value,
+        gradient=c.gradient,
+        hessian=c.hessian,
+        domain=domain,
+        fused=c.fused,
+        minima_estimated=True,
+        **facts,
+    )
+
+
+def custom_objective(formula: str, domain: Any = DEFAULT_DOMAIN) -> Objective:
+    """The :class:`~momentum_core.objectives.Objective` of a typed formula in x and y.
+
+    Records are cached on ``(formula, domain)``; the minima, ``f_star``, the start and the
+    learning rates are numerical estimates (``minima_estimated`` is true).
+
+    Args:
+        formula: Text in the grammar of this module, e.g. ``"(1-x)^2 + 100*(y-x^2)^2"``.
+        domain: ``((x0, x1), (y0, y1))``, the plot domain and the search region for minima.
+
+    Returns:
+        The function's record, named ``"custom"``.
+
+    Raises:
+        ValueError: One line, for a formula outside the grammar or its limits, a function
+            that is not finite on most of the domain, or a bad domain.
+
+    Example:
+        >>> obj = custom_objective("(x - 1)^2 + 2*y^2", ((-3, 3), (-3, 3)))
+        >>> obj.global_minima.round(9).tolist(), obj.code
+        ([[1.0, 0.0]], '(x - 1) ** 2 + 2 * y ** 2')
+    """
+    domain = check_domain(domain)
+    if not isinstance(formula, str):
+        raise ValueError(f"formula must be text, got {type(formula).__name__}")
+    return _custom(formula, domain)
