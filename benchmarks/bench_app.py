@@ -1,14 +1,17 @@
-"""Benchmark of the playground: rerun time, figure size and time to first chart.
+"""Benchmark of the playground: rerun time, race payload and time to first chart.
 
 Run: ``python benchmarks/bench_app.py`` (``--no-browser`` to skip the Chromium part).
 
-Prints, for the default settings (Rosenbrock, SGD vs momentum, 1000 steps):
-  * the server-side time of one rerun after the momentum slider moves to a new value
-    (simulation + figure, nothing cached), and of a rerun with nothing new (all cached),
-    each the median of several, through Streamlit's AppTest;
-  * the size of the animation sent to the browser;
-  * the time from opening /playground in a fresh headless Chromium to the chart drawn,
-    against a freshly started server (targets: rerun < 150 ms, figure < 1.5 MB, < 3 s).
+Prints, for the default settings (Rosenbrock, SGD vs momentum, 1000 steps), medians:
+  * the server-side time of a rerun with nothing new, of one after a sidebar momentum
+    change (served from the cached family) and of one after a learning-rate change (the
+    family recomputed), through Streamlit's AppTest; targets: momentum <= 40 ms and
+    learning rate <= 120 ms more than the rerun with nothing new;
+  * the race data sent to the browser at defaults (target <= 300 KB) and with all 7
+    optimizers at 3000 steps (target <= 1 MB);
+  * the time from opening /playground in a fresh headless Chromium to the race drawn,
+    against a bare Streamlit page with one small st.plotly_chart on the same server, in
+    the same run (target: <= 1.25x).
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,72 +31,114 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from momentum_app.cache import race_spec_text  # noqa: E402
-from momentum_app.settings import default_settings  # noqa: E402
+from momentum_app.race import race_view  # noqa: E402
+from momentum_app.settings import OPTIMIZER_NAMES, default_settings  # noqa: E402
+
+BARE_PAGE = """
+import plotly.graph_objects as go
+import streamlit as st
+st.title("Bare page")
+st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 3, 2])), key="bare")
+"""
 
 
-def rerun_times(repeats: int) -> tuple[float, float]:
+def rerun_times(repeats: int) -> tuple[float, float, float]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    fresh, cached = [], []
+    nothing, momentum, lr = [], [], []
     for i in range(repeats):
-        value = round(0.5 + 0.04 * i, 2)  # a new value each time: nothing cached
-        at.slider(key="momentum").set_value(value).run()
-        fresh.append(at.session_state["_run_seconds"])  # the script's own time
+        at.slider(key="momentum").set_value(round(0.5 + 0.04 * i, 2)).run()
+        momentum.append(at.session_state["_run_seconds"])
         at.run()
-        cached.append(at.session_state["_run_seconds"])
+        nothing.append(at.session_state["_run_seconds"])
+        at.number_input(key="lr").set_value(0.0011 + 0.00003 * i).run()  # a new family
+        lr.append(at.session_state["_run_seconds"])
         assert not at.exception, at.exception
-    return statistics.median(fresh), statistics.median(cached)
+    return statistics.median(nothing), statistics.median(momentum), statistics.median(lr)
 
 
-def first_chart_seconds() -> tuple[float, float]:
-    """Seconds to the first chart: on a server that has served nobody yet, then for a
-    new browser (empty cache) on a server that has (so its Python imports are done)."""
+def first_chart_seconds(repeats: int) -> tuple[float, float]:
+    """Median seconds from a new browser asking for the page to the chart drawn: the
+    playground's race, and a bare page's st.plotly_chart, on one running server."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests" / "e2e"))
     from conftest import CHROMIUM, CHROMIUM_ARGS, _free_port
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    seconds = []
+    bare = Path(tempfile.mkdtemp()) / "bare.py"
+    bare.write_text(BARE_PAGE)
+    servers, ports = [], []
+    for script in (ROOT / "app.py", bare):
+        ports.append(_free_port())
+        servers.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    str(script),
+                    "--server.port",
+                    str(ports[-1]),
+                    "--server.headless",
+                    "true",
+                    "--server.address",
+                    "127.0.0.1",
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    race, plain = [], []
     try:
-        time.sleep(5)  # the server is listening; the clock starts when the browser asks
+        time.sleep(6)
         with sync_playwright() as p:
-            for _ in range(2):
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page()
-                start = time.perf_counter()
-                page.goto(f"http://127.0.0.1:{port}/playground")
-                frame = page.frame_locator("iframe[title*='race']")
-                frame.locator("#play").wait_for(timeout=60_000)
-                frame.locator("g.imagelayer image").first.wait_for(state="attached")
-                seconds.append(time.perf_counter() - start)
-                browser.close()
+            for i in range(repeats + 1):  # the first round warms both servers up
+                for port, out in ((ports[0], race), (ports[1], plain)):
+                    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                    page = browser.new_page()
+                    start = time.perf_counter()
+                    if out is race:
+                        page.goto(f"http://127.0.0.1:{port}/playground")
+                        frame = page.frame_locator("iframe[title*='race']").first
+                        frame.locator("#play").wait_for(timeout=60_000)
+                        frame.locator("g.imagelayer image").first.wait_for(state="attached")
+                    else:
+                        page.goto(f"http://127.0.0.1:{port}/")
+                        page.locator(".js-plotly-plot .scatterlayer").first.wait_for(
+                            state="attached", timeout=60_000
+                        )
+                    if i:
+                        out.append(time.perf_counter() - start)
+                    browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    return seconds[0], seconds[1]
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+    return statistics.median(race), statistics.median(plain)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
 
-    fresh, cached = rerun_times(args.repeats)
-    print(f"rerun after a momentum change (uncached): {fresh * 1000:.0f} ms (median)")
-    print(f"rerun with nothing new (cached):         {cached * 1000:.0f} ms (median)")
-    size = len(race_spec_text(default_settings()))
-    print(f"animation sent to the browser: {size / 1e6:.2f} MB")
+    nothing, momentum, lr = rerun_times(args.repeats)
+    print(f"rerun with nothing new:            {nothing * 1000:.0f} ms (median)")
+    more = (momentum - nothing) * 1000
+    print(f"rerun after a momentum change:     {momentum * 1000:.0f} ms (+{more:.0f} ms)")
+    print(
+        f"rerun after a learning-rate change: {lr * 1000:.0f} ms (+{(lr - nothing) * 1000:.0f} ms)"
+    )
+    size = len(race_view(default_settings()).data)
+    every = replace(default_settings(), optimizers=OPTIMIZER_NAMES, steps=3000)
+    print(f"race data at defaults: {size / 1e3:.0f} KB; 7 optimizers x 3000 steps: "
+          f"{len(race_view(every).data) / 1e3:.0f} KB")  # fmt: skip
     if not args.no_browser and os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
-        cold, warm = first_chart_seconds()
-        print(f"first chart, first visitor of a new server:  {cold:.2f} s")
-        print(f"first chart, new browser on a running server: {warm:.2f} s")
+        race, plain = first_chart_seconds(args.repeats)
+        print(f"first chart: race {race:.2f} s, bare st.plotly_chart page {plain:.2f} s "
+              f"-> {race / plain:.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":
