@@ -5,7 +5,8 @@
 Streamlit component served from its folder, with plotly.js's basic bundle vendored beside
 it, so nothing loads from the internet. It is placed twice: the race, whose arguments do not
 change with the momentum (so Streamlit sends an unchanged race as a short reference, not
-again), and a tiny selector that tells the race which momentum the sidebar holds. The race
+again), and a tiny selector (``race_selector/index.html``, no plotly) that tells the race
+which momentum the sidebar holds. The race
 sends back a clicked start point, or a momentum picked in the chart. Exported, the same page
 gets plotly.js and the data inlined and plays from a file.
 """
@@ -18,9 +19,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-_FOLDER = Path(__file__).with_name("race_component")
-_PAGE = _FOLDER / "index.html"
-_PLOTLY_JS = _FOLDER / "vendor" / "plotly-basic.min.js"
+_PAGE = Path(__file__).with_name("race_component") / "index.html"
+_PLOTLY_JS = _PAGE.parent / "vendor" / "plotly-basic.min.js"
 
 
 def data_version(text: str) -> str:
@@ -29,10 +29,10 @@ def data_version(text: str) -> str:
 
 
 @functools.cache
-def _component() -> Any:
+def _component(name: str = "race") -> Any:
     import streamlit.components.v1 as components
 
-    return components.declare_component("race", path=str(_FOLDER))
+    return components.declare_component(name, path=str(Path(__file__).with_name(name)))
 
 
 def race_chart(
@@ -62,12 +62,12 @@ def race_chart(
         else None.
     """
     version = f"{data_version(data)}-{ui_font}-{clickable}-{autoplay}"
-    value = _component()(
+    value = _component("race_component")(
         data=data, version=version, uiFont=ui_font, hint=hint, clickable=clickable,
         autoplay=autoplay, channel=key, role="race", key=key, default=None,
     )  # fmt: skip
     if momentum is not None:
-        _component()(role="selector", channel=key, momentum=momentum, key=f"{key}-selector")
+        _component("race_selector")(channel=key, momentum=momentum, key=f"{key}-selector")
     return value
 
 
