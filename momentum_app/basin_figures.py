@@ -1,10 +1,16 @@
-"""The local-minima page's figures: basin maps and success rates against momentum."""
+"""The local-minima page's figures and words: basin maps and success rates against momentum.
+
+Pure functions (no Streamlit). The page counts two populations of starts, an even grid
+(the basin maps and their shares) and seeded random starts (the success study and its
+sentences); the labels here say which number comes from which.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
+from momentum_app.settings import MinimaSettings
 from momentum_core import Objective
 from momentum_core.basins import BasinMap, SuccessStudy
 
@@ -88,3 +94,44 @@ def success_figure(study: SuccessStudy) -> go.Figure:
         legend={"orientation": "h", "y": 1.08},
     )
     return fig
+
+
+def grid_share_label(s: MinimaSettings) -> str:
+    """The label of a basin map's share: it counts the grid's starts."""
+    return f"Of the {s.grid} × {s.grid} grid starts, reaching the global minimum"
+
+
+def _interval(study: SuccessStudy, i: int, j: int) -> str:
+    return (
+        f"{study.rate[i, j]:.1%} (95 %: {study.low[i, j]:.1%} to {study.high[i, j]:.1%}) "
+        f"of the {study.n_starts:,} random starts"
+    )
+
+
+def populations_note(
+    s: MinimaSettings, grid_shares: dict[float, float], study: SuccessStudy
+) -> str:
+    """Which starts each number counts, and both numbers side by side for each map's β.
+
+    Args:
+        s: The page's settings (the study runs at ``s.lr`` among others).
+        grid_shares: Momentum -> share of the grid's starts reaching the global minimum.
+        study: The success study over random starts.
+    """
+    i = int(np.argmin(np.abs(np.asarray(study.lrs) - s.lr)))
+    parts = []
+    for beta, share in grid_shares.items():
+        j = int(np.argmin(np.abs(study.momenta - beta)))
+        studied = study.momenta[j]
+        nearest = "" if abs(studied - beta) < 1e-9 else f" (the study's nearest β, {studied:.2f})"
+        parts.append(
+            f"at β = {beta:.2f}, {share:.1%} of the {s.grid * s.grid:,} grid starts against "
+            f"{_interval(study, i, j)}{nearest}"
+        )
+    return (
+        f"Two samples of starts: the shares under the maps count an even {s.grid} × {s.grid} "
+        f"grid over the plot; the curves and the sentences below count {study.n_starts:,} "
+        f"random starts (seed {s.seed}), so the two can differ. At α = {s.lr:.3g}: "
+        + "; ".join(parts)
+        + "."
+    )

@@ -8,6 +8,7 @@ never raises: each bad value becomes a warning and a valid fallback.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -72,11 +73,16 @@ def lr_limits(obj: Objective) -> tuple[float, float]:
     return low / 10, high * 10
 
 
+#: A plain decimal or scientific number, as a link spells one: ``0.002``, ``-1.5``, ``1e-05``.
+#: ``float`` also takes ``1_0``, ``inf``, ``nan`` and non-ASCII digits; a link should not.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
+    """The finite number ``text`` spells plainly, or None."""
+    if not _PLAIN_NUMBER.fullmatch(text):
         return None
+    value = float(text)
     return value if math.isfinite(value) else None
 
 
@@ -102,25 +108,35 @@ class QueryReader:
             return default
         return fn
 
-    def number(self, name: str, low: float, high: float, default: float, what: str) -> float:
+    def number(
+        self, name: str, low: float, high: float, default: float, what: str, *, whole: bool = False
+    ) -> float:
+        """``name``'s value, clamped into ``[low, high]`` (the bounds of its widget).
+
+        Only a plain decimal or scientific number counts (see ``_PLAIN_NUMBER``); anything
+        else falls back to ``default``. Each correction adds a warning; ``whole`` prints the
+        bounds and the value used as integers, in full.
+        """
+        show = (lambda v: f"{round(v)}") if whole else (lambda v: f"{v:g}")
         if name not in self.q:
             return default
         value = _number(self.q[name])
         if value is None:
             self.warnings.append(
-                f"Ignored {name}={self.q[name]!r}: not a number; using {default:g}."
+                f"Ignored {name}={self.q[name]!r}: not a number; using {show(default)}."
             )
             return default
         if not low <= value <= high:
             clamped = min(max(value, low), high)
             self.warnings.append(
-                f"{name}={value:g} is outside {what} [{low:g}, {high:g}]; using {clamped:g}."
+                f"{name}={value:g} is outside {what} [{show(low)}, {show(high)}]; "
+                f"using {show(clamped)}."
             )
             return clamped
         return value
 
     def whole(self, name: str, low: int, high: int, default: int, what: str) -> int:
-        value = self.number(name, low, high, default, what)
+        value = self.number(name, low, high, default, what, whole=True)
         if value != round(value):
             self.warnings.append(f"{name}={value:g} is not a whole number; using {round(value)}.")
         return round(value)
@@ -314,6 +330,8 @@ class MinimaSettings:
 
 
 MINIMA_GRID_MAX, MINIMA_STARTS_MAX = 200, 1000
+#: The largest momentum of the local-minima page: its slider's end, and the success study's.
+MINIMA_MOMENTUM_MAX = 0.99
 
 
 def parse_minima_query(
@@ -329,7 +347,9 @@ def parse_minima_query(
         lr=read.number(
             "lr", lo, hi, obj.lr_default, "the learning rates allowed for this function"
         ),
-        momentum=read.number("momentum", 0.0, 0.999, 0.9, "the momentum range"),
+        momentum=read.number(
+            "momentum", 0.0, MINIMA_MOMENTUM_MAX, 0.9, "the momentum range of this page"
+        ),
         grid=read.whole("grid", 10, MINIMA_GRID_MAX, 100, "the grid sizes"),
         steps=read.whole("steps", 1, MAX_STEPS, 500, "the step range"),
         starts=read.whole("starts", 10, MINIMA_STARTS_MAX, 200, "the numbers of starts"),

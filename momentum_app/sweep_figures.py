@@ -1,11 +1,18 @@
-"""The sweep page's figure: a learning rate x momentum map of how each run went."""
+"""The sweep page's figure and words: a learning rate x momentum map of how each run went.
+
+Pure functions (no Streamlit): the figure, its caption and the selected cell's sentence,
+each computed from the sweep's runs.
+"""
 
 from __future__ import annotations
+
+import itertools
+from dataclasses import replace
 
 import numpy as np
 import plotly.graph_objects as go
 
-from momentum_app.settings import SWEEP_METRICS
+from momentum_app.settings import SWEEP_METRICS, RaceSettings, SweepSettings, default_settings
 from momentum_core import SweepResult, best_cell, grid_of, largest_stable_lr
 
 DIVERGED_COLOR = "#3b0a0a"
@@ -101,17 +108,127 @@ def sweep_figure(
             hovertemplate="best: α = %{x:.3g}, β = %{y:.2f}<extra></extra>",
         )
     )  # fmt: skip
+    # Heatmaps have no legend entries: a square per flat colour, with what it means.
+    flat = [(DIVERGED_COLOR, "diverged")]
+    if metric == SWEEP_METRICS[0]:
+        flat.append((NOT_REACHED_COLOR, f"not within {tol:g} in {s.num_steps:,} steps"))
+    for color, name in flat:
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+                marker={"symbol": "square", "size": 14, "color": color,
+                        "line": {"color": "#666666", "width": 1}},
+            )
+        )  # fmt: skip
     fig.update_layout(
         height=560,
         font={"size": font_size},
-        margin={"l": 70, "r": 20, "t": 40, "b": 60},
+        margin={"l": 70, "r": 20, "t": 40, "b": 60, "pad": 0},
+        # Uncoloured cells show the background: the "not reached" grey. The axes end at
+        # the grid's edges, so no grey shows outside it.
         plot_bgcolor=NOT_REACHED_COLOR,
         xaxis={
             "type": "log",
             "title": {"text": "learning rate α (log scale)"},
             "exponentformat": "power",
+            "range": _edges(np.log10(lrs)),
         },
-        yaxis={"title": {"text": "momentum β"}},
+        yaxis={"title": {"text": "momentum β"}, "range": _edges(momenta)},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     )
     return fig
+
+
+def _edges(centres: np.ndarray) -> list[float]:
+    """The outer edges of a heatmap's cells along one axis (half a step beyond the ends)."""
+    half = (centres[-1] - centres[0]) / (2 * (len(centres) - 1)) if len(centres) > 1 else 0.5
+    return [float(centres[0] - half), float(centres[-1] + half)]
+
+
+def _span(values: np.ndarray) -> str:
+    """``from a to b`` (or just ``a``) for final f − f* values."""
+    low, high = float(values.min()), float(values.max())
+    return f"{low:.3g}" if f"{low:.3g}" == f"{high:.3g}" else f"from {low:.3g} to {high:.3g}"
+
+
+def colour_caption(result: SweepResult, metric: str, tol: float, f_star: float) -> str:
+    """What each colour of :func:`sweep_figure` means, with how many runs it holds.
+
+    The light grey cells (which look white beside the dark red) are runs that neither
+    diverged nor got within ``tol``: those whose next larger learning rate diverged sit
+    at the edge of stability, the rest fell short of the step budget at smaller rates.
+    """
+    s = result.summary
+    steps = f"{s.num_steps:,} steps"
+    diverged = grid_of(result, s.diverged_step) >= 0
+    reached = grid_of(result, s.tol_step) >= 0
+    gap = grid_of(result, s.final_loss) - f_star
+    head = f"Each cell is one run from the same start, {diverged.size:,} in all. "
+    dark = f"Dark red: diverged ({diverged.sum():,} runs). "
+    tail = (
+        "The dotted line is the largest learning rate that did not diverge, for each "
+        "momentum; the star is the fastest run. Click a cell to take it to the playground."
+    )
+    if metric != SWEEP_METRICS[0]:
+        return head + f"Colour: log10 of f − f\\* after {steps}. " + dark + tail
+    grey = ~diverged & ~reached
+    edge = grey & np.pad(diverged[:, 1:], ((0, 0), (0, 1)))
+    slow = grey & ~edge
+    text = (
+        f"{head}Colour: steps to f − f\\* < {tol:g} ({reached.sum():,} runs). {dark}"
+        f"Light grey (it looks white beside the dark red): stayed finite but not within "
+        f"{tol:g} after {steps} ({grey.sum():,} runs)"
+    )
+    parts = []
+    if edge.any():
+        parts.append(
+            f"{edge.sum():,} of them next to a diverged run at the next larger α, on the edge "
+            f"of stability (final f − f\\* {_span(gap[edge])})"
+        )
+    if slow.any():
+        parts.append(f"{slow.sum():,} at smaller α end with f − f\\* {_span(gap[slow])}")
+    return text + (": " + "; ".join(parts) if parts else "") + ". " + tail
+
+
+def row_slices(grid: int, rows_per_slice: int = 40) -> list[tuple[int, int]]:
+    """The momentum rows of a grid in about equal slices, so a progress bar can move."""
+    count = max(1, grid // rows_per_slice)
+    edges = [round(i * grid / count) for i in range(count + 1)]
+    return list(itertools.pairwise(edges))
+
+
+def chosen_cell(result: SweepResult, points: list[dict]) -> tuple[int, int, bool]:
+    """The clicked cell's ``(row, column)`` from a chart selection, else the best cell's;
+    and whether it was clicked."""
+    picked = [p for p in points if p.get("curve_number") == CELLS_TRACE]
+    if picked:
+        row, col = divmod(int(picked[0]["point_index"]), result.lr.shape[1])
+        return row, col, True
+    return (*best_cell(result), False)
+
+
+def cell_sentence(result: SweepResult, row: int, col: int, picked: bool, tol: float) -> str:
+    """Markdown: the cell's learning rate and momentum and how its run ended."""
+    s = result.summary
+    index = row * result.lr.shape[1] + col
+    if s.diverged_step[index] >= 0:
+        ended = f"diverged at step {s.diverged_step[index]}"
+    elif s.tol_step[index] >= 0:
+        ended = f"reached f − f\\* < {tol:g} at step {s.tol_step[index]}"
+    else:
+        ended = f"did not reach f − f\\* < {tol:g} in {s.num_steps} steps"
+    lr, momentum = float(result.lr[row, col]), float(result.momentum[row, col])
+    which = "Selected" if picked else "Best"
+    return f"**{which} cell:** α = {lr:.4g}, β = {momentum:.2f}: the run {ended}."
+
+
+def cell_race(s: SweepSettings, result: SweepResult, row: int, col: int) -> RaceSettings:
+    """The playground race of one cell: SGD against the sweep's optimizer at its (α, β)."""
+    return replace(
+        default_settings(s.fn),
+        lr=float(result.lr[row, col]),
+        momentum=float(result.momentum[row, col]),
+        steps=s.steps,
+        start=s.start,
+        optimizers=("sgd", s.optimizer),
+    )

@@ -6,6 +6,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 RATE_COLORSCALE = "Magma"
+#: The optima: small filled markers, drawn last so nothing covers them.
+OPTIMUM_SYMBOLS = ("circle", "star")
+OPTIMUM_MARKER = {"size": 15, "color": "white", "line": {"color": "black", "width": 2}}
+#: The user's setting: a large open ring, drawn first, so an optimum shows inside it.
+YOURS_MARKER = {
+    "symbol": "circle-open",
+    "size": 30,
+    "color": "#00e5ff",
+    "line": {"width": 4, "color": "#00e5ff"},
+}
 
 
 def rate_map_figure(
@@ -16,6 +26,9 @@ def rate_map_figure(
     *,
     lam_max: float,
     optima: dict[str, tuple[float, float]],
+    yours: tuple[float, float] | None = None,
+    x_range: tuple[float, float] | None = None,
+    y_range: tuple[float, float] | None = None,
     zmin: float = 0.0,
     font_size: int = 14,
 ) -> go.Figure:
@@ -27,10 +40,16 @@ def rate_map_figure(
         rates: ``(n_beta, n_alpha)`` rates; cells at or above 1 are drawn as "no convergence".
         title: The figure title.
         lam_max: The largest curvature, for the stability boundary ``alpha lam < 2 + 2 beta``.
-        optima: Label -> (alpha, beta) points to mark.
+        optima: Label -> (alpha, beta) points to mark (filled markers, drawn on top).
+        yours: The user's (alpha, beta): a large open ring under the optima, so an optimum
+            at the same place stays visible inside it.
+        x_range: The alpha axis range (give two maps the same one); default ``[0, max]``.
+        y_range: The beta axis range; default ``[0, max]``.
         zmin: The rate at the bottom of the colour scale (share it between maps).
         font_size: Base font size.
     """
+    x_range = x_range or (0.0, float(alphas.max()))
+    y_range = y_range or (0.0, float(betas.max()))
     converging = rates < 1
     fig = go.Figure(
         go.Heatmap(
@@ -39,21 +58,24 @@ def rate_map_figure(
             hovertemplate="α = %{x:.3g}, β = %{y:.3f}<br>rate %{z:.4f}<extra></extra>",
         )
     )  # fmt: skip
-    boundary = (2 + 2 * betas) / lam_max
-    inside = boundary <= alphas.max()
+    line_betas = np.linspace(*y_range, 101)
+    boundary = (2 + 2 * line_betas) / lam_max
+    inside = boundary <= x_range[1]
     fig.add_trace(
         go.Scatter(
-            x=boundary[inside], y=betas[inside], mode="lines", name="αλ_max = 2 + 2β",
+            x=boundary[inside], y=line_betas[inside], mode="lines", name="αλ_max = 2 + 2β",
             line={"color": "#00b4d8", "width": 3, "dash": "dash"},
         )
     )  # fmt: skip
-    symbols = ["circle", "star", "diamond", "square"]
-    for (label, (a, b)), symbol in zip(optima.items(), symbols, strict=False):
+    marks = [("yours", yours, YOURS_MARKER)] if yours is not None else []
+    marks += [
+        (label, point, {**OPTIMUM_MARKER, "symbol": symbol})
+        for (label, point), symbol in zip(optima.items(), OPTIMUM_SYMBOLS, strict=False)
+    ]
+    for label, (a, b), marker in marks:
         fig.add_trace(
             go.Scatter(
-                x=[a], y=[b], mode="markers", name=label,
-                marker={"symbol": symbol, "size": 16, "color": "white",
-                        "line": {"color": "black", "width": 2}},
+                x=[a], y=[b], mode="markers", name=label, marker=marker, cliponaxis=False,
                 hovertemplate=f"{label}: α = %{{x:.4g}}, β = %{{y:.4f}}<extra></extra>",
             )
         )  # fmt: skip
@@ -63,8 +85,8 @@ def rate_map_figure(
         font={"size": font_size},
         plot_bgcolor="#e9ecef",
         margin={"l": 60, "r": 10, "t": 60, "b": 50},
-        xaxis={"title": {"text": "learning rate α"}, "range": [0, float(alphas.max())]},
-        yaxis={"title": {"text": "momentum β"}, "range": [0, float(betas.max())]},
+        xaxis={"title": {"text": "learning rate α"}, "range": list(x_range)},
+        yaxis={"title": {"text": "momentum β"}, "range": list(y_range)},
         legend={"orientation": "h", "y": -0.2},
     )
     return fig

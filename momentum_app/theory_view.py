@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from momentum_core import get_objective, heavy_ball, run_batch, theory
+from momentum_app.race import TOLERANCE
+from momentum_core import MAX_STEPS, BatchResult, get_objective, heavy_ball, run_batch, theory
 
 Array = np.ndarray
 #: "Converged" on the theory page: the distance to the minimum shrank by this factor.
 RATIO = 1e-6
+#: A run's length when theory expects it never to get there (and the least length).
+SHORT_RUN = 3000
 
 
 @dataclass(frozen=True)
@@ -24,9 +27,11 @@ class Prediction:
     alpha: float
     beta: float
     rate: float
-    predicted_steps: float
-    measured_rate: float
-    measured_steps: int  # -1 if the run never got there (or diverged)
+    predicted_steps: float  # inf if the rate is >= 1
+    measured_rate: float  # inf if the run diverged
+    measured_steps: int  # -1 if the run did not get there in its num_steps (or diverged)
+    num_steps: int  # how long the run was
+    diverged_step: int  # -1 if it never diverged
 
 
 def bowl(condition: float):
@@ -45,20 +50,88 @@ def distances(condition: float, alphas: Array, betas: Array, num_steps: int) -> 
     return np.linalg.norm(result.positions, axis=-1), result.diverged_step
 
 
-def predict(condition: float, alpha: float, beta: float, num_steps: int = 3000) -> Prediction:
-    """Theory and a simulated run side by side for one setting."""
+def run_length(predicted_steps: float) -> int:
+    """Steps to simulate for a setting theory says needs ``predicted_steps``.
+
+    Twice the prediction (a double root, as at the optimum, takes longer than its rate
+    says), at least 3,000, at most the core's :data:`~momentum_core.MAX_STEPS`; 3,000 for a
+    setting that should never get there. Measured steps beyond the run read "> N".
+    """
+    if not np.isfinite(predicted_steps):
+        return SHORT_RUN
+    return int(min(MAX_STEPS, max(SHORT_RUN, 2 * predicted_steps + 100)))
+
+
+def predict(condition: float, alpha: float, beta: float) -> Prediction:
+    """Theory and a simulated run, long enough to reach the ratio, side by side."""
     lam_min, lam_max = 1.0 / condition, 1.0
     rate = float(theory.bowl_rate(alpha, beta, lam_min, lam_max))
+    predicted = float(theory.steps_to_tolerance(rate, RATIO))
+    num_steps = run_length(predicted)
     dist, diverged = distances(condition, np.array([alpha]), np.array([beta]), num_steps)
-    measured = float(theory.measured_rate(dist)[0]) if diverged[0] < 0 else float("inf")
+    ok = diverged[0] < 0
     return Prediction(
         alpha=alpha,
         beta=beta,
         rate=rate,
-        predicted_steps=float(theory.steps_to_tolerance(rate, RATIO)),
-        measured_rate=measured,
-        measured_steps=int(theory.steps_below(dist, RATIO)[0]) if diverged[0] < 0 else -1,
+        predicted_steps=predicted,
+        measured_rate=float(theory.measured_rate(dist)[0]) if ok else float("inf"),
+        measured_steps=int(theory.steps_below(dist, RATIO)[0]) if ok else -1,
+        num_steps=num_steps,
+        diverged_step=int(diverged[0]),
     )
+
+
+def measured_steps_text(p: Prediction) -> str:
+    """The table's measured-steps cell: a count, "> N" or where the run diverged."""
+    if p.diverged_step >= 0:
+        return f"diverges at step {p.diverged_step:,}"
+    return f"{p.measured_steps:,}" if p.measured_steps >= 0 else f"> {p.num_steps:,}"
+
+
+def predicted_steps_text(p: Prediction) -> str:
+    """The table's predicted-steps cell: a count, or "never" for a rate >= 1."""
+    return f"{p.predicted_steps:,.0f}" if np.isfinite(p.predicted_steps) else "never (rate ≥ 1)"
+
+
+def table(rows: dict[str, Prediction]) -> dict[str, list]:
+    """The theory page's table, one row per named setting."""
+    preds = list(rows.values())
+    return {
+        "setting": list(rows),
+        "α": [p.alpha for p in preds],
+        "β": [p.beta for p in preds],
+        "predicted rate": [p.rate for p in preds],
+        "measured rate": [p.measured_rate for p in preds],
+        f"predicted steps to shrink the distance {1 / RATIO:.0e}×": [
+            predicted_steps_text(p) for p in preds
+        ],
+        "measured steps": [measured_steps_text(p) for p in preds],
+    }
+
+
+def _needs(p: Prediction) -> str:
+    """What a run needed, as a phrase after "needs" (or what it did instead)."""
+    if p.diverged_step >= 0:
+        return f"diverges at step {p.diverged_step:,} instead"
+    if p.measured_steps >= 0:
+        return f"{p.measured_steps:,} steps"
+    return f"more than {p.num_steps:,} steps (its run stops there)"
+
+
+def comparison(condition: float, gd: Prediction, hb: Prediction) -> str:
+    """The sentence under the table: optimal gradient descent against optimal momentum,
+    with the measured steps of both runs and how many times fewer momentum needs."""
+    head = (
+        f"At κ = {condition:g}: optimal gradient descent (α\\* = {gd.alpha:.4g}) shrinks the "
+        f"error by {gd.rate:.4f} per step and needs {_needs(gd)}; optimal momentum "
+        f"(α\\* = {hb.alpha:.4g}, β\\* = {hb.beta:.4f}) by {hb.rate:.4f} and needs {_needs(hb)}"
+    )
+    if hb.measured_steps <= 0 or gd.diverged_step >= 0:
+        return head + "."
+    if gd.measured_steps >= 0:
+        return head + f": {gd.measured_steps / hb.measured_steps:.1f}× fewer."
+    return head + f": more than {gd.num_steps / hb.measured_steps:.1f}× fewer."
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +144,22 @@ class RateMaps:
     coarse_alphas: Array
     coarse_betas: Array
     measured: Array
+
+    @property
+    def zmin(self) -> float:
+        """The bottom of both maps' colour scale: the best predicted rate, rounded down to
+        a multiple of 0.05 (rates crowd near 1)."""
+        return float(np.floor(self.predicted.min() * 20) / 20)
+
+    @property
+    def alpha_range(self) -> tuple[float, float]:
+        """The x range of both maps (the fine grid's), so the two line up."""
+        return 0.0, float(self.alphas.max())
+
+    @property
+    def beta_range(self) -> tuple[float, float]:
+        """The y range of both maps: momentum 0 to 1."""
+        return 0.0, 1.0
 
 
 def rate_maps(condition: float) -> RateMaps:
@@ -92,6 +181,55 @@ def measured_rate_map(condition: float, alphas: Array, betas: Array, num_steps: 
     return rates.reshape(a.shape)
 
 
+#: The "reduce momentum" tip on Himmelblau: its learning rate, momenta and run length.
+HIMMELBLAU_LR, HIMMELBLAU_MOMENTA, HIMMELBLAU_STEPS = 0.028, (0.9, 0.5, 0.0), 300
+
+
+def himmelblau_runs() -> BatchResult:
+    """Heavy ball on Himmelblau from its default start, one run per momentum of the tip
+    (in one batch), with the playground's tolerance on f − f* (as the Scenes page)."""
+    him = get_objective("himmelblau")
+    opt = heavy_ball(HIMMELBLAU_LR, np.array(HIMMELBLAU_MOMENTA))
+    return run_batch(him, opt, him.x0, HIMMELBLAU_STEPS, loss_tol=TOLERANCE)
+
+
+def two_cycle(gaps: Array, rel: float = 1e-9) -> tuple[int, float, float] | None:
+    """Whether a run ends bouncing between two values of f − f* on alternate steps.
+
+    Returns:
+        ``(first step of the cycle, low, high)`` if every value from that step on equals
+        the one two steps before (to ``rel``) and the two differ; else None.
+    """
+    g = np.asarray(gaps, dtype=float)
+    if len(g) < 5:
+        return None
+    same = np.abs(g[2:] - g[:-2]) <= rel * (1 + np.abs(g[2:]))
+    low, high = sorted((float(g[-1]), float(g[-2])))
+    if not same[-2:].all() or high - low <= rel * (1 + high):
+        return None
+    first = len(same) - int(np.argmin(same[::-1])) if not same.all() else 0
+    return first, low, high
+
+
+def outcome(runs: BatchResult, i: int) -> str:
+    """What became of run ``i`` of :func:`himmelblau_runs`, as a phrase after its β."""
+    steps = runs.num_steps
+    if runs.diverged_step[i] >= 0:
+        return f"diverges at step {runs.diverged_step[i]:,}"
+    if runs.tol_step[i] >= 0:
+        return f"reaches f − f\\* < {TOLERANCE:g} in {runs.tol_step[i]:,} steps"
+    gaps = runs.losses[:, i] - get_objective("himmelblau").f_star
+    cycle = two_cycle(gaps)
+    if cycle:
+        first, low, high = cycle
+        return (
+            f"does not diverge but never converges either: from step {first:,} to the last "
+            f"({steps:,}) it jumps between f − f\\* = {low:.2f} and {high:.2f} on alternate "
+            f"steps, a 2-cycle"
+        )
+    return f"neither diverges nor converges: f − f\\* = {gaps[-1]:.3g} after {steps:,} steps"
+
+
 def tips(condition: float) -> list[str]:
     """The article's tips, each checked on this bowl (and one on Himmelblau) by real runs."""
     lam_min, lam_max = 1.0 / condition, 1.0
@@ -110,16 +248,14 @@ def tips(condition: float) -> list[str]:
     dist, diverged = distances(condition, np.array([alpha, alpha]), np.array([0.9, 0.2]), 2000)
     high = "converges" if diverged[0] < 0 else f"diverges at step {diverged[0]}"
     low = "converges" if diverged[1] < 0 else f"diverges at step {diverged[1]}"
-    him = get_objective("himmelblau")
-    race = run_batch(him, heavy_ball(0.028, np.array([0.9, 0.0])), him.x0, 500, summary_only=True)
-    him_high = race.diverged_step[0]
-    him_low = "diverges too" if race.diverged_step[1] >= 0 else "does not"
+    him = himmelblau_runs()
     out.append(
         f"**“Reduce momentum when training diverges.”** On this bowl it does not help: at "
         f"α = {alpha:g}, β = 0.9 {high} and β = 0.2 {low}, because heavy ball is stable for "
-        f"αλ < 2 + 2β, so less momentum leaves a smaller stable range. It does help on curved "
-        f"landscapes: on Himmelblau at α = 0.028, β = 0.9 "
-        + (f"diverges at step {him_high} and β = 0 {him_low}." if him_high >= 0 else "converges.")
+        f"αλ < 2 + 2β, so less momentum leaves a smaller stable range. On a curved landscape "
+        f"it can: on Himmelblau at α = {HIMMELBLAU_LR:g}, "
+        + "; ".join(f"β = {b:g} {outcome(him, i)}" for i, b in enumerate(HIMMELBLAU_MOMENTA))
+        + "."
     )
 
     alpha = gd_alpha / 20

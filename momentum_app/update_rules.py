@@ -23,6 +23,12 @@ FUNCTIONS = {
 }
 
 
+#: Heavy ball's docstring states both of its variants in one line; each optimizer shows its own.
+_VARIANTS = re.compile(r"d_t = (?P<nesterov>.+?) \\text\{ if nesterov else \} (?P<momentum>[^,]+)")
+#: Nesterov requires zero dampening, so its buffer takes the raw gradient.
+_DAMPED = r"(1 - \tau) g_t"
+
+
 @dataclass(frozen=True)
 class UpdateRule:
     """A docstring's first line (its summary) and its math, as LaTeX."""
@@ -31,9 +37,36 @@ class UpdateRule:
     latex: str
 
 
+def _arguments(doc: str) -> dict[str, str]:
+    """The ``Args:`` entries of a Google-style docstring, each joined onto one line."""
+    section = re.search(r"^Args:\n((?:[ ]{4}.*\n?)+)", doc, re.MULTILINE)
+    entries: dict[str, str] = {}
+    name = ""
+    for line in section[1].splitlines() if section else []:
+        entry = re.match(r"[ ]{4}(\w+): (.*)", line)
+        if entry:
+            name, entries[entry[1]] = entry[1], entry[2]
+        elif name:
+            entries[name] += " " + line.strip()
+    return entries
+
+
+def _variant(latex: str, name: str) -> str:
+    """Heavy ball's rule for ``momentum`` or ``nesterov`` alone, from the combined one."""
+    found = _VARIANTS.search(latex)
+    if not found or (name == "nesterov" and _DAMPED not in latex):
+        raise ValueError(f"the heavy-ball docstring no longer states the {name} rule as expected")
+    latex = latex.replace(found[0], f"d_t = {found[name].strip()}")
+    return latex.replace(_DAMPED, "g_t") if name == "nesterov" else latex
+
+
 def update_rule(name: str) -> UpdateRule:
     """The rule of optimizer ``name``: the ``.. math::`` block of its core function's
     docstring, or the inline ``:math:`` of its first line.
+
+    ``momentum`` and ``nesterov`` share :func:`~momentum_core.optimizers.heavy_ball`, whose
+    block covers both; each gets its own branch of it, and Nesterov's summary adds the
+    docstring's note on the ``nesterov`` argument (it needs zero dampening, so tau drops out).
 
     Raises:
         ValueError: If the docstring holds no math (a test runs every optimizer).
@@ -49,6 +82,10 @@ def update_rule(name: str) -> UpdateRule:
         if not inline:
             raise ValueError(f"the docstring of {FUNCTIONS[name].__name__} states no rule")
         latex = inline[1]
-    summary = re.sub(r":math:`[^`]+`", "", first).strip().rstrip(":. ").replace("``", "`")
-    summary += "."
-    return UpdateRule(summary, latex)
+    summary = re.sub(r":math:`[^`]+`", "", first).strip().rstrip(":. ")
+    if name in ("momentum", "nesterov"):
+        latex = _variant(latex, name)
+    if name == "nesterov":
+        note = _arguments(doc)["nesterov"].rstrip(".")
+        summary += ", with `nesterov=True`: " + note[:1].lower() + note[1:]
+    return UpdateRule(summary.replace("``", "`") + ".", latex)

@@ -3,7 +3,12 @@
 import streamlit as st
 
 from momentum_app import cache, state
-from momentum_app.basin_figures import basin_figure, success_figure
+from momentum_app.basin_figures import (
+    basin_figure,
+    grid_share_label,
+    populations_note,
+    success_figure,
+)
 from momentum_app.settings import minima_query, parse_minima_query
 from momentum_app.widgets import minima_controls_ui
 from momentum_core.basins import describe_effect
@@ -24,16 +29,19 @@ obj = settings.objective
 if not len(obj.local_minima):
     st.info(f"{obj.title} has no local minima listed: every run that settles ends at a global one.")
 
+shares = {}
 left, right = st.columns(2)
 for column, momentum, name in ((left, 0.0, "SGD (β = 0)"), (right, settings.momentum, None)):
     basins = cache.basins(settings, momentum)
     title = name or f"Momentum (β = {momentum:.2f})"
     column.plotly_chart(basin_figure(obj, basins, f"{title}, α = {settings.lr:.3g}"))
-    column.metric("Starts reaching the global minimum", f"{basins.share_global:.1%}")
+    column.metric(grid_share_label(settings), f"{basins.share_global:.1%}")
+    shares[momentum] = basins.share_global
 
 study = cache.success(settings)
+st.caption(populations_note(settings, shares, study))
 st.plotly_chart(success_figure(study))
-st.subheader("What this run shows")
+st.subheader(f"What the {settings.starts:,} random starts show")
 for sentence in describe_effect(study):
     st.markdown("- " + sentence)
 st.caption(

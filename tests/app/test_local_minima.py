@@ -13,9 +13,17 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from momentum_app.basin_figures import DIVERGED_COLOR, GLOBAL_COLOR, basin_figure, success_figure
+from momentum_app.basin_figures import (
+    DIVERGED_COLOR,
+    GLOBAL_COLOR,
+    basin_figure,
+    populations_note,
+    success_figure,
+)
+from momentum_app.settings import parse_minima_query
 from momentum_core import get_objective
-from momentum_core.basins import BasinMap, SuccessStudy, basin_map, wilson
+from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates, wilson
+from tests.app.test_pages import open_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/local-minima.py"
@@ -27,6 +35,18 @@ def open_page(query: dict[str, str] | None = None) -> AppTest:
     at.switch_page(PAGE)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page_at(page: str, query: dict[str, str]) -> AppTest:
+    """``page`` opened fresh from a link holding exactly ``query``: the playground's own
+    parameters, which the first run leaves in the address, are dropped first."""
+    at = open_app()
+    at.switch_page(page)
+    at.query_params.clear()
+    at.query_params.update(query)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -77,6 +97,81 @@ def test_link_values_set_the_controls_and_bad_ones_warn():
 def test_function_without_local_minima_says_so():
     at = open_page({"fn": "quadratic"})
     assert any("no local minima" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("momentum", ["0.995", "1"])
+def test_a_momentum_beyond_the_slider_is_clamped_with_a_warning(momentum):
+    """The slider stops at 0.99; the link parser used to allow 0.999 and the page raised
+    StreamlitValueAboveMaxError for ?momentum=0.995 (and for 1, which the README allows)."""
+    at = page_at(PAGE, {"momentum": momentum, "grid": "10", "starts": "10", "steps": "50"})
+    slider = at.slider(key="lm_momentum")
+    assert slider.value == slider.proto.max == 0.99
+    messages = " ".join(w.value for w in at.warning)
+    assert f"momentum={float(momentum):g} is outside" in messages and "using 0.99." in messages
+
+
+#: Each numeric link value of the page and the widget that shows it.
+WIDGETS = [
+    ("lr", "number_input", "lm_lr"),
+    ("momentum", "slider", "lm_momentum"),
+    ("grid", "slider", "lm_grid"),
+    ("steps", "number_input", "lm_steps"),
+    ("starts", "number_input", "lm_starts"),
+    ("noise", "number_input", "lm_noise"),
+    ("seed", "number_input", "lm_seed"),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "key"), WIDGETS, ids=[w[0] for w in WIDGETS])
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_every_link_bound_is_its_widgets_bound(name, kind, key, end):
+    small = {"grid": "10", "starts": "10", "steps": "20"}  # keep the runs cheap
+    at = page_at(PAGE, {**small, name: "-1e30" if end == "min" else "1e30"})
+    widget = getattr(at, kind)(key=key)
+    bound = getattr(widget.proto, end)
+    assert widget.value == pytest.approx(bound)
+    assert any(f"{name}=" in w.value and "is outside" in w.value for w in at.warning)
+
+
+def test_a_huge_seed_is_clamped_and_printed_in_full():
+    s, warnings = parse_minima_query({"seed": "1e20"})
+    assert s.seed == 2**31 - 1
+    assert warnings == ["seed=1e+20 is outside the seed range [0, 2147483647]; using 2147483647."]
+
+
+@pytest.mark.parametrize("text", ["1_0", "0x10", "٣", "inf", "1e", "--1"])
+def test_links_take_plain_numbers_only(text):
+    s, warnings = parse_minima_query({"lr": text, "steps": text})
+    assert s.lr == get_objective("rastrigin").lr_default and s.steps == 500
+    assert warnings == [
+        f"Ignored lr={text!r}: not a number; using 0.002.",
+        f"Ignored steps={text!r}: not a number; using 500.",
+    ]
+
+
+def test_each_share_says_which_starts_it_counts():
+    """The grid's share (a metric) and the random starts' (the sentences) differ; the page
+    used to give both without saying they count different starts."""
+    query = {"grid": "20", "starts": "50", "steps": "200", "momentum": "0.9"}
+    s, _ = parse_minima_query(query)
+    obj = s.objective
+    grid_shares = {
+        b: basin_map(obj, "momentum", s.lr, b, s.grid, s.steps, s.noise, s.seed).share_global
+        for b in (0.0, 0.9)
+    }
+    momenta = np.round(np.arange(0.0, 1.0, 0.03), 2)
+    study = success_rates(obj, s.study_lrs, momenta, s.starts, s.steps, s.noise, s.seed)
+    at = page_at(PAGE, query)
+    assert [m.label for m in at.metric] == [
+        "Of the 20 × 20 grid starts, reaching the global minimum"
+    ] * 2
+    assert shares(at) == [f"{grid_shares[0.0]:.1%}", f"{grid_shares[0.9]:.1%}"]
+    note = populations_note(s, grid_shares, study)
+    assert note in [c.value for c in at.caption]
+    j = int(np.flatnonzero(momenta == 0.9)[0])
+    assert f"at β = 0.90, {grid_shares[0.9]:.1%} of the 400 grid starts against " in note
+    assert f"{study.rate[1, j]:.1%} (95 %: " in note and "of the 50 random starts" in note
+    assert at.subheader[0].value == "What the 50 random starts show"
 
 
 # --- the figures ----------------------------------------------------------------------

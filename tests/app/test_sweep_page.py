@@ -1,0 +1,101 @@
+"""The sweep page: every colour explained from the runs, links clamped to the widgets."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from momentum_app.race import TOLERANCE
+from momentum_app.settings import parse_sweep_query
+from momentum_app.sweep_figures import (
+    CELLS_TRACE,
+    DIVERGED_COLOR,
+    NOT_REACHED_COLOR,
+    colour_caption,
+    sweep_figure,
+)
+from momentum_core import grid_of, sweep_grid
+from tests.app.test_local_minima import page_at
+
+PAGE = "pages/sweep.py"
+
+
+def sweep_at(query: dict[str, str]) -> AppTest:
+    return page_at(PAGE, query)
+
+
+@pytest.fixture(scope="module")
+def small():
+    """The page's sweep for ``?grid=20``, run directly through the core."""
+    s, _ = parse_sweep_query({"grid": "20"})
+    obj = s.objective
+    lrs, momenta = np.geomspace(*obj.lr_range, s.grid), np.linspace(0.0, 0.99, s.grid)
+    return s, sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=TOLERANCE)
+
+
+def test_the_caption_explains_the_grey_cells_from_the_runs(small):
+    """Light grey cells (white-looking beside the dark red) used to go unexplained."""
+    s, result = small
+    summary = result.summary
+    diverged = grid_of(result, summary.diverged_step) >= 0
+    grey = ~diverged & (grid_of(result, summary.tol_step) < 0)
+    edge = grey & np.pad(diverged[:, 1:], ((0, 0), (0, 1)))
+    assert grey.sum() > 0 and edge.sum() > 0  # this sweep has both kinds
+    at = sweep_at({"grid": "20"})
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Each cell is one run")]
+    assert caption == colour_caption(result, s.metric, TOLERANCE, s.objective.f_star)
+    assert f"Dark red: diverged ({diverged.sum():,} runs)" in caption
+    assert "looks white" in caption
+    assert f"after 1,000 steps ({grey.sum():,} runs)" in caption
+    assert f"{edge.sum():,} of them next to a diverged run at the next larger α" in caption
+    assert f"{(grey & ~edge).sum():,} at smaller α" in caption
+
+
+def test_the_final_loss_caption_has_no_grey_cells(small):
+    s, result = small
+    caption = colour_caption(result, "final loss", TOLERANCE, s.objective.f_star)
+    assert "grey" not in caption and "log10 of f − f\\* after 1,000 steps" in caption
+
+
+def test_the_legend_names_both_flat_colours_and_the_axes_end_at_the_grid(small):
+    s, result = small
+    fig = sweep_figure(result, s.metric, TOLERANCE, s.objective.f_star)
+    legend_only = [t for t in fig.data if t.type == "scatter" and len(t.x) == 1 and t.x[0] is None]
+    legend = {t.name: t.marker.color for t in legend_only}
+    assert legend == {
+        "diverged": DIVERGED_COLOR,
+        f"not within {TOLERANCE:g} in 1,000 steps": NOT_REACHED_COLOR,
+    }
+    assert fig.data[CELLS_TRACE].name == "cells"  # clicks still select cells
+    lrs, momenta = np.log10(result.lr[0]), result.momentum[:, 0]
+    half_lr, half_mu = (lrs[1] - lrs[0]) / 2, (momenta[1] - momenta[0]) / 2
+    assert fig.layout.xaxis.range == pytest.approx((lrs[0] - half_lr, lrs[-1] + half_lr))
+    assert fig.layout.yaxis.range == pytest.approx((-half_mu, 0.99 + half_mu))
+
+
+def test_the_page_draws_the_legend_entries():
+    at = sweep_at({"grid": "10"})
+    (spec,) = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    names = [trace.get("name") for trace in spec["data"]]
+    assert "diverged" in names and f"not within {TOLERANCE:g} in 1,000 steps" in names
+
+
+def test_sweep_link_bounds_are_the_widgets_bounds():
+    at = sweep_at({"grid": "9999", "steps": "0"})
+    messages = " ".join(w.value for w in at.warning)
+    assert "grid=9999 is outside" in messages and "steps=0 is outside" in messages
+    grid, steps = at.slider(key="sw_grid"), at.number_input(key="sw_steps")
+    assert grid.value == grid.proto.max and steps.value == steps.min
+    at = sweep_at({"grid": "1", "steps": "1e9"})
+    grid, steps = at.slider(key="sw_grid"), at.number_input(key="sw_steps")
+    assert grid.value == grid.proto.min and steps.value == steps.max
+
+
+def test_sweep_links_take_plain_numbers_only():
+    at = sweep_at({"steps": "1_000", "grid": "0x10"})
+    messages = " ".join(w.value for w in at.warning)
+    assert "Ignored steps='1_000': not a number" in messages
+    assert "Ignored grid='0x10': not a number" in messages
