@@ -19,6 +19,7 @@ from momentum_app.settings import (
     MAX_SEED,
     MAX_STEPS,
     MINIMA_GRID_MAX,
+    MINIMA_MOMENTUM_MAX,
     MINIMA_STARTS_MAX,
     SWEEP_GRID_MAX,
     SWEEP_METRICS,
@@ -177,7 +178,9 @@ def minima_controls_ui() -> MinimaSettings:
     )
     low, high = lr_limits(get_objective(st.session_state.lm_fn))
     sb.number_input("Learning rate α", low, high, key="lm_lr", format="%.4g", step=low)
-    sb.slider("Momentum β of the right-hand map", 0.0, 0.99, key="lm_momentum", step=0.01)
+    sb.slider(
+        "Momentum β of the right-hand map", 0.0, MINIMA_MOMENTUM_MAX, key="lm_momentum", step=0.01
+    )
     sb.slider("Starts per axis (basin maps)", 10, MINIMA_GRID_MAX, key="lm_grid", step=10)
     sb.number_input("Steps per run", 1, MAX_STEPS, key="lm_steps", step=100)
     sb.number_input("Random starts (success study)", 10, MINIMA_STARTS_MAX, key="lm_starts")
