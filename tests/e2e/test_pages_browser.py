@@ -58,8 +58,8 @@ def test_local_minima_draws_two_basin_maps_and_the_study(page, app_url):
         " && document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length >= 3",
         timeout=90_000,
     )
-    page.get_by_text("What this run shows").wait_for()
+    page.get_by_text("What the 60 random starts show").wait_for()  # the study's heading
     body = page.locator("body").inner_text()
-    assert "Starts reaching the global minimum" in body and "Traceback" not in body
+    assert "grid starts, reaching the global minimum" in body and "Traceback" not in body
     assert "Page not found" not in body  # a first visit on a new server, by its own URL
     shot(page, "local-minima")

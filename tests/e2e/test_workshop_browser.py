@@ -6,24 +6,14 @@ import re
 import tomllib
 from urllib.parse import parse_qs, urlparse
 
-from momentum_app.figures import race_figure
-from momentum_app.race import race_runs, run_race
-from momentum_app.race_chart import spec_json, standalone_html
+from momentum_app.race import race_view
+from momentum_app.race_chart import standalone_html
 from momentum_app.settings import default_settings
 from tests.e2e.conftest import ROOT, shot
-from tests.e2e.test_playground_browser import race_frame
+from tests.e2e.race_helpers import PATH_LENGTHS, race_frame, race_handle
 
 VIEWPORT = {"width": 1500, "height": 1000}
-PATH_LENGTHS = (
-    "() => document.getElementById('chart')._fullData"
-    ".filter(t => t.xaxis === 'x' && t.mode === 'lines+markers').map(t => t._length)"
-)
 ROOT_FONT = "() => parseFloat(getComputedStyle(document.documentElement).fontSize)"
-
-
-def race_handle(page):
-    """The race iframe's Frame, for evaluate()."""
-    return page.locator("iframe[title*='race']").element_handle().content_frame()
 
 
 def scene_titles() -> dict[str, str]:
@@ -34,9 +24,10 @@ def scene_titles() -> dict[str, str]:
 def test_exported_animation_plays_offline_from_a_file(browser, tmp_path):
     s = default_settings()
     obj = s.objective
-    spec = spec_json(race_figure(obj, race_runs(obj, run_race(s)), s.start))
+    data = race_view(s).data
     path = tmp_path / "race.html"
-    path.write_text(standalone_html(spec, title="Race on Rosenbrock"), encoding="utf-8")
+    html = standalone_html(data, title=f"Race on {obj.title}", momentum=s.momentum)
+    path.write_text(html, encoding="utf-8")
 
     context = browser.new_context(viewport=VIEWPORT, offline=True)
     attempted, aborted = [], []
@@ -76,8 +67,9 @@ def test_exported_animation_plays_offline_from_a_file(browser, tmp_path):
         assert all(a > b for a, b in zip(end, start, strict=True)), (start, end)
         slider = page.locator("#step")
         assert slider.input_value() == slider.get_attribute("max") != "0"
-        assert page.evaluate("() => raceStats.current === raceStats.names.length - 1")
-        assert "step 1000 / 1000" in page.locator("#steplabel").inner_text()
+        assert page.evaluate("() => raceStats.step === raceStats.steps")
+        assert page.evaluate("() => raceStats.framesDrawn") > 2
+        assert "step 1,000 / 1,000" in page.locator("#steplabel").inner_text()
         shot(page, "workshop-offline-export-end")
     finally:
         context.close()
@@ -135,7 +127,7 @@ def test_scene_link_shows_its_caption_autoplays_and_steps_on(page, app_url):
 
     # Presenter mode plays the scene by itself: the step slider moves with no click.
     handle = race_handle(page)
-    handle.wait_for_function("() => raceStats.playing && raceStats.current > 5", timeout=20_000)
+    handle.wait_for_function("() => raceStats.playing && raceStats.step > 5", timeout=20_000)
     assert int(handle.locator("#step").input_value()) > 5
     shot(page, "workshop-scene-escape-autoplay")
 
@@ -193,7 +185,7 @@ def test_presenter_scenes_load_nothing_from_the_internet(browser, app_url):
         page.on("websocket", lambda ws: urls.append(ws.url))
         page.goto(app_url + "/scenes?present=1")
         race_frame(page)
-        race_handle(page).wait_for_function("() => raceStats.current > 3", timeout=20_000)
+        race_handle(page).wait_for_function("() => raceStats.step > 3", timeout=20_000)
         page.wait_for_timeout(1000)  # anything fetched late
     finally:
         context.close()
