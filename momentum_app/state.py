@@ -131,20 +131,6 @@ def get_minima() -> MinimaSettings:
     return MinimaSettings(**{f.name: st.session_state["lm_" + f.name] for f in fields})
 
 
-def ensure_router() -> None:
-    """Make a page opened by a deep link on a fresh server run through ``app.py``.
-
-    Streamlit starts every server in its old pages/-folder mode and only leaves it once
-    some run calls ``st.navigation``; until then a first visit to ``/playground`` would run
-    the page alone, without ``app.py``'s state and routing. Leave that mode and rerun.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def put_settings(s: RaceSettings) -> None:
     """Write a whole :class:`RaceSettings` into the widget keys."""
     state = st.session_state

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from momentum_app import code_panel, guide_text, state
+from momentum_app import code_panel, guide_text, page, state
 from momentum_app.settings import LABELS, parse_query, to_query
 from momentum_app.update_rules import update_rule
 from momentum_core import MOMENTUM_OPTIMIZERS
 
-state.ensure_router()
+page.start()
 st.title("Guide: momentum in a few minutes")
 # The guide shares the playground's settings and link: it draws no controls of its own,
 # so a link's settings go into the same keys and the address follows them.
@@ -39,3 +39,5 @@ for tab, framework in zip(st.tabs(list(code_panel.FRAMEWORKS)), code_panel.FRAME
             code_panel.snippet(framework, settings, name), language=code_panel.LANGUAGES[framework]
         )
 st.info(guide_text.TFJS_NOTE, icon=":material/info:")
+
+page.end()

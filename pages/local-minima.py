@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from momentum_app import cache, state
+from momentum_app import cache, page, state
 from momentum_app.basin_figures import (
     basin_figure,
     grid_share_label,
@@ -13,7 +13,7 @@ from momentum_app.settings import minima_query, parse_minima_query
 from momentum_app.widgets import minima_controls_ui
 from momentum_core.basins import describe_effect
 
-state.ensure_router()
+page.start()
 st.title("Local minima: does momentum help a run escape them?")
 st.caption(
     "Left: where plain gradient descent ends from every start of a grid; right: heavy ball "
@@ -48,3 +48,5 @@ st.caption(
     f"{settings.starts} random starts (seed {settings.seed}), the same for every (α, β); "
     f"{settings.steps} steps each; a run counts when it ends nearest a global minimum."
 )
+
+page.end()

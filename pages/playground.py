@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from momentum_app import cache, race, state
+from momentum_app import cache, page, race, state
 from momentum_app.race_chart import race_chart, standalone_html
 from momentum_app.settings import parse_query, to_query
 from momentum_app.widgets import chart_font, exports_ui, race_controls_ui, view_ui
 from momentum_core import MOMENTUM_OPTIMIZERS
 
-state.ensure_router()
+page.start()
 st.title("Playground: gradient descent vs momentum")
 if not state.presenting():
     st.caption(
@@ -70,3 +70,5 @@ if not state.presenting():
         lambda: race.trajectories_csv(obj, cache.race_results(settings)),
         table,
     )
+
+page.end()

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from momentum_app import cache, scenes, state
+from momentum_app import cache, page, scenes, state
 from momentum_app.race import trajectories_csv
 from momentum_app.race_chart import race_chart, standalone_html
 from momentum_app.settings import to_query
 from momentum_app.widgets import chart_font, exports_ui, scene_picker_ui
 
-state.ensure_router()
+page.start()
 presenting = state.presenting()
 if not presenting:
     st.title("Scenes: the article's claims, run live")
@@ -74,3 +74,5 @@ if not presenting:
         icon=":material/play_circle:",
         query_params=to_query(scene.playground()),
     )
+
+page.end()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from momentum_app import cache, state
+from momentum_app import cache, page, state
 from momentum_app.race import TOLERANCE
 from momentum_app.settings import parse_sweep_query, sweep_query, to_query
 from momentum_app.sweep_figures import (
@@ -16,7 +16,7 @@ from momentum_app.sweep_figures import (
 from momentum_app.widgets import sweep_controls_ui
 from momentum_core import stack_rows
 
-state.ensure_router()
+page.start()
 st.title("Sweep: learning rate × momentum")
 
 settings = state.linked_settings(
@@ -47,3 +47,5 @@ st.page_link(
     icon=":material/play_circle:",
     query_params=to_query(cell_race(settings, result, row, col)),
 )
+
+page.end()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from momentum_app import cache, state, theory_view
+from momentum_app import cache, page, state, theory_view
 from momentum_app.settings import (
     THEORY_CONDITIONS,
     TheorySettings,
@@ -12,7 +12,7 @@ from momentum_app.settings import (
 from momentum_app.theory_figures import rate_map_figure
 from momentum_core import theory
 
-state.ensure_router()
+page.start()
 st.title("Theory: momentum on a quadratic bowl")
 st.caption(
     "f = ½(λ_max u² + λ_min v²) with λ_max = 1 and λ_min = 1/κ, tilted 30°. Heavy ball "
@@ -70,3 +70,5 @@ st.markdown(theory_view.comparison(kappa, gd, hb))
 st.subheader("The article's tips, checked")
 for tip in cache.tips(kappa):
     st.markdown(tip)
+
+page.end()
