@@ -106,11 +106,20 @@ def test_landscape_is_finite_for_every_function(fn):
     assert np.all(np.isfinite(z))
 
 
-def test_surface_figure_has_a_path_per_optimizer():
+def test_surface_figure_lifts_every_path_above_a_translucent_surface():
     s = default_settings("himmelblau")
     obj = s.objective
     fig = surface_figure(obj, race_runs(obj, run_race(s)))
-    assert [t.type for t in fig.data] == ["surface", "scatter3d", "scatter3d"]
+    surface, *paths = fig.data
+    assert surface.type == "surface" and surface.opacity < 1
+    assert [p.name for p in paths] == ["SGD", "Momentum"]
+    for path in paths:
+        f = obj.value(np.c_[path.x, path.y])
+        # The landscape's own height at the path's points (landscape_values' transform).
+        height = np.log10(np.maximum(f - obj.f_star, 0) + 1e-3) if obj.log_scale else f
+        assert np.all(np.asarray(path.z) > height)
+    (x0, x1), _ = obj.domain
+    assert list(fig.layout.scene.xaxis.range) == [x0, x1]
 
 
 def test_standalone_html_inlines_everything():
