@@ -23,6 +23,7 @@ from momentum_core import (
     Family,
     Objective,
     make_optimizer,
+    outcome,
     run_batch,
     run_family,
     take_run,
@@ -155,42 +156,23 @@ def race_runs(obj: Objective, results: dict[str, BatchResult]) -> list[RaceRun]:
     ]
 
 
-def nearest_point(obj: Objective, r: BatchResult) -> str:
-    """The known minimum the run ended nearest to, as ``(x, y)``."""
-    x, y = obj.minima[int(r.nearest_minimum[0])]
-    return f"({x:.3g}, {y:.3g})"
-
-
-def _minimum_name(obj: Objective, r: BatchResult) -> str:
-    return ("global " if r.reached_global[0] else "local ") + nearest_point(obj, r)
-
-
-def _status(r: BatchResult) -> str:
-    if r.diverged_step[0] >= 0:
-        return f"diverged at step {r.diverged_step[0]}"
-    if r.tol_step[0] >= 0:
-        return f"converged at step {r.tol_step[0]}"
-    if r.converged_step[0] >= 0:  # the gradient vanished, but not at f*
-        where = "" if r.reached_global[0] else " in a local minimum"
-        return f"stopped at step {r.converged_step[0]}{where}"
-    return "still moving"
-
-
 def results_table(obj: Objective, results: dict[str, BatchResult]) -> pd.DataFrame:
     """Per optimizer: final loss, distance to the nearest global minimum, the minimum it
-    ended nearest to, status and steps to tolerance."""
+    ended nearest to (none for a diverged run), its outcome and steps to tolerance; the
+    numbers as numbers (see :func:`shown_table` for the page's text)."""
     rows = []
     for name, r in results.items():
-        final = r.final_position[0]
-        dist = np.linalg.norm(obj.global_minima - final, axis=1).min()
+        happened = outcome(obj, r)
+        dist = np.linalg.norm(obj.global_minima - r.final_position[0], axis=1).min()
+        kind = "global " if happened.is_global else "local "
         rows.append(
             {
                 "optimizer": LABELS[name],
                 "final f": float(r.final_loss[0]),
-                "f - f*": float(r.final_loss[0] - obj.f_star),
+                "f - f*": happened.gap,
                 "distance to global min": float(dist),
-                "nearest minimum": _minimum_name(obj, r),
-                "status": _status(r),
+                "nearest minimum": None if happened.kind == "diverged" else kind + happened.where,
+                "status": happened.status(),
                 f"steps to f - f* < {TOLERANCE:g}": int(r.tol_step[0])
                 if r.tol_step[0] >= 0
                 else None,
@@ -199,24 +181,33 @@ def results_table(obj: Objective, results: dict[str, BatchResult]) -> pd.DataFra
     return pd.DataFrame(rows).set_index("optimizer")
 
 
+def number(value: float | None) -> str:
+    """The app's one number format: four significant digits, "—" for none."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "—"
+    return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
+
+
+def shown_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The results table as the page shows it: every number in :func:`number`'s format."""
+    out = table.astype(object).where(table.notna(), None)
+    return out.apply(lambda column: column.map(lambda v: v if isinstance(v, str) else number(v)))
+
+
 def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:
     """One sentence on who reached the minimum, how fast, and what became of the rest."""
     steps = next(iter(results.values())).num_steps
-    reached = sorted(
-        ((int(r.tol_step[0]), LABELS[n]) for n, r in results.items() if r.tol_step[0] >= 0)
-    )
+    outcomes = {name: outcome(obj, r) for name, r in results.items()}
+    reached = sorted((o.step, LABELS[n]) for n, o in outcomes.items() if o.kind == "converged")
     parts = [f"{label} reached f − f* < {TOLERANCE:g} in {k:,} steps" for k, label in reached]
-    for name, r in results.items():
-        if r.tol_step[0] >= 0:
-            continue
+    for name, o in outcomes.items():
         label = LABELS[name]
-        if r.diverged_step[0] >= 0:
-            parts.append(f"{label} diverged at step {r.diverged_step[0]:,}")
-        elif not r.reached_global[0] and r.minimum_distance[0] < 1e-3:
-            parts.append(f"{label} got stuck in the local minimum {nearest_point(obj, r)}")
-        else:
-            gap = float(r.final_loss[0] - obj.f_star)
-            parts.append(f"{label} did not get there within {steps:,} steps (f − f* = {gap:.3g})")
+        if o.kind == "diverged":
+            parts.append(f"{label} diverged at step {o.step:,}")
+        elif o.kind == "stuck":
+            parts.append(f"{label} got stuck in the local minimum {o.where}")
+        elif o.kind == "moving":
+            parts.append(f"{label} did not get there within {steps:,} steps (f − f* = {o.gap:.3g})")
     sentence = "; ".join(parts) + "."
     if len(reached) >= 2 and reached[0][0] > 0:
         (k0, fastest), (k1, second) = reached[0], reached[1]

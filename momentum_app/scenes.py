@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from momentum_app.figures import COLORS, RaceRun
-from momentum_app.race import TOLERANCE, nearest_point, solo
+from momentum_app.race import TOLERANCE, solo
 from momentum_app.race_data import Track
 from momentum_app.settings import LABELS, MAX_STEPS, RaceSettings
 from momentum_core import (
@@ -31,6 +31,7 @@ from momentum_core import (
     Family,
     Objective,
     get_objective,
+    outcome,
 )
 
 SCENES_FILE = Path(__file__).with_name("scenes.toml")
@@ -241,34 +242,20 @@ def scenes_problem() -> str:
     return _loaded()[1]
 
 
-def _outcome(obj: Objective, r: BatchResult) -> str:
-    """What became of a run, as a phrase that fits after its label."""
-    if r.diverged_step[0] >= 0:
-        return f"diverges at step {r.diverged_step[0]:,}"
-    if r.tol_step[0] >= 0:
-        return f"reaches f − f* < {TOLERANCE:g} in {r.tol_step[0]:,} steps"
-    if r.converged_step[0] >= 0 and not r.reached_global[0]:
-        where, steps = nearest_point(obj, r), r.converged_step[0]
-        return f"stops in the local minimum {where} after {steps:,} steps"
-    gap = float(r.final_loss[0] - obj.f_star)
-    return f"is still at f − f* = {gap:.3g} after {r.num_steps:,} steps"
-
-
 def run_facts(obj: Objective, run: SceneRun, r: BatchResult) -> SimpleNamespace:
-    """The caption fields of one run (see ``scenes.toml``)."""
-    diverged = int(r.diverged_step[0])
-    stuck = diverged < 0 and r.converged_step[0] >= 0 and not r.reached_global[0]
-    kind = "global" if r.reached_global[0] else "local"
+    """The caption fields of one run (see ``scenes.toml``), all from its :func:`outcome`."""
+    happened = outcome(obj, r)
+    kind = "global" if happened.is_global else "local"
     return SimpleNamespace(
         label=run.label,
         momentum=run.momentum,
         steps=int(r.tol_step[0]),
-        diverged=diverged,
-        gap=float(r.final_loss[0] - obj.f_star),
-        outcome=_outcome(obj, r),
-        minimum=f"the {kind} minimum {nearest_point(obj, r)}",
-        stuck=int(stuck),
-        **{"global": int(bool(r.reached_global[0]) and diverged < 0)},
+        diverged=int(r.diverged_step[0]),
+        gap=happened.gap,
+        outcome=happened.phrase(TOLERANCE),
+        minimum=f"the {kind} minimum {happened.where}",
+        stuck=int(happened.kind == "stuck"),
+        **{"global": int(happened.is_global and happened.kind != "diverged")},
     )
 
 

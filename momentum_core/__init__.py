@@ -22,6 +22,7 @@ from momentum_core.optimizers import (
     make_optimizer,
     rmsprop,
 )
+from momentum_core.outcome import Outcome, outcome
 from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
 from momentum_core.sweeps import (
     MAX_GRID,
@@ -45,6 +46,7 @@ __all__ = [
     "Family",
     "Objective",
     "Optimizer",
+    "Outcome",
     "SweepResult",
     "adagrad",
     "adam",
@@ -57,6 +59,7 @@ __all__ = [
     "keras_momentum",
     "largest_stable_lr",
     "make_optimizer",
+    "outcome",
     "parse_grid",
     "rmsprop",
     "run_batch",

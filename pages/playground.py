@@ -52,12 +52,11 @@ else:
     race_chart(shown.data, key="race", momentum=momentum, ui_font=font + 1)
 
 st.markdown("**" + race.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
-numbers = st.column_config.NumberColumn(format="%.4g")
 table = race.results_table(obj, results)
 st.dataframe(
-    table,
+    race.shown_table(table),
     width="stretch",
-    column_config={"final f": numbers, "f - f*": numbers, "distance to global min": numbers},
+    column_config={"status": st.column_config.TextColumn(width="large")},
 )
 
 if not state.presenting():

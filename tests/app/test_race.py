@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import replace
 
 import pandas as pd
 
-from momentum_app.race import TOLERANCE, results_table, run_race, trajectories_csv, verdict
-from momentum_app.settings import default_settings
+from momentum_app.race import (
+    TOLERANCE,
+    results_table,
+    run_race,
+    shown_table,
+    trajectories_csv,
+    verdict,
+)
+from momentum_app.settings import LABELS, default_settings
+from momentum_core import outcome
 
 
 def race(fn="rosenbrock", **changes):
@@ -50,12 +57,31 @@ def test_table_matches_results():
     s, results = race("rosenbrock", lr=0.0025, momentum=0.9, steps=300)
     table = results_table(s.objective, results)
     assert list(table.index) == ["SGD", "Momentum"]
-    assert (
-        table.loc["Momentum", "status"]
-        == f"diverged at step {results['momentum'].diverged_step[0]}"
-    )
+    for name, label in (("sgd", "SGD"), ("momentum", "Momentum")):
+        k = results[name].diverged_step[0]
+        assert k > 0 and table.loc[label, "status"] == f"diverged at step {k}"
+        assert table.loc[label, "nearest minimum"] is None  # a diverged run is near nothing
     assert table.loc["SGD", "final f"] == results["sgd"].final_loss[0]
-    assert re.fullmatch(r"global \(1, 1\)", table.loc["SGD", "nearest minimum"])
+    shown = shown_table(table)
+    assert shown.loc["SGD", "nearest minimum"] == "—"
+    assert shown.loc["SGD", f"steps to f - f* < {TOLERANCE:g}"] == "—"
+    assert "None" not in shown.to_string() and "e+" in shown.loc["SGD", "final f"]
+
+
+def test_verdict_and_table_agree_on_a_local_minimum():
+    # The review's case: the verdict said "stuck", the table "still moving".
+    s, results = race(
+        "rastrigin", lr=0.00123, momentum=0.85, steps=200, start=(3.2, -2.7),
+        optimizers=("sgd", "momentum", "adam", "nesterov"),
+    )  # fmt: skip
+    table = results_table(s.objective, results)
+    text = verdict(s.objective, results)
+    stuck = [n for n, r in results.items() if outcome(s.objective, r).kind == "stuck"]
+    assert "momentum" in stuck  # the case the review found
+    for name in results:
+        label, status = LABELS[name], table.loc[LABELS[name], "status"]
+        said_stuck = f"{label} got stuck in the local minimum" in text
+        assert said_stuck == status.startswith("stuck in local min") == (name in stuck)
 
 
 def test_csv_has_every_step():
