@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from momentum_app.settings import MinimaSettings
+from momentum_app.theory_figures import figure_fonts
 from momentum_core import Objective
 from momentum_core.basins import BasinMap, SuccessStudy
 
@@ -26,8 +27,9 @@ def _codes(obj: Objective, ended: np.ndarray) -> np.ndarray:
     return np.where(ended < 0, 0, np.where(obj.is_global[np.maximum(ended, 0)], 1, local))
 
 
-def basin_figure(obj: Objective, basins: BasinMap, title: str) -> go.Figure:
-    """Which minimum each start ends in: global basin gold, local basins muted, diverged black."""
+def basin_figure(obj: Objective, basins: BasinMap, title: str, *, font_size: int = 14) -> go.Figure:
+    """Which minimum each start ends in: global basin gold, local basins muted, diverged black
+    (``font_size``: see :func:`~momentum_app.theory_figures.figure_fonts`)."""
     palette = [DIVERGED_COLOR, GLOBAL_COLOR, *LOCAL_COLORS]
     n = len(palette)
     scale = [[edge, c] for i, c in enumerate(palette) for edge in (i / n, (i + 1) / n)]
@@ -60,12 +62,13 @@ def basin_figure(obj: Objective, basins: BasinMap, title: str) -> go.Figure:
         yaxis={"range": [y0, y1], "title": {"text": "start y"}, "scaleanchor": "x"},
         showlegend=False,
     )
-    return fig
+    return fig.update_layout(figure_fonts(font_size))
 
 
-def success_figure(study: SuccessStudy) -> go.Figure:
+def success_figure(study: SuccessStudy, *, font_size: int = 14) -> go.Figure:
     """Percent of starts reaching the global minimum against momentum, one line per lr,
-    with its Wilson 95 % band."""
+    with its Wilson 95 % band (``font_size``: see
+    :func:`~momentum_app.theory_figures.figure_fonts`)."""
     fig = go.Figure()
     colors = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
     mu = study.momenta
@@ -93,7 +96,7 @@ def success_figure(study: SuccessStudy) -> go.Figure:
         yaxis={"title": {"text": "starts reaching the global minimum (%)"}, "range": [0, 100]},
         legend={"orientation": "h", "y": 1.08},
     )
-    return fig
+    return fig.update_layout(figure_fonts(font_size))
 
 
 def grid_share_label(s: MinimaSettings) -> str:

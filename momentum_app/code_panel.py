@@ -18,7 +18,13 @@ FRAMEWORKS = ("PyTorch", "Keras", "TF.js", "optax")
 #: How each framework's snippet is highlighted.
 LANGUAGES = {"PyTorch": "python", "Keras": "python", "TF.js": "javascript", "optax": "python"}
 
-_FUNCTIONS = ("sin", "cos", "exp", "sqrt")
+#: The functions a formula may call (those of momentum_core.formula's grammar), with their
+#: names where a library spells them otherwise, and their values for folding constants.
+_FUNCTIONS = (
+    "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "arctan",
+)  # fmt: skip
+_RENAMED = {"tf": {"log": "math.log", "arctan": "atan"}, "tfjs": {"arctan": "atan"}}
+_MATH = {"abs": abs, "arctan": math.atan}
 _CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINARY = {
     ast.Add: ("+", "add", operator.add),
@@ -59,7 +65,11 @@ def python_expression(code: str, module: str) -> str:
     class Qualify(ast.NodeTransformer):
         def visit_Name(self, node: ast.Name) -> ast.AST:
             if node.id in _FUNCTIONS:
-                return ast.Attribute(ast.Name(module, ast.Load()), node.id, ast.Load())
+                *path, name = [module, *_RENAMED.get(module, {}).get(node.id, node.id).split(".")]
+                owner: ast.expr = ast.Name(path[0], ast.Load())
+                for part in path[1:]:
+                    owner = ast.Attribute(owner, part, ast.Load())
+                return ast.Attribute(owner, name, ast.Load())
             if node.id in _CONSTANTS:
                 return ast.Attribute(ast.Name("math", ast.Load()), node.id, ast.Load())
             return node
@@ -83,7 +93,8 @@ def _number(node: ast.expr) -> float | None:
         return _BINARY[type(node.op)][2](left, right)
     if isinstance(node, ast.Call):
         inner = _number(node.args[0])
-        return None if inner is None else getattr(math, node.func.id)(inner)
+        name = node.func.id
+        return None if inner is None else _MATH.get(name, getattr(math, name, None))(inner)
     return None
 
 
@@ -96,7 +107,8 @@ def _js(node: ast.expr) -> str:
     if isinstance(node, ast.UnaryOp):
         return f"tf.neg({_js(node.operand)})"
     if isinstance(node, ast.Call):
-        return f"tf.{node.func.id}({_js(node.args[0])})"
+        name = _RENAMED["tfjs"].get(node.func.id, node.func.id)
+        return f"tf.{name}({_js(node.args[0])})"
     left, right = _js(node.left), _js(node.right)
     if isinstance(node.op, ast.Pow) and _number(node.right) == 2:
         return f"tf.square({left})"

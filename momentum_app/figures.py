@@ -172,9 +172,11 @@ def race_figure(
                 "size": 0.1, "opacity": 0, "color": [z_min],
                 "colorscale": [[i / 4, c] for i, c in enumerate(LANDSCAPE_COLORS)],
                 "cmin": z_min, "cmax": z_max, "showscale": True,
-                "colorbar": {"title": {"text": landscape_label(obj), "side": "top",
+                # Title along the bar ("right"): a title on top ran into the loss axis.
+                "colorbar": {"title": {"text": landscape_label(obj), "side": "right",
                                        "font": {"size": big}},
-                             "x": 0.545, "len": 0.85, "thickness": 12, "y": 0.45},
+                             "x": 0.545, "len": 1, "thickness": 12, "y": 0.5,
+                             "ypad": 0, "tickfont": {"size": big}},
             },
         ),
         go.Scatter(
@@ -224,8 +226,10 @@ def race_figure(
                "fixedrange": True},
         yaxis={"range": [y0, y1], "title": {"text": "y"}, "showgrid": False,
                "zeroline": False, "fixedrange": True},
-        xaxis2={"domain": [0.72, 1], "range": [0, num_steps], "title": {"text": "step"},
-                "anchor": "y2", "fixedrange": True},
+        # The component moves x2 to clear the colour bar at its real width (and stacks
+        # the plots on narrow screens); these are the defaults for about 1000 px.
+        xaxis2={"domain": [0.76, 1], "range": [0, num_steps], "title": {"text": "step"},
+                "anchor": "y2", "fixedrange": True, "tickangle": 0, "nticks": 5},
         yaxis2={"type": "log", "anchor": "x2", "title": {"text": "f(x) - f*  (log scale)"},
                 "range": [lo - 0.3, hi + 0.3], "exponentformat": "power", "fixedrange": True},
         images=[{"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1,

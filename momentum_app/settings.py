@@ -7,12 +7,15 @@ never raises: each bad value becomes a warning and a valid fallback.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
+from momentum_core.formula import DEFAULT_DOMAIN, custom_objective
 
 #: Most steps a playground run may take (the animation samples at most ~150 frames).
 MAX_STEPS = 3000
@@ -22,6 +25,55 @@ MAX_SEED = 2**31 - 1
 DEFAULT_FUNCTION = "rosenbrock"
 DEFAULT_OPTIMIZERS = ("sgd", "momentum")
 DEFAULT_STEPS = 1000
+
+#: The function picker's name for a formula the user types.
+CUSTOM = "custom"
+#: A typed formula's default and a few examples for the sidebar.
+DEFAULT_FORMULA = "0.1*(x^2 + y^2) - cos(2*x)*cos(2*y)"
+FORMULA_EXAMPLES = (
+    DEFAULT_FORMULA,
+    "(1 - x)^2 + 10*(y - x^2)^2",
+    "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+    "x^2 + 10*sin(y)",
+    "abs(x) + 0.5*y^2",
+)
+FLAT_DEFAULT_DOMAIN = (*DEFAULT_DOMAIN[0], *DEFAULT_DOMAIN[1])
+#: Each function's own parameters, with the range its controls and links accept.
+PARAM_RANGES = {
+    "rosenbrock": {"a": (-2.0, 2.0), "b": (1.0, 1000.0)},
+    "rastrigin": {"A": (0.1, 20.0)},
+    "quadratic": {"condition": (1.0, 1000.0), "angle": (-90.0, 90.0)},
+}
+Params = tuple[tuple[str, float], ...]
+
+
+def param_defaults(fn: str) -> Params:
+    """Function ``fn``'s parameters at their defaults, sorted by name."""
+    if fn not in PARAM_RANGES:
+        return ()
+    sig = inspect.signature(FACTORIES[fn]).parameters
+    return tuple(sorted((name, float(sig[name].default)) for name in PARAM_RANGES[fn]))
+
+
+def explicit(fn: str, params: dict[str, float] | Params) -> Params:
+    """The parameters that differ from ``fn``'s defaults, sorted: the one way a landscape's
+    parameters are written (an empty tuple is every default)."""
+    given = dict(params)
+    return tuple((n, float(given[n])) for n, v in param_defaults(fn) if given.get(n, v) != v)
+
+
+@functools.lru_cache(maxsize=64)
+def landscape(fn: str, params: Params = (), formula: str = "", domain: tuple = ()) -> Objective:
+    """The function a page shows: a built-in one with its parameters, or a typed formula.
+
+    Raises:
+        ValueError: For a formula, domain or parameter that cannot be used.
+    """
+    if fn == CUSTOM:
+        d = domain or FLAT_DEFAULT_DOMAIN
+        return custom_objective(formula or DEFAULT_FORMULA, ((d[0], d[1]), (d[2], d[3])))
+    return get_objective(fn, **dict(params))
+
 
 LABELS = {
     "sgd": "SGD",
@@ -46,16 +98,28 @@ class RaceSettings:
     optimizers: tuple[str, ...]
     noise: float
     seed: int
+    params: Params = ()
+    formula: str = ""
+    domain: tuple[float, ...] = ()
 
     @property
     def objective(self) -> Objective:
-        return get_objective(self.fn)
+        return landscape(self.fn, self.params, self.formula, self.domain)
 
 
-def default_settings(fn: str = DEFAULT_FUNCTION) -> RaceSettings:
-    """The settings a fresh visitor sees for function ``fn``."""
-    obj = get_objective(fn)
+def default_settings(
+    fn: str = DEFAULT_FUNCTION, params: Params | None = None, formula: str = "", domain=()
+) -> RaceSettings:
+    """The settings a fresh visitor sees for function ``fn`` (with these parameters, or
+    this formula and domain for a typed function)."""
+    params = explicit(fn, params or ())
+    if fn == CUSTOM:
+        formula, domain = formula or DEFAULT_FORMULA, tuple(domain) or FLAT_DEFAULT_DOMAIN
+    obj = landscape(fn, params, formula, domain)
     return RaceSettings(
+        params=params,
+        formula=formula,
+        domain=domain,
         fn=fn,
         lr=obj.lr_default,
         momentum=0.9,
@@ -103,10 +167,55 @@ class QueryReader:
 
     def function(self, default: str = DEFAULT_FUNCTION) -> str:
         fn = self.q.get("fn", default)
-        if fn not in FACTORIES:
+        if fn not in FACTORIES and fn != CUSTOM:
             self.warnings.append(f"Unknown function fn={fn!r} in the link; showing {default}.")
             return default
         return fn
+
+    def landscape(self, default: str = DEFAULT_FUNCTION) -> tuple[str, Params, str, tuple]:
+        """``fn`` with its ``param=name:value,...``, or ``fn=custom`` with ``f=`` and
+        ``domain=x0,x1,y0,y1``; each bad part warns and falls back."""
+        fn = self.function(default)
+        params = dict(param_defaults(fn))
+        for item in filter(None, (p.strip() for p in self.q.get("param", "").split(","))):
+            name, _, text = item.partition(":")
+            limits = PARAM_RANGES.get(fn, {}).get(name.strip())
+            if limits is None:
+                known = ", ".join(PARAM_RANGES.get(fn, {})) or "none"
+                self.warnings.append(f"Ignored param {item!r}: {fn} has no such parameter "
+                                     f"(its parameters: {known}).")  # fmt: skip
+                continue
+            value = _number(text.strip())
+            if value is None:
+                self.warnings.append(f"Ignored param {item!r}: not a number.")
+                continue
+            low, high = limits
+            if not low <= value <= high:
+                clamped = min(max(value, low), high)
+                self.warnings.append(
+                    f"param {name}={value:g} is outside [{low:g}, {high:g}]; using {clamped:g}."
+                )
+                value = clamped
+            params[name.strip()] = value
+        if fn != CUSTOM:
+            return fn, explicit(fn, params), "", ()
+        formula = self.q.get("f", DEFAULT_FORMULA)
+        domain = FLAT_DEFAULT_DOMAIN
+        if "domain" in self.q:
+            parts = [_number(p) for p in self.q["domain"].split(",")]
+            if len(parts) == 4 and None not in parts:
+                domain = tuple(parts)
+            else:
+                self.warnings.append(f"Ignored domain={self.q['domain']!r}: expected x0,x1,y0,y1.")
+        try:
+            landscape(CUSTOM, (), formula, domain)
+        except ValueError as err:
+            self.warnings.append(
+                f"Cannot use f={formula[:60]!r} on that domain: {err}; showing "
+                f"{DEFAULT_FORMULA} on the default domain instead."
+            )
+            formula, domain = DEFAULT_FORMULA, FLAT_DEFAULT_DOMAIN
+        return fn, (), formula, domain
 
     def number(
         self, name: str, low: float, high: float, default: float, what: str, *, whole: bool = False
@@ -174,7 +283,7 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, li
     """
     read = QueryReader(params)
     q = read.q
-    s = default_settings(read.function())
+    s = default_settings(*read.landscape())
     obj = s.objective
     lo, hi = lr_limits(obj)
     lr = read.number("lr", lo, hi, s.lr, "the learning rates allowed for this function")
@@ -218,10 +327,21 @@ def _point(p: tuple[float, float]) -> str:
     return f"{float(p[0])!r},{float(p[1])!r}"
 
 
+def landscape_query(fn: str, params: Params, formula: str, domain: tuple) -> dict[str, str]:
+    """The link parameters of a landscape: ``fn``, and ``param`` or ``f`` and ``domain``."""
+    query = {"fn": fn}
+    if params:
+        query["param"] = ",".join(f"{name}:{float(value)!r}" for name, value in params)
+    if fn == CUSTOM:
+        query["f"] = formula
+        query["domain"] = ",".join(repr(float(v)) for v in domain)
+    return query
+
+
 def to_query(s: RaceSettings) -> dict[str, str]:
     """The query parameters that reproduce ``s`` exactly (shortest round-tripping floats)."""
     return {
-        "fn": s.fn,
+        **landscape_query(s.fn, s.params, s.formula, s.domain),
         "lr": repr(float(s.lr)),
         "momentum": repr(float(s.momentum)),
         "steps": str(s.steps),
@@ -248,20 +368,27 @@ class SweepSettings:
     steps: int
     grid: int
     metric: str
+    params: Params = ()
+    formula: str = ""
+    domain: tuple[float, ...] = ()
 
     @property
     def objective(self) -> Objective:
-        return get_objective(self.fn)
+        return landscape(self.fn, self.params, self.formula, self.domain)
 
 
 def parse_sweep_query(params: Mapping[str, str | list[str]]) -> tuple[SweepSettings, list[str]]:
     """Read sweep settings (``fn``, ``start``, ``optimizer``, ``steps``, ``grid``,
     ``metric``) from a link."""
     read = QueryReader(params)
-    fn = read.function()
+    fn, fn_params, formula, domain = read.landscape()
+    obj = landscape(fn, fn_params, formula, domain)
     settings = SweepSettings(
         fn=fn,
-        start=read.start(get_objective(fn), tuple(float(v) for v in get_objective(fn).x0)),
+        params=fn_params,
+        formula=formula,
+        domain=domain,
+        start=read.start(obj, tuple(float(v) for v in obj.x0)),
         optimizer=read.choice("optimizer", SWEEP_OPTIMIZERS, "momentum"),
         steps=read.whole("steps", 1, MAX_STEPS, DEFAULT_STEPS, "the step range"),
         grid=read.whole("grid", 2, SWEEP_GRID_MAX, SWEEP_GRID_DEFAULT, "the grid sizes"),
@@ -271,7 +398,8 @@ def parse_sweep_query(params: Mapping[str, str | list[str]]) -> tuple[SweepSetti
 
 
 def sweep_query(s: SweepSettings) -> dict[str, str]:
-    return {"fn": s.fn, "start": _point(s.start), "optimizer": s.optimizer,
+    return {**landscape_query(s.fn, s.params, s.formula, s.domain),
+            "start": _point(s.start), "optimizer": s.optimizer,
             "steps": str(s.steps), "grid": str(s.grid), "metric": s.metric}  # fmt: skip
 
 
@@ -318,10 +446,11 @@ class MinimaSettings:
     starts: int
     noise: float
     seed: int
+    params: Params = ()
 
     @property
     def objective(self) -> Objective:
-        return get_objective(self.fn)
+        return landscape(self.fn, self.params)
 
     @property
     def study_lrs(self) -> tuple[float, ...]:
@@ -330,6 +459,11 @@ class MinimaSettings:
 
 
 MINIMA_GRID_MAX, MINIMA_STARTS_MAX = 200, 1000
+#: Where the local-minima page opens: shallow Rastrigin (A = 1), where heavy ball at
+#: beta = 0.9 reaches the global minimum from far more starts than gradient descent; one
+#: click away, the classic A = 10, where it does not.
+MINIMA_DEFAULT = ("rastrigin", (("A", 1.0),), 0.005)
+MINIMA_CONTRAST = ("rastrigin", (), None)  # None: the function's own learning rate
 #: The largest momentum of the local-minima page: its slider's end, and the success study's.
 MINIMA_MOMENTUM_MAX = 0.99
 
@@ -339,13 +473,26 @@ def parse_minima_query(
 ) -> tuple[MinimaSettings, list[str]]:
     """Read the local-minima page's settings from a link."""
     read = QueryReader(params)
-    fn = read.function("rastrigin")
-    obj = get_objective(fn)
+    lr_default = None
+    if "fn" in read.q or "param" in read.q:
+        fn, fn_params, _, _ = read.landscape("rastrigin")
+    else:  # the page opens where momentum makes a difference (see MINIMA_DEFAULT)
+        fn, fn_params, lr_default = MINIMA_DEFAULT
+    if fn == CUSTOM:
+        read.warnings.append("The local-minima page takes the built-in functions; showing "
+                             "Rastrigin.")  # fmt: skip
+        fn, fn_params = "rastrigin", ()
+    obj = landscape(fn, fn_params)
     lo, hi = lr_limits(obj)
     settings = MinimaSettings(
         fn=fn,
+        params=fn_params,
         lr=read.number(
-            "lr", lo, hi, obj.lr_default, "the learning rates allowed for this function"
+            "lr",
+            lo,
+            hi,
+            lr_default or obj.lr_default,
+            "the learning rates allowed for this function",
         ),
         momentum=read.number(
             "momentum", 0.0, MINIMA_MOMENTUM_MAX, 0.9, "the momentum range of this page"
@@ -361,7 +508,8 @@ def parse_minima_query(
 
 def minima_query(s: MinimaSettings) -> dict[str, str]:
     return {
-        "fn": s.fn, "lr": repr(float(s.lr)), "momentum": repr(float(s.momentum)),
+        **landscape_query(s.fn, s.params, "", ()),
+        "lr": repr(float(s.lr)), "momentum": repr(float(s.momentum)),
         "grid": str(s.grid), "steps": str(s.steps), "starts": str(s.starts),
         "noise": repr(float(s.noise)), "seed": str(s.seed),
     }  # fmt: skip

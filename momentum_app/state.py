@@ -14,16 +14,23 @@ import streamlit as st
 
 from momentum_app.scenes import scenes
 from momentum_app.settings import (
+    CUSTOM,
+    DEFAULT_FORMULA,
+    FLAT_DEFAULT_DOMAIN,
+    PARAM_RANGES,
     MinimaSettings,
+    Params,
     RaceSettings,
     SweepSettings,
     TheorySettings,
     default_settings,
+    explicit,
+    landscape,
+    param_defaults,
     parse_minima_query,
     parse_sweep_query,
     parse_theory_query,
 )
-from momentum_core import get_objective
 
 #: Widget keys that hold the shared settings (the query names, plus start_x/start_y).
 SETTING_KEYS = (
@@ -36,6 +43,9 @@ SETTING_KEYS = (
     "optimizers",
     "noise",
     "seed",
+    "formula",
+    "domain",
+    *(f"param_{name}" for ranges in PARAM_RANGES.values() for name in ranges),
 )
 #: The other pages' widget keys and the display choices (defaults: see init_state).
 PAGE_KEYS = (
@@ -48,8 +58,11 @@ PAGE_KEYS = (
         f"lm_{name}"
         for name in ("fn", "lr", "momentum", "grid", "steps", "starts", "noise", "seed")
     ),
+    *(f"lm_param_{name}" for ranges in PARAM_RANGES.values() for name in ranges),
 )
-_SYNCED = "_synced_query"
+_SYNCED = "_written_queries"
+#: How many of the queries it wrote a session remembers (see sync_from_url).
+_REMEMBERED = 64
 _WARNINGS = "_link_warnings"
 _CLICK = "_click_nonce"
 _PENDING = "_pending_start"
@@ -81,7 +94,8 @@ def _page_query() -> dict[str, str]:
 def put_sweep(s: SweepSettings) -> None:
     """Write a :class:`SweepSettings` into the widget keys (the start is shared)."""
     state = st.session_state
-    state.fn, (state.start_x, state.start_y) = s.fn, s.start
+    put_landscape(s.fn, s.params, s.formula, s.domain)
+    state.start_x, state.start_y = s.start
     state.sw_optimizer, state.sw_steps, state.sw_grid, state.sw_metric = (
         s.optimizer,
         s.steps,
@@ -93,8 +107,12 @@ def put_sweep(s: SweepSettings) -> None:
 def get_sweep() -> SweepSettings:
     """The sweep settings the widgets hold now."""
     state = st.session_state
+    fn, params, formula, domain = get_landscape()
     return SweepSettings(
-        fn=state.fn,
+        fn=fn,
+        params=params,
+        formula=formula,
+        domain=domain,
         start=(float(state.start_x), float(state.start_y)),
         optimizer=state.sw_optimizer,
         steps=int(state.sw_steps),
@@ -122,19 +140,62 @@ def put_theory(s: TheorySettings) -> None:
 def put_minima(s: MinimaSettings) -> None:
     """Write :class:`MinimaSettings` into the local-minima page's widget keys (``lm_*``)."""
     for field in dataclasses.fields(MinimaSettings):
-        st.session_state["lm_" + field.name] = getattr(s, field.name)
+        if field.name != "params":
+            st.session_state["lm_" + field.name] = getattr(s, field.name)
+    for name, value in (*param_defaults(s.fn), *s.params):  # the defaults, then the given
+        st.session_state["lm_param_" + name] = value
 
 
 def get_minima() -> MinimaSettings:
     """The local-minima settings the widgets hold now."""
-    fields = dataclasses.fields(MinimaSettings)
-    return MinimaSettings(**{f.name: st.session_state["lm_" + f.name] for f in fields})
+    state = st.session_state
+    fields = [f.name for f in dataclasses.fields(MinimaSettings) if f.name != "params"]
+    values = {name: float(state["lm_param_" + name]) for name, _ in param_defaults(state.lm_fn)}
+    return MinimaSettings(
+        **{name: state["lm_" + name] for name in fields}, params=explicit(state.lm_fn, values)
+    )
+
+
+_GOOD = "_last_good_formula"
+
+
+def put_landscape(fn: str, params: Params, formula: str, domain: tuple) -> None:
+    """Write a landscape (function, parameters, or formula and domain) into its widgets."""
+    state = st.session_state
+    state.fn = fn
+    for name, value in (*param_defaults(fn), *params):  # the defaults, then the given
+        state[f"param_{name}"] = value
+    if fn == CUSTOM:
+        state.formula, state.domain = formula, ",".join(f"{v:g}" for v in domain)
+        state[_GOOD] = (formula, tuple(domain))
+
+
+def get_landscape() -> tuple[str, Params, str, tuple]:
+    """The landscape the widgets hold. A typed formula or domain that cannot be used gets
+    a message in the sidebar, and the last one that could stays on screen."""
+    state = st.session_state
+    fn = state.fn
+    if fn != CUSTOM:
+        values = {name: float(state[f"param_{name}"]) for name, _ in param_defaults(fn)}
+        return fn, explicit(fn, values), "", ()
+    good = state.get(_GOOD, (DEFAULT_FORMULA, FLAT_DEFAULT_DOMAIN))
+    try:
+        domain = tuple(float(v) for v in str(state.domain).split(","))
+        if len(domain) != 4:
+            raise ValueError("the domain is four numbers: x0,x1,y0,y1")
+        landscape(CUSTOM, (), state.formula, domain)
+    except ValueError as err:
+        st.sidebar.error(f"{err} — showing {good[0]} instead.", icon=":material/error:")
+        return fn, (), good[0], good[1]
+    state[_GOOD] = (state.formula, domain)
+    return fn, (), state.formula, domain
 
 
 def put_settings(s: RaceSettings) -> None:
     """Write a whole :class:`RaceSettings` into the widget keys."""
     state = st.session_state
-    state.fn, state.lr, state.momentum, state.steps = s.fn, s.lr, s.momentum, s.steps
+    put_landscape(s.fn, s.params, s.formula, s.domain)
+    state.lr, state.momentum, state.steps = s.lr, s.momentum, s.steps
     state.start_x, state.start_y = s.start
     state.optimizers = list(s.optimizers)
     state.noise, state.seed = s.noise, s.seed
@@ -143,8 +204,12 @@ def put_settings(s: RaceSettings) -> None:
 def get_settings() -> RaceSettings:
     """The settings the widgets hold now."""
     state = st.session_state
+    fn, params, formula, domain = get_landscape()
     return RaceSettings(
-        fn=state.fn,
+        fn=fn,
+        params=params,
+        formula=formula,
+        domain=domain,
         lr=float(state.lr),
         momentum=float(state.momentum),
         steps=int(state.steps),
@@ -163,6 +228,11 @@ def init_state() -> None:
     """
     state = st.session_state
     if "fn" not in state:
+        for fn in PARAM_RANGES:
+            for name, value in param_defaults(fn):
+                state[f"param_{name}"] = state[f"lm_param_{name}"] = value
+        state.formula = DEFAULT_FORMULA
+        state.domain = ",".join(f"{v:g}" for v in FLAT_DEFAULT_DOMAIN)
         put_settings(default_settings())
         put_sweep(parse_sweep_query({})[0])
         put_minima(parse_minima_query({})[0])
@@ -173,8 +243,21 @@ def init_state() -> None:
         state[key] = state[key]
 
 
+def _remember(query: dict[str, str]) -> None:
+    """Note a query this session wrote (the last :data:`_REMEMBERED` of them)."""
+    key = tuple(sorted(query.items()))
+    written = [q for q in st.session_state.get(_SYNCED, []) if q != key]
+    st.session_state[_SYNCED] = [*written, key][-_REMEMBERED:]
+
+
 def sync_from_url(parse: Callable, put: Callable, to_query: Callable) -> list[str]:
-    """Apply a link's settings once (when the query is not the one we last wrote).
+    """Apply a link's settings once: a query this session did not write itself.
+
+    A rerun carries the address bar as the browser last knew it; when reruns follow each
+    other fast (key presses on a slider), that can be a query an interrupted run wrote
+    before the newest one. Every query the session wrote is remembered, so such a stale
+    address never overwrites a newer control value. A new link (opened, or handed over by
+    another page) is never one of them.
 
     Args:
         parse: Query dict -> (settings, warnings).
@@ -185,10 +268,11 @@ def sync_from_url(parse: Callable, put: Callable, to_query: Callable) -> list[st
         Warnings about values in the link that were ignored or corrected.
     """
     query = _page_query()
-    if query and query != st.session_state.get(_SYNCED):
+    if query and tuple(sorted(query.items())) not in st.session_state.get(_SYNCED, []):
         settings, warnings = parse(query)
         put(settings)
-        st.session_state[_SYNCED] = to_query(settings)
+        _remember(query)
+        _remember(to_query(settings))
         st.session_state[_WARNINGS] = warnings
     return st.session_state.pop(_WARNINGS, [])
 
@@ -199,7 +283,7 @@ def sync_to_url(query: dict[str, str]) -> None:
     full = {**query, PRESENT: "1"} if presenting() else query
     if st.query_params.to_dict() != full:
         st.query_params.from_dict(full)
-    st.session_state[_SYNCED] = query
+    _remember(query)
     st.session_state[_PRESENT_SEEN] = full.get(PRESENT)
 
 
@@ -243,6 +327,6 @@ def apply_pending_start() -> None:
     start = st.session_state.pop(_PENDING, None)
     if start is None:
         return
-    (x0, x1), (y0, y1) = get_objective(st.session_state.fn).domain
+    (x0, x1), (y0, y1) = landscape(*get_landscape()).domain
     st.session_state.start_x = round(min(max(start[0], x0), x1), 4)
     st.session_state.start_y = round(min(max(start[1], y0), y1), 4)

@@ -13,7 +13,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from momentum_app.settings import SWEEP_METRICS, RaceSettings, SweepSettings, default_settings
-from momentum_core import SweepResult, best_cell, grid_of, largest_stable_lr
+from momentum_app.theory_figures import figure_fonts
+from momentum_core import (
+    Objective,
+    SweepResult,
+    best_cell,
+    grid_of,
+    largest_stable_lr,
+)
+from momentum_core.outcome import kinds
 
 DIVERGED_COLOR = "#3b0a0a"
 #: Index of the invisible trace of cell centres that carries hover text and selection.
@@ -21,16 +29,20 @@ CELLS_TRACE = 3
 NOT_REACHED_COLOR = "#d9d9d9"
 
 
-def cell_text(result: SweepResult, tol: float) -> np.ndarray:
-    """Hover text per cell, saying in words how the run ended."""
+def cell_text(result: SweepResult, tol: float, objective: Objective) -> np.ndarray:
+    """Hover text per cell, saying in words how the run ended (its outcome kind)."""
     s = result.summary
+    kind = kinds(objective, s)
     text = np.empty(s.final_loss.shape, dtype=object)
     for i in range(len(text)):
         head = f"α = {result.lr.flat[i]:.3g}, β = {result.momentum.flat[i]:.2f}<br>"
-        if s.diverged_step[i] >= 0:
+        if kind[i] == "diverged":
             text[i] = head + f"<b>diverged</b> at step {s.diverged_step[i]}"
-        elif s.tol_step[i] >= 0:
+        elif kind[i] == "converged":
             text[i] = head + f"f − f* < {tol:g} from step {s.tol_step[i]}"
+        elif kind[i] == "stuck":
+            x, y = objective.minima[s.nearest_minimum[i]]
+            text[i] = head + f"stuck in the local minimum ({x:.3g}, {y:.3g})"
         else:
             loss = s.final_loss[i]
             text[i] = head + f"not within {tol:g} after {s.num_steps} steps (f = {loss:.3g})"
@@ -38,7 +50,7 @@ def cell_text(result: SweepResult, tol: float) -> np.ndarray:
 
 
 def sweep_figure(
-    result: SweepResult, metric: str, tol: float, f_star: float, font_size: int = 14
+    result: SweepResult, metric: str, tol: float, objective: Objective, font_size: int = 14
 ) -> go.Figure:
     """Heatmap over (learning rate, momentum) of steps to tolerance or final loss.
 
@@ -49,7 +61,7 @@ def sweep_figure(
         result: From :func:`momentum_core.sweep_grid`.
         metric: One of :data:`~momentum_app.settings.SWEEP_METRICS`.
         tol: The tolerance on f - f* that "steps to tolerance" counts to.
-        f_star: The function's minimum, for the final-loss gap.
+        objective: The function (its minimum, for the final-loss gap and outcomes).
         font_size: Base font size.
     """
     s = result.summary
@@ -60,10 +72,10 @@ def sweep_figure(
         shown = ~diverged & (steps >= 0)
         z, title = steps, "steps to f − f* < " + f"{tol:g}"
     else:
-        gap = np.maximum(grid_of(result, s.final_loss) - f_star, 1e-16)
+        gap = np.maximum(grid_of(result, s.final_loss) - objective.f_star, 1e-16)
         shown = ~diverged
         z, title = np.log10(gap), "log10(final f − f*)"
-    text = cell_text(result, tol)
+    text = cell_text(result, tol, objective)
     fig = go.Figure()
     # Cells outside a layer are None: plotly leaves them empty (no NaN is sent).
     fig.add_trace(
@@ -136,6 +148,7 @@ def sweep_figure(
         yaxis={"title": {"text": "momentum β"}, "range": _edges(momenta)},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     )
+    fig.update_layout(figure_fonts(font_size))
     return fig
 
 
@@ -225,7 +238,7 @@ def cell_sentence(result: SweepResult, row: int, col: int, picked: bool, tol: fl
 def cell_race(s: SweepSettings, result: SweepResult, row: int, col: int) -> RaceSettings:
     """The playground race of one cell: SGD against the sweep's optimizer at its (α, β)."""
     return replace(
-        default_settings(s.fn),
+        default_settings(s.fn, s.params, s.formula, s.domain),
         lr=float(result.lr[row, col]),
         momentum=float(result.momentum[row, col]),
         steps=s.steps,

@@ -18,6 +18,27 @@ YOURS_MARKER = {
 }
 
 
+def figure_fonts(font_size: int) -> dict:
+    """Layout fonts shared by the study figures (sweep, basins, theory): at the usual
+    sizes, 12-16 px grey tick labels; at 18 px and more (presenter mode, see
+    ``widgets.chart_font``) everything that large and dark, for the back of the room.
+
+    Example: ``fig.update_layout(figure_fonts(20))``.
+    """
+    presenting = font_size >= 18
+    ink = "#111" if presenting else "#444"
+    tick = {"size": font_size if presenting else min(16, max(12, font_size - 1)),
+            "color": "#111" if presenting else "#666"}  # fmt: skip
+    axis = {"tickfont": tick, "title": {"font": {"size": font_size, "color": ink}}}
+    return {
+        "font": {"size": font_size, "color": ink},
+        "title": {"font": {"size": font_size + 2, "color": "#111"}},
+        "legend": {"font": {"size": font_size, "color": ink}},
+        "xaxis": axis,
+        "yaxis": axis,
+    }
+
+
 def rate_map_figure(
     alphas: np.ndarray,
     betas: np.ndarray,
@@ -89,4 +110,7 @@ def rate_map_figure(
         yaxis={"title": {"text": "momentum β"}, "range": list(y_range)},
         legend={"orientation": "h", "y": -0.2},
     )
+    fig.update_layout(figure_fonts(font_size))
+    fig.update_traces(colorbar_tickfont=figure_fonts(font_size)["xaxis"]["tickfont"],
+                      selector={"type": "heatmap"})  # fmt: skip
     return fig

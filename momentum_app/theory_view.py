@@ -103,7 +103,8 @@ def table(rows: dict[str, Prediction]) -> dict[str, list]:
         "β": [p.beta for p in preds],
         "predicted rate": [p.rate for p in preds],
         "measured rate": [p.measured_rate for p in preds],
-        f"predicted steps to shrink the distance {1 / RATIO:.0e}×": [
+        # Short headers: the long one pushed "measured steps" off a laptop's table.
+        f"predicted steps (distance ÷ {1 / RATIO:.0e})".replace("e+0", "e"): [
             predicted_steps_text(p) for p in preds
         ],
         "measured steps": [measured_steps_text(p) for p in preds],
@@ -283,3 +284,22 @@ def tips(condition: float) -> list[str]:
            "momentum has little to gain.")
     )  # fmt: skip
     return out
+
+
+def map_options(
+    maps: RateMaps,
+    optima: dict[str, tuple[float, float]],
+    yours: tuple[float, float],
+    font_size: int,
+) -> dict:
+    """The options both rate maps share (colour scale, axes, markers), so that a cell
+    means the same on either (keyword arguments of ``theory_figures.rate_map_figure``)."""
+    return {
+        "lam_max": 1.0,
+        "optima": optima,
+        "yours": yours,
+        "x_range": maps.alpha_range,
+        "y_range": maps.beta_range,
+        "zmin": maps.zmin,
+        "font_size": font_size,
+    }

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from html import escape
+from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 import pandas as pd
+import segno
 import streamlit as st
 
 from momentum_app.figures import RaceRun
 from momentum_app.gif_export import race_gif
 from momentum_app.scenes import scene_named, scenes
 from momentum_app.settings import (
+    CUSTOM,
+    FORMULA_EXAMPLES,
     LABELS,
     MAX_NOISE,
     MAX_SEED,
     MAX_STEPS,
+    MINIMA_CONTRAST,
+    MINIMA_DEFAULT,
     MINIMA_GRID_MAX,
     MINIMA_MOMENTUM_MAX,
     MINIMA_STARTS_MAX,
+    PARAM_RANGES,
     SWEEP_GRID_MAX,
     SWEEP_METRICS,
     SWEEP_OPTIMIZERS,
@@ -28,10 +37,21 @@ from momentum_app.settings import (
     RaceSettings,
     SweepSettings,
     default_settings,
+    explicit,
+    landscape,
     lr_limits,
+    param_defaults,
 )
-from momentum_app.state import get_minima, get_settings, get_sweep, presenting
+from momentum_app.state import (
+    PRESENT,
+    get_landscape,
+    get_minima,
+    get_settings,
+    get_sweep,
+    presenting,
+)
 from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
+from momentum_core.formula import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH
 
 
 @dataclass(frozen=True)
@@ -56,27 +76,63 @@ def _nearest(options: list[float], value: float) -> float:
     return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
 
 
-def _on_function_change() -> None:
-    # A new landscape gets its own sensible start and learning rate.
-    fresh = default_settings(st.session_state.fn)
-    st.session_state.lr = fresh.lr
-    st.session_state.start_x, st.session_state.start_y = fresh.start
+def _on_landscape_change() -> None:
+    # A new landscape gets its own sensible start and learning rate (a formula that cannot
+    # be used keeps them: the sidebar says what is wrong on the rerun).
+    state = st.session_state
+    try:
+        domain = tuple(float(v) for v in str(state.domain).split(","))
+        fn = state.fn
+        params = tuple((n, float(state[f"param_{n}"])) for n, _ in param_defaults(fn))
+        fresh = default_settings(fn, params, state.formula, domain if fn == CUSTOM else ())
+    except (ValueError, IndexError):
+        return
+    state.lr = fresh.lr
+    state.start_x, state.start_y = fresh.start
 
 
 def _on_lr_slider() -> None:
     st.session_state.lr = st.session_state.lr_slider
 
 
+def _on_example() -> None:
+    if st.session_state.formula_example:
+        st.session_state.formula = st.session_state.formula_example
+        _on_landscape_change()
+
+
+def _title(fn: str) -> str:
+    return "Your own f(x, y)" if fn == CUSTOM else get_objective(fn).title
+
+
 def function_ui() -> Objective:
-    """The test-function picker, shared by the pages (a new function resets start and lr)."""
-    st.sidebar.selectbox(
-        "Test function",
-        list(FACTORIES),
-        key="fn",
-        format_func=lambda name: get_objective(name).title,
-        on_change=_on_function_change,
-    )
-    return get_objective(st.session_state.fn)
+    """The function picker, shared by the pages: a built-in function with its parameters,
+    or a formula typed in x and y with its domain (a new one resets start and lr)."""
+    sb = st.sidebar
+    sb.selectbox(
+        "Test function", [*FACTORIES, CUSTOM], key="fn", format_func=_title,
+        on_change=_on_landscape_change,
+    )  # fmt: skip
+    fn = st.session_state.fn
+    if fn == CUSTOM:
+        sb.text_input(
+            "f(x, y) =", key="formula", on_change=_on_landscape_change, max_chars=MAX_LENGTH,
+            help="Numbers, x, y, pi, e; + - * / ^ (or **); sin cos tan exp log sqrt abs "
+            f"tanh sinh cosh arctan. At most {MAX_LENGTH} characters, {MAX_DEPTH} levels of "
+            f"nesting, constant exponents up to {MAX_EXPONENT}.",
+        )  # fmt: skip
+        sb.selectbox(
+            "Examples", FORMULA_EXAMPLES, index=None, placeholder="Try an example",
+            key="formula_example", on_change=_on_example,
+        )  # fmt: skip
+        sb.text_input("Domain x0,x1,y0,y1", key="domain", on_change=_on_landscape_change)
+    else:
+        for name, (low, high) in PARAM_RANGES.get(fn, {}).items():
+            sb.number_input(
+                f"{_title(fn)}: {name}", low, high, key=f"param_{name}", format="%g",
+                on_change=_on_landscape_change,
+            )  # fmt: skip
+    return landscape(*get_landscape())
 
 
 def start_ui(obj: Objective) -> tuple[float, float]:
@@ -108,7 +164,9 @@ def race_controls_ui() -> RaceSettings:
     state = st.session_state
     obj = function_ui()
 
-    options = lr_options(*obj.lr_range)
+    # The exact rate is one of the slider's stops, so the slider and the box agree.
+    low, high = lr_limits(obj)
+    options = sorted({*lr_options(*obj.lr_range), min(max(float(state.lr), low), high)})
     state.lr_slider = _nearest(options, state.lr)
     sb.select_slider(
         "Learning rate α (log scale)",
@@ -117,7 +175,6 @@ def race_controls_ui() -> RaceSettings:
         format_func=lambda v: f"{v:g}",
         on_change=_on_lr_slider,
     )
-    low, high = lr_limits(obj)
     sb.number_input(
         "Exact learning rate",
         min_value=low,
@@ -137,6 +194,9 @@ def race_controls_ui() -> RaceSettings:
     )
     start_ui(obj)
     sb.number_input("Steps", 1, MAX_STEPS, key="steps", step=50, help=f"At most {MAX_STEPS}.")
+    if not state.optimizers:  # the race is never empty: say so where the choice is
+        state.optimizers = list(default_settings().optimizers)
+        sb.info("A race needs an optimizer: back to SGD and momentum.", icon=":material/info:")
     sb.multiselect(
         "Optimizers in the race",
         list(OPTIMIZER_NAMES),
@@ -163,7 +223,36 @@ def view_ui() -> ViewChoice:
 
 
 def _on_minima_function_change() -> None:
-    st.session_state.lm_lr = get_objective(st.session_state.lm_fn).lr_default
+    state = st.session_state
+    values = {n: float(state[f"lm_param_{n}"]) for n, _ in param_defaults(state.lm_fn)}
+    state.lm_lr = landscape(state.lm_fn, explicit(state.lm_fn, values)).lr_default
+
+
+def minima_case(fn: str, params: tuple, lr: float | None) -> None:
+    """Switch the local-minima study to function ``fn`` with ``params`` at ``lr`` (None:
+    the function's own)."""
+    state = st.session_state
+    state.lm_fn = fn
+    for name, value in (*param_defaults(fn), *params):
+        state[f"lm_param_{name}"] = value
+    _on_minima_function_change()
+    if lr is not None:
+        state.lm_lr = lr
+
+
+def minima_cases_ui(s: MinimaSettings) -> None:
+    """One click between the two sides: shallow Rastrigin, where momentum helps, and the
+    classic one, where it does not."""
+    shallow, classic = MINIMA_DEFAULT, MINIMA_CONTRAST
+    left, right = st.columns(2)
+    left.button(
+        "Shallow Rastrigin (A = 1): momentum helps", on_click=minima_case, args=shallow,
+        disabled=(s.fn, s.params) == shallow[:2], icon=":material/trending_up:",
+    )  # fmt: skip
+    right.button(
+        "Classic Rastrigin (A = 10): it does not", on_click=minima_case, args=classic,
+        disabled=(s.fn, s.params) == classic[:2], icon=":material/trending_flat:",
+    )  # fmt: skip
 
 
 def minima_controls_ui() -> MinimaSettings:
@@ -176,7 +265,12 @@ def minima_controls_ui() -> MinimaSettings:
         format_func=lambda name: get_objective(name).title,
         on_change=_on_minima_function_change,
     )
-    low, high = lr_limits(get_objective(st.session_state.lm_fn))
+    for name, (low, high) in PARAM_RANGES.get(st.session_state.lm_fn, {}).items():
+        sb.number_input(
+            f"{_title(st.session_state.lm_fn)}: {name}", low, high, key=f"lm_param_{name}",
+            format="%g", on_change=_on_minima_function_change,
+        )  # fmt: skip
+    low, high = lr_limits(get_minima().objective)
     sb.number_input("Learning rate α", low, high, key="lm_lr", format="%.4g", step=low)
     sb.slider(
         "Momentum β of the right-hand map", 0.0, MINIMA_MOMENTUM_MAX, key="lm_momentum", step=0.01
@@ -190,12 +284,38 @@ def minima_controls_ui() -> MinimaSettings:
     return get_minima()
 
 
-#: Presenter mode's look: larger type everywhere, the page using the whole width. Only
-#: local CSS: nothing is fetched (Streamlit serves its own fonts).
+#: Presenter mode's look: larger type that still leaves a scene on one screen (it follows
+#: the screen's height: 18 px at 720 lines, 22 px at 1080), dark captions and quotes, the
+#: leave button and the QR code in the top right corner, and the race chart told (by
+#: --race-fit-screen) to fit what is left of the screen. Only local CSS: nothing is fetched.
 PRESENTER_CSS = """
 <style>
-html { font-size: 21px; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.5rem 2.5rem 1rem; }
+:root { --race-fit-screen: 1; }
+html { font-size: clamp(17px, 2.1vh, 22px); }
+[data-testid="stHeader"] { display: none; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.5rem 2rem 1rem; }
+[data-testid="stMainBlockContainer"] h2 { padding: 0.25rem 0 0; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+[data-testid="stMainBlockContainer"] blockquote { margin: 0; opacity: 1; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
+[data-testid="stMarkdownContainer"] blockquote,
+[data-testid="stMarkdownContainer"] blockquote * { color: #111 !important; }
+.st-key-leave_presenter { position: fixed; top: 0.2rem; right: 1rem; z-index: 1000;
+                          width: auto !important; }
+.st-key-leave_presenter button { font-size: 0.7rem; min-height: 0; }
+.st-key-room_qr { position: fixed; top: 2rem; right: 1rem; z-index: 1000; width: 5.5rem;
+                  gap: 0; background: #fff; }
+.st-key-room_qr img { width: 5.5rem; height: 5.5rem; image-rendering: pixelated;
+                      transition: width 0.2s, height 0.2s; }
+.st-key-room_qr:hover img { width: 16rem; height: 16rem; }
+.st-key-room_qr:hover { width: 16rem; }
+@media (min-width: 700px) {
+  .st-key-scene_head, [data-testid="stHeading"], [data-testid="stCaptionContainer"],
+  [data-testid="stMarkdown"] { padding-right: 6.5rem; }
+  .st-key-scene_head [data-testid] { padding-right: 0; }
+  .st-key-room_qr [data-testid] { padding-right: 0; }
+}
+@media (max-width: 699px) { .st-key-room_qr { display: none; } }
 </style>
 """
 
@@ -210,7 +330,8 @@ def scene_picker_ui() -> str:
 
 
 def chart_font() -> int:
-    """The race chart's font size: larger in presenter mode, for the back of the room."""
+    """The figures' font size: 20 px in presenter mode, for the back of the room (the
+    figure builders draw 18 px and more in dark grey then), else 14 px."""
     return 20 if presenting() else 14
 
 
@@ -244,8 +365,78 @@ def page_link() -> str:
     return f"{base}?{query}" if query else base
 
 
+def lan_host() -> str:
+    """This machine's address on the local network: the first non-loopback IPv4.
+
+    Asks the kernel which source address a UDP socket towards a private address would use:
+    ``connect`` on a UDP socket sends nothing. Falls back to the addresses of the host
+    name, then to 127.0.0.1.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            address = s.getsockname()[0]
+        if not address.startswith("127.") and address != "0.0.0.0":
+            return address
+    except OSError:
+        pass
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        infos = []
+    for *_, (address, _port) in infos:
+        if not address.startswith("127."):
+            return address
+    return "127.0.0.1"
+
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "")
+
+
+def room_link() -> str:
+    """The current view's link for the other devices in the room (the QR code's text).
+
+    ``MOMENTUM_PUBLIC_URL`` (e.g. ``http://192.168.1.20:8501``, or a proxy's address with
+    a path prefix), when set, replaces the scheme, host and port; otherwise a loopback
+    host (``localhost``) becomes :func:`lan_host`'s address. ``present`` is left out:
+    phones get the page with its controls.
+    """
+    parts = urlsplit(st.context.url or "http://localhost/")
+    query = urlencode({k: v for k, v in st.query_params.to_dict().items() if k != PRESENT})
+    public = os.environ.get("MOMENTUM_PUBLIC_URL", "").strip().rstrip("/")
+    scheme = parts.scheme or "http"
+    if public:
+        base = public
+    elif (parts.hostname or "") in _LOOPBACK:
+        port = parts.port or st.get_option("server.port")
+        base = f"{scheme}://{lan_host()}:{port}"
+    else:  # already an address the room can reach (a LAN address, a proxy's name)
+        base = f"{scheme}://{parts.netloc}"
+    return base + (parts.path or "/") + (f"?{query}" if query else "")
+
+
+def qr_png(text: str) -> str:
+    """A QR code of ``text`` as a PNG data URI (segno, drawn offline), 4 px per module."""
+    return segno.make(text, error="m").png_data_uri(scale=4, border=2, dark="#111")
+
+
+def qr_ui() -> None:
+    """In presenter mode, a small QR code of the view's link in the top right corner (it
+    grows under the pointer), so the room can open the same scene on their phones."""
+    if not presenting():
+        return
+    link = room_link()
+    with st.container(key="room_qr"):
+        st.html(
+            f'<img src="{qr_png(link)}" alt="QR code: {escape(link)}" '
+            f'title="Scan to open this view on your phone: {escape(link)}">'
+        )
+
+
 def link_ui() -> None:
-    """A copyable link to the current view, under every page."""
+    """A copyable link to the current view, under every page (and its QR code when
+    presenting)."""
+    qr_ui()
     st.divider()
     st.caption(
         ":material/link: **Link to this view**, every setting included (point at the box "
@@ -272,21 +463,26 @@ def exports_ui(
         "Export. The offline HTML plays in any browser with no server and no internet; "
         "for a PNG of the frame on screen, use the chart's PNG button."
     )
+    # Short labels (the help says the rest): long ones were cut off on a laptop.
     buttons = st.columns(4 if table is not None else 3)
     buttons[0].download_button(
-        "Animation (offline HTML)", html,
-        file_name=f"{stem}.html", mime="text/html", icon=":material/download:",
+        "HTML", html, file_name=f"{stem}.html", mime="text/html",
+        icon=":material/download:", width="stretch",
+        help="The animation as one offline HTML file: plays with no server, no internet.",
     )  # fmt: skip
     buttons[1].download_button(
-        "Animation (GIF)", lambda: race_gif(obj, runs()), file_name=f"{stem}.gif",
-        mime="image/gif", icon=":material/gif_box:",
+        "GIF", lambda: race_gif(obj, runs()), file_name=f"{stem}.gif",
+        mime="image/gif", icon=":material/gif_box:", width="stretch",
+        help="The animation as an animated GIF.",
     )  # fmt: skip
     buttons[2].download_button(
-        "Trajectories (CSV)", trajectories, file_name=f"{stem}-trajectories.csv",
-        mime="text/csv", icon=":material/table:",
+        "Trajectories CSV", trajectories, file_name=f"{stem}-trajectories.csv",
+        mime="text/csv", icon=":material/table:", width="stretch",
+        help="Every run's path: optimizer, step, x, y, loss.",
     )  # fmt: skip
     if table is not None:
         buttons[3].download_button(
-            "Results (CSV)", lambda: table.to_csv(), file_name=f"{stem}-results.csv",
-            mime="text/csv", icon=":material/table:",
+            "Results CSV", lambda: table.to_csv(), file_name=f"{stem}-results.csv",
+            mime="text/csv", icon=":material/table:", width="stretch",
+            help="The results table under the race.",
         )  # fmt: skip

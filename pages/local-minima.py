@@ -10,7 +10,7 @@ from momentum_app.basin_figures import (
     success_figure,
 )
 from momentum_app.settings import minima_query, parse_minima_query
-from momentum_app.widgets import minima_controls_ui
+from momentum_app.widgets import chart_font, minima_cases_ui, minima_controls_ui
 from momentum_core.basins import describe_effect
 
 page.start()
@@ -25,6 +25,7 @@ st.caption(
 settings = state.linked_settings(
     parse_minima_query, state.put_minima, minima_query, minima_controls_ui, state.get_minima
 )
+minima_cases_ui(settings)
 obj = settings.objective
 if not len(obj.local_minima):
     st.info(f"{obj.title} has no local minima listed: every run that settles ends at a global one.")
@@ -34,13 +35,14 @@ left, right = st.columns(2)
 for column, momentum, name in ((left, 0.0, "SGD (β = 0)"), (right, settings.momentum, None)):
     basins = cache.basins(settings, momentum)
     title = name or f"Momentum (β = {momentum:.2f})"
-    column.plotly_chart(basin_figure(obj, basins, f"{title}, α = {settings.lr:.3g}"))
+    label = f"{title}, α = {settings.lr:.3g}"
+    column.plotly_chart(basin_figure(obj, basins, label, font_size=chart_font()))
     column.metric(grid_share_label(settings), f"{basins.share_global:.1%}")
     shares[momentum] = basins.share_global
 
 study = cache.success(settings)
 st.caption(populations_note(settings, shares, study))
-st.plotly_chart(success_figure(study))
+st.plotly_chart(success_figure(study, font_size=chart_font()))
 st.subheader(f"What the {settings.starts:,} random starts show")
 for sentence in describe_effect(study):
     st.markdown("- " + sentence)

@@ -28,6 +28,11 @@ view = view_ui()
 notes = st.container()
 obj = settings.objective
 st.latex(obj.latex)
+if obj.minima_estimated:
+    st.caption(
+        "A typed function: its minima and f* are estimates, found numerically (Newton "
+        "steps from a grid of starts), so f − f* is measured from the lowest found."
+    )
 font = chart_font()
 shown = cache.race_view(settings, font)
 results = race.selected(shown.families, settings.momentum)

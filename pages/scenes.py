@@ -8,6 +8,37 @@ from momentum_app.race_chart import race_chart, standalone_html
 from momentum_app.settings import to_query
 from momentum_app.widgets import chart_font, exports_ui, scene_picker_ui
 
+#: Run in a zero-height frame: listens on the page for the keys a presentation clicker
+#: sends and presses the Previous/Next button (not while typing in a field or moving a
+#: slider); scrolls to the top when the scene shown changes (the frame reloads with it).
+CLICKER_JS = """<script>
+const win = window.parent, doc = win.document;
+const STEP = {ArrowRight: "next", PageDown: "next", " ": "next",
+              ArrowLeft: "previous", PageUp: "previous"};
+const FIELDS = "input, select, textarea, [contenteditable=true], [role=slider], " +
+               "[role=combobox], [role=listbox], [role=spinbutton]";
+function onKey(event) {
+  const to = STEP[event.key], target = event.target;
+  if (!to || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (target.closest && target.closest(FIELDS)) return;
+  // Space on a focused button presses that button already.
+  if (event.key === " " && target.closest && target.closest("button, a, [role=button]")) return;
+  const button = doc.querySelector(`.st-key-${to}_scene button`);
+  if (!button) return;
+  event.preventDefault();
+  if (!button.disabled) button.click();
+}
+if (win.momentumSceneKeys) doc.removeEventListener("keydown", win.momentumSceneKeys, true);
+win.momentumSceneKeys = onKey;
+doc.addEventListener("keydown", onKey, true);
+if (win.momentumSceneShown !== "SCENE") {
+  win.momentumSceneShown = "SCENE";
+  for (const el of doc.querySelectorAll("[data-testid=stMain], [data-testid=stAppViewContainer]"))
+    el.scrollTo(0, 0);
+  win.scrollTo(0, 0);
+}
+</script>"""
+
 page.start()
 presenting = state.presenting()
 if not presenting:
@@ -28,8 +59,15 @@ names = [s.name for s in scenes.scenes()]
 index, scene = names.index(name), scenes.scene_named(name)
 font = chart_font()
 
-st.header(scene.title, anchor=False)
-st.caption(f"Scene {index + 1} of {len(names)} · {scene.objective.title}, α = {scene.lr:g}")
+# Presenting, the scene's number sits beside its title: one line less on the screen.
+with st.container(
+    key="scene_head", horizontal=presenting, vertical_alignment="bottom", gap="small"
+):
+    st.header(scene.title, anchor=False, width="content")
+    st.caption(
+        f"Scene {index + 1} of {len(names)} · {scene.objective.title}, α = {scene.lr:g}",
+        width="content",
+    )
 st.markdown(f"> **The seed article's claim, in our words:** {scene.claim}")
 results = cache.scene_results(scene)
 values = scenes.facts(scene, results)
@@ -40,7 +78,7 @@ for failed in scenes.failed_checks(scene, values):
 race_chart(
     cache.scene_data(scene, font),
     key="scene_chart",
-    ui_font=font + 1,
+    ui_font=18 if presenting else font + 1,  # the controls: big, but not the chart's room
     clickable=False,
     autoplay=presenting,
 )
@@ -52,11 +90,11 @@ def _go(to: int) -> None:
 
 back, forward = st.columns(2)
 back.button(
-    "Previous scene", icon=":material/arrow_back:", width="stretch",
+    "Previous scene", icon=":material/arrow_back:", width="stretch", key="previous_scene",
     on_click=_go, args=(index - 1,), disabled=index == 0,
 )  # fmt: skip
 forward.button(
-    "Next scene", icon=":material/arrow_forward:", width="stretch",
+    "Next scene", icon=":material/arrow_forward:", width="stretch", key="next_scene",
     on_click=_go, args=(index + 1,), disabled=index == len(names) - 1,
 )  # fmt: skip
 if not presenting:
@@ -74,5 +112,6 @@ if not presenting:
         icon=":material/play_circle:",
         query_params=to_query(scene.playground()),
     )
-
+# A clicker's keys step through the scenes, and each new scene starts at its top.
+st.iframe(CLICKER_JS.replace("SCENE", name), height="content")
 page.end()

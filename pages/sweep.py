@@ -13,7 +13,7 @@ from momentum_app.sweep_figures import (
     row_slices,
     sweep_figure,
 )
-from momentum_app.widgets import sweep_controls_ui
+from momentum_app.widgets import chart_font, sweep_controls_ui
 from momentum_core import stack_rows
 
 page.start()
@@ -36,7 +36,7 @@ if bar:
     bar.empty()
 result = stack_rows(parts)
 
-figure = sweep_figure(result, settings.metric, TOLERANCE, obj.f_star)
+figure = sweep_figure(result, settings.metric, TOLERANCE, obj, font_size=chart_font())
 event = st.plotly_chart(figure, key="sweep_chart", on_select="rerun", selection_mode="points")
 st.caption(colour_caption(result, settings.metric, TOLERANCE, obj.f_star))
 row, col, picked = chosen_cell(result, event.selection.points)

@@ -10,6 +10,7 @@ from momentum_app.settings import (
     theory_query,
 )
 from momentum_app.theory_figures import rate_map_figure
+from momentum_app.widgets import chart_font
 from momentum_core import theory
 
 page.start()
@@ -45,14 +46,8 @@ state.sync_to_url(theory_query(TheorySettings(int(kappa), alpha, beta)))
 
 maps = cache.rate_maps(kappa)
 # Both maps share the colour scale and the axes, so a cell means the same on either.
-shared = {
-    "lam_max": 1.0,
-    "optima": {"optimal GD": (gd_alpha, 0.0), "optimal momentum": (hb_alpha, hb_beta)},
-    "yours": (alpha, beta),
-    "x_range": maps.alpha_range,
-    "y_range": maps.beta_range,
-    "zmin": maps.zmin,
-}
+optima = {"optimal GD": (gd_alpha, 0.0), "optimal momentum": (hb_alpha, hb_beta)}
+shared = theory_view.map_options(maps, optima, (alpha, beta), chart_font())
 map_left, map_right = st.columns(2)
 map_left.plotly_chart(
     rate_map_figure(maps.alphas, maps.betas, maps.predicted, "Predicted rate", **shared)

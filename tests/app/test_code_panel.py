@@ -25,6 +25,7 @@ from momentum_app.code_panel import (
 from momentum_app.race import run_race
 from momentum_app.settings import default_settings
 from momentum_core import FACTORIES, MOMENTUM_OPTIMIZERS, OPTIMIZER_NAMES, get_objective
+from momentum_core.formula import custom_objective
 
 OBJECTIVES = [get_objective(n) for n in FACTORIES] + [
     get_objective("rastrigin", A=4.0),
@@ -60,8 +61,23 @@ def test_python_printing_keeps_the_formula(obj, rng):
     np.testing.assert_allclose(got, obj.value(p), rtol=1e-12, atol=1e-12)
 
 
+def test_typed_formulas_print_for_every_library():
+    # Every function of a typed formula's grammar, under each library's own name.
+    code = "log(1 + x**2) + arctan(y) - abs(x)*tanh(y) + cosh(x) - sinh(y) + tan(x)"
+    assert python_expression(code, "tf").startswith("tf.math.log(1 + x ** 2) + tf.atan(y)")
+    assert "torch.arctan(y)" in python_expression(code, "torch")
+    js = tfjs_expression(code)
+    assert "tf.atan(y)" in js and "tf.log(" in js and "tf.abs(x)" in js
+    p = np.random.default_rng(0).uniform(-1, 1, (20, 2))
+    got = eval(
+        python_expression(code, "np"), {"np": np, "math": math}, {"x": p[:, 0], "y": p[:, 1]}
+    )
+    want = custom_objective(code.replace("**", "^"), ((-2, 2), (-2, 2))).value(p)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
 def test_formula_rejects_anything_but_arithmetic():
-    for bad in ("__import__('os')", "x.real", "[x][0]", "log(x)", "x if y else 1"):
+    for bad in ("__import__('os')", "x.real", "[x][0]", "floor(x)", "x if y else 1"):
         with pytest.raises(ValueError, match="unsupported syntax"):
             python_expression(bad, "torch")
 

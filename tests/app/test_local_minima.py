@@ -141,7 +141,7 @@ def test_a_huge_seed_is_clamped_and_printed_in_full():
 
 @pytest.mark.parametrize("text", ["1_0", "0x10", "٣", "inf", "1e", "--1"])
 def test_links_take_plain_numbers_only(text):
-    s, warnings = parse_minima_query({"lr": text, "steps": text})
+    s, warnings = parse_minima_query({"fn": "rastrigin", "lr": text, "steps": text})
     assert s.lr == get_objective("rastrigin").lr_default and s.steps == 500
     assert warnings == [
         f"Ignored lr={text!r}: not a number; using 0.002.",
@@ -239,3 +239,19 @@ def test_success_figure_has_a_band_and_a_line_per_lr_on_a_0_to_100_axis():
     np.testing.assert_allclose(lines[1].y, [40, 30, 20])
     np.testing.assert_allclose(bands[0].y, 100 * np.concatenate([high[0], low[0][::-1]]))
     assert all(t.type == "scatter" for t in fig.data)
+
+
+def test_the_page_opens_where_momentum_helps_and_one_click_shows_where_it_does_not():
+    s, warnings = parse_minima_query({})
+    assert (s.fn, s.params, s.lr, s.momentum) == ("rastrigin", (("A", 1.0),), 0.005, 0.9)
+    assert warnings == []
+    at = page_at(PAGE, {"grid": "20", "starts": "30", "steps": "300"})
+    shallow = [m.value for m in at.metric]
+    assert at.number_input(key="lm_param_A").value == 1.0
+    assert at.query_params["param"] == "A:1.0"
+    at.button[1].click().run()  # "Classic Rastrigin (A = 10): it does not"
+    assert not at.exception
+    assert at.number_input(key="lm_param_A").value == 10.0
+    assert "param" not in at.query_params  # the classic function is the default A
+    classic = [m.value for m in at.metric]
+    assert shallow != classic

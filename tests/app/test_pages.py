@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from momentum_app import scenes
 from momentum_app.race import run_one
-from momentum_app.settings import LABELS
+from momentum_app.settings import DEFAULT_FORMULA, LABELS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 30
@@ -299,3 +299,71 @@ def test_a_broken_scenes_file_is_named_on_the_page_not_a_traceback(tmp_path, mon
     finally:
         monkeypatch.delenv("MOMENTUM_SCENES")
         scenes._loaded.cache_clear()
+
+
+def test_the_log_slider_and_the_exact_box_show_the_same_rate():
+    at = open_app({"fn": "rastrigin", "lr": "0.00123"})
+    assert at.number_input(key="lr").value == 0.00123
+    assert at.select_slider(key="lr_slider").value == 0.00123
+
+
+def test_removing_every_optimizer_says_the_race_falls_back():
+    at = open_app()
+    at.multiselect(key="optimizers").set_value([]).run()
+    assert not at.exception
+    assert at.multiselect(key="optimizers").value == ["sgd", "momentum"]
+    assert any("needs an optimizer" in i.value for i in at.sidebar.info)
+    assert list(table(at).index) == ["SGD", "Momentum"]
+
+
+def test_a_stale_address_does_not_undo_a_newer_control_value():
+    # A rerun may carry an address an interrupted run wrote before the newest one.
+    at = open_app()
+    at.slider(key="momentum").set_value(0.89).run()
+    stale = dict(at.query_params)
+    at.slider(key="momentum").set_value(0.88).run()
+    for key, value in stale.items():
+        at.query_params[key] = value
+    at.run()
+    assert at.slider(key="momentum").value == 0.88
+
+
+def test_a_function_parameter_comes_from_the_link_and_goes_back_into_it():
+    at = open_app({"fn": "rastrigin", "param": "A:1"})
+    assert not at.warning
+    assert at.number_input(key="param_A").value == 1.0
+    assert at.query_params["param"] == "A:1.0"
+    at.number_input(key="param_A").set_value(2.5).run()
+    assert not at.exception
+    assert at.query_params["param"] == "A:2.5"
+
+
+def test_a_typed_formula_runs_and_says_its_minimum_is_an_estimate():
+    at = open_app({"fn": "custom", "f": "(x - 1)^2 + 3*(y + 0.5)^2", "domain": "-3,3,-3,3"})
+    assert not at.exception and not at.warning
+    assert at.text_input(key="formula").value == "(x - 1)^2 + 3*(y + 0.5)^2"
+    assert any("estimates" in c.value for c in at.caption)
+    assert any("reached f − f\\* < 1e-06" in m.value for m in at.markdown)
+
+
+def test_a_bad_formula_in_a_link_warns_and_falls_back():
+    at = open_app({"fn": "custom", "f": "__import__('os')"})
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert "unknown name '__import__'" in warning
+    assert at.text_input(key="formula").value == DEFAULT_FORMULA
+
+
+def test_a_bad_formula_typed_in_the_sidebar_keeps_the_last_good_one():
+    at = open_app({"fn": "custom", "f": "x^2 + y^2"})
+    at.text_input(key="formula").set_value("x^2 + ").run()
+    assert not at.exception
+    assert any("showing x^2 + y^2 instead" in e.value for e in at.sidebar.error)
+    assert list(table(at).index) == ["SGD", "Momentum"]
+
+
+def test_the_sweep_takes_a_typed_formula():
+    at = open_app({"fn": "custom", "f": "x^2 + 5*y^2", "domain": "-2,2,-2,2"})
+    at.switch_page("pages/sweep.py").run()
+    assert not at.exception
+    assert at.query_params["fn"] == "custom" and at.query_params["f"] == "x^2 + 5*y^2"

@@ -62,7 +62,7 @@ def test_the_final_loss_caption_has_no_grey_cells(small):
 
 def test_the_legend_names_both_flat_colours_and_the_axes_end_at_the_grid(small):
     s, result = small
-    fig = sweep_figure(result, s.metric, TOLERANCE, s.objective.f_star)
+    fig = sweep_figure(result, s.metric, TOLERANCE, s.objective)
     legend_only = [t for t in fig.data if t.type == "scatter" and len(t.x) == 1 and t.x[0] is None]
     legend = {t.name: t.marker.color for t in legend_only}
     assert legend == {
