@@ -22,7 +22,15 @@ from types import SimpleNamespace
 from momentum_app.figures import COLORS, RaceRun
 from momentum_app.race import TOLERANCE, solo
 from momentum_app.race_data import Track
-from momentum_app.settings import LABELS, MAX_STEPS, RaceSettings
+from momentum_app.settings import (
+    LABELS,
+    MAX_STEPS,
+    PARAM_RANGES,
+    Params,
+    RaceSettings,
+    explicit,
+    landscape,
+)
 from momentum_core import (
     FACTORIES,
     MOMENTUM_OPTIMIZERS,
@@ -30,7 +38,6 @@ from momentum_core import (
     BatchResult,
     Family,
     Objective,
-    get_objective,
     outcome,
 )
 
@@ -78,10 +85,11 @@ class Scene:
     runs: tuple[SceneRun, ...]
     caption: str
     checks: tuple[str, ...]
+    params: Params = ()
 
     @property
     def objective(self) -> Objective:
-        return get_objective(self.function)
+        return landscape(self.function, self.params)
 
     def race(self, optimizers: tuple[str, ...], momentum: float) -> RaceSettings:
         """A playground race at the scene's function, start, learning rate and steps."""
@@ -94,6 +102,7 @@ class Scene:
             optimizers=optimizers,
             noise=0.0,
             seed=0,
+            params=self.params,
         )
 
     def settings(self, run: SceneRun) -> RaceSettings:
@@ -126,7 +135,20 @@ def _scene(raw: dict, where: str) -> Scene:
     fn = need("function", str)
     if fn not in FACTORIES:
         raise ValueError(f"{where}: unknown function {fn!r}; choose one of {', '.join(FACTORIES)}")
-    obj = get_objective(fn)
+    given = raw.get("params", {})
+    allowed = PARAM_RANGES.get(fn, {})
+    if not isinstance(given, dict) or not set(given) <= set(allowed):
+        raise ValueError(f"{where}: params takes {', '.join(allowed) or 'nothing'} for {fn}")
+    for key, value in given.items():
+        low, high = allowed[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not low <= value <= high
+        ):
+            raise ValueError(f"{where}: params.{key} must be a number in [{low:g}, {high:g}]")
+    params = explicit(fn, {k: float(v) for k, v in given.items()})
+    obj = landscape(fn, params)
     lr = float(need("lr", (int, float)))
     steps = need("steps", int)
     if not lr > 0 or not 1 <= steps <= MAX_STEPS:
@@ -155,6 +177,7 @@ def _scene(raw: dict, where: str) -> Scene:
         runs=tuple(runs),
         caption=need("caption", str),
         checks=tuple(raw.get("checks", ())),
+        params=params,
     )
     _check_fields(scene, where)
     return scene
@@ -171,7 +194,7 @@ _RUN_FIELDS = (
     "global",
     "stuck",
 )
-_TOP_FIELDS = ("title", "lr", "steps", "start_x", "start_y", "start_gap")
+_TOP_FIELDS = ("title", "lr", "steps", "start_x", "start_y", "start_gap", "params")
 
 
 def _check_fields(scene: Scene, where: str) -> None:
@@ -270,6 +293,7 @@ def facts(scene: Scene, results: dict[str, BatchResult]) -> dict[str, object]:
         "start_x": scene.start[0],
         "start_y": scene.start[1],
         "start_gap": start_gap,
+        "params": ", ".join(f"{name} = {value:g}" for name, value in scene.params),
     }
     out.update({run.key: run_facts(obj, run, results[run.key]) for run in scene.runs})
     return out

@@ -46,7 +46,7 @@ def shown(values) -> set[str]:
 
 def allowed_numbers(scene, results) -> set[str]:
     obj = scene.objective
-    values = [scene.lr, scene.steps, *scene.start, TOLERANCE]
+    values = [scene.lr, scene.steps, *scene.start, TOLERANCE, *dict(scene.params).values()]
     values.append(float(obj.value(np.array(scene.start))) - obj.f_star)
     for run in scene.runs:
         r = results[run.key]
