@@ -545,6 +545,11 @@ class Browser:
         page = self.path if self.path in HOSTILE else "playground"
         edit = rng.choice(HOSTILE[page])
         name, _, bad = edit.partition("=")
+        if name == "scene":
+            # A query the session already saw counts as its own stale address (the app
+            # ignores those, see state.sync_from_url); a browser would reload instead.
+            bad = f"{bad}-{rng.randrange(10**6)}"
+            edit = f"{name}={bad}"
         base = self.query if page == self.path else ""
         params = [(k, v) for k, v in parse_qsl(base, keep_blank_values=True) if k != name]
         return page, urlencode([*params, (name, bad)], safe=","), edit
