@@ -190,8 +190,11 @@ def number(value: float | None) -> str:
 
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
     """The results table as the page shows it: every number in :func:`number`'s format."""
-    out = table.astype(object).where(table.notna(), None)
-    return out.apply(lambda column: column.map(lambda v: v if isinstance(v, str) else number(v)))
+    rows = [
+        [v if isinstance(v, str) else number(None if pd.isna(v) else v) for v in row]
+        for row in table.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, index=table.index, columns=table.columns, dtype=object)
 
 
 def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:
