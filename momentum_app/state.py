@@ -271,7 +271,6 @@ def sync_from_url(parse: Callable, put: Callable, to_query: Callable) -> list[st
     if query and tuple(sorted(query.items())) not in st.session_state.get(_SYNCED, []):
         settings, warnings = parse(query)
         put(settings)
-        _remember(query)
         _remember(to_query(settings))
         st.session_state[_WARNINGS] = warnings
     return st.session_state.pop(_WARNINGS, [])
