@@ -1,13 +1,10 @@
 """Figure builders: arrays in, plotly figures out, no Streamlit inside.
 
-The race animation is returned as a plain plotly spec (``{"data", "layout", "frames"}``)
-rather than a ``go.Figure``: validating ~150 frames through ``go.Frame`` costs about half a
-second per build, and the spec goes straight to plotly.js in the browser anyway. Its static
-part is built from ``go`` objects, so attribute names are still checked.
-
-The landscape is a layout image pinned to the axes, not a contour or heatmap trace:
-plotly.js drops those traces while it animates with ``redraw: false`` (plotly.js issue
-4491), and ``redraw: true`` caps playback at a low frame rate.
+The race's still chart (:func:`race_figure`) is a plain plotly spec: the landscape as a
+layout image pinned to the axes, minima, start, axes and legend. The race component draws
+the growing paths on a canvas over it (see ``race_component/index.html``), so the chart
+has no frames and plotly never redraws while the race plays. The GIF export
+(:mod:`momentum_app.gif_export`) samples the same steps as :func:`frame_steps`.
 """
 
 from __future__ import annotations

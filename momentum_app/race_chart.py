@@ -29,7 +29,8 @@ def data_version(text: str) -> str:
 
 
 @functools.cache
-def _component(name: str = "race") -> Any:
+def _component(name: str) -> Any:
+    """The component served from the folder ``name`` beside this module."""
     import streamlit.components.v1 as components
 
     return components.declare_component(name, path=str(Path(__file__).with_name(name)))
