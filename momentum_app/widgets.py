@@ -7,6 +7,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import numpy as np
@@ -16,7 +17,8 @@ import streamlit as st
 
 from momentum_app.figures import RaceRun
 from momentum_app.gif_export import race_gif
-from momentum_app.scenes import scene_named, scenes
+from momentum_app.race import trajectories_csv
+from momentum_app.scenes import race_runs, scene_named, scenes
 from momentum_app.settings import (
     CUSTOM,
     FORMULA_EXAMPLES,
@@ -41,6 +43,7 @@ from momentum_app.settings import (
     landscape,
     lr_limits,
     param_defaults,
+    to_query,
 )
 from momentum_app.state import (
     PRESENT,
@@ -50,7 +53,13 @@ from momentum_app.state import (
     get_sweep,
     presenting,
 )
-from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
+from momentum_core import (
+    FACTORIES,
+    MOMENTUM_OPTIMIZERS,
+    OPTIMIZER_NAMES,
+    Objective,
+    get_objective,
+)
 from momentum_core.formula import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH
 
 
@@ -327,6 +336,62 @@ def scene_picker_ui() -> str:
         format_func=lambda name: scene_named(name).title,
     )  # fmt: skip
     return st.session_state.scene
+
+
+def _go_to_scene(name: str) -> None:
+    st.session_state.scene = name
+
+
+def scene_nav_ui(names: list[str], index: int) -> None:
+    """Previous and Next scene, full width (keyed, so that the clicker finds them)."""
+    back, forward = st.columns(2)
+    back.button(
+        "Previous scene", icon=":material/arrow_back:", width="stretch", key="previous_scene",
+        on_click=_go_to_scene, args=(names[max(index - 1, 0)],), disabled=index == 0,
+    )  # fmt: skip
+    forward.button(
+        "Next scene", icon=":material/arrow_forward:", width="stretch", key="next_scene",
+        on_click=_go_to_scene, args=(names[min(index + 1, len(names) - 1)],),
+        disabled=index == len(names) - 1,
+    )  # fmt: skip
+
+
+_CLICKER = Path(__file__).with_name("clicker.html")
+
+
+def clicker_ui(scene: str) -> None:
+    """A zero-height frame whose script lets a presentation clicker step through the
+    scenes (see ``clicker.html``)."""
+    st.iframe(_CLICKER.read_text(encoding="utf-8").replace("SCENE", scene), height="content")
+
+
+def scene_exports_ui(scene, results: dict, html: Callable[[], str]) -> None:
+    """A scene's exports (``html`` builds its offline page) and its way to the playground."""
+    runs = {r.label: results[r.key] for r in scene.runs}
+    exports_ui(
+        f"scene-{scene.name}", scene.title, scene.objective, html,
+        lambda: race_runs(scene, results), lambda: trajectories_csv(scene.objective, runs),
+    )  # fmt: skip
+    st.page_link(
+        "pages/playground.py", label="Explore this scene in the playground",
+        icon=":material/play_circle:", query_params=to_query(scene.playground()),
+    )  # fmt: skip
+
+
+def race_notes_ui(settings: RaceSettings, results: dict) -> None:
+    """What a race's settings or runs warn of: beta = 1, and each divergence with the
+    seed article's advice."""
+    if settings.momentum >= 1.0:
+        st.warning("Momentum β = 1 never settles: with nothing to damp it the run keeps "
+                   "its energy and oscillates forever.", icon=":material/warning:")  # fmt: skip
+    for name, result in results.items():
+        if result.diverged_step[0] >= 0:
+            advice = ", or reduce momentum" if name in MOMENTUM_OPTIMIZERS else ""
+            st.error(
+                f"**{LABELS[name]} diverged at step {result.diverged_step[0]}.** "
+                f"Try a smaller learning rate{advice}.",
+                icon=":material/error:",
+            )
 
 
 def chart_font() -> int:

@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from momentum_app import cache, page, race, state
+from momentum_app import cache, page, race, state, widgets
 from momentum_app.race_chart import race_chart, standalone_html
 from momentum_app.settings import parse_query, to_query
-from momentum_app.widgets import chart_font, exports_ui, race_controls_ui, view_ui
-from momentum_core import MOMENTUM_OPTIMIZERS
 
 page.start()
 st.title("Playground: gradient descent vs momentum")
@@ -20,9 +18,9 @@ if not state.presenting():
 state.apply_chart_value("race")
 state.apply_pending_start()
 settings = state.linked_settings(
-    parse_query, state.put_settings, to_query, race_controls_ui, state.get_settings
+    parse_query, state.put_settings, to_query, widgets.race_controls_ui, state.get_settings
 )
-view = view_ui()
+view = widgets.view_ui()
 # Messages go in a slot of their own above the chart, so that the chart keeps its place
 # on the page (and its state) when a new one appears.
 notes = st.container()
@@ -33,21 +31,11 @@ if obj.minima_estimated:
         "A typed function: its minima and f* are estimates, found numerically (Newton "
         "steps from a grid of starts), so f − f* is measured from the lowest found."
     )
-font = chart_font()
+font = widgets.chart_font()
 shown = cache.race_view(settings, font)
 results = race.selected(shown.families, settings.momentum)
 with notes:
-    if settings.momentum >= 1.0:
-        st.warning("Momentum β = 1 never settles: with nothing to damp it the run keeps "
-                   "its energy and oscillates forever.", icon=":material/warning:")  # fmt: skip
-    for name, result in results.items():
-        if result.diverged_step[0] >= 0:  # the seed article's advice
-            advice = ", or reduce momentum" if name in MOMENTUM_OPTIMIZERS else ""
-            st.error(
-                f"**{race.LABELS[name]} diverged at step {result.diverged_step[0]}.** "
-                f"Try a smaller learning rate{advice}.",
-                icon=":material/error:",
-            )
+    widgets.race_notes_ui(settings, results)
 
 if view.three_d:
     st.plotly_chart(cache.race_surface(settings), key="surface")
@@ -65,7 +53,7 @@ st.dataframe(
 )
 
 if not state.presenting():
-    exports_ui(
+    widgets.exports_ui(
         f"race-{settings.fn}",
         f"Race on {obj.title}",
         obj,

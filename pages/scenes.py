@@ -2,42 +2,8 @@
 
 import streamlit as st
 
-from momentum_app import cache, page, scenes, state
-from momentum_app.race import trajectories_csv
+from momentum_app import cache, page, scenes, state, widgets
 from momentum_app.race_chart import race_chart, standalone_html
-from momentum_app.settings import to_query
-from momentum_app.widgets import chart_font, exports_ui, scene_picker_ui
-
-#: Run in a zero-height frame: listens on the page for the keys a presentation clicker
-#: sends and presses the Previous/Next button (not while typing in a field or moving a
-#: slider); scrolls to the top when the scene shown changes (the frame reloads with it).
-CLICKER_JS = """<script>
-const win = window.parent, doc = win.document;
-const STEP = {ArrowRight: "next", PageDown: "next", " ": "next",
-              ArrowLeft: "previous", PageUp: "previous"};
-const FIELDS = "input, select, textarea, [contenteditable=true], [role=slider], " +
-               "[role=combobox], [role=listbox], [role=spinbutton]";
-function onKey(event) {
-  const to = STEP[event.key], target = event.target;
-  if (!to || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-  if (target.closest && target.closest(FIELDS)) return;
-  // Space on a focused button presses that button already.
-  if (event.key === " " && target.closest && target.closest("button, a, [role=button]")) return;
-  const button = doc.querySelector(`.st-key-${to}_scene button`);
-  if (!button) return;
-  event.preventDefault();
-  if (!button.disabled) button.click();
-}
-if (win.momentumSceneKeys) doc.removeEventListener("keydown", win.momentumSceneKeys, true);
-win.momentumSceneKeys = onKey;
-doc.addEventListener("keydown", onKey, true);
-if (win.momentumSceneShown !== "SCENE") {
-  win.momentumSceneShown = "SCENE";
-  for (const el of doc.querySelectorAll("[data-testid=stMain], [data-testid=stAppViewContainer]"))
-    el.scrollTo(0, 0);
-  win.scrollTo(0, 0);
-}
-</script>"""
 
 page.start()
 presenting = state.presenting()
@@ -53,11 +19,15 @@ if problem := scenes.scenes_problem():
     st.error(f"The scenes file could not be read. {problem}", icon=":material/error:")
     st.stop()
 name = state.linked_settings(
-    scenes.parse_scene_query, state.put_scene, scenes.scene_query, scene_picker_ui, state.get_scene
+    scenes.parse_scene_query,
+    state.put_scene,
+    scenes.scene_query,
+    widgets.scene_picker_ui,
+    state.get_scene,
 )
 names = [s.name for s in scenes.scenes()]
 index, scene = names.index(name), scenes.scene_named(name)
-font = chart_font()
+font = widgets.chart_font()
 
 # Presenting, the scene's number sits beside its title: one line less on the screen.
 with st.container(
@@ -84,34 +54,9 @@ race_chart(
 )
 
 
-def _go(to: int) -> None:
-    st.session_state.scene = names[to]
-
-
-back, forward = st.columns(2)
-back.button(
-    "Previous scene", icon=":material/arrow_back:", width="stretch", key="previous_scene",
-    on_click=_go, args=(index - 1,), disabled=index == 0,
-)  # fmt: skip
-forward.button(
-    "Next scene", icon=":material/arrow_forward:", width="stretch", key="next_scene",
-    on_click=_go, args=(index + 1,), disabled=index == len(names) - 1,
-)  # fmt: skip
+widgets.scene_nav_ui(names, index)
 if not presenting:
-    exports_ui(
-        f"scene-{scene.name}",
-        scene.title,
-        scene.objective,
-        lambda: standalone_html(cache.scene_data(scene), title=scene.title),
-        lambda: scenes.race_runs(scene, results),
-        lambda: trajectories_csv(scene.objective, {r.label: results[r.key] for r in scene.runs}),
-    )
-    st.page_link(
-        "pages/playground.py",
-        label="Explore this scene in the playground",
-        icon=":material/play_circle:",
-        query_params=to_query(scene.playground()),
-    )
-# A clicker's keys step through the scenes, and each new scene starts at its top.
-st.iframe(CLICKER_JS.replace("SCENE", name), height="content")
+    html = lambda: standalone_html(cache.scene_data(scene), title=scene.title)  # noqa: E731
+    widgets.scene_exports_ui(scene, results, html)
+widgets.clicker_ui(name)  # a clicker's keys step through the scenes
 page.end()

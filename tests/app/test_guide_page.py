@@ -61,7 +61,9 @@ def test_momentum_and_nesterov_rules_differ_on_the_page_and_tau_is_explained():
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("page", ["guide", "sweep", "theory", "local-minima"])
+@pytest.mark.parametrize(
+    "page", ["guide", "sweep", "theory", "local-minima", "playground", "scenes"]
+)
 def test_page_scripts_read_like_the_hello_demos(page):
     """At most 60 lines of code (blank lines and comments aside): prose and slicing live
     in momentum_app. The guide had 70, the sweep 64 and the theory page 83."""
