@@ -66,7 +66,7 @@ def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:
 
 
 @st.cache_data(max_entries=16, show_spinner="Running every start of the grid...")
-def basins(s: MinimaSettings, momentum: float) -> BasinMap:
+def minima_map(s: MinimaSettings, momentum: float) -> BasinMap:
     """A basin map of heavy ball at ``momentum`` (0: plain gradient descent)."""
     return basin_map(s.objective, "momentum", s.lr, momentum, s.grid, s.steps, s.noise, s.seed)
 

@@ -13,12 +13,12 @@ import base64
 import functools
 import io
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from momentum_app.race_data import RaceRun
 from momentum_core import Objective
 
 Array = np.ndarray
@@ -39,27 +39,6 @@ COLORS = {
     "rmsprop": "#E69F00",
     "adagrad": "#56B4E9",
 }
-
-
-@dataclass(frozen=True, eq=False)
-class RaceRun:
-    """One optimizer's run, as the figure needs it.
-
-    Attributes:
-        name: The optimizer's CLI name (picks the colour).
-        label: The legend label.
-        positions: ``(steps + 1, 2)``, finite (the runner guarantees it).
-        gaps: ``(steps + 1,)`` loss minus f*.
-        diverged_step: The divergence step, or -1.
-        color: The line colour; empty for the optimizer's own (:data:`COLORS`).
-    """
-
-    name: str
-    label: str
-    positions: Array
-    gaps: Array
-    diverged_step: int
-    color: str = ""
 
 
 def landscape_values(obj: Objective, n: int = 240) -> tuple[Array, Array, Array]:

@@ -27,12 +27,11 @@ from PIL import Image, ImageDraw, ImageFont
 from momentum_app.figures import (
     COLORS,
     LANDSCAPE_COLORS,
-    RaceRun,
     frame_steps,
     landscape_image,
     path_indices,
 )
-from momentum_app.race_data import GAP_FLOOR
+from momentum_app.race_data import GAP_FLOOR, RaceRun
 from momentum_core import Objective
 
 Array = np.ndarray

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from momentum_app.figures import COLORS, RaceRun, race_figure
-from momentum_app.race_data import Track, gap_range, race_data
+from momentum_app.figures import COLORS, race_figure
+from momentum_app.race_data import RaceRun, Track, gap_range, race_data
 from momentum_app.settings import LABELS, RaceSettings
 from momentum_core import (
     FAMILY_GRID,

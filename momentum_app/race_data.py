@@ -35,6 +35,27 @@ GAP_FLOOR = 1e-16
 
 
 @dataclass(frozen=True, eq=False)
+class RaceRun:
+    """One optimizer's run, as the figure needs it.
+
+    Attributes:
+        name: The optimizer's CLI name (picks the colour).
+        label: The legend label.
+        positions: ``(steps + 1, 2)``, finite (the runner guarantees it).
+        gaps: ``(steps + 1,)`` loss minus f*.
+        diverged_step: The divergence step, or -1.
+        color: The line colour; empty for the optimizer's own (:data:`COLORS`).
+    """
+
+    name: str
+    label: str
+    positions: Array
+    gaps: Array
+    diverged_step: int
+    color: str = ""
+
+
+@dataclass(frozen=True, eq=False)
 class Track:
     """One optimizer of a race as drawn: its runs (one per momentum, or a single run)."""
 

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from momentum_app.figures import COLORS, RaceRun
+from momentum_app.figures import COLORS
 from momentum_app.race import TOLERANCE, solo
-from momentum_app.race_data import Track
+from momentum_app.race_data import RaceRun, Track
 from momentum_app.settings import (
     LABELS,
-    MAX_STEPS,
+    PAGE_MAX_STEPS,
     PARAM_RANGES,
     Params,
     RaceSettings,
@@ -151,8 +151,8 @@ def _scene(raw: dict, where: str) -> Scene:
     obj = landscape(fn, params)
     lr = float(need("lr", (int, float)))
     steps = need("steps", int)
-    if not lr > 0 or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"{where}: need lr > 0 and 1 <= steps <= {MAX_STEPS}")
+    if not lr > 0 or not 1 <= steps <= PAGE_MAX_STEPS:
+        raise ValueError(f"{where}: need lr > 0 and 1 <= steps <= {PAGE_MAX_STEPS}")
     start = tuple(float(v) for v in raw.get("start", obj.x0))
     if len(start) != 2:
         raise ValueError(f"{where}: start is [x, y]")
@@ -333,7 +333,7 @@ def _colors(scene: Scene) -> list[str]:
     return used
 
 
-def race_runs(scene: Scene, results: dict[str, BatchResult]) -> list[RaceRun]:
+def scene_runs(scene: Scene, results: dict[str, BatchResult]) -> list[RaceRun]:
     """The GIF's view of a scene: one coloured run per scene run."""
     obj = scene.objective
     return [

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
 from momentum_core.formula import DEFAULT_DOMAIN, custom_objective
 
-#: Most steps a playground run may take (the animation samples at most ~150 frames).
-MAX_STEPS = 3000
+#: Most steps a run on a page may take (the core allows more: momentum_core.MAX_STEPS).
+PAGE_MAX_STEPS = 3000
 #: Largest gradient-noise sigma the controls accept.
 MAX_NOISE = 1000.0
 MAX_SEED = 2**31 - 1
@@ -288,7 +288,7 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[RaceSettings, li
     lo, hi = lr_limits(obj)
     lr = read.number("lr", lo, hi, s.lr, "the learning rates allowed for this function")
     momentum = read.number("momentum", 0.0, 1.0, s.momentum, "the momentum range")
-    steps = read.whole("steps", 1, MAX_STEPS, s.steps, "the step range")
+    steps = read.whole("steps", 1, PAGE_MAX_STEPS, s.steps, "the step range")
     noise = read.number("noise", 0.0, MAX_NOISE, s.noise, "the noise range")
     seed = read.whole("seed", 0, MAX_SEED, s.seed, "the seed range")
 
@@ -390,7 +390,7 @@ def parse_sweep_query(params: Mapping[str, str | list[str]]) -> tuple[SweepSetti
         domain=domain,
         start=read.start(obj, tuple(float(v) for v in obj.x0)),
         optimizer=read.choice("optimizer", SWEEP_OPTIMIZERS, "momentum"),
-        steps=read.whole("steps", 1, MAX_STEPS, DEFAULT_STEPS, "the step range"),
+        steps=read.whole("steps", 1, PAGE_MAX_STEPS, DEFAULT_STEPS, "the step range"),
         grid=read.whole("grid", 2, SWEEP_GRID_MAX, SWEEP_GRID_DEFAULT, "the grid sizes"),
         metric=read.choice("metric", SWEEP_METRICS, SWEEP_METRICS[0]),
     )
@@ -498,7 +498,7 @@ def parse_minima_query(
             "momentum", 0.0, MINIMA_MOMENTUM_MAX, 0.9, "the momentum range of this page"
         ),
         grid=read.whole("grid", 10, MINIMA_GRID_MAX, 100, "the grid sizes"),
-        steps=read.whole("steps", 1, MAX_STEPS, 500, "the step range"),
+        steps=read.whole("steps", 1, PAGE_MAX_STEPS, 500, "the step range"),
         starts=read.whole("starts", 10, MINIMA_STARTS_MAX, 200, "the numbers of starts"),
         noise=read.number("noise", 0.0, MAX_NOISE, 0.0, "the noise range"),
         seed=read.whole("seed", 0, MAX_SEED, 0, "the seed range"),

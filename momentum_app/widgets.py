@@ -15,22 +15,22 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from momentum_app.figures import RaceRun
 from momentum_app.gif_export import race_gif
 from momentum_app.race import trajectories_csv
-from momentum_app.scenes import race_runs, scene_named, scenes
+from momentum_app.race_data import RaceRun
+from momentum_app.scenes import scene_named, scene_runs, scenes
 from momentum_app.settings import (
     CUSTOM,
     FORMULA_EXAMPLES,
     LABELS,
     MAX_NOISE,
     MAX_SEED,
-    MAX_STEPS,
     MINIMA_CONTRAST,
     MINIMA_DEFAULT,
     MINIMA_GRID_MAX,
     MINIMA_MOMENTUM_MAX,
     MINIMA_STARTS_MAX,
+    PAGE_MAX_STEPS,
     PARAM_RANGES,
     SWEEP_GRID_MAX,
     SWEEP_METRICS,
@@ -158,7 +158,7 @@ def sweep_controls_ui() -> SweepSettings:
     sb = st.sidebar
     start_ui(function_ui())
     sb.selectbox("Optimizer", SWEEP_OPTIMIZERS, key="sw_optimizer", format_func=LABELS.get)
-    sb.number_input("Steps per run", 1, MAX_STEPS, key="sw_steps", step=100)
+    sb.number_input("Steps per run", 1, PAGE_MAX_STEPS, key="sw_steps", step=100)
     sb.slider(
         "Grid: values per axis", 2, SWEEP_GRID_MAX, key="sw_grid",
         help=f"{SWEEP_GRID_MAX} x {SWEEP_GRID_MAX} at most; the default 60 x 60 takes ~1 s.",
@@ -202,7 +202,9 @@ def race_controls_ui() -> RaceSettings:
         help="0 is plain gradient descent; 0.9 is the usual default; 1.0 never settles.",
     )
     start_ui(obj)
-    sb.number_input("Steps", 1, MAX_STEPS, key="steps", step=50, help=f"At most {MAX_STEPS}.")
+    sb.number_input(
+        "Steps", 1, PAGE_MAX_STEPS, key="steps", step=50, help=f"At most {PAGE_MAX_STEPS}."
+    )
     if not state.optimizers:  # the race is never empty: say so where the choice is
         state.optimizers = list(default_settings().optimizers)
         sb.info("A race needs an optimizer: back to SGD and momentum.", icon=":material/info:")
@@ -285,7 +287,7 @@ def minima_controls_ui() -> MinimaSettings:
         "Momentum β of the right-hand map", 0.0, MINIMA_MOMENTUM_MAX, key="lm_momentum", step=0.01
     )
     sb.slider("Starts per axis (basin maps)", 10, MINIMA_GRID_MAX, key="lm_grid", step=10)
-    sb.number_input("Steps per run", 1, MAX_STEPS, key="lm_steps", step=100)
+    sb.number_input("Steps per run", 1, PAGE_MAX_STEPS, key="lm_steps", step=100)
     sb.number_input("Random starts (success study)", 10, MINIMA_STARTS_MAX, key="lm_starts")
     with sb.expander("Gradient noise"):
         st.number_input("Noise σ", 0.0, MAX_NOISE, key="lm_noise", step=0.5, format="%g")
@@ -370,7 +372,7 @@ def scene_exports_ui(scene, results: dict, html: Callable[[], str]) -> None:
     runs = {r.label: results[r.key] for r in scene.runs}
     exports_ui(
         f"scene-{scene.name}", scene.title, scene.objective, html,
-        lambda: race_runs(scene, results), lambda: trajectories_csv(scene.objective, runs),
+        lambda: scene_runs(scene, results), lambda: trajectories_csv(scene.objective, runs),
     )  # fmt: skip
     st.page_link(
         "pages/playground.py", label="Explore this scene in the playground",

@@ -33,7 +33,7 @@ if not len(obj.local_minima):
 shares = {}
 left, right = st.columns(2)
 for column, momentum, name in ((left, 0.0, "SGD (β = 0)"), (right, settings.momentum, None)):
-    basins = cache.basins(settings, momentum)
+    basins = cache.minima_map(settings, momentum)
     title = name or f"Momentum (β = {momentum:.2f})"
     label = f"{title}, α = {settings.lr:.3g}"
     column.plotly_chart(basin_figure(obj, basins, label, font_size=chart_font()))

@@ -161,7 +161,7 @@ def test_scene_runs_keep_their_own_colours_in_the_gif():
 
     scene = scenes.scene_named("start-low")
     results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
-    runs = scenes.race_runs(scene, results)
+    runs = scenes.scene_runs(scene, results)
     last = Image.open(io.BytesIO(race_gif(scene.objective, runs)))
     last.seek(last.n_frames - 1)
     rgb = last.convert("RGB")

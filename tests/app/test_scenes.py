@@ -108,7 +108,7 @@ def test_a_failed_check_says_what_it_compared():
 
 def test_scene_runs_get_distinct_colours():
     scene = next(s for s in SCENES if s.name == "start-low")
-    runs = scenes.race_runs(scene, core_results(scene))
+    runs = scenes.scene_runs(scene, core_results(scene))
     assert len({r.color for r in runs}) == len(runs) == 5
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from momentum_app.settings import (
-    MAX_STEPS,
+    PAGE_MAX_STEPS,
     default_settings,
     lr_limits,
     parse_query,
@@ -47,7 +47,7 @@ BAD = [
     ({"lr": "1e9"}, "outside", lambda s: s.lr == lr_limits(get_objective("rosenbrock"))[1]),
     ({"momentum": "1.7"}, "momentum=1.7 is outside", lambda s: s.momentum == 1.0),
     ({"steps": "0"}, "steps=0", lambda s: s.steps == 1),
-    ({"steps": "99999999"}, "outside", lambda s: s.steps == MAX_STEPS),
+    ({"steps": "99999999"}, "outside", lambda s: s.steps == PAGE_MAX_STEPS),
     ({"steps": "12.5"}, "not a whole number", lambda s: s.steps == 12),
     ({"start": "1;2"}, "expected x,y", lambda s: s.start == get_objective("rosenbrock").x0),
     ({"start": "100,2"}, "outside the plot", lambda s: s.start == (2.0, 2.0)),
@@ -66,7 +66,7 @@ def test_bad_values_warn_and_fall_back(query, message, check):
     assert check(s)
     # Whatever the link said, the settings it yields are valid for the core.
     lo, hi = lr_limits(s.objective)
-    assert lo <= s.lr <= hi and 0 <= s.momentum <= 1 and 1 <= s.steps <= MAX_STEPS
+    assert lo <= s.lr <= hi and 0 <= s.momentum <= 1 and 1 <= s.steps <= PAGE_MAX_STEPS
 
 
 def test_list_valued_params_take_the_last():
