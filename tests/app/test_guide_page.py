@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from momentum_app.guide_text import SOURCE_TITLE
 from momentum_app.update_rules import update_rule
-from tests.app.test_local_minima import page_at
+from tests.app.harness import page_at
 
 PAGE = "pages/guide.py"
 LINK = {"fn": "rastrigin", "lr": "0.002", "momentum": "0.95", "steps": "300"}

@@ -7,8 +7,6 @@ would open on the first function of the list instead.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,33 +21,13 @@ from momentum_app.basin_figures import (
 from momentum_app.settings import parse_minima_query
 from momentum_core import get_objective
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates, wilson
-from tests.app.test_pages import open_app
+from tests.app.harness import page_at
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/local-minima.py"
 
 
 def open_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def page_at(page: str, query: dict[str, str]) -> AppTest:
-    """``page`` opened fresh from a link holding exactly ``query``: the playground's own
-    parameters, which the first run leaves in the address, are dropped first."""
-    at = open_app()
-    at.switch_page(page)
-    at.query_params.clear()
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return page_at(PAGE, query)
 
 
 def shares(at: AppTest) -> list[str]:

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from momentum_app import scenes
 from momentum_app.race import run_one
 from momentum_app.settings import DEFAULT_FORMULA, LABELS
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-TIMEOUT = 30
-
-
-def open_app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.app.harness import open_app, page_at
 
 
 def table(at: AppTest):
@@ -128,13 +115,7 @@ def test_sweep_page_marks_the_best_cell_and_links_it():
 
 def warnings_on(page: str, query: dict[str, str]) -> str:
     """Open ``page`` with a link's ``query``; the warnings it shows, joined."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    at.switch_page(page)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
+    at = page_at(page, query)
     return " ".join(w.value for w in at.warning)
 
 

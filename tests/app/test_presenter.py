@@ -19,22 +19,14 @@ from momentum_app.basin_figures import success_figure
 from momentum_app.figures import race_figure
 from momentum_app.theory_figures import figure_fonts, rate_map_figure
 from momentum_core import get_objective
+from tests.app.harness import page_at
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 QR_IMG = re.compile(r'<img src="data:image/png;base64,([^"]+)" alt="QR code: ([^"]+)"')
 
 
 def scene_page(present: bool, scene: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if present:
-        at.query_params["present"] = "1"
-    at.run()
-    at.switch_page("pages/scenes.py")
-    if scene:
-        at.query_params["scene"] = scene
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return page_at("pages/scenes.py", {"scene": scene} if scene else {}, present=present)
 
 
 def qr_of(at: AppTest) -> tuple[bytes, str]:

@@ -18,7 +18,7 @@ from momentum_app.sweep_figures import (
     sweep_figure,
 )
 from momentum_core import grid_of, sweep_grid
-from tests.app.test_local_minima import page_at
+from tests.app.harness import page_at
 
 PAGE = "pages/sweep.py"
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from momentum_app import theory_view
 from momentum_app.settings import parse_theory_query
 from momentum_core import MAX_STEPS, get_objective, theory
-from tests.app.test_local_minima import page_at
+from tests.app.harness import page_at
 
 PAGE = "pages/theory.py"
 

@@ -1,0 +1,33 @@
+"""Opening the app as a visitor does, for Streamlit's AppTest: written once for every test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT = 60
+
+
+def open_app(query: dict[str, str] | None = None) -> AppTest:
+    """``/`` opened from a link with ``query`` (it forwards to the playground)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page_at(page: str, query: dict[str, str] | None = None, *, present: bool = False) -> AppTest:
+    """``page`` opened from a link holding exactly ``query`` (plus ``present=1``), in a
+    session that has been to ``/`` first: the playground's own parameters, which that first
+    run leaves in the address, are dropped."""
+    at = open_app()
+    at.switch_page(page)
+    at.query_params.clear()
+    at.query_params.update({**(query or {}), **({"present": "1"} if present else {})})
+    at.run()
+    assert not at.exception, at.exception
+    return at
