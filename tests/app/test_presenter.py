@@ -21,7 +21,6 @@ from momentum_app.theory_figures import figure_fonts, rate_map_figure
 from momentum_core import get_objective
 from tests.app.harness import page_at
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 QR_IMG = re.compile(r'<img src="data:image/png;base64,([^"]+)" alt="QR code: ([^"]+)"')
 
 
