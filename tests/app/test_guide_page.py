@@ -70,3 +70,12 @@ def test_page_scripts_read_like_the_hello_demos(page):
     lines = (ROOT / "pages" / f"{page}.py").read_text().splitlines()
     code = [line for line in lines if line.strip() and not line.strip().startswith("#")]
     assert len(code) <= 60, f"pages/{page}.py has {len(code)} lines of code"
+
+
+def test_the_code_panel_prints_a_typed_formula():
+    query = {"fn": "custom", "f": "log(1 + x^2) + arctan(y)^2", "domain": "-3,3,-3,3"}
+    at = page_at("pages/guide.py", query)
+    assert not at.warning
+    code = "\n".join(c.value for c in at.code)
+    assert "torch.log(1 + x ** 2) + torch.arctan(y) ** 2" in code
+    assert "tf.atan(y)" in code  # TF.js and Keras spell arctan atan
