@@ -13,6 +13,7 @@ import math
 import operator
 
 from momentum_app.settings import RaceSettings
+from momentum_core import SPEC
 
 FRAMEWORKS = ("PyTorch", "Keras", "TF.js", "optax")
 #: How each framework's snippet is highlighted.
@@ -124,53 +125,9 @@ def tfjs_expression(code: str) -> str:
     return _js(_parse(code))
 
 
-#: Each framework's call for each optimizer, with PyTorch's defaults spelled out where the
-#: framework's own differ; ``{lr}`` and ``{mu}`` are the learning rate and the momentum.
-_CALLS = {
-    "PyTorch": {
-        "sgd": "torch.optim.SGD([p], lr={lr})",
-        "momentum": "torch.optim.SGD([p], lr={lr}, momentum={mu})",
-        "nesterov": "torch.optim.SGD([p], lr={lr}, momentum={mu}, nesterov=True)",
-        # Keras' convention gives the same trajectory as PyTorch's at a constant lr.
-        "keras-momentum": "torch.optim.SGD([p], lr={lr}, momentum={mu})",
-        "adam": "torch.optim.Adam([p], lr={lr})",
-        "rmsprop": "torch.optim.RMSprop([p], lr={lr})",
-        "adagrad": "torch.optim.Adagrad([p], lr={lr})",
-    },
-    "Keras": {
-        "sgd": "keras.optimizers.SGD(learning_rate={lr})",
-        "momentum": "keras.optimizers.SGD(learning_rate={lr}, momentum={mu})",
-        "nesterov": "keras.optimizers.SGD(learning_rate={lr}, momentum={mu}, nesterov=True)",
-        "keras-momentum": "keras.optimizers.SGD(learning_rate={lr}, momentum={mu})",
-        "adam": "keras.optimizers.Adam(learning_rate={lr}, epsilon=1e-8)",
-        "rmsprop": "keras.optimizers.RMSprop(learning_rate={lr}, rho=0.99, epsilon=1e-8)",
-        "adagrad": "keras.optimizers.Adagrad(learning_rate={lr}, "
-        "initial_accumulator_value=0.0, epsilon=1e-10)",
-    },
-    "TF.js": {
-        "sgd": "tf.train.sgd({lr})",
-        "momentum": "tf.train.momentum({lr}, {mu})",
-        "nesterov": "tf.train.momentum({lr}, {mu}, true)",
-        "keras-momentum": "tf.train.momentum({lr}, {mu})",
-        "adam": "tf.train.adam({lr}, 0.9, 0.999, 1e-8)",
-        "rmsprop": "tf.train.rmsprop({lr}, 0.99, 0, 1e-8)",
-        "adagrad": "tf.train.adagrad({lr})",
-    },
-    "optax": {
-        "sgd": "optax.sgd(learning_rate={lr})",
-        "momentum": "optax.sgd(learning_rate={lr}, momentum={mu})",
-        "nesterov": "optax.sgd(learning_rate={lr}, momentum={mu}, nesterov=True)",
-        "keras-momentum": "optax.sgd(learning_rate={lr}, momentum={mu})",
-        "adam": "optax.adam(learning_rate={lr}, b1=0.9, b2=0.999, eps=1e-8)",
-        "rmsprop": "optax.rmsprop(learning_rate={lr}, decay=0.99, eps=1e-8)",
-        "adagrad": "optax.adagrad(learning_rate={lr}, initial_accumulator_value=0.0, eps=1e-10)",
-    },
-}
-
-
 def optimizer_call(framework: str, name: str, s: RaceSettings) -> str:
     """The expression that builds optimizer ``name`` with ``s``'s settings in ``framework``."""
-    return _CALLS[framework][name].format(lr=repr(s.lr), mu=repr(s.momentum))
+    return SPEC[name].calls[framework].format(lr=repr(s.lr), mu=repr(s.momentum))
 
 
 _TFJS_SIGNATURES = {

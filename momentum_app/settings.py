@@ -14,7 +14,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from momentum_core import FACTORIES, OPTIMIZER_NAMES, Objective, get_objective
+from momentum_core import (
+    FACTORIES,
+    MOMENTUM_OPTIMIZERS,
+    OPTIMIZER_NAMES,
+    SPECS,
+    Objective,
+    get_objective,
+)
 from momentum_core.formula import DEFAULT_DOMAIN, custom_objective
 
 #: Most steps a run on a page may take (the core allows more: momentum_core.MAX_STEPS).
@@ -75,15 +82,8 @@ def landscape(fn: str, params: Params = (), formula: str = "", domain: tuple = (
     return get_objective(fn, **dict(params))
 
 
-LABELS = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "keras-momentum": "Momentum (Keras form)",
-    "adam": "Adam",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-}
+#: Each optimizer's name as people read it (from its record in the core).
+LABELS = {spec.name: spec.label for spec in SPECS}
 
 
 @dataclass(frozen=True)
@@ -354,7 +354,8 @@ def to_query(s: RaceSettings) -> dict[str, str]:
 
 #: Sweep grids: values per axis (the core allows more; a page must stay responsive).
 SWEEP_GRID_DEFAULT, SWEEP_GRID_MAX = 60, 200
-SWEEP_OPTIMIZERS = ("momentum", "nesterov", "keras-momentum")
+#: The sweep runs the optimizers that take a momentum (every one the core has).
+SWEEP_OPTIMIZERS = MOMENTUM_OPTIMIZERS
 SWEEP_METRICS = ("steps to tolerance", "final loss")
 
 

@@ -11,16 +11,8 @@ from dataclasses import dataclass
 
 from momentum_core import optimizers
 
-#: The core function behind each CLI name.
-FUNCTIONS = {
-    "sgd": optimizers.gradient_descent,
-    "momentum": optimizers.heavy_ball,
-    "nesterov": optimizers.heavy_ball,
-    "keras-momentum": optimizers.keras_momentum,
-    "adam": optimizers.adam,
-    "rmsprop": optimizers.rmsprop,
-    "adagrad": optimizers.adagrad,
-}
+#: The core function whose docstring states each optimizer's rule (from its record).
+FUNCTIONS = {spec.name: spec.rule for spec in optimizers.SPECS}
 
 
 #: Heavy ball's docstring states both of its variants in one line; each optimizer shows its own.

@@ -23,15 +23,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
 Array = np.ndarray
-
-OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "keras-momentum", "adam", "rmsprop", "adagrad")
-#: The optimizers that use the heavy-ball ``momentum`` argument of :func:`make_optimizer`.
-MOMENTUM_OPTIMIZERS = ("momentum", "nesterov", "keras-momentum")
 
 
 class Optimizer(NamedTuple):
@@ -374,6 +371,103 @@ def adagrad(learning_rate: float | Array, eps: float | Array = 1e-10) -> Optimiz
     return Optimizer("adagrad", init, update, _size(lr, eps_), hyper, adagrad)
 
 
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """One optimizer, everything about it in one record (as ``Objective`` is for a function).
+
+    Attributes:
+        name: The command-line and link name.
+        label: The name people read.
+        rule: The factory whose docstring states the update rule (shown by the guide).
+        has_momentum: Whether it takes the heavy-ball momentum beta.
+        defaults: PyTorch's defaults of its other hyperparameters.
+        calls: The same optimizer built in PyTorch, Keras, TF.js and optax, as a template
+            with ``{lr}`` and ``{mu}``; PyTorch's defaults are spelled out where a library's
+            own differ.
+        build: ``(learning_rate, momentum, options) -> Optimizer`` (options: ``defaults``
+            overridden by what the caller gave).
+    """
+
+    name: str
+    label: str
+    rule: Callable[..., Optimizer]
+    has_momentum: bool
+    defaults: dict[str, float]
+    calls: dict[str, str]
+    build: Callable[[Any, Any, dict], Optimizer]
+
+
+def _calls(pytorch: str, keras: str, tfjs: str, optax: str) -> dict[str, str]:
+    return {"PyTorch": pytorch, "Keras": keras, "TF.js": tfjs, "optax": optax}
+
+
+#: Every optimizer, in the order the app lists them.
+SPECS = (
+    OptimizerSpec(
+        "sgd", "SGD", gradient_descent, False, {},
+        _calls("torch.optim.SGD([p], lr={lr})", "keras.optimizers.SGD(learning_rate={lr})",
+               "tf.train.sgd({lr})", "optax.sgd(learning_rate={lr})"),
+        lambda lr, mu, o: gradient_descent(lr),
+    ),
+    OptimizerSpec(
+        "momentum", "Momentum", heavy_ball, True, {"dampening": 0.0},
+        _calls("torch.optim.SGD([p], lr={lr}, momentum={mu})",
+               "keras.optimizers.SGD(learning_rate={lr}, momentum={mu})",
+               "tf.train.momentum({lr}, {mu})",
+               "optax.sgd(learning_rate={lr}, momentum={mu})"),
+        lambda lr, mu, o: heavy_ball(lr, mu, o["dampening"]),
+    ),
+    OptimizerSpec(
+        "nesterov", "Nesterov", heavy_ball, True, {"dampening": 0.0},
+        _calls("torch.optim.SGD([p], lr={lr}, momentum={mu}, nesterov=True)",
+               "keras.optimizers.SGD(learning_rate={lr}, momentum={mu}, nesterov=True)",
+               "tf.train.momentum({lr}, {mu}, true)",
+               "optax.sgd(learning_rate={lr}, momentum={mu}, nesterov=True)"),
+        lambda lr, mu, o: heavy_ball(lr, mu, o["dampening"], nesterov=True),
+    ),
+    # Keras' convention gives the same trajectory as PyTorch's while lr is constant, so
+    # the other libraries build their usual momentum optimizer for it.
+    OptimizerSpec(
+        "keras-momentum", "Momentum (Keras form)", keras_momentum, True, {},
+        _calls("torch.optim.SGD([p], lr={lr}, momentum={mu})",
+               "keras.optimizers.SGD(learning_rate={lr}, momentum={mu})",
+               "tf.train.momentum({lr}, {mu})",
+               "optax.sgd(learning_rate={lr}, momentum={mu})"),
+        lambda lr, mu, o: keras_momentum(lr, mu),
+    ),
+    OptimizerSpec(
+        "adam", "Adam", adam, False, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+        _calls("torch.optim.Adam([p], lr={lr})",
+               "keras.optimizers.Adam(learning_rate={lr}, epsilon=1e-8)",
+               "tf.train.adam({lr}, 0.9, 0.999, 1e-8)",
+               "optax.adam(learning_rate={lr}, b1=0.9, b2=0.999, eps=1e-8)"),
+        lambda lr, mu, o: adam(lr, o["beta1"], o["beta2"], o["eps"]),
+    ),
+    OptimizerSpec(
+        "rmsprop", "RMSprop", rmsprop, False, {"alpha": 0.99, "eps": 1e-8},
+        _calls("torch.optim.RMSprop([p], lr={lr})",
+               "keras.optimizers.RMSprop(learning_rate={lr}, rho=0.99, epsilon=1e-8)",
+               "tf.train.rmsprop({lr}, 0.99, 0, 1e-8)",
+               "optax.rmsprop(learning_rate={lr}, decay=0.99, eps=1e-8)"),
+        lambda lr, mu, o: rmsprop(lr, o["alpha"], o["eps"]),
+    ),
+    OptimizerSpec(
+        "adagrad", "Adagrad", adagrad, False, {"eps": 1e-10},
+        _calls("torch.optim.Adagrad([p], lr={lr})",
+               "keras.optimizers.Adagrad(learning_rate={lr}, "
+               "initial_accumulator_value=0.0, epsilon=1e-10)",
+               "tf.train.adagrad({lr})",
+               "optax.adagrad(learning_rate={lr}, initial_accumulator_value=0.0, eps=1e-10)"),
+        lambda lr, mu, o: adagrad(lr, o["eps"]),
+    ),
+)  # fmt: skip
+#: The records by name.
+SPEC = {spec.name: spec for spec in SPECS}
+OPTIMIZER_NAMES = tuple(SPEC)
+#: The optimizers that use the heavy-ball ``momentum`` argument of :func:`make_optimizer`.
+MOMENTUM_OPTIMIZERS = tuple(spec.name for spec in SPECS if spec.has_momentum)
+
+
 def make_optimizer(
     name: str,
     learning_rate: float | Array,
@@ -407,18 +501,11 @@ def make_optimizer(
     Raises:
         ValueError: On an unknown name or an out-of-range hyperparameter.
     """
-    if name == "sgd":
-        return gradient_descent(learning_rate)
-    if name == "momentum":
-        return heavy_ball(learning_rate, momentum, dampening)
-    if name == "nesterov":
-        return heavy_ball(learning_rate, momentum, dampening, nesterov=True)
-    if name == "keras-momentum":
-        return keras_momentum(learning_rate, momentum)
-    if name == "adam":
-        return adam(learning_rate, beta1, beta2, 1e-8 if eps is None else eps)
-    if name == "rmsprop":
-        return rmsprop(learning_rate, alpha, 1e-8 if eps is None else eps)
-    if name == "adagrad":
-        return adagrad(learning_rate, 1e-10 if eps is None else eps)
-    raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZER_NAMES)}")
+    if name not in SPEC:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(SPEC)}")
+    spec = SPEC[name]
+    given = {"dampening": dampening, "beta1": beta1, "beta2": beta2, "alpha": alpha}
+    options = {**spec.defaults, **{k: v for k, v in given.items() if k in spec.defaults}}
+    if eps is not None and "eps" in spec.defaults:
+        options["eps"] = eps
+    return spec.build(learning_rate, momentum, options)
