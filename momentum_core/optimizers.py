@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -34,36 +33,62 @@ Array = np.ndarray
 class Optimizer(NamedTuple):
     """An optimizer: ``state = init(params)``; ``step, state = update(grads, state)``.
 
+    Hyperparameters live in the state (its ``hyper`` field, as optax's
+    ``InjectHyperparamsState``), each of shape ``(1, 1)`` or ``(runs, 2)``, so that taking
+    some runs of a batch (:func:`take`) takes their hyperparameters too.
+
     Attributes:
         name: The command-line name (one of :data:`OPTIMIZER_NAMES`).
         init: Builds the initial state for parameters of shape ``(runs, 2)``.
         update: Maps gradients and a state to the step to add and the next state.
-        size: How many runs the hyperparameters describe (1 if all are scalars).
-        hyper: The hyperparameters as given to the factory, each of shape ``(1, 1)`` or
-            ``(size, 2)`` (one copy per coordinate).
-        build: The factory, to rebuild the optimizer from (a subset of) ``hyper``.
     """
 
     name: str
     init: Callable[[Array], Any]
     update: Callable[[Array, Any], tuple[Array, Any]]
-    size: int
-    hyper: dict[str, Array]
-    build: Callable[..., Optimizer]
 
-    def select(self, keep: Array) -> Optimizer:
-        """The same optimizer for the runs ``keep`` only (a mask or indices over runs).
 
-        The runner uses it to drop diverged runs from the batch it keeps stepping.
-        """
-        if self.size == 1:
-            return self
-        hyper = {k: v[:, 0][keep] if len(v) > 1 else v[0, 0] for k, v in self.hyper.items()}
-        return self.build(**hyper)
+Hyper = dict[str, Array]
+
+
+def batch_size(state: Any) -> int:
+    """How many runs a state's hyperparameters describe (1 when all are shared)."""
+    return max((len(v) for v in state.hyper.values()), default=1)
+
+
+def with_hyper(state: Any, **values: float | Array) -> Any:
+    """The state with some hyperparameters changed (optax's ``inject_hyperparams``): the
+    next update uses them, e.g. a learning rate changed mid-run.
+
+    Raises:
+        ValueError: For a name the optimizer does not have.
+    """
+    unknown = set(values) - set(state.hyper)
+    if unknown:
+        raise ValueError(f"no hyperparameter {', '.join(sorted(unknown))} in {sorted(state.hyper)}")
+    given = {k: np.asarray(v, dtype=float) for k, v in values.items()}
+    shaped = {k: v.reshape(1, 1) if v.size == 1 else np.repeat(v[:, None], 2, axis=1)
+              for k, v in given.items()}  # fmt: skip
+    return state._replace(hyper={**state.hyper, **shaped})
+
+
+def take(state: Any, keep: Array) -> Any:
+    """The state of the runs ``keep`` (indices) only: every per-run array, the
+    hyperparameters among them, sliced alike; shared ones are kept whole."""
+    runs = len(state[0]) if state and isinstance(state[0], np.ndarray) else batch_size(state)
+
+    def cut(v: Any) -> Any:
+        per_run = isinstance(v, np.ndarray) and v.ndim == 2 and len(v) == runs and runs > 1
+        return v[keep] if per_run else v
+
+    fields = [cut(f) for f in state[:-1]]
+    return type(state)(*fields, {k: cut(v) for k, v in state.hyper.items()})
 
 
 class GradientDescentState(NamedTuple):
-    """Plain gradient descent keeps no state."""
+    """Plain gradient descent keeps nothing but its hyperparameters."""
+
+    hyper: Hyper
 
 
 class HeavyBallState(NamedTuple):
@@ -71,12 +96,14 @@ class HeavyBallState(NamedTuple):
 
     buffer: Array
     count: int
+    hyper: Hyper
 
 
 class KerasMomentumState(NamedTuple):
     """Keras' velocity ``v`` (a step, with the learning rate already inside)."""
 
     velocity: Array
+    hyper: Hyper
 
 
 class AdamState(NamedTuple):
@@ -85,6 +112,7 @@ class AdamState(NamedTuple):
     exp_avg: Array
     exp_avg_sq: Array
     count: int
+    hyper: Hyper
 
 
 class RMSpropState(NamedTuple):
@@ -92,12 +120,14 @@ class RMSpropState(NamedTuple):
 
     square_avg: Array
     buffer: Array
+    hyper: Hyper
 
 
 class AdagradState(NamedTuple):
     """The running sum of squared gradients."""
 
     sum_sq: Array
+    hyper: Hyper
 
 
 def _per_run(
@@ -149,14 +179,17 @@ def gradient_descent(learning_rate: float | Array) -> Optimizer:
         The optimizer.
     """
     lr = _learning_rate(learning_rate)
+    hyper = {"learning_rate": lr}
 
     def init(params: Array) -> GradientDescentState:
-        return GradientDescentState()
+        return GradientDescentState(hyper)
 
     def update(grads: Array, state: GradientDescentState) -> tuple[Array, GradientDescentState]:
-        return -lr * grads, state
+        step = state.hyper["learning_rate"] * grads
+        np.negative(step, out=step)
+        return step, state
 
-    return Optimizer("sgd", init, update, _size(lr), {"learning_rate": lr}, gradient_descent)
+    return Optimizer("sgd", init, update)
 
 
 def heavy_ball(
@@ -196,31 +229,32 @@ def heavy_ball(
     # gradient descent (g + 0 b = g), so a family of momenta may start at 0.
     if nesterov and (np.all(mu <= 0) or np.any(tau != 0)):
         raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
-    plain = mu == 0
+    _size(lr, mu, tau)
     damped = bool(np.any(tau))
     # Undamped, beta = 0 already gives b = g (and Nesterov's g + 0 b = g) bit for bit;
     # only dampening needs the runs with beta = 0 switched back to the raw gradient.
-    any_plain = damped and bool(plain.any())
-    neg_lr, keep = -lr, 1.0 - tau
+    any_plain = damped and bool(np.any(mu == 0))
+    hyper = {"learning_rate": lr, "momentum": mu, "dampening": tau}
 
     def init(params: Array) -> HeavyBallState:
-        return HeavyBallState(buffer=np.zeros_like(params), count=0)
+        return HeavyBallState(buffer=np.zeros_like(params), count=0, hyper=hyper)
 
     def update(grads: Array, state: HeavyBallState) -> tuple[Array, HeavyBallState]:
+        h = state.hyper
+        mu = h["momentum"]
         if state.count == 0:  # PyTorch's first step stores the raw gradient
             buffer = grads.copy()
         else:  # b = mu b + (1 - tau) g, with no temporaries beyond the new buffer
             buffer = mu * state.buffer
-            buffer += keep * grads if damped else grads
+            buffer += (1.0 - h["dampening"]) * grads if damped else grads
         direction = grads + mu * buffer if nesterov else buffer
         if any_plain:
-            direction = np.where(plain, grads, direction)
-        return neg_lr * direction, HeavyBallState(buffer, state.count + 1)
+            direction = np.where(mu == 0, grads, direction)
+        step = h["learning_rate"] * direction
+        np.negative(step, out=step)  # in place: this runs every step of every sweep
+        return step, HeavyBallState(buffer, state.count + 1, h)
 
-    name = "nesterov" if nesterov else "momentum"
-    hyper = {"learning_rate": lr, "momentum": mu, "dampening": tau}
-    build = functools.partial(heavy_ball, nesterov=nesterov)
-    return Optimizer(name, init, update, _size(lr, mu, tau), hyper, build)
+    return Optimizer("nesterov" if nesterov else "momentum", init, update)
 
 
 def keras_momentum(
@@ -246,17 +280,19 @@ def keras_momentum(
     lr = _learning_rate(learning_rate)
     mu = _per_run(momentum, "momentum", 0.0, 1.0)
 
+    _size(lr, mu)
+    hyper = {"learning_rate": lr, "momentum": mu}
+
     def init(params: Array) -> KerasMomentumState:
-        return KerasMomentumState(velocity=np.zeros_like(params))
+        return KerasMomentumState(velocity=np.zeros_like(params), hyper=hyper)
 
     def update(grads: Array, state: KerasMomentumState) -> tuple[Array, KerasMomentumState]:
+        lr, mu = state.hyper["learning_rate"], state.hyper["momentum"]
         velocity = mu * state.velocity - lr * grads
         step = mu * velocity - lr * grads if nesterov else velocity
-        return step, KerasMomentumState(velocity)
+        return step, KerasMomentumState(velocity, state.hyper)
 
-    hyper = {"learning_rate": lr, "momentum": mu}
-    build = functools.partial(keras_momentum, nesterov=nesterov)
-    return Optimizer("keras-momentum", init, update, _size(lr, mu), hyper, build)
+    return Optimizer("keras-momentum", init, update)
 
 
 def adam(
@@ -287,19 +323,23 @@ def adam(
     b2 = _per_run(beta2, "beta2", 0.0, 1.0, open_high=True)
     eps_ = _per_run(eps, "eps", 0.0, np.inf, open_low=True, open_high=True)
 
+    _size(lr, b1, b2, eps_)
+    hyper = {"learning_rate": lr, "beta1": b1, "beta2": b2, "eps": eps_}
+
     def init(params: Array) -> AdamState:
-        return AdamState(np.zeros_like(params), np.zeros_like(params), 0)
+        return AdamState(np.zeros_like(params), np.zeros_like(params), 0, hyper)
 
     def update(grads: Array, state: AdamState) -> tuple[Array, AdamState]:
+        h = state.hyper
+        lr, b1, b2, eps_ = h["learning_rate"], h["beta1"], h["beta2"], h["eps"]
         t = state.count + 1
         exp_avg = b1 * state.exp_avg + (1.0 - b1) * grads
         exp_avg_sq = b2 * state.exp_avg_sq + (1.0 - b2) * grads * grads
         m_hat = exp_avg / (1.0 - b1**t)
         v_hat = exp_avg_sq / (1.0 - b2**t)
-        return -lr * m_hat / (np.sqrt(v_hat) + eps_), AdamState(exp_avg, exp_avg_sq, t)
+        return -lr * m_hat / (np.sqrt(v_hat) + eps_), AdamState(exp_avg, exp_avg_sq, t, h)
 
-    hyper = {"learning_rate": lr, "beta1": b1, "beta2": b2, "eps": eps_}
-    return Optimizer("adam", init, update, _size(lr, b1, b2, eps_), hyper, adam)
+    return Optimizer("adam", init, update)
 
 
 def rmsprop(
@@ -332,16 +372,20 @@ def rmsprop(
     eps_ = _per_run(eps, "eps", 0.0, np.inf, open_low=True, open_high=True)
     mu = _per_run(momentum, "momentum", 0.0, 1.0)
 
+    _size(lr, a, eps_, mu)
+    hyper = {"learning_rate": lr, "alpha": a, "eps": eps_, "momentum": mu}
+
     def init(params: Array) -> RMSpropState:
-        return RMSpropState(np.zeros_like(params), np.zeros_like(params))
+        return RMSpropState(np.zeros_like(params), np.zeros_like(params), hyper)
 
     def update(grads: Array, state: RMSpropState) -> tuple[Array, RMSpropState]:
+        h = state.hyper
+        lr, a, eps_, mu = h["learning_rate"], h["alpha"], h["eps"], h["momentum"]
         square_avg = a * state.square_avg + (1.0 - a) * grads * grads
         buffer = mu * state.buffer + grads / (np.sqrt(square_avg) + eps_)
-        return -lr * buffer, RMSpropState(square_avg, buffer)
+        return -lr * buffer, RMSpropState(square_avg, buffer, h)
 
-    hyper = {"learning_rate": lr, "alpha": a, "eps": eps_, "momentum": mu}
-    return Optimizer("rmsprop", init, update, _size(lr, a, eps_, mu), hyper, rmsprop)
+    return Optimizer("rmsprop", init, update)
 
 
 def adagrad(learning_rate: float | Array, eps: float | Array = 1e-10) -> Optimizer:
@@ -360,15 +404,18 @@ def adagrad(learning_rate: float | Array, eps: float | Array = 1e-10) -> Optimiz
     lr = _learning_rate(learning_rate)
     eps_ = _per_run(eps, "eps", 0.0, np.inf, open_low=True, open_high=True)
 
+    _size(lr, eps_)
+    hyper = {"learning_rate": lr, "eps": eps_}
+
     def init(params: Array) -> AdagradState:
-        return AdagradState(np.zeros_like(params))
+        return AdagradState(np.zeros_like(params), hyper)
 
     def update(grads: Array, state: AdagradState) -> tuple[Array, AdagradState]:
+        lr, eps_ = state.hyper["learning_rate"], state.hyper["eps"]
         sum_sq = state.sum_sq + grads * grads
-        return -lr * grads / (np.sqrt(sum_sq) + eps_), AdagradState(sum_sq)
+        return -lr * grads / (np.sqrt(sum_sq) + eps_), AdagradState(sum_sq, state.hyper)
 
-    hyper = {"learning_rate": lr, "eps": eps_}
-    return Optimizer("adagrad", init, update, _size(lr, eps_), hyper, adagrad)
+    return Optimizer("adagrad", init, update)
 
 
 @dataclass(frozen=True)

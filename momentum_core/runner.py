@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from momentum_core.objectives import Objective
-from momentum_core.optimizers import Optimizer
+from momentum_core.optimizers import Optimizer, batch_size, take
 
 Array = np.ndarray
 
@@ -178,15 +178,6 @@ class _Ledger:
         self.last_out[ids] = _latest(outside, t0, self.last_out[ids])
 
 
-def _take(state: Any, keep: Array) -> Any:
-    """The state of the runs ``keep`` only (its per-run ``(runs, 2)`` fields sliced)."""
-    if not isinstance(state, tuple) or not state:
-        return state
-    return type(state)(
-        *(f[keep] if isinstance(f, np.ndarray) and f.ndim == 2 else f for f in state)
-    )
-
-
 def _latest(flags: Array, t0: int, previous: Array) -> Array:
     """Per column, ``t0 +`` the last row index where ``flags`` holds, else ``previous``."""
     last = t0 + len(flags) - 1 - flags[::-1].argmax(axis=0)
@@ -195,9 +186,10 @@ def _latest(flags: Array, t0: int, previous: Array) -> Array:
 
 def _freeze_states(states: Any, diverged_step: Array) -> Any:
     """Recorded states from each run's divergence step on repeat its last finite one."""
-    if not isinstance(states, tuple) or not np.any(diverged_step >= 0):
+    arrays = [f for f in states if isinstance(f, np.ndarray)]
+    if not arrays or not np.any(diverged_step >= 0):
         return states
-    n = len(states[0]) if states else 0
+    n = len(arrays[0])
     d = np.where(diverged_step >= 0, diverged_step, n)
     frozen = np.arange(n)[:, None] >= d[None, :]
     fields = []
@@ -210,10 +202,11 @@ def _freeze_states(states: Any, diverged_step: Array) -> Any:
 
 
 def _stack_states(states: list[Any]) -> Any:
+    """One state whose fields hold every step (a new first axis); the hyperparameters,
+    the same at every step, stay as they are."""
     first = states[0]
-    if not isinstance(first, tuple) or not first:
-        return first
-    return type(first)(*(np.stack([s[i] for s in states]) for i in range(len(first))))
+    stacked = (np.stack([s[i] for s in states]) for i in range(len(first) - 1))
+    return type(first)(*stacked, first.hyper)
 
 
 def run_batch(
@@ -274,9 +267,10 @@ def run_batch(
         raise ValueError(f"x0 must have shape (runs, 2) or (2,), got {np.shape(x0)}")
     if not np.all(np.isfinite(x)) or np.any(np.abs(x) > bound):
         raise ValueError(f"start points must be finite and within +-{bound:g}")
-    runs = max(len(x), optimizer.size)
-    if len(x) not in (1, runs) or optimizer.size not in (1, runs):
-        raise ValueError(f"{len(x)} start points for {optimizer.size} hyperparameter sets")
+    hyper_runs = batch_size(optimizer.init(x))
+    runs = max(len(x), hyper_runs)
+    if len(x) not in (1, runs) or hyper_runs not in (1, runs):
+        raise ValueError(f"{len(x)} start points for {hyper_runs} hyperparameter sets")
     x = np.broadcast_to(x, (runs, 2)).copy()
     sigma = np.asarray(noise, dtype=float).reshape(-1, 1)
     if not np.all(np.isfinite(sigma)) or np.any(sigma < 0) or len(sigma) not in (1, runs):
@@ -341,8 +335,7 @@ def run_batch(
             if summary_only and len(keep := ledger.live()) < len(x):
                 # Sweeps lose many runs early: step only the live ones from here on.
                 ledger.ids = np.arange(runs)[ledger.ids][keep]
-                x, grad, state = x[keep], grad[keep], _take(state, keep)
-                update = optimizer.select(ledger.ids).update
+                x, grad, state = x[keep], grad[keep], take(state, keep)
                 sigma = sigma[keep] if len(sigma) > 1 else sigma
                 if not shared_noise:
                     draws, pick = (runs, 2), ledger.ids

@@ -12,11 +12,13 @@ from momentum_core.optimizers import (
     OPTIMIZER_NAMES,
     adagrad,
     adam,
+    batch_size,
     gradient_descent,
     heavy_ball,
     keras_momentum,
     make_optimizer,
     rmsprop,
+    with_hyper,
 )
 
 
@@ -236,10 +238,12 @@ def test_keras_and_pytorch_differ_once_lr_changes():
     x0 = STARTS[:1]
 
     def run(make):
-        opt_a, opt_b = make(0.02), make(0.002)
-        x, state = x0.copy(), opt_a.init(x0)
+        opt = make(0.02)
+        x, state = x0.copy(), opt.init(x0)
         for t in range(20):
-            step, state = (opt_a if t < 10 else opt_b).update(grad_fn(x), state)
+            if t == 10:  # the learning rate lives in the state: change it there
+                state = with_hyper(state, learning_rate=0.002)
+            step, state = opt.update(grad_fn(x), state)
             x = x + step
         return x
 
@@ -310,4 +314,5 @@ def test_bad_hyperparameters_are_named(call, message):
 def test_make_optimizer_names():
     for name in OPTIMIZER_NAMES:
         assert make_optimizer(name, 0.01, 0.5).name == name
-    assert make_optimizer("momentum", np.full(7, 0.01), 0.5).size == 7
+    state = make_optimizer("momentum", np.full(7, 0.01), 0.5).init(np.zeros((1, 2)))
+    assert batch_size(state) == 7 and state.hyper["learning_rate"].shape == (7, 2)

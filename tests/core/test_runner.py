@@ -208,6 +208,12 @@ def test_lean_runner_equals_plain_loop_positions_and_state(fn, name):
         np.testing.assert_allclose(batch.positions[:, i], points, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(batch.losses[:, i], obj.value(points), rtol=1e-12)
         for field, recorded in zip(states[0]._fields, batch.states, strict=True):
+            if field == "hyper":  # run i's hyperparameters are row i of the batch's
+                for key, value in recorded.items():
+                    one = states[0].hyper[key]
+                    mine = value[i] if len(value) > 1 else value[0]
+                    np.testing.assert_array_equal(mine[0], one[0, 0])
+                continue
             want = np.array([getattr(s, field) for s in states])
             got = recorded[:, i] if want.ndim == 3 else recorded
             np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-12, atol=1e-15)
