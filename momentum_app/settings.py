@@ -150,6 +150,19 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def parse_domain(text: str) -> tuple[float, ...]:
+    """``"x0,x1,y0,y1"`` as four numbers (whether they make a domain is the formula's
+    check: :func:`momentum_core.formula.check_domain`).
+
+    Raises:
+        ValueError: Unless it is four plain numbers.
+    """
+    parts = [_number(p) for p in str(text).split(",")]
+    if len(parts) != 4 or None in parts:
+        raise ValueError("the domain is four numbers: x0,x1,y0,y1")
+    return tuple(parts)
+
+
 def _first(value: str | list[str]) -> str:
     return value[-1] if isinstance(value, list) else value
 
@@ -202,10 +215,9 @@ class QueryReader:
         formula = self.q.get("f", DEFAULT_FORMULA)
         domain = FLAT_DEFAULT_DOMAIN
         if "domain" in self.q:
-            parts = [_number(p) for p in self.q["domain"].split(",")]
-            if len(parts) == 4 and None not in parts:
-                domain = tuple(parts)
-            else:
+            try:
+                domain = parse_domain(self.q["domain"])
+            except ValueError:
                 self.warnings.append(f"Ignored domain={self.q['domain']!r}: expected x0,x1,y0,y1.")
         try:
             landscape(CUSTOM, (), formula, domain)

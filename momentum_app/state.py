@@ -27,6 +27,7 @@ from momentum_app.settings import (
     explicit,
     landscape,
     param_defaults,
+    parse_domain,
     parse_minima_query,
     parse_sweep_query,
     parse_theory_query,
@@ -170,25 +171,34 @@ def put_landscape(fn: str, params: Params, formula: str, domain: tuple) -> None:
         state[_GOOD] = (formula, tuple(domain))
 
 
-def get_landscape() -> tuple[str, Params, str, tuple]:
-    """The landscape the widgets hold. A typed formula or domain that cannot be used gets
-    a message in the sidebar, and the last one that could stays on screen."""
+def read_landscape() -> tuple[str, Params, str, tuple]:
+    """The landscape the widgets hold, as ``(fn, params, formula, domain)``.
+
+    Raises:
+        ValueError: For a typed formula or domain that cannot be used.
+    """
     state = st.session_state
     fn = state.fn
     if fn != CUSTOM:
         values = {name: float(state[f"param_{name}"]) for name, _ in param_defaults(fn)}
         return fn, explicit(fn, values), "", ()
-    good = state.get(_GOOD, (DEFAULT_FORMULA, FLAT_DEFAULT_DOMAIN))
-    try:
-        domain = tuple(float(v) for v in str(state.domain).split(","))
-        if len(domain) != 4:
-            raise ValueError("the domain is four numbers: x0,x1,y0,y1")
-        landscape(CUSTOM, (), state.formula, domain)
-    except ValueError as err:
-        st.sidebar.error(f"{err} — showing {good[0]} instead.", icon=":material/error:")
-        return fn, (), good[0], good[1]
-    state[_GOOD] = (state.formula, domain)
+    domain = parse_domain(state.domain)
+    landscape(CUSTOM, (), state.formula, domain)
     return fn, (), state.formula, domain
+
+
+def get_landscape() -> tuple[str, Params, str, tuple]:
+    """:func:`read_landscape`, or, when the typed formula or domain cannot be used, a
+    message in the sidebar and the last one that could."""
+    try:
+        fn, params, formula, domain = read_landscape()
+    except ValueError as err:
+        formula, domain = st.session_state.get(_GOOD, (DEFAULT_FORMULA, FLAT_DEFAULT_DOMAIN))
+        st.sidebar.error(f"{err} — showing {formula} instead.", icon=":material/error:")
+        return CUSTOM, (), formula, domain
+    if fn == CUSTOM:
+        st.session_state[_GOOD] = (formula, domain)
+    return fn, params, formula, domain
 
 
 def put_settings(s: RaceSettings) -> None:

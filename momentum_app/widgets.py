@@ -52,6 +52,7 @@ from momentum_app.state import (
     get_settings,
     get_sweep,
     presenting,
+    read_landscape,
 )
 from momentum_core import (
     FACTORIES,
@@ -90,11 +91,8 @@ def _on_landscape_change() -> None:
     # be used keeps them: the sidebar says what is wrong on the rerun).
     state = st.session_state
     try:
-        domain = tuple(float(v) for v in str(state.domain).split(","))
-        fn = state.fn
-        params = tuple((n, float(state[f"param_{n}"])) for n, _ in param_defaults(fn))
-        fresh = default_settings(fn, params, state.formula, domain if fn == CUSTOM else ())
-    except (ValueError, IndexError):
+        fresh = default_settings(*read_landscape())
+    except ValueError:
         return
     state.lr = fresh.lr
     state.start_x, state.start_y = fresh.start
