@@ -12,8 +12,6 @@ from momentum_app.theory_view import Prediction, RateMaps
 from momentum_core import BatchResult, SweepResult, sweep_grid
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates
 
-TOLERANCE = race.TOLERANCE
-
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _run_one(s: RaceSettings) -> BatchResult:
@@ -62,7 +60,7 @@ def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:
     obj = s.objective
     lrs = np.geomspace(*obj.lr_range, s.grid)
     momenta = np.linspace(0.0, 0.99, s.grid)[rows[0] : rows[1]]
-    return sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=TOLERANCE)
+    return sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=race.TOLERANCE)
 
 
 @st.cache_data(max_entries=16, show_spinner="Running every start of the grid...")

@@ -187,14 +187,16 @@ def read_landscape() -> tuple[str, Params, str, tuple]:
     return fn, (), state.formula, domain
 
 
-def get_landscape() -> tuple[str, Params, str, tuple]:
-    """:func:`read_landscape`, or, when the typed formula or domain cannot be used, a
-    message in the sidebar and the last one that could."""
+def get_landscape(report: bool = True) -> tuple[str, Params, str, tuple]:
+    """:func:`read_landscape`, or, when the typed formula or domain cannot be used, the
+    last one that could, with a message in the sidebar (unless ``report`` is off: the
+    settings record reports it, once a run)."""
     try:
         fn, params, formula, domain = read_landscape()
     except ValueError as err:
         formula, domain = st.session_state.get(_GOOD, (DEFAULT_FORMULA, FLAT_DEFAULT_DOMAIN))
-        st.sidebar.error(f"{err} — showing {formula} instead.", icon=":material/error:")
+        if report:
+            st.sidebar.error(f"{err} — showing {formula} instead.", icon=":material/error:")
         return CUSTOM, (), formula, domain
     if fn == CUSTOM:
         st.session_state[_GOOD] = (formula, domain)
@@ -336,6 +338,6 @@ def apply_pending_start() -> None:
     start = st.session_state.pop(_PENDING, None)
     if start is None:
         return
-    (x0, x1), (y0, y1) = landscape(*get_landscape()).domain
+    (x0, x1), (y0, y1) = landscape(*get_landscape(report=False)).domain
     st.session_state.start_x = round(min(max(start[0], x0), x1), 4)
     st.session_state.start_y = round(min(max(start[1], y0), y1), 4)

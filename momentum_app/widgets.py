@@ -139,7 +139,7 @@ def function_ui() -> Objective:
                 f"{_title(fn)}: {name}", low, high, key=f"param_{name}", format="%g",
                 on_change=_on_landscape_change,
             )  # fmt: skip
-    return landscape(*get_landscape())
+    return landscape(*get_landscape(report=False))
 
 
 def start_ui(obj: Objective) -> tuple[float, float]:
