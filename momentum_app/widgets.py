@@ -39,7 +39,6 @@ from momentum_app.settings import (
     RaceSettings,
     SweepSettings,
     default_settings,
-    explicit,
     landscape,
     lr_limits,
     param_defaults,
@@ -232,9 +231,7 @@ def view_ui() -> ViewChoice:
 
 
 def _on_minima_function_change() -> None:
-    state = st.session_state
-    values = {n: float(state[f"lm_param_{n}"]) for n, _ in param_defaults(state.lm_fn)}
-    state.lm_lr = landscape(state.lm_fn, explicit(state.lm_fn, values)).lr_default
+    st.session_state.lm_lr = get_minima().objective.lr_default
 
 
 def minima_case(fn: str, params: tuple, lr: float | None) -> None:
