@@ -7,7 +7,6 @@ never raises: each bad value becomes a warning and a valid fallback.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import math
 import re
@@ -69,9 +68,9 @@ def explicit(fn: str, params: dict[str, float] | Params) -> Params:
     return tuple((n, float(given[n])) for n, v in param_defaults(fn) if given.get(n, v) != v)
 
 
-@functools.lru_cache(maxsize=64)
 def landscape(fn: str, params: Params = (), formula: str = "", domain: tuple = ()) -> Objective:
-    """The function a page shows: a built-in one with its parameters, or a typed formula.
+    """The function a page shows: a built-in one with its parameters, or a typed formula
+    (both records are cached by the core, so this is cheap to call again).
 
     Raises:
         ValueError: For a formula, domain or parameter that cannot be used.
