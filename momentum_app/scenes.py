@@ -14,23 +14,17 @@ import os
 import re
 import string
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
 from momentum_app.figures import COLORS
+from momentum_app.landscapes import PARAM_RANGES, Params, explicit, landscape
+from momentum_app.links import linked
 from momentum_app.race import TOLERANCE, solo
 from momentum_app.race_data import RaceRun, Track
-from momentum_app.settings import (
-    LABELS,
-    PAGE_MAX_STEPS,
-    PARAM_RANGES,
-    Params,
-    RaceSettings,
-    explicit,
-    landscape,
-)
+from momentum_app.settings import LABELS, PAGE_MAX_STEPS, RaceSettings
 from momentum_core import (
     FACTORIES,
     MOMENTUM_OPTIMIZERS,
@@ -357,21 +351,20 @@ def tracks(scene: Scene, results: dict[str, BatchResult]) -> list[Track]:
     ]
 
 
-def parse_scene_query(params: Mapping[str, str | list[str]]) -> tuple[str, list[str]]:
-    """The scene a link names (``?scene=<name>``), or the first one with a warning."""
-    names = [s.name for s in scenes()]
-    value = params.get("scene", names[0])
-    name = (value[-1] if isinstance(value, list) else value).strip()
-    if name in names:
-        return name, []
-    return names[0], [f"Unknown scene scene={name!r} in the link; showing {names[0]!r}."]
-
-
-def scene_query(name: str) -> dict[str, str]:
-    """The link query that opens scene ``name``."""
-    return {"scene": name}
-
-
 def scene_named(name: str) -> Scene | None:
     """The scene called ``name`` (the first one if there is none; None without scenes)."""
     return next((s for s in scenes() if s.name == name), scenes()[0] if scenes() else None)
+
+
+def _names(_ctx=None) -> tuple[str, ...]:
+    return tuple(s.name for s in scenes())
+
+
+@dataclass(frozen=True)
+class SceneChoice:
+    """The scenes page's one setting, ``?scene=<name>`` (an unknown name: the first)."""
+
+    scene: str = linked(
+        "scene", "choice", default=lambda c: next(iter(_names()), ""), options=_names,
+        widget="select", label="Scene", format_func=lambda name: scene_named(name).title,
+    )  # fmt: skip

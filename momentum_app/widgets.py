@@ -15,51 +15,23 @@ import pandas as pd
 import segno
 import streamlit as st
 
+from momentum_app import landscapes, links, state
 from momentum_app.gif_export import race_gif
+from momentum_app.landscapes import CUSTOM, FORMULA_EXAMPLES, PARAM_RANGES, landscape, lr_limits
 from momentum_app.race import trajectories_csv
 from momentum_app.race_data import RaceRun
-from momentum_app.scenes import scene_named, scene_runs, scenes
+from momentum_app.scenes import SceneChoice, scene_runs
 from momentum_app.settings import (
-    CUSTOM,
-    FORMULA_EXAMPLES,
     LABELS,
-    MAX_NOISE,
-    MAX_SEED,
     MINIMA_CONTRAST,
     MINIMA_DEFAULT,
-    MINIMA_GRID_MAX,
-    MINIMA_MOMENTUM_MAX,
-    MINIMA_STARTS_MAX,
-    PAGE_MAX_STEPS,
-    PARAM_RANGES,
-    SWEEP_GRID_MAX,
-    SWEEP_METRICS,
-    SWEEP_OPTIMIZERS,
     MinimaSettings,
     RaceSettings,
     SweepSettings,
-    default_settings,
-    landscape,
-    lr_limits,
-    param_defaults,
-    to_query,
+    TheorySettings,
 )
-from momentum_app.state import (
-    PRESENT,
-    get_landscape,
-    get_minima,
-    get_settings,
-    get_sweep,
-    presenting,
-    read_landscape,
-)
-from momentum_core import (
-    FACTORIES,
-    MOMENTUM_OPTIMIZERS,
-    OPTIMIZER_NAMES,
-    Objective,
-    get_objective,
-)
+from momentum_app.state import PRESENT, presenting
+from momentum_core import FACTORIES, MOMENTUM_OPTIMIZERS, Objective
 from momentum_core.formula import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH
 
 
@@ -85,44 +57,67 @@ def _nearest(options: list[float], value: float) -> float:
     return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
 
 
-def _on_landscape_change() -> None:
-    # A new landscape gets its own sensible start and learning rate (a formula that cannot
-    # be used keeps them: the sidebar says what is wrong on the rerun).
-    state = st.session_state
+#: Widget arguments that may depend on the landscape (a function of the links.Context).
+_PER_LANDSCAPE = ("step", "help")
+
+
+def control(cls: type, name: str, obj: Objective | None = None, where=None) -> None:
+    """Draw field ``name`` of settings record ``cls`` with the widget its declaration
+    names (see :mod:`momentum_app.settings`), in the sidebar unless ``where`` says.
+
+    ``obj`` is the page's landscape, for bounds that depend on it.
+    """
+    link, key = links.link_of(cls, name), links.key(cls, name)
+    where = where or st.sidebar
+    ctx = links.Context(obj)
+    ui = {k: v(ctx) if k in _PER_LANDSCAPE and callable(v) else v for k, v in link.ui}
+    low, high = link.value("low", ctx), link.value("high", ctx)
+    if link.widget == "point":
+        (x0, x1), (y0, y1) = obj.domain
+        left, right = where.columns(2)
+        left.number_input("Start x", x0, x1, key=key + "_x", step=0.1, format="%.4g")
+        right.number_input("Start y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
+    elif link.widget == "number":
+        where.number_input(link.label, low, high, key=key, **ui)
+    elif link.widget == "slider":
+        where.slider(link.label, low, high, key=key, **ui)
+    else:
+        draw = {"select": where.selectbox, "radio": where.radio,
+                "multiselect": where.multiselect, "select_slider": where.select_slider}  # fmt: skip
+        draw[link.widget](link.label, link.value("options", ctx), key=key, **ui)
+
+
+def _landscape_changed(prefix: str) -> None:
+    # A new landscape gets its own sensible start and learning rate, on every page that
+    # shows it (a formula that cannot be used keeps them: the sidebar says what is wrong).
     try:
-        fresh = default_settings(*read_landscape())
+        land = links.read_landscape(st.session_state, prefix)
     except ValueError:
         return
-    state.lr = fresh.lr
-    state.start_x, state.start_y = fresh.start
-
-
-def _on_lr_slider() -> None:
-    st.session_state.lr = st.session_state.lr_slider
+    for cls in state.RECORDS:
+        if links.landscape_prefix(cls) == prefix:
+            st.session_state.update(links.landscape_defaults(cls, land))
 
 
 def _on_example() -> None:
     if st.session_state.formula_example:
         st.session_state.formula = st.session_state.formula_example
-        _on_landscape_change()
+        _landscape_changed("")
 
 
-def _title(fn: str) -> str:
-    return "Your own f(x, y)" if fn == CUSTOM else get_objective(fn).title
-
-
-def function_ui() -> Objective:
-    """The function picker, shared by the pages: a built-in function with its parameters,
-    or a formula typed in x and y with its domain (a new one resets start and lr)."""
-    sb = st.sidebar
-    sb.selectbox(
-        "Test function", [*FACTORIES, CUSTOM], key="fn", format_func=_title,
-        on_change=_on_landscape_change,
-    )  # fmt: skip
-    fn = st.session_state.fn
+def landscape_ui(cls: type) -> Objective:
+    """The function picker of record ``cls``: a built-in function with its parameters, or
+    (where the record allows) a formula typed in x and y with its domain. A new one
+    resets the start and the learning rate."""
+    sb, link = st.sidebar, links.link_of(cls, "fn")
+    prefix = links.key(cls, "fn")
+    changed = {"on_change": _landscape_changed, "args": (prefix,)}
+    sb.selectbox(link.label, [*FACTORIES, *[CUSTOM][: link.custom]], key=prefix + "fn",
+                 format_func=landscapes.title, **changed)  # fmt: skip
+    fn = st.session_state[prefix + "fn"]
     if fn == CUSTOM:
         sb.text_input(
-            "f(x, y) =", key="formula", on_change=_on_landscape_change, max_chars=MAX_LENGTH,
+            "f(x, y) =", key=prefix + "formula", max_chars=MAX_LENGTH, **changed,
             help="Numbers, x, y, pi, e; + - * / ^ (or **); sin cos tan exp log sqrt abs "
             f"tanh sinh cosh arctan. At most {MAX_LENGTH} characters, {MAX_DEPTH} levels of "
             f"nesting, constant exponents up to {MAX_EXPONENT}.",
@@ -131,94 +126,57 @@ def function_ui() -> Objective:
             "Examples", FORMULA_EXAMPLES, index=None, placeholder="Try an example",
             key="formula_example", on_change=_on_example,
         )  # fmt: skip
-        sb.text_input("Domain x0,x1,y0,y1", key="domain", on_change=_on_landscape_change)
+        sb.text_input("Domain x0,x1,y0,y1", key=prefix + "domain", **changed)
     else:
         for name, (low, high) in PARAM_RANGES.get(fn, {}).items():
-            sb.number_input(
-                f"{_title(fn)}: {name}", low, high, key=f"param_{name}", format="%g",
-                on_change=_on_landscape_change,
-            )  # fmt: skip
-    return landscape(*get_landscape(report=False))
+            label = f"{landscapes.title(fn)}: {name}"
+            sb.number_input(label, low, high, key=f"{prefix}param_{name}", format="%g", **changed)
+    return landscape(*state.get_landscape(prefix, report=False))
 
 
-def start_ui(obj: Objective) -> tuple[float, float]:
-    """Start point inputs (shared by the pages)."""
-    (x0, x1), (y0, y1) = obj.domain
-    left, right = st.sidebar.columns(2)
-    x = left.number_input("Start x", x0, x1, key="start_x", step=0.1, format="%.4g")
-    y = right.number_input("Start y", y0, y1, key="start_y", step=0.1, format="%.4g")
-    return float(x), float(y)
-
-
-def sweep_controls_ui() -> SweepSettings:
+def sweep_controls_ui() -> None:
     """The sweep page's sidebar."""
-    sb = st.sidebar
-    start_ui(function_ui())
-    sb.selectbox("Optimizer", SWEEP_OPTIMIZERS, key="sw_optimizer", format_func=LABELS.get)
-    sb.number_input("Steps per run", 1, PAGE_MAX_STEPS, key="sw_steps", step=100)
-    sb.slider(
-        "Grid: values per axis", 2, SWEEP_GRID_MAX, key="sw_grid",
-        help=f"{SWEEP_GRID_MAX} x {SWEEP_GRID_MAX} at most; the default 60 x 60 takes ~1 s.",
-    )  # fmt: skip
-    sb.radio("Colour by", SWEEP_METRICS, key="sw_metric")
-    return get_sweep()
+    control(SweepSettings, "start", landscape_ui(SweepSettings))
+    for name in ("optimizer", "steps", "grid", "metric"):
+        control(SweepSettings, name)
 
 
-def race_controls_ui() -> RaceSettings:
-    """The playground's sidebar: function, start, learning rate, momentum, steps, racers."""
-    sb = st.sidebar
-    state = st.session_state
-    obj = function_ui()
+def _on_lr_slider() -> None:
+    st.session_state.lr = st.session_state.lr_slider
 
-    # The exact rate is one of the slider's stops, so the slider and the box agree.
+
+def lr_ui(obj: Objective) -> None:
+    """The playground's learning rate: a log-scale slider over the sensible range and a
+    box for any allowed value. The exact rate is one of the slider's stops, so the two
+    agree."""
+    sb, state_ = st.sidebar, st.session_state
     low, high = lr_limits(obj)
-    options = sorted({*lr_options(*obj.lr_range), min(max(float(state.lr), low), high)})
-    state.lr_slider = _nearest(options, state.lr)
-    sb.select_slider(
-        "Learning rate α (log scale)",
-        options=options,
-        key="lr_slider",
-        format_func=lambda v: f"{v:g}",
-        on_change=_on_lr_slider,
-    )
+    options = sorted({*lr_options(*obj.lr_range), min(max(float(state_.lr), low), high)})
+    state_.lr_slider = _nearest(options, state_.lr)
+    sb.select_slider("Learning rate α (log scale)", options=options, key="lr_slider",
+                     format_func=lambda v: f"{v:g}", on_change=_on_lr_slider)  # fmt: skip
     sb.number_input(
-        "Exact learning rate",
-        min_value=low,
-        max_value=high,
-        key="lr",
-        step=obj.lr_range[0],
-        format="%.6g",
-        help=f"Any value from {low:g} to {high:g}; the slider covers the sensible range.",
-    )
-    sb.slider(
-        "Momentum β",
-        0.0,
-        1.0,
-        step=0.01,
-        key="momentum",
-        help="0 is plain gradient descent; 0.9 is the usual default; 1.0 never settles.",
-    )
-    start_ui(obj)
-    sb.number_input(
-        "Steps", 1, PAGE_MAX_STEPS, key="steps", step=50, help=f"At most {PAGE_MAX_STEPS}."
-    )
-    if not state.optimizers:  # the race is never empty: say so where the choice is
-        state.optimizers = list(default_settings().optimizers)
-        sb.info("A race needs an optimizer: back to SGD and momentum.", icon=":material/info:")
-    sb.multiselect(
-        "Optimizers in the race",
-        list(OPTIMIZER_NAMES),
-        key="optimizers",
-        format_func=LABELS.get,
-        help="All share the learning rate (and the momentum, where they use one).",
-    )
-    with sb.expander("Gradient noise"):
-        st.number_input(
-            "Noise σ", 0.0, MAX_NOISE, key="noise", step=0.1, format="%g",
-            help="Gaussian noise added to every gradient: makes SGD stochastic.",
-        )  # fmt: skip
-        st.number_input("Seed", 0, MAX_SEED, key="seed", step=1)
-    return get_settings()
+        "Exact learning rate", min_value=low, max_value=high, key="lr", step=obj.lr_range[0],
+        format="%.6g", help=f"Any value from {low:g} to {high:g}; the slider covers the "
+        "sensible range.",
+    )  # fmt: skip
+
+
+def race_controls_ui() -> None:
+    """The playground's sidebar: function, start, learning rate, momentum, steps, racers."""
+    obj = landscape_ui(RaceSettings)
+    lr_ui(obj)
+    control(RaceSettings, "momentum")
+    control(RaceSettings, "start", obj)
+    control(RaceSettings, "steps")
+    if not st.session_state.optimizers:  # the race is never empty: say so where it's chosen
+        state.update(RaceSettings, optimizers=links.defaults(RaceSettings).optimizers)
+        st.sidebar.info("A race needs an optimizer: back to SGD and momentum.",
+                        icon=":material/info:")  # fmt: skip
+    control(RaceSettings, "optimizers")
+    with st.sidebar.expander("Gradient noise"):
+        control(RaceSettings, "noise", where=st)
+        control(RaceSettings, "seed", where=st)
 
 
 def view_ui() -> ViewChoice:
@@ -230,20 +188,13 @@ def view_ui() -> ViewChoice:
     return ViewChoice(st.session_state.view == "3D surface")
 
 
-def _on_minima_function_change() -> None:
-    st.session_state.lm_lr = get_minima().objective.lr_default
-
-
 def minima_case(fn: str, params: tuple, lr: float | None) -> None:
     """Switch the local-minima study to function ``fn`` with ``params`` at ``lr`` (None:
     the function's own)."""
-    state = st.session_state
-    state.lm_fn = fn
-    for name, value in (*param_defaults(fn), *params):
-        state[f"lm_param_{name}"] = value
-    _on_minima_function_change()
+    state.update(MinimaSettings, fn=fn, params=params)
+    _landscape_changed(links.key(MinimaSettings, "fn"))
     if lr is not None:
-        state.lm_lr = lr
+        state.update(MinimaSettings, lr=lr)
 
 
 def minima_cases_ui(s: MinimaSettings) -> None:
@@ -261,33 +212,20 @@ def minima_cases_ui(s: MinimaSettings) -> None:
     )  # fmt: skip
 
 
-def minima_controls_ui() -> MinimaSettings:
-    """The local-minima page's sidebar (its own keys: a study, not the race)."""
-    sb = st.sidebar
-    sb.selectbox(
-        "Test function",
-        list(FACTORIES),
-        key="lm_fn",
-        format_func=lambda name: get_objective(name).title,
-        on_change=_on_minima_function_change,
-    )
-    for name, (low, high) in PARAM_RANGES.get(st.session_state.lm_fn, {}).items():
-        sb.number_input(
-            f"{_title(st.session_state.lm_fn)}: {name}", low, high, key=f"lm_param_{name}",
-            format="%g", on_change=_on_minima_function_change,
-        )  # fmt: skip
-    low, high = lr_limits(get_minima().objective)
-    sb.number_input("Learning rate α", low, high, key="lm_lr", format="%.4g", step=low)
-    sb.slider(
-        "Momentum β of the right-hand map", 0.0, MINIMA_MOMENTUM_MAX, key="lm_momentum", step=0.01
-    )
-    sb.slider("Starts per axis (basin maps)", 10, MINIMA_GRID_MAX, key="lm_grid", step=10)
-    sb.number_input("Steps per run", 1, PAGE_MAX_STEPS, key="lm_steps", step=100)
-    sb.number_input("Random starts (success study)", 10, MINIMA_STARTS_MAX, key="lm_starts")
-    with sb.expander("Gradient noise"):
-        st.number_input("Noise σ", 0.0, MAX_NOISE, key="lm_noise", step=0.5, format="%g")
-        st.number_input("Seed", 0, MAX_SEED, key="lm_seed", step=1)
-    return get_minima()
+def minima_controls_ui() -> None:
+    """The local-minima page's sidebar."""
+    obj = landscape_ui(MinimaSettings)
+    for name in ("lr", "momentum", "grid", "steps", "starts"):
+        control(MinimaSettings, name, obj)
+    with st.sidebar.expander("Gradient noise"):
+        control(MinimaSettings, "noise", where=st)
+        control(MinimaSettings, "seed", where=st)
+
+
+def theory_controls_ui() -> None:
+    """The theory page's sidebar: the bowl's condition number and your (alpha, beta)."""
+    for name in ("kappa", "alpha", "beta"):
+        control(TheorySettings, name)
 
 
 #: Presenter mode's look: larger type that still leaves a scene on one screen (it follows
@@ -326,17 +264,13 @@ html { font-size: clamp(17px, 2.1vh, 22px); }
 """
 
 
-def scene_picker_ui() -> str:
-    """The scene menu (the scenes page's only control); returns the scene's name."""
-    st.selectbox(
-        "Scene", [s.name for s in scenes()], key="scene",
-        format_func=lambda name: scene_named(name).title,
-    )  # fmt: skip
-    return st.session_state.scene
+def scene_picker_ui() -> None:
+    """The scene menu, the scenes page's only control."""
+    control(SceneChoice, "scene", where=st)
 
 
 def _go_to_scene(name: str) -> None:
-    st.session_state.scene = name
+    state.update(SceneChoice, scene=name)
 
 
 def scene_nav_ui(names: list[str], index: int) -> None:
@@ -371,7 +305,7 @@ def scene_exports_ui(scene, results: dict, html: Callable[[], str]) -> None:
     )  # fmt: skip
     st.page_link(
         "pages/playground.py", label="Explore this scene in the playground",
-        icon=":material/play_circle:", query_params=to_query(scene.playground()),
+        icon=":material/play_circle:", query_params=links.to_query(scene.playground()),
     )  # fmt: skip
 
 

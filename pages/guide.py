@@ -3,7 +3,7 @@
 import streamlit as st
 
 from momentum_app import code_panel, guide_text, page, state
-from momentum_app.settings import LABELS, parse_query, to_query
+from momentum_app.settings import LABELS, RaceSettings
 from momentum_app.update_rules import update_rule
 from momentum_core import MOMENTUM_OPTIMIZERS
 
@@ -11,9 +11,7 @@ page.start()
 st.title("Guide: momentum in a few minutes")
 # The guide shares the playground's settings and link: it draws no controls of its own,
 # so a link's settings go into the same keys and the address follows them.
-settings = state.linked_settings(
-    parse_query, state.put_settings, to_query, state.get_settings, state.get_settings
-)
+settings = state.linked_settings(RaceSettings)
 
 st.markdown(guide_text.SOURCE)
 st.markdown(guide_text.HEAVY_BALL)

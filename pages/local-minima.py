@@ -9,7 +9,7 @@ from momentum_app.basin_figures import (
     populations_note,
     success_figure,
 )
-from momentum_app.settings import minima_query, parse_minima_query
+from momentum_app.settings import MinimaSettings
 from momentum_app.widgets import chart_font, minima_cases_ui, minima_controls_ui
 from momentum_core.basins import describe_effect
 
@@ -22,9 +22,7 @@ st.caption(
     "grows, with 95 % (Wilson) bands."
 )
 
-settings = state.linked_settings(
-    parse_minima_query, state.put_minima, minima_query, minima_controls_ui, state.get_minima
-)
+settings = state.linked_settings(MinimaSettings, minima_controls_ui)
 minima_cases_ui(settings)
 obj = settings.objective
 if not len(obj.local_minima):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from momentum_app import cache, page, race, state, widgets
 from momentum_app.race_chart import race_chart, standalone_html
-from momentum_app.settings import parse_query, to_query
+from momentum_app.settings import RaceSettings
 
 page.start()
 st.title("Playground: gradient descent vs momentum")
@@ -17,9 +17,7 @@ if not state.presenting():
 
 state.apply_chart_value("race")
 state.apply_pending_start()
-settings = state.linked_settings(
-    parse_query, state.put_settings, to_query, widgets.race_controls_ui, state.get_settings
-)
+settings = state.linked_settings(RaceSettings, widgets.race_controls_ui)
 view = widgets.view_ui()
 # Messages go in a slot of their own above the chart, so that the chart keeps its place
 # on the page (and its state) when a new one appears.

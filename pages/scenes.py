@@ -18,13 +18,7 @@ if not presenting:
 if problem := scenes.scenes_problem():
     st.error(f"The scenes file could not be read. {problem}", icon=":material/error:")
     st.stop()
-name = state.linked_settings(
-    scenes.parse_scene_query,
-    state.put_scene,
-    scenes.scene_query,
-    widgets.scene_picker_ui,
-    state.get_scene,
-)
+name = state.linked_settings(scenes.SceneChoice, widgets.scene_picker_ui).scene
 names = [s.name for s in scenes.scenes()]
 index, scene = names.index(name), scenes.scene_named(name)
 font = widgets.chart_font()

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from momentum_app import cache, page, state
+from momentum_app.links import to_query
 from momentum_app.race import TOLERANCE
-from momentum_app.settings import parse_sweep_query, sweep_query, to_query
+from momentum_app.settings import SweepSettings
 from momentum_app.sweep_figures import (
     cell_race,
     cell_sentence,
@@ -19,9 +20,7 @@ from momentum_core import stack_rows
 page.start()
 st.title("Sweep: learning rate × momentum")
 
-settings = state.linked_settings(
-    parse_sweep_query, state.put_sweep, sweep_query, sweep_controls_ui, state.get_sweep
-)
+settings = state.linked_settings(SweepSettings, sweep_controls_ui)
 obj = settings.objective
 
 # Big grids compute in slices of momentum rows, so the progress bar can move.

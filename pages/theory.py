@@ -3,14 +3,9 @@
 import streamlit as st
 
 from momentum_app import cache, page, state, theory_view
-from momentum_app.settings import (
-    THEORY_CONDITIONS,
-    TheorySettings,
-    parse_theory_query,
-    theory_query,
-)
+from momentum_app.settings import TheorySettings
 from momentum_app.theory_figures import rate_map_figure
-from momentum_app.widgets import chart_font
+from momentum_app.widgets import chart_font, theory_controls_ui
 from momentum_core import theory
 
 page.start()
@@ -21,28 +16,19 @@ st.caption(
     "(Polyak 1964; Goh, Distill 2017)."
 )
 
-for message in state.sync_from_url(parse_theory_query, state.put_theory, theory_query):
-    st.warning(message, icon=":material/link:")
-# Presenter mode draws no controls: the keys keep what the link or the buttons set.
-if not state.presenting():
-    st.sidebar.select_slider("Condition number κ", THEORY_CONDITIONS, key="th_kappa")
-kappa = float(st.session_state.th_kappa)
+settings = state.linked_settings(TheorySettings, theory_controls_ui)
+kappa, alpha, beta = float(settings.kappa), settings.alpha, settings.beta
 gd_alpha, _ = theory.optimal_gd(1.0 / kappa, 1.0)
 hb_alpha, hb_beta, _ = theory.optimal_momentum(1.0 / kappa, 1.0)
 
 
 def _set(alpha: float, beta: float) -> None:
-    st.session_state.th_alpha, st.session_state.th_beta = float(alpha), float(beta)
+    state.update(TheorySettings, alpha=float(alpha), beta=float(beta))
 
 
 left, right = st.columns(2)
 left.button("Optimal gradient descent", on_click=_set, args=(gd_alpha, 0.0), width="stretch")
 right.button("Optimal momentum", on_click=_set, args=(hb_alpha, hb_beta), width="stretch")
-if not state.presenting():
-    st.sidebar.number_input("Learning rate α", 1e-4, 4.0, key="th_alpha", format="%.5g")
-    st.sidebar.slider("Momentum β", 0.0, 1.0, key="th_beta", step=0.001, format="%.3f")
-alpha, beta = float(st.session_state.th_alpha), float(st.session_state.th_beta)
-state.sync_to_url(theory_query(TheorySettings(int(kappa), alpha, beta)))
 
 maps = cache.rate_maps(kappa)
 # Both maps share the colour scale and the axes, so a cell means the same on either.

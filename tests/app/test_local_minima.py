@@ -18,7 +18,8 @@ from momentum_app.basin_figures import (
     populations_note,
     success_figure,
 )
-from momentum_app.settings import parse_minima_query
+from momentum_app.links import from_query
+from momentum_app.settings import MinimaSettings
 from momentum_core import get_objective
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates, wilson
 from tests.app.harness import page_at
@@ -112,14 +113,14 @@ def test_every_link_bound_is_its_widgets_bound(name, kind, key, end):
 
 
 def test_a_huge_seed_is_clamped_and_printed_in_full():
-    s, warnings = parse_minima_query({"seed": "1e20"})
+    s, warnings = from_query(MinimaSettings, {"seed": "1e20"})
     assert s.seed == 2**31 - 1
     assert warnings == ["seed=1e+20 is outside the seed range [0, 2147483647]; using 2147483647."]
 
 
 @pytest.mark.parametrize("text", ["1_0", "0x10", "٣", "inf", "1e", "--1"])
 def test_links_take_plain_numbers_only(text):
-    s, warnings = parse_minima_query({"fn": "rastrigin", "lr": text, "steps": text})
+    s, warnings = from_query(MinimaSettings, {"fn": "rastrigin", "lr": text, "steps": text})
     assert s.lr == get_objective("rastrigin").lr_default and s.steps == 500
     assert warnings == [
         f"Ignored lr={text!r}: not a number; using 0.002.",
@@ -131,7 +132,7 @@ def test_each_share_says_which_starts_it_counts():
     """The grid's share (a metric) and the random starts' (the sentences) differ; the page
     used to give both without saying they count different starts."""
     query = {"grid": "20", "starts": "50", "steps": "200", "momentum": "0.9"}
-    s, _ = parse_minima_query(query)
+    s, _ = from_query(MinimaSettings, query)
     obj = s.objective
     grid_shares = {
         b: basin_map(obj, "momentum", s.lr, b, s.grid, s.steps, s.noise, s.seed).share_global
@@ -220,7 +221,7 @@ def test_success_figure_has_a_band_and_a_line_per_lr_on_a_0_to_100_axis():
 
 
 def test_the_page_opens_where_momentum_helps_and_one_click_shows_where_it_does_not():
-    s, warnings = parse_minima_query({})
+    s, warnings = from_query(MinimaSettings, {})
     assert (s.fn, s.params, s.lr, s.momentum) == ("rastrigin", (("A", 1.0),), 0.005, 0.9)
     assert warnings == []
     at = page_at(PAGE, {"grid": "20", "starts": "30", "steps": "300"})

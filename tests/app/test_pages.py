@@ -6,8 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from momentum_app import scenes
+from momentum_app.landscapes import DEFAULT_FORMULA
 from momentum_app.race import run_one
-from momentum_app.settings import DEFAULT_FORMULA, LABELS
+from momentum_app.settings import LABELS
 from tests.app.harness import open_app, page_at
 
 

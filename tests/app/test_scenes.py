@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from momentum_app import scenes
+from momentum_app.links import from_query
 from momentum_app.race import TOLERANCE, run_one
 from momentum_core import make_optimizer, run_batch
 
@@ -159,9 +160,9 @@ def test_a_broken_scene_is_named_with_its_fault(tmp_path, change, message):
 
 
 def test_scene_links_fall_back_with_a_warning():
-    assert scenes.parse_scene_query({"scene": "escape"}) == ("escape", [])
-    name, warnings = scenes.parse_scene_query({"scene": "nope"})
-    assert name == SCENES[0].name and "nope" in warnings[0]
+    assert from_query(scenes.SceneChoice, {"scene": "escape"}) == (scenes.SceneChoice("escape"), [])
+    choice, warnings = from_query(scenes.SceneChoice, {"scene": "nope"})
+    assert choice.scene == SCENES[0].name and "scene='nope'" in warnings[0]
 
 
 def test_a_scene_without_momentum_runs_still_opens_in_the_playground(tmp_path):

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from momentum_app.settings import (
-    PAGE_MAX_STEPS,
-    default_settings,
-    lr_limits,
-    parse_query,
-    to_query,
-)
+from momentum_app.landscapes import lr_limits
+from momentum_app.links import from_query, to_query
+from momentum_app.settings import PAGE_MAX_STEPS, RaceSettings, default_settings
 from momentum_core import FACTORIES, get_objective
 
 
@@ -27,13 +23,15 @@ def test_round_trip_is_exact(fn):
         0.25,
         42,
     )
-    back, warnings = parse_query(to_query(s))
+    back, warnings = from_query(RaceSettings, to_query(s))
     assert warnings == []
     assert back == s
 
 
 def test_issue_example_link():
-    s, warnings = parse_query({"fn": "rastrigin", "lr": "0.002", "momentum": "0.9", "steps": "300"})
+    s, warnings = from_query(
+        RaceSettings, {"fn": "rastrigin", "lr": "0.002", "momentum": "0.9", "steps": "300"}
+    )
     assert warnings == []
     assert (s.fn, s.lr, s.momentum, s.steps) == ("rastrigin", 0.002, 0.9, 300)
     assert s.start == get_objective("rastrigin").x0
@@ -60,7 +58,7 @@ BAD = [
 
 @pytest.mark.parametrize(("query", "message", "check"), BAD, ids=[str(q) for q, _, _ in BAD])
 def test_bad_values_warn_and_fall_back(query, message, check):
-    s, warnings = parse_query(query)
+    s, warnings = from_query(RaceSettings, query)
     assert len(warnings) == 1
     assert message in warnings[0]
     assert check(s)
@@ -70,15 +68,15 @@ def test_bad_values_warn_and_fall_back(query, message, check):
 
 
 def test_list_valued_params_take_the_last():
-    s, _ = parse_query({"fn": ["booth", "matyas"]})
+    s, _ = from_query(RaceSettings, {"fn": ["booth", "matyas"]})
     assert s.fn == "matyas"
 
 
 def test_sweep_link_round_trips_with_its_start():
-    from momentum_app.settings import SweepSettings, parse_sweep_query, sweep_query
+    from momentum_app.settings import SweepSettings
 
     s = SweepSettings("himmelblau", (0.5, -1.25), "nesterov", 700, 25, "final loss")
-    back, warnings = parse_sweep_query(sweep_query(s))
+    back, warnings = from_query(SweepSettings, to_query(s))
     assert back == s and warnings == []
-    moved, warnings = parse_sweep_query({"fn": "booth", "start": "99,0"})
+    moved, warnings = from_query(SweepSettings, {"fn": "booth", "start": "99,0"})
     assert moved.start == (10.0, 0.0) and "moved to 10,0" in warnings[0]

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from momentum_app.links import from_query
 from momentum_app.race import TOLERANCE
-from momentum_app.settings import parse_sweep_query
+from momentum_app.settings import SweepSettings
 from momentum_app.sweep_figures import (
     CELLS_TRACE,
     DIVERGED_COLOR,
@@ -30,7 +31,7 @@ def sweep_at(query: dict[str, str]) -> AppTest:
 @pytest.fixture(scope="module")
 def small():
     """The page's sweep for ``?grid=20``, run directly through the core."""
-    s, _ = parse_sweep_query({"grid": "20"})
+    s, _ = from_query(SweepSettings, {"grid": "20"})
     obj = s.objective
     lrs, momenta = np.geomspace(*obj.lr_range, s.grid), np.linspace(0.0, 0.99, s.grid)
     return s, sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=TOLERANCE)

@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from momentum_app import theory_view
-from momentum_app.settings import parse_theory_query
+from momentum_app.links import from_query
+from momentum_app.settings import TheorySettings
 from momentum_core import MAX_STEPS, get_objective, theory
 from tests.app.harness import page_at
 
@@ -121,7 +122,7 @@ def test_theory_link_bounds_are_the_widgets_bounds():
 
 
 def test_theory_links_take_plain_numbers_only():
-    s, warnings = parse_theory_query({"lr": "1_0", "kappa": "1_000"})
+    s, warnings = from_query(TheorySettings, {"lr": "1_0", "kappa": "1_000"})
     assert "Ignored lr='1_0': not a number" in " ".join(warnings)
     assert "Ignored kappa='1_000': not a number" in " ".join(warnings)
-    assert s.kappa == 100 and s.alpha == parse_theory_query({})[0].alpha
+    assert s.kappa == 100 and s.alpha == from_query(TheorySettings, {})[0].alpha

@@ -1,0 +1,489 @@
+"""Settings records that live in links, in session state and in the sidebar.
+
+Each page's settings are one frozen dataclass. Every field a link carries is declared with
+:func:`linked`: its name in the link, its kind, its bounds and default (plain values, or
+functions of the page's landscape), and the widget that sets it. The rest is derived here:
+
+- :func:`from_query` reads a link: each bad value becomes a warning and a valid fallback;
+- :func:`to_query` writes the link that reproduces a record exactly;
+- :func:`defaults` is what a fresh visitor sees (what an empty link gives);
+- :func:`state_keys`, :func:`to_state` and :func:`from_state` map a record onto the
+  session-state keys its widgets own: the field's name, after the record's ``PREFIX``
+  unless the field is ``shared`` with the playground (a start point is two keys,
+  ``<key>_x`` and ``<key>_y``; a landscape is ``fn``, ``param_<name>``, ``formula`` and
+  ``domain``).
+
+Adding a control is one :func:`linked` field and one ``widgets.control(...)`` line. Nothing
+here imports Streamlit: :mod:`momentum_app.state` stores, :mod:`momentum_app.widgets` draws.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from momentum_app.landscapes import (
+    CUSTOM,
+    DEFAULT_FORMULA,
+    FLAT_DEFAULT_DOMAIN,
+    PARAM_RANGES,
+    Params,
+    explicit,
+    landscape,
+    param_defaults,
+    title,
+)
+from momentum_core import FACTORIES, Objective
+
+#: The kinds of linked values. ``landscape`` sits on a record's ``fn`` field and fills its
+#: ``params``, ``formula`` and ``domain`` fields too; ``scale`` is a whole number snapped to
+#: the nearest of its options; ``choices`` is a non-empty tuple of options; ``point`` is x,y.
+KINDS = ("landscape", "number", "whole", "scale", "choice", "choices", "point")
+#: The fields a landscape fills, in order.
+LANDSCAPE_FIELDS = ("fn", "params", "formula", "domain")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a field's bounds, options and default may depend on: the page's landscape (None
+    for a record without one) and the names a link gave."""
+
+    objective: Objective | None
+    given: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Link:
+    """How one field of a settings record lives in a link, in state and in the sidebar."""
+
+    name: str
+    kind: str
+    default: Any = None
+    low: Any = None
+    high: Any = None
+    options: Any = ()
+    what: str = ""  # the range's name in a warning: "the momentum range"
+    widget: str = ""  # see widgets.control; "" for a control drawn by a helper of its own
+    label: str = ""
+    ui: tuple[tuple[str, Any], ...] = ()  # more keyword arguments for the widget
+    shared: bool = False  # the state key has no record prefix (shared with the playground)
+    custom: bool = True  # a landscape may be a typed formula
+
+    def value(self, attr: str, ctx: Context) -> Any:
+        """Attribute ``attr`` (default, low, high, options), worked out for ``ctx``."""
+        v = getattr(self, attr)
+        return v(ctx) if callable(v) else v
+
+
+def linked(name: str, kind: str, **spec: Any) -> Any:
+    """A settings field that a link carries (see :class:`Link` for ``spec``; keyword
+    arguments it does not name go to the widget)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    own = {f.name for f in dataclasses.fields(Link)}
+    ui = tuple((k, spec.pop(k)) for k in [k for k in spec if k not in own])
+    return dataclasses.field(metadata={"link": Link(name, kind, ui=ui, **spec)})
+
+
+def links(cls: type) -> list[tuple[str, Link]]:
+    """A record's linked fields, in order, as (field name, link)."""
+    return [(f.name, f.metadata["link"]) for f in dataclasses.fields(cls) if "link" in f.metadata]
+
+
+def link_of(cls: type, name: str) -> Link:
+    return dict(links(cls))[name]
+
+
+def key(cls: type, name: str) -> str:
+    """The session-state key of field ``name`` (for a landscape, the prefix of its keys)."""
+    link = link_of(cls, name)
+    prefix = "" if link.shared else getattr(cls, "PREFIX", "")
+    return prefix + ("" if link.kind == "landscape" else name)
+
+
+# Reading a link ---------------------------------------------------------------------
+
+#: A plain decimal or scientific number, as a link spells one: ``0.002``, ``-1.5``, ``1e-05``.
+#: ``float`` also takes ``1_0``, ``inf``, ``nan`` and non-ASCII digits; a link should not.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def plain_number(text: str) -> float | None:
+    """The finite number ``text`` spells plainly, or None."""
+    if not _PLAIN_NUMBER.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def parse_domain(text: str) -> tuple[float, ...]:
+    """``"x0,x1,y0,y1"`` as four numbers (whether they make a domain is the formula's
+    check: :func:`momentum_core.formula.check_domain`).
+
+    Raises:
+        ValueError: Unless it is four plain numbers.
+    """
+    parts = [plain_number(p) for p in str(text).split(",")]
+    if len(parts) != 4 or None in parts:
+        raise ValueError("the domain is four numbers: x0,x1,y0,y1")
+    return tuple(parts)
+
+
+def _last(value: str | list[str]) -> str:
+    return value[-1] if isinstance(value, list) else value
+
+
+class QueryReader:
+    """Reads a link's query parameters: each bad value becomes a warning and a fallback.
+
+    Args:
+        params: The query parameters (``st.query_params.to_dict()`` or a plain dict).
+    """
+
+    def __init__(self, params: Mapping[str, str | list[str]]) -> None:
+        self.q = {k: _last(v).strip() for k, v in params.items()}
+        self.warnings: list[str] = []
+
+    def function(self, default: str, custom: bool) -> str:
+        fn = self.q.get("fn", default)
+        if fn == CUSTOM and not custom:
+            self.warnings.append(f"This page takes the built-in functions; showing "
+                                 f"{title(default)}.")  # fmt: skip
+            return default
+        if fn not in FACTORIES and fn != CUSTOM:
+            self.warnings.append(f"Unknown function fn={fn!r} in the link; showing {default}.")
+            return default
+        return fn
+
+    def landscape(self, default: tuple[str, Params], custom: bool = True) -> tuple:
+        """``fn`` with its ``param=name:value,...``, or ``fn=custom`` with ``f=`` and
+        ``domain=x0,x1,y0,y1``; each bad part warns and falls back. A link that names
+        neither ``fn`` nor ``param`` gets ``default`` (a function and its parameters)."""
+        if not {"fn", "param"} & self.q.keys():
+            return default[0], tuple(default[1]), "", ()
+        fn = self.function(default[0], custom)
+        params = dict(param_defaults(fn))
+        for item in filter(None, (p.strip() for p in self.q.get("param", "").split(","))):
+            name, _, text = item.partition(":")
+            limits = PARAM_RANGES.get(fn, {}).get(name.strip())
+            if limits is None:
+                known = ", ".join(PARAM_RANGES.get(fn, {})) or "none"
+                self.warnings.append(f"Ignored param {item!r}: {fn} has no such parameter "
+                                     f"(its parameters: {known}).")  # fmt: skip
+                continue
+            value = plain_number(text.strip())
+            if value is None:
+                self.warnings.append(f"Ignored param {item!r}: not a number.")
+                continue
+            low, high = limits
+            if not low <= value <= high:
+                clamped = min(max(value, low), high)
+                self.warnings.append(
+                    f"param {name}={value:g} is outside [{low:g}, {high:g}]; using {clamped:g}."
+                )
+                value = clamped
+            params[name.strip()] = value
+        if fn != CUSTOM:
+            return fn, explicit(fn, params), "", ()
+        formula = self.q.get("f", DEFAULT_FORMULA)
+        domain = FLAT_DEFAULT_DOMAIN
+        if "domain" in self.q:
+            try:
+                domain = parse_domain(self.q["domain"])
+            except ValueError:
+                self.warnings.append(f"Ignored domain={self.q['domain']!r}: expected x0,x1,y0,y1.")
+        try:
+            landscape(CUSTOM, (), formula, domain)
+        except ValueError as err:
+            self.warnings.append(
+                f"Cannot use f={formula[:60]!r} on that domain: {err}; showing "
+                f"{DEFAULT_FORMULA} on the default domain instead."
+            )
+            formula, domain = DEFAULT_FORMULA, FLAT_DEFAULT_DOMAIN
+        return fn, (), formula, domain
+
+    def number(
+        self, name: str, low: float, high: float, default: float, what: str, *, whole: bool = False
+    ) -> float:
+        """``name``'s value, clamped into ``[low, high]`` (the bounds of its widget).
+
+        Only a plain decimal or scientific number counts (see ``_PLAIN_NUMBER``); anything
+        else falls back to ``default``. Each correction adds a warning; ``whole`` prints the
+        bounds and the value used as integers, in full.
+        """
+        show = (lambda v: f"{round(v)}") if whole else (lambda v: f"{v:g}")
+        if name not in self.q:
+            return default
+        value = plain_number(self.q[name])
+        if value is None:
+            self.warnings.append(
+                f"Ignored {name}={self.q[name]!r}: not a number; using {show(default)}."
+            )
+            return default
+        if not low <= value <= high:
+            clamped = min(max(value, low), high)
+            self.warnings.append(
+                f"{name}={value:g} is outside {what} [{show(low)}, {show(high)}]; "
+                f"using {show(clamped)}."
+            )
+            return clamped
+        return value
+
+    def whole(self, name: str, low: int, high: int, default: int, what: str) -> int:
+        value = self.number(name, low, high, default, what, whole=True)
+        if value != round(value):
+            self.warnings.append(f"{name}={value:g} is not a whole number; using {round(value)}.")
+        return round(value)
+
+    def scale(self, name: str, options: tuple[int, ...], default: int, what: str) -> int:
+        """A whole number from ``options``; others snap to the nearest on a log scale."""
+        value = self.whole(name, min(options), max(options), default, what)
+        if value not in options:
+            nearest = min(options, key=lambda c: abs(math.log(c) - math.log(value)))
+            self.warnings.append(f"{name}={value} is not on the page's scale; using {nearest}.")
+            return nearest
+        return value
+
+    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
+        value = self.q.get(name, default)
+        if value not in options:
+            self.warnings.append(
+                f"Ignored {name}={value!r}: choose one of {', '.join(options)}; using {default}."
+            )
+            return default
+        return value
+
+    def choices(
+        self, name: str, options: tuple[str, ...], default: tuple[str, ...], what: str
+    ) -> tuple[str, ...]:
+        """A comma-separated list of known options (unknown ones warn; none known: the
+        default)."""
+        if name not in self.q:
+            return default
+        names = [n.strip() for n in self.q[name].split(",") if n.strip()]
+        unknown = [n for n in names if n not in options]
+        known = tuple(dict.fromkeys(n for n in names if n in options))
+        if not known:
+            self.warnings.append(
+                f"No known {what} in {name}={self.q[name]!r}; using {', '.join(default)} "
+                f"(choose from {', '.join(options)})."
+            )
+        elif unknown:
+            self.warnings.append(
+                f"Ignored unknown {what}(s) {', '.join(unknown)}; choose from {', '.join(options)}."
+            )
+        return known or default
+
+    def point(self, name: str, obj: Objective, default: tuple[float, float]) -> tuple[float, float]:
+        """``name=x,y``, moved inside the plot when it lies outside."""
+        if name not in self.q:
+            return default
+        text = self.q[name]
+        parts = [plain_number(p) for p in text.split(",")]
+        if len(parts) != 2 or None in parts:
+            self.warnings.append(f"Ignored {name}={text!r}: expected x,y; using the default.")
+            return default
+        (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+        x, y = min(max(parts[0], x_lo), x_hi), min(max(parts[1], y_lo), y_hi)
+        if (x, y) != tuple(parts):
+            self.warnings.append(f"{name}={text} is outside the plot; moved to {x:g},{y:g}.")
+        return (x, y)
+
+    def field(self, link: Link, ctx: Context) -> Any:
+        """The value of one linked field (not a landscape)."""
+        default, what, name = link.value("default", ctx), link.what, link.name
+        if link.kind == "number":
+            return self.number(name, link.value("low", ctx), link.value("high", ctx), default, what)
+        if link.kind == "whole":
+            return self.whole(name, link.value("low", ctx), link.value("high", ctx), default, what)
+        if link.kind == "scale":
+            return self.scale(name, link.value("options", ctx), default, what)
+        if link.kind == "choice":
+            return self.choice(name, link.value("options", ctx), default)
+        if link.kind == "choices":
+            return self.choices(name, link.value("options", ctx), default, what)
+        return self.point(name, ctx.objective, default)
+
+
+def from_query(cls: type, params: Mapping[str, str | list[str]]) -> tuple[Any, list[str]]:
+    """Read a ``cls`` record from a link's query parameters.
+
+    Returns:
+        The record (valid) and one warning per ignored or corrected value.
+    """
+    read = QueryReader(params)
+    ctx = Context(None, frozenset(read.q))
+    values: dict[str, Any] = {}
+    for name, link in links(cls):
+        if link.kind == "landscape":
+            land = read.landscape(link.value("default", ctx), link.custom)
+            values.update(zip(LANDSCAPE_FIELDS, land, strict=True))
+            ctx = Context(landscape(*land), ctx.given)
+        else:
+            values[name] = read.field(link, ctx)
+    return cls(**values), read.warnings
+
+
+def defaults(cls: type, land: tuple = ()) -> Any:
+    """The record a fresh visitor gets: on the record's own default landscape, or on
+    ``land`` = (fn, params, formula, domain) with every default that depends on it."""
+    return from_query(cls, landscape_query(*land) if land else {})[0]
+
+
+# Writing a link ---------------------------------------------------------------------
+
+
+def landscape_query(fn: str, params: Params = (), formula: str = "", domain=()) -> dict[str, str]:
+    """The link parameters of a landscape: ``fn``, and ``param`` or ``f`` and ``domain``."""
+    query = {"fn": fn}
+    if params:
+        query["param"] = ",".join(f"{name}:{float(value)!r}" for name, value in params)
+    if fn == CUSTOM:
+        query["f"] = formula or DEFAULT_FORMULA
+        query["domain"] = ",".join(repr(float(v)) for v in domain or FLAT_DEFAULT_DOMAIN)
+    return query
+
+
+_WRITE: dict[str, Callable[[Any], str]] = {
+    "number": lambda v: repr(float(v)),
+    "whole": lambda v: str(int(v)),
+    "scale": lambda v: str(int(v)),
+    "choice": str,
+    "choices": ",".join,
+    "point": lambda p: f"{float(p[0])!r},{float(p[1])!r}",
+}
+
+
+def to_query(s: Any) -> dict[str, str]:
+    """The query parameters that reproduce ``s`` exactly (shortest round-tripping floats)."""
+    query: dict[str, str] = {}
+    for name, link in links(type(s)):
+        if link.kind == "landscape":
+            query.update(landscape_query(*(getattr(s, f) for f in LANDSCAPE_FIELDS)))
+        else:
+            query[link.name] = _WRITE[link.kind](getattr(s, name))
+    return query
+
+
+# Session state ----------------------------------------------------------------------
+
+
+def _landscape_keys(prefix: str, custom: bool) -> list[str]:
+    names = {name for ranges in PARAM_RANGES.values() for name in ranges}
+    typed = [prefix + "formula", prefix + "domain"] if custom else []
+    return [prefix + "fn", *typed, *(f"{prefix}param_{name}" for name in sorted(names))]
+
+
+def state_keys(cls: type) -> list[str]:
+    """Every session-state key that ``cls``'s widgets own."""
+    keys: list[str] = []
+    for name, link in links(cls):
+        k = key(cls, name)
+        if link.kind == "landscape":
+            keys += _landscape_keys(k, link.custom)
+        else:
+            keys += [k + "_x", k + "_y"] if link.kind == "point" else [k]
+    return keys
+
+
+def state_items(cls: type, **values: Any) -> dict[str, Any]:
+    """The session-state items that hold these field values of a ``cls`` record (a
+    landscape is given as ``fn`` with ``params``, ``formula`` and ``domain``)."""
+    items: dict[str, Any] = {}
+    for name, link in links(cls):
+        if name not in values:
+            continue
+        k, value = key(cls, name), values[name]
+        if link.kind == "landscape":
+            items[k + "fn"] = value
+            params = (*param_defaults(value), *values.get("params", ()))  # defaults, then given
+            items.update({f"{k}param_{n}": v for n, v in params})
+            if value == CUSTOM:
+                items[k + "formula"] = values["formula"]
+                items[k + "domain"] = ",".join(f"{v:g}" for v in values["domain"])
+        elif link.kind == "point":
+            items[k + "_x"], items[k + "_y"] = value
+        else:
+            items[k] = list(value) if link.kind == "choices" else value
+    return items
+
+
+def to_state(s: Any) -> dict[str, Any]:
+    """The session-state items that hold record ``s``."""
+    return state_items(type(s), **{f.name: getattr(s, f.name) for f in dataclasses.fields(s)})
+
+
+def read_landscape(values: Mapping[str, Any], prefix: str = "") -> tuple:
+    """The landscape that state ``values`` hold under ``prefix``, as (fn, params, formula,
+    domain).
+
+    Raises:
+        ValueError: For a typed formula or domain that cannot be used.
+    """
+    fn = values[prefix + "fn"]
+    if fn != CUSTOM:
+        given = {name: float(values[f"{prefix}param_{name}"]) for name, _ in param_defaults(fn)}
+        return fn, explicit(fn, given), "", ()
+    domain = parse_domain(values[prefix + "domain"])
+    landscape(CUSTOM, (), values[prefix + "formula"], domain)
+    return fn, (), values[prefix + "formula"], domain
+
+
+def landscape_prefix(cls: type) -> str | None:
+    """The state-key prefix of ``cls``'s landscape (None: it has none)."""
+    return next((key(cls, n) for n, link in links(cls) if link.kind == "landscape"), None)
+
+
+_READ: dict[str, Callable[[Any], Any]] = {
+    "number": float,
+    "whole": int,
+    "scale": int,
+    "choice": lambda v: v,
+}
+
+
+def from_state(cls: type, values: Mapping[str, Any], land: Iterable | None = None) -> Any:
+    """The ``cls`` record that state ``values`` hold (``land``: its landscape, when the
+    caller has read it already, e.g. with a fallback for a formula that cannot be used)."""
+    fields: dict[str, Any] = {}
+    ctx = Context(None)
+    for name, link in links(cls):
+        k = key(cls, name)
+        if link.kind == "landscape":
+            land = tuple(land) if land is not None else read_landscape(values, k)
+            fields.update(zip(LANDSCAPE_FIELDS, land, strict=True))
+            ctx = Context(landscape(*land), frozenset({"fn"}))
+        elif link.kind == "point":
+            fields[name] = (float(values[k + "_x"]), float(values[k + "_y"]))
+        elif link.kind == "choices":  # never empty: the default stands in for none
+            fields[name] = tuple(values[k]) or link.value("default", ctx)
+        else:
+            fields[name] = _READ[link.kind](values[k])
+    return cls(**fields)
+
+
+def initial_state(cls: type) -> dict[str, Any]:
+    """Every session-state item of ``cls`` at its default: the record's defaults, and
+    each function's parameters (and a typed formula) at theirs."""
+    items: dict[str, Any] = {}
+    for name, link in links(cls):
+        if link.kind == "landscape":
+            k = key(cls, name)
+            for fn in PARAM_RANGES:
+                items.update({f"{k}param_{n}": v for n, v in param_defaults(fn)})
+            if link.custom:
+                items[k + "formula"] = DEFAULT_FORMULA
+                items[k + "domain"] = ",".join(f"{v:g}" for v in FLAT_DEFAULT_DOMAIN)
+    return {**items, **to_state(defaults(cls))}
+
+
+def landscape_defaults(cls: type, land: tuple) -> dict[str, Any]:
+    """The state items of ``cls``'s fields whose defaults depend on the landscape, at their
+    defaults for ``land`` (a new function gets its own start and learning rate)."""
+    fresh = defaults(cls, land)
+    depends = [n for n, link in links(cls) if link.kind != "landscape" and callable(link.default)]
+    return state_items(cls, **{n: getattr(fresh, n) for n in depends})
