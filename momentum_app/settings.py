@@ -74,8 +74,17 @@ def _steps(default: int, label: str, step: int):
                   help=f"At most {PAGE_MAX_STEPS}.")  # fmt: skip
 
 
+class OnLandscape:
+    """A record on a landscape: its ``fn``, ``params``, ``formula`` and ``domain`` fields
+    (filled together by its ``landscape`` link) make the function it shows."""
+
+    @property
+    def objective(self) -> Objective:
+        return landscape(self.fn, self.params, self.formula, self.domain)
+
+
 @dataclass(frozen=True)
-class RaceSettings:
+class RaceSettings(OnLandscape):
     """Everything that decides a race (the playground's and the guide's settings, and a
     scene's runs); hashable, so it keys the caches."""
 
@@ -100,10 +109,6 @@ class RaceSettings:
     formula: str = ""
     domain: tuple[float, ...] = ()
 
-    @property
-    def objective(self) -> Objective:
-        return landscape(self.fn, self.params, self.formula, self.domain)
-
 
 def default_settings(fn: str = DEFAULT_FUNCTION, params: Params = (), formula="", domain=()):
     """The race a fresh visitor sees on function ``fn`` (with these parameters, or this
@@ -119,7 +124,7 @@ SWEEP_METRICS = ("steps to tolerance", "final loss")
 
 
 @dataclass(frozen=True)
-class SweepSettings:
+class SweepSettings(OnLandscape):
     """A learning rate x momentum sweep from one start (the landscape and the start are
     the playground's)."""
 
@@ -142,10 +147,6 @@ class SweepSettings:
     params: Params = ()
     formula: str = ""
     domain: tuple[float, ...] = ()
-
-    @property
-    def objective(self) -> Objective:
-        return landscape(self.fn, self.params, self.formula, self.domain)
 
 
 THEORY_CONDITIONS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
@@ -183,7 +184,7 @@ def _minima_lr(c: Context) -> float:
 
 
 @dataclass(frozen=True)
-class MinimaSettings:
+class MinimaSettings(OnLandscape):
     """The local-minima study: basin maps at one (lr, momentum), success rates around it
     (its own keys, ``lm_*``: a study, not the race)."""
 
@@ -210,10 +211,6 @@ class MinimaSettings:
     params: Params = ()
     formula: str = ""
     domain: tuple[float, ...] = ()
-
-    @property
-    def objective(self) -> Objective:
-        return landscape(self.fn, self.params, self.formula, self.domain)
 
     @property
     def study_lrs(self) -> tuple[float, ...]:
