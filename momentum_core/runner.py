@@ -116,16 +116,21 @@ class _Ledger:
     bound, becomes its divergence step, and that chunk's rows from then on (and every
     later chunk's) are overwritten with its last finite values. The latest step outside
     tolerance per run gives the convergence steps at the end.
+
+    Its per-run arrays are in the chunks' column order: the runs :attr:`ids`. Summary
+    mode drops diverged runs (:meth:`compact`), whose values then go to the results.
     """
+
+    FIELDS = ("x", "loss", "gnorm", "diverged_step", "last_out", "last_out_loss")
 
     def __init__(self, runs: int, x: Array, loss: Array, gnorm: Array, limits: tuple) -> None:
         self.threshold, self.grad_tol, self.bound = limits
+        self.ids = np.arange(runs)
+        self.x, self.loss, self.gnorm = x.copy(), loss.copy(), gnorm.copy()
         self.diverged_step = np.full(runs, -1)
         self.last_out = np.full(runs, -1)
         self.last_out_loss = np.full(runs, -1)
-        self.x, self.loss, self.gnorm = x.copy(), loss.copy(), gnorm.copy()
-        #: The runs the chunks describe: all of them, or (summary mode) the live ones.
-        self.ids: Array | slice = slice(None)
+        self._final = {name: np.empty_like(getattr(self, name)) for name in self.FIELDS}
         self._mark(0, loss[None], gnorm[None])
 
     @property
@@ -133,55 +138,100 @@ class _Ledger:
         return bool(np.all(self.diverged_step >= 0))
 
     def absorb(self, t0: int, xs: Array, losses: Array, gnorms: Array) -> None:
-        """Take steps ``t0 .. t0 + len(xs) - 1`` of the runs :attr:`ids` (the arrays are
-        edited in place: a diverged run's rows repeat its last finite values)."""
-        c, ids = len(xs), self.ids
+        """Take steps ``t0 .. t0 + len(xs) - 1`` (the arrays are edited in place: a
+        diverged run's rows repeat its last finite values)."""
+        c = len(xs)
+        before = self.diverged_step >= 0
+        if not before.any() and self._all_fine(xs, losses, gnorms):  # the common case
+            self._carry(xs, losses, gnorms)
+            self._mark(t0, losses, gnorms)
+            return
         inside = (np.abs(xs[..., 0]) <= self.bound) & (np.abs(xs[..., 1]) <= self.bound)
         fine = np.isfinite(losses) & inside
         bad = ~(fine if gnorms is None else fine & np.isfinite(gnorms))
-        before = self.diverged_step[ids] >= 0
         # Each run's first row to freeze: 0 if it diverged earlier, c if it never did.
-        first = np.where(before, 0, np.where(bad.any(axis=0), bad.argmax(axis=0), c))
+        # Mostly nothing is bad, and an argmax along the rows is slow: look only then.
+        first = np.where(before, 0, c)
+        if bad.any():
+            hit = np.flatnonzero(bad.any(axis=0) & ~before)
+            first[hit] = bad[:, hit].argmax(axis=0)
         cols = np.flatnonzero(first < c)
         if len(cols):
-            runs = np.arange(len(self.x))[ids][cols]
             f = first[cols]
-            self.diverged_step[runs] = np.where(before[cols], self.diverged_step[runs], t0 + f)
+            was = self.diverged_step[cols]
+            self.diverged_step[cols] = np.where(was >= 0, was, t0 + f)
             # The last finite row: the chunk's row before the first bad one, or the carry.
             prev = np.maximum(f - 1, 0)
             from_chunk = f > 0
-            keep_x = np.where(from_chunk[:, None], xs[prev, cols], self.x[runs])
-            keep_l = np.where(from_chunk, losses[prev, cols], self.loss[runs])
+            keep_x = np.where(from_chunk[:, None], xs[prev, cols], self.x[cols])
+            keep_l = np.where(from_chunk, losses[prev, cols], self.loss[cols])
             frozen = np.arange(c)[:, None] >= f[None, :]
             xs[:, cols] = np.where(frozen[..., None], keep_x[None], xs[:, cols])
             losses[:, cols] = np.where(frozen, keep_l[None], losses[:, cols])
             if gnorms is not None:
-                keep_g = np.where(from_chunk, gnorms[prev, cols], self.gnorm[runs])
+                keep_g = np.where(from_chunk, gnorms[prev, cols], self.gnorm[cols])
                 gnorms[:, cols] = np.where(frozen, keep_g[None], gnorms[:, cols])
-        self.x[ids], self.loss[ids] = xs[-1], losses[-1]
-        if gnorms is not None:
-            self.gnorm[ids] = gnorms[-1]
+        self._carry(xs, losses, gnorms)
         self._mark(t0, losses, gnorms)
 
+    def _all_fine(self, xs: Array, losses: Array, gnorms: Array | None) -> bool:
+        """Whether every point is within the bound and every value finite, from a few
+        whole-chunk reductions (NaN and inf carry through a max, a min and a sum)."""
+        if not (-self.bound <= xs.min() and xs.max() <= self.bound):
+            return False
+        return bool(np.isfinite(losses.sum()) and (gnorms is None or np.isfinite(gnorms.sum())))
+
+    def _carry(self, xs: Array, losses: Array, gnorms: Array | None) -> None:
+        self.x, self.loss = xs[-1].copy(), losses[-1].copy()
+        if gnorms is not None:
+            self.gnorm = gnorms[-1].copy()
+
     def live(self) -> Array:
-        """Indices into :attr:`ids` of the runs that have not diverged."""
-        return np.flatnonzero(self.diverged_step[self.ids] < 0)
+        """Column indices of the runs that have not diverged."""
+        return np.flatnonzero(self.diverged_step < 0)
+
+    def compact(self, keep: Array) -> None:
+        """Keep only columns ``keep``; the other runs' values go to the results."""
+        gone = np.ones(len(self.ids), dtype=bool)
+        gone[keep] = False
+        self._retire(gone)
+        for name in self.FIELDS:
+            setattr(self, name, getattr(self, name)[keep])
+        self.ids = self.ids[keep]
+
+    def results(self) -> dict[str, Array]:
+        """Every run's values, in run order (after the last chunk)."""
+        self._retire(slice(None))
+        return self._final
+
+    def _retire(self, cols: Array | slice) -> None:
+        for name in self.FIELDS:
+            self._final[name][self.ids[cols]] = getattr(self, name)[cols]
 
     def _mark(self, t0: int, losses: Array, gnorms: Array) -> None:
         """Record, per run, the latest of these steps at which it was outside tolerance
         (``f >= f* + loss_tol``; for ``last_out`` also ``|grad| >= grad_tol``)."""
-        ids = self.ids
         outside = losses >= self.threshold
-        self.last_out_loss[ids] = _latest(outside, t0, self.last_out_loss[ids])
+        self.last_out_loss = _latest(outside, t0, self.last_out_loss)
         if self.grad_tol > 0:  # (gnorms are recorded whenever grad_tol is set)
             outside &= gnorms >= self.grad_tol
-        self.last_out[ids] = _latest(outside, t0, self.last_out[ids])
+            self.last_out = _latest(outside, t0, self.last_out)
+        else:  # the same flags from the start: the same steps
+            self.last_out = self.last_out_loss
 
 
 def _latest(flags: Array, t0: int, previous: Array) -> Array:
-    """Per column, ``t0 +`` the last row index where ``flags`` holds, else ``previous``."""
-    last = t0 + len(flags) - 1 - flags[::-1].argmax(axis=0)
-    return np.where(flags.any(axis=0), last, previous)
+    """Per column, ``t0 +`` the last row index where ``flags`` holds, else ``previous``.
+
+    Most columns are decided by the last row (a run still outside tolerance) or hold no
+    flag at all (a run inside it); only the others need the slow argmax along the rows.
+    """
+    end = t0 + len(flags) - 1
+    last = np.where(flags[-1], end, previous)
+    mixed = np.flatnonzero(~flags[-1] & flags.any(axis=0))
+    if len(mixed):
+        last[mixed] = end - flags[::-1, mixed].argmax(axis=0)
+    return last
 
 
 def _freeze_states(states: Any, diverged_step: Array) -> Any:
@@ -334,13 +384,15 @@ def run_batch(
             t0 += c
             if summary_only and len(keep := ledger.live()) < len(x):
                 # Sweeps lose many runs early: step only the live ones from here on.
-                ledger.ids = np.arange(runs)[ledger.ids][keep]
+                ledger.compact(keep)
                 x, grad, state = x[keep], grad[keep], take(state, keep)
                 sigma = sigma[keep] if len(sigma) > 1 else sigma
                 if not shared_noise:
                     draws, pick = (runs, 2), ledger.ids
-                xs_buffer, loss_buffer = xs_buffer[:, keep], loss_buffer[:, keep]
-                grads = grads[:, keep] if need_norms else grads
+                # Fresh buffers (their rows are rewritten each chunk): a fancy index along
+                # the runs would leave them strided, and every later step slower.
+                xs_buffer, loss_buffer = np.empty((chunk, len(x), 2)), np.empty((chunk, len(x)))
+                grads = np.empty((len(grads), len(x), 2))
             if t0 <= num_steps and ledger.all_diverged:  # the rest repeats their ends
                 if not summary_only:
                     positions[t0:], losses[t0:] = ledger.x, ledger.loss
@@ -349,13 +401,16 @@ def run_batch(
                     states += [states[-1]] * (num_steps + 1 - t0)
                 break
 
-    diverged_step = ledger.diverged_step
-    diverged = diverged_step >= 0
-    converged_step = np.where((ledger.last_out < num_steps) & ~diverged, ledger.last_out + 1, -1)
-    tol_step = np.where(
-        (ledger.last_out_loss < num_steps) & ~diverged, ledger.last_out_loss + 1, -1
+    done = ledger.results()
+    diverged_step, last_out, last_out_loss = (
+        done["diverged_step"],
+        done["last_out"],
+        done["last_out_loss"],
     )
-    final_x = ledger.x
+    diverged = diverged_step >= 0
+    converged_step = np.where((last_out < num_steps) & ~diverged, last_out + 1, -1)
+    tol_step = np.where((last_out_loss < num_steps) & ~diverged, last_out_loss + 1, -1)
+    final_x = done["x"]
     minima = objective.minima
     dist = np.linalg.norm(final_x[:, None, :] - minima[None, :, :], axis=-1)
     nearest = np.argmin(dist, axis=1)
@@ -365,7 +420,7 @@ def run_batch(
         grad_norms=None if summary_only else grad_norms,
         states=_freeze_states(_stack_states(states), diverged_step) if record_state else None,
         final_position=final_x,
-        final_loss=ledger.loss,
+        final_loss=done["loss"],
         diverged_step=diverged_step,
         converged_step=converged_step,
         tol_step=tol_step,
