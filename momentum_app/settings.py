@@ -54,7 +54,8 @@ LR_WHAT = "the learning rates allowed for this function"
 
 
 def _start(shared: bool = False):
-    return linked("start", "point", default=_own_start, shared=shared, widget="point")
+    return linked("start", "point", default=_own_start, shared=shared, widget="point",
+                  label="Start")  # fmt: skip
 
 
 def _noise(step: float):

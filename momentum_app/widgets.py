@@ -75,8 +75,8 @@ def control(cls: type, name: str, obj: Objective | None = None, where=None) -> N
     if link.widget == "point":
         (x0, x1), (y0, y1) = obj.domain
         left, right = where.columns(2)
-        left.number_input("Start x", x0, x1, key=key + "_x", step=0.1, format="%.4g")
-        right.number_input("Start y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
+        left.number_input(f"{link.label} x", x0, x1, key=key + "_x", step=0.1, format="%.4g")
+        right.number_input(f"{link.label} y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
     elif link.widget == "number":
         where.number_input(link.label, low, high, key=key, **ui)
     elif link.widget == "slider":
@@ -112,8 +112,9 @@ def landscape_ui(cls: type) -> Objective:
     sb, link = st.sidebar, links.link_of(cls, "fn")
     prefix = links.key(cls, "fn")
     changed = {"on_change": _landscape_changed, "args": (prefix,)}
-    sb.selectbox(link.label, [*FACTORIES, *[CUSTOM][: link.custom]], key=prefix + "fn",
-                 format_func=landscapes.title, **changed)  # fmt: skip
+    functions = [*FACTORIES, CUSTOM] if link.custom else list(FACTORIES)
+    sb.selectbox(link.label, functions, key=prefix + "fn", format_func=landscapes.title,
+                 **changed)  # fmt: skip
     fn = st.session_state[prefix + "fn"]
     if fn == CUSTOM:
         sb.text_input(
