@@ -9,6 +9,7 @@ from momentum_app import scenes
 from momentum_app.landscapes import DEFAULT_FORMULA
 from momentum_app.race import run_one
 from momentum_app.settings import LABELS
+from momentum_app.widgets import LINK_LABEL
 from tests.app.harness import open_app, page_at
 
 
@@ -263,8 +264,8 @@ def test_guide_shows_every_rule_and_the_race_as_code():
 
 def test_every_page_ends_with_a_link_holding_its_settings():
     at = open_app({"fn": "himmelblau", "momentum": "0.8"})
-    link = at.code[-1].value
-    assert "fn=himmelblau" in link and "momentum=0.8" in link
+    (box,) = [t for t in at.text_input if t.label == LINK_LABEL]
+    assert "fn=himmelblau" in box.value and "momentum=0.8" in box.value
 
 
 def test_a_broken_scenes_file_is_named_on_the_page_not_a_traceback(tmp_path, monkeypatch):

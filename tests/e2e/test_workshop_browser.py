@@ -151,16 +151,16 @@ def test_link_to_the_sweep_reopens_the_same_settings(page, app_url):
     function.click()
     page.get_by_role("option", name="Himmelblau", exact=True).click()
     page.wait_for_url(re.compile(r"fn=himmelblau"), timeout=30_000)
-    code = page.locator("[data-testid='stCode'] code").last
+    box = page.get_by_role("textbox", name="Link to this view")
     page.wait_for_function(
-        "() => [...document.querySelectorAll(\"[data-testid='stCode'] code\")]"
-        ".some(e => e.innerText.includes('fn=himmelblau'))",
+        "() => [...document.querySelectorAll('input')]"
+        ".some(e => e.value.includes('fn=himmelblau'))",
         timeout=30_000,
     )
-    link = code.inner_text().strip()
+    link = box.input_value().strip()
     assert link.startswith(app_url + "/sweep?"), link
     assert "fn=himmelblau" in link and "grid=20" in link and "start=" in link, link
-    code.scroll_into_view_if_needed()
+    box.scroll_into_view_if_needed()
     shot(page, "workshop-sweep-link")
 
     other = page.context.new_page()
