@@ -372,6 +372,11 @@ def to_query(s: Any) -> dict[str, str]:
 # Session state ----------------------------------------------------------------------
 
 
+def _domain_text(domain: Iterable[float]) -> str:
+    """A domain as its sidebar box shows it: ``-3,3,-3,3``, each number in full."""
+    return ",".join(repr(float(v)).removesuffix(".0") for v in domain)
+
+
 def _landscape_keys(prefix: str, custom: bool) -> list[str]:
     names = {name for ranges in PARAM_RANGES.values() for name in ranges}
     typed = [prefix + "formula", prefix + "domain"] if custom else []
@@ -404,7 +409,7 @@ def state_items(cls: type, **values: Any) -> dict[str, Any]:
             items.update({f"{k}param_{n}": v for n, v in params})
             if value == CUSTOM:
                 items[k + "formula"] = values["formula"]
-                items[k + "domain"] = ",".join(f"{v:g}" for v in values["domain"])
+                items[k + "domain"] = _domain_text(values["domain"])
         elif link.kind == "point":
             items[k + "_x"], items[k + "_y"] = value
         else:
@@ -477,7 +482,7 @@ def initial_state(cls: type) -> dict[str, Any]:
                 items.update({f"{k}param_{n}": v for n, v in param_defaults(fn)})
             if link.custom:
                 items[k + "formula"] = DEFAULT_FORMULA
-                items[k + "domain"] = ",".join(f"{v:g}" for v in FLAT_DEFAULT_DOMAIN)
+                items[k + "domain"] = _domain_text(FLAT_DEFAULT_DOMAIN)
     return {**items, **to_state(defaults(cls))}
 
 

@@ -70,7 +70,7 @@ def test_state_holds_a_record_exactly_under_the_keys_it_declares(cls):
             0.0,
             0,
             formula="x^2 + 3*y^2",
-            domain=(-1.0, 2.0, -3.0, 4.0),
+            domain=(-1.234567891, 2.0, -3.0, 4.5),
         ),
         SweepSettings("himmelblau", (0.5, -1.25), "nesterov", 700, 25, "final loss"),
         MinimaSettings("booth", 0.01, 0.5, 20, 300, 50, 0.25, 3),
