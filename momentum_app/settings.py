@@ -90,7 +90,13 @@ class RaceSettings(OnLandscape):
     scene's runs); hashable, so it keys the caches."""
 
     fn: str = linked("fn", "landscape", default=(DEFAULT_FUNCTION, ()), label="Test function")
-    lr: float = linked("lr", "number", default=_own_lr, low=_lr_low, high=_lr_high, what=LR_WHAT)
+    lr: float = linked(
+        "lr", "number", default=_own_lr, low=_lr_low, high=_lr_high, what=LR_WHAT,
+        widget="number", label="Exact learning rate", format="%.6g",
+        step=lambda c: c.objective.lr_range[0],
+        help=lambda c: f"Any value from {_lr_low(c):g} to {_lr_high(c):g}; the slider covers "
+        "the sensible range.",
+    )  # fmt: skip
     momentum: float = linked(
         "momentum", "number", default=0.9, low=0.0, high=1.0, what="the momentum range",
         widget="slider", label="Momentum β", step=0.01,

@@ -151,16 +151,12 @@ def lr_ui(obj: Objective) -> None:
     box for any allowed value. The exact rate is one of the slider's stops, so the two
     agree."""
     sb, state_ = st.sidebar, st.session_state
-    low, high = lr_limits(obj)
+    low, high = lr_limits(obj)  # the box's bounds (see RaceSettings.lr)
     options = sorted({*lr_options(*obj.lr_range), min(max(float(state_.lr), low), high)})
     state_.lr_slider = _nearest(options, state_.lr)
     sb.select_slider("Learning rate α (log scale)", options=options, key="lr_slider",
                      format_func=lambda v: f"{v:g}", on_change=_on_lr_slider)  # fmt: skip
-    sb.number_input(
-        "Exact learning rate", min_value=low, max_value=high, key="lr", step=obj.lr_range[0],
-        format="%.6g", help=f"Any value from {low:g} to {high:g}; the slider covers the "
-        "sensible range.",
-    )  # fmt: skip
+    control(RaceSettings, "lr", obj)  # the exact box: the link's own bounds
 
 
 def race_controls_ui() -> None:
