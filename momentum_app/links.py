@@ -45,6 +45,8 @@ from momentum_core import FACTORIES, Objective
 KINDS = ("landscape", "number", "whole", "scale", "choice", "choices", "point")
 #: The fields a landscape fills, in order.
 LANDSCAPE_FIELDS = ("fn", "params", "formula", "domain")
+#: A link that names neither of these gets the record's default landscape.
+LANDSCAPE_NAMES = frozenset({"fn", "param"})
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ class QueryReader:
         """``fn`` with its ``param=name:value,...``, or ``fn=custom`` with ``f=`` and
         ``domain=x0,x1,y0,y1``; each bad part warns and falls back. A link that names
         neither ``fn`` nor ``param`` gets ``default`` (a function and its parameters)."""
-        if not {"fn", "param"} & self.q.keys():
+        if not LANDSCAPE_NAMES & self.q.keys():
             return default[0], tuple(default[1]), "", ()
         fn = self.function(default[0], custom)
         params = dict(param_defaults(fn))

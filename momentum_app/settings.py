@@ -18,7 +18,7 @@ from momentum_app.landscapes import (
     landscape,
     lr_limits,
 )
-from momentum_app.links import Context, defaults, linked
+from momentum_app.links import LANDSCAPE_NAMES, Context, defaults, linked
 from momentum_core import MOMENTUM_OPTIMIZERS, OPTIMIZER_NAMES, SPECS, Objective
 
 #: Most steps a run on a page may take (the core allows more: momentum_core.MAX_STEPS).
@@ -187,7 +187,7 @@ MINIMA_MOMENTUM_MAX = 0.99
 
 def _minima_lr(c: Context) -> float:
     # A link that names no landscape opens on MINIMA_DEFAULT, learning rate included.
-    return c.objective.lr_default if {"fn", "param"} & c.given else MINIMA_DEFAULT[2]
+    return c.objective.lr_default if LANDSCAPE_NAMES & c.given else MINIMA_DEFAULT[2]
 
 
 @dataclass(frozen=True)
