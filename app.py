@@ -6,7 +6,7 @@ Streamlit serves this script at "/" only; every page keeps an address of its own
 
 import streamlit as st
 
-from momentum_app import page
+from momentum_app.ui import page
 
 page.start()
 st.switch_page("pages/playground.py", query_params=st.query_params.to_dict())

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from momentum_app.race import race_view  # noqa: E402
-from momentum_app.settings import OPTIMIZER_NAMES, default_settings  # noqa: E402
+from momentum_app.race.runs import race_view  # noqa: E402
+from momentum_app.ui.settings import OPTIMIZER_NAMES, default_settings  # noqa: E402
 
 BARE_PAGE = """
 import plotly.graph_objects as go

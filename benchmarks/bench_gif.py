@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_gif.py`` (``--repeats 9`` for steadier medians).
 
-It prints the median seconds of :func:`momentum_app.gif_export.race_gif` (matplotlib's Agg
+It prints the median seconds of :func:`momentum_app.race.gif_export.race_gif` (matplotlib's Agg
 renderer, the moving parts blitted over a still picture) and the GIF's size for
   * the default race: Rosenbrock, SGD vs momentum, 1000 steps (100 frames, 720 x 480);
   * all 7 optimizers over 3000 steps at the default learning rate (one diverges, so its
@@ -29,9 +29,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from PIL import Image
 
-from momentum_app.gif_export import race_gif
-from momentum_app.race import race_runs, run_race
-from momentum_app.settings import OPTIMIZER_NAMES, default_settings
+from momentum_app.race.gif_export import race_gif
+from momentum_app.race.runs import race_runs, run_race
+from momentum_app.ui.settings import OPTIMIZER_NAMES, default_settings
 
 
 def races() -> dict[str, tuple]:

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from momentum_app import code_panel, guide_text, page, state
-from momentum_app.settings import LABELS, RaceSettings
-from momentum_app.update_rules import update_rule
+from momentum_app.guide import code_panel, guide_text
+from momentum_app.guide.update_rules import update_rule
+from momentum_app.ui import page, state
+from momentum_app.ui.settings import LABELS, RaceSettings
 from momentum_core import MOMENTUM_OPTIMIZERS
 
 page.start()

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from momentum_app import cache, page, state
-from momentum_app.basin_figures import (
+from momentum_app.studies.basin_figures import (
     basin_figure,
     grid_share_label,
     populations_note,
     success_figure,
 )
-from momentum_app.settings import MinimaSettings
-from momentum_app.widgets import chart_font, minima_cases_ui, minima_controls_ui
+from momentum_app.ui import cache, page, state
+from momentum_app.ui.settings import MinimaSettings
+from momentum_app.ui.widgets import chart_font, minima_cases_ui, minima_controls_ui
 from momentum_core.basins import describe_effect
 
 page.start()

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from momentum_app import cache, page, race, state, widgets
-from momentum_app.race_chart import race_chart, standalone_html
-from momentum_app.settings import RaceSettings
+from momentum_app.race import runs
+from momentum_app.race.race_chart import race_chart, standalone_html
+from momentum_app.ui import cache, page, state, widgets
+from momentum_app.ui.settings import RaceSettings
 
 page.start()
 st.title("Playground: gradient descent vs momentum")
@@ -31,7 +32,7 @@ if obj.minima_estimated:
     )
 font = widgets.chart_font()
 shown = cache.race_view(settings, font)
-results = race.selected(shown.families, settings.momentum)
+results = runs.selected(shown.families, settings.momentum)
 with notes:
     widgets.race_notes_ui(settings, results)
 
@@ -42,10 +43,10 @@ else:
     momentum = settings.momentum if has_family else None
     race_chart(shown.data, key="race", momentum=momentum, ui_font=font + 1)
 
-st.markdown("**" + race.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
-table = race.results_table(obj, results)
+st.markdown("**" + runs.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
+table = runs.results_table(obj, results)
 st.dataframe(
-    race.shown_table(table),
+    runs.shown_table(table),
     width="stretch",
     column_config={"status": st.column_config.TextColumn(width="large")},
 )
@@ -56,8 +57,8 @@ if not state.presenting():
         f"Race on {obj.title}",
         obj,
         lambda: standalone_html(shown.data, title=f"Race on {obj.title}", momentum=momentum),
-        lambda: race.race_runs(obj, cache.race_results(settings)),
-        lambda: race.trajectories_csv(obj, cache.race_results(settings)),
+        lambda: runs.race_runs(obj, cache.race_results(settings)),
+        lambda: runs.trajectories_csv(obj, cache.race_results(settings)),
         table,
     )
 

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from momentum_app import cache, page, scenes, state, widgets
-from momentum_app.race_chart import race_chart, standalone_html
+from momentum_app.race.race_chart import race_chart, standalone_html
+from momentum_app.talk import scenes
+from momentum_app.ui import cache, page, state, widgets
 
 page.start()
 presenting = state.presenting()
@@ -12,7 +13,7 @@ if not presenting:
     st.caption(
         "Each scene sets every control for one claim or tip of the article this app grew "
         "from and plays it. Every number in a caption is read from the runs on screen. "
-        "Add your own scenes in `momentum_app/scenes.toml`."
+        "Add your own scenes in `momentum_app/talk/scenes.toml`."
     )
 
 if problem := scenes.scenes_problem():

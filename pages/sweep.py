@@ -2,11 +2,8 @@
 
 import streamlit as st
 
-from momentum_app import cache, page, state
-from momentum_app.links import to_query
-from momentum_app.race import TOLERANCE
-from momentum_app.settings import SweepSettings
-from momentum_app.sweep_figures import (
+from momentum_app.race.runs import TOLERANCE
+from momentum_app.studies.sweep_figures import (
     cell_race,
     cell_sentence,
     chosen_cell,
@@ -14,7 +11,10 @@ from momentum_app.sweep_figures import (
     row_slices,
     sweep_figure,
 )
-from momentum_app.widgets import chart_font, sweep_controls_ui
+from momentum_app.ui import cache, page, state
+from momentum_app.ui.links import to_query
+from momentum_app.ui.settings import SweepSettings
+from momentum_app.ui.widgets import chart_font, sweep_controls_ui
 from momentum_core import stack_rows
 
 page.start()

@@ -16,14 +16,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from momentum_app.code_panel import (
+from momentum_app.guide.code_panel import (
     FRAMEWORKS,
     python_expression,
     snippet,
     tfjs_expression,
 )
-from momentum_app.race import run_race
-from momentum_app.settings import default_settings
+from momentum_app.race.runs import run_race
+from momentum_app.ui.settings import default_settings
 from momentum_core import FACTORIES, MOMENTUM_OPTIMIZERS, OPTIMIZER_NAMES, get_objective
 from momentum_core.formula import custom_objective
 

@@ -9,11 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from momentum_app.figures import MAX_FRAMES, frame_steps, landscape_values, surface_figure
-from momentum_app.race import race_runs, race_view, run_race
-from momentum_app.race_chart import standalone_html
-from momentum_app.race_data import keep_mask
-from momentum_app.settings import OPTIMIZER_NAMES, default_settings
+from momentum_app.race.figures import MAX_FRAMES, frame_steps, landscape_values, surface_figure
+from momentum_app.race.race_chart import standalone_html
+from momentum_app.race.race_data import keep_mask
+from momentum_app.race.runs import race_runs, race_view, run_race
+from momentum_app.ui.settings import OPTIMIZER_NAMES, default_settings
 from momentum_core import FACTORIES, get_objective
 
 

@@ -16,10 +16,10 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
 from PIL import Image
 
-from momentum_app.figures import COLORS, frame_steps
-from momentum_app.gif_export import LAST_FRAME_MS, data_to_pixel, race_gif, race_layout
-from momentum_app.race import race_runs, run_race
-from momentum_app.settings import default_settings
+from momentum_app.race.figures import COLORS, frame_steps
+from momentum_app.race.gif_export import LAST_FRAME_MS, data_to_pixel, race_gif, race_layout
+from momentum_app.race.runs import race_runs, run_race
+from momentum_app.ui.settings import default_settings
 
 SIZE = {"width": 480, "height": 320}
 
@@ -201,8 +201,8 @@ def test_default_race_is_small():
 
 
 def test_scene_runs_keep_their_own_colours_in_the_gif():
-    from momentum_app import scenes
-    from momentum_app.race import run_one
+    from momentum_app.race.runs import run_one
+    from momentum_app.talk import scenes
 
     scene = scenes.scene_named("start-low")
     results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
@@ -240,7 +240,7 @@ def test_gifs_drawn_at_once_from_two_threads_are_the_same_as_one_at_a_time(calm)
 def test_importing_the_module_leaves_matplotlib_unloaded():
     """The app imports this module when it starts; matplotlib (~0.5 s to import) is only
     loaded when a GIF is made."""
-    code = "import sys, momentum_app.gif_export; print('matplotlib' in sys.modules)"
+    code = "import sys, momentum_app.race.gif_export; print('matplotlib' in sys.modules)"
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from momentum_app.guide_text import SOURCE_TITLE
-from momentum_app.update_rules import update_rule
+from momentum_app.guide.guide_text import SOURCE_TITLE
+from momentum_app.guide.update_rules import update_rule
 from tests.app.harness import page_at
 
 PAGE = "pages/guide.py"

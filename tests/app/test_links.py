@@ -8,10 +8,10 @@ from typing import ClassVar
 
 import pytest
 
-from momentum_app import links
 from momentum_app.landscapes import CUSTOM, lr_limits
-from momentum_app.scenes import SceneChoice
-from momentum_app.settings import (
+from momentum_app.talk.scenes import SceneChoice
+from momentum_app.ui import links
+from momentum_app.ui.settings import (
     MINIMA_DEFAULT,
     MinimaSettings,
     RaceSettings,

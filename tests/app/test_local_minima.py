@@ -1,7 +1,7 @@
 """The local-minima page through AppTest (from app.py, as a visitor arrives) and its figures.
 
 The page is opened from ``app.py`` with ``switch_page``: its defaults (Rastrigin, beta 0.9)
-live in ``momentum_app.state`` and only ``app.py`` writes them, so the page run on its own
+live in ``momentum_app.ui.state`` and only ``app.py`` writes them, so the page run on its own
 would open on the first function of the list instead.
 """
 
@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from momentum_app.basin_figures import (
+from momentum_app.studies.basin_figures import (
     DIVERGED_COLOR,
     GLOBAL_COLOR,
     basin_figure,
     populations_note,
     success_figure,
 )
-from momentum_app.links import from_query
-from momentum_app.settings import MinimaSettings
+from momentum_app.ui.links import from_query
+from momentum_app.ui.settings import MinimaSettings
 from momentum_core import get_objective
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates, wilson
 from tests.app.harness import page_at

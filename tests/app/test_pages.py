@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from momentum_app import scenes
 from momentum_app.landscapes import DEFAULT_FORMULA
-from momentum_app.race import run_one
-from momentum_app.settings import LABELS
-from momentum_app.widgets import LINK_LABEL
+from momentum_app.race.runs import run_one
+from momentum_app.talk import scenes
+from momentum_app.ui.settings import LABELS
+from momentum_app.ui.widgets import LINK_LABEL
 from tests.app.harness import open_app, page_at
 
 

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from momentum_app import widgets
-from momentum_app.basin_figures import success_figure
-from momentum_app.figures import race_figure
-from momentum_app.theory_figures import figure_fonts, rate_map_figure
+from momentum_app.race.figures import race_figure
+from momentum_app.studies.basin_figures import success_figure
+from momentum_app.studies.theory_figures import figure_fonts, rate_map_figure
+from momentum_app.ui import widgets
 from momentum_core import get_objective
 from tests.app.harness import page_at
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from momentum_app.race import (
+from momentum_app.race.runs import (
     TOLERANCE,
     results_table,
     run_race,
@@ -15,7 +15,7 @@ from momentum_app.race import (
     trajectories_csv,
     verdict,
 )
-from momentum_app.settings import LABELS, default_settings
+from momentum_app.ui.settings import LABELS, default_settings
 from momentum_core import outcome
 
 

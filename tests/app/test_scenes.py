@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from momentum_app import scenes
-from momentum_app.links import from_query
-from momentum_app.race import TOLERANCE, run_one
+from momentum_app.race.runs import TOLERANCE, run_one
+from momentum_app.talk import scenes
+from momentum_app.ui.links import from_query
 from momentum_core import make_optimizer, run_batch
 
 SCENES = scenes.scenes()

@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from momentum_app.links import from_query
-from momentum_app.race import TOLERANCE
-from momentum_app.settings import SweepSettings
-from momentum_app.sweep_figures import (
+from momentum_app.race.runs import TOLERANCE
+from momentum_app.studies.sweep_figures import (
     CELLS_TRACE,
     DIVERGED_COLOR,
     NOT_REACHED_COLOR,
     colour_caption,
     sweep_figure,
 )
+from momentum_app.ui.links import from_query
+from momentum_app.ui.settings import SweepSettings
 from momentum_core import grid_of, sweep_grid
 from tests.app.harness import page_at
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from momentum_app import theory_view
-from momentum_app.links import from_query
-from momentum_app.settings import TheorySettings
+from momentum_app.studies import theory_view
+from momentum_app.ui.links import from_query
+from momentum_app.ui.settings import TheorySettings
 from momentum_core import MAX_STEPS, get_objective, theory
 from tests.app.harness import page_at
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from momentum_app.widgets import lan_host
+from momentum_app.ui.widgets import lan_host
 from tests.e2e.conftest import shot
 from tests.e2e.race_helpers import race_handle
 

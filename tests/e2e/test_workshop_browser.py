@@ -6,9 +6,9 @@ import re
 import tomllib
 from urllib.parse import parse_qs, urlparse
 
-from momentum_app.race import race_view
-from momentum_app.race_chart import standalone_html
-from momentum_app.settings import default_settings
+from momentum_app.race.race_chart import standalone_html
+from momentum_app.race.runs import race_view
+from momentum_app.ui.settings import default_settings
 from tests.e2e.conftest import ROOT, shot
 from tests.e2e.race_helpers import PATH_LENGTHS, race_frame, race_handle
 
@@ -17,7 +17,7 @@ ROOT_FONT = "() => parseFloat(getComputedStyle(document.documentElement).fontSiz
 
 
 def scene_titles() -> dict[str, str]:
-    with open(ROOT / "momentum_app" / "scenes.toml", "rb") as f:
+    with open(ROOT / "momentum_app" / "talk" / "scenes.toml", "rb") as f:
         return {s["name"]: s["title"] for s in tomllib.load(f)["scene"]}
 
 

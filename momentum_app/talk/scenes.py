@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from momentum_app.figures import COLORS
 from momentum_app.landscapes import PARAM_RANGES, Params, explicit, landscape
-from momentum_app.links import linked
-from momentum_app.race import TOLERANCE, solo
-from momentum_app.race_data import RaceRun, Track
-from momentum_app.settings import LABELS, PAGE_MAX_STEPS, RaceSettings
+from momentum_app.race.figures import COLORS
+from momentum_app.race.race_data import RaceRun, Track
+from momentum_app.race.runs import TOLERANCE, solo
+from momentum_app.ui.links import linked
+from momentum_app.ui.settings import LABELS, PAGE_MAX_STEPS, RaceSettings
 from momentum_core import (
     FACTORIES,
     MOMENTUM_OPTIMIZERS,

@@ -15,13 +15,14 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from momentum_app import landscapes, links, state
-from momentum_app.gif_export import race_gif
+from momentum_app import landscapes
 from momentum_app.landscapes import CUSTOM, FORMULA_EXAMPLES, PARAM_RANGES, landscape, lr_limits
-from momentum_app.race import trajectories_csv
-from momentum_app.race_data import RaceRun
-from momentum_app.scenes import SceneChoice, scene_runs
-from momentum_app.settings import (
+from momentum_app.race.gif_export import race_gif
+from momentum_app.race.race_data import RaceRun
+from momentum_app.race.runs import trajectories_csv
+from momentum_app.talk.scenes import SceneChoice, scene_runs
+from momentum_app.ui import links, state
+from momentum_app.ui.settings import (
     LABELS,
     MINIMA_CONTRAST,
     MINIMA_DEFAULT,
@@ -30,7 +31,7 @@ from momentum_app.settings import (
     SweepSettings,
     TheorySettings,
 )
-from momentum_app.state import PRESENT, presenting
+from momentum_app.ui.state import PRESENT, presenting
 from momentum_core import FACTORIES, MOMENTUM_OPTIMIZERS, Objective
 from momentum_core.formula import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH
 
@@ -63,7 +64,7 @@ _PER_LANDSCAPE = ("step", "help")
 
 def control(cls: type, name: str, obj: Objective | None = None, where=None) -> None:
     """Draw field ``name`` of settings record ``cls`` with the widget its declaration
-    names (see :mod:`momentum_app.settings`), in the sidebar unless ``where`` says.
+    names (see :mod:`momentum_app.ui.settings`), in the sidebar unless ``where`` says.
 
     ``obj`` is the page's landscape, for bounds that depend on it.
     """
@@ -284,7 +285,7 @@ def scene_nav_ui(names: list[str], index: int) -> None:
     )  # fmt: skip
 
 
-_CLICKER = Path(__file__).with_name("clicker.html")
+_CLICKER = Path(__file__).parents[1] / "talk" / "clicker.html"
 
 
 def clicker_ui(scene: str) -> None:

@@ -13,8 +13,8 @@ import time
 
 import streamlit as st
 
-from momentum_app import state
-from momentum_app.widgets import link_ui, presenter_ui
+from momentum_app.ui import state
+from momentum_app.ui.widgets import link_ui, presenter_ui
 
 #: The pages in menu order: script, title, icon.
 PAGES = (

@@ -1,7 +1,7 @@
 """The race as a Streamlit component, and the same page as an offline HTML file.
 
 ``race_component/index.html`` gets the race once, as data (see
-:mod:`momentum_app.race_data`), and draws every frame itself. Inside the app it is a
+:mod:`momentum_app.race.race_data`), and draws every frame itself. Inside the app it is a
 Streamlit component served from its folder, with plotly.js's basic bundle vendored beside
 it, so nothing loads from the internet. It is placed twice: the race, whose arguments do not
 change with the momentum (so Streamlit sends an unchanged race as a short reference, not
@@ -49,7 +49,7 @@ def race_chart(
     """Render the race.
 
     Args:
-        data: From :func:`momentum_app.race_data.race_data`.
+        data: From :func:`momentum_app.race.race_data.race_data`.
         key: The Streamlit element key.
         momentum: The momentum to show (races with momentum families), or None.
         ui_font: Font size of the controls in pixels.

@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from momentum_app import links
 from momentum_app.landscapes import CUSTOM, DEFAULT_FORMULA, FLAT_DEFAULT_DOMAIN, landscape
-from momentum_app.scenes import SceneChoice
-from momentum_app.settings import MinimaSettings, RaceSettings, SweepSettings, TheorySettings
+from momentum_app.talk.scenes import SceneChoice
+from momentum_app.ui import links
+from momentum_app.ui.settings import MinimaSettings, RaceSettings, SweepSettings, TheorySettings
 
 #: Every page's settings record: their widgets' keys and defaults are derived from these.
 RECORDS = (RaceSettings, SweepSettings, MinimaSettings, TheorySettings, SceneChoice)
@@ -96,7 +96,7 @@ def init_state() -> None:
     """Called by ``app.py`` on every run: defaults once, then keep widget state alive.
 
     Each record's defaults are what its link reader gives for an empty link (see
-    :mod:`momentum_app.links`), so they are written once, in the record's fields.
+    :mod:`momentum_app.ui.links`), so they are written once, in the record's fields.
     """
     state = st.session_state
     if "fn" not in state:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from momentum_app.figures import COLORS, race_figure
-from momentum_app.race_data import RaceRun, Track, gap_range, race_data
-from momentum_app.settings import LABELS, RaceSettings
+from momentum_app.race.figures import COLORS, race_figure
+from momentum_app.race.race_data import RaceRun, Track, gap_range, race_data
+from momentum_app.ui.settings import LABELS, RaceSettings
 from momentum_core import (
     FAMILY_GRID,
     MOMENTUM_OPTIMIZERS,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from momentum_app.settings import MinimaSettings
-from momentum_app.theory_figures import figure_fonts
+from momentum_app.studies.theory_figures import figure_fonts
+from momentum_app.ui.settings import MinimaSettings
 from momentum_core import Objective
 from momentum_core.basins import BasinMap, SuccessStudy
 
@@ -29,7 +29,7 @@ def _codes(obj: Objective, ended: np.ndarray) -> np.ndarray:
 
 def basin_figure(obj: Objective, basins: BasinMap, title: str, *, font_size: int = 14) -> go.Figure:
     """Which minimum each start ends in: global basin gold, local basins muted, diverged black
-    (``font_size``: see :func:`~momentum_app.theory_figures.figure_fonts`)."""
+    (``font_size``: see :func:`~momentum_app.studies.theory_figures.figure_fonts`)."""
     palette = [DIVERGED_COLOR, GLOBAL_COLOR, *LOCAL_COLORS]
     n = len(palette)
     scale = [[edge, c] for i, c in enumerate(palette) for edge in (i / n, (i + 1) / n)]
@@ -68,7 +68,7 @@ def basin_figure(obj: Objective, basins: BasinMap, title: str, *, font_size: int
 def success_figure(study: SuccessStudy, *, font_size: int = 14) -> go.Figure:
     """Percent of starts reaching the global minimum against momentum, one line per lr,
     with its Wilson 95 % band (``font_size``: see
-    :func:`~momentum_app.theory_figures.figure_fonts`)."""
+    :func:`~momentum_app.studies.theory_figures.figure_fonts`)."""
     fig = go.Figure()
     colors = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
     mu = study.momenta

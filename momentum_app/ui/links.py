@@ -14,7 +14,7 @@ functions of the page's landscape), and the widget that sets it. The rest is der
   ``domain``).
 
 Adding a control is one :func:`linked` field and one ``widgets.control(...)`` line. Nothing
-here imports Streamlit: :mod:`momentum_app.state` stores, :mod:`momentum_app.widgets` draws.
+here imports Streamlit: :mod:`momentum_app.ui.state` stores, :mod:`momentum_app.ui.widgets` draws.
 """
 
 from __future__ import annotations

@@ -5,40 +5,42 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from momentum_app import race, scenes, theory_view
-from momentum_app.figures import surface_figure
-from momentum_app.settings import MinimaSettings, RaceSettings, SweepSettings
-from momentum_app.theory_view import Prediction, RateMaps
+from momentum_app.race import runs
+from momentum_app.race.figures import surface_figure
+from momentum_app.studies import theory_view
+from momentum_app.studies.theory_view import Prediction, RateMaps
+from momentum_app.talk import scenes
+from momentum_app.ui.settings import MinimaSettings, RaceSettings, SweepSettings
 from momentum_core import BatchResult, SweepResult, sweep_grid
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _run_one(s: RaceSettings) -> BatchResult:
-    return race.run_one(s)
+    return runs.run_one(s)
 
 
 def race_results(s: RaceSettings) -> dict[str, BatchResult]:
     """The runs of a race at its momentum, whole (for exports and the 3D view)."""
-    return race.run_race(s, _run_one)
+    return runs.run_race(s, _run_one)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _race_view(key: RaceSettings, font_size: int) -> race.RaceView:
-    return race.race_view(key, font_size)
+def _race_view(key: RaceSettings, font_size: int) -> runs.RaceView:
+    return runs.race_view(key, font_size)
 
 
-def race_view(s: RaceSettings, font_size: int = 14) -> race.RaceView:
+def race_view(s: RaceSettings, font_size: int = 14) -> runs.RaceView:
     """A race's families and component data, shared by every momentum on the families'
     grid (a resource: one copy for every session, never a copy per hit)."""
-    return _race_view(race.family_key(s), font_size)
+    return _race_view(runs.family_key(s), font_size)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def race_surface(s: RaceSettings, font_size: int = 14):
-    """The static 3D view of a race."""
+    """The static 3D view of a runs."""
     obj = s.objective
-    return surface_figure(obj, race.race_runs(obj, race_results(s)), font_size=font_size)
+    return surface_figure(obj, runs.race_runs(obj, race_results(s)), font_size=font_size)
 
 
 def scene_results(scene: scenes.Scene) -> dict[str, BatchResult]:
@@ -50,7 +52,7 @@ def scene_results(scene: scenes.Scene) -> dict[str, BatchResult]:
 def scene_data(scene: scenes.Scene, font_size: int = 14) -> str:
     """A scene's race component data (a resource, like :func:`race_view`)."""
     racers = scenes.tracks(scene, scene_results(scene))
-    return race.view(scene.objective, scene.start, racers, font_size)
+    return runs.view(scene.objective, scene.start, racers, font_size)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -60,7 +62,7 @@ def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:
     obj = s.objective
     lrs = np.geomspace(*obj.lr_range, s.grid)
     momenta = np.linspace(0.0, 0.99, s.grid)[rows[0] : rows[1]]
-    return sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=race.TOLERANCE)
+    return sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=runs.TOLERANCE)
 
 
 @st.cache_data(max_entries=16, show_spinner="Running every start of the grid...")

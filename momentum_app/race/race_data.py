@@ -170,7 +170,7 @@ def race_data(
     Args:
         obj: The function.
         tracks: The racers.
-        figure: The still chart (:func:`momentum_app.figures.race_figure`).
+        figure: The still chart (:func:`momentum_app.race.figures.race_figure`).
         log_range: The loss axis range, :func:`gap_range`.
         tolerance: The tolerance on f - f* that the readout names.
 

@@ -4,7 +4,7 @@ The race's still chart (:func:`race_figure`) is a plain plotly spec: the landsca
 layout image pinned to the axes, minima, start, axes and legend. The race component draws
 the growing paths on a canvas over it (see ``race_component/index.html``), so the chart
 has no frames and plotly never redraws while the race plays. The GIF export
-(:mod:`momentum_app.gif_export`) samples the same steps as :func:`frame_steps`.
+(:mod:`momentum_app.race.gif_export`) samples the same steps as :func:`frame_steps`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from momentum_app.race_data import RaceRun
+from momentum_app.race.race_data import RaceRun
 from momentum_core import Objective
 
 Array = np.ndarray

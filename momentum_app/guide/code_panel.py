@@ -12,7 +12,7 @@ import ast
 import math
 import operator
 
-from momentum_app.settings import RaceSettings
+from momentum_app.ui.settings import RaceSettings
 from momentum_core import SPEC
 
 FRAMEWORKS = ("PyTorch", "Keras", "TF.js", "optax")

@@ -1,9 +1,9 @@
 """The race as an animated GIF, drawn by matplotlib's Agg renderer (offline, no browser).
 
-The picture follows :func:`momentum_app.figures.race_figure`: the landscape with each run's
+The picture follows :func:`momentum_app.race.figures.race_figure`: the landscape with each run's
 path growing and its current point marked (left), f - f* against the step on a log axis
 (right), the same landscape image, axis ranges, path thinning and frames
-(:func:`~momentum_app.figures.frame_steps`), so a GIF shows the same key steps, divergences
+(:func:`~momentum_app.race.figures.frame_steps`), so a GIF shows the same key steps, divergences
 included, as the interactive chart.
 
 Why matplotlib rather than drawing with Pillow by hand: ticks, clipping, markers, legend
@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
-from momentum_app.figures import COLORS, frame_steps, landscape_image, path_indices
-from momentum_app.race_data import GAP_FLOOR, RaceRun
+from momentum_app.race.figures import COLORS, frame_steps, landscape_image, path_indices
+from momentum_app.race.race_data import GAP_FLOOR, RaceRun
 from momentum_core import Objective
 
 if TYPE_CHECKING:
@@ -420,7 +420,7 @@ def race_gif(
         height: Image height in pixels.
         frame_ms: Time per frame; GIF stores hundredths of a second, so this is rounded
             down to 10 ms (and browsers play delays under 20 ms much slower).
-        max_frames: Frame budget (see :func:`~momentum_app.figures.frame_steps`; divergence
+        max_frames: Frame budget (see :func:`~momentum_app.race.figures.frame_steps`; divergence
             steps are shown even beyond it).
 
     Returns:

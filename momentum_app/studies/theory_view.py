@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from momentum_app.race import TOLERANCE
+from momentum_app.race.runs import TOLERANCE
 from momentum_core import MAX_STEPS, BatchResult, get_objective, heavy_ball, run_batch, theory
 
 Array = np.ndarray

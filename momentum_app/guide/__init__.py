@@ -1,0 +1,1 @@
+"""The guide's text, update rules and code panel."""

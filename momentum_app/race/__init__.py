@@ -1,0 +1,1 @@
+"""The race: its runs, its data for the browser, its chart component, figure and GIF."""

@@ -1,0 +1,1 @@
+"""Figures and text of the studies: the sweep, the basin maps, the theory page."""

@@ -1,0 +1,1 @@
+"""The talk: scenes (data in scenes.toml) and the presenter's clicker."""

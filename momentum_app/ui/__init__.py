@@ -1,0 +1,1 @@
+"""Page helpers: settings records, links, session state, widgets, caches, page frame."""
