@@ -3,7 +3,7 @@
 import streamlit as st
 
 from momentum_app.race import runs
-from momentum_app.race.race_chart import race_chart, standalone_html
+from momentum_app.race.race_chart import race_chart, race_feed, race_part, standalone_html
 from momentum_app.ui import cache, page, state, widgets
 from momentum_app.ui.settings import RaceSettings
 
@@ -12,8 +12,8 @@ st.title("Playground: gradient descent vs momentum")
 if not state.presenting():
     st.caption(
         "Pick a landscape, set the learning rate α and momentum β, press **Play**. "
-        "Scrub β in the chart to switch paths at once; click the landscape to start "
-        "somewhere else."
+        "Scrub α and β in the chart, or move over the (α, β) pad, to switch paths at once; "
+        "drag the start marker, or click the landscape, to start somewhere else."
     )
 
 state.apply_chart_value("race")
@@ -39,9 +39,10 @@ with notes:
 if view.three_d:
     st.plotly_chart(cache.race_surface(settings), key="surface")
 else:
-    has_family = any(f.momenta is not None for f in shown.families.values())
-    momentum = settings.momentum if has_family else None
-    race_chart(shown.data, key="race", momentum=momentum, ui_font=font + 1)
+    race_chart(shown.data, key="race", ui_font=font + 1)
+    race_feed("race", momentum=settings.momentum, lr=settings.lr)
+    # The sets that join the race (α line, pad, starts) come last: the chart never waits.
+    feeds = st.container(key="race_parts")
 
 st.markdown("**" + runs.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
 table = runs.results_table(obj, results)
@@ -56,10 +57,20 @@ if not state.presenting():
         f"race-{settings.fn}",
         f"Race on {obj.title}",
         obj,
-        lambda: standalone_html(shown.data, title=f"Race on {obj.title}", momentum=momentum),
+        lambda: standalone_html(
+            shown.data,
+            title=f"Race on {obj.title}",
+            momentum=settings.momentum,
+            parts=tuple(p for p in cache.race_parts(settings).values() if p),
+        ),
         lambda: runs.race_runs(obj, cache.race_results(settings)),
         lambda: runs.trajectories_csv(obj, cache.race_results(settings)),
         table,
     )
+
+if not view.three_d:
+    with feeds:
+        for kind, part in cache.race_parts(settings).items():
+            race_part("race", shown.data, kind, part)
 
 page.end()

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 _PAGE = Path(__file__).with_name("race_component") / "index.html"
-_PLOTLY_JS = _PAGE.parent / "vendor" / "plotly-basic.min.js"
 
 
 def data_version(text: str) -> str:
@@ -40,7 +39,6 @@ def race_chart(
     data: str,
     *,
     key: str,
-    momentum: float | None = None,
     ui_font: int = 15,
     hint: str = "",
     clickable: bool = True,
@@ -50,42 +48,59 @@ def race_chart(
 
     Args:
         data: From :func:`momentum_app.race.race_data.race_data`.
-        key: The Streamlit element key.
-        momentum: The momentum to show (races with momentum families), or None.
+        key: The Streamlit element key (and the channel of its feeds).
         ui_font: Font size of the controls in pixels.
         hint: A line of text under the chart.
-        clickable: Whether a click on the landscape sends a start point back.
+        clickable: Whether a click on the landscape (or a drag of the start) sends a
+            start point back.
         autoplay: Start playing as soon as it is drawn.
 
     Returns:
-        ``{"start": [x, y], "nonce": n}`` after a click on the landscape,
-        ``{"momentum": m, "nonce": n}`` after the chart's momentum slider was released,
-        else None.
+        ``{"start": [x, y], "nonce": n}`` after a click on the landscape or a drag of the
+        start; ``{"momentum": m, "nonce": n}``, ``{"lr": a, "nonce": n}`` or both after
+        a slider or the pad was released; else None.
     """
     version = f"{data_version(data)}-{ui_font}-{clickable}-{autoplay}"
-    value = _component("race_component")(
-        data=data, version=version, uiFont=ui_font, hint=hint, clickable=clickable,
-        autoplay=autoplay, channel=key, role="race", key=key, default=None,
+    return _component("race_component")(
+        data=data, version=version, dataVersion=data_version(data), uiFont=ui_font,
+        hint=hint, clickable=clickable, autoplay=autoplay, channel=key, role="race", key=key,
+        default=None,
     )  # fmt: skip
-    if momentum is not None:
-        _component("race_selector")(channel=key, momentum=momentum, key=f"{key}-selector")
-    return value
 
 
-def standalone_html(data: str, *, title: str, momentum: float | None = None) -> str:
-    """A single HTML file that plays the race offline: plotly.js and the data inlined."""
+def race_feed(key: str, *, momentum: float | None = None, lr: float | None = None) -> None:
+    """Tell the race ``key`` which momentum and learning rate the app holds (the chart's
+    sliders and pad mark them; a change costs no resend of the race)."""
+    _component("race_feed")(channel=key, momentum=momentum, lr=lr, key=f"{key}-feed")
+
+
+def race_part(key: str, data: str, kind: str, part: str | None) -> None:
+    """Send the race ``key`` (whose data is ``data``) a set of runs that joins it: a part
+    from :func:`momentum_app.race.race_data.part_data`, or None for none."""
+    if part is not None:
+        _component("race_feed")(
+            channel=key, race=data_version(data), part=part, key=f"{key}-{kind}"
+        )
+
+
+def standalone_html(
+    data: str, *, title: str, momentum: float | None = None, parts: tuple[str, ...] = ()
+) -> str:
+    """A single HTML file that plays the race offline: plotly.js, the scripts, the race and
+    its parts inlined."""
     page = _PAGE.read_text(encoding="utf-8")
-    plotly_js = _PLOTLY_JS.read_text(encoding="utf-8")
-    tag = '<script src="vendor/plotly-basic.min.js"></script>'
-    page = page.replace(tag, f"<script>{plotly_js}</script>")
+    for name in ("vendor/plotly-basic.min.js", "decode.js", "race.js"):
+        script = (_PAGE.parent / name).read_text(encoding="utf-8")
+        page = page.replace(f'<script src="{name}"></script>', f"<script>{script}</script>")
     page = page.replace("<title>Optimizer race</title>", f"<title>{_escape(title)}</title>")
     options = json.dumps({"uiFont": 15, "clickable": False, "momentum": momentum})
     boot = (
         "<script>window.RACE_STANDALONE = true;</script>\n",
-        f"<script>startRace({data}, {options});</script>\n</body>",
+        f"<script>startRace({data}, Object.assign({options}, {{parts: [{','.join(parts)}]}}));"
+        "</script>\n</body>",
     )
     page = page.replace("<body>", "<body>\n" + boot[0], 1)
-    return page.replace("</body>", boot[1], 1)
+    return page[: page.rindex("</body>")] + boot[1] + page[page.rindex("</body>") + 7 :]
 
 
 def _escape(text: str) -> str:

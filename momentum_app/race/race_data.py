@@ -13,13 +13,14 @@ the start, the last step and the steps around a divergence. Pure functions, no S
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.io as pio
 
-from momentum_core import Family, Objective
+from momentum_core import BatchResult, Family, Objective
 
 Array = np.ndarray
 
@@ -90,16 +91,68 @@ def _b64(values: Array, dtype: str) -> str:
     return base64.b64encode(data.tobytes()).decode("ascii")
 
 
+#: Coordinates travel as unsigned 16-bit fractions of a range (see :class:`Screen`).
+LEVELS = 65535
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The ranges that paths and loss curves are quantised over, shared by every part of
+    a race so that the browser decodes them alike.
+
+    The path range is the domain widened by one domain width each side (a path that leaves
+    the plot still leaves it in the right direction; farther points are pinned there), so
+    one level is about 0.03 px of a 640 px plot. The loss range runs from
+    :data:`GAP_FLOOR` to two decades above the landscape's highest gap over that widened
+    domain: about 5e-4 decades a level, whatever part of it the loss axis shows. It depends
+    on the landscape alone, so a part of a race computed once serves every race on it.
+    """
+
+    x: tuple[float, float]
+    y: tuple[float, float]
+    gap: tuple[float, float]
+
+    @classmethod
+    def of(cls, obj: Objective) -> Screen:
+        return _screen(obj)
+
+    def quantised(self, values: Array, axis: str) -> Array:
+        """``values`` as uint16 levels of this screen's ``axis`` range (clipped)."""
+        lo, hi = getattr(self, axis)
+        levels = np.rint((values - lo) * (LEVELS / (hi - lo)))
+        return np.clip(levels, 0, LEVELS).astype(np.uint16)
+
+    def decoded(self, levels: Array, axis: str) -> Array:
+        """What the browser computes back from ``levels`` (see ``decode.js``)."""
+        lo, hi = getattr(self, axis)
+        return lo + levels * ((hi - lo) / LEVELS)
+
+    def as_json(self) -> dict:
+        return {"x": list(self.x), "y": list(self.y), "gap": list(self.gap)}
+
+
+@functools.lru_cache(maxsize=256)
+def _screen(obj: Objective) -> Screen:
+    (x0, x1), (y0, y1) = obj.domain
+    w, h = x1 - x0, y1 - y0
+    xs, ys = np.linspace(x0 - w, x1 + w, 61), np.linspace(y0 - h, y1 + h, 61)
+    gx, gy = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        f = obj.value(np.column_stack([gx.ravel(), gy.ravel()]))
+    top = float(np.max(log_gaps(f[np.isfinite(f)], obj.f_star), initial=0.0))
+    return Screen((x0 - w, x1 + w), (y0 - h, y1 + h), (np.log10(GAP_FLOOR), min(top, 300) + 2))
+
+
 def _packed(keep: Array, steps: Array, **columns: Array) -> dict:
-    """Kept points of every run, run after run, with each run's offset into them: the
-    steps as unsigned ints and each column (``(steps + 1, runs)``) as float32."""
+    """Kept points of every run, run after run, with each run's offset into them: offsets
+    and steps as unsigned ints, each column (``(steps + 1, runs)`` uint16 levels) as is."""
     cols, rows = np.nonzero(keep.T)  # run-major order
     offsets = np.concatenate([[0], np.cumsum(keep.sum(axis=0))])
     packed = {
-        "offsets": offsets.tolist(),
+        "offsets": _b64(offsets, "<u4"),
         "steps": _b64(steps[rows], "<u2" if len(steps) <= 65536 else "<u4"),
     }
-    packed.update({name: _b64(v[rows, cols], "<f4") for name, v in columns.items()})
+    packed.update({name: _b64(v[rows, cols], "<u2") for name, v in columns.items()})
     return packed
 
 
@@ -125,36 +178,72 @@ def gap_range(obj: Objective, tracks: list[Track]) -> tuple[float, float]:
     return min(lows), max(highs)
 
 
-def track_data(obj: Objective, track: Track, log_range: tuple[float, float]) -> dict:
-    """One track's runs for the browser (see the module docstring)."""
-    r = track.family.result
-    n = r.num_steps
+#: Thinning of the parts seen only while scrubbing them (the pad, the start grid): a
+#: coarser line, and at most :data:`COARSE_POINTS` points a run (a run that wanders over
+#: the whole landscape, as on Rastrigin at a high learning rate, keeps every n-th point).
+COARSE = {"turn": 4.0, "chord": 24.0}
+COARSE_POINTS = 40
+
+
+def at_most(keep: Array, points: int) -> Array:
+    """``keep`` with runs of more than ``points`` kept points cut to every n-th of them
+    (n as small as makes them fit), their first and last always kept. Vectorised."""
+    counts = keep.sum(axis=0)
+    every = np.maximum(1, -(-counts // max(points - 1, 1)))  # ceil division
+    rank = np.cumsum(keep, axis=0) - 1
+    out = keep & (rank % every == 0)
+    out[-1] |= keep[-1]
+    return out
+
+
+def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: bool = False) -> dict:
+    """Every run of a batch for the browser: its thinned path and loss curve as screen
+    levels, and per run its divergence step, steps to tolerance and final gap."""
+    n = result.num_steps
     steps = np.arange(n + 1)
     (x0, x1), (y0, y1) = obj.domain
-    px = np.empty_like(r.positions)
-    px[..., 0] = (r.positions[..., 0] - x0) * (PATH_BOX[0] / (x1 - x0))
-    px[..., 1] = (r.positions[..., 1] - y0) * (PATH_BOX[1] / (y1 - y0))
-    gaps = log_gaps(r.losses, obj.f_star)
-    lo, hi = log_range
-    curve = np.empty_like(r.positions)
+    pos = result.positions
+    px = np.empty_like(pos)
+    px[..., 0] = (pos[..., 0] - x0) * (PATH_BOX[0] / (x1 - x0))
+    px[..., 1] = (pos[..., 1] - y0) * (PATH_BOX[1] / (y1 - y0))
+    gaps = log_gaps(result.losses, obj.f_star)
+    lo, hi = screen.gap
+    curve = np.empty_like(pos)
     curve[..., 0] = steps[:, None] * (LOSS_BOX[0] / max(n, 1))
     curve[..., 1] = (gaps - lo) * (LOSS_BOX[1] / max(hi - lo, 1e-9))
-    path_keep, loss_keep = keep_mask(px), keep_mask(curve)
+    thin = COARSE if coarse else {}
+    path_keep, loss_keep = keep_mask(px, **thin), keep_mask(curve, **thin)
+    if coarse:
+        path_keep, loss_keep = at_most(path_keep, COARSE_POINTS), at_most(loss_keep, COARSE_POINTS)
     # A divergence shows where it happened: the last finite point and the step after it.
-    for i, k in enumerate(r.diverged_step):
-        if k > 0:
-            path_keep[k - 1 : k + 1, i] = loss_keep[k - 1 : k + 1, i] = True
+    for i in np.flatnonzero(result.diverged_step > 0):
+        k = result.diverged_step[i]
+        path_keep[k - 1 : k + 1, i] = loss_keep[k - 1 : k + 1, i] = True
+    return {
+        "runs": int(pos.shape[1]),
+        "path": _packed(
+            path_keep,
+            steps,
+            x=screen.quantised(pos[..., 0], "x"),
+            y=screen.quantised(pos[..., 1], "y"),
+        ),
+        "loss": _packed(loss_keep, steps, gap=screen.quantised(gaps, "gap")),
+        "diverged": _b64(result.diverged_step, "<i4"),
+        "tolStep": _b64(result.tol_step, "<i4"),
+        "finalGap": _b64(result.final_loss - obj.f_star, "<f8"),
+    }
+
+
+def track_data(obj: Objective, track: Track, screen: Screen) -> dict:
+    """One racer for the browser: its family of momenta (or its single run) as the set
+    ``beta``; the other sets arrive as parts (:func:`part_data`)."""
     momenta = track.family.momenta
     return {
         "name": track.name,
         "label": track.label,
         "color": track.color,
-        "momenta": None if momenta is None else [float(m) for m in momenta],
-        "path": _packed(path_keep, steps, x=r.positions[..., 0], y=r.positions[..., 1]),
-        "loss": _packed(loss_keep, steps, gap=gaps),
-        "diverged": r.diverged_step.tolist(),
-        "tolStep": r.tol_step.tolist(),
-        "finalGap": [float(g) for g in r.final_loss - obj.f_star],
+        "momentum": momenta is not None,
+        "sets": {"beta": runs_data(obj, track.family.result, screen)},
     }
 
 
@@ -164,6 +253,7 @@ def race_data(
     figure: dict,
     log_range: tuple[float, float],
     tolerance: float,
+    chosen: dict | None = None,
 ) -> str:
     """The whole race as the component's JSON: the still chart and every track.
 
@@ -173,16 +263,50 @@ def race_data(
         figure: The still chart (:func:`momentum_app.race.figures.race_figure`).
         log_range: The loss axis range, :func:`gap_range`.
         tolerance: The tolerance on f - f* that the readout names.
+        chosen: The race's own ``alpha`` (learning rate) and ``start``, when every racer
+            shares them (the sliders and the start marker show them).
 
     Raises:
         ValueError: If a number is not finite (the runner never gives one; a guard).
     """
+    momenta = next((t.family.momenta for t in tracks if t.family.momenta is not None), None)
     data = {
         "steps": tracks[0].family.result.num_steps,
         "tolerance": tolerance,
         "gapRange": list(log_range),
-        "tracks": [track_data(obj, t, log_range) for t in tracks],
+        "screen": Screen.of(obj).as_json(),
+        "betas": None if momenta is None else [float(m) for m in momenta],
+        "chosen": chosen or {},
+        "tracks": [track_data(obj, t, Screen.of(obj)) for t in tracks],
     }
     text = json.dumps(data, separators=(",", ":"), allow_nan=False)
     figure_text = pio.to_json(figure, validate=False, pretty=False)
     return '{"figure":' + figure_text + "," + text[1:]
+
+
+def part_data(
+    obj: Objective,
+    kind: str,
+    results: dict[str, BatchResult],
+    axes: dict,
+    coarse: bool = False,
+) -> str:
+    """A set of runs that joins a race already drawn (the component's JSON).
+
+    Args:
+        obj: The function.
+        kind: ``alpha`` (the learning-rate line), ``pad`` (the (alpha, beta) grid) or
+            ``start`` (the grid of starts).
+        results: Each racer's runs of this set, by optimizer name (racers without it are
+            left out).
+        axes: What the runs are indexed by (e.g. ``{"alphas": [...], "betas": [...]}``),
+            and the settings the set was computed at.
+        coarse: Thin the lines further (:data:`COARSE`).
+    """
+    screen = Screen.of(obj)
+    data = {
+        "kind": kind,
+        "axes": axes,
+        "sets": {name: runs_data(obj, r, screen, coarse) for name, r in results.items()},
+    }
+    return json.dumps(data, separators=(",", ":"), allow_nan=False)

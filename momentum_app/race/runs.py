@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from momentum_app.race.figures import COLORS, race_figure
-from momentum_app.race.race_data import RaceRun, Track, gap_range, race_data
+from momentum_app.race.race_data import RaceRun, Track, gap_range, part_data, race_data
 from momentum_app.ui.settings import LABELS, RaceSettings
 from momentum_core import (
     FAMILY_GRID,
@@ -27,6 +27,15 @@ from momentum_core import (
     run_batch,
     run_family,
     take_run,
+)
+from momentum_core.spaces import (
+    PAD_MOMENTA,
+    grid_runs,
+    lr_line,
+    pad_momenta,
+    run_space,
+    start_grid,
+    start_runs,
 )
 
 #: "Reached the minimum" means f - f* fell below this and stayed below.
@@ -114,7 +123,7 @@ def tracks(families: dict[str, Family]) -> list[Track]:
 @dataclass(frozen=True, eq=False)
 class RaceView:
     """A race as a page shows it: each optimizer's family, as summaries (the outcome of
-    every run, no trajectories, so a cache of many races stays small), and the race
+    every run, no trajectories, so a cache of many races stays small), the race
     component's data (every run, thinned)."""
 
     families: dict[str, Family]
@@ -126,20 +135,106 @@ def _summary(family: Family) -> Family:
     return replace(family, result=result)
 
 
-def view(obj: Objective, start: tuple[float, float], racers: list[Track], font_size: int) -> str:
-    """The race component's data for these racers (the still chart included)."""
+def view(
+    obj: Objective,
+    start: tuple[float, float],
+    racers: list[Track],
+    font_size: int,
+    lr: float | None = None,
+) -> str:
+    """The race component's data for these racers (the still chart included); ``lr`` is
+    the learning rate every racer shares (None when they differ, as in a scene)."""
     log_range = gap_range(obj, racers)
     legend = [(t.label, t.color) for t in racers]
     steps = racers[0].family.result.num_steps
     figure = race_figure(obj, legend, start, steps, log_range, font_size=font_size)
-    return race_data(obj, racers, figure, log_range, TOLERANCE)
+    chosen = {"start": [float(v) for v in start], "alpha": lr}
+    return race_data(obj, racers, figure, log_range, TOLERANCE, chosen)
 
 
 def race_view(s: RaceSettings, font_size: int = 14) -> RaceView:
     """Run the race's families and describe them (see :class:`RaceView`)."""
     families = race_families(s)
-    data = view(s.objective, s.start, tracks(families), font_size)
+    data = view(s.objective, s.start, tracks(families), font_size, s.lr)
     return RaceView({name: _summary(f) for name, f in families.items()}, data)
+
+
+# --- the sets of runs that join a race after it is drawn ---------------------------------
+# Each is keyed on the settings that decide it (see *_key), so that every learning rate on
+# the line, and every momentum on the pad's axis, shares one computation for every visitor.
+
+
+def _options(s: RaceSettings) -> dict:
+    return {"noise": s.noise, "seed": s.seed, "loss_tol": TOLERANCE, "grad_tol": GRAD_TOLERANCE}
+
+
+def _on(values: np.ndarray, value: float) -> bool:
+    return bool(np.isclose(values, value, rtol=1e-12, atol=0).any())
+
+
+def line_key(s: RaceSettings) -> RaceSettings:
+    """The settings that decide the learning-rate line: a learning rate on the line gives
+    the same line (kept as the line's first value), optimizers without momentum ignore β."""
+    base = lr_line(s.objective, s.lr)
+    on_line = _on(np.geomspace(*s.objective.lr_range, len(base) - 1), s.lr)
+    momentum = s.momentum if any(n in MOMENTUM_OPTIMIZERS for n in s.optimizers) else 0.0
+    return replace(s, lr=float(base[0]) if on_line else s.lr, momentum=momentum)
+
+
+def line_part(s: RaceSettings) -> str:
+    """Every racer at every learning rate of :func:`~momentum_core.spaces.lr_line` (at the
+    chosen momentum), as a part of the race (kind ``alpha``)."""
+    obj = s.objective
+    lrs = lr_line(obj, s.lr)
+    results = {
+        name: run_space(obj, name, lrs, s.momentum, s.start, s.steps, **_options(s))
+        for name in s.optimizers
+    }
+    axes = {"alphas": lrs.tolist(), "beta": s.momentum}
+    return part_data(obj, "alpha", results, axes)
+
+
+def pad_key(s: RaceSettings) -> RaceSettings:
+    """The settings that decide the (α, β) pad: the line's rule for α, and every β on the
+    pad's axis gives the same pad."""
+    k = line_key(s)
+    return replace(k, momentum=0.0 if _on(PAD_MOMENTA, s.momentum) else s.momentum)
+
+
+def pad_part(s: RaceSettings) -> str | None:
+    """The first momentum racer over the (α, β) grid (the line's learning rates x
+    :func:`~momentum_core.spaces.pad_momenta`), run ``j * len(alphas) + i`` at
+    ``alphas[i]``, ``betas[j]``, as a part of the race (kind ``pad``); None without a
+    momentum racer. One racer's pad only: a pad is the sweep in miniature, and three
+    momentum racers would triple the largest part for a view of one point."""
+    names = [n for n in s.optimizers if n in MOMENTUM_OPTIMIZERS][:1]
+    if not names:
+        return None
+    obj = s.objective
+    lrs, momenta = lr_line(obj, s.lr), pad_momenta(s.momentum)
+    lr, mu = grid_runs(lrs, momenta)
+    results = {n: run_space(obj, n, lr, mu, s.start, s.steps, **_options(s)) for n in names}
+    axes = {"alphas": lrs.tolist(), "betas": momenta.tolist()}
+    return part_data(obj, "pad", results, axes, coarse=True)
+
+
+def start_key(s: RaceSettings) -> RaceSettings:
+    """The settings that decide the grid of starts: all but the start."""
+    return replace(s, start=tuple(float(v) for v in s.objective.x0))
+
+
+def start_part(s: RaceSettings) -> str:
+    """Every racer from every start of :func:`~momentum_core.spaces.start_grid` at the
+    chosen α and β, as a part of the race (kind ``start``)."""
+    obj = s.objective
+    xs, ys = start_grid(obj)
+    starts = start_runs(xs, ys)
+    results = {
+        name: run_space(obj, name, s.lr, s.momentum, starts, s.steps, **_options(s))
+        for name in s.optimizers
+    }
+    axes = {"xs": xs.tolist(), "ys": ys.tolist(), "alpha": s.lr, "beta": s.momentum}
+    return part_data(obj, "start", results, axes, coarse=True)
 
 
 def race_runs(obj: Objective, results: dict[str, BatchResult]) -> list[RaceRun]:

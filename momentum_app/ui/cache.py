@@ -36,6 +36,32 @@ def race_view(s: RaceSettings, font_size: int = 14) -> runs.RaceView:
     return _race_view(runs.family_key(s), font_size)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _line_part(key: RaceSettings) -> str:
+    return runs.line_part(key)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _pad_part(key: RaceSettings) -> str | None:
+    return runs.pad_part(key)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _start_part(key: RaceSettings) -> str:
+    return runs.start_part(key)
+
+
+def race_parts(s: RaceSettings) -> dict[str, str | None]:
+    """The sets of runs that join a race after it is drawn, by kind (the learning-rate
+    line, the (α, β) pad, the grid of starts), each cached on the settings that decide it
+    (see :func:`momentum_app.race.runs.line_key` and its siblings) for every visitor."""
+    return {
+        "alpha": _line_part(runs.line_key(s)),
+        "pad": _pad_part(runs.pad_key(s)),
+        "start": _start_part(runs.start_key(s)),
+    }
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def race_surface(s: RaceSettings, font_size: int = 14):
     """The static 3D view of a runs."""

@@ -11,7 +11,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from momentum_app.landscapes import CUSTOM, DEFAULT_FORMULA, FLAT_DEFAULT_DOMAIN, landscape
+from momentum_app.landscapes import (
+    CUSTOM,
+    DEFAULT_FORMULA,
+    FLAT_DEFAULT_DOMAIN,
+    landscape,
+    lr_limits,
+)
 from momentum_app.talk.scenes import SceneChoice
 from momentum_app.ui import links
 from momentum_app.ui.settings import MinimaSettings, RaceSettings, SweepSettings, TheorySettings
@@ -164,14 +170,18 @@ def linked_settings(cls: type, controls: Callable[[], None] | None = None):
 
 def apply_chart_value(key: str) -> None:
     """Apply what the race chart ``key`` last sent, once, before the widgets are drawn:
-    a start point clicked on the landscape (clamped to the plot), or a momentum picked
-    with the chart's own slider. The chart's rerun is then the only one it costs."""
+    a start point clicked or dragged on the landscape (clamped to the plot), or a momentum
+    and a learning rate picked with the chart's sliders or pad (clamped to their ranges).
+    The chart's rerun is then the only one it costs."""
     value = st.session_state.get(key)
     if not value or value.get("nonce") == st.session_state.get(_CLICK):
         return
     st.session_state[_CLICK] = value.get("nonce")
     if "momentum" in value:
         update(RaceSettings, momentum=min(max(float(value["momentum"]), 0.0), 1.0))
+    if "lr" in value:
+        low, high = lr_limits(landscape(*get_landscape(report=False)))
+        update(RaceSettings, lr=min(max(float(value["lr"]), low), high))
     if "start" in value:
         st.session_state[_PENDING] = tuple(float(v) for v in value["start"])
 

@@ -11,8 +11,15 @@ import pytest
 
 from momentum_app.race.figures import MAX_FRAMES, frame_steps, landscape_values, surface_figure
 from momentum_app.race.race_chart import standalone_html
-from momentum_app.race.race_data import keep_mask
-from momentum_app.race.runs import race_runs, race_view, run_race
+from momentum_app.race.race_data import PATH_BOX, Screen
+from momentum_app.race.runs import (
+    line_part,
+    pad_part,
+    race_runs,
+    race_view,
+    run_race,
+    start_part,
+)
 from momentum_app.ui.settings import OPTIMIZER_NAMES, default_settings
 from momentum_core import FACTORIES, get_objective
 
@@ -36,12 +43,15 @@ def race_data(fn="rosenbrock", **changes):
     return s, json.loads(race_view(s).data)
 
 
-def member_path(track: dict, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Steps, x and y of run ``i`` of a track, as the browser decodes them."""
-    path = track["path"]
-    a, b = path["offsets"][i], path["offsets"][i + 1]
+def member_path(data: dict, runs: dict, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Steps, x and y of run ``i`` of a set of runs, as the browser decodes them."""
+    screen = Screen(**{k: tuple(v) for k, v in data["screen"].items()})
+    path = runs["path"]
+    offsets = _decode(path["offsets"], "<u4")
+    a, b = offsets[i], offsets[i + 1]
     steps = _decode(path["steps"], "<u2")[a:b]
-    return steps, _decode(path["x"], "<f4")[a:b], _decode(path["y"], "<f4")[a:b]
+    x = screen.decoded(_decode(path["x"], "<u2")[a:b], "x")
+    return steps, x, screen.decoded(_decode(path["y"], "<u2")[a:b], "y")
 
 
 def test_race_data_holds_the_still_chart_and_every_run():
@@ -52,52 +62,49 @@ def test_race_data_holds_the_still_chart_and_every_run():
     assert image["source"].startswith("data:image/png;base64,")
     assert "frames" not in figure  # the browser builds every frame itself
     sgd, momentum = data["tracks"]
-    assert sgd["momenta"] is None and len(momentum["momenta"]) == 100
-    assert momentum["momenta"][90] == 0.9
+    assert not sgd["momentum"] and sgd["sets"]["beta"]["runs"] == 1
+    assert momentum["momentum"] and momentum["sets"]["beta"]["runs"] == 100
+    assert data["betas"][90] == 0.9
+    assert data["chosen"] == {"alpha": s.lr, "start": list(s.start)}
     (x0, x1), (y0, y1) = s.objective.domain
     assert list(figure["layout"]["xaxis"]["range"]) == [x0, x1]
     assert list(figure["layout"]["yaxis"]["range"]) == [y0, y1]
 
 
-def test_each_member_is_its_run_thinned_with_first_and_last_steps_exact():
+def test_decoded_paths_are_the_runs_to_a_fraction_of_a_pixel():
     s, data = race_data(steps=300)
-    results = run_race(replace(s, momentum=0.37))
-    steps, xs, ys = member_path(data["tracks"][1], 37)
-    want = results["momentum"].positions[:, 0]
-    assert steps[0] == 0 and steps[-1] == 300 and np.all(np.diff(steps) > 0)
-    np.testing.assert_allclose(np.c_[xs, ys], want[steps], rtol=1e-6)
-    assert len(steps) < 301  # thinned
-
-
-def test_thinning_keeps_every_zig_of_a_zig_zag_and_drops_a_straight_line():
-    t = np.arange(200.0)
-    zigzag = np.stack([t, 3.0 * (-1) ** t], axis=-1)[:, None, :]
-    line = np.stack([t * 0.5, t * 0.25], axis=-1)[:, None, :]
-    assert keep_mask(zigzag).all()
-    kept = keep_mask(line)
-    assert kept[0, 0] and kept[-1, 0] and kept.sum() < 20
+    result = run_race(s)["momentum"]
+    steps, x, y = member_path(data, data["tracks"][1]["sets"]["beta"], 90)  # beta = 0.9
+    (x0, x1), (y0, y1) = s.objective.domain
+    px = np.abs(x - result.positions[steps, 0, 0]) / (x1 - x0) * PATH_BOX[0]
+    py = np.abs(y - result.positions[steps, 0, 1]) / (y1 - y0) * PATH_BOX[1]
+    assert px.max() < 0.05 and py.max() < 0.05
 
 
 def test_a_divergence_keeps_its_step_and_no_number_is_not_finite():
     s, data = race_data(lr=0.02)  # diverges within a few steps
     text = race_view(replace(s, lr=0.02)).data
     assert "NaN" not in text and "Infinity" not in text
-    sgd = data["tracks"][0]
-    k = sgd["diverged"][0]
+    sgd = data["tracks"][0]["sets"]["beta"]
+    k = _decode(sgd["diverged"], "<i4")[0]
     assert k > 0
-    steps, _, _ = member_path(sgd, 0)
+    steps, x, y = member_path(data, sgd, 0)
     assert {k - 1, k} <= set(steps.tolist())
-    for track in data["tracks"]:
-        for name in ("x", "y"):
-            assert np.all(np.isfinite(_decode(track["path"][name], "<f4")))
-        assert np.all(np.isfinite(_decode(track["loss"]["gap"], "<f4")))
+    assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
 
 
 def test_payload_sizes_meet_their_targets():
-    _, default = race_data()
-    assert len(json.dumps(default)) <= 300_000
+    s, default = race_data()
+    parts = {kind: race_parts_of(s, kind) for kind in ("alpha", "pad", "start")}
+    assert len(json.dumps(default)) + len(parts["alpha"]) <= 400_000
+    assert len(parts["pad"]) <= 1_000_000
     every = replace(default_settings(), optimizers=OPTIMIZER_NAMES, steps=3000)
-    assert len(race_view(every).data) <= 1_000_000
+    lines = len(race_view(every).data) + len(line_part(every)) + len(pad_part(every))
+    assert lines <= 1_500_000
+
+
+def race_parts_of(s, kind: str) -> str:
+    return {"alpha": line_part, "pad": pad_part, "start": start_part}[kind](s)
 
 
 @pytest.mark.parametrize("fn", list(FACTORIES))

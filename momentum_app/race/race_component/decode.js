@@ -1,0 +1,76 @@
+// Decoding the race's data and finding points in it: pure functions, no DOM, shared by
+// the race page and its tests (loaded as a plain script in the browser, or required).
+"use strict";
+const RaceDecode = (() => {
+  //: Coordinates travel as 16-bit fractions of the screen's ranges (race_data.Screen).
+  const LEVELS = 65535;
+
+  function typed(text, Type) {
+    const bin = atob(text);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Type(bytes.buffer);
+  }
+
+  // Levels back to numbers, as race_data.Screen.decoded computes them.
+  function scale(levels, range) {
+    const [lo, hi] = range, k = (hi - lo) / LEVELS, out = new Float64Array(levels.length);
+    for (let i = 0; i < levels.length; i++) out[i] = lo + levels[i] * k;
+    return out;
+  }
+
+  // One set of runs (race_data.runs_data): paths in data units, loss curves in log10 gaps.
+  function unpackRuns(d, screen, wide) {
+    const Steps = wide ? Uint32Array : Uint16Array;
+    const part = (p, cols) => {
+      const out = {offsets: typed(p.offsets, Uint32Array), steps: typed(p.steps, Steps)};
+      for (const [name, axis] of cols) out[name] = scale(typed(p[name], Uint16Array), screen[axis]);
+      return out;
+    };
+    return {
+      runs: d.runs,
+      path: part(d.path, [["x", "x"], ["y", "y"]]),
+      loss: part(d.loss, [["gap", "gap"]]),
+      diverged: typed(d.diverged, Int32Array),
+      tolStep: typed(d.tolStep, Int32Array),
+      finalGap: typed(d.finalGap, Float64Array),
+    };
+  }
+
+  // The last kept point of run m at or before step s, and the fraction towards the next.
+  function locate(part, m, s) {
+    const lo = part.offsets[m], hi = part.offsets[m + 1] - 1;
+    let a = lo, b = hi;
+    while (a < b) { const mid = (a + b + 1) >> 1; if (part.steps[mid] <= s) a = mid; else b = mid - 1; }
+    if (a >= hi) return [a, 0];
+    const s0 = part.steps[a], s1 = part.steps[a + 1];
+    return [a, Math.max(0, Math.min(1, (s - s0) / (s1 - s0)))];
+  }
+
+  // Run m's point at step s (between kept points: on the line joining them).
+  function pointAt(part, xs, ys, m, s) {
+    const [i, frac] = locate(part, m, s);
+    if (frac === 0) return [xs[i], ys[i]];
+    return [xs[i] + (xs[i + 1] - xs[i]) * frac, ys[i] + (ys[i + 1] - ys[i]) * frac];
+  }
+
+  function nearestIndex(values, v) {
+    let best = 0;
+    for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - v) < Math.abs(values[best] - v)) best = i;
+    return best;
+  }
+
+  // Numbers as the app's sidebar shows them: β with two decimals (more when it needs
+  // them), α with four significant digits, other values three, like Python's :.3g.
+  function fmtBeta(b) { return Number(b.toFixed(2)) === b ? b.toFixed(2) : String(Number(b.toFixed(3))); }
+  function sig(v, digits) {
+    if (v === 0) return "0";
+    const a = Math.abs(v);
+    if (a >= 1e-4 && a < 1e6) return String(Number(v.toPrecision(digits)));
+    return v.toExponential(digits - 1).replace(/\.?0+e/, "e").replace("e+", "e");
+  }
+  const fmtAlpha = (v) => sig(v, 4), fmt = (v) => sig(v, 3);
+
+  return {LEVELS, typed, scale, unpackRuns, locate, pointAt, nearestIndex, fmtBeta, fmtAlpha, fmt};
+})();
+if (typeof module !== "undefined") module.exports = RaceDecode;

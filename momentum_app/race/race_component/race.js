@@ -1,0 +1,701 @@
+// The race: plotly draws the still chart once; this script draws the growing paths, loss
+// curves and markers on a canvas pinned over the two plot areas, once per animation frame,
+// and switches runs in the browser when a scrubbed setting changes.
+//
+// Every racer (track) holds sets of runs computed by the app's core: "beta" (its family of
+// momenta at the chosen learning rate, or its single run), and, as they arrive after the
+// chart, "alpha" (a line of learning rates at the chosen β), "pad" (the (α, β) grid, for the
+// first momentum racer) and "start" (a grid of starts). The selection {kind, index} says
+// which set and run every racer shows; moving a control changes only the selection.
+"use strict";
+const D = RaceDecode;
+//: Steps per second at 1x: the default 1,000 steps play in 6 s.
+const BASE_RATE = 1000 / 6;
+const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
+//: A press this close to the start marker (px) drags it; farther, a click picks a start.
+const GRAB_PX = 22;
+
+// Read by the browser tests: frames drawn, frame rate, the step shown, what is drawn.
+const race = {
+  version: null, data: null, tracks: [], steps: 0, step: 0, end: 0, playing: false,
+  speed: 1, betas: null, sel: {kind: "beta", index: 0}, chosen: {alpha: null, beta: null, start: null},
+  axes: {}, pending: {}, framesDrawn: 0, fps: 0, playStarted: 0, playFrames: 0, lastTime: 0,
+  clickable: false, scrubMs: null, sent: 0, markers: [], channel: "", font: 15,
+  dragging: null, shown: [],
+};
+window.raceStats = race;
+
+const $ = (id) => document.getElementById(id);
+const chart = $("chart"), overlay = $("overlay"), ctx = overlay.getContext("2d");
+const playButton = $("play"), stepSlider = $("step"), betaSlider = $("beta"), alphaSlider = $("alpha");
+const pad = $("pad"), padCtx = pad.getContext("2d");
+for (const s of SPEEDS) {
+  const option = new Option(`${s}\u00d7 (${Math.round(s * BASE_RATE)} steps/s)`, String(s));
+  option.selected = s === 1;
+  $("speed").add(option);
+}
+
+// --- what each racer shows ------------------------------------------------------------
+function padShape() {
+  const a = race.axes.pad;
+  return a ? {nA: a.alphas.length, nB: a.betas.length} : null;
+}
+
+// The set and run racer t shows under the selection, or null (not on this view).
+function member(t) {
+  const {kind, index} = race.sel;
+  if (kind === "start" && t.sets.start) return [t.sets.start, index];
+  if (kind === "alpha" && t.sets.alpha) return [t.sets.alpha, index];
+  if (kind === "pad") {
+    if (t.sets.pad) return [t.sets.pad, index];
+    if (!t.momentum && t.sets.alpha) return [t.sets.alpha, index % padShape().nA];
+    return null;  // a second momentum racer: the pad is the first one's
+  }
+  const b = t.sets.beta;
+  return [b, b.runs > 1 ? race.sel.beta : 0];
+}
+
+// The (α, β) and start the selection stands for.
+function shownSettings() {
+  const {kind, index} = race.sel, c = race.chosen;
+  if (kind === "alpha") return {alpha: race.axes.alpha.alphas[index], beta: c.beta, start: c.start};
+  if (kind === "pad") {
+    const {nA} = padShape(), a = race.axes.pad;
+    return {alpha: a.alphas[index % nA], beta: a.betas[Math.floor(index / nA)], start: c.start};
+  }
+  if (kind === "start") {
+    const a = race.axes.start, n = a.xs.length;
+    return {alpha: c.alpha, beta: c.beta, start: [a.xs[index % n], a.ys[Math.floor(index / n)]]};
+  }
+  return {alpha: c.alpha, beta: race.betas ? race.betas[race.sel.beta] : c.beta, start: c.start};
+}
+
+function select(sel) {
+  race.sel = Object.assign({beta: race.sel.beta}, sel);
+  showSettings();
+  race.end = endStep();
+  draw();  // now, playing or not: the new paths are on screen before this returns
+}
+
+// Back to the chosen settings (the sidebar's), e.g. when the pointer leaves the pad.
+function selectChosen() {
+  const beta = race.betas ? D.nearestIndex(race.betas, race.chosen.beta ?? 0.9) : 0;
+  select({kind: "beta", index: beta, beta});
+}
+
+// --- drawing ------------------------------------------------------------------------
+function axes() {
+  const L = chart._fullLayout;
+  const map = (ax) => {
+    const [r0, r1] = ax.range, off = ax._offset, len = ax._length;
+    return {off, len, px: ax._id[0] === "x" ? (v) => off + (v - r0) / (r1 - r0) * len
+                                               : (v) => off + (r1 - v) / (r1 - r0) * len};
+  };
+  return {x: map(L.xaxis), y: map(L.yaxis), x2: map(L.xaxis2), y2: map(L.yaxis2)};
+}
+
+function fitOverlay() {
+  const ratio = window.devicePixelRatio || 1, w = chart.clientWidth, h = chart.clientHeight;
+  overlay.style.width = w + "px"; overlay.style.height = h + "px";
+  overlay.width = Math.round(w * ratio); overlay.height = Math.round(h * ratio);
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+}
+
+function polyline(part, m, s, xs, ys, X, Y) {
+  const [i, frac] = D.locate(part, m, s), start = part.offsets[m];
+  ctx.beginPath();
+  ctx.moveTo(X(xs[start]), Y(ys[start]));
+  for (let k = start + 1; k <= i; k++) ctx.lineTo(X(xs[k]), Y(ys[k]));
+  let hx = xs[i], hy = ys[i];
+  if (frac > 0) { hx += (xs[i + 1] - xs[i]) * frac; hy += (ys[i + 1] - ys[i]) * frac; }
+  ctx.lineTo(X(hx), Y(hy));
+  ctx.stroke();
+  return [X(hx), Y(hy)];
+}
+
+function clip(ax, ay) {
+  ctx.beginPath(); ctx.rect(ax.off, ay.off, ax.len, ay.len); ctx.clip();
+}
+
+function drawRun(A, t, set, m, s, width) {
+  ctx.save(); clip(A.x, A.y);
+  ctx.strokeStyle = t.color; ctx.lineWidth = width; ctx.lineJoin = "round";
+  const head = polyline(set.path, m, s, set.path.x, set.path.y, A.x.px, A.y.px);
+  ctx.restore();
+  ctx.save(); clip(A.x2, A.y2);
+  ctx.strokeStyle = t.color; ctx.lineWidth = width;
+  polyline(set.loss, m, s, set.loss.steps, set.loss.gap, A.x2.px, A.y2.px);
+  ctx.restore();
+  return head;
+}
+
+function drawStart(A) {
+  const start = shownSettings().start;
+  if (!start) return;
+  const r = Math.max(6, race.font * 0.5), x = A.x.px(start[0]), y = A.y.px(start[1]);
+  ctx.save(); clip(A.x, A.y);
+  ctx.fillStyle = "#fff"; ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
+  ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+  if (race.dragging) {  // the pointer, while the nearest precomputed start is shown
+    const [px, py] = race.dragging.at;
+    ctx.setLineDash([4, 3]); ctx.beginPath(); ctx.arc(px, py, r + 4, 0, 2 * Math.PI); ctx.stroke();
+  }
+  ctx.restore();
+}
+
+function draw() {
+  if (!chart._fullLayout || !race.tracks.length) return;
+  const A = axes(), s = race.step, width = Math.max(2.5, race.font / 6);
+  ctx.clearRect(0, 0, overlay.width, overlay.height);
+  race.markers = []; race.shown = [];
+  if (!race.playing) {  // the whole paths, faintly: what a scrub changes is always in view
+    ctx.save(); ctx.globalAlpha = 0.3;
+    for (const t of race.tracks) {
+      const got = member(t);
+      if (got) drawRun(A, t, got[0], got[1], race.steps, width * 0.8);
+    }
+    ctx.restore();
+  }
+  drawStart(A);
+  for (const t of race.tracks) {
+    const got = member(t);
+    if (!got) continue;
+    const [set, m] = got;
+    race.shown.push({label: t.label, kind: race.sel.kind, index: m});
+    const [hx, hy] = drawRun(A, t, set, m, s, width);
+    ctx.save(); clip(A.x, A.y);
+    ctx.fillStyle = t.color; ctx.strokeStyle = "#fff"; ctx.lineWidth = 2;
+    ctx.beginPath(); ctx.arc(hx, hy, race.font * 0.55, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+    ctx.restore();
+    const k = set.diverged[m];
+    if (k >= 0 && s >= k) {  // a cross at the last finite point, with what happened
+      const [i] = D.locate(set.path, m, k - 1);
+      // Pinned to the plot's edge when the last finite point lies outside it.
+      const r = race.font * 0.9, pin = (v, ax) => Math.min(Math.max(v, ax.off + r), ax.off + ax.len - r);
+      const px = pin(A.x.px(set.path.x[i]), A.x), py = pin(A.y.px(set.path.y[i]), A.y);
+      ctx.save();
+      ctx.strokeStyle = t.color; ctx.lineWidth = 4;
+      ctx.beginPath(); ctx.moveTo(px - r, py - r); ctx.lineTo(px + r, py + r);
+      ctx.moveTo(px + r, py - r); ctx.lineTo(px - r, py + r); ctx.stroke();
+      ctx.font = `600 ${race.font}px system-ui, sans-serif`; ctx.fillStyle = t.color;
+      ctx.textAlign = "center";
+      const ty = Math.max(A.y.off + race.font, py - r - 6);
+      const tx = Math.min(Math.max(px, A.x.off + 120), A.x.off + A.x.len - 120);
+      ctx.lineWidth = 4; ctx.strokeStyle = "#fff";
+      const text = `${t.label} diverged at step ${k}`;
+      ctx.strokeText(text, tx, ty); ctx.fillText(text, tx, ty);
+      ctx.restore();
+      race.markers.push({label: t.label, step: k, x: set.path.x[i], y: set.path.y[i], px, py});
+    }
+  }
+  race.framesDrawn += 1;
+  const whole = Math.floor(s);
+  stepSlider.value = String(whole);
+  $("steplabel").textContent = `step ${whole.toLocaleString("en-US")} / ${race.steps.toLocaleString("en-US")}`;
+}
+
+// --- playback -----------------------------------------------------------------------
+function endStep() {  // every shown run has stopped here: the rest is still
+  let end = 0;
+  for (const t of race.tracks) {
+    const got = member(t);
+    if (!got) continue;
+    const k = got[0].diverged[got[1]];
+    end = Math.max(end, k >= 0 ? k : race.steps);
+  }
+  return end;
+}
+
+function setPlaying(on) {
+  race.playing = on;
+  playButton.innerHTML = on ? "&#10074;&#10074; Pause" : "&#9654; Play";
+  if (!on) { draw(); return; }
+  if (race.step >= race.steps) race.step = 0;  // replay from the start
+  race.playStarted = race.lastTime = performance.now();
+  race.playFrames = 0;
+  requestAnimationFrame(tick);
+}
+
+function tick(now) {
+  if (!race.playing) return;
+  const dt = Math.max(0, now - race.lastTime) / 1000;
+  race.lastTime = now;
+  race.end = endStep();
+  race.step = Math.min(race.end, race.step + dt * BASE_RATE * race.speed);
+  if (race.step >= race.end) race.step = race.end >= race.steps ? race.steps : race.end;
+  draw();
+  race.playFrames += 1;
+  race.fps = race.playFrames / Math.max(1e-3, (now - race.playStarted) / 1000);
+  if (race.step >= race.end) {
+    race.step = race.steps;  // everyone has stopped: show the end at once
+    setPlaying(false);
+    return;
+  }
+  requestAnimationFrame(tick);
+}
+
+playButton.addEventListener("click", () => setPlaying(!race.playing));
+stepSlider.addEventListener("input", () => {
+  race.step = Number(stepSlider.value);
+  if (race.playing) setPlaying(false); else draw();
+});
+$("speed").addEventListener("change", (e) => { race.speed = Number(e.target.value); });
+
+// --- the readout and the sliders follow the selection ----------------------------------
+function outcomeText(set, m) {
+  const k = set.diverged[m], tol = set.tolStep[m];
+  const eps = Number(race.data.tolerance).toExponential().replace("e-", "e−");
+  const steps = (n) => `${n.toLocaleString("en-US")} step${n === 1 ? "" : "s"}`;
+  return tol >= 0 ? `f − f* < ${eps} at step ${tol.toLocaleString("en-US")}`
+    : k >= 0 ? `diverged at step ${k.toLocaleString("en-US")}`
+    : `f − f* ≥ ${eps} after ${steps(race.steps)}`;
+}
+
+function showSettings() {
+  const shown = shownSettings(), sel = race.sel;
+  if (race.betas) {
+    betaSlider.value = String(sel.kind === "beta" ? sel.beta : D.nearestIndex(race.betas, race.chosen.beta ?? 0.9));
+    if (shown.beta != null) $("betalabel").textContent = `β = ${D.fmtBeta(shown.beta)}`;
+  }
+  const line = race.axes.alpha;
+  if (line) {
+    alphaSlider.value = String(sel.kind === "alpha" ? sel.index : D.nearestIndex(line.alphas, shown.alpha));
+  }
+  if (shown.alpha != null) $("alphalabel").textContent = `α = ${D.fmtAlpha(shown.alpha)}`;
+  const lines = race.tracks.map((t) => {
+    const got = member(t);
+    const parts = [];
+    if (shown.alpha != null) parts.push(`α = ${D.fmtAlpha(shown.alpha)}`);
+    if (t.momentum && shown.beta != null) parts.push(`β = ${D.fmtBeta(shown.beta)}`);
+    const head = `<b style="color:${t.color}">${t.label}</b>` + (parts.length ? ` (${parts.join(", ")})` : "");
+    if (!got) return `${head}: not on the pad (it holds the first momentum racer)`;
+    return `${head}: ${outcomeText(got[0], got[1])}; final f − f* = ${D.fmt(got[0].finalGap[got[1]])}`;
+  });
+  $("readout").innerHTML = lines.join(" &nbsp;·&nbsp; ");
+  drawPad();
+}
+
+// Released (pointer up, or a pause in key presses): the value goes back to the app.
+let sendTimer = null;
+function sendSoon(value, delay) {
+  clearTimeout(sendTimer);
+  sendTimer = setTimeout(() => { race.sent += 1; sendValue(Object.assign(value, {nonce: Date.now()})); }, delay);
+}
+
+betaSlider.addEventListener("input", (event) => {
+  const i = Number(betaSlider.value);
+  select({kind: "beta", index: i, beta: i});
+  race.scrubMs = performance.now() - event.timeStamp;
+});
+betaSlider.addEventListener("change", () => sendSoon({momentum: race.betas[race.sel.beta]}, 250));
+alphaSlider.addEventListener("input", (event) => {
+  select({kind: "alpha", index: Number(alphaSlider.value)});
+  race.scrubMs = performance.now() - event.timeStamp;
+});
+alphaSlider.addEventListener("change", () => sendSoon({lr: race.axes.alpha.alphas[race.sel.index]}, 250));
+
+// --- the (α, β) pad: the first momentum racer's grid, coloured by steps to tolerance ----
+const PAD_RAMP = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"];  // fast -> slow
+const PAD_DIVERGED = "#1a1a1a";
+
+function ramp(t) {
+  const x = Math.max(0, Math.min(1, t)) * (PAD_RAMP.length - 1), i = Math.min(Math.floor(x), PAD_RAMP.length - 2);
+  const c = (hex, k) => parseInt(hex.slice(1 + 2 * k, 3 + 2 * k), 16);
+  const mix = (k) => Math.round(c(PAD_RAMP[i], k) + (c(PAD_RAMP[i + 1], k) - c(PAD_RAMP[i], k)) * (x - i));
+  return `rgb(${mix(0)},${mix(1)},${mix(2)})`;
+}
+
+function padCell(event) {  // (i, j) of the cell under a pointer event; j = 0 at the bottom
+  const shape = padShape(), box = pad.getBoundingClientRect();
+  const i = Math.floor((event.clientX - box.left) / box.width * shape.nA);
+  const j = Math.floor((box.bottom - event.clientY) / box.height * shape.nB);
+  return [Math.max(0, Math.min(shape.nA - 1, i)), Math.max(0, Math.min(shape.nB - 1, j))];
+}
+
+function drawPad() {
+  const shape = padShape(), owner = race.tracks.find((t) => t.sets.pad);
+  if (!shape || !owner) return;
+  const ratio = window.devicePixelRatio || 1, w = pad.clientWidth, h = pad.clientHeight;
+  if (pad.width !== Math.round(w * ratio)) { pad.width = Math.round(w * ratio); pad.height = Math.round(h * ratio); }
+  padCtx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  const {nA, nB} = shape, set = owner.sets.pad, cw = w / nA, ch = h / nB;
+  let lo = Infinity, hi = -Infinity;
+  for (let m = 0; m < set.runs; m++) if (set.tolStep[m] > 0) { lo = Math.min(lo, set.tolStep[m]); hi = Math.max(hi, set.tolStep[m]); }
+  const span = Math.log(Math.max(hi, lo + 1)) - Math.log(Math.max(lo, 1));
+  // Not reached: grey, lighter the closer the run ended (log10 of its final gap).
+  const tol = Math.log10(race.data.tolerance), grey = (g) => {
+    const t = Math.max(0, Math.min(1, (Math.log10(Math.max(g, 1e-300)) - tol) / 8));
+    const v = Math.round(215 - 110 * t);
+    return `rgb(${v},${v},${v})`;
+  };
+  for (let j = 0; j < nB; j++) for (let i = 0; i < nA; i++) {
+    const m = j * nA + i, k = set.tolStep[m];
+    padCtx.fillStyle = set.diverged[m] >= 0 ? PAD_DIVERGED
+      : k < 0 ? grey(set.finalGap[m]) : ramp(span > 0 ? (Math.log(Math.max(k, 1)) - Math.log(Math.max(lo, 1))) / span : 0);
+    padCtx.fillRect(i * cw, h - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
+  }
+  const mark = (i, j, color, r) => {
+    padCtx.strokeStyle = color; padCtx.lineWidth = 2;
+    padCtx.beginPath(); padCtx.arc((i + 0.5) * cw, h - (j + 0.5) * ch, r, 0, 2 * Math.PI); padCtx.stroke();
+  };
+  const a = race.axes.pad, c = race.chosen, shown = shownSettings();
+  mark(D.nearestIndex(a.alphas, c.alpha), D.nearestIndex(a.betas, c.beta ?? 0), "#000", 4);
+  mark(D.nearestIndex(a.alphas, shown.alpha), D.nearestIndex(a.betas, shown.beta), "#fff", 6);
+  pad.setAttribute("aria-valuetext", `α = ${D.fmtAlpha(shown.alpha)}, β = ${D.fmtBeta(shown.beta)}`);
+}
+
+function padSelect(i, j) { select({kind: "pad", index: j * padShape().nA + i}); }
+function padSend() {
+  const s = shownSettings();
+  sendSoon({lr: s.alpha, momentum: s.beta}, 0);
+}
+let padHeld = false;
+pad.addEventListener("pointerdown", (event) => {
+  if (!padShape()) return;
+  padHeld = true; pad.setPointerCapture(event.pointerId);
+  padSelect(...padCell(event));
+  race.scrubMs = performance.now() - event.timeStamp;
+});
+pad.addEventListener("pointermove", (event) => {
+  if (!padShape()) return;
+  padSelect(...padCell(event));  // hover previews, a drag moves
+  race.scrubMs = performance.now() - event.timeStamp;
+});
+pad.addEventListener("pointerup", () => { if (padHeld) { padHeld = false; padSend(); } });
+pad.addEventListener("pointerleave", () => { if (!padHeld && race.sel.kind === "pad") selectChosen(); });
+pad.addEventListener("keydown", (event) => {
+  const shape = padShape();
+  if (!shape) return;
+  const moves = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1]};
+  if (!(event.key in moves)) return;
+  event.preventDefault();
+  const a = race.axes.pad, shown = shownSettings();
+  const i = Math.max(0, Math.min(shape.nA - 1, D.nearestIndex(a.alphas, shown.alpha) + moves[event.key][0]));
+  const j = Math.max(0, Math.min(shape.nB - 1, D.nearestIndex(a.betas, shown.beta) + moves[event.key][1]));
+  padSelect(i, j);
+  sendSoon(Object.assign({}, {lr: a.alphas[i], momentum: a.betas[j]}), 600);
+});
+
+// --- PNG: plotly's picture with the canvas drawn over it -----------------------------
+$("png").addEventListener("click", () => {
+  const w = chart.clientWidth, h = chart.clientHeight, scale = 2;
+  Plotly.toImage(chart, {format: "png", width: w, height: h, scale}).then((url) => {
+    const image = new Image();
+    image.onload = () => {
+      const out = document.createElement("canvas");
+      out.width = w * scale; out.height = h * scale;
+      const c = out.getContext("2d");
+      c.drawImage(image, 0, 0, out.width, out.height);
+      c.drawImage(overlay, 0, 0, out.width, out.height);
+      const a = document.createElement("a");
+      a.href = out.toDataURL("image/png");
+      a.download = `race-step-${Math.floor(race.step)}.png`;
+      a.click();
+    };
+    image.src = url;
+  });
+});
+
+// --- the start: drag its marker (precomputed starts), or click anywhere (inside the app) --
+function pointerData(event) {
+  const xa = chart._fullLayout.xaxis, ya = chart._fullLayout.yaxis, box = chart.getBoundingClientRect();
+  const px = event.clientX - box.left, py = event.clientY - box.top;
+  const inside = px >= xa._offset && py >= ya._offset && px <= xa._offset + xa._length && py <= ya._offset + ya._length;
+  return {px, py, inside, x: xa.p2d(px - xa._offset), y: ya.p2d(py - ya._offset)};
+}
+
+function nearestStart(x, y) {
+  const a = race.axes.start;
+  return D.nearestIndex(a.ys, y) * a.xs.length + D.nearestIndex(a.xs, x);
+}
+
+function startReady() {  // the grid of starts belongs to the settings shown now
+  const a = race.axes.start, c = race.chosen;
+  return a && a.alpha === c.alpha && a.beta === c.beta;
+}
+
+chart.addEventListener("pointerdown", (event) => {
+  if (!race.clickable || !chart._fullLayout) return;
+  const p = pointerData(event);
+  if (!p.inside) return;
+  const A = axes(), start = race.chosen.start;
+  const near = start && Math.hypot(A.x.px(start[0]) - p.px, A.y.px(start[1]) - p.py) <= GRAB_PX;
+  race.dragging = {near, moved: false, at: [p.px, p.py], last: p};
+  chart.setPointerCapture(event.pointerId);
+  event.preventDefault();
+});
+chart.addEventListener("pointermove", (event) => {
+  const d = race.dragging;
+  if (!d || !d.near) return;
+  const p = pointerData(event);
+  d.moved = true; d.at = [p.px, p.py]; d.last = p;
+  if (startReady()) {
+    select({kind: "start", index: nearestStart(p.x, p.y)});
+    race.scrubMs = performance.now() - event.timeStamp;
+  } else {
+    draw();
+  }
+});
+chart.addEventListener("pointerup", (event) => {
+  const d = race.dragging;
+  race.dragging = null;
+  if (!d) return;
+  const p = d.moved ? d.last : pointerData(event);
+  if (!d.moved && !p.inside) return;
+  const [x0, x1] = chart._fullLayout.xaxis.range, [y0, y1] = chart._fullLayout.yaxis.range;
+  const x = Math.min(Math.max(p.x, x0), x1), y = Math.min(Math.max(p.y, y0), y1);
+  draw();
+  race.sent += 1;
+  sendValue({start: [x, y], nonce: Date.now()});  // the exact start runs on the server
+});
+chart.addEventListener("pointercancel", () => { race.dragging = null; selectChosen(); });
+
+// --- layout: the chart follows its width (and, when presenting, the screen's height) ----
+// Below NARROW px the plots stack: landscape on top at full width, the colour bar lying
+// under it, the loss plot below. Wider, the loss plot starts where the colour bar's
+// labels end. Only domains, margins and the colour bar move: the overlay reads the axes'
+// _offset/_length on every frame, so it follows.
+const NARROW = 700;
+const shape = {base: null, bar: null, key: ""};
+
+function parentRoot() {
+  try { return window.frameElement ? window.parent.document.documentElement : null; }
+  catch (err) { return null; }
+}
+
+// Presenter mode's CSS on the app's page sets --race-fit-screen: the chart then takes
+// what is left of the screen under it (280 px to 1.5 times its height), keeping room for
+// the scene buttons below.
+function screenHeight(base) {
+  const root = parentRoot();
+  if (!root || !getComputedStyle(root).getPropertyValue("--race-fit-screen").trim()) return base;
+  let top = window.frameElement.getBoundingClientRect().top;
+  for (let el = window.frameElement.parentElement; el; el = el.parentElement) top += el.scrollTop;
+  const rem = parseFloat(getComputedStyle(root).fontSize) || 16;
+  const above = chart.getBoundingClientRect().top + $("hint").offsetHeight;
+  const left = window.parent.innerHeight - top - above - 4.5 * rem;
+  return Math.round(Math.max(280, Math.min(1.5 * base, left)));
+}
+
+function legendRows() {  // plotly gives a narrow chart's horizontal legend a row each
+  return shape.base.legendItems.length;
+}
+
+function shapeFor(width) {
+  const base = shape.base, font = base.font, big = Math.max(11, Math.round(font * 0.9));
+  const l = base.margin.l, r = base.margin.r;
+  const plotW = Math.max(100, width - l - r);
+  const layout = {}, bar = Object.assign({}, shape.bar);
+  if (width >= NARROW) {
+    const height = screenHeight(base.height);
+    // colour bar 12 px, its tick labels, its title along it, then the loss axis'
+    // tick labels (10^k) and title
+    const clear = 0.545 * plotW + 12 + 2.6 * big + 1.6 * big + 3.0 * font + 1.8 * font + 16;
+    Object.assign(layout, {
+      height, "margin.t": base.margin.t, "margin.b": base.margin.b,
+      "xaxis.domain": [0, 0.53], "yaxis.domain": [0, 1],
+      "xaxis2.domain": [Math.min(0.8, clear / plotW), 1], "yaxis2.domain": [0, 1],
+      "xaxis2.nticks": 5, "yaxis2.title.text": base.lossTitle, "legend.x": 0,
+    });
+    Object.assign(bar, {orientation: "v", x: 0.545, xanchor: "left", y: 0.5, yanchor: "middle",
+                        len: 1, thickness: 12, title: Object.assign({}, bar.title, {side: "right"})});
+    return {layout, bar, key: `wide-${height}-${Math.round(plotW / 4)}`};
+  }
+  const land = Math.min(plotW, 420);
+  const axisRoom = 4.2 * font + 8;            // the landscape's x tick labels and title
+  const barRoom = 1.5 * big + 10 + 1.5 * big;  // bar title, bar, its tick labels
+  const gap = axisRoom + barRoom + 1.2 * font + 12;
+  const loss = Math.max(200, Math.round(land * 0.6));
+  const plotH = land + gap + loss;
+  const top = Math.round(legendRows() * font * 1.55 + 12);
+  Object.assign(layout, {
+    height: Math.round(top + plotH + base.margin.b), "margin.t": top, "margin.b": base.margin.b,
+    "xaxis.domain": [0, 1], "yaxis.domain": [(loss + gap) / plotH, 1],
+    "xaxis2.domain": [0, 1], "yaxis2.domain": [0, loss / plotH], "xaxis2.nticks": 4,
+    // the legend from the left edge (over the y axis' margin): long labels fit
+    "yaxis2.title.text": "f − f*  (log)", "legend.x": -(l - 4) / plotW,
+  });
+  Object.assign(bar, {orientation: "h", x: 0.5, xanchor: "center",
+                      // y is the bar's top: its title sits above it
+                      y: (loss + gap - axisRoom - 1.5 * big - 4) / plotH, yanchor: "top",
+                      len: 1, thickness: 10,
+                      title: Object.assign({}, bar.title, {side: "top"})});
+  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}`};
+}
+
+function setPath(obj, path, value) {
+  const keys = path.split(".");
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = o[k] = Object.assign({}, o[k]);
+  o[keys[keys.length - 1]] = value;
+}
+
+function adaptSpec(figure) {  // before the first draw: no second layout pass
+  const L = figure.layout, cbTrace = figure.data[0];
+  // The canvas draws the start (it moves while dragged); plotly keeps its legend entry.
+  for (const trace of figure.data) if (trace.name === "start") { trace.x = [null]; trace.y = [null]; }
+  shape.base = {font: (L.font && L.font.size) || 14, height: L.height || 540,
+                lossTitle: L.yaxis2.title.text,
+                margin: Object.assign({l: 60, r: 20, t: 40, b: 50}, L.margin),
+                legendItems: figure.data.filter((t) => t.showlegend !== false && t.name)
+                  .map((t) => String(t.name))};
+  shape.bar = Object.assign({}, cbTrace.marker.colorbar);
+  const next = shapeFor(chart.clientWidth || window.innerWidth);
+  shape.key = next.key;
+  for (const [path, value] of Object.entries(next.layout)) if (value !== null) setPath(L, path, value);
+  cbTrace.marker = Object.assign({}, cbTrace.marker, {colorbar: next.bar});
+}
+
+function reshape() {
+  if (!chart._fullLayout || !shape.base) return Promise.resolve();
+  const next = shapeFor(chart.clientWidth);
+  if (next.key === shape.key) return Promise.resolve();
+  shape.key = next.key;
+  return Plotly.update(chart, {"marker.colorbar": [next.bar]}, next.layout, [0]);
+}
+
+// --- a race, and the sets that join it ------------------------------------------------
+function applyPart(part) {
+  const wide = race.steps >= 65536, sets = part.sets;
+  for (const t of race.tracks) {
+    if (sets[t.name]) t.sets[part.kind] = D.unpackRuns(sets[t.name], race.data.screen, wide);
+    else delete t.sets[part.kind];
+  }
+  race.axes[part.kind] = part.axes;
+  if (part.kind === "alpha") {
+    alphaSlider.max = String(part.axes.alphas.length - 1);
+    $("alpharow").hidden = false;
+  }
+  if (part.kind === "pad") $("padbox").hidden = false;
+  if (race.sel.kind === part.kind) selectChosen(); else showSettings();
+}
+
+// A part computed for other settings than those shown waits (it may be the next race's).
+function takePart(version, text) {
+  race.pending[version] = race.pending[version] || {};
+  const part = typeof text === "string" ? JSON.parse(text) : text;
+  race.pending[version][part.kind] = part;
+  if (version === race.dataVersion && race.tracks.length) applyPart(part);
+}
+
+// The settings the app holds (sidebar, link): what the sliders and the pad mark as chosen.
+function choose(chosen) {
+  Object.assign(race.chosen, chosen);
+  const line = race.axes.alpha;
+  // A line computed at another β is stale until its successor arrives.
+  if (line && race.chosen.beta != null && line.beta !== race.chosen.beta) {
+    $("alpharow").hidden = true;
+    delete race.axes.alpha;
+    for (const t of race.tracks) delete t.sets.alpha;
+  }
+  if (race.tracks.length) selectChosen();
+}
+
+function startRace(data, options) {
+  options = options || {};
+  const again = race.tracks.length > 0, wasPlaying = race.playing, step = race.step;
+  race.playing = false;
+  race.data = data;
+  race.version = options.version || null;
+  race.dataVersion = options.dataVersion ?? null;
+  race.clickable = Boolean(options.clickable);
+  race.font = options.uiFont || 15;
+  document.documentElement.style.setProperty("--ui-font", race.font + "px");
+  $("hint").textContent = options.hint || "";
+  const wide = data.steps >= 65536;
+  race.tracks = data.tracks.map((t) => Object.assign({}, t, {
+    sets: {beta: D.unpackRuns(t.sets.beta, data.screen, wide)},
+  }));
+  race.steps = data.steps;
+  race.betas = data.betas;
+  race.axes = {};
+  // The race's own learning rate and start (a scene's runs may have several: none).
+  race.chosen.alpha = data.chosen.alpha ?? null;
+  race.chosen.start = data.chosen.start ?? null;
+  if (options.momentum != null) race.chosen.beta = options.momentum;
+  stepSlider.max = String(race.steps);
+  $("momentum").hidden = !race.betas;
+  $("alpharow").hidden = $("padbox").hidden = true;
+  if (race.betas) betaSlider.max = String(race.betas.length - 1);
+  for (const part of Object.values(race.pending[race.dataVersion] || {})) applyPart(part);
+  for (const part of options.parts || []) takePart(race.dataVersion, part);
+  $("readout").hidden = false;
+  selectChosen();
+  // A new race keeps the step and the playing state: a change is compared, not restarted.
+  race.step = again ? Math.min(step, race.steps) : 0;
+  const config = {responsive: true, displayModeBar: false, scrollZoom: false, staticPlot: false};
+  performance.mark("race-start");
+  adaptSpec(data.figure);
+  return Plotly.react(chart, data.figure.data, data.figure.layout, config).then(() => {
+    performance.mark("race-plotted");
+    // Keep plotly's own SVG out of the Tab order: the controls above are the keyboard's.
+    chart.querySelectorAll("[tabindex], a").forEach((el) => el.setAttribute("tabindex", "-1"));
+    $("controls").hidden = false;
+    fitOverlay();
+    draw();
+    if (!again) chart.on("plotly_afterplot", () => { fitOverlay(); draw(); });
+    performance.mark("race-ready");
+    if (options.autoplay || wasPlaying) setPlaying(true);
+  });
+}
+
+// The chart follows its frame: a layout shift (the sidebar, presenter mode, a new
+// element above) resizes the frame without a window resize event.
+function follow() {
+  if (!chart._fullLayout) return;
+  Plotly.Plots.resize(chart).then(() => reshape()).then(() => { fitOverlay(); draw(); drawPad(); });
+}
+new ResizeObserver(() => follow()).observe($("chartbox"));
+try {  // the screen's height matters when presenting; the frame only follows its width
+  if (window.frameElement) window.parent.addEventListener("resize", () => reshape());
+} catch (err) { /* another origin: the frame's own size only */ }
+
+// --- Streamlit's component protocol (v1), by hand: a few postMessage calls ----------
+const inStreamlit = window.parent !== window && !window.RACE_STANDALONE;
+
+function post(type, data) {
+  window.parent.postMessage(Object.assign({isStreamlitMessage: true, type: type}, data), "*");
+}
+function sendValue(value) {
+  if (inStreamlit) post("streamlit:setComponentValue", {value: value, dataType: "json"});
+}
+function fitHeight() {
+  if (inStreamlit) post("streamlit:setFrameHeight", {height: document.body.scrollHeight});
+}
+// The race's sibling frames on the app's page (same origin): its feeds among them
+// (race_feed/index.html) answer with the sidebar's settings and the sets of runs.
+function siblings() {
+  try { return Array.from(window.parent.document.querySelectorAll("iframe"), (f) => f.contentWindow); }
+  catch (err) { return []; }
+}
+
+if (inStreamlit) {
+  window.addEventListener("message", (event) => {
+    const data = event.data;
+    if (!data) return;
+    if (data.type === "momentum-race:select" && data.channel === race.channel) {
+      choose({alpha: data.lr ?? race.chosen.alpha, beta: data.momentum ?? race.chosen.beta});
+      return;
+    }
+    if (data.type === "momentum-race:part" && data.channel === race.channel) {
+      takePart(data.race, data.part);
+      return;
+    }
+    if (data.type !== "streamlit:render") return;
+    const args = data.args;
+    race.channel = args.channel || "";
+    if (args.version === race.version) return;  // the same race: keep its state
+    performance.mark("race-received");
+    try {
+      startRace(JSON.parse(args.data), args).then(() => {
+        fitHeight();
+        for (const w of siblings()) w.postMessage({type: "momentum-race:hello", channel: race.channel}, "*");
+      });
+    } catch (err) {
+      $("message").textContent = "Could not draw the race: " + err;
+      fitHeight();
+    }
+  });
+  new ResizeObserver(() => fitHeight()).observe(document.body);
+  post("streamlit:componentReady", {apiVersion: 1});
+}

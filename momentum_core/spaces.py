@@ -1,0 +1,117 @@
+"""Answer spaces: one optimizer over a whole set of settings, in one vectorised batch.
+
+A page that lets a visitor scrub a setting in the browser (the learning rate, the (alpha,
+beta) pad, the start point) needs every run the scrub can reach, computed once. Each space
+here is one call of :func:`~momentum_core.runner.run_batch` with per-run hyperparameters or
+start points, and every member equals the single run with its settings bit for bit (the
+runner's arithmetic is elementwise over runs; noise, when asked for, is the sequence a
+single run with that seed sees).
+
+Example:
+    >>> from momentum_core import get_objective
+    >>> rosen = get_objective("rosenbrock")
+    >>> lrs = lr_line(rosen, 1.5e-3)
+    >>> len(lrs), bool(1.5e-3 in lrs)
+    (42, True)
+    >>> space = run_space(rosen, "momentum", lrs, 0.9, rosen.x0, 100)
+    >>> space.positions.shape
+    (101, 42, 2)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from momentum_core.objectives import Objective
+from momentum_core.optimizers import make_optimizer
+from momentum_core.runner import BatchResult, run_batch
+
+Array = np.ndarray
+
+#: Learning rates on a line, log-spaced across the landscape's range (the chosen one joins).
+LINE_POINTS = 41
+#: The (alpha, beta) pad's momenta: 0, 0.04, ..., 0.96, and 0.99 (the chosen one joins).
+PAD_MOMENTA = np.round(np.append(np.arange(25) * 0.04, 0.99), 2)
+#: Start points per axis of the start grid.
+START_POINTS = 21
+
+
+def _with(values: Array, chosen: float) -> Array:
+    return np.unique(np.append(values, float(chosen)))
+
+
+def lr_line(objective: Objective, chosen: float, points: int = LINE_POINTS) -> Array:
+    """``points`` learning rates log-spaced across ``objective.lr_range``, with ``chosen``
+    added (sorted, no duplicates).
+
+    Raises:
+        ValueError: If ``chosen`` is not a positive finite number.
+    """
+    if not (np.isfinite(chosen) and chosen > 0):
+        raise ValueError(f"learning rate must be positive and finite, got {chosen}")
+    return _with(np.geomspace(*objective.lr_range, points), chosen)
+
+
+def pad_momenta(chosen: float) -> Array:
+    """:data:`PAD_MOMENTA` with ``chosen`` added (sorted, no duplicates)."""
+    if not 0 <= chosen <= 1:
+        raise ValueError(f"momentum must be in [0, 1], got {chosen}")
+    return _with(PAD_MOMENTA, chosen)
+
+
+def start_grid(objective: Objective, points: int = START_POINTS) -> tuple[Array, Array]:
+    """A ``points x points`` grid of start points over the domain (cell centres).
+
+    Returns:
+        ``(xs, ys)``, each of length ``points``; run ``j * points + i`` of
+        :func:`run_starts` starts at ``(xs[i], ys[j])``.
+    """
+    (x0, x1), (y0, y1) = objective.domain
+    offsets = (np.arange(points) + 0.5) / points
+    return x0 + offsets * (x1 - x0), y0 + offsets * (y1 - y0)
+
+
+def run_space(
+    objective: Objective,
+    name: str,
+    learning_rate: float | Array,
+    momentum: float | Array,
+    x0: Array | tuple[float, float],
+    num_steps: int,
+    **run_options,
+) -> BatchResult:
+    """Optimizer ``name`` at every learning rate, momentum and start given, in one batch.
+
+    Arrays broadcast against each other run by run (a line of learning rates at one
+    momentum, a grid flattened to runs, or a grid of starts at one setting). Every run sees
+    the noise sequence of a single run with this seed, so a member equals that run.
+
+    Args:
+        objective: The function.
+        name: An optimizer's CLI name (those without momentum ignore ``momentum``).
+        learning_rate: Scalar or ``(runs,)``.
+        momentum: Scalar or ``(runs,)``.
+        x0: ``(2,)`` or ``(runs, 2)``.
+        num_steps: Steps per run.
+        **run_options: Passed to :func:`~momentum_core.runner.run_batch`.
+    """
+    lr = np.asarray(learning_rate, dtype=float)
+    mu = np.asarray(momentum, dtype=float)
+    starts = np.asarray(x0, dtype=float)
+    runs = max(lr.size, mu.size, len(starts) if starts.ndim == 2 else 1)
+    lr, mu = np.broadcast_to(lr, (runs,)).copy(), np.broadcast_to(mu, (runs,)).copy()
+    optimizer = make_optimizer(name, lr, mu)
+    return run_batch(objective, optimizer, starts, num_steps, shared_noise=True, **run_options)
+
+
+def grid_runs(learning_rates: Array, momenta: Array) -> tuple[Array, Array]:
+    """The (alpha, beta) grid as per-run arrays: run ``j * len(learning_rates) + i`` has
+    ``learning_rates[i]`` and ``momenta[j]`` (momentum rows, as the sweep lays them)."""
+    lr, mu = np.meshgrid(learning_rates, momenta)
+    return lr.ravel(), mu.ravel()
+
+
+def start_runs(xs: Array, ys: Array) -> Array:
+    """The start grid as ``(len(xs) * len(ys), 2)`` points, rows of ``ys``."""
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
