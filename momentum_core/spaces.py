@@ -30,8 +30,8 @@ Array = np.ndarray
 
 #: Learning rates on a line, log-spaced across the landscape's range (the chosen one joins).
 LINE_POINTS = 41
-#: The (alpha, beta) pad's momenta: 0, 0.04, ..., 0.96, and 0.99 (the chosen one joins).
-PAD_MOMENTA = np.round(np.append(np.arange(25) * 0.04, 0.99), 2)
+#: The (alpha, beta) pad's momenta: 0, 0.05, ..., 0.95, and 0.99 (the chosen one joins).
+PAD_MOMENTA = np.round(np.append(np.arange(20) * 0.05, 0.99), 2)
 #: Start points per axis of the start grid.
 START_POINTS = 21
 

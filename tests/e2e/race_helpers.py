@@ -1,7 +1,7 @@
 """Finding the race component on a page and reading what it has drawn.
 
-The playground places the component twice: the race, and a zero-height "selector" that
-tells the race which momentum the sidebar holds (its ``raceStats.tracks`` stays empty).
+The playground places the race and zero-height feeds beside it (the sidebar's settings, the
+sets of runs that join the race); a feed has no ``raceStats``.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ _RACE_INDEX = """() => {
 
 #: Points of each shown run's path drawn so far (kept points up to the current step).
 PATH_LENGTHS = """() => raceStats.tracks.map((t) => {
-  const m = t.momenta ? raceStats.pick : 0;
-  return locate(t.path, m, raceStats.step)[0] - t.path.offsets[m];
+  const [set, m] = member(t);
+  return RaceDecode.locate(set.path, m, raceStats.step)[0] - set.path.offsets[m];
 })"""
 #: The same for each run's loss curve.
-LOSS_LENGTHS = PATH_LENGTHS.replace("t.path", "t.loss")
+LOSS_LENGTHS = PATH_LENGTHS.replace("set.path", "set.loss")
+#: The momentum the race shows now (the β slider's, or the sidebar's).
+PICKED = "() => shownSettings().beta"
 
 
 def race_index(page, timeout: float = 60_000) -> int:
