@@ -3,7 +3,7 @@
 import streamlit as st
 
 from momentum_app.race import runs
-from momentum_app.race.race_chart import race_chart, race_feed, race_part, standalone_html
+from momentum_app.race.race_chart import fed_race_chart, race_parts_ui
 from momentum_app.ui import cache, page, state, widgets
 from momentum_app.ui.settings import RaceSettings
 
@@ -39,10 +39,7 @@ with notes:
 if view.three_d:
     st.plotly_chart(cache.race_surface(settings), key="surface")
 else:
-    race_chart(shown.data, key="race", ui_font=font + 1)
-    race_feed("race", momentum=settings.momentum, lr=settings.lr)
-    # The sets that join the race (α line, pad, starts) come last: the chart never waits.
-    feeds = st.container(key="race_parts")
+    feeds = fed_race_chart(shown.data, "race", settings, ui_font=font + 1)
 
 st.markdown("**" + runs.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
 table = runs.results_table(obj, results)
@@ -57,12 +54,7 @@ if not state.presenting():
         f"race-{settings.fn}",
         f"Race on {obj.title}",
         obj,
-        lambda: standalone_html(
-            shown.data,
-            title=f"Race on {obj.title}",
-            momentum=settings.momentum,
-            parts=tuple(p for p in cache.race_parts(settings).values() if p),
-        ),
+        lambda: cache.race_html(settings, shown.data),
         lambda: runs.race_runs(obj, cache.race_results(settings)),
         lambda: runs.trajectories_csv(obj, cache.race_results(settings)),
         table,
@@ -70,7 +62,6 @@ if not state.presenting():
 
 if not view.three_d:
     with feeds:
-        for kind, part in cache.race_parts(settings).items():
-            race_part("race", shown.data, kind, part)
+        race_parts_ui("race", shown.data, cache.race_parts(settings))
 
 page.end()

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
+from momentum_app.race.race_chart import race_chart, race_part
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.sweep_figures import (
     cell_race,
     cell_sentence,
-    chosen_cell,
     colour_caption,
+    picked_cell,
     row_slices,
-    sweep_figure,
 )
 from momentum_app.ui import cache, page, state
 from momentum_app.ui.links import to_query
@@ -35,10 +35,13 @@ if bar:
     bar.empty()
 result = stack_rows(parts)
 
-figure = sweep_figure(result, settings.metric, TOLERANCE, obj, font_size=chart_font())
-event = st.plotly_chart(figure, key="sweep_chart", on_select="rerun", selection_mode="points")
+# The map and its runs' paths in one component: the pointer over a cell draws its path
+# and loss curve beside the map at once; a click picks the cell for the playground.
+data = cache.sweep_view(settings, chart_font())
+value = race_chart(data, key="sweep_race", ui_font=chart_font() + 1, clickable=False)
+paths = st.container(key="sweep_paths")  # filled last: the map never waits for them
 st.caption(colour_caption(result, settings.metric, TOLERANCE, obj.f_star))
-row, col, picked = chosen_cell(result, event.selection.points)
+row, col, picked = picked_cell(result, value)
 st.markdown(cell_sentence(result, row, col, picked, TOLERANCE))
 st.page_link(
     "pages/playground.py",
@@ -46,5 +49,7 @@ st.page_link(
     icon=":material/play_circle:",
     query_params=to_query(cell_race(settings, result, row, col)),
 )
+with paths:
+    race_part("sweep_race", data, "pad", cache.sweep_paths(settings))
 
 page.end()

@@ -15,6 +15,7 @@ import io
 import math
 
 import numpy as np
+import plotly.colors as pc
 import plotly.graph_objects as go
 from PIL import Image
 
@@ -88,6 +89,77 @@ def landscape_png(z: Array, levels: int = LEVELS) -> str:
     buffer = io.BytesIO()
     Image.fromarray(rgb, "RGB").save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _colorscale(scale) -> tuple[Array, Array]:
+    """A plotly colorscale (a name, or ``[[position, colour], ...]``) as stop positions
+    and RGB rows."""
+    stops = pc.get_colorscale(scale) if isinstance(scale, str) else scale
+    pos = np.array([float(p) for p, _ in stops])
+    rgb = np.array([pc.unlabel_rgb(pc.convert_colors_to_same_type(c, "rgb")[0][0])
+                    for _, c in stops])  # fmt: skip
+    return pos, rgb
+
+
+def heatmaps_as_image(figure: go.Figure) -> dict:
+    """The figure with its heatmap traces drawn into one PNG layout image (a plotly spec).
+
+    The race component's plotly.js bundle draws no heatmap, and a picture of a grid of
+    cells is what a heatmap is: each cell keeps its colour (later traces over earlier
+    ones, empty cells clear), the first heatmap's colour bar is carried by an invisible
+    marker, and the cells' edges become the image's edges. The x axis may be a log axis.
+    """
+    spec = figure.to_plotly_json()
+    layout = dict(spec["layout"])
+    maps = [t.to_plotly_json() for t in figure.data if t.type == "heatmap"]
+    # numpy arrays as they are (the spec encodes them as base64 typed arrays)
+    for trace, source in zip(maps, [t for t in figure.data if t.type == "heatmap"], strict=True):
+        trace.update(x=np.asarray(source.x), y=np.asarray(source.y), z=np.asarray(source.z))
+    x, y = np.asarray(maps[0]["x"], dtype=float), np.asarray(maps[0]["y"], dtype=float)
+    rgba = np.zeros((len(y), len(x), 4), dtype=np.uint8)
+    carrier = None
+    for trace in maps:
+        z = np.array(trace["z"], dtype=object)
+        has = np.vectorize(lambda v: v is not None)(z) if z.size else z.astype(bool)
+        values = np.where(has, z, 0).astype(float)
+        lo = trace.get("zmin", values[has].min() if has.any() else 0.0)
+        hi = trace.get("zmax", values[has].max() if has.any() else 1.0)
+        scale = trace.get("colorscale", "Viridis")
+        pos, rgb = _colorscale(scale)
+        frac = (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
+        for k in range(3):
+            rgba[..., k] = np.where(has, np.round(np.interp(frac, pos, rgb[:, k])), rgba[..., k])
+        rgba[..., 3] = np.where(has, 255, rgba[..., 3])
+        if carrier is None and trace.get("showscale", True):
+            carrier = {
+                "type": "scatter", "x": [None], "y": [None], "mode": "markers",
+                "hoverinfo": "skip", "showlegend": False,
+                "marker": {"color": [lo], "cmin": lo, "cmax": hi, "showscale": True,
+                           "colorscale": list(map(list, zip(pos.tolist(), _css(rgb),
+                                                            strict=True))),
+                           "colorbar": trace.get("colorbar", {})},
+            }  # fmt: skip
+    log_x = (layout.get("xaxis") or {}).get("type") == "log"
+    ex = _edges(np.log10(x) if log_x else x)
+    ey = _edges(y)
+    buffer = io.BytesIO()
+    Image.fromarray(rgba[::-1], "RGBA").save(buffer, format="PNG", optimize=True)
+    source = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    image = {"source": source, "xref": "x", "yref": "y", "x": ex[0], "y": ey[1],
+             "sizex": ex[1] - ex[0], "sizey": ey[1] - ey[0], "sizing": "stretch",
+             "xanchor": "left", "yanchor": "top", "layer": "below"}  # fmt: skip
+    layout["images"] = [*layout.get("images", []), image]
+    rest = [t for t in spec["data"] if t.get("type") != "heatmap"]
+    return {"data": ([carrier] if carrier else []) + rest, "layout": layout}
+
+
+def _css(rgb: Array) -> list[str]:
+    return [f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in rgb]
+
+
+def _edges(centres: Array) -> tuple[float, float]:
+    half = (centres[-1] - centres[0]) / (2 * (len(centres) - 1)) if len(centres) > 1 else 0.5
+    return float(centres[0] - half), float(centres[-1] + half)
 
 
 def frame_steps(num_steps: int, events: list[int], max_frames: int = MAX_FRAMES) -> Array:

@@ -68,6 +68,18 @@ def race_chart(
     )  # fmt: skip
 
 
+def fed_race_chart(data: str, key: str, settings: Any, *, ui_font: int) -> Any:
+    """The playground's race: :func:`race_chart`, its :func:`race_feed` (the momentum and
+    learning rate of ``settings``, a :class:`~momentum_app.ui.settings.RaceSettings`), an empty
+    container for its parts, which the page fills last (:func:`race_parts_ui`) so that the
+    chart never waits for them."""
+    import streamlit as st
+
+    race_chart(data, key=key, ui_font=ui_font)
+    race_feed(key, momentum=settings.momentum, lr=settings.lr)
+    return st.container(key=f"{key}_parts")
+
+
 def race_feed(key: str, *, momentum: float | None = None, lr: float | None = None) -> None:
     """Tell the race ``key`` which momentum and learning rate the app holds (the chart's
     sliders and pad mark them; a change costs no resend of the race)."""
@@ -83,8 +95,14 @@ def race_part(key: str, data: str, kind: str, part: str | None) -> None:
         )
 
 
+def race_parts_ui(key: str, data: str, parts: dict[str, str | None]) -> None:
+    """Send the race ``key`` every part of ``parts`` (by kind), each its own element."""
+    for kind, part in parts.items():
+        race_part(key, data, kind, part)
+
+
 def standalone_html(
-    data: str, *, title: str, momentum: float | None = None, parts: tuple[str, ...] = ()
+    data: str, *, title: str, momentum: float | None = None, parts: dict | None = None
 ) -> str:
     """A single HTML file that plays the race offline: plotly.js, the scripts, the race and
     its parts inlined."""
@@ -94,9 +112,10 @@ def standalone_html(
         page = page.replace(f'<script src="{name}"></script>', f"<script>{script}</script>")
     page = page.replace("<title>Optimizer race</title>", f"<title>{_escape(title)}</title>")
     options = json.dumps({"uiFont": 15, "clickable": False, "momentum": momentum})
+    shipped = [p for p in (parts or {}).values() if p]
     boot = (
         "<script>window.RACE_STANDALONE = true;</script>\n",
-        f"<script>startRace({data}, Object.assign({options}, {{parts: [{','.join(parts)}]}}));"
+        f"<script>startRace({data}, Object.assign({options}, {{parts: [{','.join(shipped)}]}}));"
         "</script>\n</body>",
     )
     page = page.replace("<body>", "<body>\n" + boot[0], 1)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.io as pio
 
-from momentum_core import BatchResult, Family, Objective
+from momentum_core import MOMENTUM_OPTIMIZERS, BatchResult, Family, Objective
 
 Array = np.ndarray
 
@@ -237,12 +237,11 @@ def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: bool 
 def track_data(obj: Objective, track: Track, screen: Screen) -> dict:
     """One racer for the browser: its family of momenta (or its single run) as the set
     ``beta``; the other sets arrive as parts (:func:`part_data`)."""
-    momenta = track.family.momenta
     return {
         "name": track.name,
         "label": track.label,
         "color": track.color,
-        "momentum": momenta is not None,
+        "momentum": track.name in MOMENTUM_OPTIMIZERS,
         "sets": {"beta": runs_data(obj, track.family.result, screen)},
     }
 
@@ -254,6 +253,7 @@ def race_data(
     log_range: tuple[float, float],
     tolerance: float,
     chosen: dict | None = None,
+    map_spec: dict | None = None,
 ) -> str:
     """The whole race as the component's JSON: the still chart and every track.
 
@@ -265,6 +265,8 @@ def race_data(
         tolerance: The tolerance on f - f* that the readout names.
         chosen: The race's own ``alpha`` (learning rate) and ``start``, when every racer
             shares them (the sliders and the start marker show them).
+        map_spec: A page's (α, β) map to draw beside the race (its cells' runs arrive as
+            a ``pad`` part), from :func:`momentum_app.race.runs.map_spec`.
 
     Raises:
         ValueError: If a number is not finite (the runner never gives one; a guard).
@@ -281,7 +283,9 @@ def race_data(
     }
     text = json.dumps(data, separators=(",", ":"), allow_nan=False)
     figure_text = pio.to_json(figure, validate=False, pretty=False)
-    return '{"figure":' + figure_text + "," + text[1:]
+    # Plotly's encoder writes a figure's numpy arrays (and any NaN as null).
+    map_text = "null" if map_spec is None else pio.to_json(map_spec, validate=False, pretty=False)
+    return '{"figure":' + figure_text + ',"map":' + map_text + "," + text[1:]
 
 
 def part_data(

@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
-from momentum_app.race.figures import COLORS, race_figure
+from momentum_app.race.figures import COLORS, heatmaps_as_image, race_figure
 from momentum_app.race.race_data import RaceRun, Track, gap_range, part_data, race_data
 from momentum_app.ui.settings import LABELS, RaceSettings
 from momentum_core import (
@@ -141,15 +142,35 @@ def view(
     racers: list[Track],
     font_size: int,
     lr: float | None = None,
+    map_spec: dict | None = None,
+    momentum: float | None = None,
 ) -> str:
     """The race component's data for these racers (the still chart included); ``lr`` is
-    the learning rate every racer shares (None when they differ, as in a scene)."""
+    the learning rate every racer shares (None when they differ, as in a scene);
+    ``map_spec`` a page's map drawn beside the race (see :func:`map_spec`); ``momentum``
+    the momentum of a single racer (a family's arrives from the page's feed)."""
     log_range = gap_range(obj, racers)
     legend = [(t.label, t.color) for t in racers]
     steps = racers[0].family.result.num_steps
     figure = race_figure(obj, legend, start, steps, log_range, font_size=font_size)
-    chosen = {"start": [float(v) for v in start], "alpha": lr}
-    return race_data(obj, racers, figure, log_range, TOLERANCE, chosen)
+    chosen = {"start": [float(v) for v in start], "alpha": lr, "beta": momentum}
+    return race_data(obj, racers, figure, log_range, TOLERANCE, chosen, map_spec)
+
+
+def map_spec(figure: go.Figure, lrs: np.ndarray, momenta: np.ndarray) -> dict:
+    """A page's (α, β) map for the race component: its figure and the centres of its
+    cells (the pointer picks the nearest; a ``pad`` part holds their runs)."""
+    # The cells' hover texts stay home: the readout says what the cell under the pointer did.
+    shown = go.Figure(figure)
+    shown.data = [t for t in shown.data if t.name != "cells"]
+    if shown.layout.xaxis.type == "log":  # a third of the page: decades only
+        shown.update_xaxes(dtick=1)
+    return {
+        "figure": heatmaps_as_image(shown),
+        "alphas": np.asarray(lrs, dtype=float).tolist(),
+        "betas": np.asarray(momenta, dtype=float).tolist(),
+        "xlog": figure.layout.xaxis.type == "log",
+    }
 
 
 def race_view(s: RaceSettings, font_size: int = 14) -> RaceView:
@@ -201,21 +222,39 @@ def pad_key(s: RaceSettings) -> RaceSettings:
     return replace(k, momentum=0.0 if _on(PAD_MOMENTA, s.momentum) else s.momentum)
 
 
+def grid_part(
+    obj: Objective,
+    name: str,
+    lrs: np.ndarray,
+    momenta: np.ndarray,
+    start: tuple[float, float],
+    steps: int,
+    notes: list[str] | None = None,
+    **options,
+) -> str:
+    """Optimizer ``name`` over an (α, β) grid, run ``j * len(lrs) + i`` at ``lrs[i]``,
+    ``momenta[j]``, as a part of kind ``pad`` (thinned coarsely: it is seen while scrubbing),
+    with an optional line of text per run for the readout."""
+    lr, mu = grid_runs(lrs, momenta)
+    result = run_space(obj, name, lr, mu, start, steps, **options)
+    axes = {"alphas": np.asarray(lrs).tolist(), "betas": np.asarray(momenta).tolist()}
+    if notes is not None:
+        axes["notes"] = notes
+    return part_data(obj, "pad", {name: result}, axes, coarse=True)
+
+
 def pad_part(s: RaceSettings) -> str | None:
     """The first momentum racer over the (α, β) grid (the line's learning rates x
-    :func:`~momentum_core.spaces.pad_momenta`), run ``j * len(alphas) + i`` at
-    ``alphas[i]``, ``betas[j]``, as a part of the race (kind ``pad``); None without a
-    momentum racer. One racer's pad only: a pad is the sweep in miniature, and three
-    momentum racers would triple the largest part for a view of one point."""
-    names = [n for n in s.optimizers if n in MOMENTUM_OPTIMIZERS][:1]
-    if not names:
+    :func:`~momentum_core.spaces.pad_momenta`) as a part of the race (see
+    :func:`grid_part`); None without a momentum racer. One racer's pad only: a pad is the
+    sweep in miniature, and three momentum racers would triple the largest part for a view
+    of one point."""
+    name = next((n for n in s.optimizers if n in MOMENTUM_OPTIMIZERS), None)
+    if name is None:
         return None
     obj = s.objective
     lrs, momenta = lr_line(obj, s.lr), pad_momenta(s.momentum)
-    lr, mu = grid_runs(lrs, momenta)
-    results = {n: run_space(obj, n, lr, mu, s.start, s.steps, **_options(s)) for n in names}
-    axes = {"alphas": lrs.tolist(), "betas": momenta.tolist()}
-    return part_data(obj, "pad", results, axes, coarse=True)
+    return grid_part(obj, name, lrs, momenta, s.start, s.steps, **_options(s))
 
 
 def start_key(s: RaceSettings) -> RaceSettings:

@@ -220,6 +220,33 @@ def chosen_cell(result: SweepResult, points: list[dict]) -> tuple[int, int, bool
     return (*best_cell(result), False)
 
 
+def picked_cell(result: SweepResult, value: dict | None) -> tuple[int, int, bool]:
+    """The cell the map sent back (``{"cell": [row, col]}``, after a click), else the best
+    cell; and whether it was picked. A value outside the grid counts as none."""
+    rows, cols = result.lr.shape
+    cell = (value or {}).get("cell")
+    if isinstance(cell, list) and len(cell) == 2 and all(isinstance(v, int) for v in cell):
+        row, col = cell
+        if 0 <= row < rows and 0 <= col < cols:
+            return row, col, True
+    return (*best_cell(result), False)
+
+
+#: Runs per axis whose paths the sweep's map shows (a larger grid: every n-th row, column).
+PATH_GRID = 60
+
+
+def path_cells(grid: int, limit: int = PATH_GRID) -> np.ndarray:
+    """Indices along one axis of the cells whose paths the map shows."""
+    return np.unique(np.round(np.linspace(0, grid - 1, min(grid, limit))).astype(int))
+
+
+def cell_notes(result: SweepResult, tol: float, objective: Objective, cells: np.ndarray) -> list:
+    """The readout's line for each path cell (rows of ``cells`` x columns of ``cells``)."""
+    text = cell_text(result, tol, objective)[np.ix_(cells, cells)]
+    return [f"<i>{line.replace('<br>', ': ')}</i>" for line in text.ravel()]
+
+
 def cell_sentence(result: SweepResult, row: int, col: int, picked: bool, tol: float) -> str:
     """Markdown: the cell's learning rate and momentum and how its run ended."""
     s = result.summary

@@ -6,12 +6,13 @@ import numpy as np
 import streamlit as st
 
 from momentum_app.race import runs
-from momentum_app.race.figures import surface_figure
-from momentum_app.studies import theory_view
+from momentum_app.race.figures import COLORS, surface_figure
+from momentum_app.race.race_chart import standalone_html
+from momentum_app.studies import sweep_figures, theory_view
 from momentum_app.studies.theory_view import Prediction, RateMaps
 from momentum_app.talk import scenes
-from momentum_app.ui.settings import MinimaSettings, RaceSettings, SweepSettings
-from momentum_core import BatchResult, SweepResult, sweep_grid
+from momentum_app.ui.settings import LABELS, MinimaSettings, RaceSettings, SweepSettings
+from momentum_core import BatchResult, Family, SweepResult, best_cell, stack_rows, sweep_grid
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates
 
 
@@ -62,6 +63,12 @@ def race_parts(s: RaceSettings) -> dict[str, str | None]:
     }
 
 
+def race_html(s: RaceSettings, data: str) -> str:
+    """The race ``data`` of ``s`` as one offline HTML file, its parts inlined (scrubs work)."""
+    return standalone_html(data, title=f"Race on {s.objective.title}", momentum=s.momentum,
+                           parts=race_parts(s))  # fmt: skip
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def race_surface(s: RaceSettings, font_size: int = 14):
     """The static 3D view of a runs."""
@@ -89,6 +96,36 @@ def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:
     lrs = np.geomspace(*obj.lr_range, s.grid)
     momenta = np.linspace(0.0, 0.99, s.grid)[rows[0] : rows[1]]
     return sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=runs.TOLERANCE)
+
+
+def sweep_result(s: SweepSettings) -> SweepResult:
+    """The whole sweep, from its cached row slices."""
+    return stack_rows([sweep_rows(s, rows) for rows in sweep_figures.row_slices(s.grid)])
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def sweep_view(s: SweepSettings, font_size: int) -> str:
+    """The race component's data for the sweep: the map, beside the race of its best cell
+    (one resource for every visitor)."""
+    result, obj = sweep_result(s), s.objective
+    figure = sweep_figures.sweep_figure(result, s.metric, runs.TOLERANCE, obj, font_size)
+    row, col = best_cell(result)
+    cell = runs.solo(sweep_figures.cell_race(s, result, row, col), s.optimizer)
+    track = runs.Track(s.optimizer, LABELS[s.optimizer], COLORS[s.optimizer],
+                       Family(s.optimizer, None, _run_one(cell)))  # fmt: skip
+    spec = runs.map_spec(figure, result.lr[0], result.momentum[:, 0])
+    return runs.view(obj, s.start, [track], font_size, cell.lr, spec, cell.momentum)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Running every cell's path...")
+def sweep_paths(s: SweepSettings) -> str:
+    """The paths of the sweep's cells (up to 60 x 60 of them) as the map's ``pad`` part."""
+    result, obj = sweep_result(s), s.objective
+    cells = sweep_figures.path_cells(s.grid)
+    notes = sweep_figures.cell_notes(result, runs.TOLERANCE, obj, cells)
+    lrs, momenta = result.lr[0, cells], result.momentum[cells, 0]
+    return runs.grid_part(obj, s.optimizer, lrs, momenta, s.start, s.steps, notes,
+                          loss_tol=runs.TOLERANCE)  # fmt: skip
 
 
 @st.cache_data(max_entries=16, show_spinner="Running every start of the grid...")

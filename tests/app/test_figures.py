@@ -65,7 +65,7 @@ def test_race_data_holds_the_still_chart_and_every_run():
     assert not sgd["momentum"] and sgd["sets"]["beta"]["runs"] == 1
     assert momentum["momentum"] and momentum["sets"]["beta"]["runs"] == 100
     assert data["betas"][90] == 0.9
-    assert data["chosen"] == {"alpha": s.lr, "start": list(s.start)}
+    assert data["chosen"] == {"alpha": s.lr, "start": list(s.start), "beta": None}
     (x0, x1), (y0, y1) = s.objective.domain
     assert list(figure["layout"]["xaxis"]["range"]) == [x0, x1]
     assert list(figure["layout"]["yaxis"]["range"]) == [y0, y1]

@@ -14,11 +14,12 @@ from momentum_app.studies.sweep_figures import (
     DIVERGED_COLOR,
     NOT_REACHED_COLOR,
     colour_caption,
+    picked_cell,
     sweep_figure,
 )
 from momentum_app.ui.links import from_query
 from momentum_app.ui.settings import SweepSettings
-from momentum_core import grid_of, sweep_grid
+from momentum_core import best_cell, grid_of, sweep_grid
 from tests.app.harness import page_at
 
 PAGE = "pages/sweep.py"
@@ -77,11 +78,41 @@ def test_the_legend_names_both_flat_colours_and_the_axes_end_at_the_grid(small):
     assert fig.layout.yaxis.range == pytest.approx((-half_mu, 0.99 + half_mu))
 
 
-def test_the_page_draws_the_legend_entries():
+def component_args(at: AppTest, name: str) -> list[dict]:
+    """The arguments of every instance of the component ``name`` on the page."""
+    found = at.get("component_instance")
+    return [json.loads(c.proto.json_args) for c in found if c.proto.component_name.endswith(name)]
+
+
+def test_the_page_draws_the_map_with_its_legend_beside_the_race_and_sends_the_paths():
     at = sweep_at({"grid": "10"})
-    (spec,) = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    names = [trace.get("name") for trace in spec["data"]]
+    (race,) = component_args(at, "race_component")
+    data = json.loads(race["data"])
+    names = [trace.get("name") for trace in data["map"]["figure"]["data"]]
     assert "diverged" in names and f"not within {TOLERANCE:g} in 1,000 steps" in names
+    assert "cells" not in names  # no 100 hover texts: the readout says what a cell did
+    (image,) = data["map"]["figure"]["layout"]["images"]  # the cells, as one picture
+    assert image["source"].startswith("data:image/png;base64,")
+    assert len(data["map"]["alphas"]) == len(data["map"]["betas"]) == 10
+    (feed,) = component_args(at, "race_feed")
+    part = json.loads(feed["part"])
+    assert part["kind"] == "pad" and part["sets"]["momentum"]["runs"] == 100
+    assert len(part["axes"]["notes"]) == 100
+
+
+def test_a_clicked_cell_is_the_selected_cell_and_a_bad_value_the_best(small):
+    _, result = small
+    assert picked_cell(result, {"cell": [3, 4]}) == (3, 4, True)
+    best = (*best_cell(result), False)
+    for bad in (
+        None,
+        {},
+        {"cell": [99, 0]},
+        {"cell": [1.5, 2]},
+        {"cell": "3,4"},
+        {"cell": [-1, 0]},
+    ):
+        assert picked_cell(result, bad) == best, bad
 
 
 def test_sweep_link_bounds_are_the_widgets_bounds():

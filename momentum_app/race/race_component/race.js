@@ -28,7 +28,7 @@ window.raceStats = race;
 const $ = (id) => document.getElementById(id);
 const chart = $("chart"), overlay = $("overlay"), ctx = overlay.getContext("2d");
 const playButton = $("play"), stepSlider = $("step"), betaSlider = $("beta"), alphaSlider = $("alpha");
-const pad = $("pad"), padCtx = pad.getContext("2d");
+const pad = $("pad"), padCtx = pad.getContext("2d"), map = $("map");
 for (const s of SPEEDS) {
   const option = new Option(`${s}\u00d7 (${Math.round(s * BASE_RATE)} steps/s)`, String(s));
   option.selected = s === 1;
@@ -271,6 +271,8 @@ function showSettings() {
     if (!got) return `${head}: not on the pad (it holds the first momentum racer)`;
     return `${head}: ${outcomeText(got[0], got[1])}; final f − f* = ${D.fmt(got[0].finalGap[got[1]])}`;
   });
+  const notes = race.sel.kind === "pad" && race.axes.pad && race.axes.pad.notes;
+  if (notes) lines.push(notes[race.sel.index]);
   $("readout").innerHTML = lines.join(" &nbsp;·&nbsp; ");
   drawPad();
 }
@@ -341,7 +343,7 @@ function drawPad() {
   const a = race.axes.pad, c = race.chosen, shown = shownSettings();
   mark(D.nearestIndex(a.alphas, c.alpha), D.nearestIndex(a.betas, c.beta ?? 0), "#000", 4);
   mark(D.nearestIndex(a.alphas, shown.alpha), D.nearestIndex(a.betas, shown.beta), "#fff", 6);
-  pad.setAttribute("aria-valuetext", `α = ${D.fmtAlpha(shown.alpha)}, β = ${D.fmtBeta(shown.beta)}`);
+  if (shown.beta != null) pad.setAttribute("aria-valuetext", `α = ${D.fmtAlpha(shown.alpha)}, β = ${D.fmtBeta(shown.beta)}`);
 }
 
 function padSelect(i, j) { select({kind: "pad", index: j * padShape().nA + i}); }
@@ -375,6 +377,83 @@ pad.addEventListener("keydown", (event) => {
   padSelect(i, j);
   sendSoon(Object.assign({}, {lr: a.alphas[i], momentum: a.betas[j]}), 600);
 });
+
+// --- a page's own map (the sweep's, the theory's): the pointer over it picks a pad run -----
+// The map is the page's plotly figure, drawn here; its cells are data.map.alphas x
+// data.map.betas, and the pad part holds the runs of (a subgrid of) them.
+function mapCell(event) {
+  const L = map._fullLayout;
+  if (!L || !race.data.map) return null;
+  const xa = L.xaxis, ya = L.yaxis, box = map.getBoundingClientRect();
+  const px = event.clientX - box.left - xa._offset, py = event.clientY - box.top - ya._offset;
+  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return null;
+  const m = race.data.map, x = xa.p2l(px), y = ya.p2l(py);
+  const xs = m.xlog ? m.alphas.map(Math.log10) : m.alphas;
+  return [D.nearestIndex(xs, x), D.nearestIndex(m.betas, y)];  // column, row of the map
+}
+
+function mapSelect(cell, event) {
+  const a = race.axes.pad;
+  if (!cell || !a) return;
+  const m = race.data.map, i = D.nearestIndex(a.alphas, m.alphas[cell[0]]);
+  const j = D.nearestIndex(a.betas, m.betas[cell[1]]);
+  select({kind: "pad", index: j * a.alphas.length + i});
+  race.scrubMs = performance.now() - event.timeStamp;
+}
+
+let mapHeld = null;
+map.addEventListener("pointermove", (event) => mapSelect(mapCell(event), event));
+map.addEventListener("pointerdown", (event) => {
+  const cell = mapCell(event);
+  if (!cell) return;
+  mapHeld = {x: event.clientX, y: event.clientY};
+  map.setPointerCapture(event.pointerId);  // plotly's drag cover would take the pointerup
+  mapSelect(cell, event);
+});
+map.addEventListener("pointerup", (event) => {
+  const held = mapHeld, cell = mapCell(event);
+  mapHeld = null;
+  // A click (not a drag) opens the cell on the page: its sentence and its playground link.
+  if (held && cell && Math.hypot(event.clientX - held.x, event.clientY - held.y) < 6) {
+    race.pinned = Object.assign({}, race.sel);  // the picked cell stays shown
+    race.sent += 1;
+    sendValue({cell: [cell[1], cell[0]], nonce: Date.now()});
+  }
+});
+map.addEventListener("pointerleave", () => {
+  if (race.sel.kind !== "pad") return;
+  if (race.pinned) select(race.pinned); else selectChosen();
+});
+
+function showMap(spec) {
+  $("mapbox").hidden = !spec;
+  if (!spec) return Promise.resolve();
+  const config = {responsive: true, displayModeBar: false, scrollZoom: false};
+  // The readout says what the cell under the pointer did: no hover labels to draw too.
+  const layout = Object.assign({}, spec.figure.layout, {hovermode: false, dragmode: false});
+  return Plotly.react(map, spec.figure.data, layout, config).then(() => {
+    map.querySelectorAll("[tabindex], a").forEach((el) => el.setAttribute("tabindex", "-1"));
+  });
+}
+
+// --- a set of pictures scrubbed by one slider (basin maps across β) ------------------
+function showImages(images) {
+  $("images").hidden = !images;
+  if (!images) return;
+  const pick = $("imagepick");
+  $("imagename").textContent = images.name;
+  pick.setAttribute("aria-label", images.name + " (switches the picture at once)");
+  pick.max = String(images.items.length - 1);
+  const show = (i) => {
+    const item = images.items[i];
+    $("image").src = item.src; $("image").alt = item.alt || item.label;
+    $("imagelabel").textContent = item.label; $("imagenote").innerHTML = item.note || "";
+    pick.value = String(i);
+    race.sel = {kind: "image", index: i};
+  };
+  pick.oninput = (event) => { show(Number(pick.value)); race.scrubMs = performance.now() - event.timeStamp; };
+  show(images.chosen || 0);
+}
 
 // --- PNG: plotly's picture with the canvas drawn over it -----------------------------
 $("png").addEventListener("click", () => {
@@ -456,6 +535,9 @@ chart.addEventListener("pointercancel", () => { race.dragging = null; selectChos
 // labels end. Only domains, margins and the colour bar move: the overlay reads the axes'
 // _offset/_length on every frame, so it follows.
 const NARROW = 700;
+//: Beside a map the race has less room: it stays side by side down to this width.
+const NARROW_BESIDE_MAP = 560;
+const narrow = () => (race.data && race.data.map ? NARROW_BESIDE_MAP : NARROW);
 const shape = {base: null, bar: null, key: ""};
 
 function parentRoot() {
@@ -486,7 +568,7 @@ function shapeFor(width) {
   const l = base.margin.l, r = base.margin.r;
   const plotW = Math.max(100, width - l - r);
   const layout = {}, bar = Object.assign({}, shape.bar);
-  if (width >= NARROW) {
+  if (width >= narrow()) {
     const height = screenHeight(base.height);
     // colour bar 12 px, its tick labels, its title along it, then the loss axis'
     // tick labels (10^k) and title
@@ -566,7 +648,7 @@ function applyPart(part) {
     alphaSlider.max = String(part.axes.alphas.length - 1);
     $("alpharow").hidden = false;
   }
-  if (part.kind === "pad") $("padbox").hidden = false;
+  if (part.kind === "pad") $("padbox").hidden = Boolean(race.data.map);  // the map is the pad
   if (race.sel.kind === part.kind) selectChosen(); else showSettings();
 }
 
@@ -593,6 +675,13 @@ function choose(chosen) {
 
 function startRace(data, options) {
   options = options || {};
+  if (data.images) {  // pictures only: no chart
+    race.data = data; race.version = options.version || null;
+    document.documentElement.style.setProperty("--ui-font", (options.uiFont || 15) + "px");
+    $("views").hidden = true; $("below").hidden = true;
+    showImages(data.images);
+    return Promise.resolve();
+  }
   const again = race.tracks.length > 0, wasPlaying = race.playing, step = race.step;
   race.playing = false;
   race.data = data;
@@ -611,6 +700,7 @@ function startRace(data, options) {
   race.axes = {};
   // The race's own learning rate and start (a scene's runs may have several: none).
   race.chosen.alpha = data.chosen.alpha ?? null;
+  race.chosen.beta = data.chosen.beta ?? race.chosen.beta;
   race.chosen.start = data.chosen.start ?? null;
   if (options.momentum != null) race.chosen.beta = options.momentum;
   stepSlider.max = String(race.steps);
@@ -626,7 +716,8 @@ function startRace(data, options) {
   const config = {responsive: true, displayModeBar: false, scrollZoom: false, staticPlot: false};
   performance.mark("race-start");
   adaptSpec(data.figure);
-  return Plotly.react(chart, data.figure.data, data.figure.layout, config).then(() => {
+  $("padbox").classList.toggle("mapped", Boolean(data.map));
+  return showMap(data.map).then(() => Plotly.react(chart, data.figure.data, data.figure.layout, config)).then(() => {
     performance.mark("race-plotted");
     // Keep plotly's own SVG out of the Tab order: the controls above are the keyboard's.
     chart.querySelectorAll("[tabindex], a").forEach((el) => el.setAttribute("tabindex", "-1"));
@@ -643,7 +734,9 @@ function startRace(data, options) {
 // element above) resizes the frame without a window resize event.
 function follow() {
   if (!chart._fullLayout) return;
-  Plotly.Plots.resize(chart).then(() => reshape()).then(() => { fitOverlay(); draw(); drawPad(); });
+  const maps = race.data && race.data.map ? [Plotly.Plots.resize(map)] : [];
+  Promise.all([...maps, Plotly.Plots.resize(chart)]).then(() => reshape())
+    .then(() => { fitOverlay(); draw(); drawPad(); });
 }
 new ResizeObserver(() => follow()).observe($("chartbox"));
 try {  // the screen's height matters when presenting; the frame only follows its width
