@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from momentum_app.race.race_chart import race_chart, race_part
 from momentum_app.studies import theory_view
 from momentum_app.studies.theory_figures import rate_map_figure
 from momentum_app.ui import cache, page, state
@@ -17,6 +18,9 @@ st.caption(
     "(Polyak 1964; Goh, Distill 2017)."
 )
 
+clicked = state.take_chart_value("theory_map")  # a click on the map sets α and β
+if clicked and theory_view.cell_setting(clicked.get("cell")):
+    state.update(TheorySettings, **theory_view.cell_setting(clicked["cell"]))
 settings = state.linked_settings(TheorySettings, theory_controls_ui)
 kappa, alpha, beta = float(settings.kappa), settings.alpha, settings.beta
 gd_alpha, _ = theory.optimal_gd(1.0 / kappa, 1.0)
@@ -32,14 +36,14 @@ left.button("Optimal gradient descent", on_click=_set, args=(gd_alpha, 0.0), wid
 right.button("Optimal momentum", on_click=_set, args=(hb_alpha, hb_beta), width="stretch")
 
 maps = cache.rate_maps(kappa)
-# Both maps share the colour scale and the axes, so a cell means the same on either.
+# The predicted map is a pad: the pointer over it runs that (α, β) on the bowl beside it.
+data = cache.theory_race(kappa, alpha, beta, chart_font())
+race_chart(data, key="theory_map", ui_font=chart_font() + 1, clickable=False)
+race_part("theory_map", data, "pad", cache.theory_pad(kappa))
+# The measured map shares its colour scale and axes, so a cell means the same on either.
 optima = {"optimal GD": (gd_alpha, 0.0), "optimal momentum": (hb_alpha, hb_beta)}
 shared = theory_view.map_options(maps, optima, (alpha, beta), chart_font())
-map_left, map_right = st.columns(2)
-map_left.plotly_chart(
-    rate_map_figure(maps.alphas, maps.betas, maps.predicted, "Predicted rate", **shared)
-)
-map_right.plotly_chart(
+st.columns(2)[0].plotly_chart(
     rate_map_figure(maps.coarse_alphas, maps.coarse_betas, maps.measured, "Measured rate", **shared)
 )
 

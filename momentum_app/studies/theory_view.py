@@ -10,8 +10,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from momentum_app.race.runs import TOLERANCE
-from momentum_core import MAX_STEPS, BatchResult, get_objective, heavy_ball, run_batch, theory
+from momentum_app.race.figures import COLORS
+from momentum_app.race.race_data import Track, part_data
+from momentum_app.race.runs import TOLERANCE, map_spec, view
+from momentum_app.studies.theory_figures import rate_map_figure
+from momentum_app.ui.settings import LABELS
+from momentum_core import (
+    MAX_STEPS,
+    BatchResult,
+    Family,
+    get_objective,
+    heavy_ball,
+    run_batch,
+    theory,
+)
+from momentum_core.spaces import grid_runs, run_space
 
 Array = np.ndarray
 #: "Converged" on the theory page: the distance to the minimum shrank by this factor.
@@ -163,9 +176,69 @@ class RateMaps:
         return 0.0, 1.0
 
 
+#: The predicted map's cells (the same for every condition number).
+MAP_ALPHAS, MAP_BETAS = np.linspace(0.02, 4.0, 100), np.linspace(0.0, 0.995, 100)
+#: The pad's runs: every third cell of the map each way (34 x 34), this many steps each.
+PAD_EVERY, PAD_STEPS = 3, 400
+
+
+def cell_setting(cell: list) -> dict[str, float] | None:
+    """The (alpha, beta) of the predicted map's cell ``[row, col]`` (a click on the map),
+    or None for anything else."""
+    if not (isinstance(cell, list) and len(cell) == 2 and all(isinstance(v, int) for v in cell)):
+        return None
+    row, col = cell
+    if not (0 <= row < len(MAP_BETAS) and 0 <= col < len(MAP_ALPHAS)):
+        return None
+    return {"alpha": float(MAP_ALPHAS[col]), "beta": float(MAP_BETAS[row])}
+
+
+def _rate_note(predicted: float, measured: float, diverged: int) -> str:
+    said = f"predicted rate {predicted:.4f}" if predicted < 1 else "predicted: no convergence"
+    if diverged >= 0:
+        seen = f"measured: diverged at step {diverged:,}"
+    elif np.isfinite(measured):
+        seen = f"measured rate {measured:.4f}"
+    else:
+        seen = "measured: no rate"
+    return f"<i>{said} · {seen}</i>"
+
+
+def pad_part(condition: float) -> str:
+    """Heavy ball on the bowl from its start over every third cell of the predicted map
+    (a part of kind ``pad``), each run's readout line its predicted and measured rate."""
+    obj = bowl(condition)
+    alphas, betas = MAP_ALPHAS[::PAD_EVERY], MAP_BETAS[::PAD_EVERY]
+    lr, mu = grid_runs(alphas, betas)
+    result = run_space(obj, "momentum", lr, mu, obj.x0, PAD_STEPS, loss_tol=TOLERANCE)
+    measured = np.asarray(theory.measured_rate(np.linalg.norm(result.positions, axis=-1)))
+    predicted = theory.bowl_rate(lr, mu, 1.0 / condition, 1.0)
+    notes = [
+        _rate_note(p, m, k)
+        for p, m, k in zip(predicted, measured, result.diverged_step, strict=True)
+    ]
+    axes = {"alphas": alphas.tolist(), "betas": betas.tolist(), "notes": notes}
+    return part_data(obj, "pad", {"momentum": result}, axes, coarse=True)
+
+
+def map_race(maps: RateMaps, condition: float, alpha: float, beta: float, font_size: int) -> str:
+    """The race component's data for the theory page: the predicted-rate map beside the
+    bowl with the run at (alpha, beta)."""
+    obj = bowl(condition)
+    run = run_space(obj, "momentum", alpha, beta, obj.x0, PAD_STEPS, loss_tol=TOLERANCE)
+    track = Track("momentum", LABELS["momentum"], COLORS["momentum"], Family("momentum", None, run))
+    gd_alpha, _ = theory.optimal_gd(1.0 / condition, 1.0)
+    hb_alpha, hb_beta, _ = theory.optimal_momentum(1.0 / condition, 1.0)
+    optima = {"optimal GD": (gd_alpha, 0.0), "optimal momentum": (hb_alpha, hb_beta)}
+    options = map_options(maps, optima, (alpha, beta), font_size)
+    figure = rate_map_figure(maps.alphas, maps.betas, maps.predicted, "Predicted rate", **options)
+    spec = map_spec(figure, maps.alphas, maps.betas)
+    return view(obj, obj.x0, [track], font_size, alpha, spec, beta)
+
+
 def rate_maps(condition: float) -> RateMaps:
     """Both maps of the theory page for the bowl with this condition number."""
-    alphas, betas = np.linspace(0.02, 4.0, 100), np.linspace(0.0, 0.995, 100)
+    alphas, betas = MAP_ALPHAS, MAP_BETAS
     a, b = np.meshgrid(alphas, betas)
     predicted = theory.bowl_rate(a, b, 1.0 / condition, 1.0)
     coarse_a, coarse_b = alphas[::4], betas[::4]

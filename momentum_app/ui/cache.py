@@ -146,6 +146,18 @@ def rate_maps(condition: float) -> RateMaps:
     return theory_view.rate_maps(condition)
 
 
+@st.cache_resource(max_entries=16, show_spinner="Running the pad's runs...")
+def theory_pad(condition: float) -> str:
+    """The theory map's runs (a ``pad`` part), once per condition number for every visitor."""
+    return theory_view.pad_part(condition)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def theory_race(condition: float, alpha: float, beta: float, font_size: int) -> str:
+    """The theory page's map and the race at (alpha, beta) beside it."""
+    return theory_view.map_race(rate_maps(condition), condition, alpha, beta, font_size)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def prediction(condition: float, alpha: float, beta: float) -> Prediction:
     return theory_view.predict(condition, alpha, beta)

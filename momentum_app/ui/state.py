@@ -168,15 +168,23 @@ def linked_settings(cls: type, controls: Callable[[], None] | None = None):
     return settings
 
 
+def take_chart_value(key: str) -> dict | None:
+    """What the chart ``key`` last sent, once (None when there is nothing new)."""
+    value = st.session_state.get(key)
+    if not value or value.get("nonce") == st.session_state.get(_CLICK):
+        return None
+    st.session_state[_CLICK] = value.get("nonce")
+    return value
+
+
 def apply_chart_value(key: str) -> None:
     """Apply what the race chart ``key`` last sent, once, before the widgets are drawn:
     a start point clicked or dragged on the landscape (clamped to the plot), or a momentum
     and a learning rate picked with the chart's sliders or pad (clamped to their ranges).
     The chart's rerun is then the only one it costs."""
-    value = st.session_state.get(key)
-    if not value or value.get("nonce") == st.session_state.get(_CLICK):
+    value = take_chart_value(key)
+    if value is None:
         return
-    st.session_state[_CLICK] = value.get("nonce")
     if "momentum" in value:
         update(RaceSettings, momentum=min(max(float(value["momentum"]), 0.0), 1.0))
     if "lr" in value:

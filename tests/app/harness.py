@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -31,3 +32,9 @@ def page_at(page: str, query: dict[str, str] | None = None, *, present: bool = F
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def component_args(at: AppTest, name: str) -> list[dict]:
+    """The arguments of every instance of the component ``name`` on the page."""
+    found = at.get("component_instance")
+    return [json.loads(c.proto.json_args) for c in found if c.proto.component_name.endswith(name)]

@@ -20,7 +20,7 @@ from momentum_app.studies.sweep_figures import (
 from momentum_app.ui.links import from_query
 from momentum_app.ui.settings import SweepSettings
 from momentum_core import best_cell, grid_of, sweep_grid
-from tests.app.harness import page_at
+from tests.app.harness import component_args, page_at
 
 PAGE = "pages/sweep.py"
 
@@ -76,12 +76,6 @@ def test_the_legend_names_both_flat_colours_and_the_axes_end_at_the_grid(small):
     half_lr, half_mu = (lrs[1] - lrs[0]) / 2, (momenta[1] - momenta[0]) / 2
     assert fig.layout.xaxis.range == pytest.approx((lrs[0] - half_lr, lrs[-1] + half_lr))
     assert fig.layout.yaxis.range == pytest.approx((-half_mu, 0.99 + half_mu))
-
-
-def component_args(at: AppTest, name: str) -> list[dict]:
-    """The arguments of every instance of the component ``name`` on the page."""
-    found = at.get("component_instance")
-    return [json.loads(c.proto.json_args) for c in found if c.proto.component_name.endswith(name)]
 
 
 def test_the_page_draws_the_map_with_its_legend_beside_the_race_and_sends_the_paths():

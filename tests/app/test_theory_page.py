@@ -12,7 +12,7 @@ from momentum_app.studies import theory_view
 from momentum_app.ui.links import from_query
 from momentum_app.ui.settings import TheorySettings
 from momentum_core import MAX_STEPS, get_objective, theory
-from tests.app.harness import page_at
+from tests.app.harness import component_args, page_at
 
 PAGE = "pages/theory.py"
 
@@ -93,9 +93,10 @@ def test_two_cycle_finds_only_true_cycles():
 
 def test_both_maps_share_their_axes_and_yours_does_not_hide_the_star():
     at = theory_at({"kappa": "100"})  # the default "yours" is the optimal momentum here
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    assert len(specs) == 2
-    predicted, measured = specs
+    (measured,) = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    (race,) = component_args(at, "race_component")  # the predicted map is the race's pad
+    predicted = json.loads(race["data"])["map"]["figure"]
+    specs = [predicted, measured]
     for axis in ("xaxis", "yaxis"):
         assert predicted["layout"][axis]["range"] == measured["layout"][axis]["range"]
     for spec in specs:
@@ -108,6 +109,34 @@ def test_both_maps_share_their_axes_and_yours_does_not_hide_the_star():
         assert yours["marker"]["symbol"].endswith("-open")
         assert yours["marker"]["size"] > star["marker"]["size"]
         assert yours["x"] + yours["y"] == pytest.approx(star["x"] + star["y"])  # one place
+
+
+def test_the_pad_holds_each_cells_run_and_its_predicted_and_measured_rate():
+    at = theory_at({"kappa": "10"})
+    (race,) = component_args(at, "race_component")
+    (feed,) = component_args(at, "race_feed")
+    part = json.loads(feed["part"])
+    alphas, betas = part["axes"]["alphas"], part["axes"]["betas"]
+    assert part["kind"] == "pad" and part["sets"]["momentum"]["runs"] == len(alphas) * len(betas)
+    j, i = 20, 10
+    note = part["axes"]["notes"][j * len(alphas) + i]
+    rate = theory.bowl_rate(alphas[i], betas[j], 0.1, 1.0)
+    assert f"predicted rate {rate:.4f}" in note and "measured rate" in note
+    assert json.loads(race["data"])["chosen"]["alpha"] == at.number_input(key="th_alpha").value
+
+
+def test_a_click_on_the_map_sets_alpha_and_beta():
+    assert theory_view.cell_setting([10, 20]) == {
+        "alpha": theory_view.MAP_ALPHAS[20],
+        "beta": theory_view.MAP_BETAS[10],
+    }
+    for bad in (None, [1], [100, 0], [0, -1], [0.5, 1], "1,2"):
+        assert theory_view.cell_setting(bad) is None, bad
+    at = theory_at({"kappa": "10"})
+    at.session_state["theory_map"] = {"cell": [10, 20], "nonce": 1}
+    at.run()
+    assert at.number_input(key="th_alpha").value == pytest.approx(theory_view.MAP_ALPHAS[20])
+    assert at.slider(key="th_beta").value == pytest.approx(theory_view.MAP_BETAS[10])
 
 
 def test_theory_link_bounds_are_the_widgets_bounds():
