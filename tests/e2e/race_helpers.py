@@ -6,6 +6,8 @@ sets of runs that join the race); a feed has no ``raceStats``.
 
 from __future__ import annotations
 
+import time
+
 RACE_IFRAMES = "iframe[title*='race']"
 
 # Index of the race's iframe among the race iframes, once its chart and controls are drawn.
@@ -53,3 +55,21 @@ def race_iframe(page):
 def race_handle(page):
     """The race iframe's Frame, for evaluate()."""
     return race_iframe(page).element_handle().content_frame()
+
+
+class Frames:
+    """Websocket frames on a page: (seconds since start, direction, size in bytes)."""
+
+    def __init__(self, page):
+        self.frames: list[tuple[float, str, int]] = []
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws):
+        ws.on("framesent", lambda payload: self._add("sent", payload))
+        ws.on("framereceived", lambda payload: self._add("received", payload))
+
+    def _add(self, direction, payload):
+        self.frames.append((time.monotonic(), direction, len(payload)))
+
+    def since(self, t0: float, direction: str) -> list[int]:
+        return [n for t, d, n in self.frames if t >= t0 and d == direction]

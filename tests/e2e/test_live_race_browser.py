@@ -8,7 +8,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 from tests.e2e.conftest import shot
-from tests.e2e.race_helpers import PICKED, race_frame, race_handle, race_iframe
+from tests.e2e.race_helpers import PICKED, Frames, race_frame, race_handle, race_iframe
 
 # A short fingerprint of what the overlay canvas shows.
 CANVAS_HASH = """() => {
@@ -17,24 +17,6 @@ CANVAS_HASH = """() => {
   for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) | 0;
   return h;
 }"""
-
-
-class Frames:
-    """Websocket frames on a page: (seconds since start, direction, size in bytes)."""
-
-    def __init__(self, page):
-        self.frames: list[tuple[float, str, int]] = []
-        page.on("websocket", self._attach)
-
-    def _attach(self, ws):
-        ws.on("framesent", lambda payload: self._add("sent", payload))
-        ws.on("framereceived", lambda payload: self._add("received", payload))
-
-    def _add(self, direction, payload):
-        self.frames.append((time.monotonic(), direction, len(payload)))
-
-    def since(self, t0: float, direction: str) -> list[int]:
-        return [n for t, d, n in self.frames if t >= t0 and d == direction]
 
 
 def sidebar_momentum(page):

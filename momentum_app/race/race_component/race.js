@@ -314,13 +314,16 @@ function padCell(event) {  // (i, j) of the cell under a pointer event; j = 0 at
   return [Math.max(0, Math.min(shape.nA - 1, i)), Math.max(0, Math.min(shape.nB - 1, j))];
 }
 
-function drawPad() {
-  const shape = padShape(), owner = race.tracks.find((t) => t.sets.pad);
-  if (!shape || !owner) return;
-  const ratio = window.devicePixelRatio || 1, w = pad.clientWidth, h = pad.clientHeight;
-  if (pad.width !== Math.round(w * ratio)) { pad.width = Math.round(w * ratio); pad.height = Math.round(h * ratio); }
-  padCtx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  const {nA, nB} = shape, set = owner.sets.pad, cw = w / nA, ch = h / nB;
+// The pad's cells are painted once per pad and size (an offscreen canvas); a move only
+// copies them and draws the two rings.
+let padCells = {set: null, w: 0, h: 0, canvas: null};
+
+function paintCells(set, nA, nB, w, h, ratio) {
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(w * ratio); canvas.height = Math.round(h * ratio);
+  const c = canvas.getContext("2d");
+  c.setTransform(ratio, 0, 0, ratio, 0, 0);
+  const cw = w / nA, ch = h / nB;
   let lo = Infinity, hi = -Infinity;
   for (let m = 0; m < set.runs; m++) if (set.tolStep[m] > 0) { lo = Math.min(lo, set.tolStep[m]); hi = Math.max(hi, set.tolStep[m]); }
   const span = Math.log(Math.max(hi, lo + 1)) - Math.log(Math.max(lo, 1));
@@ -332,10 +335,25 @@ function drawPad() {
   };
   for (let j = 0; j < nB; j++) for (let i = 0; i < nA; i++) {
     const m = j * nA + i, k = set.tolStep[m];
-    padCtx.fillStyle = set.diverged[m] >= 0 ? PAD_DIVERGED
+    c.fillStyle = set.diverged[m] >= 0 ? PAD_DIVERGED
       : k < 0 ? grey(set.finalGap[m]) : ramp(span > 0 ? (Math.log(Math.max(k, 1)) - Math.log(Math.max(lo, 1))) / span : 0);
-    padCtx.fillRect(i * cw, h - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
+    c.fillRect(i * cw, h - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
   }
+  return canvas;
+}
+
+function drawPad() {
+  const shape = padShape(), owner = race.tracks.find((t) => t.sets.pad);
+  if (!shape || !owner || !pad.clientWidth) return;
+  const ratio = window.devicePixelRatio || 1, w = pad.clientWidth, h = pad.clientHeight;
+  if (pad.width !== Math.round(w * ratio)) { pad.width = Math.round(w * ratio); pad.height = Math.round(h * ratio); }
+  const {nA, nB} = shape, set = owner.sets.pad, cw = w / nA, ch = h / nB;
+  if (padCells.set !== set || padCells.w !== w || padCells.h !== h) {
+    padCells = {set, w, h, canvas: paintCells(set, nA, nB, w, h, ratio)};
+  }
+  padCtx.setTransform(1, 0, 0, 1, 0, 0);
+  padCtx.drawImage(padCells.canvas, 0, 0);
+  padCtx.setTransform(ratio, 0, 0, ratio, 0, 0);
   const mark = (i, j, color, r) => {
     padCtx.strokeStyle = color; padCtx.lineWidth = 2;
     padCtx.beginPath(); padCtx.arc((i + 0.5) * cw, h - (j + 0.5) * ch, r, 0, 2 * Math.PI); padCtx.stroke();
@@ -678,7 +696,7 @@ function startRace(data, options) {
   if (data.images) {  // pictures only: no chart
     race.data = data; race.version = options.version || null;
     document.documentElement.style.setProperty("--ui-font", (options.uiFont || 15) + "px");
-    $("views").hidden = true; $("below").hidden = true;
+    $("views").hidden = true; $("scrubs").hidden = true;
     showImages(data.images);
     return Promise.resolve();
   }
