@@ -18,7 +18,7 @@ const GRAB_PX = 22;
 // Read by the browser tests: frames drawn, frame rate, the step shown, what is drawn.
 const race = {
   version: null, data: null, tracks: [], steps: 0, step: 0, end: 0, playing: false,
-  speed: 1, betas: null, sel: {kind: "beta", index: 0}, chosen: {alpha: null, beta: null, start: null},
+  speed: 1, betas: null, sel: {kind: "beta", index: 0, beta: 0}, chosen: {alpha: null, beta: null, start: null},
   axes: {}, pending: {}, framesDrawn: 0, fps: 0, playStarted: 0, playFrames: 0, lastTime: 0,
   clickable: false, scrubMs: null, sent: 0, markers: [], channel: "", font: 15,
   dragging: null, shown: [],
@@ -725,6 +725,8 @@ function startRace(data, options) {
   $("momentum").hidden = !race.betas;
   $("alpharow").hidden = $("padbox").hidden = true;
   if (race.betas) betaSlider.max = String(race.betas.length - 1);
+  const beta = race.betas ? D.nearestIndex(race.betas, race.chosen.beta ?? 0.9) : 0;
+  race.sel = {kind: "beta", index: beta, beta};  // the chosen run, before any part joins
   for (const part of Object.values(race.pending[race.dataVersion] || {})) applyPart(part);
   for (const part of options.parts || []) takePart(race.dataVersion, part);
   $("readout").hidden = false;

@@ -1,0 +1,98 @@
+"""decode.js, the race's decoding module, on a static page: it must read the data exactly
+as the Python side says it encodes it (two formulations of one decoding); and an exported
+race plays and scrubs from a file with the network blocked."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from momentum_app.race.race_chart import standalone_html
+from momentum_app.race.race_data import Screen
+from momentum_app.race.runs import line_part, pad_part, race_view, start_part
+from momentum_app.ui.settings import default_settings
+from tests.e2e.conftest import shot
+
+DECODE_JS = Path(__file__).parents[2] / "momentum_app" / "race" / "race_component" / "decode.js"
+
+
+@pytest.fixture
+def blank(page):
+    page.set_content("<!doctype html><html><body></body></html>")
+    page.add_script_tag(content=DECODE_JS.read_text())
+    return page
+
+
+def _decode(text: str, dtype: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype)
+
+
+def test_decode_reads_every_run_as_python_writes_it(blank):
+    s = replace(default_settings("rastrigin"), steps=300)
+    data = json.loads(race_view(s).data)
+    screen = Screen(**{k: tuple(v) for k, v in data["screen"].items()})
+    runs = data["tracks"][1]["sets"]["beta"]
+    got = blank.evaluate(
+        "([d, screen]) => { const r = RaceDecode.unpackRuns(d, screen, false);"
+        " return {x: Array.from(r.path.x), y: Array.from(r.path.y), gap: Array.from(r.loss.gap),"
+        " offsets: Array.from(r.path.offsets), diverged: Array.from(r.diverged),"
+        " tol: Array.from(r.tolStep), final: Array.from(r.finalGap)}; }",
+        [runs, data["screen"]],
+    )
+    path = runs["path"]
+    for axis in ("x", "y"):
+        want = screen.decoded(_decode(path[axis], "<u2"), axis)
+        assert np.allclose(got[axis], want, rtol=0, atol=1e-12)
+    want_gap = screen.decoded(_decode(runs["loss"]["gap"], "<u2"), "gap")
+    assert np.allclose(got["gap"], want_gap, rtol=0, atol=1e-12)
+    assert got["offsets"] == _decode(path["offsets"], "<u4").tolist()
+    assert got["diverged"] == _decode(runs["diverged"], "<i4").tolist()
+    assert got["tol"] == _decode(runs["tolStep"], "<i4").tolist()
+    assert got["final"] == _decode(runs["finalGap"], "<f8").tolist()
+
+
+def test_locate_finds_the_kept_point_at_or_before_a_step(blank):
+    part = {"offsets": [0, 3, 6], "steps": [0, 10, 20, 0, 5, 30]}
+    got = blank.evaluate(
+        "(p) => [[0, 0], [0, 9], [0, 10], [0, 25], [1, 4], [1, 17], [1, 30]]"
+        ".map(([m, s]) => RaceDecode.locate(p, m, s))",
+        part,
+    )
+    assert got == [[0, 0], [0, 0.9], [1, 0], [2, 0], [3, 0.8], [4, 0.48], [5, 0]]
+
+
+def test_numbers_read_as_the_sidebar_shows_them(blank):
+    got = blank.evaluate(
+        "() => [RaceDecode.fmtBeta(0.9), RaceDecode.fmtBeta(0.9564406779661017),"
+        " RaceDecode.fmtBeta(0.905), RaceDecode.fmtAlpha(0.00123456), RaceDecode.fmtAlpha(2e-6),"
+        " RaceDecode.fmt(3.4567e-7), RaceDecode.fmt(0)]"
+    )
+    assert got == ["0.90", "0.956", "0.905", "0.001235", "2e-6", "3.46e-7", "0"]
+
+
+def test_an_exported_race_scrubs_offline(browser, tmp_path):
+    s = default_settings()
+    parts = {"alpha": line_part(s), "pad": pad_part(s), "start": start_part(s)}
+    html = standalone_html(race_view(s).data, title="Race", momentum=s.momentum, parts=parts)
+    path = tmp_path / "race.html"
+    path.write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+    )
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_function("() => raceStats.axes.pad && raceStats.axes.alpha && chart._fullLayout")
+    page.locator("#alpha").focus()
+    page.locator("#alpha").press("Home")
+    assert page.evaluate("() => shownSettings().alpha") == pytest.approx(s.objective.lr_range[0])
+    page.locator("#play").click()
+    page.wait_for_function("() => raceStats.framesDrawn > 30")
+    shot(page, "exported-race")
+    context.close()
