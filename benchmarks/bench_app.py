@@ -3,12 +3,17 @@
 Run: ``python benchmarks/bench_app.py`` (``--no-browser`` to skip the Chromium part).
 
 Prints, for the default settings (Rosenbrock, SGD vs momentum, 1000 steps), medians:
-  * the server-side time of a rerun with nothing new, of one after a sidebar momentum
-    change (served from the cached family) and of one after a learning-rate change (the
-    family recomputed), through Streamlit's AppTest; targets: momentum <= 40 ms and
-    learning rate <= 120 ms more than the rerun with nothing new;
-  * the race data sent to the browser at defaults (target <= 300 KB) and with all 7
-    optimizers at 3000 steps (target <= 1 MB);
+  * the server-side time of a whole rerun (the race's parts included: α line, pad, starts)
+    with nothing new, after a momentum release, after a learning-rate release (on the
+    line, and off it), and after a new start, step count and function, through
+    Streamlit's AppTest; targets: a release <= idle + 40 ms, a new function, start or
+    step count <= idle + 600 ms; and what each part costs to compute alone;
+  * the data sent to the browser: the race and its α line at defaults (target <= 400 KB),
+    the pad (target <= 1 MB more), the start grid, and all 7 optimizers at 3000 steps
+    (target <= 1.5 MB for the race, its line and its pad);
+  * in Chromium, from the input event to the redrawn canvas, for each scrub (α slider,
+    pad, start drag, sweep map, theory map): target <= 16 ms median, and the websocket
+    frames sent while scrubbing (target 0);
   * the time from opening /playground in a fresh headless Chromium to the race drawn,
     against a bare Streamlit page with one small st.plotly_chart on the same server, in
     the same run (target: <= 1.25x).
@@ -31,8 +36,10 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from momentum_app.race.runs import race_view  # noqa: E402
+from momentum_app.race.runs import line_part, pad_part, race_view, start_part  # noqa: E402
 from momentum_app.ui.settings import OPTIMIZER_NAMES, default_settings  # noqa: E402
+from momentum_core import get_objective  # noqa: E402
+from momentum_core.spaces import lr_line  # noqa: E402
 
 BARE_PAGE = """
 import plotly.graph_objects as go
@@ -42,18 +49,142 @@ st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 3, 2])), key="bare")
 """
 
 
-def rerun_times(repeats: int) -> tuple[float, float, float]:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    nothing, momentum, lr = [], [], []
-    for i in range(repeats):
-        at.slider(key="momentum").set_value(round(0.5 + 0.04 * i, 2)).run()
-        momentum.append(at.session_state["_run_seconds"])
+def rerun_times(repeats: int) -> dict[str, float]:
+    """Median server seconds of a whole rerun of the playground after each kind of change."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    lrs = lr_line(get_objective("rosenbrock"), 1.5e-3)
+    out: dict[str, list[float]] = {}
+
+    def lr_box():
+        return at.number_input(key="lr")
+
+    def timed(name: str, change) -> None:
+        change()
         at.run()
-        nothing.append(at.session_state["_run_seconds"])
-        at.number_input(key="lr").set_value(0.0011 + 0.00003 * i).run()  # a new family
-        lr.append(at.session_state["_run_seconds"])
         assert not at.exception, at.exception
-    return statistics.median(nothing), statistics.median(momentum), statistics.median(lr)
+        out.setdefault(name, []).append(at.session_state["_run_seconds"])
+        # The page's own content (chart, verdict, table, exports) is sent before the parts.
+        main = at.session_state["_marks"]["parts"]
+        out.setdefault(name + " (before the parts)", []).append(main)
+
+    for i in range(repeats):
+        timed("nothing new", lambda: None)
+        timed("momentum release", lambda i=i: at.slider(key="momentum").set_value(0.5 + 0.05 * i))
+        timed("nothing new", lambda: None)
+        timed(
+            "lr release, on the line",
+            lambda i=i: at.number_input(key="lr").set_value(float(lrs[20 + i])),
+        )
+        timed(
+            "lr release, off the line",
+            lambda i=i: at.number_input(key="lr").set_value(0.0011 + 3e-5 * i),
+        )
+        timed("new start", lambda i=i: at.session_state.__setitem__("start", (-1.5 + 0.1 * i, 2.0)))
+        timed("new steps", lambda i=i: at.number_input(key="steps").set_value(800 + 50 * i))
+        fn = ("rastrigin", "rosenbrock")[i % 2]
+        timed("new function", lambda fn=fn: at.selectbox(key="fn").set_value(fn))
+    return {name: statistics.median(v) for name, v in out.items()}
+
+
+def part_seconds(repeats: int) -> dict[str, float]:
+    """Median seconds to compute each part of the default race alone (no cache)."""
+    s = default_settings()
+    out = {}
+    makers = (("race", lambda: race_view(s)), ("α line", lambda: line_part(s)),
+              ("pad", lambda: pad_part(s)), ("starts", lambda: start_part(s)))  # fmt: skip
+    for name, make in makers:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            make()
+            times.append(time.perf_counter() - t0)
+        out[name] = statistics.median(times)
+    return out
+
+
+SCRUBS = {
+    # page, what to wait for, and a script that returns the input events to replay
+    "α slider": ("/playground", "raceStats.axes.alpha", "key:#alpha"),
+    "pad": ("/playground", "raceStats.axes.pad", "hover:#pad"),
+    "start drag": ("/playground", "raceStats.axes.start", "drag"),
+    "sweep map": ("/sweep", "raceStats.axes.pad", "hover:#map"),
+    "theory map": ("/theory", "raceStats.axes.pad", "hover:#map"),
+}
+
+
+def scrub_latencies(events: int) -> dict[str, tuple[float, int]]:
+    """Median ms from the input event to the redrawn canvas, and websocket frames sent
+    while scrubbing, for each scrub, on one server in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS, _free_port
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+         str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    out = {}
+    try:
+        time.sleep(6)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for name, (path, ready, how) in SCRUBS.items():
+                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                sent = []
+                page.on("websocket", lambda ws, s=sent: ws.on("framesent", lambda m: s.append(m)))
+                page.goto(f"http://127.0.0.1:{port}{path}")
+                frame = None
+                while frame is None:
+                    for f in page.frames:
+                        try:
+                            if f.evaluate(f"() => !!(window.raceStats && {ready})"):
+                                frame = f
+                        except Exception:  # a frame still loading
+                            pass
+                    time.sleep(0.2)
+                before = len(sent)
+                times = [ms for ms in _scrub(page, frame, how, events) if ms is not None]
+                out[name] = (statistics.median(times), len(sent) - before)
+                page.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return out
+
+
+def _scrub(page, frame, how: str, events: int) -> list[float | None]:
+    times = []
+    element = frame.frame_element()
+    origin = element.bounding_box()
+    if how.startswith("key:"):
+        slider = frame.locator(how[4:])
+        slider.focus()
+        for k in range(events):
+            slider.press("ArrowLeft" if k % 20 < 10 else "ArrowRight")
+            times.append(frame.evaluate("() => raceStats.scrubMs"))
+        return times  # keys 0 ms apart: the release's 250 ms debounce never fires
+    if how == "drag":
+        x, y = frame.evaluate(
+            "() => { const A = axes(), s = raceStats.chosen.start,"
+            " b = chart.getBoundingClientRect();"
+            " return [b.left + A.x.px(s[0]), b.top + A.y.px(s[1])]; }"
+        )
+        page.mouse.move(origin["x"] + x, origin["y"] + y)
+        page.mouse.down()
+        for k in range(events):
+            page.mouse.move(origin["x"] + x + 4 * (k % 40), origin["y"] + y + 3 * (k % 30))
+            times.append(frame.evaluate("() => raceStats.scrubMs"))
+        return times  # the pointer is still down: nothing released
+    box = frame.locator(how[6:]).bounding_box()
+    for k in range(events):
+        fx, fy = 0.15 + 0.7 * ((k * 7) % 20) / 20, 0.2 + 0.6 * ((k * 3) % 10) / 10
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        times.append(frame.evaluate("() => raceStats.scrubMs"))
+    return times
 
 
 def first_chart_seconds(repeats: int) -> tuple[float, float]:
@@ -124,18 +255,29 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
 
-    nothing, momentum, lr = rerun_times(args.repeats)
-    print(f"rerun with nothing new:            {nothing * 1000:.0f} ms (median)")
-    more = (momentum - nothing) * 1000
-    print(f"rerun after a momentum change:     {momentum * 1000:.0f} ms (+{more:.0f} ms)")
+    reruns = rerun_times(args.repeats)
+    idle = reruns.pop("nothing new")
+    reruns.pop("nothing new (before the parts)")
+    print(f"rerun with nothing new: {idle * 1000:.0f} ms (median of {args.repeats})")
+    for name, seconds in reruns.items():
+        print(
+            f"rerun after {name}: {seconds * 1000:.0f} ms (idle + {(seconds - idle) * 1000:.0f} ms)"
+        )
+    for name, seconds in part_seconds(args.repeats).items():
+        print(f"computing the {name} alone: {seconds * 1000:.0f} ms")
+    s = default_settings()
+    sizes = {"race": len(race_view(s).data), "α line": len(line_part(s)),
+             "pad": len(pad_part(s)), "starts": len(start_part(s))}  # fmt: skip
+    print("data at defaults: " + ", ".join(f"{k} {v / 1e3:.0f} KB" for k, v in sizes.items()))
+    every = replace(s, optimizers=OPTIMIZER_NAMES, steps=3000)
+    big = {"race": len(race_view(every).data), "α line": len(line_part(every)),
+           "pad": len(pad_part(every)), "starts": len(start_part(every))}  # fmt: skip
     print(
-        f"rerun after a learning-rate change: {lr * 1000:.0f} ms (+{(lr - nothing) * 1000:.0f} ms)"
+        "7 optimizers x 3000 steps: " + ", ".join(f"{k} {v / 1e3:.0f} KB" for k, v in big.items())
     )
-    size = len(race_view(default_settings()).data)
-    every = replace(default_settings(), optimizers=OPTIMIZER_NAMES, steps=3000)
-    print(f"race data at defaults: {size / 1e3:.0f} KB; 7 optimizers x 3000 steps: "
-          f"{len(race_view(every).data) / 1e3:.0f} KB")  # fmt: skip
     if not args.no_browser and os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
+        for name, (ms, sent) in scrub_latencies(40).items():
+            print(f"scrub {name}: {ms:.1f} ms median to the redrawn canvas, {sent} frames sent")
         race, plain = first_chart_seconds(args.repeats)
         print(f"first chart: race {race:.2f} s, bare st.plotly_chart page {plain:.2f} s "
               f"-> {race / plain:.2f}x")  # fmt: skip

@@ -60,6 +60,7 @@ if not state.presenting():
         table,
     )
 
+page.mark("parts")  # everything above is on its way to the browser
 if not view.three_d:
     with feeds:
         race_parts_ui("race", shown.data, cache.race_parts(settings))

@@ -73,16 +73,36 @@ def keep_mask(points: Array, turn: float = TURN_PX, chord: float = CHORD_PX) -> 
     the midpoint of its neighbours (a zig-zag flips there), where the distance travelled
     crosses a multiple of ``chord``, and at the first and last step.
     """
-    n = len(points)
-    keep = np.zeros(points.shape[:2], dtype=bool)
+    return keep_xy(points[..., 0], points[..., 1], turn, chord)
+
+
+def keep_xy(x: Array, y: Array, turn: float = TURN_PX, chord: float = CHORD_PX) -> Array:
+    """:func:`keep_mask` of paths given as ``x`` and ``y``, each ``(steps + 1, runs)``.
+
+    Worked in float32 on contiguous arrays, with few temporaries: the pad's and the start
+    grid's thousands of runs are thinned on every new race.
+    """
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    y = np.ascontiguousarray(y, dtype=np.float32)
+    keep = np.zeros(x.shape, dtype=bool)
     keep[0] = keep[-1] = True
-    if n > 2:
-        bend = points[2:] - 2 * points[1:-1] + points[:-2]  # twice the offset
-        keep[1:-1] |= bend[..., 0] ** 2 + bend[..., 1] ** 2 > (2 * turn) ** 2
-    step = np.diff(points, axis=0)
-    travelled = np.cumsum(np.sqrt(step[..., 0] ** 2 + step[..., 1] ** 2), axis=0)
-    lap = np.floor(travelled / chord)
-    keep[1:] |= lap != np.vstack([np.zeros((1, lap.shape[1])), lap[:-1]])
+    if len(x) > 2:
+        bx = x[2:] + x[:-2]
+        bx -= 2 * x[1:-1]  # twice the offset from the neighbours' midpoint
+        by = y[2:] + y[:-2]
+        by -= 2 * y[1:-1]
+        bx *= bx
+        by *= by
+        bx += by
+        keep[1:-1] |= bx > np.float32((2 * turn) ** 2)
+    dx, dy = np.diff(x, axis=0), np.diff(y, axis=0)
+    dx *= dx
+    dy *= dy
+    dx += dy
+    np.sqrt(dx, out=dx)
+    lap = np.floor(np.cumsum(dx, axis=0, dtype=np.float64) / chord)
+    keep[1] |= lap[0] > 0
+    keep[2:] |= lap[1:] != lap[:-1]
     return keep
 
 
@@ -143,16 +163,17 @@ def _screen(obj: Objective) -> Screen:
     return Screen((x0 - w, x1 + w), (y0 - h, y1 + h), (np.log10(GAP_FLOOR), min(top, 300) + 2))
 
 
-def _packed(keep: Array, steps: Array, **columns: Array) -> dict:
+def _packed(keep: Array, steps: Array, **columns) -> dict:
     """Kept points of every run, run after run, with each run's offset into them: offsets
-    and steps as unsigned ints, each column (``(steps + 1, runs)`` uint16 levels) as is."""
+    and steps as unsigned ints, each column as uint16 levels. A column is a function of
+    the kept points' ``(rows, cols)`` (so only they are computed and quantised)."""
     cols, rows = np.nonzero(keep.T)  # run-major order
     offsets = np.concatenate([[0], np.cumsum(keep.sum(axis=0))])
     packed = {
         "offsets": _b64(offsets, "<u4"),
         "steps": _b64(steps[rows], "<u2" if len(steps) <= 65536 else "<u4"),
     }
-    packed.update({name: _b64(v[rows, cols], "<u2") for name, v in columns.items()})
+    packed.update({name: _b64(level(rows, cols), "<u2") for name, level in columns.items()})
     return packed
 
 
@@ -203,16 +224,16 @@ def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: bool 
     steps = np.arange(n + 1)
     (x0, x1), (y0, y1) = obj.domain
     pos = result.positions
-    px = np.empty_like(pos)
-    px[..., 0] = (pos[..., 0] - x0) * (PATH_BOX[0] / (x1 - x0))
-    px[..., 1] = (pos[..., 1] - y0) * (PATH_BOX[1] / (y1 - y0))
     gaps = log_gaps(result.losses, obj.f_star)
     lo, hi = screen.gap
-    curve = np.empty_like(pos)
-    curve[..., 0] = steps[:, None] * (LOSS_BOX[0] / max(n, 1))
-    curve[..., 1] = (gaps - lo) * (LOSS_BOX[1] / max(hi - lo, 1e-9))
     thin = COARSE if coarse else {}
-    path_keep, loss_keep = keep_mask(px, **thin), keep_mask(curve, **thin)
+    path_keep = keep_xy(
+        (pos[..., 0] - x0) * (PATH_BOX[0] / (x1 - x0)),
+        (pos[..., 1] - y0) * (PATH_BOX[1] / (y1 - y0)),
+        **thin,
+    )
+    curve_x = np.broadcast_to((steps * (LOSS_BOX[0] / max(n, 1)))[:, None], gaps.shape)
+    loss_keep = keep_xy(curve_x, (gaps - lo) * (LOSS_BOX[1] / max(hi - lo, 1e-9)), **thin)
     if coarse:
         path_keep, loss_keep = at_most(path_keep, COARSE_POINTS), at_most(loss_keep, COARSE_POINTS)
     # A divergence shows where it happened: the last finite point and the step after it.
@@ -224,10 +245,10 @@ def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: bool 
         "path": _packed(
             path_keep,
             steps,
-            x=screen.quantised(pos[..., 0], "x"),
-            y=screen.quantised(pos[..., 1], "y"),
+            x=lambda r, c: screen.quantised(pos[r, c, 0], "x"),
+            y=lambda r, c: screen.quantised(pos[r, c, 1], "y"),
         ),
-        "loss": _packed(loss_keep, steps, gap=screen.quantised(gaps, "gap")),
+        "loss": _packed(loss_keep, steps, gap=lambda r, c: screen.quantised(gaps[r, c], "gap")),
         "diverged": _b64(result.diverged_step, "<i4"),
         "tolStep": _b64(result.tol_step, "<i4"),
         "finalGap": _b64(result.final_loss - obj.f_star, "<f8"),

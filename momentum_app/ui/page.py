@@ -46,6 +46,13 @@ def start() -> None:
     presenter_ui()
 
 
+def mark(name: str) -> None:
+    """Note how long this run of the page has taken so far (read by the benchmarks)."""
+    st.session_state.setdefault("_marks", {})[name] = (
+        time.perf_counter() - st.session_state[_STARTED]
+    )
+
+
 def end() -> None:
     """The link to this view, under every page."""
     link_ui()
