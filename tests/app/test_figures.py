@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from momentum_app.race.figures import MAX_FRAMES, frame_steps, landscape_values, surface_figure
@@ -17,10 +18,12 @@ from momentum_app.race.runs import (
     pad_part,
     race_runs,
     race_view,
+    results_table,
     run_race,
+    selected,
     start_part,
 )
-from momentum_app.ui.settings import OPTIMIZER_NAMES, default_settings
+from momentum_app.ui.settings import LABELS, OPTIMIZER_NAMES, default_settings
 from momentum_core import FACTORIES, get_objective
 
 
@@ -134,3 +137,23 @@ def test_standalone_html_inlines_everything():
     assert "<script src=" not in page and "<link" not in page
     assert "startRace(" in page and "window.RACE_STANDALONE = true" in page
     assert "plotly.js (basic - minified) v4.1.1" in page
+
+
+@pytest.mark.parametrize("momentum", [0.9, 0.37, 0.905])
+def test_the_readout_after_a_release_holds_the_tables_numbers(momentum):
+    """The chart's readout reads the chosen run's steps to tolerance and final gap from the
+    race data; the page's table computes them from the runs: they must agree."""
+    s = replace(default_settings("rastrigin"), momentum=momentum)
+    shown = race_view(s)
+    data = json.loads(shown.data)
+    table = results_table(s.objective, selected(shown.families, momentum))
+    steps_column = next(c for c in table.columns if c.startswith("steps to"))
+    for track in data["tracks"]:
+        runs = track["sets"]["beta"]
+        m = int(np.abs(np.array(data["betas"]) - momentum).argmin()) if runs["runs"] > 1 else 0
+        row = table.loc[LABELS[track["name"]]]
+        tol = int(_decode(runs["tolStep"], "<i4")[m])
+        assert (tol if tol >= 0 else None) == (
+            None if pd.isna(row[steps_column]) else row[steps_column]
+        )
+        assert _decode(runs["finalGap"], "<f8")[m] == pytest.approx(row["f - f*"], rel=1e-12)
