@@ -53,5 +53,10 @@ widgets.scene_nav_ui(names, index)
 if not presenting:
     html = lambda: standalone_html(cache.scene_data(scene), title=scene.title)  # noqa: E731
     widgets.scene_exports_ui(scene, results, html)
+    st.download_button(
+        "Download this talk: every scene in one offline HTML file", cache.talk_file,
+        file_name="talk.html", mime="text/html", icon=":material/slideshow:",
+        help="Plays from a file with no Python and no network: captions, checks, clicker keys.",
+    )  # fmt: skip
 widgets.clicker_ui(name)  # a clicker's keys step through the scenes
 page.end()

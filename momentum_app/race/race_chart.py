@@ -101,25 +101,30 @@ def race_parts_ui(key: str, data: str, parts: dict[str, str | None]) -> None:
         race_part(key, data, kind, part)
 
 
-def standalone_html(
-    data: str, *, title: str, momentum: float | None = None, parts: dict | None = None
-) -> str:
-    """A single HTML file that plays the race offline: plotly.js, the scripts, the race and
-    its parts inlined."""
+def standalone_page(*, title: str, top: str = "", boot: str = "") -> str:
+    """The race component's page as one offline HTML file: plotly.js and the scripts
+    inlined, ``top`` (markup) at the start of the body, ``boot`` (markup, scripts) at its
+    end, where the race's functions are defined."""
     page = _PAGE.read_text(encoding="utf-8")
     for name in ("vendor/plotly-basic.min.js", "decode.js", "race.js"):
         script = (_PAGE.parent / name).read_text(encoding="utf-8")
         page = page.replace(f'<script src="{name}"></script>', f"<script>{script}</script>")
     page = page.replace("<title>Optimizer race</title>", f"<title>{_escape(title)}</title>")
+    flag = "<script>window.RACE_STANDALONE = true;</script>\n"
+    page = page.replace("<body>", "<body>\n" + flag + top, 1)
+    end = page.rindex("</body>")  # the page's own: the inlined scripts hold none
+    return page[:end] + boot + "\n" + page[end:]
+
+
+def standalone_html(
+    data: str, *, title: str, momentum: float | None = None, parts: dict | None = None
+) -> str:
+    """A single HTML file that plays the race offline: plotly.js, the scripts, the race and
+    its parts inlined."""
     options = json.dumps({"uiFont": 15, "clickable": False, "momentum": momentum})
-    shipped = [p for p in (parts or {}).values() if p]
-    boot = (
-        "<script>window.RACE_STANDALONE = true;</script>\n",
-        f"<script>startRace({data}, Object.assign({options}, {{parts: [{','.join(shipped)}]}}));"
-        "</script>\n</body>",
-    )
-    page = page.replace("<body>", "<body>\n" + boot[0], 1)
-    return page[: page.rindex("</body>")] + boot[1] + page[page.rindex("</body>") + 7 :]
+    shipped = ",".join(p for p in (parts or {}).values() if p)
+    boot = f"<script>startRace({data}, Object.assign({options}, {{parts: [{shipped}]}}));</script>"
+    return standalone_page(title=title, boot=boot)
 
 
 def _escape(text: str) -> str:

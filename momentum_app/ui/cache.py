@@ -11,6 +11,7 @@ from momentum_app.race.race_chart import standalone_html
 from momentum_app.studies import sweep_figures, theory_view
 from momentum_app.studies.theory_view import Prediction, RateMaps
 from momentum_app.talk import scenes
+from momentum_app.talk.export import talk_html
 from momentum_app.ui.settings import LABELS, MinimaSettings, RaceSettings, SweepSettings
 from momentum_core import BatchResult, Family, SweepResult, best_cell, stack_rows, sweep_grid
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates
@@ -86,6 +87,12 @@ def scene_data(scene: scenes.Scene, font_size: int = 14) -> str:
     """A scene's race component data (a resource, like :func:`race_view`)."""
     racers = scenes.tracks(scene, scene_results(scene))
     return runs.view(scene.objective, scene.start, racers, font_size)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Writing the talk...")
+def talk_file() -> str:
+    """Every scene of the scenes file as one offline HTML talk (see talk.export)."""
+    return talk_html(scenes.scenes())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

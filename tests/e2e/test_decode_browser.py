@@ -15,6 +15,8 @@ import pytest
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.race.race_data import Screen
 from momentum_app.race.runs import line_part, pad_part, race_view, start_part
+from momentum_app.talk import scenes
+from momentum_app.talk.export import talk_html
 from momentum_app.ui.settings import default_settings
 from tests.e2e.conftest import shot
 
@@ -30,6 +32,11 @@ def blank(page):
 
 def _decode(text: str, dtype: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype)
+
+
+def offline(context) -> None:
+    """Nothing but the file itself may load: the network is blocked."""
+    context.route("**/*", lambda r: r.continue_() if r.request.url[:5] == "file:" else r.abort())
 
 
 def test_decode_reads_every_run_as_python_writes_it(blank):
@@ -82,10 +89,7 @@ def test_an_exported_race_scrubs_offline(browser, tmp_path):
     path = tmp_path / "race.html"
     path.write_text(html, encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
-    )
+    offline(context)
     page = context.new_page()
     page.goto(path.as_uri())
     page.wait_for_function("() => raceStats.axes.pad && raceStats.axes.alpha && chart._fullLayout")
@@ -95,4 +99,35 @@ def test_an_exported_race_scrubs_offline(browser, tmp_path):
     page.locator("#play").click()
     page.wait_for_function("() => raceStats.framesDrawn > 30")
     shot(page, "exported-race")
+    context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["720p", "1080p"])
+def test_the_talk_file_steps_through_every_scene_offline(browser, tmp_path, size):
+    every = scenes.load_scenes()
+    path = tmp_path / "talk.html"
+    path.write_text(talk_html(every), encoding="utf-8")
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    offline(context)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.goto(path.as_uri())
+    for i, scene in enumerate(every):
+        page.wait_for_function(f"() => talkStats.index === {i} && talkStats.shown >= {i + 1}")
+        assert page.locator("#talktitle").inner_text() == scene.title
+        font = page.evaluate("() => parseFloat(getComputedStyle(talkcaption).fontSize)")
+        assert font >= 0.03 * size[1], font  # captions at least 3 % of the screen's height
+        page.wait_for_function("() => raceStats.playing && raceStats.framesDrawn > 3")
+        if i == 2:
+            shot(page, f"talk-scene-3-{size[1]}")
+        # The clicker's keys work whatever has focus: here the chart's own Play button,
+        # where Space used to mean play.
+        page.locator("#play").focus()
+        page.keyboard.press(["ArrowRight", "PageDown", " "][i % 3])
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => talkStats.index") == len(every) - 1
+    page.keyboard.press("PageUp")
+    page.wait_for_function(f"() => talkStats.index === {len(every) - 2}")
+    assert not errors, errors
     context.close()

@@ -567,6 +567,10 @@ function parentRoot() {
 // what is left of the screen under it (280 px to 1.5 times its height), keeping room for
 // the scene buttons below.
 function screenHeight(base) {
+  if (window.RACE_FIT_WINDOW) {  // a talk file: the chart takes what the window has left
+    const left = window.innerHeight - chart.getBoundingClientRect().top - $("hint").offsetHeight - 8;
+    return Math.round(Math.max(280, Math.min(1.6 * base, left)));
+  }
   const root = parentRoot();
   if (!root || !getComputedStyle(root).getPropertyValue("--race-fit-screen").trim()) return base;
   let top = window.frameElement.getBoundingClientRect().top;
@@ -630,7 +634,26 @@ function setPath(obj, path, value) {
   o[keys[keys.length - 1]] = value;
 }
 
+// A talk file on a big screen: the chart's type grows with the window (1 at 800 px high).
+function scaleFonts(figure) {
+  const k = Math.max(1, window.innerHeight / 800);
+  if (k === 1 || figure.scaled) return;
+  figure.scaled = true;
+  const grow = (font) => { if (font && font.size) font.size = Math.round(font.size * k); };
+  const L = figure.layout;
+  grow(L.font); grow(L.legend && L.legend.font);
+  for (const name of ["xaxis", "yaxis", "xaxis2", "yaxis2"]) {
+    if (!L[name]) continue;
+    grow(L[name].tickfont); grow(L[name].title && L[name].title.font);
+  }
+  for (const trace of figure.data) {
+    const bar = trace.marker && trace.marker.colorbar;
+    if (bar) { grow(bar.tickfont); grow(bar.title && bar.title.font); }
+  }
+}
+
 function adaptSpec(figure) {  // before the first draw: no second layout pass
+  if (window.RACE_FIT_WINDOW) scaleFonts(figure);
   const L = figure.layout, cbTrace = figure.data[0];
   // The canvas draws the start (it moves while dragged); plotly keeps its legend entry.
   for (const trace of figure.data) if (trace.name === "start") { trace.x = [null]; trace.y = [null]; }
@@ -731,8 +754,9 @@ function startRace(data, options) {
   for (const part of options.parts || []) takePart(race.dataVersion, part);
   $("readout").hidden = false;
   selectChosen();
-  // A new race keeps the step and the playing state: a change is compared, not restarted.
-  race.step = again ? Math.min(step, race.steps) : 0;
+  // A new race keeps the step and the playing state: a change is compared, not restarted
+  // (a talk's next scene is a new story: it starts from step 0).
+  race.step = again && !options.fresh ? Math.min(step, race.steps) : 0;
   const config = {responsive: true, displayModeBar: false, scrollZoom: false, staticPlot: false};
   performance.mark("race-start");
   adaptSpec(data.figure);
@@ -746,7 +770,7 @@ function startRace(data, options) {
     draw();
     if (!again) chart.on("plotly_afterplot", () => { fitOverlay(); draw(); });
     performance.mark("race-ready");
-    if (options.autoplay || wasPlaying) setPlaying(true);
+    if (options.autoplay || (wasPlaying && !options.fresh)) setPlaying(true);
   });
 }
 

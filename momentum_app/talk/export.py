@@ -1,0 +1,82 @@
+"""The whole talk as one offline HTML file: every scene of a scenes file, in order.
+
+The file is the race component's own page (plotly.js, ``decode.js`` and ``race.js``
+inlined once) with a talk around it (``talk.html``, ``talk.js``): each scene's title, claim,
+caption (its numbers filled in from the runs) and the result of its checks; Previous, Next
+and a scene menu; a presentation clicker's keys (→ PageDown Space: next; ← PageUp:
+previous) whatever has focus; type sized from the screen for a projector. Each scene's race
+travels as one JSON block, parsed when the scene is shown, and plays as soon as it is. The
+file plays from ``file://`` with no Python and no network.
+
+Command line: ``python -m momentum_app.talk scenes.toml -o talk.html``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from momentum_app.race import runs
+from momentum_app.race.race_chart import standalone_page
+from momentum_app.talk import scenes as talk_scenes
+from momentum_app.talk.scenes import Scene
+
+#: The controls' font size in the file: a projector's.
+TALK_FONT = 18
+_HERE = Path(__file__).parent
+
+
+def scene_slide(scene: Scene, font_size: int = TALK_FONT) -> dict:
+    """One scene as the talk shows it: its texts, its checks, and its race's data."""
+    results = {run.key: runs.run_one(scene.settings(run)) for run in scene.runs}
+    values = talk_scenes.facts(scene, results)
+    racers = talk_scenes.tracks(scene, results)
+    return {
+        "name": scene.name,
+        "title": scene.title,
+        "where": f"{scene.objective.title}, α = {scene.lr:g}",
+        "claim": scene.claim,
+        "caption": talk_scenes.caption(scene, values),
+        "checks": len(scene.checks),
+        "failed": talk_scenes.failed_checks(scene, values),
+        "race": runs.view(scene.objective, scene.start, racers, font_size),
+    }
+
+
+def _script_safe(text: str) -> str:
+    """JSON that cannot end its script block early ("<\\/" is JSON for "</")."""
+    return text.replace("</", "<\\/")
+
+
+def talk_html(scenes: Iterable[Scene], title: str = "Momentum, run live") -> str:
+    """The talk as one self-contained HTML file (see the module docstring).
+
+    Raises:
+        ValueError: Without any scene.
+    """
+    slides = [scene_slide(s) for s in scenes]
+    if not slides:
+        raise ValueError("a talk needs at least one scene")
+    races = [
+        f'<script type="application/json" id="race-{i}">{_script_safe(s.pop("race"))}</script>'
+        for i, s in enumerate(slides)
+    ]
+    meta = (
+        f'<script type="application/json" id="slides">{_script_safe(json.dumps(slides))}</script>'
+    )
+    script = (_HERE / "talk.js").read_text(encoding="utf-8")
+    boot = "\n".join([*races, meta, f"<script>{script}</script>"])
+    return standalone_page(title=title, top=(_HERE / "talk.html").read_text(encoding="utf-8"),
+                           boot=boot)  # fmt: skip
+
+
+def write_talk(source: Path, out: Path) -> int:
+    """Write the talk of the scenes file ``source`` to ``out``; returns its size in bytes.
+
+    Raises:
+        ValueError: If the scenes file cannot be read (the message names scene and field).
+    """
+    text = talk_html(talk_scenes.load_scenes(source))
+    out.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))

@@ -1,0 +1,53 @@
+// The talk: one scene at a time, each a race drawn by race.js from its JSON block.
+"use strict";
+(() => {
+  const slides = JSON.parse(document.getElementById("slides").textContent);
+  const byId = (id) => document.getElementById(id);
+  const menu = byId("talkmenu");
+  document.body.classList.add("talk");
+  window.RACE_FIT_WINDOW = true;  // the chart takes the screen's height under the texts
+  slides.forEach((s, i) => menu.add(new Option(`${i + 1}. ${s.title}`, String(i))));
+  const talk = {index: -1, count: slides.length, shown: 0};
+  window.talkStats = talk;
+
+  function show(i) {
+    i = Math.max(0, Math.min(slides.length - 1, i));
+    if (i === talk.index) return;
+    const s = slides[i];
+    talk.index = i;
+    byId("talktitle").textContent = s.title;
+    byId("talkwhere").textContent = `Scene ${i + 1} of ${slides.length} · ${s.where}`;
+    byId("talkclaim").textContent = `The article's claim, in our words: ${s.claim}`;
+    byId("talkcaption").textContent = s.caption;
+    const checks = byId("talkchecks");
+    checks.classList.toggle("failed", s.failed.length > 0);
+    checks.textContent = s.failed.length
+      ? `This run does not bear the caption out: ${s.failed.join("; ")}.`
+      : `Checked on these runs: ${s.checks} check${s.checks === 1 ? "" : "s"} hold.`;
+    menu.value = String(i);
+    byId("talkprev").disabled = i === 0;
+    byId("talknext").disabled = i === slides.length - 1;
+    if (location.hash !== `#${s.name}`) history.replaceState(null, "", `#${s.name}`);
+    const data = JSON.parse(byId(`race-${i}`).textContent);
+    const uiFont = Math.round(18 * Math.max(1, window.innerHeight / 800));  // a big screen: bigger
+    startRace(data, {uiFont, clickable: false, autoplay: true, fresh: true})
+      .then(() => { talk.shown += 1; });
+  }
+
+  byId("talkprev").addEventListener("click", () => show(talk.index - 1));
+  byId("talknext").addEventListener("click", () => show(talk.index + 1));
+  menu.addEventListener("change", () => show(Number(menu.value)));
+  // A clicker's keys step through the talk whatever has focus (Space too: in a talk it
+  // means "next", not "play"); the capture phase sees them before a focused control does.
+  window.addEventListener("keydown", (event) => {
+    const next = ["ArrowRight", "PageDown", " "].includes(event.key);
+    const back = ["ArrowLeft", "PageUp"].includes(event.key);
+    if (!next && !back) return;
+    if (event.target === menu) return;  // the menu keeps its own keys
+    event.preventDefault();
+    event.stopPropagation();
+    show(talk.index + (next ? 1 : -1));
+  }, true);
+  const start = slides.findIndex((s) => `#${s.name}` === location.hash);
+  show(start >= 0 ? start : 0);
+})();

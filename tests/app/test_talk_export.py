@@ -1,0 +1,64 @@
+"""The talk as one offline file: every scene, its caption and checks from the runs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from momentum_app.race import runs
+from momentum_app.talk import scenes
+from momentum_app.talk.export import scene_slide, talk_html
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="module")
+def talk() -> str:
+    return talk_html(scenes.load_scenes())
+
+
+def test_the_talk_holds_every_scene_once_with_plotly_inlined_once(talk):
+    every = scenes.load_scenes()
+    for i in range(len(every)):
+        assert f'id="race-{i}"' in talk
+    assert f'id="race-{len(every)}"' not in talk
+    assert talk.count("plotly.js (basic - minified) v4.1.1") == 1
+    assert "<script src=" not in talk and "<link" not in talk  # nothing loads from elsewhere
+    assert len(talk.encode()) <= 5_000_000
+
+
+def test_each_slide_carries_the_caption_and_checks_the_scenes_page_computes(talk):
+    (block,) = re.findall(r'<script type="application/json" id="slides">(.*?)</script>', talk)
+    slides = json.loads(block.replace("<\\/", "</"))
+    for slide, scene in zip(slides, scenes.load_scenes(), strict=True):
+        results = {run.key: runs.run_one(scene.settings(run)) for run in scene.runs}
+        values = scenes.facts(scene, results)
+        assert slide["caption"] == scenes.caption(scene, values)
+        assert slide["failed"] == scenes.failed_checks(scene, values) == []
+        assert slide["checks"] == len(scene.checks) and slide["title"] == scene.title
+
+
+def test_a_scene_race_in_the_file_is_the_pages_race():
+    scene = scenes.load_scenes()[0]
+    results = {run.key: runs.run_one(scene.settings(run)) for run in scene.runs}
+    page = runs.view(scene.objective, scene.start, scenes.tracks(scene, results), 18)
+    assert scene_slide(scene)["race"] == page
+
+
+def test_the_command_writes_the_talk_and_refuses_a_bad_file(tmp_path):
+    out = tmp_path / "talk.html"
+    done = subprocess.run([sys.executable, "-m", "momentum_app.talk", "-o", str(out)],
+                          cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0 and out.stat().st_size > 1_000_000, done.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[scene]]\nname = "x"\n')
+    command = [sys.executable, "-m", "momentum_app.talk", str(bad), "-o", str(tmp_path / "no.html")]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("error: "), done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "no.html").exists()
