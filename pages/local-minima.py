@@ -1,7 +1,9 @@
 """Local minima: does momentum help a run escape them? Basin maps and success rates."""
 
+import numpy as np
 import streamlit as st
 
+from momentum_app.race.race_chart import race_chart
 from momentum_app.studies.basin_figures import (
     basin_figure,
     grid_share_label,
@@ -28,15 +30,17 @@ obj = settings.objective
 if not len(obj.local_minima):
     st.info(f"{obj.title} has no local minima listed: every run that settles ends at a global one.")
 
-shares = {}
+# Left, plain gradient descent; right, heavy ball, whose β the slider under it scrubs in
+# the browser through a set of maps computed once per setting.
+momenta, maps = cache.minima_maps(settings)
+chosen = maps[int(np.abs(momenta - settings.momentum).argmin())]
 left, right = st.columns(2)
-for column, momentum, name in ((left, 0.0, "SGD (β = 0)"), (right, settings.momentum, None)):
-    basins = cache.minima_map(settings, momentum)
-    title = name or f"Momentum (β = {momentum:.2f})"
-    label = f"{title}, α = {settings.lr:.3g}"
-    column.plotly_chart(basin_figure(obj, basins, label, font_size=chart_font()))
-    column.metric(grid_share_label(settings), f"{basins.share_global:.1%}")
-    shares[momentum] = basins.share_global
+title = f"SGD (β = 0), α = {settings.lr:.3g}"
+left.plotly_chart(basin_figure(obj, maps[0], title, font_size=chart_font()))
+left.metric(grid_share_label(settings), f"{maps[0].share_global:.1%}")
+with right:
+    race_chart(cache.basin_scrub(settings, chart_font()), key="basins", clickable=False)
+shares = {0.0: maps[0].share_global, settings.momentum: chosen.share_global}
 
 study = cache.success(settings)
 st.caption(populations_note(settings, shares, study))

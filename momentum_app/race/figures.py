@@ -149,6 +149,9 @@ def heatmaps_as_image(figure: go.Figure) -> dict:
              "sizex": ex[1] - ex[0], "sizey": ey[1] - ey[0], "sizing": "stretch",
              "xanchor": "left", "yanchor": "top", "layer": "below"}  # fmt: skip
     layout["images"] = [*layout.get("images", []), image]
+    # A heatmap hides the grid under its cells; a picture below the plot does not.
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {**layout.get(axis, {}), "showgrid": False, "zeroline": False}
     rest = [t for t in spec["data"] if t.get("type") != "heatmap"]
     return {"data": ([carrier] if carrier else []) + rest, "layout": layout}
 

@@ -7,9 +7,14 @@ sentences); the labels here say which number comes from which.
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
+from momentum_app.race.figures import heatmaps_as_image
 from momentum_app.studies.theory_figures import figure_fonts
 from momentum_app.ui.settings import MinimaSettings
 from momentum_core import Objective
@@ -63,6 +68,49 @@ def basin_figure(obj: Objective, basins: BasinMap, title: str, *, font_size: int
         showlegend=False,
     )
     return fig.update_layout(figure_fonts(font_size))
+
+
+#: The momenta the right-hand basin map scrubs through (the chosen one joins them).
+SCRUB_MOMENTA = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+def scrub_momenta(chosen: float) -> np.ndarray:
+    """:data:`SCRUB_MOMENTA` with ``chosen`` added (sorted, no duplicates)."""
+    return np.unique(np.append(SCRUB_MOMENTA, float(chosen)))
+
+
+def basin_png(obj: Objective, basins: BasinMap) -> str:
+    """A basin map's cells as a PNG data URI (row 0 the top), coloured as :func:`basin_figure`."""
+    palette = np.array(
+        [[int(c[i : i + 2], 16) for i in (1, 3, 5)]
+         for c in (DIVERGED_COLOR, GLOBAL_COLOR, *LOCAL_COLORS)], dtype=np.uint8,
+    )  # fmt: skip
+    rgb = palette[_codes(obj, basins.ended)][::-1]
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def basin_scrub(
+    obj: Objective, maps: list[BasinMap], momenta: np.ndarray, chosen: float, lr: float,
+    share_label: str, *, font_size: int = 14,
+) -> dict:  # fmt: skip
+    """The right-hand basin map for the race component's scrub: the figure once (axes,
+    minima, the chosen β's cells as its picture) and, per β of ``momenta``, the picture of
+    its cells and the share of starts that reach the global minimum (``share_label`` says
+    which starts: :func:`grid_share_label`)."""
+    index = int(np.abs(momenta - chosen).argmin())
+    title = f"Momentum, α = {lr:.3g}"
+    figure = heatmaps_as_image(basin_figure(obj, maps[index], title, font_size=font_size))
+    items = [
+        {
+            "src": basin_png(obj, m),
+            "label": f"β = {b:g}",
+            "note": f"{share_label}: <b>{m.share_global:.1%}</b>",
+        }
+        for m, b in zip(maps, momenta, strict=True)
+    ]
+    return {"name": "Momentum β", "figure": figure, "items": items, "chosen": index}
 
 
 def success_figure(study: SuccessStudy, *, font_size: int = 14) -> go.Figure:

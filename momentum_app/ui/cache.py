@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import plotly.io as pio
 import streamlit as st
 
 from momentum_app.race import runs
 from momentum_app.race.figures import COLORS, surface_figure
 from momentum_app.race.race_chart import standalone_html
-from momentum_app.studies import sweep_figures, theory_view
+from momentum_app.studies import basin_figures, sweep_figures, theory_view
 from momentum_app.studies.theory_view import Prediction, RateMaps
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
@@ -135,10 +138,33 @@ def sweep_paths(s: SweepSettings) -> str:
                           loss_tol=runs.TOLERANCE)  # fmt: skip
 
 
-@st.cache_data(max_entries=16, show_spinner="Running every start of the grid...")
-def minima_map(s: MinimaSettings, momentum: float) -> BasinMap:
-    """A basin map of heavy ball at ``momentum`` (0: plain gradient descent)."""
-    return basin_map(s.objective, "momentum", s.lr, momentum, s.grid, s.steps, s.noise, s.seed)
+@st.cache_resource(max_entries=8, show_spinner="Running every start of the grid at every β...")
+def _minima_maps(s: MinimaSettings) -> tuple[np.ndarray, list[BasinMap]]:
+    momenta = basin_figures.scrub_momenta(s.momentum)
+    maps = [
+        basin_map(s.objective, "momentum", s.lr, m, s.grid, s.steps, s.noise, s.seed)
+        for m in momenta
+    ]
+    return momenta, maps
+
+
+def minima_maps(s: MinimaSettings) -> tuple[np.ndarray, list[BasinMap]]:
+    """Basin maps of heavy ball at every momentum the right-hand map scrubs through (see
+    :func:`~momentum_app.studies.basin_figures.scrub_momenta`; 0 is plain gradient
+    descent), computed once per setting for every visitor: the chosen momentum is in the
+    key only when it is not one of the set."""
+    on_set = bool(np.isclose(basin_figures.SCRUB_MOMENTA, s.momentum, rtol=0, atol=1e-12).any())
+    return _minima_maps(replace(s, momentum=0.0) if on_set else s)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def basin_scrub(s: MinimaSettings, font_size: int) -> str:
+    """The right-hand basin map with its β slider, as the race component's data."""
+    momenta, maps = minima_maps(s)
+    label = basin_figures.grid_share_label(s)
+    spec = basin_figures.basin_scrub(s.objective, maps, momenta, s.momentum, s.lr, label,
+                                     font_size=font_size)  # fmt: skip
+    return pio.to_json({"scrub": spec}, validate=False, pretty=False)  # numpy arrays inside
 
 
 @st.cache_data(max_entries=16, show_spinner="Running the random starts...")

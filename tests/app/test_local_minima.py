@@ -7,6 +7,9 @@ would open on the first function of the list instead.
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -22,7 +25,7 @@ from momentum_app.ui.links import from_query
 from momentum_app.ui.settings import MinimaSettings
 from momentum_core import get_objective
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates, wilson
-from tests.app.harness import page_at
+from tests.app.harness import component_args, page_at
 
 PAGE = "pages/local-minima.py"
 
@@ -31,8 +34,17 @@ def open_page(query: dict[str, str] | None = None) -> AppTest:
     return page_at(PAGE, query)
 
 
+def scrub(at: AppTest) -> dict:
+    """The right-hand map's data: the race component's scrub of basin maps across β."""
+    (args,) = component_args(at, "race_component")
+    return json.loads(args["data"])["scrub"]
+
+
 def shares(at: AppTest) -> list[str]:
-    return [m.value for m in at.metric]
+    """The left map's share (a metric) and the right map's at the chosen β (its note)."""
+    right = scrub(at)
+    note = right["items"][right["chosen"]]["note"]
+    return [m.value for m in at.metric] + re.findall(r"[\d.]+%", note)[:1]
 
 
 def test_default_page_renders_rastrigin_with_two_shares_and_sentences():
@@ -40,7 +52,7 @@ def test_default_page_renders_rastrigin_with_two_shares_and_sentences():
     assert at.title[0].value.startswith("Local minima")
     assert at.selectbox(key="lm_fn").value == "rastrigin"
     assert len(shares(at)) == 2 and all(s.endswith("%") for s in shares(at))
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 2  # the SGD map and the success study
     sentences = [m.value for m in at.markdown if m.value.startswith("- At α")]
     assert len(sentences) == 3 and all("%" in s for s in sentences)
     assert not at.warning
@@ -62,6 +74,21 @@ def test_unknown_function_in_the_link_warns_and_falls_back_to_rastrigin():
     assert "fn='banana'" in messages
     assert at.selectbox(key="lm_fn").value == "rastrigin"
     assert len(shares(at)) == 2
+
+
+def test_the_right_map_scrubs_every_beta_of_the_set_with_its_own_share():
+    at = open_page({"grid": "10", "steps": "200", "momentum": "0.93"})
+    right = scrub(at)
+    labels = [item["label"] for item in right["items"]]
+    for beta in (0, 0.1, 0.5, 0.9, 0.93, 0.95, 0.99):
+        assert f"β = {beta:g}" in labels, labels
+    assert labels[right["chosen"]] == "β = 0.93"
+    s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "200", "momentum": "0.93"})
+    for k in (0, 5, right["chosen"]):
+        beta = float(labels[k].split("= ")[1])
+        truth = basin_map(s.objective, "momentum", s.lr, beta, 10, 200, s.noise, s.seed)
+        assert f"{truth.share_global:.1%}" in right["items"][k]["note"]
+        assert right["items"][k]["src"].startswith("data:image/png;base64,")
 
 
 def test_link_values_set_the_controls_and_bad_ones_warn():
@@ -141,9 +168,10 @@ def test_each_share_says_which_starts_it_counts():
     momenta = np.round(np.arange(0.0, 1.0, 0.03), 2)
     study = success_rates(obj, s.study_lrs, momenta, s.starts, s.steps, s.noise, s.seed)
     at = page_at(PAGE, query)
-    assert [m.label for m in at.metric] == [
-        "Of the 20 × 20 grid starts, reaching the global minimum"
-    ] * 2
+    label = "Of the 20 × 20 grid starts, reaching the global minimum"
+    assert [m.label for m in at.metric] == [label]  # the left map's
+    right = scrub(at)
+    assert all(item["note"].startswith(label) for item in right["items"])  # the right map's
     assert shares(at) == [f"{grid_shares[0.0]:.1%}", f"{grid_shares[0.9]:.1%}"]
     note = populations_note(s, grid_shares, study)
     assert note in [c.value for c in at.caption]
@@ -225,12 +253,12 @@ def test_the_page_opens_where_momentum_helps_and_one_click_shows_where_it_does_n
     assert (s.fn, s.params, s.lr, s.momentum) == ("rastrigin", (("A", 1.0),), 0.005, 0.9)
     assert warnings == []
     at = page_at(PAGE, {"grid": "20", "starts": "30", "steps": "300"})
-    shallow = [m.value for m in at.metric]
+    shallow = shares(at)
     assert at.number_input(key="lm_param_A").value == 1.0
     assert at.query_params["param"] == "A:1.0"
     at.button[1].click().run()  # "Classic Rastrigin (A = 10): it does not"
     assert not at.exception
     assert at.number_input(key="lm_param_A").value == 10.0
     assert "param" not in at.query_params  # the classic function is the default A
-    classic = [m.value for m in at.metric]
+    classic = shares(at)
     assert shallow != classic

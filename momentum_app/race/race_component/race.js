@@ -454,23 +454,27 @@ function showMap(spec) {
   });
 }
 
-// --- a set of pictures scrubbed by one slider (basin maps across β) ------------------
-function showImages(images) {
-  $("images").hidden = !images;
-  if (!images) return;
+// --- a map whose picture one slider switches (basin maps across β) -------------------
+// data.scrub: the figure once (its cells a layout image) and, per value, the picture of its
+// cells, a label and a note; the slider swaps the picture in place, no plotly redraw.
+function showScrub(scrub) {
+  $("images").hidden = !scrub;
+  if (!scrub) return Promise.resolve();
   const pick = $("imagepick");
-  $("imagename").textContent = images.name;
-  pick.setAttribute("aria-label", images.name + " (switches the picture at once)");
-  pick.max = String(images.items.length - 1);
+  $("imagename").textContent = scrub.name;
+  pick.setAttribute("aria-label", scrub.name + " (switches the map at once)");
+  pick.max = String(scrub.items.length - 1);
   const show = (i) => {
-    const item = images.items[i];
-    $("image").src = item.src; $("image").alt = item.alt || item.label;
+    const item = scrub.items[i];
+    const cells = map.querySelector(".layer-below image, g.imagelayer image");
+    if (cells) { cells.setAttribute("href", item.src); cells.setAttribute("xlink:href", item.src); }
     $("imagelabel").textContent = item.label; $("imagenote").innerHTML = item.note || "";
     pick.value = String(i);
-    race.sel = {kind: "image", index: i};
+    race.sel = {kind: "scrub", index: i};
+    race.framesDrawn += 1;
   };
   pick.oninput = (event) => { show(Number(pick.value)); race.scrubMs = performance.now() - event.timeStamp; };
-  show(images.chosen || 0);
+  return showMap({figure: scrub.figure}).then(() => show(scrub.chosen || 0));
 }
 
 // --- PNG: plotly's picture with the canvas drawn over it -----------------------------
@@ -716,12 +720,12 @@ function choose(chosen) {
 
 function startRace(data, options) {
   options = options || {};
-  if (data.images) {  // pictures only: no chart
+  if (data.scrub) {  // a map and its slider: no race
     race.data = data; race.version = options.version || null;
     document.documentElement.style.setProperty("--ui-font", (options.uiFont || 15) + "px");
-    $("views").hidden = true; $("scrubs").hidden = true;
-    showImages(data.images);
-    return Promise.resolve();
+    $("chartbox").hidden = true; $("scrubs").hidden = true;
+    $("mapbox").classList.add("alone");
+    return showScrub(data.scrub);
   }
   const again = race.tracks.length > 0, wasPlaying = race.playing, step = race.step;
   race.playing = false;
@@ -777,12 +781,14 @@ function startRace(data, options) {
 // The chart follows its frame: a layout shift (the sidebar, presenter mode, a new
 // element above) resizes the frame without a window resize event.
 function follow() {
+  if (race.data && race.data.scrub) { if (map._fullLayout) Plotly.Plots.resize(map); return; }
   if (!chart._fullLayout) return;
-  const maps = race.data && race.data.map ? [Plotly.Plots.resize(map)] : [];
+  const maps = race.data && (race.data.map || race.data.scrub) ? [Plotly.Plots.resize(map)] : [];
   Promise.all([...maps, Plotly.Plots.resize(chart)]).then(() => reshape())
     .then(() => { fitOverlay(); draw(); drawPad(); });
 }
 new ResizeObserver(() => follow()).observe($("chartbox"));
+new ResizeObserver(() => follow()).observe($("mapbox"));
 try {  // the screen's height matters when presenting; the frame only follows its width
   if (window.frameElement) window.parent.addEventListener("resize", () => reshape());
 } catch (err) { /* another origin: the frame's own size only */ }
