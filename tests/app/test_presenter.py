@@ -101,7 +101,8 @@ def test_export_labels_are_short_with_help():
     at = scene_page(present=False)
     buttons = at.get("download_button")
     labels = [b.proto.label for b in buttons]
-    assert labels == ["HTML", "GIF", "Trajectories CSV"]
+    talk = "Download this talk: every scene in one offline HTML file"
+    assert labels == ["HTML", "GIF", "Trajectories CSV", talk]
     assert all(b.proto.help for b in buttons)
 
 

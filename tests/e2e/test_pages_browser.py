@@ -5,19 +5,20 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 from tests.e2e.conftest import shot
+from tests.e2e.race_helpers import race_frame, race_handle
+
+#: The component's map drawn, with its cells as a picture (the plotly.js bundle has no heatmap).
+MAP_DRAWN = "() => !!(map._fullLayout && map.querySelector('g.imagelayer image'))"
 
 
 def test_sweep_draws_its_map_and_sends_a_cell_to_the_playground(page, app_url):
     page.goto(app_url + "/sweep?fn=rosenbrock&grid=30")
-    chart = page.locator("[data-testid='stPlotlyChart']").first
-    chart.wait_for(timeout=60_000)
-    page.wait_for_selector("[data-testid='stPlotlyChart'] .heatmaplayer image, "
-                           "[data-testid='stPlotlyChart'] g.hm image", state="attached",
-                           timeout=30_000)  # fmt: skip
+    frame = race_frame(page)
+    race_handle(page).wait_for_function(MAP_DRAWN, timeout=30_000)
     shot(page, "sweep")
     assert page.locator("p", has_text="Best cell:").count() == 1
     # Click a cell: it becomes the selected one.
-    box = chart.locator(".nsewdrag").first.bounding_box()
+    box = frame.locator("#map .nsewdrag").first.bounding_box()
     page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + 0.7 * box["height"])
     selected = page.locator("p", has_text="Selected cell:")
     selected.wait_for(timeout=30_000)
@@ -38,10 +39,10 @@ def test_sweep_draws_its_map_and_sends_a_cell_to_the_playground(page, app_url):
 
 def test_theory_draws_both_rate_maps_and_the_tips(page, app_url):
     page.goto(app_url + "/theory?kappa=100")
-    charts = page.locator("[data-testid='stPlotlyChart']")
-    charts.nth(1).wait_for(timeout=60_000)
-    page.wait_for_function(
-        "() => document.querySelectorAll(\"[data-testid='stPlotlyChart'] g.hm image\").length >= 2",
+    race_frame(page)
+    race_handle(page).wait_for_function(MAP_DRAWN, timeout=30_000)  # the predicted map
+    page.wait_for_function(  # the measured map
+        "() => document.querySelectorAll(\"[data-testid='stPlotlyChart'] g.hm image\").length >= 1",
         timeout=30_000,
     )
     page.get_by_text("The article's tips, checked").wait_for()
@@ -53,11 +54,13 @@ def test_theory_draws_both_rate_maps_and_the_tips(page, app_url):
 
 def test_local_minima_draws_two_basin_maps_and_the_study(page, app_url):
     page.goto(app_url + "/local-minima?fn=rastrigin&grid=40&starts=60")
-    page.wait_for_function(
-        "() => document.querySelectorAll(\"[data-testid='stPlotlyChart'] g.hm image\").length >= 2"
-        " && document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length >= 3",
+    page.wait_for_function(  # the SGD map and the study
+        "() => document.querySelectorAll(\"[data-testid='stPlotlyChart'] g.hm image\").length >= 1"
+        " && document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length >= 2",
         timeout=90_000,
     )
+    frame = next(f for f in page.frames if f.evaluate("() => !!window.raceStats"))
+    frame.wait_for_function(MAP_DRAWN, timeout=30_000)  # the momentum map, in the component
     page.get_by_text("What the 60 random starts show").wait_for()  # the study's heading
     body = page.locator("body").inner_text()
     assert "grid starts, reaching the global minimum" in body and "Traceback" not in body

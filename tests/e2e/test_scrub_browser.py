@@ -191,3 +191,29 @@ def test_the_playground_on_a_phone_and_when_presenting(browser, app_url):
         assert width[0] <= width[1] + 1, width  # the chart fits its frame
         shot(page, f"scrub-{size['width']}")
         context.close()
+
+
+def test_the_chart_follows_its_frame_after_presenter_mode_and_a_typed_formula(page, app_url):
+    """The race was drawn 300 px wide in a 980 px frame, or wider than its frame, after a
+    layout shift; it now follows its frame (a ResizeObserver)."""
+
+    def fits() -> None:
+        handle = race_handle(page)
+        handle.wait_for_function(
+            "() => chart._fullLayout && Math.abs(chart._fullLayout.width - chart.clientWidth) < 2"
+            " && chart.clientWidth <= document.body.clientWidth"
+            " && chart.clientWidth > 0.9 * document.body.clientWidth",
+            timeout=30_000,
+        )
+
+    page.goto(app_url + "/playground?present=1")
+    race_frame(page)
+    fits()
+    page.get_by_role("button", name="Leave presenter mode").click()
+    page.get_by_text("Presenter mode").first.wait_for(timeout=30_000)  # the sidebar is back
+    page.wait_for_timeout(500)
+    fits()
+    page.goto(app_url + "/playground?fn=custom&f=x%5E2%2B3*y%5E2")
+    race_frame(page)
+    fits()
+    shot(page, "scrub-after-layout-shift")

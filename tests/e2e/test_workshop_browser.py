@@ -144,7 +144,7 @@ def test_scene_link_shows_its_caption_autoplays_and_steps_on(page, app_url):
 
 def test_link_to_the_sweep_reopens_the_same_settings(page, app_url):
     page.goto(app_url + "/sweep?grid=20")
-    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
+    race_frame(page)  # the map, drawn by the race component
     function = page.get_by_label("Test function")
     assert function.input_value() == "Rosenbrock"
     # Change a setting by hand, so the link has something to carry.
@@ -165,7 +165,7 @@ def test_link_to_the_sweep_reopens_the_same_settings(page, app_url):
 
     other = page.context.new_page()
     other.goto(link)
-    other.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
+    race_frame(other)
     assert other.get_by_label("Test function").input_value() == "Himmelblau"
     for label in ("Optimizer", "Steps per run"):
         assert other.get_by_label(label, exact=True).input_value() == (

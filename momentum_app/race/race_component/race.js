@@ -12,8 +12,6 @@ const D = RaceDecode;
 //: Steps per second at 1x: the default 1,000 steps play in 6 s.
 const BASE_RATE = 1000 / 6;
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
-//: A press this close to the start marker (px) drags it; farther, a click picks a start.
-const GRAB_PX = 22;
 
 // Read by the browser tests: frames drawn, frame rate, the step shown, what is drawn.
 const race = {
@@ -133,6 +131,9 @@ function drawStart(A) {
   const start = shownSettings().start;
   if (!start) return;
   const r = Math.max(6, race.font * 0.5), x = A.x.px(start[0]), y = A.y.px(start[1]);
+  const handle = $("handle");
+  handle.classList.toggle("on", race.clickable);
+  if (!race.dragging) { handle.style.left = x + "px"; handle.style.top = y + "px"; }
   ctx.save(); clip(A.x, A.y);
   ctx.fillStyle = "#fff"; ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
   ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
@@ -515,16 +516,19 @@ function startReady() {  // the grid of starts belongs to the settings shown now
   return a && a.alpha === c.alpha && a.beta === c.beta;
 }
 
-chart.addEventListener("pointerdown", (event) => {
+// A press on the start's handle drags the start; a press elsewhere on the landscape is a
+// click that picks a start there (sent on release).
+function pressed(event, near) {
   if (!race.clickable || !chart._fullLayout) return;
   const p = pointerData(event);
-  if (!p.inside) return;
-  const A = axes(), start = race.chosen.start;
-  const near = start && Math.hypot(A.x.px(start[0]) - p.px, A.y.px(start[1]) - p.py) <= GRAB_PX;
+  if (!p.inside && !near) return;
   race.dragging = {near, moved: false, at: [p.px, p.py], last: p};
   chart.setPointerCapture(event.pointerId);
   event.preventDefault();
-});
+  event.stopPropagation();
+}
+$("handle").addEventListener("pointerdown", (event) => pressed(event, true));
+chart.addEventListener("pointerdown", (event) => pressed(event, false));
 chart.addEventListener("pointermove", (event) => {
   const d = race.dragging;
   if (!d || !d.near) return;
