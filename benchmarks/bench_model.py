@@ -71,13 +71,16 @@ def minimal_loop(model: Model, params: np.ndarray, momenta: np.ndarray) -> np.nd
     return p
 
 
-def median_seconds(fn, repeats: int) -> float:
-    times = []
+def median_seconds(fns: list, repeats: int) -> list[float]:
+    """Median seconds of each function, timed in turns: on a shared, noisy machine a
+    slow spell then hits both sides of a ratio alike."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
@@ -99,11 +102,13 @@ def main() -> None:
         ok = result.diverged_step < 0
         # Same batches, same arithmetic: the same weights (diverged runs aside).
         agree = np.allclose(result.final_params[ok], want[ok], rtol=1e-9, atol=1e-12)
-        trainer = median_seconds(
-            lambda m=model: train_batch(m, heavy_ball(LR, mus), params, EPOCHS, BATCH, 0),
+        trainer, minimal = median_seconds(
+            [
+                lambda m=model: train_batch(m, heavy_ball(LR, mus), params, EPOCHS, BATCH, 0),
+                lambda m=model: minimal_loop(m, params, mus),
+            ],
             args.repeats,
         )
-        minimal = median_seconds(lambda m=model: minimal_loop(m, params, mus), args.repeats)
         print(
             f"  {act:>6}: train_batch {trainer:.2f} s, minimal loop {minimal:.2f} s -> "
             f"{trainer / minimal:.2f}x ({result.num_steps} steps, "
