@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from momentum_core import OPTIMIZER_NAMES, Objective, heavy_ball, make_optimizer, run_batch
+from momentum_core.optimizers import with_hyper
 
 CURVATURES = np.array([0.5, 1.0, 2.0, 4.0, 8.0])
 
@@ -78,3 +79,14 @@ def test_an_objective_without_known_minima_reports_none():
     obj = Objective(**{**obj.__dict__, "global_minima": np.zeros((0, 5))})
     result = run_batch(obj, heavy_ball(0.1, 0.9), obj.x0, 10)
     assert result.nearest_minimum[0] == -1 and not result.reached_global[0]
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+def test_per_run_hyperparameters_changed_mid_run_fit_any_width(name):
+    """with_hyper on a d-dimensional state: the new per-run values act per run."""
+    params = np.ones((3, 5))
+    opt = make_optimizer(name, 0.1, 0.9)
+    state = with_hyper(opt.init(params), learning_rate=np.array([0.1, 0.2, 0.3]))
+    step, _ = opt.update(params, state)
+    assert step.shape == (3, 5)
+    np.testing.assert_allclose(step[1] / step[0], 2.0)
