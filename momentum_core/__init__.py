@@ -1,4 +1,5 @@
-"""The shared optimizer core: test functions, optimizers and a batch runner, numpy only.
+"""The shared optimizer core: test functions, optimizers and a batch runner, numpy only;
+and the article's 5-10-1 network, trained by the same optimizers (:mod:`momentum_core.model`).
 
 Quick start:
     >>> from momentum_core import get_objective, heavy_ball, run_batch
@@ -9,6 +10,7 @@ Quick start:
 """
 
 from momentum_core.family import FAMILY_GRID, Family, family_momenta, run_family, take_run
+from momentum_core.model import Model, TrainResult, glorot_params, make_dataset, train_batch
 from momentum_core.objectives import FACTORIES, Objective, get_objective
 from momentum_core.optimizers import (
     MOMENTUM_OPTIMIZERS,
@@ -49,21 +51,25 @@ __all__ = [
     "SPECS",
     "BatchResult",
     "Family",
+    "Model",
     "Objective",
     "Optimizer",
     "OptimizerSpec",
     "Outcome",
     "SweepResult",
+    "TrainResult",
     "adagrad",
     "adam",
     "best_cell",
     "family_momenta",
     "get_objective",
+    "glorot_params",
     "gradient_descent",
     "grid_of",
     "heavy_ball",
     "keras_momentum",
     "largest_stable_lr",
+    "make_dataset",
     "make_optimizer",
     "outcome",
     "parse_grid",
@@ -73,4 +79,5 @@ __all__ = [
     "stack_rows",
     "sweep_grid",
     "take_run",
+    "train_batch",
 ]

@@ -1,4 +1,7 @@
-"""The command line: ``python -m momentum_core {functions,run,sweep,basins,theory} ...``.
+"""The command line: ``python -m momentum_core {functions,run,sweep,basins,theory,train} ...``.
+
+``train`` trains the article's 5-10-1 network (:mod:`momentum_core.model`) on its seeded
+data set and prints the per-epoch training and validation losses.
 
 ``--function custom --formula "x^2 + 10*sin(y)"`` runs on a typed formula (grammar and
 limits in :mod:`momentum_core.formula`), over ``--domain x0,x1,y0,y1`` (default
@@ -22,6 +25,7 @@ import numpy as np
 from momentum_core import theory
 from momentum_core.basins import basin_map
 from momentum_core.formula import DEFAULT_DOMAIN, custom_objective
+from momentum_core.model import ACTIVATIONS, MAX_EPOCHS, Model, glorot_params, train_batch
 from momentum_core.objectives import FACTORIES, Objective, get_objective
 from momentum_core.optimizers import OPTIMIZER_NAMES, make_optimizer
 from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
@@ -103,7 +107,39 @@ def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_optimizer_arguments(parser: argparse.ArgumentParser) -> None:
+def _epochs(text: str) -> int:
+    try:
+        epochs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"epochs must be a whole number, got {text!r}") from None
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(f"epochs must be in [1, {MAX_EPOCHS}], got {epochs}")
+    return epochs
+
+
+def _batch_size(text: str) -> int:
+    try:
+        size = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"batch size must be a whole number, got {text!r}"
+        ) from None
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"batch size must be >= 1, got {size}")
+    return size
+
+
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {text!r}") from None
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"seed must be >= 0, got {seed}")
+    return seed
+
+
+def _add_optimizer_arguments(parser: argparse.ArgumentParser, noise: bool = True) -> None:
     parser.add_argument("--optimizer", default="momentum", choices=OPTIMIZER_NAMES)
     parser.add_argument("--nesterov", action="store_true", help="Nesterov momentum")
     parser.add_argument("--dampening", type=float, default=0.0)
@@ -111,8 +147,9 @@ def _add_optimizer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--beta2", type=float, default=0.999, help="Adam")
     parser.add_argument("--eps", type=float, default=None, help="default: torch's")
     parser.add_argument("--alpha", type=float, default=0.99, help="RMSprop smoothing")
-    parser.add_argument("--noise", type=float, default=0.0, help="gradient noise sigma")
-    parser.add_argument("--seed", type=int, default=0)
+    if noise:  # a network's SGD is stochastic by its mini-batches instead
+        parser.add_argument("--noise", type=float, default=0.0, help="gradient noise sigma")
+        parser.add_argument("--seed", type=int, default=0)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -150,6 +187,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     theory_cmd.add_argument("--condition", type=float, default=100.0, help="kappa >= 1")
     theory_cmd.add_argument("--steps", type=_steps, default=3000, help="for the measured rates")
+
+    train = sub.add_parser(
+        "train", help="train the article's 5-10-1 network: CSV epoch,train_loss,val_loss"
+    )
+    _add_optimizer_arguments(train, noise=False)
+    train.add_argument("--lr", type=float, default=0.01, help="default: the article's 0.01")
+    train.add_argument("--momentum", type=float, default=0.9)
+    train.add_argument("--batch-size", type=_batch_size, default=32, help="examples per step")
+    train.add_argument("--epochs", type=_epochs, default=50, help=f"1 to {MAX_EPOCHS}")
+    train.add_argument("--seed", type=_seed, default=0, help="seed of the initial weights")
+    train.add_argument(
+        "--shuffle-seed", type=_seed, default=None, help="seed of the batch order (default: --seed)"
+    )
+    train.add_argument("--activation", choices=ACTIVATIONS, default="linear")
+    train.add_argument("--format", choices=("csv", "json"), default="csv")
     return parser
 
 
@@ -358,6 +410,51 @@ def _theory(args: argparse.Namespace) -> str:
     return json.dumps(out, indent=2)
 
 
+def _train(args: argparse.Namespace) -> str:
+    """CSV ``epoch,train_loss,val_loss`` (epoch 0: the initial weights) or a JSON summary."""
+    optimizer = make_optimizer(
+        _optimizer_name(args), args.lr, args.momentum, **_optimizer_options(args)
+    )
+    model = Model(args.activation)
+    shuffle_seed = args.seed if args.shuffle_seed is None else args.shuffle_seed
+    result = train_batch(
+        model, optimizer, glorot_params(args.seed), args.epochs, args.batch_size, shuffle_seed
+    )
+    train_loss, val_loss = result.train_loss[:, 0], result.val_loss[:, 0]
+    if args.format == "json":
+        step = int(result.diverged_step[0])
+        best = int(np.argmin(val_loss))
+        return json.dumps(
+            {
+                "model": "dense(10, inputShape [5]) -> dense(1), mean squared error",
+                "activation": args.activation,
+                "optimizer": optimizer.name,
+                "lr": args.lr,
+                "momentum": args.momentum,
+                "batch_size": result.batch_size,
+                "epochs": args.epochs,
+                "steps": result.num_steps,
+                "seed": args.seed,
+                "shuffle_seed": shuffle_seed,
+                "n_train": len(model.data.x_train),
+                "n_val": len(model.data.x_val),
+                "status": "diverged" if step >= 0 else "trained",
+                "diverged_step": step if step >= 0 else None,
+                "diverged_epoch": int(result.diverged_epoch[0]) if step >= 0 else None,
+                "initial_train_loss": float(train_loss[0]),
+                "final_train_loss": float(train_loss[-1]),
+                "final_val_loss": float(val_loss[-1]),
+                "best_val_loss": float(val_loss[best]),
+                "best_epoch": best,
+            },
+            indent=2,
+        )
+    rows = ["epoch,train_loss,val_loss"]
+    for epoch, (tr, va) in enumerate(zip(train_loss, val_loss, strict=True)):
+        rows.append(f"{epoch},{_FLOAT.format(tr)},{_FLOAT.format(va)}")
+    return "\n".join(rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -371,6 +468,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = _theory(args)
         elif args.command == "basins":
             out = _basins(args)
+        elif args.command == "train":
+            out = _train(args)
         else:
             out = _sweep(args)
     except ValueError as err:

@@ -2,6 +2,8 @@
 
 Every function is vectorised over points of shape ``(..., 2)``: ``value`` returns
 shape ``(...)``, ``gradient`` shape ``(..., 2)`` and ``hessian`` shape ``(..., 2, 2)``.
+The record itself allows any dimension ``d`` (:attr:`Objective.dim`; e.g. a network's
+loss over its weights, :mod:`momentum_core.model`): read ``d`` for 2 throughout.
 Everything known about a function (formula, domain, minima, start, learning-rate range)
 lives in its one :class:`Objective` record, built by the factory registered under its
 command-line name in :data:`FACTORIES`.
@@ -21,7 +23,10 @@ Array = np.ndarray
 
 @dataclass(frozen=True, eq=False)
 class Objective:
-    """A 2D test function with everything the app and the CLI need to know about it.
+    """A test function with everything the app and the CLI need to know about it.
+
+    The test functions are 2D; ``dim`` says otherwise for a loss over ``d`` parameters,
+    whose points then have shape ``(..., d)`` (and its ``domain`` has ``d`` ranges).
 
     Attributes:
         name: The command-line and URL name, e.g. ``"rosenbrock"``.
@@ -35,8 +40,10 @@ class Objective:
         value: ``f(points) -> (...)`` for points of shape ``(..., 2)``.
         gradient: ``grad f(points) -> (..., 2)``.
         hessian: ``hess f(points) -> (..., 2, 2)``.
-        domain: ``((x_min, x_max), (y_min, y_max))``, the plot domain.
-        global_minima: Shape ``(k, 2)``, every global minimiser.
+        domain: ``((x_min, x_max), (y_min, y_max))``, the plot domain (one range per
+            coordinate).
+        global_minima: Shape ``(k, 2)``, every global minimiser (k may be 0 where none
+            is known).
         f_star: The global minimum value.
         local_minima: Shape ``(m, 2)``, known local (non-global) minimisers in the domain.
         x0: The default start point.
@@ -53,6 +60,7 @@ class Objective:
         minima_estimated: True when the minima, ``f_star``, the start and the learning
             rates were found numerically rather than known (a typed custom formula, see
             :mod:`momentum_core.formula`), so the app can say they are estimates.
+        dim: The number of coordinates ``d`` of a point (2 for every test function).
     """
 
     name: str
@@ -63,17 +71,18 @@ class Objective:
     value: Callable[[Array], Array]
     gradient: Callable[[Array], Array]
     hessian: Callable[[Array], Array]
-    domain: tuple[tuple[float, float], tuple[float, float]]
+    domain: tuple[tuple[float, float], ...]
     global_minima: Array
     f_star: float
     local_minima: Array
-    x0: tuple[float, float]
+    x0: tuple[float, ...]
     lr_range: tuple[float, float]
     lr_default: float
     log_scale: bool = False
     params: dict[str, float] = field(default_factory=dict)
     fused: Callable[[Array], tuple[Array, Array]] | None = None
     minima_estimated: bool = False
+    dim: int = 2
 
     def value_and_gradient(self, points: Array) -> tuple[Array, Array]:
         """``(value(points), gradient(points))`` in one call (see :attr:`fused`)."""
@@ -83,13 +92,16 @@ class Objective:
 
     @property
     def minima(self) -> Array:
-        """All known minimisers, shape ``(k + m, 2)``: the global ones first."""
-        return np.concatenate([self.global_minima, self.local_minima.reshape(-1, 2)])
+        """All known minimisers, shape ``(k + m, d)``: the global ones first."""
+        return np.concatenate(
+            [self.global_minima.reshape(-1, self.dim), self.local_minima.reshape(-1, self.dim)]
+        )
 
     @property
     def is_global(self) -> Array:
         """Boolean mask over :attr:`minima`, true for the global minimisers."""
-        k, m = len(self.global_minima), len(self.local_minima)
+        k = len(self.global_minima.reshape(-1, self.dim))
+        m = len(self.local_minima.reshape(-1, self.dim))
         return np.arange(k + m) < k
 
 

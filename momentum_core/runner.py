@@ -33,13 +33,14 @@ class BatchResult:
     """What :func:`run_batch` returns. Step 0 is the start; run ``i`` is column ``i``.
 
     Attributes:
-        positions: ``(num_steps + 1, runs, 2)``, or None in summary mode. From a run's
+        positions: ``(num_steps + 1, runs, d)`` (``d = objective.dim``, 2 for the test
+            functions), or None in summary mode. From a run's
             divergence step on, it repeats the run's last finite point.
         losses: ``(num_steps + 1, runs)`` true (noise-free) loss, or None in summary mode.
         grad_norms: ``(num_steps + 1, runs)`` true gradient norms, or None.
         states: Optimizer state per step (each array field stacked along a new first
             axis), or None unless asked for.
-        final_position: ``(runs, 2)``, the last finite point of each run.
+        final_position: ``(runs, d)``, the last finite point of each run.
         final_loss: ``(runs,)``.
         diverged_step: ``(runs,)`` the step at which the run left the finite region, -1
             if it never did.
@@ -49,8 +50,10 @@ class BatchResult:
         tol_step: ``(runs,)`` the same with only the ``f - f* < loss_tol`` criterion:
             the "steps to tolerance" reported on the pages; -1 if never.
         nearest_minimum: ``(runs,)`` index into ``objective.minima`` of the known
-            minimiser nearest to the final point.
-        minimum_distance: ``(runs,)`` distance from the final point to that minimiser.
+            minimiser nearest to the final point; -1 if the objective lists none (a
+            network's loss).
+        minimum_distance: ``(runs,)`` distance from the final point to that minimiser
+            (inf if there is none).
         reached_global: ``(runs,)`` whether that minimiser is a global one.
         num_steps: The number of steps simulated.
     """
@@ -85,8 +88,11 @@ class BatchResult:
 
 
 def _norm(g: Array) -> Array:
-    """Norms over the last axis of ``(..., 2)``; ~10x faster than np.hypot on strided
-    columns. Overflows to inf for huge gradients, which then count as not finite."""
+    """Norms over the last axis of ``(..., d)``; in 2D from the two columns, ~10x faster
+    than np.hypot on strided columns. Overflows to inf for huge gradients, which then
+    count as not finite."""
+    if g.shape[-1] != 2:
+        return np.sqrt(np.einsum("...i,...i->...", g, g))
     gx, gy = g[..., 0], g[..., 1]
     return np.sqrt(gx * gx + gy * gy)
 
@@ -146,7 +152,10 @@ class _Ledger:
             self._carry(xs, losses, gnorms)
             self._mark(t0, losses, gnorms)
             return
-        inside = (np.abs(xs[..., 0]) <= self.bound) & (np.abs(xs[..., 1]) <= self.bound)
+        if xs.shape[-1] == 2:  # two columns compare faster than a reduction over them
+            inside = (np.abs(xs[..., 0]) <= self.bound) & (np.abs(xs[..., 1]) <= self.bound)
+        else:
+            inside = np.all(np.abs(xs) <= self.bound, axis=-1)
         fine = np.isfinite(losses) & inside
         bad = ~(fine if gnorms is None else fine & np.isfinite(gnorms))
         # Each run's first row to freeze: 0 if it diverged earlier, c if it never did.
@@ -262,7 +271,7 @@ def _stack_states(states: list[Any]) -> Any:
 def run_batch(
     objective: Objective,
     optimizer: Optimizer,
-    x0: Array | tuple[float, float],
+    x0: Array | tuple[float, ...],
     num_steps: int,
     *,
     noise: float | Array = 0.0,
@@ -276,8 +285,9 @@ def run_batch(
 ) -> BatchResult:
     """Simulate ``runs`` optimisation runs of ``num_steps`` steps each, all at once.
 
-    The number of runs is the common length of ``x0`` (shape ``(runs, 2)``, or ``(2,)``
-    for one start shared by all) and of the optimizer's per-run hyperparameters.
+    The number of runs is the common length of ``x0`` (shape ``(runs, d)``, or ``(d,)``
+    for one start shared by all, with ``d = objective.dim``: 2 for the test functions)
+    and of the optimizer's per-run hyperparameters.
 
     The loop does only the update, the value and the gradient, and records them; a
     run's divergence and its convergence steps are worked out afterwards, vectorised,
@@ -286,7 +296,7 @@ def run_batch(
     Args:
         objective: The function to minimise.
         optimizer: From :mod:`momentum_core.optimizers`, hyperparameters per run or shared.
-        x0: Start points, ``(runs, 2)`` or ``(2,)``.
+        x0: Start points, ``(runs, d)`` or ``(d,)``.
         num_steps: Steps per run, 1 to :data:`MAX_STEPS`.
         noise: Standard deviation sigma of Gaussian noise added to every gradient the
             optimizer sees (scalar or per run); 0 for exact gradients.
@@ -313,22 +323,23 @@ def run_batch(
     x = np.array(x0, dtype=float)
     if x.ndim == 1:
         x = x[None, :]
-    if x.ndim != 2 or x.shape[1] != 2:
-        raise ValueError(f"x0 must have shape (runs, 2) or (2,), got {np.shape(x0)}")
+    dim = objective.dim
+    if x.ndim != 2 or x.shape[1] != dim:
+        raise ValueError(f"x0 must have shape (runs, {dim}) or ({dim},), got {np.shape(x0)}")
     if not np.all(np.isfinite(x)) or np.any(np.abs(x) > bound):
         raise ValueError(f"start points must be finite and within +-{bound:g}")
     hyper_runs = batch_size(optimizer.init(x))
     runs = max(len(x), hyper_runs)
     if len(x) not in (1, runs) or hyper_runs not in (1, runs):
         raise ValueError(f"{len(x)} start points for {hyper_runs} hyperparameter sets")
-    x = np.broadcast_to(x, (runs, 2)).copy()
+    x = np.broadcast_to(x, (runs, dim)).copy()
     sigma = np.asarray(noise, dtype=float).reshape(-1, 1)
     if not np.all(np.isfinite(sigma)) or np.any(sigma < 0) or len(sigma) not in (1, runs):
         raise ValueError(f"noise must be >= 0 and finite (scalar or per run), got {noise}")
     if not (loss_tol >= 0 and grad_tol >= 0):
         raise ValueError("tolerances must be >= 0")
     noisy = bool(np.any(sigma > 0))
-    draws, pick = ((1, 2) if shared_noise else (runs, 2)), None
+    draws, pick = ((1, dim) if shared_noise else (runs, dim)), None
     rng = np.random.default_rng(seed)
     record_state = record_state and not summary_only
     value_and_gradient = _hot(objective)
@@ -345,11 +356,11 @@ def run_batch(
         state = optimizer.init(x)
         ledger = _Ledger(runs, x, loss, gnorm, (objective.f_star + loss_tol, grad_tol, bound))
         chunk = _chunk_steps(runs, summary_only)
-        grads = np.empty((chunk if need_norms else 0, runs, 2))
+        grads = np.empty((chunk if need_norms else 0, runs, dim))
         if summary_only:
-            xs_buffer, loss_buffer = np.empty((chunk, runs, 2)), np.empty((chunk, runs))
+            xs_buffer, loss_buffer = np.empty((chunk, runs, dim)), np.empty((chunk, runs))
         else:
-            positions = np.empty((num_steps + 1, runs, 2))
+            positions = np.empty((num_steps + 1, runs, dim))
             losses = np.empty((num_steps + 1, runs))
             grad_norms = np.empty((num_steps + 1, runs))
             positions[0], losses[0], grad_norms[0] = x, loss, gnorm
@@ -388,11 +399,12 @@ def run_batch(
                 x, grad, state = x[keep], grad[keep], take(state, keep)
                 sigma = sigma[keep] if len(sigma) > 1 else sigma
                 if not shared_noise:
-                    draws, pick = (runs, 2), ledger.ids
+                    draws, pick = (runs, dim), ledger.ids
                 # Fresh buffers (their rows are rewritten each chunk): a fancy index along
                 # the runs would leave them strided, and every later step slower.
-                xs_buffer, loss_buffer = np.empty((chunk, len(x), 2)), np.empty((chunk, len(x)))
-                grads = np.empty((len(grads), len(x), 2))
+                xs_buffer = np.empty((chunk, len(x), dim))
+                loss_buffer = np.empty((chunk, len(x)))
+                grads = np.empty((len(grads), len(x), dim))
             if t0 <= num_steps and ledger.all_diverged:  # the rest repeats their ends
                 if not summary_only:
                     positions[t0:], losses[t0:] = ledger.x, ledger.loss
@@ -412,8 +424,13 @@ def run_batch(
     tol_step = np.where((last_out_loss < num_steps) & ~diverged, last_out_loss + 1, -1)
     final_x = done["x"]
     minima = objective.minima
-    dist = np.linalg.norm(final_x[:, None, :] - minima[None, :, :], axis=-1)
-    nearest = np.argmin(dist, axis=1)
+    if len(minima):
+        dist = np.linalg.norm(final_x[:, None, :] - minima[None, :, :], axis=-1)
+        nearest = np.argmin(dist, axis=1)
+        distance, reached = dist[np.arange(runs), nearest], objective.is_global[nearest]
+    else:  # no known minimiser (a network's loss): nothing to be near
+        nearest, distance = np.full(runs, -1), np.full(runs, np.inf)
+        reached = np.zeros(runs, dtype=bool)
     return BatchResult(
         positions=None if summary_only else positions,
         losses=None if summary_only else losses,
@@ -425,7 +442,7 @@ def run_batch(
         converged_step=converged_step,
         tol_step=tol_step,
         nearest_minimum=nearest,
-        minimum_distance=dist[np.arange(runs), nearest],
-        reached_global=objective.is_global[nearest],
+        minimum_distance=distance,
+        reached_global=reached,
         num_steps=num_steps,
     )

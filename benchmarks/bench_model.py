@@ -1,0 +1,120 @@
+"""Benchmark of the network trainer: a family of momenta x seeds in one call.
+
+Run: ``python benchmarks/bench_model.py`` (``--repeats 5`` for steadier medians).
+
+It times :func:`momentum_core.model.train_batch` on 20 seeds x 101 momenta (2,020 runs) x
+50 epochs of the default data set (256 training examples, batches of 32: 400 steps),
+heavy ball at lr 0.01, for each activation (target for the article's ``linear``: <= 2 s),
+against a minimal numpy loop over the same batches that does only the forward pass, the
+backward pass and the heavy-ball update, with the same algebra (for ``linear`` the network
+is the linear map ``[x, 1] @ v``) and nothing else: no per-epoch training and validation
+losses, no divergence checks, no optimizer state objects. Both in the same process, one
+core, medians of the repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+# One core, like bench_core: keep BLAS from spreading out.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+import numpy as np
+
+from momentum_core import family_momenta, heavy_ball
+from momentum_core.model import ACTIVATIONS, Model, epoch_orders, glorot_params, train_batch
+
+SEEDS, EPOCHS, BATCH, LR = 20, 50, 32, 0.01
+
+
+def minimal_loop(model: Model, params: np.ndarray, momenta: np.ndarray) -> np.ndarray:
+    """Forward, backward and heavy-ball update over the trainer's batches, and nothing else."""
+    data, act = model.data, model.activation
+    n_train, runs = len(data.x_train), len(params)
+    x1 = np.hstack([data.x_train, np.ones((n_train, 1))])
+    mu = np.repeat(momenta[:, None], params.shape[1], axis=1)
+    p, buf = params.copy(), None
+    with np.errstate(all="ignore"):
+        for order in epoch_orders(n_train, EPOCHS, 0):
+            xs, ys = x1[order], data.y_train[order]
+            for start in range(0, n_train, BATCH):
+                xb, yb = xs[start : start + BATCH], ys[start : start + BATCH]
+                n = len(xb)
+                k = p[:, :60].reshape(runs, 6, 10).transpose(1, 0, 2)  # (6, runs, 10)
+                w2 = p[:, 60:70]
+                g = np.empty_like(p)
+                if act == "linear":
+                    err = xb @ np.einsum("irh,rh->ir", k, w2) + p[:, 70] - yb[:, None]
+                    dout = err * (2.0 / n)
+                    s = xb.T @ dout
+                    g[:, 60:70] = np.einsum("ir,irh->rh", s, k)
+                    gk = s[:, :, None] * w2
+                else:
+                    z = (xb @ k.reshape(6, runs * 10)).reshape(n, runs, 10)
+                    a = np.tanh(z) if act == "tanh" else np.maximum(z, 0.0)
+                    err = np.einsum("nrh,rh->nr", a, w2) + p[:, 70] - yb[:, None]
+                    dout = err * (2.0 / n)
+                    g[:, 60:70] = np.einsum("nr,nrh->rh", dout, a)
+                    dz = dout[:, :, None] * w2
+                    dz *= (1.0 - a * a) if act == "tanh" else (z > 0)
+                    gk = (xb.T @ dz.reshape(n, runs * 10)).reshape(6, runs, 10)
+                g[:, 70] = dout.sum(axis=0)
+                g[:, :60] = gk.transpose(1, 0, 2).reshape(runs, 60)
+                buf = g if buf is None else mu * buf + g
+                p = p - LR * buf
+    return p
+
+
+def median_seconds(fns: list, repeats: int) -> list[float]:
+    """Median seconds of each function, timed in turns: on a shared, noisy machine a
+    slow spell then hits both sides of a ratio alike."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--activation", choices=ACTIVATIONS, action="append")
+    args = parser.parse_args()
+
+    momenta = family_momenta(0.905)  # 101 momenta, like the app's families
+    params = np.repeat(glorot_params(np.arange(SEEDS)), len(momenta), axis=0)
+    mus = np.tile(momenta, SEEDS)
+    runs = len(params)
+    print(f"{SEEDS} seeds x {len(momenta)} momenta = {runs} runs x {EPOCHS} epochs, batch "
+          f"{BATCH}, lr {LR}; medians of {args.repeats}")  # fmt: skip
+    for act in args.activation or ACTIVATIONS:
+        model = Model(act)
+        result = train_batch(model, heavy_ball(LR, mus), params, EPOCHS, BATCH, 0)
+        want = minimal_loop(model, params, mus)
+        ok = result.diverged_step < 0
+        # Same batches, same arithmetic: the same weights (diverged runs aside).
+        agree = np.allclose(result.final_params[ok], want[ok], rtol=1e-9, atol=1e-12)
+        trainer, minimal = median_seconds(
+            [
+                lambda m=model: train_batch(m, heavy_ball(LR, mus), params, EPOCHS, BATCH, 0),
+                lambda m=model: minimal_loop(m, params, mus),
+            ],
+            args.repeats,
+        )
+        print(
+            f"  {act:>6}: train_batch {trainer:.2f} s, minimal loop {minimal:.2f} s -> "
+            f"{trainer / minimal:.2f}x ({result.num_steps} steps, "
+            f"{int((~ok).sum())} runs diverged, same weights: {agree})"
+        )
+
+
+if __name__ == "__main__":
+    main()

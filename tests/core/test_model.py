@@ -1,0 +1,173 @@
+"""The network objective and its trainer against second formulations: finite
+differences, runs one by one, plain gradient descent on the full-data objective."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from momentum_core import adam, gradient_descent, heavy_ball, make_optimizer, run_batch
+from momentum_core.model import (
+    ACTIVATIONS,
+    NUM_PARAMS,
+    Model,
+    epoch_orders,
+    glorot_params,
+    loss_and_gradient,
+    make_dataset,
+    model_objective,
+    predict,
+    train_batch,
+)
+
+SMALL = make_dataset(seed=3, n_train=40, n_val=16)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
+
+
+def loop_loss(params: np.ndarray, x: np.ndarray, y: np.ndarray, activation: str) -> float:
+    """The plain transcription, one run, one example at a time."""
+    w1, b1 = params[:50].reshape(5, 10), params[50:60]
+    w2, b2 = params[60:70], params[70]
+    act = {"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}
+    total = 0.0
+    for xi, yi in zip(x, y, strict=True):
+        out = act[activation](xi @ w1 + b1) @ w2 + b2
+        total += (out - yi) ** 2
+    return total / len(x)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_loss_equals_the_plain_loop(activation, rng):
+    params = rng.normal(0, 0.5, (3, NUM_PARAMS))
+    loss, _ = loss_and_gradient(params, SMALL.x_train, SMALL.y_train, activation)
+    for r in range(3):
+        want = loop_loss(params[r], SMALL.x_train, SMALL.y_train, activation)
+        assert loss[r] == pytest.approx(want, rel=1e-12)
+    out = predict(params, SMALL.x_train, activation)
+    assert out.shape == (3, 40)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_gradient_equals_finite_differences(activation, rng):
+    params = rng.normal(0, 0.5, (2, NUM_PARAMS))
+    _, grad = loss_and_gradient(params, SMALL.x_train, SMALL.y_train, activation)
+    h = 1e-6
+    eye = np.eye(NUM_PARAMS) * h
+    for r in range(2):
+        plus = loss_and_gradient(params[r] + eye, SMALL.x_train, SMALL.y_train, activation)[0]
+        minus = loss_and_gradient(params[r] - eye, SMALL.x_train, SMALL.y_train, activation)[0]
+        np.testing.assert_allclose(grad[r], (plus - minus) / (2 * h), rtol=1e-6, atol=1e-7)
+
+
+def test_glorot_weights_are_per_seed_and_in_keras_limits():
+    both = glorot_params([4, 9])
+    np.testing.assert_array_equal(both[1], glorot_params(9)[0])
+    assert both.shape == (2, NUM_PARAMS)
+    assert np.all(np.abs(both[:, :50]) <= np.sqrt(6 / 15))
+    assert np.all(np.abs(both[:, 60:70]) <= np.sqrt(6 / 11))
+    assert np.all(both[:, 50:60] == 0) and np.all(both[:, 70] == 0)
+    with pytest.raises(ValueError, match="non-negative integers"):
+        glorot_params([-1])
+
+
+def test_the_data_set_is_reproducible_and_split():
+    a, b = make_dataset(), make_dataset()
+    np.testing.assert_array_equal(a.x_train, b.x_train)
+    np.testing.assert_array_equal(a.y_val, b.y_val)
+    assert a.x_train.shape == (256, 5) and a.x_val.shape == (128, 5)
+    assert not np.array_equal(make_dataset(seed=1).x_train, a.x_train)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_batch_of_runs_equals_the_runs_one_by_one(activation):
+    model = Model(activation, SMALL)
+    params = glorot_params([0, 1, 2])
+    lrs, mus = np.array([0.01, 0.05, 0.02]), np.array([0.0, 0.9, 0.5])
+    batch = train_batch(model, heavy_ball(lrs, mus), params, 4, 8, shuffle_seed=5)
+    for r in range(3):
+        one = train_batch(model, heavy_ball(lrs[r], mus[r]), params[r], 4, 8, shuffle_seed=5)
+        np.testing.assert_allclose(batch.final_params[r], one.final_params[0], rtol=1e-12)
+        np.testing.assert_allclose(batch.train_loss[:, r], one.train_loss[:, 0], rtol=1e-12)
+        np.testing.assert_allclose(batch.val_loss[:, r], one.val_loss[:, 0], rtol=1e-12)
+
+
+def test_full_batch_equals_gradient_descent_on_the_full_data_objective():
+    model = Model("tanh", SMALL)
+    params = glorot_params([0, 1])
+    trained = train_batch(model, gradient_descent(0.05), params, 30, None, record_params=True)
+    assert trained.steps_per_epoch == 1 and trained.num_steps == 30
+    ran = run_batch(model_objective(model), gradient_descent(0.05), params, 30)
+    np.testing.assert_allclose(trained.params, ran.positions, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(trained.train_loss, ran.losses, rtol=1e-12)
+
+
+def test_momentum_zero_equals_sgd():
+    model = Model("relu", SMALL)
+    params = glorot_params([0, 1])
+    sgd = train_batch(model, gradient_descent(0.03), params, 5, 8, shuffle_seed=2)
+    hb = train_batch(model, heavy_ball(0.03, 0.0), params, 5, 8, shuffle_seed=2)
+    np.testing.assert_array_equal(sgd.final_params, hb.final_params)
+
+
+def test_every_run_sees_the_same_shuffle():
+    """A run's trajectory does not depend on the batch it is in: every run reads the
+    same batches, in the same order, whatever the other runs' settings."""
+    model = Model("linear", SMALL)
+    params = glorot_params([3])
+    alone = train_batch(model, adam(0.01), params, 3, 8, shuffle_seed=11)
+    family = train_batch(model, adam(np.array([0.02, 0.01, 0.005])), params, 3, 8, 11)
+    np.testing.assert_array_equal(alone.order, family.order)
+    np.testing.assert_allclose(family.final_params[1], alone.final_params[0], rtol=1e-12)
+    np.testing.assert_array_equal(family.order, epoch_orders(40, 3, 11))
+    assert all(sorted(o) == list(range(40)) for o in family.order)
+    other = train_batch(model, adam(0.01), params, 3, 8, shuffle_seed=12)
+    assert not np.array_equal(other.final_params, alone.final_params)
+
+
+def test_a_diverging_run_is_frozen_and_flagged_without_warnings():
+    model = Model("linear", SMALL)
+    params = glorot_params([0, 0])
+    result = train_batch(model, heavy_ball(np.array([0.01, 5.0]), 0.9), params, 20, 8, 0,
+                         record_params=True)  # fmt: skip
+    k = result.diverged_step[1]
+    assert result.diverged_step[0] == -1 and k > 0
+    for arr in (result.train_loss, result.val_loss, result.batch_loss, result.params):
+        assert np.all(np.isfinite(arr))
+    assert np.all(result.params[k:, 1] == result.params[k - 1, 1])
+    assert result.diverged_epoch[1] == (k - 1) // result.steps_per_epoch + 1
+
+
+def test_a_family_of_momenta_trains_in_one_call():
+    model = Model("linear", SMALL)
+    momenta = np.linspace(0, 0.99, 101)
+    params = np.repeat(glorot_params(np.arange(3)), 101, axis=0)
+    result = train_batch(model, heavy_ball(0.01, np.tile(momenta, 3)), params, 2, 16)
+    assert result.train_loss.shape == (3, 303) and result.final_params.shape == (303, 71)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"epochs": 0}, "epochs must be"),
+        ({"batch_size": 0}, "batch size"),
+        ({"batch_size": 2.5}, "batch size"),
+        ({"init_params": np.zeros(70)}, r"shape \(runs, 71\)"),
+        ({"init_params": np.full(71, np.nan)}, "finite"),
+        ({"optimizer": make_optimizer("momentum", [0.1, 0.2, 0.3])}, "3 hyperparameter sets"),
+    ],
+    ids=["epochs", "batch-0", "batch-fraction", "width", "nan", "runs-mismatch"],
+)
+def test_bad_settings_are_refused(kwargs, message):
+    args = {"model": Model("linear", SMALL), "optimizer": heavy_ball(0.01, 0.9),
+            "init_params": glorot_params([0, 1]), "epochs": 2, "batch_size": 8}  # fmt: skip
+    with pytest.raises(ValueError, match=message):
+        train_batch(**{**args, **kwargs})
+
+
+def test_an_unknown_activation_is_refused():
+    with pytest.raises(ValueError, match="unknown activation 'sigmoid'"):
+        Model("sigmoid", SMALL)
