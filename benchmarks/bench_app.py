@@ -55,9 +55,6 @@ def rerun_times(repeats: int) -> dict[str, float]:
     lrs = lr_line(get_objective("rosenbrock"), 1.5e-3)
     out: dict[str, list[float]] = {}
 
-    def lr_box():
-        return at.number_input(key="lr")
-
     def timed(name: str, change) -> None:
         change()
         at.run()
@@ -67,6 +64,7 @@ def rerun_times(repeats: int) -> dict[str, float]:
         main = at.session_state["_marks"]["parts"]
         out.setdefault(name + " (before the parts)", []).append(main)
 
+    # Elements are looked up afresh for every change (a stale one's value lands a run late).
     for i in range(repeats):
         timed("nothing new", lambda: None)
         timed("momentum release", lambda i=i: at.slider(key="momentum").set_value(0.5 + 0.05 * i))
@@ -79,7 +77,7 @@ def rerun_times(repeats: int) -> dict[str, float]:
             "lr release, off the line",
             lambda i=i: at.number_input(key="lr").set_value(0.0011 + 3e-5 * i),
         )
-        timed("new start", lambda i=i: at.session_state.__setitem__("start", (-1.5 + 0.1 * i, 2.0)))
+        timed("new start", lambda i=i: at.number_input(key="start_x").set_value(-1.4 + 0.1 * i))
         timed("new steps", lambda i=i: at.number_input(key="steps").set_value(800 + 50 * i))
         fn = ("rastrigin", "rosenbrock")[i % 2]
         timed("new function", lambda fn=fn: at.selectbox(key="fn").set_value(fn))
