@@ -204,6 +204,8 @@ def gap_range(obj: Objective, tracks: list[Track]) -> tuple[float, float]:
 #: the whole landscape, as on Rastrigin at a high learning rate, keeps every n-th point).
 COARSE = {"turn": 4.0, "chord": 24.0}
 COARSE_POINTS = 40
+#: The grid of starts has a run per start and racer (3,087 with every optimizer): fewer.
+START_POINTS = 24
 
 
 def at_most(keep: Array, points: int) -> Array:
@@ -217,9 +219,10 @@ def at_most(keep: Array, points: int) -> Array:
     return out
 
 
-def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: bool = False) -> dict:
+def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: int = 0) -> dict:
     """Every run of a batch for the browser: its thinned path and loss curve as screen
-    levels, and per run its divergence step, steps to tolerance and final gap."""
+    levels, and per run its divergence step, steps to tolerance and final gap. ``coarse``
+    (points a run at most, 0 for none) thins coarsely, for sets seen while scrubbing."""
     n = result.num_steps
     steps = np.arange(n + 1)
     (x0, x1), (y0, y1) = obj.domain
@@ -235,7 +238,7 @@ def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: bool 
     curve_x = np.broadcast_to((steps * (LOSS_BOX[0] / max(n, 1)))[:, None], gaps.shape)
     loss_keep = keep_xy(curve_x, (gaps - lo) * (LOSS_BOX[1] / max(hi - lo, 1e-9)), **thin)
     if coarse:
-        path_keep, loss_keep = at_most(path_keep, COARSE_POINTS), at_most(loss_keep, COARSE_POINTS)
+        path_keep, loss_keep = at_most(path_keep, coarse), at_most(loss_keep, coarse)
     # A divergence shows where it happened: the last finite point and the step after it.
     for i in np.flatnonzero(result.diverged_step > 0):
         k = result.diverged_step[i]
@@ -314,7 +317,7 @@ def part_data(
     kind: str,
     results: dict[str, BatchResult],
     axes: dict,
-    coarse: bool = False,
+    coarse: int = 0,
 ) -> str:
     """A set of runs that joins a race already drawn (the component's JSON).
 
@@ -326,7 +329,8 @@ def part_data(
             left out).
         axes: What the runs are indexed by (e.g. ``{"alphas": [...], "betas": [...]}``),
             and the settings the set was computed at.
-        coarse: Thin the lines further (:data:`COARSE`).
+        coarse: Thin the lines further (:data:`COARSE`), to at most this many points a run
+            (0: the race's own thinning).
     """
     screen = Screen.of(obj)
     data = {

@@ -15,7 +15,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from momentum_app.race.figures import COLORS, heatmaps_as_image, race_figure
-from momentum_app.race.race_data import RaceRun, Track, gap_range, part_data, race_data
+from momentum_app.race.race_data import (
+    COARSE_POINTS,
+    START_POINTS,
+    RaceRun,
+    Track,
+    gap_range,
+    part_data,
+    race_data,
+)
 from momentum_app.ui.settings import LABELS, RaceSettings
 from momentum_core import (
     FAMILY_GRID,
@@ -240,7 +248,7 @@ def grid_part(
     axes = {"alphas": np.asarray(lrs).tolist(), "betas": np.asarray(momenta).tolist()}
     if notes is not None:
         axes["notes"] = notes
-    return part_data(obj, "pad", {name: result}, axes, coarse=True)
+    return part_data(obj, "pad", {name: result}, axes, coarse=COARSE_POINTS)
 
 
 def pad_part(s: RaceSettings) -> str | None:
@@ -273,7 +281,7 @@ def start_part(s: RaceSettings) -> str:
         for name in s.optimizers
     }
     axes = {"xs": xs.tolist(), "ys": ys.tolist(), "alpha": s.lr, "beta": s.momentum}
-    return part_data(obj, "start", results, axes, coarse=True)
+    return part_data(obj, "start", results, axes, coarse=START_POINTS)
 
 
 def race_runs(obj: Objective, results: dict[str, BatchResult]) -> list[RaceRun]:

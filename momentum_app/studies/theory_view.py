@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from momentum_app.race.figures import COLORS
-from momentum_app.race.race_data import Track, part_data
+from momentum_app.race.race_data import COARSE_POINTS, Track, part_data
 from momentum_app.race.runs import TOLERANCE, map_spec, view
 from momentum_app.studies.theory_figures import rate_map_figure
 from momentum_app.ui.settings import LABELS
@@ -218,7 +218,7 @@ def pad_part(condition: float) -> str:
         for p, m, k in zip(predicted, measured, result.diverged_step, strict=True)
     ]
     axes = {"alphas": alphas.tolist(), "betas": betas.tolist(), "notes": notes}
-    return part_data(obj, "pad", {"momentum": result}, axes, coarse=True)
+    return part_data(obj, "pad", {"momentum": result}, axes, coarse=COARSE_POINTS)
 
 
 def map_race(maps: RateMaps, condition: float, alpha: float, beta: float, font_size: int) -> str:
