@@ -46,6 +46,7 @@ race_chart(
     ui_font=18 if presenting else font + 1,  # the controls: big, but not the chart's room
     clickable=False,
     autoplay=presenting,
+    fresh=True,  # each scene is a story of its own: from step 0
 )
 
 

@@ -43,6 +43,7 @@ def race_chart(
     hint: str = "",
     clickable: bool = True,
     autoplay: bool = False,
+    fresh: bool = False,
 ) -> dict | None:
     """Render the race.
 
@@ -54,6 +55,8 @@ def race_chart(
         clickable: Whether a click on the landscape (or a drag of the start) sends a
             start point back.
         autoplay: Start playing as soon as it is drawn.
+        fresh: A new race starts at step 0 (a talk's next scene); otherwise it keeps the
+            step and the playing state of the one it replaces (a changed setting).
 
     Returns:
         ``{"start": [x, y], "nonce": n}`` after a click on the landscape or a drag of the
@@ -63,7 +66,8 @@ def race_chart(
     version = f"{data_version(data)}-{ui_font}-{clickable}-{autoplay}"
     return _component("race_component")(
         data=data, version=version, dataVersion=data_version(data), uiFont=ui_font,
-        hint=hint, clickable=clickable, autoplay=autoplay, channel=key, role="race", key=key,
+        hint=hint, clickable=clickable, autoplay=autoplay, fresh=fresh, channel=key,
+        role="race", key=key,
         default=None,
     )  # fmt: skip
 

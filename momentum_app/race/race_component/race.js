@@ -816,6 +816,28 @@ function siblings() {
   catch (err) { return []; }
 }
 
+// A presentation clicker's keys step through the scenes whatever has focus: pressed in
+// this frame (after Play or Pause, say), they go on to the page, whose clicker script
+// (talk/clicker.html) presses Previous or Next. The sliders and the speed menu keep their
+// own keys; Space means "next" only when presenting (otherwise it presses the button).
+const CLICKER_KEYS = ["ArrowRight", "ArrowLeft", "PageDown", "PageUp", " "];
+function presenting() {
+  const root = parentRoot();
+  return Boolean(root && getComputedStyle(root).getPropertyValue("--race-fit-screen").trim());
+}
+window.addEventListener("keydown", (event) => {
+  if (!inStreamlit || !CLICKER_KEYS.includes(event.key)) return;
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  let page;
+  try { page = window.parent.momentumSceneKeys ? window.parent.document : null; } catch (err) { return; }
+  if (!page || event.target.closest("input, select")) return;
+  if (event.key === " " && !presenting()) return;
+  event.preventDefault();
+  event.stopPropagation();
+  race.forwarded = (race.forwarded || 0) + 1;
+  page.dispatchEvent(new KeyboardEvent("keydown", {key: event.key, bubbles: true, cancelable: true}));
+}, true);
+
 if (inStreamlit) {
   window.addEventListener("message", (event) => {
     const data = event.data;
