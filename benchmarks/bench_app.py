@@ -12,7 +12,7 @@ Prints, for the default settings (Rosenbrock, SGD vs momentum, 1000 steps), medi
     the pad (target <= 1 MB more), the start grid, and all 7 optimizers at 3000 steps
     (target <= 1.5 MB for the race, its line and its pad);
   * in Chromium, from the input event to the redrawn canvas, for each scrub (α slider,
-    pad, start drag, sweep map, theory map): target <= 16 ms median, and the websocket
+    pad, start drag, sweep map, theory map, basin map β): target <= 16 ms median, and the websocket
     frames sent while scrubbing (target 0);
   * the time from opening /playground in a fresh headless Chromium to the race drawn,
     against a bare Streamlit page with one small st.plotly_chart on the same server, in
@@ -107,6 +107,7 @@ SCRUBS = {
     "start drag": ("/playground", "raceStats.axes.start", "drag"),
     "sweep map": ("/sweep", "raceStats.axes.pad", "hover:#map"),
     "theory map": ("/theory", "raceStats.axes.pad", "hover:#map"),
+    "basin map β": ("/local-minima?grid=40", "raceStats.sel.kind === 'scrub'", "key:#imagepick"),
 }
 
 
