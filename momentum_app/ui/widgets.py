@@ -393,10 +393,16 @@ def room_link() -> str:
     ``MOMENTUM_PUBLIC_URL`` (e.g. ``http://192.168.1.20:8501``, or a proxy's address with
     a path prefix), when set, replaces the scheme, host and port; otherwise a loopback
     host (``localhost``) becomes :func:`lan_host`'s address. ``present`` is left out:
-    phones get the page with its controls.
+    phones get the page with its controls. In a room (see room_ui) the link opens the
+    Scenes page in follow mode instead: ``/scenes?room=ABCD&follow=1``.
     """
     parts = urlsplit(st.context.url or "http://localhost/")
-    query = urlencode({k: v for k, v in st.query_params.to_dict().items() if k != PRESENT})
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != PRESENT}
+    path = parts.path or "/"
+    if state.room():  # the room's link: the Scenes page, on the presenter's scene
+        params = {state.ROOM: state.room(), state.FOLLOW: "1"}
+        path = path.rsplit("/", 1)[0] + "/scenes"
+    query = urlencode(params)
     public = os.environ.get("MOMENTUM_PUBLIC_URL", "").strip().rstrip("/")
     scheme = parts.scheme or "http"
     if public:
@@ -406,7 +412,7 @@ def room_link() -> str:
         base = f"{scheme}://{lan_host()}:{port}"
     else:  # already an address the room can reach (a LAN address, a proxy's name)
         base = f"{scheme}://{parts.netloc}"
-    return base + (parts.path or "/") + (f"?{query}" if query else "")
+    return base + path + (f"?{query}" if query else "")
 
 
 def qr_png(text: str) -> str:
@@ -420,10 +426,12 @@ def qr_ui() -> None:
     if not presenting():
         return
     link = room_link()
+    what = f"Room {state.room()}: scan to follow the talk" if state.room() else "Scan to open"
     with st.container(key="room_qr"):
         st.html(
             f'<img src="{qr_png(link)}" alt="QR code: {escape(link)}" '
-            f'title="Scan to open this view on your phone: {escape(link)}">'
+            f'title="{what} on your phone: {escape(link)}">'
+            + (f"<div>Room {state.room()}</div>" if state.room() else "")
         )
 
 
