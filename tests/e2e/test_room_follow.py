@@ -1,0 +1,67 @@
+"""A room in Chromium: a presenter and two followers, each in a browser context of its own
+(separate sessions, as separate phones), on one server. The followers follow Next, answer
+the scene's question, the presenter's screen counts and marks the answer, one explores."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+TIMEOUT = 20_000
+
+
+def heading(page, text: str):
+    return page.get_by_role("heading", name=text, exact=True)
+
+
+def test_presenter_and_two_followers(browser, app_url):
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(3)]
+    boss, *fans = [c.new_page() for c in contexts]
+    try:
+        boss.goto(f"{app_url}/scenes?scene=faster&present=1")
+        expect(heading(boss, "Momentum trains faster")).to_be_visible(timeout=60_000)
+        boss.wait_for_url(re.compile(r"room=[A-Z0-9]{4}"), timeout=TIMEOUT)
+        code = re.search(r"room=([A-Z0-9]+)", boss.url)[1]
+        for fan in fans:
+            fan.goto(f"{app_url}/scenes?room={code}&follow=1")
+            expect(heading(fan, "Momentum trains faster")).to_be_visible(timeout=60_000)
+            expect(fan.get_by_text(f"Following room {code}")).to_be_visible()
+
+        pressed = time.monotonic()
+        boss.get_by_role("button", name="Next scene").click()
+        for fan in fans:
+            expect(heading(fan, "Raise momentum when training is too slow")).to_be_visible(
+                timeout=TIMEOUT
+            )
+        print(f"followers followed Next in {time.monotonic() - pressed:.2f} s")
+
+        # The presenter reopens the room on a scene that asks (a reload keeps the room).
+        boss.goto(f"{app_url}/scenes?scene=reduce-when-diverging&present=1&room={code}&follow=0")
+        question = re.compile("will the run with β = 0.9 diverge")
+        expect(boss.get_by_text(question)).to_be_visible(timeout=TIMEOUT)
+        for fan, label in zip(fans, ["Yes, it diverges", "No, it converges"], strict=True):
+            expect(fan.get_by_text(question)).to_be_visible(timeout=TIMEOUT)
+            expect(fan.get_by_text("diverges at step")).to_have_count(0)  # no caption yet
+            fan.get_by_role("button", name=label).click()
+            expect(fan.get_by_text("Answer received")).to_be_visible(timeout=TIMEOUT)
+        expect(boss.get_by_text(f"2 answers · room {code}")).to_be_visible(timeout=TIMEOUT)
+
+        boss.get_by_role("button", name="Show the answer and play").click()
+        expect(boss.get_by_text("✓ Yes, it diverges: 1")).to_be_visible(timeout=TIMEOUT)
+        expect(boss.get_by_text("No, it converges: 1", exact=True)).to_be_visible()
+        for fan in fans:
+            expect(fan.get_by_text(re.compile("diverges at step"))).to_be_visible(timeout=TIMEOUT)
+
+        fans[1].get_by_role("button", name="Explore on my own").click()
+        again = fans[1].get_by_role("button", name=re.compile("Follow the presenter again"))
+        expect(again).to_be_visible(timeout=TIMEOUT)
+        expect(
+            fans[1].get_by_role("link", name="Explore this scene in the playground")
+        ).to_be_visible()
+        again.click()
+        expect(fans[1].get_by_text(f"Following room {code}")).to_be_visible(timeout=TIMEOUT)
+    finally:
+        for c in contexts:
+            c.close()
