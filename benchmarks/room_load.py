@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 
-from benchmarks.load import Browser, Rerun, free_port, percentile
+from benchmarks.load import Browser, Rerun, cpu_seconds, free_port, percentile
 from momentum_app.talk import room as rooms
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,6 +153,13 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
     workers = {f.worker for f in fans}
     await asyncio.sleep(1)
 
+    # 0. What polling costs: the workers' CPU while the room only follows, per poll.
+    pids = [int(p) for p in re.findall(r"worker \d+: \S+ \(pid (\d+)\)", log.read_text())]
+    cpu0, polls0 = cpu_seconds(pids), sum(f.polls for f in fans)
+    await asyncio.sleep(args.idle)
+    cpu1, polls1 = cpu_seconds(pids), sum(f.polls for f in fans)
+    idle = {"seconds": args.idle, "polls": polls1 - polls0, "cpu": (cpu1 or 0) - (cpu0 or 0)}
+
     # 1. Follow: Next, then wait until every follower shows the new scene.
     follow: list[float] = []
     order = scene_names()[: args.nexts + 1]
@@ -217,6 +224,7 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
     return {
         "followers": len(fans), "workers": len(workers), "follow": follow, "answers": answers,
         "acked": acked, "stored": stored, "killed": killed, "errors": errors, "polls": polls,
+        "idle": idle,
     }  # fmt: skip
 
 
@@ -242,6 +250,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--nexts", type=int, default=8, help="presses of Next (1 to 9)")
     parser.add_argument("--redis", action="store_true", help="rooms in Redis (serve-room.sh)")
+    parser.add_argument("--idle", type=float, default=10, help="seconds of polling measured")
     parser.add_argument("--timeout", type=float, default=180, help="stop after this (s)")
     args = parser.parse_args()
     args.followers = max(1, min(args.followers, 100))
@@ -279,7 +288,12 @@ def report(r: dict, args: argparse.Namespace) -> None:
           f"p95 {s(percentile(f, 95))}  max {s(max(f, default=None))}")  # fmt: skip
     print(f"  answers ({len(a)} on the presenter's screen): p50 {s(percentile(a, 50))}  "
           f"p95 {s(percentile(a, 95))}  max {s(max(a, default=None))}")  # fmt: skip
-    print(f"  polls sent by followers: {r['polls']}")
+    i = r["idle"]
+    per = i["cpu"] / i["polls"] * 1000 if i["polls"] else float("nan")
+    print(
+        f"  polling, idle {i['seconds']:g} s: {i['polls']} polls, workers' CPU "
+        f"{i['cpu']:.2f} s ({per:.2f} ms a poll, {i['cpu'] / i['seconds']:.0%} of a core)"
+    )
     print(f"  killed worker pid {r['killed']}: acknowledged {r['acked']}, stored {r['stored']}")
     print(f"  errors: {len(r['errors'])}")
     for e in r["errors"][:20]:
