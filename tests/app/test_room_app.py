@@ -76,7 +76,7 @@ def test_a_follower_explores_then_follows_again(store):
     fan.selectbox[0].set_value("faster").run()
     assert title(fan) == "Momentum trains faster"  # on its own now
     fan.button(key="follow_again").click().run()
-    assert title(fan) == "Momentum can roll through a shallow local minimum"
+    assert title(fan) == "From a lucky start, momentum rolls past deep local minima"
     assert fan.query_params["follow"] == "1"
 
 
