@@ -125,11 +125,21 @@ class Scene:
         return solo(self.race((run.optimizer,), run.momentum), run.optimizer)
 
     def playground(self) -> RaceSettings:
-        """The playground race closest to the scene: its optimizers, the first momentum
-        (0 when no run uses momentum)."""
-        optimizers = tuple(dict.fromkeys(r.optimizer for r in self.runs))
-        momenta = [r.momentum for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS]
-        return self.race(optimizers, momenta[0] if momenta else 0.0)
+        """The playground race closest to the scene, keeping its comparison as far as a
+        race can: every optimizer, a momentum run at β = 0 as SGD (the same numbers), and
+        the first other momentum (the chart's β slider reaches the rest, see
+        :meth:`other_momenta`)."""
+        moving = [r for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS and r.momentum]
+        names = (r.optimizer if r in moving or r.optimizer not in MOMENTUM_OPTIMIZERS else "sgd"
+                 for r in self.runs)  # fmt: skip
+        optimizers = tuple(dict.fromkeys(names))
+        return self.race(optimizers, moving[0].momentum if moving else 0.0)
+
+    def other_momenta(self) -> tuple[float, ...]:
+        """The scene's momenta that its playground race does not open on (β = 0 aside)."""
+        chosen = self.playground().momentum
+        found = [r.momentum for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS]
+        return tuple(dict.fromkeys(m for m in found if m not in (0.0, chosen)))
 
 
 def _scene(raw: dict, where: str) -> Scene:

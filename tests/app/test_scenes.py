@@ -225,3 +225,19 @@ def test_a_broken_question_is_named_with_its_fault(tmp_path, change, message):
     text = GOOD + QUESTION.replace(*change, 1)
     with pytest.raises(ValueError, match=re.escape(message)):
         scenes.load_scenes(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("name", "optimizers", "momentum", "others"),
+    [
+        ("reduce-when-diverging", ("momentum",), 0.9, (0.5,)),
+        ("default-0.9", ("sgd", "momentum"), 0.9, (0.99,)),
+        ("faster", ("sgd", "momentum"), 0.9, ()),
+    ],
+    ids=["reduce", "default", "faster"],
+)
+def test_the_playground_handover_keeps_the_comparison(name, optimizers, momentum, others):
+    scene = next(s for s in SCENES if s.name == name)
+    race = scene.playground()
+    assert (race.optimizers, race.momentum) == (optimizers, momentum)
+    assert scene.other_momenta() == others
