@@ -65,3 +65,46 @@ def test_presenter_and_two_followers(browser, app_url):
     finally:
         for c in contexts:
             c.close()
+
+
+def test_presenter_screen_at_720_lines(browser, app_url):
+    """No empty sidebar after switching presenter mode on from the playground; captions
+    ≥ 3 % of the screen's height; no blank clicker frame; the clicker's keys on the page,
+    Space included after a button was clicked; a scene menu."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/playground")
+        page.get_by_text("Presenter mode").click(timeout=60_000)
+        expect(page.get_by_role("button", name="Leave presenter mode")).to_be_visible(
+            timeout=TIMEOUT
+        )
+        expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+
+        page.goto(f"{app_url}/scenes?scene=faster&present=1")
+        expect(heading(page, "Momentum trains faster")).to_be_visible(timeout=60_000)
+        caption = page.get_by_text(re.compile("^Same start, same learning rate"))
+        size = caption.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
+        assert size >= 0.03 * 720, f"caption {size} px"
+        assert page.locator(".st-key-scene_clicker").bounding_box() is None  # not drawn
+        expect(page.get_by_role("button", name="Scenes")).to_be_visible()
+
+        page.wait_for_function("() => window.momentumSceneKeys", timeout=TIMEOUT)  # the clicker
+        page.keyboard.press("ArrowRight")
+        expect(heading(page, "Raise momentum when training is too slow")).to_be_visible(
+            timeout=TIMEOUT
+        )
+        page.get_by_role("button", name="Next scene").click()  # the button keeps focus
+        expect(page.get_by_role("heading", name=re.compile("lucky start"))).to_be_visible(
+            timeout=TIMEOUT
+        )
+        page.keyboard.press("Space")  # next scene, once, not a second press of the button
+        expect(heading(page, "…and often it does not")).to_be_visible(timeout=TIMEOUT)
+        page.wait_for_timeout(1000)
+        expect(heading(page, "…and often it does not")).to_be_visible()
+        page.keyboard.press("PageUp")
+        expect(page.get_by_role("heading", name=re.compile("lucky start"))).to_be_visible(
+            timeout=TIMEOUT
+        )
+    finally:
+        context.close()
