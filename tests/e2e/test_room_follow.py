@@ -4,10 +4,18 @@ the scene's question, the presenter's screen counts and marks the answer, one ex
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TIMEOUT = 20_000
 
@@ -108,3 +116,17 @@ def test_presenter_screen_at_720_lines(browser, app_url):
         )
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
+def test_room_load_runs_clean_on_two_workers(store):
+    """benchmarks/room_load.py, small: serve-room.sh with 2 workers (nginx; Redis started by
+    serve-room.sh --redis), 3 followers, one Next, the answers, a killed worker."""
+    for tool in ["nginx"] + (["redis-server"] if store == "redis" else []):
+        if not (shutil.which(tool) or os.path.exists(f"/usr/sbin/{tool}")) and os.geteuid() != 0:
+            pytest.skip(f"no {tool}, and not root to apt-get install it")
+    command = [sys.executable, str(ROOT / "benchmarks/room_load.py"), "--followers", "3"]
+    command += ["--nexts", "1", "--idle", "1"] + (["--redis"] if store == "redis" else [])
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "errors: 0" in done.stdout and "acknowledged 3, stored 3" in done.stdout
