@@ -184,3 +184,23 @@ def test_open_store_reads_the_address(tmp_path, monkeypatch):
 def test_new_ids_are_well_formed():
     assert room.ROOM_ID.fullmatch(room.new_room_id())
     assert room.DEVICE_ID.fullmatch(room.new_device_id())
+
+
+def test_a_flooding_device_is_refused_and_the_room_still_answers(store):
+    """One device repeating its answer a thousand times (from another thread) neither
+    counts twice nor keeps the room's other devices from answering."""
+    store.publish("ROOM", "faster")
+    assert store.answer("ROOM", "faster", DEVICE, 0) == OK
+
+    def flood() -> set[str]:
+        return {store.answer("ROOM", "faster", DEVICE, 1) for _ in range(1000)}
+
+    with ThreadPoolExecutor(2) as pool:
+        flooding = pool.submit(flood)
+        started = time.perf_counter()
+        others = [store.answer("ROOM", "faster", device(i), 1) for i in range(1, 31)]
+        took = time.perf_counter() - started
+        assert flooding.result() == {AGAIN}
+    assert others == [OK] * 30
+    assert store.tally("ROOM", "faster") == {0: 1, 1: 30}
+    print(f"30 answers during a flood: {took * 1000:.0f} ms")
