@@ -29,6 +29,17 @@ _SAID = {
 }
 
 
+def _ask(method: str, *args):
+    """Call the room store's ``method``; if the store cannot be reached (Redis down, a disk
+    full), say so in one line and return None: the scene itself still shows."""
+    try:
+        return getattr(rooms.open_store(), method)(*args)
+    except Exception as err:  # sqlite3.Error, redis's errors, OSError: the page goes on
+        st.warning(f"The room cannot be reached ({type(err).__name__}); showing this scene "
+                   "on its own.", icon=":material/wifi_off:")  # fmt: skip
+        return None
+
+
 def device_id() -> str:
     """This session's random device id (anonymous: nothing about the device)."""
     if _DEVICE not in st.session_state:
@@ -47,7 +58,7 @@ def enter_room() -> rooms.Now | None:
         state.set_room(rooms.new_room_id(), follow=False)
     if not state.following():
         return None
-    now = rooms.open_store().now(state.room())
+    now = _ask("now", state.room())
     if now is not None:
         state.update(SceneChoice, scene=now.scene)
         st.session_state[_SHOWN] = now.version
@@ -61,7 +72,7 @@ def publish(scene: Scene) -> bool:
         Whether the scene may play (it asks nothing, or its answer has been shown).
     """
     revealed = scene.question is None or (state.room(), scene.name) in _revealed()
-    rooms.open_store().publish(state.room(), scene.name, revealed)
+    _ask("publish", state.room(), scene.name, revealed)
     return revealed
 
 
@@ -74,13 +85,15 @@ def _reveal(scene: Scene) -> None:
 
 
 def _answer(scene: Scene, choice: int) -> None:
-    result = rooms.open_store().answer(state.room(), scene.name, device_id(), choice)
+    result = _ask("answer", state.room(), scene.name, device_id(), choice)
+    if result is None:
+        return
     st.session_state.setdefault(_ANSWERED, {})[(state.room(), scene.name)] = (choice, result)
 
 
 def _tally(scene: Scene, right: tuple[int, ...] = ()) -> None:
     """The room's answers to ``scene``'s question, one bar per choice (✓ on the right one)."""
-    counts = rooms.open_store().tally(state.room(), scene.name)
+    counts = _ask("tally", state.room(), scene.name) or {}
     total = sum(counts.values())
     for i, choice in enumerate(scene.question.choices):
         n = counts.get(i, 0)
@@ -147,7 +160,7 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
 @st.fragment(run_every=POLL_SECONDS)
 def _watch() -> None:
     """A follower's poll: rerun the page when the room's state changed."""
-    now = rooms.open_store().now(state.room())
+    now = _ask("now", state.room())
     if now is not None and now.version != st.session_state.get(_SHOWN):
         st.rerun(scope="app")
 

@@ -89,3 +89,12 @@ def test_a_bad_room_link_warns_and_falls_back(query, warning):
     at = page_at(SCENES, query)
     assert not at.exception
     assert any(warning in w.value for w in at.warning)
+
+
+def test_an_unreachable_store_warns_and_the_scene_still_shows(monkeypatch):
+    monkeypatch.setenv("MOMENTUM_ROOM_STORE", "redis://127.0.0.1:1/0")  # nothing listens
+    room.open_store.cache_clear()
+    at = page_at(SCENES, {"scene": "faster"}, present=True)
+    assert not at.exception
+    assert title(at) == "Momentum trains faster"
+    assert any("room cannot be reached" in w.value for w in at.warning)
