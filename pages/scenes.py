@@ -1,14 +1,18 @@
-"""Scenes: the seed article's claims and tips, one click each, captions computed live."""
+"""Scenes: the seed article's claims and tips, one click each, captions computed live.
+
+In a room (see the README) the presenter's page publishes the scene on screen and followers'
+pages follow it; a scene's question collects the room's answers before it plays.
+"""
 
 import streamlit as st
 
 from momentum_app.race.race_chart import race_chart, standalone_html
 from momentum_app.talk import scenes
-from momentum_app.ui import cache, page, state, widgets
+from momentum_app.ui import cache, page, room_ui, state, widgets
 
 page.start()
-presenting = state.presenting()
-if not presenting:
+presenting, following = state.presenting(), state.following()
+if not presenting and not following:
     st.title("Scenes: the article's claims, run live")
     st.caption(
         "Each scene sets every control for one claim or tip of the article this app grew "
@@ -19,10 +23,14 @@ if not presenting:
 if problem := scenes.scenes_problem():
     st.error(f"The scenes file could not be read. {problem}", icon=":material/error:")
     st.stop()
-name = state.linked_settings(scenes.SceneChoice, widgets.scene_picker_ui).scene
+now = room_ui.enter_room()  # a presenter opens a room; a follower goes to its scene
+controls = None if following else widgets.scene_picker_ui
+name = state.linked_settings(scenes.SceneChoice, controls).scene
 names = [s.name for s in scenes.scenes()]
 index, scene = names.index(name), scenes.scene_named(name)
 font = widgets.chart_font()
+if presenting:
+    room_ui.publish(scene)
 
 # Presenting, the scene's number sits beside its title: one line less on the screen.
 with st.container(
@@ -33,31 +41,25 @@ with st.container(
         f"Scene {index + 1} of {len(names)} · {scene.objective.title}, α = {scene.lr:g}",
         width="content",
     )
+if following:
+    room_ui.follow_ui(now)
 st.markdown(f"> **The seed article's claim, in our words:** {scene.claim}")
 results = cache.scene_results(scene)
 values = scenes.facts(scene, results)
-st.markdown(scenes.caption(scene, values).replace("*", r"\*"))  # f* is no emphasis
-for failed in scenes.failed_checks(scene, values):
-    st.warning(f"This run does not bear the caption out: {failed}.", icon=":material/warning:")
+if room_ui.question_ui(scene, values, now):  # a question first: the caption gives it away
+    st.markdown(scenes.caption(scene, values).replace("*", r"\*"))  # f* is no emphasis
+    for failed in scenes.failed_checks(scene, values):
+        st.warning(f"This run does not bear the caption out: {failed}.", icon=":material/warning:")
+    # The controls big when presenting, but not the chart's room; each scene from step 0.
+    size = 18 if presenting else font + 1
+    race_chart(cache.scene_data(scene, font), key="scene_chart", clickable=False, fresh=True,
+               ui_font=size, autoplay=presenting or following)  # fmt: skip
 
-race_chart(
-    cache.scene_data(scene, font),
-    key="scene_chart",
-    ui_font=18 if presenting else font + 1,  # the controls: big, but not the chart's room
-    clickable=False,
-    autoplay=presenting,
-    fresh=True,  # each scene is a story of its own: from step 0
-)
-
-
-widgets.scene_nav_ui(names, index)
-if not presenting:
-    html = lambda: standalone_html(cache.scene_data(scene), title=scene.title)  # noqa: E731
-    widgets.scene_exports_ui(scene, results, html)
-    st.download_button(
-        "Download this talk: every scene in one offline HTML file", cache.talk_file,
-        file_name="talk.html", mime="text/html", icon=":material/slideshow:",
-        help="Plays from a file with no Python and no network: captions, checks, clicker keys.",
-    )  # fmt: skip
-widgets.clicker_ui(name)  # a clicker's keys step through the scenes
+if not following:  # a follower's page moves with the presenter's
+    widgets.scene_nav_ui(names, index)
+    room_ui.rejoin_ui()
+    if not presenting:
+        html = lambda: standalone_html(cache.scene_data(scene), title=scene.title)  # noqa: E731
+        widgets.scene_exports_ui(scene, results, html, cache.talk_file)
+    widgets.clicker_ui(name)  # a clicker's keys step through the scenes
 page.end()

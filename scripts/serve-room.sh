@@ -5,12 +5,15 @@
 #   bash scripts/serve-room.sh --workers 2 --port 8501                    # this machine
 #   bash scripts/serve-room.sh --workers 2 --port 8501 --address 0.0.0.0  # the room's LAN
 #   bash scripts/serve-room.sh --workers 2 --port 8501 -- --server.maxUploadSize 50
-#   bash scripts/serve-room.sh --workers 2 --address 0.0.0.0 --remote 192.168.1.12:8501
+#   bash scripts/serve-room.sh --workers 2 --address 0.0.0.0 --remote 192.168.1.12:8501 --redis
 #
 # Options: --workers N (default: the number of cores), --port P (default 8501), --address A
 # (default 127.0.0.1; 0.0.0.0 for every interface), --remote HOST:PORT (repeatable: a worker
 # on another machine, started there by hand, that joins the same upstream), --app DIR (the
-# app's folder, default this repository), and after `--` options for every `streamlit run`.
+# app's folder, default this repository), --store URL (where rooms live: a SQLite file, the
+# default being one in the temporary folder, or redis://HOST:PORT/0), --redis (start Debian's
+# redis-server for the rooms, for workers on several machines), and after `--` options for
+# every `streamlit run`.
 # Runs in the foreground, polls every worker's /_stcore/health (and restarts one whose
 # process exited), and on Ctrl-C or SIGTERM stops everything it started. Needs nginx
 # (Debian's package; installed with apt-get when missing and run as root). nginx runs
@@ -27,8 +30,10 @@ APP=$ROOT
 COOKIE=stroom
 EXTRA=()
 REMOTES=()
+STORE=${MOMENTUM_ROOM_STORE:-}
+REDIS=""
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "serve-room: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -38,6 +43,8 @@ while [ $# -gt 0 ]; do
         --address) ADDRESS=${2:?}; shift 2 ;;
         --remote) REMOTES+=("${2:?}"); shift 2 ;;
         --app) APP=$(cd "${2:?}" && pwd); shift 2 ;;
+        --store) STORE=${2:?}; shift 2 ;;
+        --redis) REDIS=1; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; EXTRA=("$@"); break ;;
         *) usage >&2; die "unknown option $1" ;;
@@ -107,6 +114,7 @@ chmod 755 "$TMP" "$LOGS"
 PIDS=()       # worker pids, by index
 RESTARTS=()   # restarts per worker
 NGINX_PID=""
+REDIS_PID=""
 SLEEP_PID=""
 STOPPING=""
 
@@ -121,6 +129,13 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     local deadline=$((SECONDS + 15))
     for pid in $SLEEP_PID $NGINX_PID "${PIDS[@]}"; do
+        while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    # Redis last: workers may write an answer while they stop.
+    for pid in $REDIS_PID; do
+        kill -TERM "$pid" 2>/dev/null || true
         while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
@@ -165,6 +180,43 @@ wait_healthy() {
         sleep 0.3
     done
 }
+
+# The rooms' store (momentum_app/talk/room.py), shared by every worker: the presenter's
+# scene and the room's answers must reach sessions on any worker.
+if [ -n "$REDIS" ]; then
+    REDIS_SERVER=$(command -v redis-server || true)
+    if [ -z "$REDIS_SERVER" ]; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+            echo "Installing redis-server (Debian's package)..."
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+            REDIS_SERVER=$(command -v redis-server) || die "redis-server did not install"
+        else
+            die "--redis needs redis-server (Debian/Ubuntu: sudo apt-get install redis-server)"
+        fi
+    fi
+    REDIS_PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    # Reached by remote workers when serving the LAN, so then with a password; an
+    # append-only file keeps acknowledged answers if redis-server itself restarts.
+    REDIS_PASS=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    mkdir -p "$TMP/redis"
+    "$REDIS_SERVER" --port "$REDIS_PORT" --bind "$ADDRESS" --requirepass "$REDIS_PASS" \
+        --protected-mode no --appendonly yes --appendfsync always --save "" \
+        --dir "$TMP/redis" >"$LOGS/redis.log" 2>&1 &
+    REDIS_PID=$!
+    for _ in $(seq 50); do port_busy "$PROBE" "$REDIS_PORT" && break; sleep 0.1; done
+    kill -0 "$REDIS_PID" 2>/dev/null || { tail -n 5 "$LOGS/redis.log" >&2; die "redis-server did not start"; }
+    STORE="redis://:$REDIS_PASS@$PROBE:$REDIS_PORT/0"
+    (umask 077 && printf '%s\n' "$STORE" >"$TMP/store-url")
+    echo "  rooms: redis-server on $ADDRESS:$REDIS_PORT (pid $REDIS_PID; its URL in $TMP/store-url)"
+    if [ ${#REMOTES[@]} -gt 0 ]; then
+        echo "  start each remote worker with MOMENTUM_ROOM_STORE=redis://:$REDIS_PASS@<this machine's LAN address>:$REDIS_PORT/0"
+    fi
+elif [ -z "$STORE" ]; then
+    STORE=$TMP/rooms.sqlite3
+    echo "  rooms: SQLite $STORE (this machine's workers; --redis for several machines)"
+fi
+export MOMENTUM_ROOM_STORE=$STORE
 
 # One cookie secret for every worker, so that a browser that fails over to another worker
 # keeps a valid XSRF cookie (uploads). In the environment: a command line shows in `ps`.

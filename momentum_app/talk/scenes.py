@@ -66,6 +66,26 @@ class SceneRun:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One answer to a scene's question; it is right when all its checks hold on the runs."""
+
+    label: str
+    checks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a scene asks the room before it plays (``[scene.question]``, see scenes.toml)."""
+
+    text: str
+    choices: tuple[Choice, ...]
+
+
+#: At most this many choices (the room store takes a choice's index below it).
+MAX_CHOICES = 8
+
+
+@dataclass(frozen=True)
 class Scene:
     """A scene as read from ``scenes.toml`` (see its header for the fields)."""
 
@@ -80,6 +100,7 @@ class Scene:
     caption: str
     checks: tuple[str, ...]
     params: Params = ()
+    question: Question | None = None
 
     @property
     def objective(self) -> Objective:
@@ -104,11 +125,21 @@ class Scene:
         return solo(self.race((run.optimizer,), run.momentum), run.optimizer)
 
     def playground(self) -> RaceSettings:
-        """The playground race closest to the scene: its optimizers, the first momentum
-        (0 when no run uses momentum)."""
-        optimizers = tuple(dict.fromkeys(r.optimizer for r in self.runs))
-        momenta = [r.momentum for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS]
-        return self.race(optimizers, momenta[0] if momenta else 0.0)
+        """The playground race closest to the scene, keeping its comparison as far as a
+        race can: every optimizer, a momentum run at β = 0 as SGD (the same numbers), and
+        the first other momentum (the chart's β slider reaches the rest, see
+        :meth:`other_momenta`)."""
+        moving = [r for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS and r.momentum]
+        names = (r.optimizer if r in moving or r.optimizer not in MOMENTUM_OPTIMIZERS else "sgd"
+                 for r in self.runs)  # fmt: skip
+        optimizers = tuple(dict.fromkeys(names))
+        return self.race(optimizers, moving[0].momentum if moving else 0.0)
+
+    def other_momenta(self) -> tuple[float, ...]:
+        """The scene's momenta that its playground race does not open on (β = 0 aside)."""
+        chosen = self.playground().momentum
+        found = [r.momentum for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS]
+        return tuple(dict.fromkeys(m for m in found if m not in (0.0, chosen)))
 
 
 def _scene(raw: dict, where: str) -> Scene:
@@ -172,9 +203,30 @@ def _scene(raw: dict, where: str) -> Scene:
         caption=need("caption", str),
         checks=tuple(raw.get("checks", ())),
         params=params,
+        question=_question(raw.get("question"), where),
     )
     _check_fields(scene, where)
     return scene
+
+
+def _question(raw: object, where: str) -> Question | None:
+    """A scene's ``[scene.question]`` table, checked (its checks are checked with the
+    scene's, in :func:`_check_fields`)."""
+    if raw is None:
+        return None
+    where = f"{where}: question"
+    if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+        raise ValueError(f"{where} needs a text")
+    choices = raw.get("choices")
+    if not isinstance(choices, list) or not 2 <= len(choices) <= MAX_CHOICES:
+        raise ValueError(f"{where} needs 2 to {MAX_CHOICES} choices")
+    out = []
+    for item in choices:
+        label, checks = item.get("label"), item.get("checks")
+        if not isinstance(label, str) or not isinstance(checks, list) or not checks:
+            raise ValueError(f"{where}: each choice needs a label and a list of checks")
+        out.append(Choice(label, tuple(checks)))
+    return Question(raw["text"], tuple(out))
 
 
 _RUN_FIELDS = (
@@ -201,8 +253,9 @@ def _check_fields(scene: Scene, where: str) -> None:
         ok = (head in _TOP_FIELDS and not rest) or (head in keys and rest in _RUN_FIELDS)
         if not ok:
             raise ValueError(f"{where}: the caption's {{{field}}} is not a known field")
-    for check in scene.checks:
-        match = _CHECK.match(check)
+    asked = scene.question.choices if scene.question else ()
+    for check in (*scene.checks, *(c for choice in asked for c in choice.checks)):
+        match = _CHECK.match(check) if isinstance(check, str) else None
         if not match:
             raise ValueError(f"{where}: cannot read the check {check!r}")
         for side in (match[1], match[3]):
@@ -298,8 +351,11 @@ def caption(scene: Scene, values: dict[str, object]) -> str:
     return scene.caption.format(**values)
 
 
-def failed_checks(scene: Scene, values: dict[str, object]) -> list[str]:
-    """The checks that do not hold on these runs, each with the numbers it compared."""
+def failed_checks(
+    scene: Scene, values: dict[str, object], checks: tuple[str, ...] | None = None
+) -> list[str]:
+    """The checks (the scene's, unless given) that do not hold on these runs, each with the
+    numbers it compared."""
 
     def value(side: str) -> float:
         if _is_number(side):
@@ -308,12 +364,21 @@ def failed_checks(scene: Scene, values: dict[str, object]) -> list[str]:
         return getattr(values[key], field)
 
     failed = []
-    for check in scene.checks:
+    for check in scene.checks if checks is None else checks:
         left, op, right = _CHECK.match(check).groups()
         a, b = value(left), value(right)
         if not _OPS[op](a, b):
             failed.append(f"{check} (here {a:g} {op} {b:g} is false)")
     return failed
+
+
+def right_answers(scene: Scene, values: dict[str, object]) -> tuple[int, ...]:
+    """The indexes of the question's choices whose checks all hold on the runs: the answer
+    is computed, never typed."""
+    if scene.question is None:
+        return ()
+    choices = scene.question.choices
+    return tuple(i for i, c in enumerate(choices) if not failed_checks(scene, values, c.checks))
 
 
 def _colors(scene: Scene) -> list[str]:

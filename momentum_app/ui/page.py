@@ -36,14 +36,18 @@ def nav_ui() -> None:
 
 
 def start() -> None:
-    """Page config, the shared state, presenter mode and the menu (not when presenting)."""
+    """Page config, the shared state, presenter mode, the room and the menu (not when
+    presenting or following)."""
     st.set_page_config(page_title="Momentum playground", page_icon="⛰️", layout="wide")
     st.session_state[_STARTED] = time.perf_counter()
     state.init_state()
     state.read_presenter_flag()
-    if not state.presenting():
+    room_warnings = state.read_room_flags()
+    if not state.presenting() and not state.following():
         nav_ui()
     presenter_ui()
+    for message in room_warnings:
+        st.warning(message, icon=":material/link:")
 
 
 def mark(name: str) -> None:

@@ -18,6 +18,7 @@ from momentum_app.landscapes import (
     landscape,
     lr_limits,
 )
+from momentum_app.talk.room import ROOM_ID
 from momentum_app.talk.scenes import SceneChoice
 from momentum_app.ui import links
 from momentum_app.ui.settings import MinimaSettings, RaceSettings, SweepSettings, TheorySettings
@@ -36,6 +37,13 @@ _PENDING = "_pending_start"
 PRESENT = "present"
 _PRESENT_SEEN = "_present_seen"
 _TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+#: A room (``?room=ABCD``, see momentum_app.talk.room) and whether this device follows its
+#: presenter (``&follow=1``); app-level like ``present``, kept in state, not in a record.
+ROOM, FOLLOW = "room", "follow"
+APP_PARAMS = (PRESENT, ROOM, FOLLOW)
+_ROOM_SEEN = "_room_seen"
+ROOM_KEY, FOLLOW_KEY = "_room", "_follow"
 
 
 def presenting() -> bool:
@@ -53,8 +61,52 @@ def read_presenter_flag() -> None:
             st.session_state.presenter = flag.strip().lower() in _TRUE
 
 
+def room() -> str:
+    """The room this session is in (``""``: none)."""
+    return st.session_state.get(ROOM_KEY, "")
+
+
+def following() -> bool:
+    """Whether this session follows its room's presenter."""
+    return bool(room()) and bool(st.session_state.get(FOLLOW_KEY, False))
+
+
+def set_room(room_id: str, follow: bool | None = None) -> None:
+    """Join ``room_id`` (``""``: leave), following its presenter or not."""
+    st.session_state[ROOM_KEY] = room_id
+    if follow is not None:
+        st.session_state[FOLLOW_KEY] = follow
+
+
+def read_room_flags() -> list[str]:
+    """Follow a link's ``room`` and ``follow`` when the address bar's pair changes, with the
+    links' rule: a bad value gives a one-line warning and a fallback (no room; not
+    following), never an error.
+
+    Returns:
+        Warnings about the values that were ignored.
+    """
+    raw = (st.query_params.get(ROOM), st.query_params.get(FOLLOW))
+    if raw == st.session_state.get(_ROOM_SEEN):
+        return []
+    st.session_state[_ROOM_SEEN] = raw
+    warnings = []
+    given, flag = raw
+    if given is not None:
+        code = given.strip().upper()
+        if not ROOM_ID.fullmatch(code):
+            warnings.append(f"Ignored room={given[:20]!r}: a room is 4-8 letters or digits.")
+            code = ""
+        st.session_state[ROOM_KEY] = code
+    if flag is not None:
+        if flag.strip().lower() not in (*_TRUE, *_FALSE):
+            warnings.append(f"Ignored follow={flag[:20]!r}: use follow=1 or follow=0.")
+        st.session_state[FOLLOW_KEY] = flag.strip().lower() in _TRUE
+    return warnings
+
+
 def _page_query() -> dict[str, str]:
-    return {k: v for k, v in st.query_params.to_dict().items() if k != PRESENT}
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in APP_PARAMS}
 
 
 _GOOD = "_last_good_formula"
@@ -143,12 +195,16 @@ def sync_from_url(cls: type) -> list[str]:
 
 def sync_to_url(query: dict[str, str]) -> None:
     """Make the address bar hold ``query`` (which reproduces the page's view), plus the
-    presenter flag while presenting."""
-    full = {**query, PRESENT: "1"} if presenting() else query
+    presenter flag while presenting and the room, if any."""
+    full = {**query, PRESENT: "1"} if presenting() else dict(query)
+    if room():
+        full[ROOM] = room()
+        full[FOLLOW] = "1" if following() else "0"
     if st.query_params.to_dict() != full:
         st.query_params.from_dict(full)
     _remember(query)
     st.session_state[_PRESENT_SEEN] = full.get(PRESENT)
+    st.session_state[_ROOM_SEEN] = (full.get(ROOM), full.get(FOLLOW))
 
 
 def linked_settings(cls: type, controls: Callable[[], None] | None = None):

@@ -227,14 +227,20 @@ def theory_controls_ui() -> None:
 
 
 #: Presenter mode's look: larger type that still leaves a scene on one screen (it follows
-#: the screen's height: 18 px at 720 lines, 22 px at 1080), dark captions and quotes, the
+#: the screen's height: 18 px at 720 lines, 22 px at 1080; a scene's caption and claim 3 %
+#: of it, for the back of the room), no sidebar (switched on from the playground, it
+#: stayed as an empty grey column), dark captions and quotes, the
 #: leave button and the QR code in the top right corner, and the race chart told (by
 #: --race-fit-screen) to fit what is left of the screen. Only local CSS: nothing is fetched.
 PRESENTER_CSS = """
 <style>
 :root { --race-fit-screen: 1; }
 html { font-size: clamp(17px, 2.1vh, 22px); }
-[data-testid="stHeader"] { display: none; }
+[data-testid="stHeader"], [data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
+  display: none; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {
+  font-size: max(3vh, 1rem); }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.5rem 2rem 1rem; }
 [data-testid="stMainBlockContainer"] h2 { padding: 0.25rem 0 0; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
@@ -267,20 +273,30 @@ def scene_picker_ui() -> None:
     control(SceneChoice, "scene", where=st)
 
 
-def _go_to_scene(name: str) -> None:
-    state.update(SceneChoice, scene=name)
+def _step_scene(names: list[str], step: int) -> None:
+    """Move ``step`` scenes from the scene the session holds now, not from the one the
+    button was drawn on: a clicker pressed twice before the page redrew moves twice."""
+    current = state.get(SceneChoice, report=False).scene
+    index = names.index(current) if current in names else 0
+    state.update(SceneChoice, scene=names[min(max(index + step, 0), len(names) - 1)])
 
 
 def scene_nav_ui(names: list[str], index: int) -> None:
-    """Previous and Next scene, full width (keyed, so that the clicker finds them)."""
-    back, forward = st.columns(2)
+    """Previous and Next scene, full width (keyed, so that the clicker finds them); in
+    presenter mode, where the sidebar is gone, the scene menu sits between them."""
+    if presenting():
+        back, menu, forward = st.columns([2, 1, 2])
+        with menu.popover("Scenes", icon=":material/list:", width="stretch"):
+            scene_picker_ui()
+    else:
+        back, forward = st.columns(2)
     back.button(
         "Previous scene", icon=":material/arrow_back:", width="stretch", key="previous_scene",
-        on_click=_go_to_scene, args=(names[max(index - 1, 0)],), disabled=index == 0,
+        on_click=_step_scene, args=(names, -1), disabled=index == 0,
     )  # fmt: skip
     forward.button(
         "Next scene", icon=":material/arrow_forward:", width="stretch", key="next_scene",
-        on_click=_go_to_scene, args=(names[min(index + 1, len(names) - 1)],),
+        on_click=_step_scene, args=(names, 1),
         disabled=index == len(names) - 1,
     )  # fmt: skip
 
@@ -289,21 +305,39 @@ _CLICKER = Path(__file__).parents[1] / "talk" / "clicker.html"
 
 
 def clicker_ui(scene: str) -> None:
-    """A zero-height frame whose script lets a presentation clicker step through the
-    scenes (see ``clicker.html``)."""
-    st.iframe(_CLICKER.read_text(encoding="utf-8").replace("SCENE", scene), height="content")
+    """A hidden frame whose script lets a presentation clicker step through the scenes
+    (see ``clicker.html``). A fixed height and a hidden container: a frame sized to its
+    content kept ~150 px of blank page and its size observer failed on an empty body."""
+    script = _CLICKER.read_text(encoding="utf-8").replace("SCENE", scene)
+    script = script.replace(
+        "const PRESENTING = false", f"const PRESENTING = {str(presenting()).lower()}"
+    )
+    with st.container(key="scene_clicker"):
+        st.html("<style>.st-key-scene_clicker { display: none; }</style>")
+        st.iframe(script, height=1, tab_index=-1)
 
 
-def scene_exports_ui(scene, results: dict, html: Callable[[], str]) -> None:
-    """A scene's exports (``html`` builds its offline page) and its way to the playground."""
+def scene_exports_ui(
+    scene, results: dict, html: Callable[[], str], talk: Callable[[], str]
+) -> None:
+    """A scene's exports (``html`` builds its offline page), the whole talk's (``talk``
+    builds it: every scene in one offline file) and its way to the playground."""
     runs = {r.label: results[r.key] for r in scene.runs}
     exports_ui(
         f"scene-{scene.name}", scene.title, scene.objective, html,
         lambda: scene_runs(scene, results), lambda: trajectories_csv(scene.objective, runs),
     )  # fmt: skip
+    st.download_button(
+        "Download this talk: every scene in one offline HTML file", talk,
+        file_name="talk.html", mime="text/html", icon=":material/slideshow:",
+        help="Plays from a file with no Python and no network: captions, checks, clicker keys.",
+    )  # fmt: skip
+    others = ", ".join(f"{m:g}" for m in scene.other_momenta())
     st.page_link(
         "pages/playground.py", label="Explore this scene in the playground",
         icon=":material/play_circle:", query_params=links.to_query(scene.playground()),
+        help=f"The playground races one β at a time; its chart's β slider shows β = {others}"
+        " too." if others else None,
     )  # fmt: skip
 
 
@@ -393,10 +427,16 @@ def room_link() -> str:
     ``MOMENTUM_PUBLIC_URL`` (e.g. ``http://192.168.1.20:8501``, or a proxy's address with
     a path prefix), when set, replaces the scheme, host and port; otherwise a loopback
     host (``localhost``) becomes :func:`lan_host`'s address. ``present`` is left out:
-    phones get the page with its controls.
+    phones get the page with its controls. In a room (see room_ui) the link opens the
+    Scenes page in follow mode instead: ``/scenes?room=ABCD&follow=1``.
     """
     parts = urlsplit(st.context.url or "http://localhost/")
-    query = urlencode({k: v for k, v in st.query_params.to_dict().items() if k != PRESENT})
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != PRESENT}
+    path = parts.path or "/"
+    if state.room():  # the room's link: the Scenes page, on the presenter's scene
+        params = {state.ROOM: state.room(), state.FOLLOW: "1"}
+        path = path.rsplit("/", 1)[0] + "/scenes"
+    query = urlencode(params)
     public = os.environ.get("MOMENTUM_PUBLIC_URL", "").strip().rstrip("/")
     scheme = parts.scheme or "http"
     if public:
@@ -406,7 +446,7 @@ def room_link() -> str:
         base = f"{scheme}://{lan_host()}:{port}"
     else:  # already an address the room can reach (a LAN address, a proxy's name)
         base = f"{scheme}://{parts.netloc}"
-    return base + (parts.path or "/") + (f"?{query}" if query else "")
+    return base + path + (f"?{query}" if query else "")
 
 
 def qr_png(text: str) -> str:
@@ -420,10 +460,12 @@ def qr_ui() -> None:
     if not presenting():
         return
     link = room_link()
+    what = f"Room {state.room()}: scan to follow the talk" if state.room() else "Scan to open"
     with st.container(key="room_qr"):
         st.html(
             f'<img src="{qr_png(link)}" alt="QR code: {escape(link)}" '
-            f'title="Scan to open this view on your phone: {escape(link)}">'
+            f'title="{what} on your phone: {escape(link)}">'
+            + (f"<div>Room {state.room()}</div>" if state.room() else "")
         )
 
 

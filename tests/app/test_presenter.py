@@ -4,6 +4,7 @@ chart's colour bar clear of the loss axis, short export labels."""
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import shutil
@@ -33,7 +34,7 @@ def qr_of(at: AppTest) -> tuple[bytes, str]:
     found = [QR_IMG.search(h.proto.body) for h in at.get("html")]
     found = [m for m in found if m]
     assert len(found) == 1, "one QR code on the page"
-    return base64.b64decode(found[0].group(1)), found[0].group(2)
+    return base64.b64decode(found[0].group(1)), html.unescape(found[0].group(2))
 
 
 def zbarimg() -> str | None:
@@ -70,7 +71,9 @@ def test_presenter_qr_encodes_the_views_link_with_the_lan_host(tmp_path):
     png, link = qr_of(at)
     host = widgets.lan_host()
     assert link.startswith(f"http://{host}:")
-    assert "scene=faster" in link and "present" not in link  # phones get the controls
+    code = at.session_state["_room"]
+    assert link.endswith(f"/scenes?room={code}&follow=1")  # phones follow the presenter
+    assert "present" not in link
     # The image is that link: regenerated, it is the same matrix ...
     assert base64.b64decode(widgets.qr_png(link).split(",", 1)[1]) == png
     # ... and a QR reader finds it (without zbarimg, the comparison above stands).
@@ -78,18 +81,19 @@ def test_presenter_qr_encodes_the_views_link_with_the_lan_host(tmp_path):
         assert read_qr(reader, png, tmp_path) == link
 
 
-def test_the_qr_code_follows_the_scene():
+def test_the_qr_code_keeps_the_room_when_the_scene_changes():
     at = scene_page(present=True, scene="faster")
+    _, before = qr_of(at)
     at.button(key="next_scene").click().run()
     _, link = qr_of(at)
-    assert f"scene={at.session_state.scene}" in link and at.session_state.scene != "faster"
+    assert link == before and at.session_state.scene != "faster"  # the room follows it
 
 
 def test_public_url_overrides_the_detected_host(monkeypatch):
     monkeypatch.setenv("MOMENTUM_PUBLIC_URL", "https://room.example:8443/momentum/")
     _, link = qr_of(scene_page(present=True, scene="faster"))
     assert link.startswith("https://room.example:8443/momentum/")
-    assert link.endswith("?scene=faster")
+    assert link.endswith("/scenes?room=" + link.split("room=")[1])
 
 
 def test_no_qr_code_outside_presenter_mode():

@@ -170,3 +170,74 @@ def test_a_scene_without_momentum_runs_still_opens_in_the_playground(tmp_path):
     (scene,) = scenes.load_scenes(write(tmp_path, text))
     race = scene.playground()
     assert race.optimizers == ("sgd", "adam") and race.momentum == 0.0
+
+
+ASKING = [s for s in SCENES if s.question is not None]
+
+
+def test_two_or_more_scenes_ask_the_room():
+    assert len(ASKING) >= 2
+
+
+@pytest.mark.parametrize("scene", ASKING, ids=[s.name for s in ASKING])
+def test_exactly_one_answer_is_right_on_the_core_runs(scene):
+    right = scenes.right_answers(scene, scenes.facts(scene, core_results(scene)))
+    assert len(right) == 1
+
+
+def test_the_right_answer_follows_the_runs_not_the_file():
+    scene = next(s for s in ASKING if s.name == "reduce-when-diverging")
+    values = scenes.facts(scene, core_results(scene))
+    assert scenes.right_answers(scene, values) == (0,)  # it diverges
+    values["b9"].diverged = -1  # as if it had not
+    assert scenes.right_answers(scene, values) == (1,)
+
+
+QUESTION = """
+[scene.question]
+text = "Which is faster?"
+[[scene.question.choices]]
+label = "SGD"
+checks = ["a.steps < b.steps"]
+[[scene.question.choices]]
+label = "Momentum"
+checks = ["b.steps < a.steps"]
+"""
+
+
+def test_a_speaker_can_add_a_question(tmp_path):
+    (scene,) = scenes.load_scenes(write(tmp_path, GOOD + QUESTION))
+    assert scene.question.text == "Which is faster?"
+    assert [c.label for c in scene.question.choices] == ["SGD", "Momentum"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('label = "Momentum"\nchecks = ["b.steps < a.steps"]', 'label = "Momentum"'), "checks"),
+        (('text = "Which is faster?"', "text = 3"), "needs a text"),
+        (('checks = ["a.steps < b.steps"]', 'checks = ["z.steps < b.steps"]'), "unknown 'z.steps'"),
+        (('checks = ["a.steps < b.steps"]', "checks = []"), "a label and a list of checks"),
+    ],
+    ids=["missing-checks", "text", "check", "empty-checks"],
+)
+def test_a_broken_question_is_named_with_its_fault(tmp_path, change, message):
+    text = GOOD + QUESTION.replace(*change, 1)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        scenes.load_scenes(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("name", "optimizers", "momentum", "others"),
+    [
+        ("reduce-when-diverging", ("momentum",), 0.9, (0.5,)),
+        ("default-0.9", ("sgd", "momentum"), 0.9, (0.99,)),
+        ("faster", ("sgd", "momentum"), 0.9, ()),
+    ],
+    ids=["reduce", "default", "faster"],
+)
+def test_the_playground_handover_keeps_the_comparison(name, optimizers, momentum, others):
+    scene = next(s for s in SCENES if s.name == name)
+    race = scene.playground()
+    assert (race.optimizers, race.momentum) == (optimizers, momentum)
+    assert scene.other_momenta() == others

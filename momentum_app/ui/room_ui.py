@@ -1,0 +1,196 @@
+"""The room on the Scenes page: the presenter publishes the scene on screen, followers' pages
+follow it, and a scene's question collects the room's answers (see momentum_app.talk.room).
+
+Followers poll the store with ``st.fragment(run_every=POLL_SECONDS)``: each tick is one
+indexed read of one row (no scene is recomputed, nothing is sent unless the scene changed),
+and a change reruns the follower's whole page on the presenter's scene.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from momentum_app.talk import room as rooms
+from momentum_app.talk.scenes import Scene, SceneChoice, right_answers
+from momentum_app.ui import state
+
+#: How often a follower's page asks the store for the presenter's scene, in seconds: the
+#: presenter's Next reaches followers in at most this plus one page run.
+POLL_SECONDS = 0.5
+_DEVICE = "_device_id"
+_REVEALED = "_revealed_questions"
+_ANSWERED = "_my_answers"
+_SHOWN = "_room_version_shown"
+_SAID = {
+    rooms.OK: "Answer received.",
+    rooms.AGAIN: "This device has answered already; the first answer counts.",
+    rooms.FULL: "The room's answers are full; yours was not counted.",
+    rooms.CLOSED: "The question is closed.",
+}
+
+
+def _ask(method: str, *args):
+    """Call the room store's ``method``; if the store cannot be reached (Redis down, a disk
+    full), say so in one line and return None: the scene itself still shows."""
+    try:
+        return getattr(rooms.open_store(), method)(*args)
+    except Exception as err:  # sqlite3.Error, redis's errors, OSError: the page goes on
+        st.warning(f"The room cannot be reached ({type(err).__name__}); showing this scene "
+                   "on its own.", icon=":material/wifi_off:")  # fmt: skip
+        return None
+
+
+def device_id() -> str:
+    """This session's random device id (anonymous: nothing about the device)."""
+    if _DEVICE not in st.session_state:
+        st.session_state[_DEVICE] = rooms.new_device_id()
+    return st.session_state[_DEVICE]
+
+
+def enter_room() -> rooms.Now | None:
+    """Before the scene is chosen: a presenter opens a room if there is none (its id then
+    goes into the address); a follower's page moves to the presenter's scene.
+
+    Returns:
+        The room's state for a follower, or None (not following, or nobody presents yet).
+    """
+    if state.presenting() and not state.room():
+        state.set_room(rooms.new_room_id(), follow=False)
+    if not state.following():
+        return None
+    now = _ask("now", state.room())
+    if now is not None:
+        state.update(SceneChoice, scene=now.scene)
+        st.session_state[_SHOWN] = now.version
+    return now
+
+
+def publish(scene: Scene) -> bool:
+    """In presenter mode: show the room ``scene`` (see :func:`enter_room`).
+
+    Returns:
+        Whether the scene may play (it asks nothing, or its answer has been shown).
+    """
+    revealed = scene.question is None or (state.room(), scene.name) in _revealed()
+    _ask("publish", state.room(), scene.name, revealed)
+    return revealed
+
+
+def _revealed() -> set:
+    return st.session_state.setdefault(_REVEALED, set())
+
+
+def _reveal(scene: Scene) -> None:
+    _revealed().add((state.room(), scene.name))
+
+
+def _answer(scene: Scene, choice: int) -> None:
+    result = _ask("answer", state.room(), scene.name, device_id(), choice)
+    if result is None:
+        return
+    st.session_state.setdefault(_ANSWERED, {})[(state.room(), scene.name)] = (choice, result)
+
+
+def _tally(scene: Scene, right: tuple[int, ...] = ()) -> None:
+    """The room's answers to ``scene``'s question, one bar per choice (✓ on the right one)."""
+    counts = _ask("tally", state.room(), scene.name) or {}
+    total = sum(counts.values())
+    for i, choice in enumerate(scene.question.choices):
+        n = counts.get(i, 0)
+        mark = "✓ " if i in right else ""
+        st.progress(n / total if total else 0.0, text=f"{mark}{choice.label}: {n}")
+    st.caption(f"{total} answer{'' if total == 1 else 's'} · room {state.room()}")
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _live_tally(scene: Scene) -> None:
+    _tally(scene)
+
+
+def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> bool:
+    """A scene's question: asked of the room, answered, then its answer marked.
+
+    The presenter sees the answers come in and a button that shows the answer and plays
+    the scene; a follower answers (one answer a device); a visitor outside a room reads the
+    question and its answer. The right answer comes from the runs (``right_answers``).
+
+    Args:
+        scene: The scene on screen.
+        values: Its caption fields (``scenes.facts``).
+        now: The room's state, for a follower.
+
+    Returns:
+        Whether the scene's caption and race may be shown.
+    """
+    question = scene.question
+    if question is None:
+        return True
+    right = right_answers(scene, values)
+    if state.presenting():
+        revealed = (state.room(), scene.name) in _revealed()
+    elif state.following():
+        revealed = now is not None and now.scene == scene.name and now.revealed
+    else:
+        revealed = True
+    st.subheader(f"Question: {question.text}", anchor=False)
+    if state.presenting() and not revealed:
+        _live_tally(scene)
+        st.button(
+            "Show the answer and play", key="reveal", icon=":material/play_arrow:",
+            on_click=_reveal, args=(scene,), type="primary",
+        )  # fmt: skip
+        return False
+    if state.following() and not revealed:
+        mine = st.session_state.get(_ANSWERED, {}).get((state.room(), scene.name))
+        if mine is None:
+            for i, choice in enumerate(question.choices):
+                st.button(choice.label, key=f"answer_{i}", on_click=_answer, args=(scene, i),
+                          width="stretch")  # fmt: skip
+        else:
+            st.info(f"{question.choices[mine[0]].label} — {_SAID[mine[1]]}")
+        return False
+    if state.room():
+        _tally(scene, right)
+    else:
+        labels = ", ".join(question.choices[i].label for i in right)
+        st.caption(f"The runs below answer it: {labels}.")
+    return True
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _watch() -> None:
+    """A follower's poll: rerun the page when the room's state changed."""
+    now = _ask("now", state.room())
+    if now is not None and now.version != st.session_state.get(_SHOWN):
+        st.rerun(scope="app")
+
+
+def _explore() -> None:
+    state.set_room(state.room(), follow=False)
+
+
+def _follow_again() -> None:
+    state.set_room(state.room(), follow=True)
+
+
+def follow_ui(now: rooms.Now | None) -> None:
+    """A follower's bar: which room, the poll, and a way to explore on one's own."""
+    with st.container(horizontal=True, vertical_alignment="center", key="follow_bar"):
+        if now is None:
+            st.caption(f"Room {state.room()}: waiting for the presenter…")
+        else:
+            st.caption(f"Following room {state.room()}: this page shows the presenter's scene.")
+        st.button(
+            "Explore on my own", key="explore", icon=":material/explore:", on_click=_explore,
+            help="Stop following: this scene's controls, and its link to the playground.",
+        )  # fmt: skip
+    _watch()
+
+
+def rejoin_ui() -> None:
+    """Outside follow mode, in a room: a way back to the presenter's scene."""
+    if state.room() and not state.presenting():
+        st.button(
+            f"Follow the presenter again (room {state.room()})", key="follow_again",
+            icon=":material/group:", on_click=_follow_again,
+        )  # fmt: skip

@@ -1,0 +1,100 @@
+"""A room in AppTest: the presenter publishes, a follower follows, answers and explores.
+
+Both sessions run in this process on one SQLite store in a temporary folder, as two workers
+of serve-room.sh would share one file.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from momentum_app.talk import room
+from tests.app.harness import page_at
+
+SCENES = "pages/scenes.py"
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("MOMENTUM_ROOM_STORE", str(tmp_path / "rooms.sqlite3"))
+    room.open_store.cache_clear()
+    yield room.open_store()
+    room.open_store.cache_clear()
+
+
+def title(at) -> str:
+    return at.header[0].value
+
+
+def presenter(scene: str):
+    at = page_at(SCENES, {"scene": scene}, present=True)
+    code = at.session_state["_room"]
+    assert room.ROOM_ID.fullmatch(code)
+    assert at.query_params["room"] == code
+    return at, code
+
+
+def test_a_follower_shows_the_presenters_scene_after_next(store):
+    boss, code = presenter("faster")
+    assert store.now(code).scene == "faster"
+    fan = page_at(SCENES, {"room": code, "follow": "1"})
+    assert title(fan) == "Momentum trains faster"
+    assert not fan.selectbox  # no scene menu: the presenter chooses
+    boss.button(key="next_scene").click().run()
+    assert store.now(code).scene == "raise-when-slow"
+    fan.run()  # what the follower's poll triggers when the version moved
+    assert title(fan) == "Raise momentum when training is too slow"
+    assert not fan.exception
+
+
+def test_the_room_answers_and_the_presenter_marks_the_computed_answer(store):
+    boss, code = presenter("reduce-when-diverging")
+    assert not boss.get("iframe") or all("race" not in str(f.proto) for f in boss.get("iframe"))
+    fan = page_at(SCENES, {"room": code, "follow": "1"})
+    assert "diverge" in fan.subheader[0].value
+    assert not fan.markdown or "diverges at step" not in "".join(m.value for m in fan.markdown)
+    fan.button(key="answer_0").click().run()
+    assert "Answer received" in fan.info[0].value
+    assert not [b for b in fan.button if b.key and b.key.startswith("answer_")]  # one a device
+    assert store.tally(code, "reduce-when-diverging") == {0: 1}
+    boss.run()
+    assert any(p.proto.text.endswith(": 1") for p in boss.get("progress"))
+    boss.button(key="reveal").click().run()
+    assert store.now(code).revealed
+    texts = [p.proto.text for p in boss.get("progress")]
+    assert texts[0].startswith("✓ Yes") and not texts[1].startswith("✓")
+    fan.run()
+    assert "diverges at step" in "".join(m.value for m in fan.markdown)
+
+
+def test_a_follower_explores_then_follows_again(store):
+    _, code = presenter("escape")
+    fan = page_at(SCENES, {"room": code, "follow": "1"})
+    fan.button(key="explore").click().run()
+    assert fan.selectbox and fan.query_params["follow"] == "0"
+    assert any("playground" in str(link.proto) for link in fan.get("page_link"))
+    fan.selectbox[0].set_value("faster").run()
+    assert title(fan) == "Momentum trains faster"  # on its own now
+    fan.button(key="follow_again").click().run()
+    assert title(fan) == "From a lucky start, momentum rolls past deep local minima"
+    assert fan.query_params["follow"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("query", "warning"),
+    [({"room": "ab!", "follow": "1"}, "room='ab!'"), ({"room": "ABCD", "follow": "x"}, "follow")],
+    ids=["room", "follow"],
+)
+def test_a_bad_room_link_warns_and_falls_back(query, warning):
+    at = page_at(SCENES, query)
+    assert not at.exception
+    assert any(warning in w.value for w in at.warning)
+
+
+def test_an_unreachable_store_warns_and_the_scene_still_shows(monkeypatch):
+    monkeypatch.setenv("MOMENTUM_ROOM_STORE", "redis://127.0.0.1:1/0")  # nothing listens
+    room.open_store.cache_clear()
+    at = page_at(SCENES, {"scene": "faster"}, present=True)
+    assert not at.exception
+    assert title(at) == "Momentum trains faster"
+    assert any("room cannot be reached" in w.value for w in at.warning)
