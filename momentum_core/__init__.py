@@ -25,6 +25,7 @@ from momentum_core.optimizers import (
     heavy_ball,
     keras_momentum,
     make_optimizer,
+    momentum_ramp,
     rmsprop,
 )
 from momentum_core.outcome import Outcome, outcome
@@ -71,6 +72,7 @@ __all__ = [
     "largest_stable_lr",
     "make_dataset",
     "make_optimizer",
+    "momentum_ramp",
     "outcome",
     "parse_grid",
     "rmsprop",

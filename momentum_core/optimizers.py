@@ -22,7 +22,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -218,6 +218,7 @@ def heavy_ball(
     momentum: float | Array,
     dampening: float | Array = 0.0,
     nesterov: bool = False,
+    momentum_schedule: Sequence[float] | Array | None = None,
 ) -> Optimizer:
     r"""Heavy-ball momentum exactly as ``torch.optim.SGD`` (also TF.js ``tf.train.momentum``).
 
@@ -236,6 +237,9 @@ def heavy_ball(
         dampening: tau in [0, 1].
         nesterov: Use Nesterov's look-ahead; needs beta > 0 and tau = 0, as in PyTorch
             (per-run betas may include 0: those runs are plain gradient descent).
+        momentum_schedule: beta for steps 1, 2, ... (every run alike; after the last
+            value, the last value), overriding ``momentum``: what a PyTorch loop does that
+            sets ``param_group["momentum"]`` before each ``step()`` (raise beta gradually).
 
     Returns:
         The optimizer, named ``"nesterov"`` or ``"momentum"``.
@@ -244,6 +248,13 @@ def heavy_ball(
         ValueError: On an out-of-range hyperparameter or Nesterov without momentum.
     """
     lr = _learning_rate(learning_rate)
+    schedule = None
+    if momentum_schedule is not None:
+        schedule = np.asarray(momentum_schedule, dtype=float).ravel()
+        if not len(schedule):
+            raise ValueError("momentum_schedule must hold at least one value")
+        _per_run(schedule, "momentum_schedule", 0.0, 1.0)  # checks the range
+        momentum = float(schedule.max())  # Nesterov's check below: some momentum at all
     mu = _per_run(momentum, "momentum", 0.0, 1.0)
     tau = _per_run(dampening, "dampening", 0.0, 1.0)
     # As PyTorch, Nesterov needs momentum; in a batch, runs with beta = 0 are plain
@@ -262,6 +273,8 @@ def heavy_ball(
 
     def update(grads: Array, state: HeavyBallState) -> tuple[Array, HeavyBallState]:
         h = state.hyper
+        if schedule is not None:  # step count + 1 is this step's number
+            h = {**h, "momentum": schedule[min(state.count, len(schedule) - 1)].reshape(1, 1)}
         mu = h["momentum"]
         if state.count == 0:  # PyTorch's first step stores the raw gradient
             buffer = grads.copy()
@@ -276,6 +289,19 @@ def heavy_ball(
         return step, HeavyBallState(buffer, state.count + 1, h)
 
     return Optimizer("nesterov" if nesterov else "momentum", init, update)
+
+
+def momentum_ramp(start: float, end: float, over: int) -> Array:
+    """A momentum schedule for :func:`heavy_ball`: beta rising linearly from ``start`` at
+    step 1 to ``end`` at step ``over`` (and ``end`` after it).
+
+    Raises:
+        ValueError: On a momentum outside [0, 1] or ``over`` < 1.
+    """
+    if not (0 <= start <= 1 and 0 <= end <= 1) or int(over) < 1:
+        raise ValueError(f"a ramp needs momenta in [0, 1] and at least 1 step, got "
+                         f"{start}, {end}, {over}")  # fmt: skip
+    return np.linspace(float(start), float(end), int(over))
 
 
 def keras_momentum(
@@ -546,6 +572,7 @@ def make_optimizer(
     beta2: float | Array = 0.999,
     eps: float | Array | None = None,
     alpha: float | Array = 0.99,
+    momentum_schedule: Sequence[float] | Array | None = None,
 ) -> Optimizer:
     """Build an optimizer from its command-line name and torch-named options.
 
@@ -562,6 +589,8 @@ def make_optimizer(
         beta2: Adam's second-moment decay.
         eps: Denominator constant; None for PyTorch's default.
         alpha: RMSprop's smoothing constant.
+        momentum_schedule: beta per step for ``momentum`` and ``nesterov`` (see
+            :func:`heavy_ball`), overriding ``momentum``.
 
     Returns:
         The optimizer.
@@ -572,6 +601,11 @@ def make_optimizer(
     if name not in SPEC:
         raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(SPEC)}")
     spec = SPEC[name]
+    if momentum_schedule is not None:
+        if name not in ("momentum", "nesterov"):
+            raise ValueError(f"a momentum schedule needs momentum or nesterov, not {name!r}")
+        return heavy_ball(learning_rate, momentum, dampening, nesterov=name == "nesterov",
+                          momentum_schedule=momentum_schedule)  # fmt: skip
     given = {"dampening": dampening, "beta1": beta1, "beta2": beta2, "alpha": alpha}
     options = {**spec.defaults, **{k: v for k, v in given.items() if k in spec.defaults}}
     if eps is not None and "eps" in spec.defaults:

@@ -32,6 +32,7 @@ from momentum_core import (
     Family,
     Objective,
     make_optimizer,
+    momentum_ramp,
     outcome,
     run_batch,
     run_family,
@@ -64,9 +65,10 @@ def solo(s: RaceSettings, name: str) -> RaceSettings:
 def run_one(s: RaceSettings) -> BatchResult:
     """The run of the single optimizer in ``s.optimizers`` (see :func:`solo`)."""
     (name,) = s.optimizers
+    schedule = momentum_ramp(*s.ramp) if s.ramp else None
     return run_batch(
         s.objective,
-        make_optimizer(name, s.lr, s.momentum),
+        make_optimizer(name, s.lr, s.momentum, momentum_schedule=schedule),
         s.start,
         s.steps,
         noise=s.noise,

@@ -15,7 +15,7 @@ import re
 import string
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -52,14 +52,19 @@ _EXTRA_COLORS = ("#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000
 
 @dataclass(frozen=True)
 class SceneRun:
-    """One run of a scene: a caption key, an optimizer and its momentum."""
+    """One run of a scene: a caption key, an optimizer and its momentum, or a momentum
+    raised during the run (``ramp``: from, to, over this many steps)."""
 
     key: str
     optimizer: str
     momentum: float = 0.0
+    ramp: tuple[float, ...] = ()
 
     @property
     def label(self) -> str:
+        if self.ramp:
+            start, end, over = self.ramp
+            return f"{LABELS[self.optimizer]} β {start:g} → {end:g} over {int(over):,} steps"
         if self.optimizer in MOMENTUM_OPTIMIZERS:
             return f"{LABELS[self.optimizer]} β = {self.momentum:g}"
         return LABELS[self.optimizer]
@@ -122,7 +127,8 @@ class Scene:
 
     def settings(self, run: SceneRun) -> RaceSettings:
         """The settings of one run, as the playground caches them (see race.solo)."""
-        return solo(self.race((run.optimizer,), run.momentum), run.optimizer)
+        return replace(solo(self.race((run.optimizer,), run.momentum), run.optimizer),
+                       ramp=run.ramp)  # fmt: skip
 
     def playground(self) -> RaceSettings:
         """The playground race closest to the scene, keeping its comparison as far as a
@@ -186,6 +192,12 @@ def _scene(raw: dict, where: str) -> Scene:
         run = SceneRun(item.get("key", ""), item.get("optimizer", ""), item.get("momentum", 0.0))
         if not run.key.isidentifier() or run.optimizer not in OPTIMIZER_NAMES:
             raise ValueError(f"{where}: each run needs a key (a word) and a known optimizer")
+        if "ramp" in item:
+            ramp = _ramp(item["ramp"], run.optimizer, steps)
+            if ramp is None:
+                raise ValueError(f"{where}: ramp is [from, to, steps] (momenta in [0, 1], at most "
+                                 f"{steps} steps) for momentum or nesterov")  # fmt: skip
+            run = replace(run, momentum=ramp[1], ramp=ramp)
         if not 0 <= run.momentum <= 1:
             raise ValueError(f"{where}: momentum must be in [0, 1], got {run.momentum}")
         runs.append(run)
@@ -207,6 +219,19 @@ def _scene(raw: dict, where: str) -> Scene:
     )
     _check_fields(scene, where)
     return scene
+
+
+def _ramp(raw: object, optimizer: str, steps: int) -> tuple[float, float, int] | None:
+    """A run's ``ramp = [from, to, steps]``, checked; None if it is not one."""
+    numbers = isinstance(raw, list) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw
+    )
+    if not numbers or len(raw) != 3 or optimizer not in ("momentum", "nesterov"):
+        return None
+    start, end, over = raw
+    if not (0 <= start <= 1 and 0 <= end <= 1 and over == int(over) and 1 <= over <= steps):
+        return None
+    return float(start), float(end), int(over)
 
 
 def _question(raw: object, where: str) -> Question | None:

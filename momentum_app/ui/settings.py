@@ -115,6 +115,9 @@ class RaceSettings(OnLandscape):
     params: Params = ()
     formula: str = ""
     domain: tuple[float, ...] = ()
+    #: A scene's momentum raised during the run: (from, to, over this many steps); no link
+    #: or widget sets it (see momentum_core.momentum_ramp).
+    ramp: tuple[float, ...] = ()
 
 
 def default_settings(fn: str = DEFAULT_FUNCTION, params: Params = (), formula="", domain=()):

@@ -17,7 +17,7 @@ import pytest
 from momentum_app.race.runs import TOLERANCE, run_one
 from momentum_app.talk import scenes
 from momentum_app.ui.links import from_query
-from momentum_core import make_optimizer, run_batch
+from momentum_core import make_optimizer, momentum_ramp, run_batch
 
 SCENES = scenes.scenes()
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?")
@@ -27,7 +27,8 @@ def core_results(scene):
     """Each run of the scene, straight from the core."""
     out = {}
     for run in scene.runs:
-        opt = make_optimizer(run.optimizer, scene.lr, run.momentum)
+        schedule = momentum_ramp(*run.ramp) if run.ramp else None
+        opt = make_optimizer(run.optimizer, scene.lr, run.momentum, momentum_schedule=schedule)
         out[run.key] = run_batch(
             scene.objective, opt, scene.start, scene.steps, loss_tol=TOLERANCE, grad_tol=1e-6
         )
@@ -51,7 +52,7 @@ def allowed_numbers(scene, results) -> set[str]:
     values.append(float(obj.value(np.array(scene.start))) - obj.f_star)
     for run in scene.runs:
         r = results[run.key]
-        values += [run.momentum, r.tol_step[0], r.diverged_step[0], r.converged_step[0]]
+        values += [run.momentum, *run.ramp, r.tol_step[0], r.diverged_step[0], r.converged_step[0]]
         values += [float(r.final_loss[0]) - obj.f_star, *obj.minima[int(r.nearest_minimum[0])]]
     return shown(values) | FORMULA_NUMBERS
 
@@ -110,7 +111,7 @@ def test_a_failed_check_says_what_it_compared():
 def test_scene_runs_get_distinct_colours():
     scene = next(s for s in SCENES if s.name == "start-low")
     runs = scenes.scene_runs(scene, core_results(scene))
-    assert len({r.color for r in runs}) == len(runs) == 5
+    assert len({r.color for r in runs}) == len(runs) == 4
 
 
 GOOD = """
@@ -150,13 +151,41 @@ def test_a_speaker_can_add_a_scene(tmp_path):
         (("steps = 100", "steps = 100000"), "steps <= 3000"),
         (('title = "Mine"\n', ""), "missing field 'title'"),
         (("momentum = 0.5", "momentum = 1.5"), "momentum must be in [0, 1]"),
+        (("momentum = 0.5", "ramp = [0.5, 0.9]"), "ramp is [from, to, steps]"),
+        (("momentum = 0.5", "ramp = [0.5, 0.9, 500]"), "at most 100 steps"),
+        (('optimizer = "sgd"', 'optimizer = "sgd", ramp = [0, 0.9, 10]'), "for momentum"),
     ],
-    ids=["function", "optimizer", "field", "check", "check-key", "steps", "title", "momentum"],
+    ids=[
+        "function",
+        "optimizer",
+        "field",
+        "check",
+        "check-key",
+        "steps",
+        "title",
+        "momentum",
+        "ramp-short",
+        "ramp-long",
+        "ramp-sgd",
+    ],
 )
 def test_a_broken_scene_is_named_with_its_fault(tmp_path, change, message):
     with pytest.raises(ValueError, match=re.escape(message)) as err:
         scenes.load_scenes(write(tmp_path, GOOD.replace(*change)))
     assert "mine" in str(err.value) or "scene #1" in str(err.value)
+
+
+def test_a_scene_run_can_raise_its_momentum_during_the_run(tmp_path):
+    (scene,) = scenes.load_scenes(
+        write(tmp_path, GOOD.replace("momentum = 0.5", "ramp = [0.2, 0.9, 40]"))
+    )
+    run = scene.runs[1]
+    assert run.ramp == (0.2, 0.9, 40) and run.momentum == 0.9
+    assert run.label == "Momentum β 0.2 → 0.9 over 40 steps"
+    got = core_results(scene)["b"]
+    opt = make_optimizer("momentum", scene.lr, momentum_schedule=momentum_ramp(0.2, 0.9, 40))
+    want = run_batch(scene.objective, opt, scene.start, scene.steps)
+    assert np.array_equal(got.positions, want.positions)
 
 
 def test_scene_links_fall_back_with_a_warning():
