@@ -31,8 +31,10 @@ def test_sweep_draws_its_map_and_sends_a_cell_to_the_playground(page, app_url):
     link.click()
     page.wait_for_selector("iframe[title*='race']", timeout=60_000)
     assert "/playground" in page.url
-    assert float(page.get_by_label("Exact learning rate", exact=True).input_value()) == (
-        float(f"{lr:.6g}")
+    sidebar = "[data-testid='stSidebar'] input[aria-label='Exact learning rate']"
+    box = f'document.querySelector("{sidebar}")'
+    page.wait_for_function(  # the playground's rerun settles on the cell's learning rate
+        f"v => {box} && parseFloat({box}.value) === v", arg=float(f"{lr:.6g}"), timeout=30_000
     )
     shot(page, "sweep-to-playground")
 

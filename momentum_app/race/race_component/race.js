@@ -599,12 +599,15 @@ function shapeFor(width) {
   const plotW = Math.max(100, width - l - r);
   const layout = {}, bar = Object.assign({}, shape.bar);
   if (width >= narrow()) {
-    const height = screenHeight(base.height);
+    const height = screenHeight(base.height), top = Math.max(base.margin.t, Math.round(font * 2.5 + 10));
     // colour bar 12 px, its tick labels, its title along it, then the loss axis'
     // tick labels (10^k) and title
     const clear = 0.545 * plotW + 12 + 2.6 * big + 1.6 * big + 3.0 * font + 1.8 * font + 16;
     Object.assign(layout, {
-      height, "margin.t": base.margin.t, "margin.b": base.margin.b,
+      // The legend row above the plot, clear of the y axis' top tick label (half a line
+      // above the plot), and a top margin with room for both.
+      height, "margin.t": top, "margin.b": base.margin.b,
+      "legend.y": 1 + (0.7 * font + 4) / Math.max(100, height - top - base.margin.b),
       "xaxis.domain": [0, 0.53], "yaxis.domain": [0, 1],
       "xaxis2.domain": [Math.min(0.8, clear / plotW), 1], "yaxis2.domain": [0, 1],
       "xaxis2.nticks": 5, "yaxis2.title.text": base.lossTitle, "legend.x": 0,
