@@ -352,3 +352,10 @@ def test_the_sweep_takes_a_typed_formula():
     at.switch_page("pages/sweep.py").run()
     assert not at.exception
     assert at.query_params["fn"] == "custom" and at.query_params["f"] == "x^2 + 5*y^2"
+
+
+@pytest.mark.parametrize("page", ["pages/playground.py", "pages/sweep.py"])
+def test_a_formula_near_the_float_limit_gives_one_line_not_a_traceback(page):
+    at = page_at(page, {"fn": "custom", "f": "cos(x)*cos(y)*1e300"})
+    assert not at.exception
+    assert any("too large on the domain" in w.value for w in at.warning)
