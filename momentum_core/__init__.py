@@ -34,6 +34,7 @@ from momentum_core.sweeps import (
     grid_of,
     largest_stable_lr,
     parse_grid,
+    robust_best,
     stack_rows,
     sweep_grid,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "outcome",
     "parse_grid",
     "rmsprop",
+    "robust_best",
     "run_batch",
     "run_family",
     "stack_rows",

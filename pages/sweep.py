@@ -8,6 +8,7 @@ from momentum_app.studies.sweep_figures import (
     cell_sentence,
     chosen_cell,
     colour_caption,
+    robust_sentence,
     row_slices,
     sweep_figure,
 )
@@ -40,6 +41,7 @@ event = st.plotly_chart(figure, key="sweep_chart", on_select="rerun", selection_
 st.caption(colour_caption(result, settings.metric, TOLERANCE, obj.f_star))
 row, col, picked = chosen_cell(result, event.selection.points)
 st.markdown(cell_sentence(result, row, col, picked, TOLERANCE))
+st.markdown(robust_sentence(result, TOLERANCE))
 st.page_link(
     "pages/playground.py",
     label="Open this cell in the playground",

@@ -20,8 +20,10 @@ from momentum_core import (
     best_cell,
     grid_of,
     largest_stable_lr,
+    robust_best,
 )
 from momentum_core.outcome import kinds
+from momentum_core.sweeps import ROBUST_FACTOR
 
 DIVERGED_COLOR = "#3b0a0a"
 #: Index of the invisible trace of cell centres that carries hover text and selection.
@@ -217,7 +219,46 @@ def chosen_cell(result: SweepResult, points: list[dict]) -> tuple[int, int, bool
     if picked:
         row, col = divmod(int(picked[0]["point_index"]), result.lr.shape[1])
         return row, col, True
+    best = robust_best(result)
+    # The robust best, not the single fastest cell, which on a fine grid is often a fluke
+    # beside the diverged region (Rosenbrock 200 x 200: beta = 0.02 against 0.81 at 60 x 60).
+    if best.row >= 0:
+        return best.row, best.col, False
     return (*best_cell(result), False)
+
+
+def robust_sentence(result: SweepResult, tol: float) -> str:
+    """Markdown: the sweep's best region, whether its single best cell is a fluke, and
+    whether momentum clearly helps, for the line under the heatmap."""
+    best = robust_best(result)
+    factor = f"{ROBUST_FACTOR:g}×"
+    if best.row < 0:
+        return (
+            f"**No robust region:** no cell reaches f − f\\* < {tol:g} with every neighbour"
+            f" one grid step away also reaching it within {factor} its steps, so no single"
+            " (α, β) here is a safe choice."
+        )
+    lrs, momenta = result.lr[best.region], result.momentum[best.region]
+    cells = int(best.region.sum())
+    text = (
+        f"**Best region:** {cells} cell{'s' if cells != 1 else ''} (α {lrs.min():.3g} to"
+        f" {lrs.max():.3g}, β {momenta.min():.2f} to {momenta.max():.2f}) reach"
+        f" f − f\\* < {tol:g} within {factor} of the best robust cell's"
+        f" {best.steps:,} step{'s' if best.steps != 1 else ''}, and so does every neighbour"
+        " one grid step away."
+    )
+    if best.best_is_fragile:
+        row, col = best_cell(result)
+        text += (
+            f" The single fastest cell (α = {result.lr[row, col]:.4g},"
+            f" β = {result.momentum[row, col]:.2f}) is fragile: a neighbour diverges or"
+            " is much slower, so do not trust it."
+        )
+    if best.momentum_helps:
+        text += " Momentum clearly helps here."
+    else:
+        text += " Momentum does not clearly beat β = 0 here."
+    return text
 
 
 def cell_sentence(result: SweepResult, row: int, col: int, picked: bool, tol: float) -> str:

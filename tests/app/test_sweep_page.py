@@ -100,3 +100,10 @@ def test_sweep_links_take_plain_numbers_only():
     messages = " ".join(w.value for w in at.warning)
     assert "Ignored steps='1_000': not a number" in messages
     assert "Ignored grid='0x10': not a number" in messages
+
+
+def test_the_page_names_the_robust_region_and_calls_a_fluke_best_cell_fragile():
+    at = page_at("pages/sweep.py", {"fn": "rosenbrock", "grid": "200"})
+    text = " ".join(m.value for m in at.markdown)
+    assert "Best region" in text and "fragile" in text
+    assert "β = 0.02:" not in text  # the fluke is no longer crowned "Best cell"
