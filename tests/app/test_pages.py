@@ -155,7 +155,7 @@ def test_theory_buttons_set_the_optima_and_the_table_agrees():
     at.select_slider(key="th_kappa").set_value(10).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "At κ = 10:" in text and "β = 1 never settles" in text
+    assert "at κ = 10:" in text and "β = 1 never settles" in text
 
 
 def test_theory_link_values_are_checked():
