@@ -7,8 +7,12 @@ sentences); the labels here say which number comes from which.
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 from momentum_app.studies.theory_figures import figure_fonts
 from momentum_app.ui.settings import MinimaSettings
@@ -138,3 +142,23 @@ def populations_note(
         + "; ".join(parts)
         + "."
     )
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def basin_png(obj: Objective, basins: BasinMap) -> str:
+    """A basin map as a PNG data URI in :func:`basin_figure`'s colours, one pixel per
+    start, row 0 at the top (high y), for the browser to swap maps without a rerun."""
+    palette = np.array([_rgb(c) for c in (DIVERGED_COLOR, GLOBAL_COLOR, *LOCAL_COLORS)])
+    rgb = palette[_codes(obj, basins.ended)[::-1]].astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def basin_images(obj: Objective, maps: dict[float, BasinMap]) -> dict[float, tuple[str, float]]:
+    """Per beta: the map as a PNG data URI (:func:`basin_png`) and its share of grid starts
+    that reach a global minimum."""
+    return {beta: (basin_png(obj, m), m.share_global) for beta, m in maps.items()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
@@ -12,7 +14,7 @@ from momentum_app.studies.theory_view import Prediction, RateMaps
 from momentum_app.talk import scenes
 from momentum_app.ui.settings import MinimaSettings, RaceSettings, SweepSettings
 from momentum_core import BatchResult, SweepResult, sweep_grid
-from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates
+from momentum_core.basins import BasinMap, SuccessStudy, basin_map, basin_maps, success_rates
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -69,6 +71,25 @@ def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:
 def minima_map(s: MinimaSettings, momentum: float) -> BasinMap:
     """A basin map of heavy ball at ``momentum`` (0: plain gradient descent)."""
     return basin_map(s.objective, "momentum", s.lr, momentum, s.grid, s.steps, s.noise, s.seed)
+
+
+#: The momenta a visitor can scrub the basin map through in the browser.
+SCRUB_MOMENTA = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Running every start at every momentum...")
+def _scrub_maps(s: MinimaSettings) -> dict[float, BasinMap]:
+    betas = dict.fromkeys((*SCRUB_MOMENTA, s.momentum))
+    return basin_maps(s.objective, s.lr, list(betas), s.grid, s.steps, s.noise, s.seed)
+
+
+def scrub_maps(s: MinimaSettings) -> dict[float, BasinMap]:
+    """Basin maps at every :data:`SCRUB_MOMENTA` and ``s.momentum``, once per setting for
+    every visitor (a shared resource: read-only maps). The key leaves out the chosen
+    momentum when it is one of the set, so scrubbing to it costs nothing."""
+    if s.momentum in SCRUB_MOMENTA:
+        s = replace(s, momentum=SCRUB_MOMENTA[0])
+    return _scrub_maps(s)
 
 
 @st.cache_data(max_entries=16, show_spinner="Running the random starts...")
