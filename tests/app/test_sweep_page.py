@@ -107,3 +107,16 @@ def test_the_page_names_the_robust_region_and_calls_a_fluke_best_cell_fragile():
     text = " ".join(m.value for m in at.markdown)
     assert "Best region" in text and "fragile" in text
     assert "β = 0.02:" not in text  # the fluke is no longer crowned "Best cell"
+
+
+def test_the_star_marks_the_robust_best_not_the_fluke():
+    from momentum_app.studies.sweep_figures import sweep_figure
+    from momentum_core import get_objective, robust_best
+
+    obj = get_objective("rosenbrock")
+    lrs, momenta = np.geomspace(*obj.lr_range, 200), np.linspace(0.0, 0.99, 200)
+    result = sweep_grid(obj, "momentum", lrs, momenta, 1000, x0=obj.x0, loss_tol=TOLERANCE)
+    figure = sweep_figure(result, "steps to tolerance", TOLERANCE, obj)
+    star = next(t for t in figure.data if t.name == "best cell")
+    best = robust_best(result)
+    assert star.y[0] == pytest.approx(result.momentum[best.row, best.col]) and star.y[0] > 0.8
