@@ -359,3 +359,16 @@ def test_a_formula_near_the_float_limit_gives_one_line_not_a_traceback(page):
     at = page_at(page, {"fn": "custom", "f": "cos(x)*cos(y)*1e300"})
     assert not at.exception
     assert any("too large on the domain" in w.value for w in at.warning)
+
+
+def test_theory_explains_kappa_and_says_no_iff():
+    at = page_at("pages/theory.py")
+    caption = " ".join(c.value for c in at.caption)
+    assert "condition number" in caption and " iff " not in caption
+
+
+def test_the_colour_bar_title_is_words_not_a_formula():
+    from momentum_app.race.figures import landscape_label
+    from momentum_core import get_objective
+
+    assert landscape_label(get_objective("rosenbrock")) == "f − f* (log scale)"
