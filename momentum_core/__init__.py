@@ -37,6 +37,7 @@ from momentum_core.sweeps import (
     grid_of,
     largest_stable_lr,
     parse_grid,
+    robust_best,
     stack_rows,
     sweep_grid,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "outcome",
     "parse_grid",
     "rmsprop",
+    "robust_best",
     "run_batch",
     "run_family",
     "stack_rows",

@@ -33,7 +33,9 @@ Limits, each refused before any symbolic work starts:
 * Constant parts are evaluated in floating point first: ``1/0``, ``log(0)``,
   ``sqrt(-1)``, ``(-8)^(1/3)`` and overflowing constants are refused where they occur.
 * The function must be finite at least at :data:`MIN_FINITE_SHARE` of a
-  :data:`GRID` x :data:`GRID` grid over the domain (``log(-1 - x^2)`` is finite nowhere).
+  :data:`GRID` x :data:`GRID` grid over the domain (``log(-1 - x^2)`` is finite nowhere),
+  with f and its gradient within +-:data:`MAX_MAGNITUDE` there (``1e300 * x^2`` is
+  finite, but its squared gradient is not).
 * Domains: finite, ``x0 < x1`` and ``y0 < y1``, every bound within
   ``+-``:data:`MAX_COORDINATE` and every span at least :data:`MIN_SPAN`.
 
@@ -74,6 +76,9 @@ MIN_SPAN = 1e-3
 GRID = 25
 #: The function must be finite at no less than this share of the grid.
 MIN_FINITE_SHARE = 0.5
+#: Largest |f| and |gradient| counted as finite: the runner squares gradients and
+#: subtracts f*, so values near the float limit (``1e300 * x^2``) would overflow there.
+MAX_MAGNITUDE = 1e150
 #: The domain of a custom function when none is given (also the CLI's default).
 DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
 
@@ -736,12 +741,20 @@ def _analyse(c: _Compiled, domain: Domain) -> dict[str, Any]:
     grid = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
     f = c.value(grid)
     g = c.gradient(grid)
-    ok = np.isfinite(f) & np.all(np.isfinite(g), axis=1)
-    share = float(np.mean(ok))
+    finite = np.isfinite(f) & np.all(np.isfinite(g), axis=1)
+    share = float(np.mean(finite))
     if share < MIN_FINITE_SHARE:
         raise ValueError(
             f"f is not finite on the domain: f and its gradient are finite at {share:.0%}"
             f" of a {GRID}x{GRID} grid (at least {MIN_FINITE_SHARE:.0%} needed)"
+        )
+    with np.errstate(invalid="ignore"):
+        ok = finite & (np.abs(f) <= MAX_MAGNITUDE) & np.all(np.abs(g) <= MAX_MAGNITUDE, axis=1)
+    share = float(np.mean(ok))
+    if share < MIN_FINITE_SHARE:
+        raise ValueError(
+            f"f is too large on the domain: f and its gradient are within {MAX_MAGNITUDE:.0e}"
+            f" at {share:.0%} of a {GRID}x{GRID} grid (at least {MIN_FINITE_SHARE:.0%} needed)"
         )
 
     found, reached, reached_f = _minima_search(c, grid[ok], lo, hi)
@@ -750,8 +763,9 @@ def _analyse(c: _Compiled, domain: Domain) -> dict[str, Any]:
     # Ackley's tip) or by the descent: it stands in for the minimum when no smooth one
     # was found (a plane, abs(x) + abs(y)), or joins as the global one when it lies inside
     # the domain below every smooth minimum (a kink).
-    seen = np.concatenate([grid[np.isfinite(f)], reached])
-    seen_f = np.concatenate([f[np.isfinite(f)], reached_f])
+    small = np.isfinite(f) & (np.abs(f) <= MAX_MAGNITUDE)
+    seen = np.concatenate([grid[small], reached])
+    seen_f = np.concatenate([f[small], reached_f])
     lowest = int(np.argmin(seen_f))
     best, best_f = seen[lowest], float(seen_f[lowest])
     tol = 1e-8 * (1 + abs(best_f))

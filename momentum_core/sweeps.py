@@ -151,6 +151,71 @@ def best_cell(result: SweepResult) -> tuple[int, int]:
     return int(row), int(col)
 
 
+#: A converged cell is robust when every neighbour within one grid step converges in at
+#: most this many times its steps.
+ROBUST_FACTOR = 2.0
+#: Momentum helps when its best robust cell needs this many times fewer steps than the
+#: lowest-momentum row's.
+HELPS_FACTOR = 1.25
+
+
+@dataclass(frozen=True)
+class RobustBest:
+    """The best region of a sweep, not just its best cell.
+
+    Attributes:
+        row: Row (momentum) of the best robust cell, -1 if no cell is robust.
+        col: Column (learning rate) of the best robust cell, -1 if none.
+        steps: Its steps to tolerance, -1 if none.
+        region: ``(n_momentum, n_lr)`` bool, the robust cells within ``ROBUST_FACTOR`` of
+            the best robust cell's steps.
+        best_is_fragile: Whether :func:`best_cell` is not robust (a fluke beside cells that
+            diverge or crawl).
+        momentum_helps: Whether the best robust cell needs ``HELPS_FACTOR`` times fewer
+            steps than every robust cell of the lowest-momentum row (None when no cell is
+            robust).
+    """
+
+    row: int
+    col: int
+    steps: int
+    region: Array
+    best_is_fragile: bool
+    momentum_helps: bool | None
+
+
+def robust_best(result: SweepResult, factor: float = ROBUST_FACTOR) -> RobustBest:
+    """The best cell whose neighbours agree with it, and the region around it.
+
+    A cell is robust when it reaches tolerance and so does every cell within one grid
+    step (diagonals too), each in at most ``factor`` times its steps. The single best
+    cell of a fine grid is often a fluke (first steps that fling the point near the
+    minimum, next to cells that diverge); a robust cell's answer survives a small change
+    of alpha or beta, so it does not flip between a 60 x 60 and a 200 x 200 grid.
+    """
+    steps = grid_of(result, result.summary.tol_step).astype(float)
+    steps[steps < 0] = np.inf  # never reached: no neighbour is within a factor of it
+    padded = np.pad(steps, 1, mode="edge")  # at the border, the cell stands in for itself
+    rows, cols = steps.shape
+    shifts = [(i, j) for i in range(3) for j in range(3)]
+    worst = np.max([padded[i : i + rows, j : j + cols] for i, j in shifts], axis=0)
+    robust = np.isfinite(steps) & (worst <= factor * np.maximum(steps, 1))
+    row, col = best_cell(result)
+    fragile = bool(np.isfinite(steps[row, col]) and not robust[row, col])
+    if not robust.any():
+        return RobustBest(-1, -1, -1, robust, fragile, None)
+    score = np.where(robust, steps, np.inf)
+    r, c = np.unravel_index(int(np.argmin(score)), score.shape)  # ties: smaller alpha
+    best = float(steps[r, c])
+    region = robust & (steps <= factor * max(best, 1))
+    # Helps: clearly fewer steps than the lowest-momentum row's best robust cell (a few
+    # percent is grid noise: Himmelblau's 200 x 200 best sits at beta = 0.015, one step
+    # ahead of beta = 0), or that row has no robust cell at all.
+    low_row = score[int(np.argmin(result.momentum[:, 0]))]
+    helps = bool(best * HELPS_FACTOR <= low_row.min())
+    return RobustBest(int(r), int(c), int(best), region, fragile, helps)
+
+
 def stack_rows(parts: list[SweepResult]) -> SweepResult:
     """Join sweeps over consecutive momentum rows (same learning rates) into one."""
     summaries = [p.summary for p in parts]

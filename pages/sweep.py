@@ -9,6 +9,7 @@ from momentum_app.studies.sweep_figures import (
     cell_sentence,
     colour_caption,
     picked_cell,
+    robust_sentence,
     row_slices,
 )
 from momentum_app.ui import cache, page, state
@@ -43,6 +44,7 @@ paths = st.container(key="sweep_paths")  # filled last: the map never waits for 
 st.caption(colour_caption(result, settings.metric, TOLERANCE, obj.f_star))
 row, col, picked = picked_cell(result, value)
 st.markdown(cell_sentence(result, row, col, picked, TOLERANCE))
+st.markdown(robust_sentence(result, TOLERANCE))
 st.page_link(
     "pages/playground.py",
     label="Open this cell in the playground",

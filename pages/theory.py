@@ -13,9 +13,10 @@ from momentum_core import theory
 page.start()
 st.title("Theory: momentum on a quadratic bowl")
 st.caption(
-    "f = ½(λ_max u² + λ_min v²) with λ_max = 1 and λ_min = 1/κ, tilted 30°. Heavy ball "
-    "z ← βz + ∇f, x ← x − αz converges in each direction iff 0 ≤ β < 1 and αλ < 2 + 2β "
-    "(Polyak 1964; Goh, Distill 2017)."
+    "f = ½(λ_max u² + λ_min v²) with λ_max = 1 and λ_min = 1/κ, tilted 30°: κ, the condition "
+    "number, says how many times steeper the bowl is across its valley than along it. Heavy "
+    "ball z ← βz + ∇f, x ← x − αz converges in each direction exactly when 0 ≤ β < 1 and "
+    "αλ < 2 + 2β (Polyak 1964; Goh, Distill 2017)."
 )
 
 clicked = state.take_chart_value("theory_map")  # a click on the map sets α and β

@@ -61,7 +61,9 @@ def landscape_values(obj: Objective, n: int = 240) -> tuple[Array, Array, Array]
 
 
 def landscape_label(obj: Objective) -> str:
-    return "log10(f - f* + 0.001)" if obj.log_scale else "f(x, y)"
+    # A visitor reads "f − f*, log scale"; the formula behind the colours
+    # (log10(f - f* + 0.001)) is for the docstring, not the colour bar.
+    return "f − f* (log scale)" if obj.log_scale else "f(x, y)"
 
 
 def _ramp(t: Array, colors: tuple[str, ...]) -> Array:

@@ -322,7 +322,10 @@ def results_table(obj: Objective, results: dict[str, BatchResult]) -> pd.DataFra
                 else None,
             }
         )
-    return pd.DataFrame(rows).set_index("optimizer")
+    # Nullable integers: with a None among them plain pandas makes the steps floats, and
+    # the results CSV wrote 917 as "917.0".
+    steps = f"steps to f - f* < {TOLERANCE:g}"
+    return pd.DataFrame(rows).astype({steps: "Int64"}).set_index("optimizer")
 
 
 def number(value: float | None) -> str:
@@ -332,10 +335,15 @@ def number(value: float | None) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
 
 
+def _plain(value: object) -> int | float:
+    """A numpy or pandas scalar as the Python int or float :func:`number` formats."""
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
+
+
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
     """The results table as the page shows it: every number in :func:`number`'s format."""
     rows = [
-        [v if isinstance(v, str) else number(None if pd.isna(v) else v) for v in row]
+        [v if isinstance(v, str) else number(None if pd.isna(v) else _plain(v)) for v in row]
         for row in table.itertuples(index=False)
     ]
     return pd.DataFrame(rows, index=table.index, columns=table.columns, dtype=object)
@@ -345,8 +353,11 @@ def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:
     """One sentence on who reached the minimum, how fast, and what became of the rest."""
     steps = next(iter(results.values())).num_steps
     outcomes = {name: outcome(obj, r) for name, r in results.items()}
+    lacking = _no_minimum(obj)
+    if lacking:
+        return lacking
     reached = sorted((o.step, LABELS[n]) for n, o in outcomes.items() if o.kind == "converged")
-    parts = [f"{label} reached f − f* < {TOLERANCE:g} in {k:,} steps" for k, label in reached]
+    parts = [f"{label} reached f − f* < {TOLERANCE:g} in {_steps(k)}" for k, label in reached]
     for name, o in outcomes.items():
         label = LABELS[name]
         if o.kind == "diverged":
@@ -354,12 +365,41 @@ def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:
         elif o.kind == "stuck":
             parts.append(f"{label} got stuck in the local minimum {o.where}")
         elif o.kind == "moving":
-            parts.append(f"{label} did not get there within {steps:,} steps (f − f* = {o.gap:.3g})")
+            parts.append(f"{label} did not get there within {_steps(steps)} (f − f* = {o.gap:.3g})")
     sentence = "; ".join(parts) + "."
     if len(reached) >= 2 and reached[0][0] > 0:
         (k0, fastest), (k1, second) = reached[0], reached[1]
-        sentence += f" {fastest} needed {k1 / k0:.1f}× fewer steps than {second}."
+        if k0 == k1:
+            sentence += f" {fastest} was as fast as {second}."
+        else:
+            sentence += f" {fastest} needed {k1 / k0:.1f}× fewer steps than {second}."
     return sentence[0].upper() + sentence[1:]
+
+
+def _steps(k: int) -> str:
+    """``"1 step"``, ``"1,000 steps"``."""
+    return f"{k:,} step" + ("" if k == 1 else "s")
+
+
+def _no_minimum(obj: Objective) -> str:
+    """The sentence for a landscape with nothing to race to, else ``""``.
+
+    A flat landscape (``0``) gave a learning rate of 5e11 and "reached in 0 steps"; a plane
+    (``y``) has its lowest point on the domain's edge, which a run "reaches" by flying off.
+    """
+    (x0, x1), (y0, y1) = obj.domain
+    with np.errstate(all="ignore"):
+        grid = np.stack(np.meshgrid(np.linspace(x0, x1, 9), np.linspace(y0, y1, 9)), -1)
+        values = obj.value(grid.reshape(-1, 2))
+    if np.ptp(values[np.isfinite(values)]) <= 1e-12 * (1 + abs(obj.f_star)):
+        return "This landscape is flat: every point is a minimum, so there is nothing to race to."
+    inside = [x0 < x < x1 and y0 < y < y1 for x, y in np.asarray(obj.global_minima, dtype=float)]
+    if obj.minima_estimated and not any(inside):
+        return (
+            "This landscape has no minimum inside its domain: f keeps falling toward the edge,"
+            " so no run can reach f*; the table shows where each run went."
+        )
+    return ""
 
 
 def trajectories_csv(obj: Objective, results: dict[str, BatchResult]) -> str:

@@ -79,18 +79,6 @@ def scrub_momenta(chosen: float) -> np.ndarray:
     return np.unique(np.append(SCRUB_MOMENTA, float(chosen)))
 
 
-def basin_png(obj: Objective, basins: BasinMap) -> str:
-    """A basin map's cells as a PNG data URI (row 0 the top), coloured as :func:`basin_figure`."""
-    palette = np.array(
-        [[int(c[i : i + 2], 16) for i in (1, 3, 5)]
-         for c in (DIVERGED_COLOR, GLOBAL_COLOR, *LOCAL_COLORS)], dtype=np.uint8,
-    )  # fmt: skip
-    rgb = palette[_codes(obj, basins.ended)][::-1]
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(buffer, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 def basin_scrub(
     obj: Objective, maps: list[BasinMap], momenta: np.ndarray, chosen: float, lr: float,
     share_label: str, *, font_size: int = 14,
@@ -102,9 +90,10 @@ def basin_scrub(
     index = int(np.abs(momenta - chosen).argmin())
     title = f"Momentum, α = {lr:.3g}"
     figure = heatmaps_as_image(basin_figure(obj, maps[index], title, font_size=font_size))
+    images = basin_images(obj, dict(zip(momenta.tolist(), maps, strict=True)))
     items = [
         {
-            "src": basin_png(obj, m),
+            "src": images[float(b)][0],
             "label": f"β = {b:g}",
             "note": f"{share_label}: <b>{m.share_global:.1%}</b>",
         }
@@ -186,3 +175,23 @@ def populations_note(
         + "; ".join(parts)
         + "."
     )
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def basin_png(obj: Objective, basins: BasinMap) -> str:
+    """A basin map as a PNG data URI in :func:`basin_figure`'s colours, one pixel per
+    start, row 0 at the top (high y), for the browser to swap maps without a rerun."""
+    palette = np.array([_rgb(c) for c in (DIVERGED_COLOR, GLOBAL_COLOR, *LOCAL_COLORS)])
+    rgb = palette[_codes(obj, basins.ended)[::-1]].astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def basin_images(obj: Objective, maps: dict[float, BasinMap]) -> dict[float, tuple[str, float]]:
+    """Per beta: the map as a PNG data URI (:func:`basin_png`) and its share of grid starts
+    that reach a global minimum."""
+    return {beta: (basin_png(obj, m), m.share_global) for beta, m in maps.items()}

@@ -20,8 +20,10 @@ from momentum_core import (
     best_cell,
     grid_of,
     largest_stable_lr,
+    robust_best,
 )
 from momentum_core.outcome import kinds
+from momentum_core.sweeps import ROBUST_FACTOR
 
 DIVERGED_COLOR = "#3b0a0a"
 #: Index of the invisible trace of cell centres that carries hover text and selection.
@@ -111,7 +113,7 @@ def sweep_figure(
             text=text.ravel(), hovertemplate="%{text}<extra></extra>",
         )
     )  # fmt: skip
-    row, col = best_cell(result)
+    row, col = best_robust_cell(result)
     fig.add_trace(
         go.Scatter(
             x=[lrs[col]], y=[momenta[row]], mode="markers", name="best cell",
@@ -210,26 +212,60 @@ def row_slices(grid: int, rows_per_slice: int = 40) -> list[tuple[int, int]]:
     return list(itertools.pairwise(edges))
 
 
-def chosen_cell(result: SweepResult, points: list[dict]) -> tuple[int, int, bool]:
-    """The clicked cell's ``(row, column)`` from a chart selection, else the best cell's;
-    and whether it was clicked."""
-    picked = [p for p in points if p.get("curve_number") == CELLS_TRACE]
-    if picked:
-        row, col = divmod(int(picked[0]["point_index"]), result.lr.shape[1])
-        return row, col, True
-    return (*best_cell(result), False)
+def best_robust_cell(result: SweepResult) -> tuple[int, int]:
+    """The (row, column) the page calls best: :func:`robust_best`'s cell, not the single
+    fastest one, which on a fine grid is often a fluke beside the diverged region
+    (Rosenbrock 200 x 200: beta = 0.02 against 0.81 at 60 x 60); the fastest if no cell
+    is robust."""
+    best = robust_best(result)
+    return (best.row, best.col) if best.row >= 0 else best_cell(result)
+
+
+def robust_sentence(result: SweepResult, tol: float) -> str:
+    """Markdown: the sweep's best region, whether its single best cell is a fluke, and
+    whether momentum clearly helps, for the line under the heatmap."""
+    best = robust_best(result)
+    factor = f"{ROBUST_FACTOR:g}×"
+    if best.row < 0:
+        return (
+            f"**No robust region:** no cell reaches f − f\\* < {tol:g} with every neighbour"
+            f" one grid step away also reaching it within {factor} its steps, so no single"
+            " (α, β) here is a safe choice."
+        )
+    lrs, momenta = result.lr[best.region], result.momentum[best.region]
+    cells = int(best.region.sum())
+    text = (
+        f"**Best region:** {cells} cell{'s' if cells != 1 else ''} (α {lrs.min():.3g} to"
+        f" {lrs.max():.3g}, β {momenta.min():.2f} to {momenta.max():.2f}) reach"
+        f" f − f\\* < {tol:g} within {factor} of the best robust cell's"
+        f" {best.steps:,} step{'s' if best.steps != 1 else ''}, and so does every neighbour"
+        " one grid step away."
+    )
+    if best.best_is_fragile:
+        row, col = best_cell(result)
+        text += (
+            f" The single fastest cell (α = {result.lr[row, col]:.4g},"
+            f" β = {result.momentum[row, col]:.2f}) is fragile: a neighbour diverges or"
+            " is much slower, so do not trust it."
+        )
+    if best.momentum_helps:
+        text += " Momentum clearly helps here."
+    else:
+        text += " Momentum does not clearly beat β = 0 here."
+    return text
 
 
 def picked_cell(result: SweepResult, value: dict | None) -> tuple[int, int, bool]:
     """The cell the map sent back (``{"cell": [row, col]}``, after a click), else the best
-    cell; and whether it was picked. A value outside the grid counts as none."""
+    robust cell (:func:`best_robust_cell`); and whether it was picked. A value outside the
+    grid counts as none."""
     rows, cols = result.lr.shape
     cell = (value or {}).get("cell")
     if isinstance(cell, list) and len(cell) == 2 and all(isinstance(v, int) for v in cell):
         row, col = cell
         if 0 <= row < rows and 0 <= col < cols:
             return row, col, True
-    return (*best_cell(result), False)
+    return (*best_robust_cell(result), False)
 
 
 #: Runs per axis whose paths the sweep's map shows (a larger grid: every n-th row, column).

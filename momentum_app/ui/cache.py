@@ -16,8 +16,8 @@ from momentum_app.studies.theory_view import Prediction, RateMaps
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
 from momentum_app.ui.settings import LABELS, MinimaSettings, RaceSettings, SweepSettings
-from momentum_core import BatchResult, Family, SweepResult, best_cell, stack_rows, sweep_grid
-from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates
+from momentum_core import BatchResult, Family, SweepResult, stack_rows, sweep_grid
+from momentum_core.basins import BasinMap, SuccessStudy, basin_maps, success_rates
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -115,11 +115,11 @@ def sweep_result(s: SweepSettings) -> SweepResult:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def sweep_view(s: SweepSettings, font_size: int) -> str:
-    """The race component's data for the sweep: the map, beside the race of its best cell
-    (one resource for every visitor)."""
+    """The race component's data for the sweep: the map, beside the race of its best robust
+    cell (one resource for every visitor)."""
     result, obj = sweep_result(s), s.objective
     figure = sweep_figures.sweep_figure(result, s.metric, runs.TOLERANCE, obj, font_size)
-    row, col = best_cell(result)
+    row, col = sweep_figures.best_robust_cell(result)
     cell = runs.solo(sweep_figures.cell_race(s, result, row, col), s.optimizer)
     track = runs.Track(s.optimizer, LABELS[s.optimizer], COLORS[s.optimizer],
                        Family(s.optimizer, None, _run_one(cell)))  # fmt: skip
@@ -141,11 +141,8 @@ def sweep_paths(s: SweepSettings) -> str:
 @st.cache_resource(max_entries=8, show_spinner="Running every start of the grid at every β...")
 def _minima_maps(s: MinimaSettings) -> tuple[np.ndarray, list[BasinMap]]:
     momenta = basin_figures.scrub_momenta(s.momentum)
-    maps = [
-        basin_map(s.objective, "momentum", s.lr, m, s.grid, s.steps, s.noise, s.seed)
-        for m in momenta
-    ]
-    return momenta, maps
+    maps = basin_maps(s.objective, s.lr, momenta, s.grid, s.steps, s.noise, s.seed)
+    return momenta, [maps[float(m)] for m in momenta]
 
 
 def minima_maps(s: MinimaSettings) -> tuple[np.ndarray, list[BasinMap]]:

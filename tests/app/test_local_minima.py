@@ -262,3 +262,26 @@ def test_the_page_opens_where_momentum_helps_and_one_click_shows_where_it_does_n
     assert "param" not in at.query_params  # the classic function is the default A
     classic = shares(at)
     assert shallow != classic
+
+
+def test_basin_images_give_a_png_per_momentum_with_its_share():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from momentum_app.studies.basin_figures import GLOBAL_COLOR, basin_images
+    from momentum_core import get_objective
+    from momentum_core.basins import basin_maps
+
+    obj = get_objective("rastrigin")
+    maps = basin_maps(obj, 0.005, [0.0, 0.9], 10, 100)
+    images = basin_images(obj, maps)
+    assert list(images) == [0.0, 0.9]
+    for beta, (uri, share) in images.items():
+        assert uri.startswith("data:image/png;base64,") and share == maps[beta].share_global
+        png = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGB")
+        pixels = np.asarray(png)
+        assert pixels.shape == (10, 10, 3)
+        gold = np.all(pixels == [int(GLOBAL_COLOR[i : i + 2], 16) for i in (1, 3, 5)], axis=-1)
+        assert gold.mean() == pytest.approx(share)  # gold pixels are the global basin

@@ -157,7 +157,7 @@ def test_theory_buttons_set_the_optima_and_the_table_agrees():
     at.select_slider(key="th_kappa").set_value(10).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "At κ = 10:" in text and "β = 1 never settles" in text
+    assert "at κ = 10:" in text and "β = 1 never settles" in text
 
 
 def test_theory_link_values_are_checked():
@@ -356,3 +356,23 @@ def test_the_sweep_takes_a_typed_formula():
     at.switch_page("pages/sweep.py").run()
     assert not at.exception
     assert at.query_params["fn"] == "custom" and at.query_params["f"] == "x^2 + 5*y^2"
+
+
+@pytest.mark.parametrize("page", ["pages/playground.py", "pages/sweep.py"])
+def test_a_formula_near_the_float_limit_gives_one_line_not_a_traceback(page):
+    at = page_at(page, {"fn": "custom", "f": "cos(x)*cos(y)*1e300"})
+    assert not at.exception
+    assert any("too large on the domain" in w.value for w in at.warning)
+
+
+def test_theory_explains_kappa_and_says_no_iff():
+    at = page_at("pages/theory.py")
+    caption = " ".join(c.value for c in at.caption)
+    assert "condition number" in caption and " iff " not in caption
+
+
+def test_the_colour_bar_title_is_words_not_a_formula():
+    from momentum_app.race.figures import landscape_label
+    from momentum_core import get_objective
+
+    assert landscape_label(get_objective("rosenbrock")) == "f − f* (log scale)"

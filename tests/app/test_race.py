@@ -91,3 +91,31 @@ def test_csv_has_every_step():
     assert len(frame) == 2 * 51
     sgd = frame[frame.optimizer == "sgd"]
     assert (sgd[["x", "y"]].to_numpy() == results["sgd"].positions[:, 0]).all()
+
+
+def test_a_tie_says_as_fast_as_not_one_times_fewer():
+    s, results = race("quadratic", optimizers=("momentum", "keras-momentum"))
+    text = verdict(s.objective, results)
+    assert "was as fast as" in text and "1.0× fewer" not in text
+
+
+def test_one_step_is_singular():
+    s = replace(default_settings("custom", formula="x^2 + y^2"), lr=0.5, optimizers=("sgd",))
+    results = run_race(s)  # x - 0.5 * 2x = 0: the minimum in one step
+    text = verdict(s.objective, results)
+    assert int(results["sgd"].tol_step[0]) == 1
+    assert "in 1 step" in text and "in 1 steps" not in text
+
+
+def test_a_landscape_without_a_minimum_says_so():
+    for formula, words in [("y", "no minimum inside"), ("0", "flat")]:
+        s = default_settings("custom", formula=formula)
+        text = verdict(s.objective, run_race(s))
+        assert words in text and "0 steps" not in text and "1.0×" not in text
+
+
+def test_results_csv_writes_steps_as_whole_numbers():
+    s, results = race()
+    csv = results_table(s.objective, results).to_csv()
+    k = int(results["momentum"].tol_step[0])
+    assert f",{k}\n" in csv and f"{k}.0" not in csv

@@ -13,13 +13,14 @@ from momentum_app.studies.sweep_figures import (
     CELLS_TRACE,
     DIVERGED_COLOR,
     NOT_REACHED_COLOR,
+    best_robust_cell,
     colour_caption,
     picked_cell,
     sweep_figure,
 )
 from momentum_app.ui.links import from_query
 from momentum_app.ui.settings import SweepSettings
-from momentum_core import best_cell, grid_of, sweep_grid
+from momentum_core import grid_of, sweep_grid
 from tests.app.harness import component_args, page_at
 
 PAGE = "pages/sweep.py"
@@ -97,7 +98,7 @@ def test_the_page_draws_the_map_with_its_legend_beside_the_race_and_sends_the_pa
 def test_a_clicked_cell_is_the_selected_cell_and_a_bad_value_the_best(small):
     _, result = small
     assert picked_cell(result, {"cell": [3, 4]}) == (3, 4, True)
-    best = (*best_cell(result), False)
+    best = (*best_robust_cell(result), False)
     for bad in (
         None,
         {},
@@ -125,3 +126,23 @@ def test_sweep_links_take_plain_numbers_only():
     messages = " ".join(w.value for w in at.warning)
     assert "Ignored steps='1_000': not a number" in messages
     assert "Ignored grid='0x10': not a number" in messages
+
+
+def test_the_page_names_the_robust_region_and_calls_a_fluke_best_cell_fragile():
+    at = page_at("pages/sweep.py", {"fn": "rosenbrock", "grid": "200"})
+    text = " ".join(m.value for m in at.markdown)
+    assert "Best region" in text and "fragile" in text
+    assert "β = 0.02:" not in text  # the fluke is no longer crowned "Best cell"
+
+
+def test_the_star_marks_the_robust_best_not_the_fluke():
+    from momentum_app.studies.sweep_figures import sweep_figure
+    from momentum_core import get_objective, robust_best
+
+    obj = get_objective("rosenbrock")
+    lrs, momenta = np.geomspace(*obj.lr_range, 200), np.linspace(0.0, 0.99, 200)
+    result = sweep_grid(obj, "momentum", lrs, momenta, 1000, x0=obj.x0, loss_tol=TOLERANCE)
+    figure = sweep_figure(result, "steps to tolerance", TOLERANCE, obj)
+    star = next(t for t in figure.data if t.name == "best cell")
+    best = robust_best(result)
+    assert star.y[0] == pytest.approx(result.momentum[best.row, best.col]) and star.y[0] > 0.8

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -155,3 +156,19 @@ def test_theory_links_take_plain_numbers_only():
     assert "Ignored lr='1_0': not a number" in " ".join(warnings)
     assert "Ignored kappa='1_000': not a number" in " ".join(warnings)
     assert s.kappa == 100 and s.alpha == from_query(TheorySettings, {})[0].alpha
+
+
+@pytest.mark.parametrize("kappa", [1.0, 10.0, 100.0])
+def test_the_comparison_never_mixes_predicted_and_measured_in_one_sentence(kappa):
+    gd_alpha, _ = theory.optimal_gd(1 / kappa, 1.0)
+    hb_alpha, hb_beta, _ = theory.optimal_momentum(1 / kappa, 1.0)
+    gd = theory_view.predict(kappa, gd_alpha, 0.0)
+    hb = theory_view.predict(kappa, hb_alpha, hb_beta)
+    predicted, measured = theory_view.comparison(kappa, gd, hb).split("**Measured:**")
+    if kappa > 1:  # theory's count, not the run's (0.8182 per step is 69 steps, not 90)
+        assert f"per step: {gd.predicted_steps:,.0f} steps" in predicted
+    assert "fewer" not in predicted and "per step" not in measured
+    assert not re.search(r"\b1 steps", predicted + measured) and "0.0000" not in predicted
+    if kappa == 1.0:  # the rate is 0: one step, and both runs need the same
+        assert "removes the error in one step" in predicted
+        assert "as many" in measured and "1.0×" not in measured

@@ -10,6 +10,7 @@ from momentum_core.basins import (
     Z95,
     SuccessStudy,
     basin_map,
+    basin_maps,
     describe_effect,
     random_starts,
     success_rates,
@@ -184,3 +185,16 @@ def test_success_rates_rejects_bad_values(rast, kwargs, message):
     args = {"lrs": [0.002], "momenta": [0.0, 0.9], "n_starts": 5, "num_steps": 10} | kwargs
     with pytest.raises(ValueError, match=message):
         success_rates(rast, **args)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.5], ids=["exact", "noisy"])
+@pytest.mark.parametrize("per_beta", [True, False], ids=["per-beta", "joint"])
+def test_basin_maps_are_basin_map_at_each_momentum(noise, per_beta):
+    obj = get_objective("rastrigin")
+    betas = [0.0, 0.5, 0.9, 0.99, 0.5]
+    maps = basin_maps(obj, 0.005, betas, 12, 150, noise, 3, per_beta=per_beta)
+    assert list(maps) == [0.0, 0.5, 0.9, 0.99]
+    for beta, got in maps.items():
+        want = basin_map(obj, "momentum", 0.005, beta, 12, 150, noise, 3)
+        assert np.array_equal(got.ended, want.ended) and np.array_equal(got.counts, want.counts)
+        assert got.share_global == want.share_global

@@ -302,6 +302,15 @@ def test_the_runner_runs_a_custom_objective():
     assert result.status[0] == "converged" and result.reached_global[0]
 
 
+@pytest.mark.parametrize(
+    "formula", ["cos(x)*cos(y)*1e300", "1e300*x^2", "1e200*(x^2+y^2)", "-1e300*x"]
+)
+def test_formulas_near_the_float_limit_are_refused_in_one_line(formula):
+    with pytest.raises(ValueError, match="too large on the domain") as err:
+        custom_objective(formula)
+    assert "\n" not in str(err.value)
+
+
 def test_importing_the_core_does_not_import_sympy():
     code = "import sys, momentum_core, momentum_core.cli; sys.exit('sympy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
@@ -413,7 +422,9 @@ JUNK = [",", ".", "=", ";", "'", '"', "[", "]", "{", "}", ":", "@", "#", "!", "\
 JUNK += ["foo", "__import__", "lambda", "x.real", "9^9^9", "1e999", "π", "−", "√", "ln("]
 
 
-ATOMS = st.sampled_from(["x", "y", "pi", "e", "0", "1", "2", "0.5", ".5", "1e-3", "1e3", "99"])
+ATOMS = st.sampled_from(
+    ["x", "y", "pi", "e", "0", "1", "2", "0.5", ".5", "1e-3", "1e3", "99", "1e200", "1e300"]
+)
 
 
 def _grown(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -466,4 +477,7 @@ def test_fuzz_refuses_in_one_line_or_builds_a_working_record(formula):
         assert np.isfinite(obj.value(start_point))
         assert np.all(np.isfinite(obj.gradient(start_point)))
         assert np.isfinite(obj.f_star) and 0 < obj.lr_default < np.inf
+        # A built record must run: values near the float limit used to pass here and
+        # then fail in the runner ("not finite at a start point") with a traceback.
+        run_batch(obj, heavy_ball(obj.lr_default, 0.9), obj.x0, 3)
     assert time.perf_counter() - start < SECONDS

@@ -12,6 +12,7 @@ from momentum_core import (
     heavy_ball,
     largest_stable_lr,
     parse_grid,
+    robust_best,
     run_batch,
     stack_rows,
     sweep_grid,
@@ -79,3 +80,23 @@ def test_stacked_row_slices_equal_the_whole(sweep):
 )
 def test_parse_grid(text, want):
     np.testing.assert_allclose(parse_grid(text), want)
+
+
+def _default_sweep(name, grid):
+    obj = get_objective(name)
+    lrs, momenta = np.geomspace(*obj.lr_range, grid), np.linspace(0.0, 0.99, grid)
+    return sweep_grid(obj, "momentum", lrs, momenta, 1000, x0=obj.x0, loss_tol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "himmelblau", "booth"])
+def test_robust_verdict_is_the_same_on_a_60_and_a_200_grid(name):
+    coarse, fine = robust_best(_default_sweep(name, 60)), robust_best(_default_sweep(name, 200))
+    assert coarse.momentum_helps == fine.momentum_helps
+
+
+def test_rosenbrocks_fluke_best_cell_is_fragile_and_the_robust_one_has_high_momentum():
+    result = _default_sweep("rosenbrock", 200)
+    best = robust_best(result)
+    assert best.best_is_fragile  # best_cell: beta = 0.02 beside the diverged region
+    assert result.momentum[best.row, best.col] > 0.8 and best.region[best.row, best.col]
+    assert best.momentum_helps
