@@ -173,7 +173,7 @@ def verdict(race: ModelRace) -> list[str]:
     lines = [
         f"Target: training loss ≤ {target:.4g} ({TARGET_FACTOR:g} × the lower of the two "
         f"median final losses). Median epochs to reach it: SGD {_median_epochs(sgd)}, "
-        f"momentum β = {beta:g} {_median_epochs(mom)}.",
+        f"momentum (β = {beta:g}) {_median_epochs(mom)}.",
         f"Momentum reached it first on **{wins} of {n}** seeds, SGD first on "
         f"{int(np.sum(sgd < mom))}, both in the same epoch on {ties}"
         + (f", neither on {neither}" if neither else "")

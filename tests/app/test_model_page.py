@@ -142,3 +142,9 @@ def test_page_draws_the_path_with_the_race_component():
     at = page_at("pages/model.py", {"epochs": "10", "seeds": "10"})
     assert component_args(at, "race_component")
     assert any("It is a projection" in c.value for c in at.caption)
+
+
+def test_presenter_mode_shows_the_page_without_its_controls():
+    at = page_at("pages/model.py", {"epochs": "10", "seeds": "10"}, present=True)
+    assert not at.sidebar.number_input and at.get("plotly_chart")
+    assert any("Momentum reached it first" in m.value for m in at.markdown)
