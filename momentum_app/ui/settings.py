@@ -227,7 +227,10 @@ class MinimaSettings(OnLandscape):
 
 
 #: Limits of the article's-model page: enough for a lesson, small enough to stay fast.
-MODEL_MAX_EPOCHS, MODEL_MAX_SEEDS, MODEL_MAX_BATCH = 200, 50, 256
+MODEL_MAX_EPOCHS, MODEL_MAX_SEEDS, MODEL_MAX_BATCH = 100, 50, 256
+#: The smallest batch: with it and the most epochs a run is 3,200 steps (a path of one seed
+#: at every β stays under 30 MB; a batch of 1 would make it 200 MB and minutes of work).
+MODEL_MIN_BATCH = 8
 
 
 @dataclass(frozen=True)
@@ -245,7 +248,7 @@ class ModelSettings:
     momentum: float = linked("momentum", "number", default=0.9, low=0.0, high=0.99,
                              what="the momentum range of this page", widget="slider",
                              label="Momentum β", step=0.01)  # fmt: skip
-    batch: int = linked("batch", "whole", default=32, low=1, high=MODEL_MAX_BATCH,
+    batch: int = linked("batch", "whole", default=32, low=MODEL_MIN_BATCH, high=MODEL_MAX_BATCH,
                         what="the batch sizes", widget="number", label="Batch size",
                         help="256 is the whole training set: plain gradient descent.")  # fmt: skip
     epochs: int = linked("epochs", "whole", default=50, low=1, high=MODEL_MAX_EPOCHS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import shot
-from tests.e2e.race_helpers import race_frame, race_handle
+from tests.e2e.race_helpers import PICKED, race_frame, race_handle, race_iframe
 
 PLOTLY_DRAWN = (
     "() => !!document.querySelector(\"[data-testid='stPlotlyChart'] .main-svg\")"
@@ -23,6 +23,7 @@ def test_model_page_draws_its_losses_and_the_networks_path(page, app_url):
     frame = race_frame(page)
     handle = race_handle(page)
     assert handle.evaluate("() => raceStats.tracks.length") == 2
+    assert handle.evaluate(PICKED) == 0.9  # the β scrub is told the page's momentum
     frame.locator("#play").click()
     handle.wait_for_function("() => raceStats.framesDrawn > 10", timeout=30_000)
     body = page.locator("body").inner_text()
@@ -30,6 +31,8 @@ def test_model_page_draws_its_losses_and_the_networks_path(page, app_url):
     assert "act=linear" in page.url and not errors
     page.get_by_text("The path of a network").scroll_into_view_if_needed()
     shot(page, "model-desktop")
+    race_iframe(page).scroll_into_view_if_needed()
+    shot(race_iframe(page), "model-path-race")
 
 
 @pytest.mark.parametrize("size", [(1440, 900), (390, 844)], ids=["desktop", "phone"])
