@@ -5,7 +5,7 @@ import streamlit as st
 from momentum_app.guide import code_panel, guide_text
 from momentum_app.guide.update_rules import update_rule
 from momentum_app.ui import page, state
-from momentum_app.ui.settings import LABELS, RaceSettings
+from momentum_app.ui.settings import LABELS, ModelSettings, RaceSettings
 from momentum_core import MOMENTUM_OPTIMIZERS
 
 page.start()
@@ -38,5 +38,11 @@ for tab, framework in zip(st.tabs(list(code_panel.FRAMEWORKS)), code_panel.FRAME
             code_panel.snippet(framework, settings, name), language=code_panel.LANGUAGES[framework]
         )
 st.info(guide_text.TFJS_NOTE, icon=":material/info:")
+
+st.subheader("The article's model as code")
+model = state.get(ModelSettings)  # the model page's settings, kept in this session
+st.caption(guide_text.model_caption(model))
+for tab, framework in zip(st.tabs(list(code_panel.FRAMEWORKS)), code_panel.FRAMEWORKS, strict=True):
+    tab.code(code_panel.model_snippet(framework, model), language=code_panel.LANGUAGES[framework])
 
 page.end()

@@ -1,9 +1,11 @@
-"""The guide's code panel: the current race as working PyTorch, Keras, TF.js and optax code.
+"""The guide's code panel: the current race, and the article's model trained with the model
+page's settings, as working PyTorch, Keras, TF.js and optax code.
 
 Each function's formula is written once, as the Python expression ``Objective.code``; this
 module parses it with :mod:`ast` and prints it for each library (``torch.sin`` for PyTorch,
 ``tf.sin`` for Keras on TensorFlow, ``jnp.sin`` for JAX, ``tf.mul(...)`` calls for TF.js).
-The PyTorch snippet is run as written by a test and must retrace the app's trajectory.
+The PyTorch snippets are run as written by tests and must retrace the app's trajectory and
+the core's trained weights.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import ast
 import math
 import operator
 
-from momentum_app.ui.settings import RaceSettings
+from momentum_app.ui.settings import ModelSettings, RaceSettings
 from momentum_core import SPEC
 
 FRAMEWORKS = ("PyTorch", "Keras", "TF.js", "optax")
@@ -260,5 +262,144 @@ for step in range({steps}):
     p = optax.apply_updates(p, updates)
     path.append(p.tolist())
 print(path[-1], float(f(p[0], p[1])))
+"""
+    raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORKS)}")
+
+
+#: The app's data set and initial weights in numpy, exactly as momentum_core.model draws
+#: them (make_dataset, glorot_params), for the Python snippets of the article's model.
+_MODEL_DATA = """import numpy as np
+
+
+def glorot(seed):  # Keras' dense initialisation, drawn as the app draws it
+    rng = np.random.default_rng(seed)
+    l1, l2 = np.sqrt(6 / (5 + 10)), np.sqrt(6 / (10 + 1))
+    w1, w2 = rng.uniform(-l1, l1, (5, 10)), rng.uniform(-l2, l2, (10, 1))
+    return [w1, np.zeros(10), w2, np.zeros(1)]
+
+
+# The app's data: a fixed tanh teacher network plus noise (momentum_core/model.py).
+t1, t_b1, t2, _ = glorot(1234)
+t_b1 = np.random.default_rng(1235).uniform(-0.1, 0.1, 10)
+rng = np.random.default_rng({data_seed})
+x = rng.standard_normal((384, 5))
+y = (np.tanh(x @ t1 + t_b1) @ t2)[:, 0] + 0.1 + 0.1 * rng.standard_normal(384)
+x_train, y_train, x_val, y_val = x[:256], y[:256], x[256:], y[256:]
+weights = glorot(0)  # the page's seed 0
+shuffle = np.random.default_rng({data_seed})  # one order per epoch, shared by every optimizer
+"""
+
+_TORCH_ACTIVATION = {"linear": "", "tanh": "torch.nn.Tanh(), ", "relu": "torch.nn.ReLU(), "}
+_JAX_ACTIVATION = {"linear": "h", "tanh": "jnp.tanh(h)", "relu": "jax.nn.relu(h)"}
+
+
+def model_snippet(framework: str, s: ModelSettings) -> str:
+    """The article's network trained with the model page's settings ``s`` in ``framework``:
+    momentum ``s.momentum`` (0 is plain SGD) at ``s.lr``, batches of ``s.batch``,
+    ``s.epochs`` epochs, seed 0's initial weights on the app's data (TF.js: a stand-in).
+
+    Python snippets leave the per-epoch training losses in a list ``history``; the
+    PyTorch one also leaves its network in ``model``.
+
+    Raises:
+        ValueError: On an unknown framework.
+    """
+    lr, mu, batch, epochs, act = repr(s.lr), repr(s.momentum), s.batch, s.epochs, s.activation
+    data = _MODEL_DATA.format(data_seed=s.data_seed)
+    if framework == "PyTorch":
+        return f"""{data}
+import torch
+
+model = torch.nn.Sequential(
+    torch.nn.Linear(5, 10), {_TORCH_ACTIVATION[act]}torch.nn.Linear(10, 1)
+).double()
+dense = [layer for layer in model if isinstance(layer, torch.nn.Linear)]
+with torch.no_grad():  # torch stores a kernel transposed, (out, in)
+    for layer, kernel, bias in zip(dense, weights[0::2], weights[1::2]):
+        layer.weight.copy_(torch.tensor(kernel.T))
+        layer.bias.copy_(torch.tensor(bias))
+optimizer = torch.optim.SGD(model.parameters(), lr={lr}, momentum={mu})
+loss_fn = torch.nn.MSELoss()
+xt, yt = torch.tensor(x_train), torch.tensor(y_train)
+history = []
+for epoch in range({epochs}):
+    order = torch.tensor(shuffle.permutation(256))
+    for start in range(0, 256, {batch}):
+        idx = order[start : start + {batch}]
+        optimizer.zero_grad()
+        loss_fn(model(xt[idx])[:, 0], yt[idx]).backward()
+        optimizer.step()
+    with torch.no_grad():
+        history.append(loss_fn(model(xt)[:, 0], yt).item())
+    print(epoch + 1, history[-1])
+"""
+    if framework == "Keras":
+        act_arg = "" if act == "linear" else f', activation="{act}"'
+        return f"""{data}
+import keras  # Keras 3
+
+keras.config.set_floatx("float64")
+model = keras.Sequential(
+    [keras.Input((5,)), keras.layers.Dense(10{act_arg}), keras.layers.Dense(1)]
+)
+model.set_weights(weights)
+# Keras' SGD momentum is v <- mu v - lr g, w <- w + v: PyTorch's rule at a constant lr.
+model.compile(optimizer=keras.optimizers.SGD(learning_rate={lr}, momentum={mu}), loss="mse")
+history = []
+for epoch in range({epochs}):
+    order = shuffle.permutation(256)  # the app's order, so no shuffle inside fit
+    model.fit(x_train[order], y_train[order], batch_size={batch}, epochs=1, shuffle=False,
+              verbose=0)
+    history.append(model.evaluate(x_train, y_train, verbose=0))
+    print(epoch + 1, history[-1])
+"""
+    if framework == "optax":
+        return f"""{data}
+import jax
+import jax.numpy as jnp
+import optax
+
+jax.config.update("jax_enable_x64", True)
+
+
+def loss(params, x, y):
+    w1, b1, w2, b2 = params
+    h = x @ w1 + b1
+    return jnp.mean((({_JAX_ACTIVATION[act]} @ w2 + b2)[:, 0] - y) ** 2)
+
+
+params = [jnp.array(w) for w in weights]
+optimizer = optax.sgd(learning_rate={lr}, momentum={mu})
+state = optimizer.init(params)
+grad = jax.jit(jax.grad(loss))
+history = []
+for epoch in range({epochs}):
+    order = shuffle.permutation(256)
+    for start in range(0, 256, {batch}):
+        idx = order[start : start + {batch}]
+        updates, state = optimizer.update(grad(params, x_train[idx], y_train[idx]), state)
+        params = optax.apply_updates(params, updates)
+    history.append(float(loss(params, x_train, y_train)))
+    print(epoch + 1, history[-1])
+"""
+    if framework == "TF.js":
+        return f"""import * as tf from '@tensorflow/tfjs';
+
+// The article's network, with momentum that works: the article's
+//   model.compile({{optimizer: 'sgd', momentum: 0.9}})
+// trains plain SGD (TF.js ignores the extra key). Pass the optimizer object instead.
+const model = tf.sequential();
+model.add(tf.layers.dense({{units: 10, inputShape: [5], activation: '{act}'}}));
+model.add(tf.layers.dense({{units: 1}}));
+model.compile({{optimizer: tf.train.momentum({lr}, {mu}), loss: 'meanSquaredError'}});
+
+// A stand-in for the app's data (drawn with numpy; see the Python tabs): a random
+// tanh teacher plus noise, 256 examples. TF.js computes in float32.
+const x = tf.randomNormal([256, 5]);
+const teacher = tf.randomUniform([5, 10], -0.63, 0.63);
+const y = tf.tanh(x.matMul(teacher)).sum(1, true).mul(0.3)
+  .add(tf.randomNormal([256, 1], 0, 0.1));
+const history = await model.fit(x, y, {{batchSize: {batch}, epochs: {epochs}, shuffle: true}});
+console.log(history.history.loss);
 """
     raise ValueError(f"unknown framework {framework!r}; choose one of: {', '.join(FRAMEWORKS)}")

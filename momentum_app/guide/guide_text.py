@@ -6,7 +6,7 @@ in :func:`race_caption`, built from the settings it shows.
 
 from __future__ import annotations
 
-from momentum_app.ui.settings import RaceSettings
+from momentum_app.ui.settings import ModelSettings, RaceSettings
 
 #: The tutorial the app grew from, as it is titled.
 SOURCE_TITLE = "046: Momentum optimization with TensorFlow.js"
@@ -72,4 +72,16 @@ def race_caption(s: RaceSettings) -> str:
     return (
         f"{s.objective.title} from {s.start}, α = {s.lr:g}, β = {s.momentum:g}, "
         f"{s.steps:,} steps: the playground's settings (this page's link carries them too)."
+    )
+
+
+def model_caption(s: ModelSettings) -> str:
+    """What the article's-model code trains (``s``: the model page's ModelSettings)."""
+    return (
+        f"The network of the article's model page with its settings: α = {s.lr:g}, "
+        f"β = {s.momentum:g} (0 is plain SGD), batches of {s.batch}, {s.epochs} epochs, "
+        f"{s.activation} hidden units, seed 0's initial weights, data seed {s.data_seed}. "
+        "The Python tabs build the app's own data and batches, so their losses are the "
+        "page's (the PyTorch tab is run by a test against the core's weights); the TF.js "
+        "tab is the article's snippet with working momentum, on a stand-in data set."
     )

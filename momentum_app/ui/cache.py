@@ -11,11 +11,17 @@ import streamlit as st
 from momentum_app.race import runs
 from momentum_app.race.figures import COLORS, surface_figure
 from momentum_app.race.race_chart import standalone_html
-from momentum_app.studies import basin_figures, sweep_figures, theory_view
+from momentum_app.studies import basin_figures, model_view, sweep_figures, theory_view
 from momentum_app.studies.theory_view import Prediction, RateMaps
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
-from momentum_app.ui.settings import LABELS, MinimaSettings, RaceSettings, SweepSettings
+from momentum_app.ui.settings import (
+    LABELS,
+    MinimaSettings,
+    ModelSettings,
+    RaceSettings,
+    SweepSettings,
+)
 from momentum_core import BatchResult, Family, SweepResult, stack_rows, sweep_grid
 from momentum_core.basins import BasinMap, SuccessStudy, basin_maps, success_rates
 
@@ -196,3 +202,27 @@ def prediction(condition: float, alpha: float, beta: float) -> Prediction:
 @st.cache_data(max_entries=16, show_spinner=False)
 def tips(condition: float) -> list[str]:
     return theory_view.tips(condition)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Training the network at every β...")
+def model_race(s: ModelSettings) -> model_view.ModelRace:
+    """Every seed at every momentum of the model page's grid, once per setting for every
+    visitor (a resource: ~1 MB of losses at the limits, never copied per hit)."""
+    return model_view.model_race(s.lr, s.momentum, s.batch, s.epochs, s.activation, s.seeds,
+                                 s.data_seed)  # fmt: skip
+
+
+@st.cache_resource(max_entries=8, show_spinner="Recording one network's path at every β...")
+def model_path(s: ModelSettings, font_size: int) -> tuple[model_view.NetworkPath, str]:
+    """One seed's weights at every β, projected on the plane of its paths, and the race
+    component's data for them (SGD, and momentum as a family the β slider scrubs)."""
+    path = model_view.network_path(s.lr, s.momentum, s.batch, s.epochs, s.activation,
+                                   s.data_seed)  # fmt: skip
+    racers = [
+        runs.Track("sgd", LABELS["sgd"], COLORS["sgd"], Family("sgd", None, path.sgd)),
+        runs.Track("momentum", LABELS["momentum"], COLORS["momentum"],
+                   Family("momentum", path.momenta, path.family)),
+    ]  # fmt: skip
+    data = runs.view(path.objective, path.start, racers, font_size, s.lr,
+                     tolerance=path.tolerance)  # fmt: skip
+    return path, data

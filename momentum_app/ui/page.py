@@ -23,6 +23,7 @@ PAGES = (
     ("pages/sweep.py", "Sweep", ":material/grid_on:"),
     ("pages/local-minima.py", "Local minima", ":material/landscape:"),
     ("pages/theory.py", "Theory", ":material/functions:"),
+    ("pages/model.py", "The article's model", ":material/hub:"),
     ("pages/guide.py", "Guide", ":material/menu_book:"),
 )
 _STARTED = "_run_started"

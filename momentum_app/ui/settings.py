@@ -20,6 +20,7 @@ from momentum_app.landscapes import (
 )
 from momentum_app.ui.links import LANDSCAPE_NAMES, Context, defaults, linked
 from momentum_core import MOMENTUM_OPTIMIZERS, OPTIMIZER_NAMES, SPECS, Objective
+from momentum_core.model import ACTIVATIONS
 
 #: Most steps a run on a page may take (the core allows more: momentum_core.MAX_STEPS).
 PAGE_MAX_STEPS = 3000
@@ -226,3 +227,41 @@ class MinimaSettings(OnLandscape):
     def study_lrs(self) -> tuple[float, ...]:
         """The success study's learning rates: half, once and twice the chosen one."""
         return (self.lr / 2, self.lr, self.lr * 2)
+
+
+#: Limits of the article's-model page: enough for a lesson, small enough to stay fast.
+MODEL_MAX_EPOCHS, MODEL_MAX_SEEDS, MODEL_MAX_BATCH = 100, 50, 256
+#: The smallest batch: with it and the most epochs a run is 3,200 steps (a path of one seed
+#: at every β stays under 30 MB; a batch of 1 would make it 200 MB and minutes of work).
+MODEL_MIN_BATCH = 8
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """The article's network trained by SGD and momentum over seeds (its own keys, ``md_*``).
+
+    The data is :func:`momentum_core.model.make_dataset`'s 256 training examples, so a
+    batch of 256 is the full batch (plain gradient descent).
+    """
+
+    PREFIX: ClassVar[str] = "md_"
+    lr: float = linked("lr", "number", default=0.01, low=1e-4, high=0.3,
+                       what="the learning rates of this page", widget="number",
+                       label="Learning rate α", format="%.4g", step=0.001)  # fmt: skip
+    momentum: float = linked("momentum", "number", default=0.9, low=0.0, high=0.99,
+                             what="the momentum range of this page", widget="slider",
+                             label="Momentum β", step=0.01)  # fmt: skip
+    batch: int = linked("batch", "whole", default=32, low=MODEL_MIN_BATCH, high=MODEL_MAX_BATCH,
+                        what="the batch sizes", widget="number", label="Batch size",
+                        help="256 is the whole training set: plain gradient descent.")  # fmt: skip
+    epochs: int = linked("epochs", "whole", default=50, low=1, high=MODEL_MAX_EPOCHS,
+                         what="the epoch range", widget="number", label="Epochs")  # fmt: skip
+    activation: str = linked("act", "choice", default="linear", options=ACTIVATIONS,
+                             widget="radio", label="Hidden activation",
+                             help="linear is the article's network.")  # fmt: skip
+    seeds: int = linked("seeds", "whole", default=20, low=10, high=MODEL_MAX_SEEDS,
+                        what="the numbers of seeds", widget="number",
+                        label="Initialisations (seeds)")  # fmt: skip
+    data_seed: int = linked("data", "whole", default=0, low=0, high=MAX_SEED,
+                            what="the seed range", widget="number",
+                            label="Data and shuffle seed", step=1)  # fmt: skip

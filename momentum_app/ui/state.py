@@ -21,10 +21,16 @@ from momentum_app.landscapes import (
 from momentum_app.talk.room import ROOM_ID
 from momentum_app.talk.scenes import SceneChoice
 from momentum_app.ui import links
-from momentum_app.ui.settings import MinimaSettings, RaceSettings, SweepSettings, TheorySettings
+from momentum_app.ui.settings import (
+    MinimaSettings,
+    ModelSettings,
+    RaceSettings,
+    SweepSettings,
+    TheorySettings,
+)
 
 #: Every page's settings record: their widgets' keys and defaults are derived from these.
-RECORDS = (RaceSettings, SweepSettings, MinimaSettings, TheorySettings, SceneChoice)
+RECORDS = (RaceSettings, SweepSettings, MinimaSettings, TheorySettings, ModelSettings, SceneChoice)
 #: Display choices that no link carries, with their defaults.
 DISPLAY = {"view": "Animated 2D", "presenter": False}
 _SYNCED = "_written_queries"

@@ -27,6 +27,7 @@ from momentum_app.ui.settings import (
     MINIMA_CONTRAST,
     MINIMA_DEFAULT,
     MinimaSettings,
+    ModelSettings,
     RaceSettings,
     SweepSettings,
     TheorySettings,
@@ -218,6 +219,12 @@ def minima_controls_ui() -> None:
     with st.sidebar.expander("Gradient noise"):
         control(MinimaSettings, "noise", where=st)
         control(MinimaSettings, "seed", where=st)
+
+
+def model_controls_ui() -> None:
+    """The article's-model page's sidebar."""
+    for name in ("lr", "momentum", "batch", "epochs", "activation", "seeds", "data_seed"):
+        control(ModelSettings, name)
 
 
 def theory_controls_ui() -> None:

@@ -159,3 +159,47 @@ def test_every_framework_builds_every_optimizer(framework):
         text = snippet(framework, s, name)
         assert "0.0321" in text, (framework, name)
         assert ("0.65" in text) == (name in MOMENTUM_OPTIMIZERS), (framework, name)
+
+
+MODEL_CASES = [("linear", 32, 0.9), ("tanh", 50, 0.8), ("relu", 256, 0.0)]
+
+
+@pytest.mark.parametrize(("act", "batch", "mu"), MODEL_CASES, ids=[c[0] for c in MODEL_CASES])
+def test_pytorch_model_snippet_trains_the_cores_weights(act, batch, mu, torch, capsys):
+    """Run as written: same data, same initial weights, same batches, same final weights."""
+    from momentum_app.guide.code_panel import model_snippet
+    from momentum_app.ui.links import defaults
+    from momentum_app.ui.settings import ModelSettings
+    from momentum_core import heavy_ball
+    from momentum_core.model import Model, glorot_params, make_dataset, train_batch
+
+    s = replace(defaults(ModelSettings), activation=act, batch=batch, momentum=mu, epochs=4,
+                lr=0.02, data_seed=3)  # fmt: skip
+    namespace: dict = {}
+    exec(model_snippet("PyTorch", s), namespace)
+    want = train_batch(Model(act, make_dataset(3)), heavy_ball(0.02, mu), glorot_params(0), 4,
+                       batch, 3)  # fmt: skip
+    np.testing.assert_allclose(namespace["history"], want.train_loss[1:, 0], rtol=1e-10)
+    first, second = [m for m in namespace["model"] if isinstance(m, torch.nn.Linear)]
+    got = np.r_[first.weight.detach().numpy().T.ravel(), first.bias.detach().numpy(),
+                second.weight.detach().numpy().ravel(), second.bias.detach().numpy()]  # fmt: skip
+    np.testing.assert_allclose(got, want.final_params[0], rtol=1e-10, atol=1e-12)
+    assert capsys.readouterr().out.count("\n") == 4  # one line per epoch
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_model_snippet_carries_the_settings(framework):
+    from momentum_app.guide.code_panel import model_snippet
+    from momentum_app.ui.links import defaults
+    from momentum_app.ui.settings import ModelSettings
+
+    s = replace(defaults(ModelSettings), lr=0.0123, momentum=0.77, batch=48, epochs=37,
+                activation="tanh")  # fmt: skip
+    text = model_snippet(framework, s)
+    for value in ("0.0123", "0.77", "48", "37"):
+        assert value in text, (framework, value)
+    assert "tanh" in text.lower()
+    if framework == "TF.js":
+        assert "tf.train.momentum(0.0123, 0.77)" in text and "inputShape: [5]" in text
+    else:
+        compile(text, framework, "exec")  # valid Python, ready to copy

@@ -62,7 +62,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
-    "page", ["guide", "sweep", "theory", "local-minima", "playground", "scenes"]
+    "page", ["guide", "sweep", "theory", "local-minima", "playground", "scenes", "model"]
 )
 def test_page_scripts_read_like_the_hello_demos(page):
     """At most 60 lines of code (blank lines and comments aside): prose and slicing live
@@ -79,3 +79,14 @@ def test_the_code_panel_prints_a_typed_formula():
     code = "\n".join(c.value for c in at.code)
     assert "torch.log(1 + x ** 2) + torch.arctan(y) ** 2" in code
     assert "tf.atan(y)" in code  # TF.js and Keras spell arctan atan
+
+
+def test_the_guide_prints_the_article_model_with_the_model_pages_settings():
+    at = page_at("pages/model.py", {"lr": "0.0321", "momentum": "0.65", "epochs": "10"})
+    at.switch_page("pages/guide.py")
+    at.query_params.clear()
+    at.run()
+    assert not at.exception
+    code = "\n".join(c.value for c in at.code)
+    assert "torch.optim.SGD(model.parameters(), lr=0.0321, momentum=0.65)" in code
+    assert "tf.train.momentum(0.0321, 0.65)" in code and "inputShape: [5]" in code

@@ -1,0 +1,160 @@
+"""The article's-model page: its runs against the core's, its figure, its verdict, its link."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from momentum_app.studies import model_view
+from momentum_app.studies.model_figures import loss_bands_figure
+from momentum_core import heavy_ball
+from momentum_core.model import Model, glorot_params, make_dataset, train_batch
+from tests.app.harness import page_at
+
+DEFAULT = (0.01, 0.9, 32, 20, "linear", 10, 0)
+#: Too high a learning rate for β = 0.99: most seeds diverge, none of SGD's.
+TOO_FAST = (0.05, 0.99, 32, 20, "linear", 10, 0)
+
+
+@pytest.fixture(scope="module")
+def race():
+    return model_view.model_race(*DEFAULT)
+
+
+@pytest.fixture(scope="module")
+def fast():
+    return model_view.model_race(*TOO_FAST)
+
+
+def test_the_race_is_the_cores_runs_seed_by_seed(race):
+    """Seed 3 at the chosen β, trained alone, gives the race's column."""
+    lr, beta, batch, epochs, act, _, data_seed = DEFAULT
+    one = train_batch(Model(act, make_dataset(data_seed)), heavy_ball(lr, beta),
+                      glorot_params(3), epochs, batch, data_seed)  # fmt: skip
+    assert race.momenta[race.chosen] == beta and race.momenta[0] == 0
+    np.testing.assert_allclose(race.train[:, 3, race.chosen], one.train_loss[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(race.val[:, 3, race.chosen], one.val_loss[:, 0], rtol=1e-12)
+
+
+def test_band_stops_where_half_the_seeds_diverged():
+    losses = np.array([[1.0, 1, 1, 1], [0.5, 0.5, np.inf, np.inf], [0.2, np.inf, np.inf, np.inf]])
+    median, low, high = model_view.band(losses)
+    assert median.tolist() == [1.0, 0.5] and low.tolist() == [1.0, 0.5, 0.2]
+    assert high.tolist() == [1.0]
+
+
+def test_figure_draws_medians_and_bands_without_nan(fast):
+    fig = loss_bands_figure(fast)
+    ys = [np.asarray(t.y, dtype=float) for t in fig.data]
+    assert all(np.isfinite(y).all() for y in ys)
+    medians = [t for t in fig.data if "median" in t.name]
+    assert len(medians) == 4  # SGD and momentum, train and validation
+    sgd, momentum = medians[0], medians[1]
+    assert len(sgd.y) == TOO_FAST[3] + 1  # SGD never diverged: every epoch
+    first = int(fast.diverged[:, fast.chosen].sum())
+    assert first > fast.seeds // 2 and len(momentum.y) < len(sgd.y)  # the median stops
+
+
+def test_verdict_counts_wins_from_the_runs(race):
+    lines = model_view.verdict(race)
+    target = model_view.target_loss(race)
+    sgd = model_view.epochs_to(race.losses("train", 0), target)
+    mom = model_view.epochs_to(race.losses("train", race.chosen), target)
+    wins = int(np.sum(mom < sgd))
+    assert f"training loss ≤ {target:.4g}" in lines[0]
+    assert f"**{wins} of {race.seeds}**" in lines[1]
+    assert wins > race.seeds // 2  # the article's claim holds here
+
+
+def test_verdict_names_the_momentum_that_diverges(fast):
+    text = " ".join(model_view.verdict(fast))
+    k = int(fast.diverged[:, fast.chosen].sum())
+    assert k > fast.seeds // 2 and f"β = 0.99 on {k} of {fast.seeds}" in text
+    assert "Momentum reached it first on **0 of" in text
+
+
+def test_page_opens_with_its_figure_and_verdict():
+    at = page_at("pages/model.py", {"epochs": "20", "seeds": "10"})
+    assert not at.warning
+    assert at.get("plotly_chart")
+    assert any("Momentum reached it first" in m.value for m in at.markdown)
+    assert at.query_params["act"] == ["linear"] or at.query_params["act"] == "linear"
+
+
+def test_bad_link_values_warn_once_each_and_fall_back():
+    query = {"lr": "5", "seeds": "3", "act": "sigmoid", "batch": "x", "epochs": "20"}
+    at = page_at("pages/model.py", query)
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 4 and all("\n" not in w for w in warnings)
+    assert any("using 0.3" in w for w in warnings)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(17)
+
+
+@pytest.fixture(scope="module", params=["linear", "tanh"])
+def path(request):
+    return model_view.network_path(0.05, 0.9, 64, 5, request.param, 0)
+
+
+def test_the_plane_is_the_loss_through_its_centre(path, rng):
+    """value(x, y) is the training loss at centre + x d1 + y d2: the same weights the
+    projection maps back (the linear network's quadratic form included)."""
+    from momentum_core.model import loss_and_gradient
+
+    obj, data = path.objective, make_dataset(0)
+    act = obj.name.rsplit("-", 1)[1]
+    # Back from the plane: the final weights project to (0, 0) when they are the centre.
+    chosen = int(np.abs(path.momenta - 0.9).argmin())
+    np.testing.assert_allclose(path.family.positions[-1, chosen], 0.0, atol=1e-12)
+    points = rng.uniform(-1, 1, (7, 2))
+    loss, grad = obj.fused(points)
+    np.testing.assert_allclose(obj.value(points), loss, rtol=1e-9)
+    h = np.array([1e-6, 0.0])
+    fd = (obj.value(points + h) - obj.value(points - h)) / (2 * h[0])
+    np.testing.assert_allclose(grad[:, 0], fd, rtol=1e-5, atol=1e-8)
+    # The loss panel: the true loss of the true weights, at every step.
+    first = loss_and_gradient(glorot_params(0), data.x_train, data.y_train, act)[0]
+    np.testing.assert_allclose(path.family.losses[0], first[0], rtol=1e-12)
+    lowest = path.family.losses[:, path.family.diverged_step < 0].min()
+    assert path.objective.f_star == lowest - path.tolerance / 100
+
+
+def test_path_data_has_no_nan_and_names_its_tolerance(path):
+    from momentum_app.race import runs
+    from momentum_app.race.figures import COLORS
+    from momentum_core import Family
+
+    sgd = runs.Track("sgd", "SGD", COLORS["sgd"], Family("sgd", None, path.sgd))
+    mom = runs.Track("momentum", "M", COLORS["momentum"],
+                     Family("momentum", path.momenta, path.family))  # fmt: skip
+    data = runs.view(path.objective, path.start, [sgd, mom], 14, tolerance=path.tolerance)
+    assert "NaN" not in data and f'"tolerance":{path.tolerance!r}' in data
+    caption = model_view.path_caption(path)
+    assert "projection" in caption and f"{path.explained:.0%}" in caption
+
+
+def test_page_draws_the_path_with_the_race_component():
+    from tests.app.harness import component_args
+
+    at = page_at("pages/model.py", {"epochs": "10", "seeds": "10"})
+    assert component_args(at, "race_component")
+    assert any("It is a projection" in c.value for c in at.caption)
+
+
+def test_presenter_mode_shows_the_page_without_its_controls():
+    at = page_at("pages/model.py", {"epochs": "10", "seeds": "10"}, present=True)
+    assert not at.sidebar.number_input and at.get("plotly_chart")
+    assert any("Momentum reached it first" in m.value for m in at.markdown)
+
+
+def test_a_batch_of_one_is_clamped_to_the_pages_smallest():
+    """Batch 1 for 100 epochs would record 25,600 steps of every β: the link says no."""
+    at = page_at("pages/model.py", {"batch": "1", "epochs": "5", "seeds": "10"})
+    assert [w.value for w in at.warning] == [
+        "batch=1 is outside the batch sizes [8, 256]; using 8."
+    ]
+    assert at.query_params["batch"] in ("8", ["8"])
