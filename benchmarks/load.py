@@ -790,11 +790,13 @@ def start_server(app_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"streamlit did not start on {url}; see {log_path}")
 
 
-def stop_server(server: subprocess.Popen) -> None:
+def stop_server(server: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a server started in a session of its own: its whole process group, TERM and
+    then, after ``timeout`` seconds, KILL."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGTERM)
     try:
-        server.wait(timeout=15)
+        server.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()

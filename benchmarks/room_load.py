@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 
-from benchmarks.load import Browser, Rerun, cpu_seconds, free_port, percentile
+from benchmarks.load import Browser, Rerun, cpu_seconds, free_port, percentile, stop_server
 from momentum_app.talk import room as rooms
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,12 +126,8 @@ def start_room(workers: int, redis: bool, store: str, log: Path) -> tuple[subpro
 
 
 def stop_room(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    """serve-room.sh and all it started (workers, nginx, redis), given time to stop."""
+    stop_server(proc, timeout=30)
 
 
 async def open_visitor(number: int, url: str, page: str, query: str, errors: list) -> Visitor:
