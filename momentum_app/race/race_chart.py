@@ -1,14 +1,16 @@
 """The race as a Streamlit component, and the same page as an offline HTML file.
 
-``race_component/index.html`` gets the race once, as data (see
-:mod:`momentum_app.race.race_data`), and draws every frame itself. Inside the app it is a
-Streamlit component served from its folder, with plotly.js's basic bundle vendored beside
-it, so nothing loads from the internet. It is placed twice: the race, whose arguments do not
-change with the momentum (so Streamlit sends an unchanged race as a short reference, not
-again), and a tiny selector (``race_selector/index.html``, no plotly) that tells the race
-which momentum the sidebar holds. The race
-sends back a clicked start point, or a momentum picked in the chart. Exported, the same page
-gets plotly.js and the data inlined and plays from a file.
+``race_component/index.html`` (with ``decode.js`` and ``race.js``) gets the race once, as
+data (see :mod:`momentum_app.race.race_data`), and draws every frame itself. Inside the app
+it is a Streamlit component served from its folder, with plotly.js's basic bundle vendored
+beside it, so nothing loads from the internet. Beside the race, invisible feeds
+(``race_feed/index.html``, no plotly) tell it what the sidebar holds and bring the sets of
+runs that join it after it is drawn (the learning-rate line, the (α, β) pad, the grid of
+starts): each is its own element, so Streamlit sends an unchanged race or set as a short
+reference, never again, and the chart never waits for them. The race sends back a start
+point (clicked or dragged), a momentum and learning rate picked in the chart, or a map's
+cell. Exported, the same page gets plotly.js, the scripts and the data inlined and plays
+from a file.
 """
 
 from __future__ import annotations

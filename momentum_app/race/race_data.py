@@ -1,13 +1,17 @@
 """The race as data for the browser: every run once, thinned to what the screen can show.
 
-The race component (``race_component/index.html``) gets the static chart (landscape, minima,
-start, axes, legend) as a plotly spec and, per optimizer, its runs as compact typed arrays:
-a family of momenta for the momentum optimizers, one run for the others. It builds every
-frame itself, so the server sends a race once and a new momentum costs no round trip.
+The race component (``race_component/``) gets the static chart (landscape, minima, axes,
+legend) as a plotly spec and, per racer, *sets* of runs as compact typed arrays: its family
+of momenta (the set ``beta``; one run for optimizers without momentum) in the race itself,
+and the learning-rate line, the (α, β) pad and the grid of starts as parts that join it
+later (:func:`part_data`). Coordinates travel as 16-bit levels of a :class:`Screen` that
+depends on the landscape alone. The browser builds every frame itself, so a scrub costs no
+round trip.
 
 Thinning keeps a point when the path turns there by more than :data:`TURN_PX` pixels
 (zig-zags, corners), whenever it has covered another :data:`CHORD_PX` pixels, and always at
-the start, the last step and the steps around a divergence. Pure functions, no Streamlit.
+the start, the last step and the steps around a divergence; sets seen only while scrubbing
+are thinned coarsely (:data:`COARSE`). Pure functions, no Streamlit.
 """
 
 from __future__ import annotations
