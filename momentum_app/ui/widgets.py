@@ -133,7 +133,8 @@ def landscape_ui(cls: type) -> Objective:
     else:
         for name, (low, high) in PARAM_RANGES.get(fn, {}).items():
             label = f"{landscapes.title(fn)}: {name}"
-            sb.number_input(label, low, high, key=f"{prefix}param_{name}", format="%g", **changed)
+            sb.number_input(label, low, high, key=f"{prefix}param_{name}", format="%g",
+                            step=landscapes.param_step(low, high), **changed)  # fmt: skip
     return landscape(*state.get_landscape(prefix, report=False))
 
 

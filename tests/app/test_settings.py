@@ -8,6 +8,7 @@ from momentum_app.landscapes import lr_limits
 from momentum_app.ui.links import from_query, to_query
 from momentum_app.ui.settings import PAGE_MAX_STEPS, RaceSettings, default_settings
 from momentum_core import FACTORIES, get_objective
+from tests.app.harness import page_at
 
 
 @pytest.mark.parametrize("fn", list(FACTORIES))
@@ -80,3 +81,12 @@ def test_sweep_link_round_trips_with_its_start():
     assert back == s and warnings == []
     moved, warnings = from_query(SweepSettings, {"fn": "booth", "start": "99,0"})
     assert moved.start == (10.0, 0.0) and "moved to 10,0" in warnings[0]
+
+
+def test_a_parameters_box_steps_by_a_useful_amount():
+    """Rastrigin's A (0.1 to 20) stepped by Streamlit's default 0.01 a press."""
+    at = page_at("pages/playground.py", {"fn": "rastrigin", "param": "A:1"})
+    assert at.number_input(key="param_A").step == 0.1
+    at = page_at("pages/playground.py", {"fn": "rosenbrock"})
+    assert at.number_input(key="param_b").step == 10
+    assert at.number_input(key="param_a").step == 0.01
