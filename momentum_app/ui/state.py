@@ -199,6 +199,12 @@ def sync_from_url(cls: type) -> list[str]:
     return st.session_state.pop(_WARNINGS, [])
 
 
+def warn_next_run(message: str) -> None:
+    """Show ``message`` with the link warnings of the page's next run (for a callback,
+    which runs before the page's script)."""
+    st.session_state.setdefault(_WARNINGS, []).append(message)
+
+
 def sync_to_url(query: dict[str, str]) -> None:
     """Make the address bar hold ``query`` (which reproduces the page's view), plus the
     presenter flag while presenting and the room, if any."""

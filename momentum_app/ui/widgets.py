@@ -63,6 +63,28 @@ def _nearest(options: list[float], value: float) -> float:
 _PER_LANDSCAPE = ("step", "help")
 
 
+def _clamp(key: str, low: float, high: float, label: str, then: Callable | None, args) -> None:
+    """A value typed outside ``[low, high]`` is clamped into it, with the one-line warning
+    a link's value gets (the box used to keep it in red while the race kept the old one)."""
+    value = st.session_state.get(key)
+    if value is not None and not low <= value <= high:
+        fixed = min(max(value, low), high)
+        fixed = int(fixed) if isinstance(value, int) else float(fixed)
+        st.session_state[key] = fixed
+        state.warn_next_run(f"{label} {value:g} is outside {low:g} to {high:g}; using {fixed:g}.")
+    if then is not None:
+        then(*args)
+
+
+def bounded_box(where, label: str, low: float, high: float, *, key: str, on_change=None,
+                args=(), **ui) -> None:  # fmt: skip
+    """A number box that takes any value and clamps it into ``[low, high]`` with a warning
+    (a box with its own bounds refused the value silently), its range written under it."""
+    where.number_input(label, key=key, on_change=_clamp,
+                       args=(key, low, high, label, on_change, args), **ui)  # fmt: skip
+    where.caption(f"{low:g} to {high:g}")
+
+
 def control(cls: type, name: str, obj: Objective | None = None, where=None) -> None:
     """Draw field ``name`` of settings record ``cls`` with the widget its declaration
     names (see :mod:`momentum_app.ui.settings`), in the sidebar unless ``where`` says.
@@ -77,10 +99,10 @@ def control(cls: type, name: str, obj: Objective | None = None, where=None) -> N
     if link.widget == "point":
         (x0, x1), (y0, y1) = obj.domain
         left, right = where.columns(2)
-        left.number_input(f"{link.label} x", x0, x1, key=key + "_x", step=0.1, format="%.4g")
-        right.number_input(f"{link.label} y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
+        bounded_box(left, f"{link.label} x", x0, x1, key=key + "_x", step=0.1, format="%.4g")
+        bounded_box(right, f"{link.label} y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
     elif link.widget == "number":
-        where.number_input(link.label, low, high, key=key, **ui)
+        bounded_box(where, link.label, low, high, key=key, **ui)
     elif link.widget == "slider":
         where.slider(link.label, low, high, key=key, **ui)
     else:
@@ -133,8 +155,8 @@ def landscape_ui(cls: type) -> Objective:
     else:
         for name, (low, high) in PARAM_RANGES.get(fn, {}).items():
             label = f"{landscapes.title(fn)}: {name}"
-            sb.number_input(label, low, high, key=f"{prefix}param_{name}", format="%g",
-                            step=landscapes.param_step(low, high), **changed)  # fmt: skip
+            bounded_box(sb, label, low, high, key=f"{prefix}param_{name}", format="%g",
+                        step=landscapes.param_step(low, high), **changed)  # fmt: skip
     return landscape(*state.get_landscape(prefix, report=False))
 
 

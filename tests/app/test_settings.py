@@ -90,3 +90,24 @@ def test_a_parameters_box_steps_by_a_useful_amount():
     at = page_at("pages/playground.py", {"fn": "rosenbrock"})
     assert at.number_input(key="param_b").step == 10
     assert at.number_input(key="param_a").step == 0.01
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "clamped", "message"),
+    [
+        ("start_x", 100.0, 2.0, "Start x 100 is outside -2 to 2; using 2."),
+        ("steps", 5000, 3000, "Steps 5000 is outside 1 to 3000; using 3000."),
+        ("steps", -5, 1, "Steps -5 is outside 1 to 3000; using 1."),
+        ("lr", 1e-12, 1e-6, "Exact learning rate 1e-12 is outside 1e-06 to 0.03; using 1e-06."),
+        ("param_b", 1e6, 1000.0, "Rosenbrock: b 1e+06 is outside 1 to 1000; using 1000."),
+    ],
+    ids=["start", "steps-high", "steps-low", "lr", "param"],
+)
+def test_a_value_typed_out_of_range_is_clamped_with_a_warning(key, typed, clamped, message):
+    """The box used to keep a typed 100 in red while the race kept the old start."""
+    at = page_at("pages/playground.py", {"fn": "rosenbrock"})
+    at.number_input(key=key).set_value(typed).run()
+    assert not at.exception, at.exception
+    assert at.number_input(key=key).value == pytest.approx(clamped, rel=1e-12)
+    assert message in [w.value for w in at.warning]
+    assert any(c.value.endswith(" to 3000") for c in at.sidebar.caption)  # ranges shown

@@ -19,7 +19,7 @@ from momentum_app.studies.sweep_figures import (
     sweep_figure,
 )
 from momentum_app.ui.links import from_query
-from momentum_app.ui.settings import SweepSettings
+from momentum_app.ui.settings import PAGE_MAX_STEPS, SweepSettings
 from momentum_core import grid_of, sweep_grid
 from tests.app.harness import component_args, page_at
 
@@ -114,11 +114,13 @@ def test_sweep_link_bounds_are_the_widgets_bounds():
     at = sweep_at({"grid": "9999", "steps": "0"})
     messages = " ".join(w.value for w in at.warning)
     assert "grid=9999 is outside" in messages and "steps=0 is outside" in messages
+    # The steps box takes any value (and clamps what is typed): its range is the caption's.
     grid, steps = at.slider(key="sw_grid"), at.number_input(key="sw_steps")
-    assert grid.value == grid.proto.max and steps.value == steps.min
+    assert grid.value == grid.proto.max and steps.value == 1
+    assert any(c.value == f"1 to {PAGE_MAX_STEPS}" for c in at.sidebar.caption)
     at = sweep_at({"grid": "1", "steps": "1e9"})
     grid, steps = at.slider(key="sw_grid"), at.number_input(key="sw_steps")
-    assert grid.value == grid.proto.min and steps.value == steps.max
+    assert grid.value == grid.proto.min and steps.value == PAGE_MAX_STEPS
 
 
 def test_sweep_links_take_plain_numbers_only():

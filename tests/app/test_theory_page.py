@@ -145,10 +145,11 @@ def test_theory_link_bounds_are_the_widgets_bounds():
     messages = " ".join(w.value for w in at.warning)
     assert "kappa=5000 is outside" in messages and "using 1000." in messages
     lr, beta = at.number_input(key="th_alpha"), at.slider(key="th_beta")
-    assert lr.value == lr.max and beta.value == beta.proto.max
+    assert lr.value == 4.0 and beta.value == beta.proto.max  # α's range: the box's caption
+    assert any(c.value == "0.0001 to 4" for c in at.sidebar.caption)
     at = theory_at({"lr": "0", "momentum": "-1"})
     lr, beta = at.number_input(key="th_alpha"), at.slider(key="th_beta")
-    assert lr.value == lr.min and beta.value == beta.proto.min
+    assert lr.value == 1e-4 and beta.value == beta.proto.min
 
 
 def test_theory_links_take_plain_numbers_only():

@@ -450,7 +450,7 @@ function showMap(spec) {
   const config = {responsive: true, displayModeBar: false, scrollZoom: false};
   // The readout says what the cell under the pointer did: no hover labels to draw too.
   const layout = Object.assign({}, spec.figure.layout, {hovermode: false, dragmode: false});
-  return Plotly.react(map, spec.figure.data, layout, config).then(() => {
+  return Plotly.newPlot(map, spec.figure.data, layout, config).then(() => {
     map.querySelectorAll("[tabindex], a").forEach((el) => el.setAttribute("tabindex", "-1"));
   });
 }
@@ -681,7 +681,7 @@ function adaptSpec(figure) {  // before the first draw: no second layout pass
 }
 
 function reshape() {
-  if (!chart._fullLayout || !shape.base) return Promise.resolve();
+  if (!chart._fullLayout || !shape.base || race.drawing) return Promise.resolve();
   const next = shapeFor(chart.clientWidth);
   if (next.key === shape.key) return Promise.resolve();
   shape.key = next.key;
@@ -772,14 +772,22 @@ function startRace(data, options) {
   performance.mark("race-start");
   adaptSpec(data.figure);
   $("padbox").classList.toggle("mapped", Boolean(data.map));
-  return showMap(data.map).then(() => Plotly.react(chart, data.figure.data, data.figure.layout, config)).then(() => {
+  // No resize or reshape while plotly draws the new race (they would interleave with it
+  // and mix two layouts); one settling pass after it.
+  race.drawing = true;
+  // newPlot, not react: react diffed the old race's reshaped layout into the new one and
+  // drew a mix of the two (an axis of the landscape over the loss plot).
+  return showMap(data.map).then(() => Plotly.newPlot(chart, data.figure.data, data.figure.layout, config)).then(() => {
+    race.drawing = false;
     performance.mark("race-plotted");
     // Keep plotly's own SVG out of the Tab order: the controls above are the keyboard's.
     chart.querySelectorAll("[tabindex], a").forEach((el) => el.setAttribute("tabindex", "-1"));
     $("controls").hidden = false;
     fitOverlay();
     draw();
-    if (!again) chart.on("plotly_afterplot", () => { fitOverlay(); draw(); });
+    chart.on("plotly_afterplot", () => { fitOverlay(); draw(); });  // newPlot dropped it
+    followed = $("chartbox").clientWidth;  // newPlot drew it at this width
+    if (again) follow();
     performance.mark("race-ready");
     if (options.autoplay || (wasPlaying && !options.fresh)) setPlaying(true);
   });
@@ -787,10 +795,16 @@ function startRace(data, options) {
 
 // The chart follows its frame: a layout shift (the sidebar, presenter mode, a new
 // element above) resizes the frame without a window resize event.
+let followed = 0;  // the width the chart last followed
 function follow() {
   if (race.data && race.data.scrub) { if (map._fullLayout) Plotly.Plots.resize(map); return; }
-  if (!chart._fullLayout) return;
-  const maps = race.data && (race.data.map || race.data.scrub) ? [Plotly.Plots.resize(map)] : [];
+  if (!chart._fullLayout || race.drawing) return;
+  // Only a new width matters (a frame shifted, presenter mode, the sidebar): the chart's
+  // own redraws change its height, and a frame being re-rendered is briefly 0 px wide.
+  const width = $("chartbox").clientWidth;
+  if (width < 100 || Math.abs(width - followed) < 1) return;
+  followed = width;
+  const maps = race.data && race.data.map ? [Plotly.Plots.resize(map)] : [];
   Promise.all([...maps, Plotly.Plots.resize(chart)]).then(() => reshape())
     .then(() => { fitOverlay(); draw(); drawPad(); });
 }
