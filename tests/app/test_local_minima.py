@@ -21,6 +21,7 @@ from momentum_app.studies.basin_figures import (
     populations_note,
     success_figure,
 )
+from momentum_app.ui import links
 from momentum_app.ui.links import from_query
 from momentum_app.ui.settings import MinimaSettings
 from momentum_core import get_objective
@@ -134,7 +135,14 @@ def test_every_link_bound_is_its_widgets_bound(name, kind, key, end):
     small = {"grid": "10", "starts": "10", "steps": "20"}  # keep the runs cheap
     at = page_at(PAGE, {**small, name: "-1e30" if end == "min" else "1e30"})
     widget = getattr(at, kind)(key=key)
-    bound = getattr(widget.proto, end)
+    if kind == "slider":
+        bound = getattr(widget.proto, end)
+    else:  # a number box takes any value and clamps it: its range is its caption
+        s, _ = from_query(MinimaSettings, small)
+        link, ctx = links.link_of(MinimaSettings, name), links.Context(s.objective)
+        low, high = link.value("low", ctx), link.value("high", ctx)
+        bound = low if end == "min" else high
+        assert f"{low:g} to {high:g}" in [c.value for c in at.sidebar.caption]
     assert widget.value == pytest.approx(bound)
     assert any(f"{name}=" in w.value and "is outside" in w.value for w in at.warning)
 
