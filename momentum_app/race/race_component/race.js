@@ -681,7 +681,11 @@ function adaptSpec(figure) {  // before the first draw: no second layout pass
 }
 
 function reshape() {
-  if (!chart._fullLayout || !shape.base || race.drawing) return Promise.resolve();
+  // Not mid-draw, nor in a frame being re-rendered (briefly 0 px wide: it would pick the
+  // phone's stacked layout).
+  if (!chart._fullLayout || !shape.base || race.drawing || chart.clientWidth < 100) {
+    return Promise.resolve();
+  }
   const next = shapeFor(chart.clientWidth);
   if (next.key === shape.key) return Promise.resolve();
   shape.key = next.key;
@@ -763,7 +767,8 @@ function startRace(data, options) {
   race.sel = {kind: "beta", index: beta, beta};  // the chosen run, before any part joins
   for (const part of Object.values(race.pending[race.dataVersion] || {})) applyPart(part);
   for (const part of options.parts || []) takePart(race.dataVersion, part);
-  $("readout").hidden = false;
+  // A scene's caption says what each run did: its chart keeps the room (no readout).
+  $("readout").hidden = !(race.betas || data.map);
   selectChosen();
   // A new race keeps the step and the playing state: a change is compared, not restarted
   // (a talk's next scene is a new story: it starts from step 0).
@@ -799,10 +804,15 @@ let followed = 0;  // the width the chart last followed
 function follow() {
   if (race.data && race.data.scrub) { if (map._fullLayout) Plotly.Plots.resize(map); return; }
   if (!chart._fullLayout || race.drawing) return;
-  // Only a new width matters (a frame shifted, presenter mode, the sidebar): the chart's
-  // own redraws change its height, and a frame being re-rendered is briefly 0 px wide.
+  // A new width (a frame shifted, presenter mode, the sidebar) resizes the plot; the
+  // chart's own redraws change only its height, and a frame being re-rendered is briefly
+  // 0 px wide.
   const width = $("chartbox").clientWidth;
-  if (width < 100 || Math.abs(width - followed) < 1) return;
+  if (width < 100) return;
+  if (Math.abs(width - followed) < 1) {  // the same width: the height may still follow
+    reshape().then(() => { fitOverlay(); draw(); });  // the screen (presenting): no-op else
+    return;
+  }
   followed = width;
   const maps = race.data && race.data.map ? [Plotly.Plots.resize(map)] : [];
   Promise.all([...maps, Plotly.Plots.resize(chart)]).then(() => reshape())
