@@ -61,6 +61,12 @@ def test_local_minima_draws_two_basin_maps_and_the_study(page, app_url):
         " && document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length >= 2",
         timeout=90_000,
     )
+    page.wait_for_function(  # the momentum map's frame, loaded (the charts came first)
+        "() => [...document.querySelectorAll('iframe')].some(f => {"
+        " try { const s = f.contentWindow.raceStats; return !!(s && s.sel.kind === 'scrub'); }"
+        " catch (err) { return false; } })",
+        timeout=60_000,
+    )
     frame = next(f for f in page.frames if f.evaluate("() => !!window.raceStats"))
     frame.wait_for_function(MAP_DRAWN, timeout=30_000)  # the momentum map, in the component
     page.get_by_text("What the 60 random starts show").wait_for()  # the study's heading
