@@ -173,12 +173,24 @@ def _on_lr_slider() -> None:
 
 def lr_ui(obj: Objective) -> None:
     """The playground's learning rate: a log-scale slider over the sensible range and a
-    box for any allowed value. The exact rate is one of the slider's stops, so the two
-    agree."""
+    box for any allowed value. An exact rate set elsewhere (the box, a link, the chart) is
+    added to the slider's stops, so the two agree.
+
+    While the slider moves, its stops and its value are left alone: a stop that vanished
+    after the first arrow press shifted the index a second, overtaking press was sent
+    against, and a value imposed by a rerun the next press had overtaken sent the thumb
+    back (six quick presses ended a stop short)."""
     sb, state_ = st.sidebar, st.session_state
     low, high = lr_limits(obj)  # the box's bounds (see RaceSettings.lr)
-    options = sorted({*lr_options(*obj.lr_range), min(max(float(state_.lr), low), high)})
-    state_.lr_slider = _nearest(options, state_.lr)
+    grid = lr_options(*obj.lr_range)
+    lr = min(max(float(state_.lr), low), high)
+    here = (obj.name, obj.lr_range)  # an extra stop belongs to the landscape it was set on
+    if lr not in grid and (here, lr) != state_.get("lr_slider_extra"):
+        state_.lr_slider_extra = (here, lr)  # a rate from elsewhere: one extra stop
+    where, extra = state_.get("lr_slider_extra", (None, None))
+    options = sorted({*grid, *([extra] if where == here else [])})
+    if state_.get("lr_slider") != (nearest := _nearest(options, lr)):
+        state_.lr_slider = nearest  # only when the rate came from elsewhere
     sb.select_slider("Learning rate α (log scale)", options=options, key="lr_slider",
                      format_func=lambda v: f"{v:g}", on_change=_on_lr_slider)  # fmt: skip
     control(RaceSettings, "lr", obj)  # the exact box: the link's own bounds

@@ -11,7 +11,8 @@ from momentum_app.landscapes import DEFAULT_FORMULA
 from momentum_app.race.runs import run_one
 from momentum_app.talk import scenes
 from momentum_app.ui.settings import LABELS
-from momentum_app.ui.widgets import LINK_LABEL
+from momentum_app.ui.widgets import LINK_LABEL, lr_options
+from momentum_core import get_objective
 from tests.app.harness import component_args, open_app, page_at
 
 
@@ -293,6 +294,30 @@ def test_the_log_slider_and_the_exact_box_show_the_same_rate():
     at = open_app({"fn": "rastrigin", "lr": "0.00123"})
     assert at.number_input(key="lr").value == 0.00123
     assert at.select_slider(key="lr_slider").value == 0.00123
+
+
+def test_moving_the_lr_slider_keeps_its_stops_and_imposes_no_value():
+    # A quick second arrow press is sent against the stops and value the browser shows. The
+    # slider used to drop the exact rate's extra stop after the first press (shifting every
+    # index above it) and to impose its value on every rerun (sending the thumb back).
+    at = open_app({"fn": "himmelblau", "lr": "0.0017"})
+    slider = at.select_slider(key="lr_slider")
+    stops = list(slider.options)
+    assert "0.0017" in stops
+    slider.set_value(0.002).run()
+    moved = at.select_slider(key="lr_slider")
+    assert list(moved.options) == stops
+    assert not moved.proto.set_value
+    assert at.number_input(key="lr").value == 0.002
+    at.number_input(key="lr").set_value(0.0042).run()  # typed: the slider shows it
+    assert at.select_slider(key="lr_slider").value == 0.0042
+    assert "0.0017" not in at.select_slider(key="lr_slider").options
+    at.selectbox(key="fn").set_value("booth").run()  # an extra stop stays on its landscape
+    booth = [f"{v:g}" for v in lr_options(*get_objective("booth").lr_range)]
+    lr = f"{at.number_input(key='lr').value:g}"
+    assert sorted(at.select_slider(key="lr_slider").options, key=float) == sorted(
+        {*booth, lr}, key=float
+    )
 
 
 def test_removing_every_optimizer_says_the_race_falls_back():

@@ -129,3 +129,33 @@ def test_clicking_the_landscape_moves_the_start(page, app_url):
     assert abs(link_x - float(start_x.input_value())) < 1e-3 and abs(link_x - 1.5) < 0.1
     assert abs(link_y + 2.5) < 0.1
     shot(page, "playground-after-click")
+
+
+def _lr_slider(page):
+    sidebar = page.locator("[data-testid='stSidebar']")
+    return sidebar.get_by_role("slider").first
+
+
+def test_quick_arrow_presses_on_the_lr_slider_each_move_one_stop(page, app_url):
+    # From an exact rate that is not one of the slider's stops (0.0017 lies between 0.0015
+    # and 0.002), six presses 60 ms apart must end six stops up, each rerun overtaken by the
+    # next press. The slider's stops used to shrink by that exact rate after the first press,
+    # so a press sent against the old stops landed one stop short after jumping back.
+    page.goto(app_url + "/playground?fn=himmelblau&lr=0.0017")
+    race_frame(page)
+    slider = _lr_slider(page)
+    assert slider.get_attribute("aria-valuetext") == "0.0017"
+    slider.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(60)
+    box = page.get_by_label("Exact learning rate", exact=True)
+    # 0.0017 → 0.002, 0.003, 0.005, 0.007, 0.01, 0.015 (lr_options' 1, 1.5, 2, 3, 5, 7 × 10^k)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stSidebar] input')]"
+        ".some(e => e.getAttribute('aria-label') === 'Exact learning rate' && e.value === '0.015')",
+        timeout=20000,
+    )
+    page.wait_for_timeout(1500)  # any late rerun would move it back
+    assert box.input_value() == "0.015"
+    assert slider.get_attribute("aria-valuetext") == "0.015"
