@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from momentum_app.race.race_chart import race_chart
+from momentum_app.race.race_chart import race_chart, wanted
 from momentum_app.studies.basin_figures import (
     basin_figure,
     grid_share_label,
@@ -32,14 +32,16 @@ if not len(obj.local_minima):
 
 # Left, plain gradient descent; right, heavy ball, whose β the slider under it scrubs in
 # the browser through a set of maps computed once per setting.
-momenta, maps = cache.minima_maps(settings)
+every = bool(wanted("basins", ("betas",)))  # the whole set once the pointer reaches the map
+momenta, maps = cache.minima_maps(settings, every)
 chosen = maps[int(np.abs(momenta - settings.momentum).argmin())]
 left, right = st.columns(2)
 title = f"SGD (β = 0), α = {settings.lr:.3g}"
 left.plotly_chart(basin_figure(obj, maps[0], title, font_size=chart_font()))
 left.metric(grid_share_label(settings), f"{maps[0].share_global:.1%}")
 with right:
-    race_chart(cache.basin_scrub(settings, chart_font()), key="basins", clickable=False)
+    scrub = cache.basin_scrub(settings, chart_font(), every)
+    race_chart(scrub, key="basins", clickable=False, lazy=("betas",))
 shares = {0.0: maps[0].share_global, settings.momentum: chosen.share_global}
 
 study = cache.success(settings)

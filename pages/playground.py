@@ -3,7 +3,7 @@
 import streamlit as st
 
 from momentum_app.race import runs
-from momentum_app.race.race_chart import fed_race_chart, race_parts_ui
+from momentum_app.race.race_chart import fed_race_chart, race_parts_ui, wanted
 from momentum_app.ui import cache, page, state, widgets
 from momentum_app.ui.settings import RaceSettings
 
@@ -63,6 +63,7 @@ if not state.presenting():
 page.mark("parts")  # everything above is on its way to the browser
 if not view.three_d:
     with feeds:
-        race_parts_ui("race", shown.data, cache.race_parts(settings))
+        kinds = {"alpha", *wanted("race")}  # the pad and the starts once the chart asks
+        race_parts_ui("race", shown.data, cache.race_parts(settings, kinds))
 
 page.end()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from momentum_app.race.race_chart import race_chart, race_part
+from momentum_app.race.race_chart import race_chart, race_part, wanted
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.sweep_figures import (
     cell_race,
@@ -39,7 +39,7 @@ result = stack_rows(parts)
 # The map and its runs' paths in one component: the pointer over a cell draws its path
 # and loss curve beside the map at once; a click picks the cell for the playground.
 data = cache.sweep_view(settings, chart_font())
-value = race_chart(data, key="sweep_race", ui_font=chart_font() + 1, clickable=False)
+value = race_chart(data, key="sweep_race", ui_font=chart_font() + 1, clickable=False, lazy=("pad",))
 paths = st.container(key="sweep_paths")  # filled last: the map never waits for them
 st.caption(colour_caption(result, settings.metric, TOLERANCE, obj.f_star))
 row, col, picked = picked_cell(result, value)
@@ -51,7 +51,8 @@ st.page_link(
     icon=":material/play_circle:",
     query_params=to_query(cell_race(settings, result, row, col)),
 )
-with paths:
-    race_part("sweep_race", data, "pad", cache.sweep_paths(settings))
+if wanted("sweep_race", ("pad",)):  # the cells' paths, once the pointer reaches the map
+    with paths:
+        race_part("sweep_race", data, "pad", cache.sweep_paths(settings))
 
 page.end()

@@ -37,6 +37,28 @@ def _component(name: str) -> Any:
     return components.declare_component(name, path=str(Path(__file__).with_name(name)))
 
 
+#: The sets of runs a visitor's races get once the pointer has first reached into the chart
+#: (see :func:`wanted`): the playground's (α, β) pad and grid of starts, a map's paths.
+LAZY = ("pad", "start")
+
+
+def wanted(key: str, lazy: tuple[str, ...] = LAZY) -> frozenset[str]:
+    """The kinds of ``lazy`` that the race ``key`` has asked for in this session.
+
+    The heavier sets cost the server 0.1 s (the pad, the starts) to seconds (a sweep's
+    paths) for every new setting, and a visitor who never reaches into the chart never
+    uses them: the chart asks once, when the pointer (a touch, the keyboard's focus) first
+    comes into it, and from then on every race of the session gets them at once.
+    """
+    import streamlit as st
+
+    wants = st.session_state.setdefault(f"{key}-wants", set())
+    value = st.session_state.get(key)
+    if isinstance(value, dict) and isinstance(value.get("want"), list):
+        wants.update(k for k in value["want"] if k in lazy)
+    return frozenset(wants)
+
+
 def race_chart(
     data: str,
     *,
@@ -46,6 +68,7 @@ def race_chart(
     clickable: bool = True,
     autoplay: bool = False,
     fresh: bool = False,
+    lazy: tuple[str, ...] = (),
 ) -> dict | None:
     """Render the race.
 
@@ -59,6 +82,8 @@ def race_chart(
         autoplay: Start playing as soon as it is drawn.
         fresh: A new race starts at step 0 (a talk's next scene); otherwise it keeps the
             step and the playing state of the one it replaces (a changed setting).
+        lazy: Kinds of sets the page sends only once the chart has asked for them (see
+            :func:`wanted`); the chart asks when the pointer first comes into it.
 
     Returns:
         ``{"start": [x, y], "nonce": n}`` after a click on the landscape or a drag of the
@@ -69,7 +94,7 @@ def race_chart(
     return _component("race_component")(
         data=data, version=version, dataVersion=data_version(data), uiFont=ui_font,
         hint=hint, clickable=clickable, autoplay=autoplay, fresh=fresh, channel=key,
-        role="race", key=key,
+        role="race", lazy=[k for k in lazy if k not in wanted(key, lazy)], key=key,
         default=None,
     )  # fmt: skip
 
@@ -81,7 +106,7 @@ def fed_race_chart(data: str, key: str, settings: Any, *, ui_font: int) -> Any:
     chart never waits for them."""
     import streamlit as st
 
-    race_chart(data, key=key, ui_font=ui_font)
+    race_chart(data, key=key, ui_font=ui_font, lazy=LAZY)
     race_feed(key, momentum=settings.momentum, lr=settings.lr)
     return st.container(key=f"{key}_parts")
 

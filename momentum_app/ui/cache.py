@@ -62,15 +62,19 @@ def _start_part(key: RaceSettings) -> str:
     return runs.start_part(key)
 
 
-def race_parts(s: RaceSettings) -> dict[str, str | None]:
-    """The sets of runs that join a race after it is drawn, by kind (the learning-rate
-    line, the (α, β) pad, the grid of starts), each cached on the settings that decide it
-    (see :func:`momentum_app.race.runs.line_key` and its siblings) for every visitor."""
-    return {
-        "alpha": _line_part(runs.line_key(s)),
-        "pad": _pad_part(runs.pad_key(s)),
-        "start": _start_part(runs.start_key(s)),
+def race_parts(
+    s: RaceSettings, kinds: frozenset[str] | set[str] = frozenset({"alpha", "pad", "start"})
+) -> dict[str, str | None]:
+    """The sets of runs of ``kinds`` that join a race after it is drawn (the learning-rate
+    line ``alpha``, the (α, β) ``pad``, the grid of starts ``start``), each cached on the
+    settings that decide it (see :func:`momentum_app.race.runs.line_key` and its siblings)
+    for every visitor."""
+    parts = {
+        "alpha": lambda: _line_part(runs.line_key(s)),
+        "pad": lambda: _pad_part(runs.pad_key(s)),
+        "start": lambda: _start_part(runs.start_key(s)),
     }
+    return {kind: part() for kind, part in parts.items() if kind in kinds}
 
 
 def race_html(s: RaceSettings, data: str) -> str:
@@ -144,26 +148,26 @@ def sweep_paths(s: SweepSettings) -> str:
                           loss_tol=runs.TOLERANCE)  # fmt: skip
 
 
-@st.cache_resource(max_entries=8, show_spinner="Running every start of the grid at every β...")
-def _minima_maps(s: MinimaSettings) -> tuple[np.ndarray, list[BasinMap]]:
-    momenta = basin_figures.scrub_momenta(s.momentum)
-    maps = basin_maps(s.objective, s.lr, momenta, s.grid, s.steps, s.noise, s.seed)
-    return momenta, [maps[float(m)] for m in momenta]
+@st.cache_resource(max_entries=128, show_spinner="Running every start of the grid...")
+def _basin_map(s: MinimaSettings, beta: float) -> BasinMap:
+    return basin_maps(s.objective, s.lr, [beta], s.grid, s.steps, s.noise, s.seed)[beta]
 
 
-def minima_maps(s: MinimaSettings) -> tuple[np.ndarray, list[BasinMap]]:
-    """Basin maps of heavy ball at every momentum the right-hand map scrubs through (see
-    :func:`~momentum_app.studies.basin_figures.scrub_momenta`; 0 is plain gradient
-    descent), computed once per setting for every visitor: the chosen momentum is in the
-    key only when it is not one of the set."""
-    on_set = bool(np.isclose(basin_figures.SCRUB_MOMENTA, s.momentum, rtol=0, atol=1e-12).any())
-    return _minima_maps(replace(s, momentum=0.0) if on_set else s)
+def minima_maps(s: MinimaSettings, every: bool = True) -> tuple[np.ndarray, list[BasinMap]]:
+    """Basin maps of heavy ball at 0 (plain gradient descent) and the chosen momentum, or,
+    with ``every``, at every momentum the right-hand map scrubs through (see
+    :func:`~momentum_app.studies.basin_figures.scrub_momenta`). Each map is computed once
+    per setting and β for every visitor (0.3 s apiece at the defaults)."""
+    momenta = basin_figures.scrub_momenta(s.momentum) if every else np.unique([0.0, s.momentum])
+    key = replace(s, momentum=0.0)  # a map is one β's: the chosen momentum is not its key
+    return momenta, [_basin_map(key, float(b)) for b in momenta]
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def basin_scrub(s: MinimaSettings, font_size: int) -> str:
-    """The right-hand basin map with its β slider, as the race component's data."""
-    momenta, maps = minima_maps(s)
+def basin_scrub(s: MinimaSettings, font_size: int, every: bool = True) -> str:
+    """The right-hand basin map with its β slider (across ``every`` β of the set, or 0 and
+    the chosen one), as the race component's data."""
+    momenta, maps = minima_maps(s, every)
     label = basin_figures.grid_share_label(s)
     spec = basin_figures.basin_scrub(s.objective, maps, momenta, s.momentum, s.lr, label,
                                      font_size=font_size)  # fmt: skip

@@ -79,6 +79,10 @@ def test_unknown_function_in_the_link_warns_and_falls_back_to_rastrigin():
 
 def test_the_right_map_scrubs_every_beta_of_the_set_with_its_own_share():
     at = open_page({"grid": "10", "steps": "200", "momentum": "0.93"})
+    # Before the pointer reaches the map: plain gradient descent and the chosen β only.
+    assert [item["label"] for item in scrub(at)["items"]] == ["β = 0", "β = 0.93"]
+    at.session_state["basins"] = {"want": ["betas"], "nonce": 3}  # what the map sends then
+    at.run()
     right = scrub(at)
     labels = [item["label"] for item in right["items"]]
     for beta in (0, 0.1, 0.5, 0.9, 0.93, 0.95, 0.99):

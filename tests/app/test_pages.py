@@ -401,3 +401,23 @@ def test_the_colour_bar_title_is_words_not_a_formula():
     from momentum_core import get_objective
 
     assert landscape_label(get_objective("rosenbrock")) == "f − f* (log scale)"
+
+
+def test_the_pad_and_the_starts_follow_once_the_chart_asks_then_with_every_race():
+    # A visitor who never reaches into the chart costs the server the race and its α line
+    # only; the first pointer in the chart asks for the pad and the grid of starts.
+    at = open_app()
+
+    def parts() -> dict[str, dict]:
+        feeds = [f for f in component_args(at, "race_feed") if "part" in f]
+        return {json.loads(f["part"])["kind"]: json.loads(f["part"]) for f in feeds}
+
+    (race,) = component_args(at, "race_component")
+    assert set(parts()) == {"alpha"} and race["lazy"] == ["pad", "start"]
+    at.session_state["race"] = {"want": ["pad", "start"], "nonce": 7}
+    at.run()
+    assert not at.exception and set(parts()) == {"alpha", "pad", "start"}
+    at.number_input(key="steps").set_value(300).run()  # a new race: every set at once
+    assert set(parts()) == {"alpha", "pad", "start"}
+    assert component_args(at, "race_component")[0]["lazy"] == []
+    assert parts()["start"]["sets"]["momentum"]["runs"] == 21 * 21

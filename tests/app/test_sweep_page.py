@@ -89,10 +89,18 @@ def test_the_page_draws_the_map_with_its_legend_beside_the_race_and_sends_the_pa
     (image,) = data["map"]["figure"]["layout"]["images"]  # the cells, as one picture
     assert image["source"].startswith("data:image/png;base64,")
     assert len(data["map"]["alphas"]) == len(data["map"]["betas"]) == 10
+    # The cells' paths are sent once the pointer first reaches into the map (the chart asks).
+    assert not component_args(at, "race_feed") and race["lazy"] == ["pad"]
+    at.session_state["sweep_race"] = {"want": ["pad"], "nonce": 1}
+    at.run()
     (feed,) = component_args(at, "race_feed")
     part = json.loads(feed["part"])
     assert part["kind"] == "pad" and part["sets"]["momentum"]["runs"] == 100
     assert len(part["axes"]["notes"]) == 100
+    at.slider(key="sw_grid").set_value(12).run()  # from then on, with every map
+    (feed,) = component_args(at, "race_feed")
+    assert json.loads(feed["part"])["sets"]["momentum"]["runs"] == 144
+    assert component_args(at, "race_component")[0]["lazy"] == []
 
 
 def test_a_clicked_cell_is_the_selected_cell_and_a_bad_value_the_best(small):

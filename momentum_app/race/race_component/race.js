@@ -19,7 +19,7 @@ const race = {
   speed: 1, betas: null, sel: {kind: "beta", index: 0, beta: 0}, chosen: {alpha: null, beta: null, start: null},
   axes: {}, pending: {}, framesDrawn: 0, fps: 0, playStarted: 0, playFrames: 0, lastTime: 0,
   clickable: false, scrubMs: null, sent: 0, markers: [], channel: "", font: 15,
-  dragging: null, shown: [],
+  dragging: null, shown: [], lazy: [], reached: false, asked: 0,
 };
 window.raceStats = race;
 
@@ -345,6 +345,7 @@ function paintCells(set, nA, nB, w, h, ratio) {
 
 function drawPad() {
   const shape = padShape(), owner = race.tracks.find((t) => t.sets.pad);
+  if ((!shape || !owner) && !$("padbox").hidden) return padWaiting();
   if (!shape || !owner || !pad.clientWidth) return;
   const ratio = window.devicePixelRatio || 1, w = pad.clientWidth, h = pad.clientHeight;
   if (pad.width !== Math.round(w * ratio)) { pad.width = Math.round(w * ratio); pad.height = Math.round(h * ratio); }
@@ -363,6 +364,18 @@ function drawPad() {
   mark(D.nearestIndex(a.alphas, c.alpha), D.nearestIndex(a.betas, c.beta ?? 0), "#000", 4);
   mark(D.nearestIndex(a.alphas, shown.alpha), D.nearestIndex(a.betas, shown.beta), "#fff", 6);
   if (shown.beta != null) pad.setAttribute("aria-valuetext", `α = ${D.fmtAlpha(shown.alpha)}, β = ${D.fmtBeta(shown.beta)}`);
+}
+
+// The pad is on its way (asked for when the pointer first came into the chart).
+function padWaiting() {
+  const ratio = window.devicePixelRatio || 1, w = pad.clientWidth, h = pad.clientHeight;
+  if (!w) return;
+  pad.width = Math.round(w * ratio); pad.height = Math.round(h * ratio);
+  padCtx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  padCtx.fillStyle = "#eee"; padCtx.fillRect(0, 0, w, h);
+  padCtx.fillStyle = "#555"; padCtx.font = `${Math.round(race.font * 0.85)}px sans-serif`;
+  padCtx.textAlign = "center"; padCtx.textBaseline = "middle";
+  padCtx.fillText(race.reached ? "(α, β) pad: loading…" : "(α, β) pad: point here", w / 2, h / 2);
 }
 
 function padSelect(i, j) { select({kind: "pad", index: j * padShape().nA + i}); }
@@ -413,6 +426,7 @@ function mapCell(event) {
 
 function mapSelect(cell, event) {
   const a = race.axes.pad;
+  if (cell && !a) $("readout").textContent = "The cells' paths are on their way…";
   if (!cell || !a) return;
   const m = race.data.map, i = D.nearestIndex(a.alphas, m.alphas[cell[0]]);
   const j = D.nearestIndex(a.betas, m.betas[cell[1]]);
@@ -762,6 +776,8 @@ function startRace(data, options) {
   stepSlider.max = String(race.steps);
   $("momentum").hidden = !race.betas;
   $("alpharow").hidden = $("padbox").hidden = true;
+  // A pad the app sends when asked keeps its place meanwhile (no jump when it comes).
+  if (race.lazy.includes("pad") && !data.map) $("padbox").hidden = false;
   if (race.betas) betaSlider.max = String(race.betas.length - 1);
   const beta = race.betas ? D.nearestIndex(race.betas, race.chosen.beta ?? 0.9) : 0;
   race.sel = {kind: "beta", index: beta, beta};  // the chosen run, before any part joins
@@ -824,6 +840,29 @@ try {  // the screen's height matters when presenting; the frame only follows it
   if (window.frameElement) window.parent.addEventListener("resize", () => reshape());
 } catch (err) { /* another origin: the frame's own size only */ }
 
+// --- sets sent once the visitor reaches into the chart ---------------------------------
+// The heavier sets (the pad, the grid of starts, a map's paths) cost the server a tenth
+// of a second to seconds for every new setting, and a visitor who never reaches into the
+// chart never uses them. The first pointer, touch or focus in this frame asks the app for
+// them, once: from then on it sends them with every race of this visitor, as it does the
+// α line. race.lazy lists the kinds the app will send when asked.
+function askLazy() {
+  if (!race.reached || !race.lazy.length) return;
+  const kinds = race.lazy;
+  race.lazy = [];
+  race.asked += 1;
+  sendValue({want: kinds, nonce: Date.now()});
+}
+function reachIn() {
+  if (race.reached) return;
+  race.reached = true;
+  askLazy();
+  drawPad();
+}
+for (const type of ["pointerover", "touchstart", "focusin"]) {
+  document.addEventListener(type, reachIn, {passive: true});
+}
+
 // --- Streamlit's component protocol (v1), by hand: a few postMessage calls ----------
 const inStreamlit = window.parent !== window && !window.RACE_STANDALONE;
 
@@ -882,8 +921,10 @@ if (inStreamlit) {
     race.channel = args.channel || "";
     if (args.version === race.version) return;  // the same race: keep its state
     performance.mark("race-received");
+    race.lazy = (args.lazy || []).filter((k) => !(race.pending[args.dataVersion] || {})[k]);
     try {
       startRace(JSON.parse(args.data), args).then(() => {
+        askLazy();
         fitHeight();
         for (const w of siblings()) w.postMessage({type: "momentum-race:hello", channel: race.channel}, "*");
       });
