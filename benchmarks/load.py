@@ -421,6 +421,12 @@ class Browser:
             self._note("warnings" if e.is_warning else "exceptions", f"{e.type}: {e.message}")
         elif kind == "alert" and el.alert.format == el.alert.WARNING:
             self._note("warnings", el.alert.body)
+        elif kind == "component_instance":
+            # A chart: the browser sends its value (once set) with every rerun, like a widget's.
+            p = el.component_instance
+            old = self.widgets.get(p.id)
+            self.widgets[p.id] = Widget(kind, p, old.state if old is not None else None)
+            self.on_screen.add(p.id)
         elif kind in WIDGET_TYPES:
             p = getattr(el, kind)
             old = self.widgets.get(p.id)
@@ -498,6 +504,8 @@ class Browser:
     def find(self, labels: tuple[str, ...]) -> Widget | None:
         for label in labels:
             for w in self.widgets.values():
+                if w.kind == "component_instance":
+                    continue
                 if w.proto.label == label and w.state is not None and not w.proto.disabled:
                     return w
         return None
@@ -540,6 +548,21 @@ class Browser:
             return new, f"{p.label}={value:g}"
         return None
 
+    def reach(self) -> list[WidgetState]:
+        """What the page's charts send when the pointer first comes into them: each chart
+        with sets it sends only when asked (its ``lazy`` argument) asks for them, as
+        race.js does. A list of the new component values (empty: nothing to ask)."""
+        asks = []
+        for w in self.widgets.values():
+            if w.kind != "component_instance":
+                continue
+            lazy = json.loads(w.proto.json_args or "{}").get("lazy") or []
+            if lazy:
+                state = WidgetState(id=w.proto.id)
+                state.json_value = json.dumps({"want": lazy, "nonce": time.time()})
+                asks.append(state)
+        return asks
+
     def hostile(self, rng: random.Random) -> tuple[str, str, str]:
         """(page, query, the bad parameter): the address bar with one parameter made bad."""
         page = self.path if self.path in HOSTILE else "playground"
@@ -569,6 +592,7 @@ class Options:
     rerun_timeout: float
     seed: int
     pages: list[str] | None
+    reach: float = 1.0
 
 
 async def visit(number: int, opts: Options, deadline: float, log: list[Rerun]) -> str:
@@ -589,6 +613,9 @@ async def visit(number: int, opts: Options, deadline: float, log: list[Rerun]) -
         await browser.rerun(first, page_name=page)
         if first.finished is not None and browser.path != page:
             first.errors.append(f"opened /{page} but the server ran /{browser.path}")
+        reaches = rng.random() < opts.reach  # this visitor moves the pointer over the charts
+        if reaches:
+            await reach_in(browser, number, log)
         for _ in range(opts.changes):
             if first.finished is None or browser.reader.done():  # no run, or disconnected
                 break
@@ -597,9 +624,23 @@ async def visit(number: int, opts: Options, deadline: float, log: list[Rerun]) -
                 break
             if (await make_change(browser, rng, number, log)).finished is None:
                 break  # timed out or disconnected: this visitor gives up
+            if reaches:  # a new page's charts ask too
+                await reach_in(browser, number, log)
     finally:
         await browser.close()
     return browser.worker
+
+
+async def reach_in(browser: Browser, number: int, log: list[Rerun]) -> None:
+    """The pointer comes into the page's charts: each that asks sends its value (a rerun
+    that computes the sets it asks for). Nothing when no chart asks (already asked)."""
+    for ask in browser.reach():
+        run = Rerun(number, "reach", "", "chart asks for its sets")
+        log.append(run)
+        browser.widgets[ask.id].state = ask
+        await browser.rerun(run, changed=ask)
+        if run.finished is None:
+            return
 
 
 async def make_change(browser: Browser, rng: random.Random, number: int, log: list[Rerun]) -> Rerun:
@@ -682,6 +723,8 @@ async def many_reruns(opts: Options, count: int, rss: Sampler) -> tuple[list[Rer
     try:
         await browser.open(page, query)
         await browser.rerun(first, page_name=page)
+        if opts.reach > 0:  # the pointer in the chart: every rerun sends the pad and starts
+            await reach_in(browser, 0, log)
         after_first = rss.now()
         lr, momentum = browser.find(("Exact learning rate",)), browser.find(("Momentum β",))
         if lr is None or momentum is None:
@@ -970,6 +1013,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         rerun_timeout=args.rerun_timeout,
         seed=args.seed,
         pages=args.pages.split(",") if args.pages else None,
+        reach=args.reach,
     )
     pids = [args.server_pid] if args.server_pid else await worker_pids(args.url, args.workers)
     sampler = Sampler(pids)
@@ -1059,6 +1103,11 @@ def main() -> int:
         metavar="auto|PORT,...",
         help="report the summed RSS of these workers (auto: ask serve-room.sh)",
     )
+    parser.add_argument(
+        "--reach", type=float, default=1.0,
+        help="share of visitors whose pointer reaches into the charts (they then ask for "
+        "the sets a chart sends only when asked: the pad, the starts, a map's paths, every β)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", action="store_true", help="print every rerun")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")

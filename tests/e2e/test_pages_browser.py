@@ -73,7 +73,9 @@ def test_local_minima_draws_two_basin_maps_and_the_study(page, app_url):
     assert frame.evaluate("() => document.getElementById('imagepick').max") == "1"
     box = frame.frame_element().bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    frame.wait_for_function("() => document.getElementById('imagepick').max === '11'", timeout=60_000)
+    frame.wait_for_function(
+        "() => document.getElementById('imagepick').max === '11'", timeout=60_000
+    )
     page.get_by_text("What the 60 random starts show").wait_for()  # the study's heading
     body = page.locator("body").inner_text()
     assert "grid starts, reaching the global minimum" in body and "Traceback" not in body
