@@ -62,4 +62,5 @@ if not following:  # a follower's page moves with the presenter's
         html = lambda: standalone_html(cache.scene_data(scene), title=scene.title)  # noqa: E731
         widgets.scene_exports_ui(scene, results, html, cache.talk_file)
     widgets.clicker_ui(name)  # a clicker's keys step through the scenes
+room_ui.shown()  # a follower's page is whole: its poll may rest
 page.end()

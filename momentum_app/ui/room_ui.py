@@ -8,6 +8,8 @@ and a change reruns the follower's whole page on the presenter's scene.
 
 from __future__ import annotations
 
+import contextvars
+
 import streamlit as st
 
 from momentum_app.talk import room as rooms
@@ -21,6 +23,7 @@ _DEVICE = "_device_id"
 _REVEALED = "_revealed_questions"
 _ANSWERED = "_my_answers"
 _SHOWN = "_room_version_shown"
+_DRAWING = "_room_version_drawing"
 _SAID = {
     rooms.OK: "Answer received.",
     rooms.AGAIN: "This device has answered already; the first answer counts.",
@@ -61,8 +64,18 @@ def enter_room() -> rooms.Now | None:
     now = _ask("now", state.room())
     if now is not None:
         state.update(SceneChoice, scene=now.scene)
-        st.session_state[_SHOWN] = now.version
+        st.session_state[_DRAWING] = now.version  # shown once the page is whole: shown()
     return now
+
+
+def shown() -> None:
+    """At the end of a follower's page: the room's version it drew is on screen.
+
+    Marked only here, so that a run cut short (a stale run under load left a follower with
+    the new scene's heading over the old scene's body for 40 s) is not taken for shown:
+    the next poll reruns the page until one run draws it whole."""
+    if state.following():
+        st.session_state[_SHOWN] = st.session_state.get(_DRAWING)
 
 
 def publish(scene: Scene) -> bool:
@@ -157,11 +170,17 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
     return True
 
 
+#: True while the poll runs inside the page's own run (not on its timer).
+_IN_PAGE: contextvars.ContextVar[bool] = contextvars.ContextVar("in_page", default=False)
+
+
 @st.fragment(run_every=POLL_SECONDS)
 def _watch() -> None:
-    """A follower's poll: rerun the page when the room's state changed."""
+    """A follower's poll: rerun the page when the room's state moved past what the page
+    last drew whole (within the page's own run: past what it is drawing)."""
     now = _ask("now", state.room())
-    if now is not None and now.version != st.session_state.get(_SHOWN):
+    drawn = st.session_state.get(_DRAWING if _IN_PAGE.get() else _SHOWN)
+    if now is not None and now.version != drawn:
         st.rerun(scope="app")
 
 
@@ -184,7 +203,11 @@ def follow_ui(now: rooms.Now | None) -> None:
             "Explore on my own", key="explore", icon=":material/explore:", on_click=_explore,
             help="Stop following: this scene's controls, and its link to the playground.",
         )  # fmt: skip
-    _watch()
+    token = _IN_PAGE.set(True)
+    try:
+        _watch()
+    finally:
+        _IN_PAGE.reset(token)
 
 
 def rejoin_ui() -> None:

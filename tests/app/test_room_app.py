@@ -98,3 +98,23 @@ def test_an_unreachable_store_warns_and_the_scene_still_shows(monkeypatch):
     assert not at.exception
     assert title(at) == "Momentum trains faster"
     assert any("room cannot be reached" in w.value for w in at.warning)
+
+
+def test_a_followers_poll_rests_only_once_a_run_drew_the_whole_scene(store, monkeypatch):
+    # Under load a follower's page kept the new scene's heading over the old scene's body:
+    # the version counted as shown when the run began, so no poll ever redrew it.
+    boss, code = presenter("faster")
+    fan = page_at(SCENES, {"room": code, "follow": "1"})
+    assert fan.session_state["_room_version_shown"] == store.now(code).version
+    boss.button(key="next_scene").click().run()
+    from momentum_app.ui import cache
+
+    real = cache.scene_results
+    monkeypatch.setattr(cache, "scene_results", lambda scene: 1 / 0)  # the run stops midway
+    fan.run()
+    assert title(fan) == "Raise momentum when training is too slow"
+    assert fan.session_state["_room_version_shown"] != store.now(code).version  # poll again
+    monkeypatch.setattr(cache, "scene_results", real)
+    fan.run()  # what the next poll triggers
+    assert not fan.exception
+    assert fan.session_state["_room_version_shown"] == store.now(code).version

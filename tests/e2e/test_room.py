@@ -127,7 +127,7 @@ def test_room_is_sticky_spreads_serves_and_stops_clean(room):
     load = subprocess.run(
         [sys.executable, str(LOAD), "--url", f"http://127.0.0.1:{port}", "--workers", "auto",
          "--sessions", "4", "--changes", "2", "--think", "0.2", "0.5", "--pages", "playground",
-         "--warmup", "1", "--timeout", "90", "--json"],
+         "--warmup", "1", "--reach", "0", "--timeout", "90", "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=150,
     )  # fmt: skip
     report = json.loads(load.stdout.strip().splitlines()[-1])
