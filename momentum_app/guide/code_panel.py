@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 
 from momentum_app.ui.settings import ModelSettings, RaceSettings
 from momentum_core import SPEC
@@ -160,7 +161,22 @@ def caveat(framework: str, name: str) -> str:
     return _CAVEATS.get((framework, name), "")
 
 
+def _unused_math_dropped(code: str) -> str:
+    """``code`` without its ``import math`` line when nothing in it uses the module (only
+    formulas with a constant need it, e.g. ``math.pi``; ``tf.math.log`` is not it)."""
+    head = "import math\n\n"
+    if code.startswith(head) and not re.search(r"(?<![\w.])math\.", code[len(head) :]):
+        return code[len(head) :]
+    return code
+
+
 def snippet(framework: str, s: RaceSettings, name: str) -> str:
+    """Working code for optimizer ``name``'s run of race ``s`` in ``framework`` (see
+    :func:`_snippet`), importing only what it uses."""
+    return _unused_math_dropped(_snippet(framework, s, name))
+
+
+def _snippet(framework: str, s: RaceSettings, name: str) -> str:
     """Working code for optimizer ``name``'s run of race ``s`` in ``framework``.
 
     Args:

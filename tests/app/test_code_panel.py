@@ -203,3 +203,35 @@ def test_every_model_snippet_carries_the_settings(framework):
         assert "tf.train.momentum(0.0123, 0.77)" in text and "inputShape: [5]" in text
     else:
         compile(text, framework, "exec")  # valid Python, ready to copy
+
+
+def _unused_imports(text: str) -> list[str]:
+    """Names a Python snippet imports and never uses."""
+    import ast
+
+    tree = ast.parse(text)
+    imported = [
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return [name for name in imported if name not in used]
+
+
+@pytest.mark.parametrize("framework", ["PyTorch", "Keras", "optax"])
+@pytest.mark.parametrize("obj", OBJECTIVES, ids=IDS)
+def test_python_snippets_import_only_what_they_use(framework, obj):
+    # The snippets imported math whether or not the formula needed it.
+    s = default_settings(obj.name)
+    assert _unused_imports(snippet(framework, s, "momentum")) == []
+
+
+@pytest.mark.parametrize("framework", ["PyTorch", "Keras", "optax"])
+@pytest.mark.parametrize("formula", ["log(1 + x^2 + y^2) + pi*x", "log(1 + x^2 + y^2)"])
+def test_a_typed_formula_imports_math_only_for_its_constants(framework, formula):
+    s = replace(default_settings("custom"), formula=formula)
+    text = snippet(framework, s, "momentum")
+    assert _unused_imports(text) == []
+    assert text.startswith("import math\n") == ("pi" in formula)
