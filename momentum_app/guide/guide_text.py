@@ -44,7 +44,7 @@ CONVENTIONS = r"""
 |---|---|---|
 | PyTorch `SGD(momentum=β)`, TF.js `tf.train.momentum(α, β)`, optax `sgd` | $b \leftarrow \beta b + g,\ x \leftarrow x - \alpha b$ | PyTorch's first step sets $b = g$ |
 | Keras `SGD(momentum=β)` | $v \leftarrow \beta v - \alpha g,\ x \leftarrow x + v$ | the same trajectory while α is constant |
-| "EMA" form (course notes) | $v \leftarrow \beta v + (1-\beta) g,\ x \leftarrow x - a v$ | the same trajectory as heavy ball with $\alpha = a(1-\beta)$ |
+| "EMA" form (course notes) | $v \leftarrow \beta v + (1-\beta) g,\ x \leftarrow x - \alpha_{\mathrm{EMA}}\, v$ | the same trajectory as heavy ball with $\alpha = \alpha_{\mathrm{EMA}}(1-\beta)$ |
 | Nesterov (PyTorch) | $b \leftarrow \beta b + g,\ x \leftarrow x - \alpha (g + \beta b)$ | looks one step ahead |
 
 So a learning rate tuned for the EMA form must be multiplied by $1 - \beta$ (10× smaller at

@@ -78,6 +78,9 @@ def update_rule(name: str) -> UpdateRule:
     if name in ("momentum", "nesterov"):
         latex = _variant(latex, name)
     if name == "nesterov":
-        note = _arguments(doc)["nesterov"].rstrip(".")
+        # The note for a learner: its first clause, in the rule's symbols (the docstring's
+        # aside in parentheses is about batches of runs, for the code's readers).
+        note = re.split(r" \(", _arguments(doc)["nesterov"])[0].rstrip(".")
+        note = re.sub(r"\bbeta\b", "β", re.sub(r"\btau\b", "τ", note))
         summary += ", with `nesterov=True`: " + note[:1].lower() + note[1:]
     return UpdateRule(summary.replace("``", "`") + ".", latex)

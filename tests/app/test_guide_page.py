@@ -90,3 +90,15 @@ def test_the_guide_prints_the_article_model_with_the_model_pages_settings():
     code = "\n".join(c.value for c in at.code)
     assert "torch.optim.SGD(model.parameters(), lr=0.0321, momentum=0.65)" in code
     assert "tf.train.momentum(0.0321, 0.65)" in code and "inputShape: [5]" in code
+
+
+def test_the_ema_row_names_its_rate_apart_from_alpha():
+    # The row used a bare "a" for the EMA form's rate, right next to α (#19 item 9).
+    import re
+
+    from momentum_app.guide.guide_text import CONVENTIONS
+
+    (row,) = [line for line in CONVENTIONS.splitlines() if '"EMA" form' in line]
+    maths = " ".join(re.findall(r"\$([^$]+)\$", row))
+    assert not re.search(r"(?<![\\\w{])a(?![\w}])", maths), maths
+    assert r"\alpha_{\mathrm{EMA}}" in maths

@@ -58,7 +58,9 @@ def test_momentum_and_nesterov_show_different_rules():
         assert r"\text{ if nesterov else }" not in rule.latex
     # Nesterov needs zero dampening, so its rule has no tau; heavy ball keeps it.
     assert r"(1 - \tau) g_t" in momentum.latex and r"\tau" not in nesterov.latex
-    assert "nesterov=True" in nesterov.summary and "tau = 0" in nesterov.summary
+    assert "nesterov=True" in nesterov.summary and "τ = 0" in nesterov.summary
+    # A learner's sentence: no internal wording about batches of runs (#19 item 9).
+    assert "per-run" not in nesterov.summary and "betas" not in nesterov.summary
     assert "nesterov" not in momentum.summary
 
 
