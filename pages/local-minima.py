@@ -6,6 +6,7 @@ import streamlit as st
 from momentum_app.race.race_chart import race_chart, wanted
 from momentum_app.studies.basin_figures import (
     basin_figure,
+    colours_note,
     grid_share_label,
     populations_note,
     success_figure,
@@ -19,10 +20,10 @@ page.start()
 st.title("Local minima: does momentum help a run escape them?")
 st.caption(
     "Left: where plain gradient descent ends from every start of a grid; right: heavy ball "
-    "with momentum at the same learning rate. Gold: the global minimum's basin; black: "
-    "diverged. Below: the share of random starts that reach the global minimum as momentum "
-    "grows, with 95 % (Wilson) bands."
+    "with momentum at the same learning rate. Below: the share of random starts that reach "
+    "the global minimum as momentum grows, with 95 % (Wilson) bands."
 )
+st.caption(colours_note(), unsafe_allow_html=True)
 
 settings = state.linked_settings(MinimaSettings, minima_controls_ui)
 minima_cases_ui(settings)

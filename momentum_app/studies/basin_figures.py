@@ -26,6 +26,22 @@ DIVERGED_COLOR = "#000000"
 LOCAL_COLORS = ("#9ecae1", "#c7e9c0", "#d9d9d9", "#fdd0a2", "#dadaeb", "#c6dbef", "#bcbddc")
 
 
+def colours_note() -> str:
+    """What the basin maps' colours mean, with a swatch of each (markdown, HTML spans)."""
+
+    def swatch(colour: str) -> str:
+        return (f'<span style="background:{colour};border:1px solid #888;display:inline-block;'
+                f'width:0.9em;height:0.9em;vertical-align:-0.1em"></span>')  # fmt: skip
+
+    pale = " ".join(swatch(c) for c in LOCAL_COLORS)
+    return (
+        f"{swatch(GLOBAL_COLOR)} gold: the start ends at the global minimum; "
+        f"{swatch(DIVERGED_COLOR)} black: the run diverged; {pale} each pale colour: the "
+        f"start ends at one local minimum (a colour per minimum; the {len(LOCAL_COLORS)} "
+        "colours repeat on landscapes with more minima). Hover a cell for its minimum."
+    )
+
+
 def _codes(obj: Objective, ended: np.ndarray) -> np.ndarray:
     """Colour index per start: 0 diverged, 1 global basin, 2.. local basins."""
     local = 2 + np.maximum(ended, 0) % len(LOCAL_COLORS)

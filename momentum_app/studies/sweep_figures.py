@@ -51,6 +51,16 @@ def cell_text(result: SweepResult, tol: float, objective: Objective) -> np.ndarr
     return grid_of(result, text)
 
 
+def _decades(z: np.ndarray, shown: np.ndarray, metric: str) -> dict:
+    """Colour-bar ticks for a log10 map: one a decade, labelled with the value (1e-06), not
+    its logarithm; nothing for the steps map."""
+    if metric == SWEEP_METRICS[0] or not shown.any():
+        return {}
+    lo, hi = np.floor(z[shown].min()), np.ceil(z[shown].max())
+    ticks = np.arange(lo, hi + 1, max(1, np.ceil((hi - lo) / 8)))
+    return {"tickvals": ticks.tolist(), "ticktext": [f"{10.0**t:.0e}" for t in ticks]}
+
+
 def sweep_figure(
     result: SweepResult, metric: str, tol: float, objective: Objective, font_size: int = 14
 ) -> go.Figure:
@@ -76,7 +86,7 @@ def sweep_figure(
     else:
         gap = np.maximum(grid_of(result, s.final_loss) - objective.f_star, 1e-16)
         shown = ~diverged
-        z, title = np.log10(gap), "log10(final f − f*)"
+        z, title = np.log10(gap), "final f − f* (log scale)"
     text = cell_text(result, tol, objective)
     fig = go.Figure()
     # Cells outside a layer are None: plotly leaves them empty (no NaN is sent).
@@ -84,7 +94,7 @@ def sweep_figure(
         go.Heatmap(
             x=lrs, y=momenta, z=np.where(shown, z, None), hoverinfo="skip",
             colorscale="Viridis_r" if metric == SWEEP_METRICS[0] else "Viridis",
-            colorbar={"title": {"text": title, "side": "right"}},
+            colorbar={"title": {"text": title, "side": "right"}, **_decades(z, shown, metric)},
             name=metric,
         )
     )  # fmt: skip

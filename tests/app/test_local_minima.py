@@ -297,3 +297,14 @@ def test_basin_images_give_a_png_per_momentum_with_its_share():
         assert pixels.shape == (10, 10, 3)
         gold = np.all(pixels == [int(GLOBAL_COLOR[i : i + 2], 16) for i in (1, 3, 5)], axis=-1)
         assert gold.mean() == pytest.approx(share)  # gold pixels are the global basin
+
+
+def test_every_basin_colour_is_explained_with_its_swatch():
+    # Only gold and black were explained; the pale local basins were not (#19 item 9).
+    from momentum_app.studies.basin_figures import DIVERGED_COLOR, GLOBAL_COLOR, LOCAL_COLORS
+
+    at = open_page()
+    note = next(c.value for c in at.caption if "pale colour" in c.value)
+    for colour in (GLOBAL_COLOR, DIVERGED_COLOR, *LOCAL_COLORS):
+        assert f"background:{colour}" in note
+    assert "local minimum" in note and "global minimum" in note

@@ -156,3 +156,21 @@ def test_the_star_marks_the_robust_best_not_the_fluke():
     star = next(t for t in figure.data if t.name == "best cell")
     best = robust_best(result)
     assert star.y[0] == pytest.approx(result.momentum[best.row, best.col]) and star.y[0] > 0.8
+
+
+def test_the_page_opens_with_a_line_on_how_to_read_the_map():
+    at = sweep_at({"grid": "10"})
+    assert "Every cell is one run from the same start" in at.caption[0].value
+
+
+def test_the_final_loss_map_labels_its_colours_with_values_not_logarithms(small):
+    # Its colour bar said "log10(final f − f*)" with ticks -6, -4, ... (#19 item 9).
+    from momentum_app.studies.sweep_figures import sweep_figure
+
+    settings, result = small
+    obj = settings.objective
+    fig = sweep_figure(result, "final loss", TOLERANCE, obj, 14)
+    bar = fig.data[0].colorbar
+    assert "log10" not in bar.title.text and "log scale" in bar.title.text
+    assert bar.ticktext and all("e" in t for t in bar.ticktext)
+    assert [float(t) for t in bar.ticktext] == [10.0**v for v in bar.tickvals]
