@@ -42,6 +42,8 @@ else:
     feeds = fed_race_chart(shown.data, "race", settings, ui_font=font + 1)
 
 st.markdown("**" + runs.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
+if why := runs.why_sgd_wins(obj, results, settings, lambda: cache.race_results(settings)):
+    st.caption(why.replace("*", r"\*"))
 table = runs.results_table(obj, results)
 st.dataframe(
     runs.shown_table(table),

@@ -31,6 +31,7 @@ from momentum_core import (
     BatchResult,
     Family,
     Objective,
+    get_objective,
     make_optimizer,
     momentum_ramp,
     outcome,
@@ -47,6 +48,7 @@ from momentum_core.spaces import (
     start_grid,
     start_runs,
 )
+from momentum_core.theory import bowl_rate
 
 #: "Reached the minimum" means f - f* fell below this and stayed below.
 TOLERANCE = 1e-6
@@ -376,6 +378,74 @@ def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:
         else:
             sentence += f" {fastest} needed {k1 / k0:.1f}× fewer steps than {second}."
     return sentence[0].upper() + sentence[1:]
+
+
+def why_sgd_wins(
+    obj: Objective,
+    results: dict[str, BatchResult],
+    s: RaceSettings,
+    whole: Callable[[], dict[str, BatchResult]] | None = None,
+) -> str:
+    """When plain gradient descent reaches the tolerance sooner than heavy-ball momentum,
+    why, from the runs: momentum overshoots (its loss goes up and down; counted); and, when
+    the theory of momentum on a quadratic agrees, from the landscape's curvatures at its
+    global minimum (a smooth minimum is a quadratic up close): there gradient descent's
+    factor per step beats momentum's, which is never below √β once it swings. Else ``""``.
+    ``results`` may be summaries: ``whole`` then gives the runs with their loss curves
+    (asked for only when SGD won).
+    """
+    sgd, heavy = results.get("sgd"), results.get("momentum")
+    if sgd is None or heavy is None or not 0 < s.momentum < 1:
+        return ""
+    k_sgd, k_heavy = (outcome(obj, r) for r in (sgd, heavy))
+    if k_sgd.kind != "converged" or (k_heavy.kind == "converged" and k_heavy.step <= k_sgd.step):
+        return ""
+    if heavy.losses is None or sgd.losses is None:
+        if whole is None:
+            return ""
+        full = whole()
+        sgd, heavy = full["sgd"], full["momentum"]
+    upto = k_heavy.step if k_heavy.kind == "converged" else heavy.num_steps
+    rises = int(np.sum(np.diff(heavy.losses[: upto + 1, 0]) > 0))
+    sgd_rises = int(np.sum(np.diff(sgd.losses[: k_sgd.step + 1, 0]) > 0))
+    if rises <= sgd_rises:
+        return ""
+    text = (
+        f"Why plain gradient descent wins here: momentum β = {s.momentum:g} overshoots and "
+        f"swings back, its loss rising {_times(rises)} on the way (SGD's: {_times(sgd_rises)})."
+    )
+    spread = _curvature_spread(obj)
+    if spread is not None:
+        lo, hi = spread
+        gd, hb = (float(bowl_rate(s.lr, b, lo, hi)) for b in (0.0, s.momentum))
+        if gd < hb < 1:
+            text += (
+                f" Near the minimum this landscape is a bowl whose curvatures differ "
+                f"{hi / lo:.3g}×: at α = {s.lr:g} gradient descent shrinks the error by a "
+                f"factor {gd:.3g} a step, momentum by {hb:.3g} at best (theory for a quadratic)."
+            )
+    rosenbrock = _curvature_spread(get_objective("rosenbrock"))
+    return text + (
+        " Momentum pays off in long, narrow valleys, whose curvatures are far apart: "
+        f"Rosenbrock's differ {rosenbrock[1] / rosenbrock[0]:,.0f}×."
+    )
+
+
+def _curvature_spread(obj: Objective) -> tuple[float, float] | None:
+    """The smallest and largest curvature at the global minimum, or None (not a bowl there,
+    or a typed formula's estimated minimum)."""
+    if obj.minima_estimated or obj.hessian is None:
+        return None
+    with np.errstate(all="ignore"):
+        hessian = obj.hessian(np.asarray(obj.global_minima[0], dtype=float)[None])[0]
+        curvatures = np.linalg.eigvalsh(hessian)
+    if not np.all(np.isfinite(curvatures)) or curvatures[0] <= 0:
+        return None
+    return float(curvatures[0]), float(curvatures[-1])
+
+
+def _times(k: int) -> str:
+    return {0: "never", 1: "once"}.get(k, f"{k:,} times")
 
 
 def _steps(k: int) -> str:

@@ -421,3 +421,10 @@ def test_the_pad_and_the_starts_follow_once_the_chart_asks_then_with_every_race(
     assert set(parts()) == {"alpha", "pad", "start"}
     assert component_args(at, "race_component")[0]["lazy"] == []
     assert parts()["start"]["sets"]["momentum"]["runs"] == 21 * 21
+
+
+def test_the_playground_says_why_sgd_wins_on_the_quadratic_and_not_on_rosenbrock():
+    at = open_app({"fn": "quadratic"})
+    assert any(c.value.startswith("Why plain gradient descent wins here") for c in at.caption)
+    at = open_app()
+    assert not any("Why plain gradient descent wins" in c.value for c in at.caption)
