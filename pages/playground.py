@@ -45,11 +45,7 @@ st.markdown("**" + runs.verdict(obj, results).replace("*", r"\*") + "**")  # f* 
 if why := runs.why_sgd_wins(obj, results, settings, lambda: cache.race_results(settings)):
     st.caption(why.replace("*", r"\*"))
 table = runs.results_table(obj, results)
-st.dataframe(
-    runs.shown_table(table),
-    width="stretch",
-    column_config={"status": st.column_config.TextColumn(width="large")},
-)
+widgets.results_table_ui(runs.shown_table(table))
 
 if not state.presenting():
     widgets.exports_ui(

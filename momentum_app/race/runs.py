@@ -320,7 +320,8 @@ def results_table(obj: Objective, results: dict[str, BatchResult]) -> pd.DataFra
                 "f - f*": happened.gap,
                 "distance to global min": float(dist),
                 "nearest minimum": None if happened.kind == "diverged" else kind + happened.where,
-                "status": happened.status(),
+                # Which local minimum: the column before says (the cell was cut off).
+                "status": "stuck in a local min" if happened.kind == "stuck" else happened.status(),
                 f"steps to f - f* < {TOLERANCE:g}": int(r.tol_step[0])
                 if r.tol_step[0] >= 0
                 else None,
@@ -345,12 +346,23 @@ def _plain(value: object) -> int | float:
 
 
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The results table as the page shows it: every number in :func:`number`'s format."""
+    """The results table as the page shows it: every number in :func:`number`'s format,
+    the headers with a true minus sign, as in the verdict."""
     rows = [
         [v if isinstance(v, str) else number(None if pd.isna(v) else _plain(v)) for v in row]
         for row in table.itertuples(index=False)
     ]
-    return pd.DataFrame(rows, index=table.index, columns=table.columns, dtype=object)
+    columns = [c.replace("f - f*", "f − f*") for c in table.columns]
+    return pd.DataFrame(rows, index=table.index, columns=columns, dtype=object)
+
+
+#: Pixel widths of the shown table's columns (the optimizer first, pinned): each holds its
+#: header and its longest value ("Momentum (Keras form)", "converged at step 3,000") in the
+#: app's font; the status column was "large" and cut the others.
+TABLE_WIDTHS = {
+    "optimizer": 165, "final f": 85, "f − f*": 85, "distance to global min": 150,
+    "nearest minimum": 135, "status": 165, f"steps to f − f* < {TOLERANCE:g}": 170,
+}  # fmt: skip
 
 
 def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:

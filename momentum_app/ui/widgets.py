@@ -19,7 +19,7 @@ from momentum_app import landscapes
 from momentum_app.landscapes import CUSTOM, FORMULA_EXAMPLES, PARAM_RANGES, landscape, lr_limits
 from momentum_app.race.gif_export import race_gif
 from momentum_app.race.race_data import RaceRun
-from momentum_app.race.runs import trajectories_csv
+from momentum_app.race.runs import TABLE_WIDTHS, trajectories_csv
 from momentum_app.talk.scenes import SceneChoice, scene_runs
 from momentum_app.ui import links, state
 from momentum_app.ui.settings import (
@@ -528,6 +528,19 @@ def link_ui() -> None:
         LINK_LABEL, page_link(),
         help="Every setting is in it; select it and copy. The address bar holds it too.",
     )  # fmt: skip
+
+
+def results_table_ui(shown: pd.DataFrame) -> None:
+    """The results table (from :func:`~momentum_app.race.runs.shown_table`) with columns
+    wide enough for their headers and values; on a phone it scrolls sideways with the
+    optimizer's name pinned."""
+    config = {
+        (c if c != "optimizer" else "_index"): st.column_config.TextColumn(
+            c, width=TABLE_WIDTHS.get(c), pinned=c == "optimizer"
+        )
+        for c in [shown.index.name, *shown.columns]
+    }
+    st.dataframe(shown, width="stretch", column_config=config)
 
 
 def exports_ui(

@@ -68,7 +68,7 @@ def test_table_matches_results():
     assert table.loc["SGD", "final f"] == results["sgd"].final_loss[0]
     shown = shown_table(table)
     assert shown.loc["SGD", "nearest minimum"] == "—"
-    assert shown.loc["SGD", f"steps to f - f* < {TOLERANCE:g}"] == "—"
+    assert shown.loc["SGD", f"steps to f − f* < {TOLERANCE:g}"] == "—"
     assert "None" not in shown.to_string() and "e+" in shown.loc["SGD", "final f"]
 
 
@@ -85,7 +85,9 @@ def test_verdict_and_table_agree_on_a_local_minimum():
     for name in results:
         label, status = LABELS[name], table.loc[LABELS[name], "status"]
         said_stuck = f"{label} got stuck in the local minimum" in text
-        assert said_stuck == status.startswith("stuck in local min") == (name in stuck)
+        assert said_stuck == status.startswith("stuck in a local min") == (name in stuck)
+        if name in stuck:  # which one: the nearest-minimum column, as in the verdict
+            assert table.loc[label, "nearest minimum"].startswith("local ")
 
 
 def test_csv_has_every_step():
@@ -145,3 +147,17 @@ def test_when_sgd_beats_momentum_the_page_says_why_from_the_runs(fn):
 def test_no_lesson_where_momentum_does_not_lose(fn):
     s, results = race(fn)
     assert why_sgd_wins(s.objective, results, s) == ""
+
+
+def test_the_shown_table_gives_every_column_a_width_that_fits_its_header():
+    # The steps column and long names were cut while the status column was "large".
+    from momentum_app.race.runs import TABLE_WIDTHS
+
+    s, results = race(optimizers=("sgd", "momentum", "keras-momentum", "nesterov"))
+    shown = shown_table(results_table(s.objective, results))
+    names = [shown.index.name, *shown.columns]
+    assert set(TABLE_WIDTHS) == set(names)
+    for name in names:  # about 6 px a character at the table's 14 px font, plus padding
+        longest = max([len(name), *(len(str(v)) for v in shown.get(name, shown.index))])
+        assert TABLE_WIDTHS[name] >= 6 * longest + 16, (name, longest)
+    assert sum(TABLE_WIDTHS.values()) <= 980  # the main column at 1440 x 900
