@@ -50,10 +50,10 @@ widgets.results_table_ui(runs.shown_table(table))
 if not state.presenting():
     widgets.exports_ui(
         f"race-{settings.fn}",
-        f"Race on {obj.title}",
+        runs.export_title(settings),
         obj,
         lambda: cache.race_html(settings, shown.data),
-        lambda: runs.race_runs(obj, cache.race_results(settings)),
+        lambda: runs.race_runs(obj, cache.race_results(settings), settings),
         lambda: runs.trajectories_csv(obj, cache.race_results(settings)),
         table,
     )

@@ -181,7 +181,7 @@ def _legend(obj: Objective, runs: list[RaceRun], px: int) -> tuple[list, list[st
     return handles, texts, colors + [_TEXT] * (len(texts) - len(colors))
 
 
-def _build(obj: Objective, runs: list[RaceRun], width: int, height: int) -> _Racers:
+def _build(obj: Objective, runs: list[RaceRun], width: int, height: int, title: str) -> _Racers:
     """Lay the figure out and draw its still picture.
 
     The layout is computed once with every changing text at its longest (the last
@@ -264,7 +264,7 @@ def _build(obj: Objective, runs: list[RaceRun], width: int, height: int) -> _Rac
     # allows (items fill it column by column), laid out with the longest texts.
     handles, texts, colors = _legend(obj, runs, px)
     renderer = canvas.get_renderer()
-    longest = f"{obj.title}    step {num_steps:,} / {num_steps:,}"
+    longest = f"{title}    step {num_steps:,} / {num_steps:,}"
     for ncols in range(len(texts), 0, -1):
         legend = fig.legend(
             handles, texts, loc="outside upper left", ncols=ncols, frameon=False,
@@ -292,8 +292,8 @@ def _build(obj: Objective, runs: list[RaceRun], width: int, height: int) -> _Rac
 
     # The still picture: the title without the step number, and no legend text of a run
     # that diverges (hidden texts keep their room: the legend packs them by their text).
-    title = legend.get_title()
-    title.set_text(f"{obj.title}    step")
+    heading = legend.get_title()
+    heading.set_text(f"{title}    step")
     notes = []
     for run, text, noted in zip(runs, legend.get_texts(), texts, strict=False):
         if run.diverged_step >= 0:
@@ -301,11 +301,11 @@ def _build(obj: Objective, runs: list[RaceRun], width: int, height: int) -> _Rac
             notes.append((text, run.label, noted, run.diverged_step))
     canvas.draw()
     # The step number, right-aligned where the longest one ends, then " / steps".
-    y = title.get_transform().transform(title.get_position())[1]  # its baseline
+    y = heading.get_transform().transform(heading.get_position())[1]  # its baseline
     number = f" {num_steps:,}"
-    right = title.get_window_extent(renderer).x1
-    right += renderer.get_text_width_height_descent(number, title.get_fontproperties(), False)[0]
-    style = {"transform": IdentityTransform(), "fontproperties": title.get_fontproperties()}
+    right = heading.get_window_extent(renderer).x1
+    right += renderer.get_text_width_height_descent(number, heading.get_fontproperties(), False)[0]
+    style = {"transform": IdentityTransform(), "fontproperties": heading.get_fontproperties()}
     counter = fig.text(right, y, "", ha="right", color=_TEXT, animated=True, **style)
     fig.draw_artist(fig.text(right, y, f" / {num_steps:,}", color=_TEXT, **style))
 
@@ -327,14 +327,17 @@ def _build(obj: Objective, runs: list[RaceRun], width: int, height: int) -> _Rac
     return racers
 
 
-def race_layout(obj: Objective, runs: list[RaceRun], width: int = 720, height: int = 480) -> Layout:
-    """The :class:`Layout` of :func:`race_gif`'s image of ``runs`` on ``obj``.
+def race_layout(
+    obj: Objective, runs: list[RaceRun], width: int = 720, height: int = 480, title: str = ""
+) -> Layout:
+    """The :class:`Layout` of :func:`race_gif`'s image of ``runs`` on ``obj`` (``title``
+    as given to it).
 
     Raises:
         ValueError: If the image is too small to hold both panels.
     """
     with _LOCK:
-        return _build(obj, runs, width, height).layout
+        return _build(obj, runs, width, height, title or obj.title).layout
 
 
 def data_to_pixel(
@@ -407,6 +410,7 @@ def race_gif(
     height: int = 480,
     frame_ms: int = 60,
     max_frames: int = 100,
+    title: str | None = None,
 ) -> bytes:
     """An animated GIF of the race: the landscape with each run's path growing and its
     current point marked, the global minima starred, and f - f* per step on a log axis.
@@ -422,6 +426,7 @@ def race_gif(
             down to 10 ms (and browsers play delays under 20 ms much slower).
         max_frames: Frame budget (see :func:`~momentum_app.race.figures.frame_steps`; divergence
             steps are shown even beyond it).
+        title: The header's text before the step counter (default: the function's title).
 
     Returns:
         The GIF file's bytes: one frame per step of ``frame_steps``, looping forever, the
@@ -439,7 +444,7 @@ def race_gif(
     steps = frame_steps(num_steps, [r.diverged_step for r in runs], max_frames)
     keep = path_indices(num_steps, max(60, 800 // len(runs)))
     with _LOCK:
-        racers = _build(obj, runs, width, height)
+        racers = _build(obj, runs, width, height, title or obj.title)
         picture = Image.new("RGB", (width, height))
 
         def shot(step: int) -> Image.Image:

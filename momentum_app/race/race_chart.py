@@ -148,14 +148,20 @@ def standalone_page(*, title: str, top: str = "", boot: str = "") -> str:
 
 
 def standalone_html(
-    data: str, *, title: str, momentum: float | None = None, parts: dict | None = None
+    data: str,
+    *,
+    title: str,
+    momentum: float | None = None,
+    parts: dict | None = None,
+    heading: str = "",
 ) -> str:
     """A single HTML file that plays the race offline: plotly.js, the scripts, the race and
-    its parts inlined."""
+    its parts inlined, under ``heading`` (what the race is: function, start, α, β)."""
     options = json.dumps({"uiFont": 15, "clickable": False, "momentum": momentum})
     shipped = ",".join(p for p in (parts or {}).values() if p)
     boot = f"<script>startRace({data}, Object.assign({options}, {{parts: [{shipped}]}}));</script>"
-    return standalone_page(title=title, boot=boot)
+    top = f'<p class="heading">{_escape(heading)}</p>\n' if heading else ""
+    return standalone_page(title=title, top=top, boot=boot)
 
 
 def _escape(text: str) -> str:

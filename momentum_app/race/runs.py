@@ -290,12 +290,33 @@ def start_part(s: RaceSettings) -> str:
     return part_data(obj, "start", results, axes, coarse=START_POINTS)
 
 
-def race_runs(obj: Objective, results: dict[str, BatchResult]) -> list[RaceRun]:
-    """The figure's view of the race."""
+def racer_label(name: str, s: RaceSettings) -> str:
+    """``Momentum (α = 0.0015, β = 0.9)``: an optimizer with the settings it ran at."""
+    values = [f"α = {s.lr:g}"]
+    if name in MOMENTUM_OPTIMIZERS:
+        ramp = s.ramp
+        values.append(f"β = {ramp[0]:g}→{ramp[1]:g}" if ramp else f"β = {s.momentum:g}")
+    return f"{LABELS[name]} ({', '.join(values)})"
+
+
+def export_title(s: RaceSettings) -> str:
+    """What an exported race shows, for its title: the function with its formula and the
+    start (each racer's α and β are in its label, see :func:`racer_label`)."""
+    obj = s.objective
+    name = obj.title.split(":")[0]  # a typed formula's title repeats its formula
+    formula = obj.formula if len(obj.formula) <= 48 else obj.formula[:47] + "…"
+    x, y = s.start
+    return f"{name}: f = {formula}, start ({x:g}, {y:g})"
+
+
+def race_runs(
+    obj: Objective, results: dict[str, BatchResult], s: RaceSettings | None = None
+) -> list[RaceRun]:
+    """The figure's view of the race (labelled with α and β when ``s`` is given)."""
     return [
         RaceRun(
             name=name,
-            label=LABELS[name],
+            label=LABELS[name] if s is None else racer_label(name, s),
             positions=r.positions[:, 0],
             gaps=r.losses[:, 0] - obj.f_star,
             diverged_step=int(r.diverged_step[0]),

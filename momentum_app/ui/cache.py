@@ -79,7 +79,9 @@ def race_parts(
 
 def race_html(s: RaceSettings, data: str) -> str:
     """The race ``data`` of ``s`` as one offline HTML file, its parts inlined (scrubs work)."""
+    racers = "; ".join(runs.racer_label(n, s) for n in s.optimizers)
     return standalone_html(data, title=f"Race on {s.objective.title}", momentum=s.momentum,
+                           heading=f"{runs.export_title(s)} · {racers}",
                            parts=race_parts(s))  # fmt: skip
 
 

@@ -552,7 +552,8 @@ def exports_ui(
     trajectories: Callable[[], str],
     table: pd.DataFrame | None = None,
 ) -> None:
-    """Download buttons for a race: offline HTML, GIF, trajectories and results as CSV.
+    """Download buttons for a race: offline HTML, GIF, trajectories and results as CSV
+    (``title`` heads the GIF).
 
     Each file is built only when its button is pressed. The PNG of the frame on screen
     comes from the chart's own PNG button (drawn in the browser).
@@ -569,7 +570,7 @@ def exports_ui(
         help="The animation as one offline HTML file: plays with no server, no internet.",
     )  # fmt: skip
     buttons[1].download_button(
-        "GIF", lambda: race_gif(obj, runs()), file_name=f"{stem}.gif",
+        "GIF", lambda: race_gif(obj, runs(), title=title), file_name=f"{stem}.gif",
         mime="image/gif", icon=":material/gif_box:", width="stretch",
         help="The animation as an animated GIF.",
     )  # fmt: skip

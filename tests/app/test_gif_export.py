@@ -244,3 +244,23 @@ def test_importing_the_module_leaves_matplotlib_unloaded():
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_exports_are_labelled_with_the_function_start_alpha_and_beta():
+    # The exported HTML and GIF said only "Race on Rosenbrock" (#19 item 6).
+    from dataclasses import replace as with_
+
+    from momentum_app.race.runs import export_title, race_runs, run_race
+    from momentum_app.ui import cache
+    from momentum_app.ui.settings import default_settings
+
+    s = with_(default_settings("custom"), formula="x^2 + 3*y^2", lr=0.05, momentum=0.8,
+              start=(1.5, -2.0), steps=60, optimizers=("sgd", "momentum"))  # fmt: skip
+    title = export_title(s)
+    assert title == "Custom: f = x^2 + 3*y^2, start (1.5, -2)"
+    runs = race_runs(s.objective, run_race(s), s)
+    assert [r.label for r in runs] == ["SGD (α = 0.05)", "Momentum (α = 0.05, β = 0.8)"]
+    gif = race_gif(s.objective, runs, title=title, max_frames=5)
+    assert gif != race_gif(s.objective, runs, max_frames=5)  # the header differs
+    html = cache.race_html(s, cache.race_view(s).data)
+    assert '<p class="heading">' + title + " · SGD (α = 0.05); Momentum (α = 0.05, β = 0.8)" in html
