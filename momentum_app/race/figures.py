@@ -294,12 +294,46 @@ def race_figure(
     return go.Figure(data=traces, layout=layout).to_plotly_json()
 
 
+#: Surface samples per axis: fine enough that a narrow valley's floor is smooth (at 60,
+#: Rosenbrock's curved floor crossed the grid as a saw-tooth of spikes).
+SURFACE_N = 160
+
+
+def surface_values(obj: Objective, n: int = SURFACE_N, fine: int = 4) -> tuple[Array, Array, Array]:
+    """:func:`landscape_values` for the 3D surface: ``n x n`` vertices, each the lowest
+    value within half a grid step of it (from a grid ``fine`` times finer). On a log
+    scale a narrow valley is a deep trench that a plain grid hits only here and there,
+    which drew its floor as a row of spikes; with the lowest value around each vertex the
+    floor runs unbroken."""
+    xs_f, ys_f, z_f = landscape_values(obj, n=n * fine)
+    pad = fine // 2  # a vertex's block: the fine points within half a step each way
+    zp = np.pad(z_f, pad, mode="edge")
+    blocks = np.lib.stride_tricks.sliding_window_view(zp, (fine + 1, fine + 1))
+    centre = np.linspace(0, len(xs_f) - 1, n).round().astype(int)
+    z = blocks[centre][:, centre].min(axis=(-2, -1))
+    return xs_f[centre], ys_f[centre], z
+
+
+def surface_z(xs: Array, ys: Array, z: Array, points: Array) -> Array:
+    """The drawn surface's height over each of ``points`` ``(k, 2)``: bilinear between the
+    corners of the grid cell holding it (clamped to the grid)."""
+    i = np.clip(np.searchsorted(ys, points[:, 1]) - 1, 0, len(ys) - 2)
+    j = np.clip(np.searchsorted(xs, points[:, 0]) - 1, 0, len(xs) - 2)
+    u = np.clip((points[:, 0] - xs[j]) / (xs[j + 1] - xs[j]), 0.0, 1.0)
+    v = np.clip((points[:, 1] - ys[i]) / (ys[i + 1] - ys[i]), 0.0, 1.0)
+    bottom = z[i, j] * (1 - u) + z[i, j + 1] * u
+    top = z[i + 1, j] * (1 - u) + z[i + 1, j + 1] * u
+    return bottom * (1 - v) + top * v
+
+
 def surface_figure(obj: Objective, runs: list[RaceRun], font_size: int = 14) -> go.Figure:
     """A static 3D view: the landscape as a translucent surface with each optimizer's
-    whole path drawn just above it (lifted by 2 % of the height), so that no path hides
-    under the surface. A coarse 60 x 60 surface keeps the view quick to draw."""
-    xs, ys, z = landscape_values(obj, n=60)
-    lift = 0.02 * float(z.max() - z.min())
+    whole path laid on it, never under it: a point is drawn at its own height or the
+    surface's over it, whichever is higher (between grid points the drawn surface can
+    pass above a narrow valley's floor), lifted by 1 % of the height. Its hover says the
+    run's own f − f*. The surface's vertices come from :func:`surface_values`."""
+    xs, ys, z = surface_values(obj)
+    lift = 0.01 * float(z.max() - z.min())
     (x0, x1), (y0, y1) = obj.domain
     fig = go.Figure(
         go.Surface(
@@ -312,27 +346,30 @@ def surface_figure(obj: Objective, runs: list[RaceRun], font_size: int = 14) -> 
         pts = run.positions[keep]
         inside = (pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)
         pts, gap = pts[inside], run.gaps[keep][inside]
-        zs = np.log10(np.maximum(gap, 0.0) + 1e-3) if obj.log_scale else gap + obj.f_star
+        own = np.log10(np.maximum(gap, 0.0) + 1e-3) if obj.log_scale else gap + obj.f_star
+        zs = np.maximum(own, surface_z(xs, ys, z, pts)) + lift
         color = run.color or COLORS.get(run.name, "#333")
         fig.add_trace(
             go.Scatter3d(
-                x=pts[:, 0], y=pts[:, 1], z=zs + lift, mode="lines", name=run.label,
-                line={"color": color, "width": 7},
+                x=pts[:, 0], y=pts[:, 1], z=zs, mode="lines", name=run.label,
+                line={"color": color, "width": 7}, customdata=gap,
+                hovertemplate="(%{x:.4g}, %{y:.4g}): f − f* = %{customdata:.3g}<extra></extra>",
             )
         )  # fmt: skip
     tick = {"size": max(10, font_size - 3)}
     fig.update_layout(
-        height=560,
-        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        height=620,
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
         font={"size": font_size},
         scene={
             "xaxis": {"title": {"text": "x"}, "range": [x0, x1], "tickfont": tick},
             "yaxis": {"title": {"text": "y"}, "range": [y0, y1], "tickfont": tick},
             "zaxis": {"title": {"text": "log f" if obj.log_scale else "f"}, "tickfont": tick},
             "aspectmode": "manual",
-            "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-            "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 1.1}},
+            "aspectratio": {"x": 1, "y": 1, "z": 0.55},
+            # Close enough that the box fills the frame (at 1.6 it sat small in its middle).
+            "camera": {"eye": {"x": 1.0, "y": -1.0, "z": 0.7}},
         },
-        legend={"orientation": "h"},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"},
     )
     return fig

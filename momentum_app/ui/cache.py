@@ -89,7 +89,7 @@ def race_html(s: RaceSettings, data: str) -> str:
 def race_surface(s: RaceSettings, font_size: int = 14):
     """The static 3D view of a runs."""
     obj = s.objective
-    return surface_figure(obj, runs.race_runs(obj, race_results(s)), font_size=font_size)
+    return surface_figure(obj, runs.race_runs(obj, race_results(s), s), font_size=font_size)
 
 
 def scene_results(scene: scenes.Scene) -> dict[str, BatchResult]:

@@ -157,3 +157,34 @@ def test_the_readout_after_a_release_holds_the_tables_numbers(momentum):
             None if pd.isna(row[steps_column]) else row[steps_column]
         )
         assert _decode(runs["finalGap"], "<f8")[m] == pytest.approx(row["f - f*"], rel=1e-12)
+
+
+def _drawn_surface(fig, points):
+    """The surface trace's height over ``points``, bilinear between its grid's vertices."""
+    from momentum_app.race.figures import surface_z
+
+    s = fig.data[0]
+    return surface_z(np.asarray(s.x), np.asarray(s.y), np.asarray(s.z), points)
+
+
+@pytest.mark.parametrize("fn", ["rosenbrock", "himmelblau", "rastrigin"])
+def test_no_path_hangs_below_the_drawn_surface(fn):
+    # On Rosenbrock the paths hung below the surface, whose flat cells span the narrow
+    # valley above its floor (#19 item 7).
+    s = replace(default_settings(fn), optimizers=("sgd", "momentum", "nesterov"))
+    obj = s.objective
+    fig = surface_figure(obj, race_runs(obj, run_race(s), s))
+    for path in fig.data[1:]:
+        points = np.c_[path.x, path.y]
+        assert np.all(np.asarray(path.z) > _drawn_surface(fig, points)), path.name
+
+
+def test_rosenbrocks_valley_floor_is_drawn_without_spikes():
+    # A 60 x 60 grid of log10(f - f* + 1e-3) drew the curved floor as a saw-tooth: along
+    # y = x^2 the surface went up and down by several decades (4x its range, twice over).
+    obj = get_objective("rosenbrock")
+    fig = surface_figure(obj, [])
+    x = np.linspace(-1.7, 1.7, 2000)
+    floor = _drawn_surface(fig, np.c_[x, x**2])
+    down_and_up = 2 * (floor.max() - floor.min())  # one descent to the minimum, one climb
+    assert np.abs(np.diff(floor)).sum() <= 1.1 * down_and_up
