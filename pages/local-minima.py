@@ -13,7 +13,7 @@ from momentum_app.studies.basin_figures import (
 )
 from momentum_app.ui import cache, page, state
 from momentum_app.ui.settings import MinimaSettings
-from momentum_app.ui.widgets import chart_font, minima_cases_ui, minima_controls_ui
+from momentum_app.ui.widgets import STILL, chart_font, minima_cases_ui, minima_controls_ui
 from momentum_core.basins import describe_effect
 
 page.start()
@@ -38,7 +38,7 @@ momenta, maps = cache.minima_maps(settings, every)
 chosen = maps[int(np.abs(momenta - settings.momentum).argmin())]
 left, right = st.columns(2)
 title = f"SGD (β = 0), α = {settings.lr:.3g}"
-left.plotly_chart(basin_figure(obj, maps[0], title, font_size=chart_font()))
+left.plotly_chart(basin_figure(obj, maps[0], title, font_size=chart_font()), config=STILL)
 left.metric(grid_share_label(settings), f"{maps[0].share_global:.1%}")
 with right:
     scrub = cache.basin_scrub(settings, chart_font(), every)
@@ -47,7 +47,7 @@ shares = {0.0: maps[0].share_global, settings.momentum: chosen.share_global}
 
 study = cache.success(settings)
 st.caption(populations_note(settings, shares, study))
-st.plotly_chart(success_figure(study, font_size=chart_font()))
+st.plotly_chart(success_figure(study, font_size=chart_font()), config=STILL)
 st.subheader(f"What the {settings.starts:,} random starts show")
 for sentence in describe_effect(study):
     st.markdown("- " + sentence)

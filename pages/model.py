@@ -7,7 +7,7 @@ from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
 from momentum_app.ui import cache, page, state
 from momentum_app.ui.settings import ModelSettings
-from momentum_app.ui.widgets import chart_font, model_controls_ui
+from momentum_app.ui.widgets import STILL, chart_font, model_controls_ui
 
 page.start()
 st.title("The article's model")
@@ -21,7 +21,7 @@ st.caption(
 settings = state.linked_settings(ModelSettings, model_controls_ui)
 race = cache.model_race(settings)
 
-st.plotly_chart(loss_bands_figure(race, chart_font()), key="model_losses")
+st.plotly_chart(loss_bands_figure(race, chart_font()), key="model_losses", config=STILL)
 st.caption(
     f"Lines: the median over {race.seeds} seeds; bands: the {model_view.BAND[0]}th to "
     f"{model_view.BAND[1]}th percentile. A diverged run counts as an infinite loss from the "

@@ -5,9 +5,11 @@ import streamlit as st
 from momentum_app.race.race_chart import race_chart, race_part, wanted
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.sweep_figures import (
+    PHONE_GRID,
     cell_race,
     cell_sentence,
     colour_caption,
+    phone_grid_note,
     picked_cell,
     robust_sentence,
     row_slices,
@@ -29,6 +31,8 @@ st.caption(
 
 settings = state.linked_settings(SweepSettings, sweep_controls_ui)
 obj = settings.objective
+if settings.grid > PHONE_GRID:  # cells a few pixels wide on a phone: offer a coarser grid
+    page.phone_note(phone_grid_note(settings))
 
 # Big grids compute in slices of momentum rows, so the progress bar can move.
 slices = row_slices(settings.grid)

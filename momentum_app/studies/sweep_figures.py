@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import numpy as np
 import plotly.graph_objects as go
 
 from momentum_app.studies.theory_figures import figure_fonts
+from momentum_app.ui.links import to_query
 from momentum_app.ui.settings import SWEEP_METRICS, RaceSettings, SweepSettings, default_settings
 from momentum_core import (
     Objective,
@@ -276,6 +278,21 @@ def picked_cell(result: SweepResult, value: dict | None) -> tuple[int, int, bool
         if 0 <= row < rows and 0 <= col < cols:
             return row, col, True
     return (*best_robust_cell(result), False)
+
+
+#: A grid a phone's finger can tap: at 390 px the map is about 170 px wide, so 60 cells a
+#: side were 3 px each; 20 are about 9 px, and the readout names the cell under the finger.
+PHONE_GRID = 20
+
+
+def phone_grid_note(s: SweepSettings) -> str:
+    """For a phone (HTML): the same sweep on a :data:`PHONE_GRID` grid, as a link."""
+    query = urlencode(to_query(replace(s, grid=PHONE_GRID)))
+    return (
+        f"On a phone the {s.grid} × {s.grid} cells are tiny: "
+        f'<a href="/sweep?{query}" target="_self">the same sweep on a {PHONE_GRID} × '
+        f"{PHONE_GRID} grid</a> is easier to tap."
+    )
 
 
 #: Runs per axis whose paths the sweep's map shows (a larger grid: every n-th row, column).

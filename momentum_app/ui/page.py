@@ -36,6 +36,29 @@ def nav_ui() -> None:
     st.sidebar.divider()
 
 
+#: Every page's look on a narrow screen, local CSS only. Streamlit folds the sidebar away
+#: below 768 px behind an unlabelled "»": it is labelled, and a line under the page's top
+#: says where the settings are. Wide formulas and tables scroll sideways instead of being
+#: cut at the screen's edge; the results table's toolbar (shown above its top edge on a
+#: tap or a hover) gets room, so it no longer covers the verdict above it.
+PAGE_CSS = """<style>
+[data-testid="stExpandSidebarButton"]::after,
+[data-testid="stSidebarCollapsedControl"] button::after {
+  content: "Settings"; margin-left: 0.35em; font-size: 0.95rem; font-weight: 600; }
+.phone-only { display: none; }
+@media (max-width: 767.98px) {
+  .phone-only { display: block; color: #333; font-size: 0.95rem; margin: 0; } }
+.katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 0.2rem; }
+[data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; max-width: 100%; }
+[data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 1.6rem; }
+</style>"""
+
+
+def phone_note(text: str) -> None:
+    """A line shown only on a narrow screen (markdown not interpreted: plain text or HTML)."""
+    st.html(f'<p class="phone-only">{text}</p>')
+
+
 def start() -> None:
     """Page config, the shared state, presenter mode, the room and the menu (not when
     presenting or following)."""
@@ -46,6 +69,8 @@ def start() -> None:
     room_warnings = state.read_room_flags()
     if not state.presenting() and not state.following():
         nav_ui()
+        st.html(PAGE_CSS)
+        phone_note("The settings are in the sidebar: tap <b>» Settings</b> at the top left.")
     presenter_ui()
     for message in room_warnings:
         st.warning(message, icon=":material/link:")

@@ -530,6 +530,11 @@ def link_ui() -> None:
     )  # fmt: skip
 
 
+#: plotly's config for a study's still figures: no mode bar, which a tap on a phone showed
+#: over the figure's title and legend (Streamlit's own fullscreen button stays).
+STILL = {"displayModeBar": False}
+
+
 def results_table_ui(shown: pd.DataFrame) -> None:
     """The results table (from :func:`~momentum_app.race.runs.shown_table`) with columns
     wide enough for their headers and values; on a phone it scrolls sideways with the

@@ -308,3 +308,14 @@ def test_every_basin_colour_is_explained_with_its_swatch():
     for colour in (GLOBAL_COLOR, DIVERGED_COLOR, *LOCAL_COLORS):
         assert f"background:{colour}" in note
     assert "local minimum" in note and "global minimum" in note
+
+
+def test_the_still_figures_show_no_mode_bar_over_their_titles():
+    # A tap on a phone showed plotly's mode bar over the titles and legends (#19 item 8).
+    import json
+
+    at = open_page()
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    for chart in charts:
+        assert json.loads(chart.proto.config)["displayModeBar"] is False

@@ -174,3 +174,11 @@ def test_the_final_loss_map_labels_its_colours_with_values_not_logarithms(small)
     assert "log10" not in bar.title.text and "log scale" in bar.title.text
     assert bar.ticktext and all("e" in t for t in bar.ticktext)
     assert [float(t) for t in bar.ticktext] == [10.0**v for v in bar.tickvals]
+
+
+def test_a_phone_is_offered_a_grid_it_can_tap():
+    # At 390 px the default 60 x 60 map had 3 px cells (#19 item 8).
+    at = sweep_at({"grid": "60"})
+    (note,) = [h.proto.body for h in at.get("html") if "easier to tap" in h.proto.body]
+    assert 'class="phone-only"' in note and "grid=20" in note
+    assert not [h for h in sweep_at({"grid": "20"}).get("html") if "easier to tap" in h.proto.body]
