@@ -8,7 +8,7 @@ from momentum_app.ui import page, state
 from momentum_app.ui.settings import LABELS, ModelSettings, RaceSettings
 from momentum_core import MOMENTUM_OPTIMIZERS
 
-page.start()
+page.start(controls=False)
 st.title("Guide: momentum in a few minutes")
 # The guide shares the playground's settings and link: it draws no controls of its own,
 # so a link's settings go into the same keys and the address follows them.

@@ -10,7 +10,7 @@ from momentum_app.race.race_chart import race_chart, standalone_html
 from momentum_app.talk import scenes
 from momentum_app.ui import cache, page, room_ui, state, widgets
 
-page.start()
+page.start(controls=False)
 presenting, following = state.presenting(), state.following()
 if not presenting and not following:
     st.title("Scenes: the article's claims, run live")

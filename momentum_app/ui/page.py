@@ -44,7 +44,7 @@ def nav_ui() -> None:
 PAGE_CSS = """<style>
 [data-testid="stExpandSidebarButton"]::after,
 [data-testid="stSidebarCollapsedControl"] button::after {
-  content: "Settings"; margin-left: 0.35em; font-size: 0.95rem; font-weight: 600; }
+  content: "Settings & pages"; margin-left: 0.35em; font-size: 0.95rem; font-weight: 600; }
 .phone-only { display: none; }
 @media (max-width: 767.98px) {
   .phone-only { display: block; color: #333; font-size: 0.95rem; margin: 0; } }
@@ -59,9 +59,10 @@ def phone_note(text: str) -> None:
     st.html(f'<p class="phone-only">{text}</p>')
 
 
-def start() -> None:
+def start(controls: bool = True) -> None:
     """Page config, the shared state, presenter mode, the room and the menu (not when
-    presenting or following)."""
+    presenting or following); ``controls``: the page's settings are in the sidebar (a
+    phone is told where)."""
     st.set_page_config(page_title="Momentum playground", page_icon="⛰️", layout="wide")
     st.session_state[_STARTED] = time.perf_counter()
     state.init_state()
@@ -70,7 +71,9 @@ def start() -> None:
     if not state.presenting() and not state.following():
         nav_ui()
         st.html(PAGE_CSS)
-        phone_note("The settings are in the sidebar: tap <b>» Settings</b> at the top left.")
+        if controls:  # the page's settings are in the sidebar (the scenes' are on the page)
+            phone_note("The settings are in the sidebar: tap <b>» Settings &amp; pages</b> at "
+                       "the top left.")  # fmt: skip
     presenter_ui()
     for message in room_warnings:
         st.warning(message, icon=":material/link:")

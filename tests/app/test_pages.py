@@ -428,3 +428,11 @@ def test_the_playground_says_why_sgd_wins_on_the_quadratic_and_not_on_rosenbrock
     assert any(c.value.startswith("Why plain gradient descent wins here") for c in at.caption)
     at = open_app()
     assert not any("Why plain gradient descent wins" in c.value for c in at.caption)
+
+
+def test_a_phone_is_told_where_the_settings_are_only_where_the_sidebar_has_them():
+    def noted(at) -> bool:
+        return any("The settings are in the sidebar" in h.proto.body for h in at.get("html"))
+
+    assert noted(open_app())
+    assert not noted(page_at("pages/scenes.py")) and not noted(page_at("pages/guide.py"))

@@ -22,7 +22,7 @@ def test_the_table_toolbar_leaves_the_verdict_readable_and_the_settings_are_name
     # The sidebar's "»" says what it opens, and a line says where the settings are.
     button = phone.locator("[data-testid='stExpandSidebarButton']")
     label = button.evaluate("b => getComputedStyle(b, '::after').content")
-    assert "Settings" in label
+    assert "Settings & pages" in label
     assert phone.get_by_text("The settings are in the sidebar").is_visible()
     table = phone.locator("[data-testid='stDataFrame']")
     table.scroll_into_view_if_needed()
