@@ -30,7 +30,11 @@ The protocol, from Streamlit's source (``web/server/starlette/starlette_websocke
 A widget change is sent like the browser sends it: the full ``widget_states`` with the one
 widget's new value (the widget found by its label among the deltas the session received).
 A hostile link (about one change in ten) is a rerun with an edited query string, as when
-a visitor edits the address, and must give a warning, never an exception.
+a visitor edits the address, and must give a warning, never an exception. A visitor whose
+pointer reaches into the charts (``--reach``, the share of visitors; all by default) sends,
+after each first run of a page, what each chart sends then: a component value asking for
+the sets listed in its ``lazy`` argument (race.js), kept with every later rerun as the
+browser keeps it.
 
 The report: sessions, reruns, p50/p95 latency (BackMsg sent to ``script_finished``),
 reruns per second over the measured window, errors (exceptions, timeouts, page not found,
