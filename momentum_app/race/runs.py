@@ -174,9 +174,7 @@ def view(
 def map_spec(figure: go.Figure, lrs: np.ndarray, momenta: np.ndarray) -> dict:
     """A page's (α, β) map for the race component: its figure and the centres of its
     cells (the pointer picks the nearest; a ``pad`` part holds their runs)."""
-    # The cells' hover texts stay home: the readout says what the cell under the pointer did.
-    shown = go.Figure(figure)
-    shown.data = [t for t in shown.data if t.name != "cells"]
+    shown = go.Figure(figure)  # the readout says what the cell under the pointer did
     if shown.layout.xaxis.type == "log":  # a third of the page: decades only
         shown.update_xaxes(dtick=1)
     return {

@@ -28,8 +28,6 @@ from momentum_core.outcome import kinds
 from momentum_core.sweeps import ROBUST_FACTOR
 
 DIVERGED_COLOR = "#3b0a0a"
-#: Index of the invisible trace of cell centres that carries hover text and selection.
-CELLS_TRACE = 3
 NOT_REACHED_COLOR = "#d9d9d9"
 
 
@@ -89,7 +87,6 @@ def sweep_figure(
         gap = np.maximum(grid_of(result, s.final_loss) - objective.f_star, 1e-16)
         shown = ~diverged
         z, title = np.log10(gap), "final f − f* (log scale)"
-    text = cell_text(result, tol, objective)
     fig = go.Figure()
     # Cells outside a layer are None: plotly leaves them empty (no NaN is sent).
     fig.add_trace(
@@ -114,15 +111,6 @@ def sweep_figure(
             x=stable[has], y=momenta[has], mode="lines", name="largest stable α",
             line={"color": "black", "width": 3, "dash": "dot"},
             hovertemplate="β = %{y:.2f}: stable up to α = %{x:.3g}<extra></extra>",
-        )
-    )  # fmt: skip
-    # Invisible markers on the cell centres: clicking one selects that cell.
-    lr_grid, mu_grid = result.lr.ravel(), result.momentum.ravel()
-    fig.add_trace(
-        go.Scatter(
-            x=lr_grid, y=mu_grid, mode="markers", name="cells", showlegend=False,
-            marker={"size": 8, "opacity": 0}, customdata=np.arange(lr_grid.size),
-            text=text.ravel(), hovertemplate="%{text}<extra></extra>",
         )
     )  # fmt: skip
     row, col = best_robust_cell(result)
