@@ -22,11 +22,7 @@ settings = state.linked_settings(ModelSettings, model_controls_ui)
 race = cache.model_race(settings)
 
 st.plotly_chart(loss_bands_figure(race, chart_font()), key="model_losses", config=STILL)
-st.caption(
-    f"Lines: the median over {race.seeds} seeds; bands: the {model_view.BAND[0]}th to "
-    f"{model_view.BAND[1]}th percentile. A diverged run counts as an infinite loss from the "
-    "epoch it diverged in, so a band or median stops where too many seeds diverged."
-)
+st.caption(model_view.bands_caption(race))
 for line in model_view.verdict(race):
     st.markdown(line)
 

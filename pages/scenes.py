@@ -38,14 +38,14 @@ with st.container(
 ):
     st.header(scene.title, anchor=False, width="content")
     st.caption(
-        f"Scene {index + 1} of {len(names)} · {scene.objective.title}, α = {scene.lr:g}",
+        f"Scene {index + 1} of {len(names)} · {scene.where}",
         width="content",
     )
 if following:
     room_ui.follow_ui(now)
 st.markdown(f"> **The seed article's claim, in our words:** {scene.claim}")
-results = cache.scene_results(scene)
-values = scenes.facts(scene, results)
+staged = cache.scene_stage(scene)
+values = staged.values
 if room_ui.question_ui(scene, values, now):  # a question first: the caption gives it away
     st.markdown(scenes.caption(scene, values).replace("*", r"\*"))  # f* is no emphasis
     for failed in scenes.failed_checks(scene, values):
@@ -54,13 +54,15 @@ if room_ui.question_ui(scene, values, now):  # a question first: the caption giv
     size = 18 if presenting else font + 1
     race_chart(cache.scene_data(scene, font), key="scene_chart", clickable=False, fresh=True,
                ui_font=size, autoplay=presenting or following)  # fmt: skip
+    if scene.model is not None and not presenting:  # the chart is one seed: here are all
+        widgets.model_scene_bands_ui(cache.model_race(scene.model), font)
 
 if not following:  # a follower's page moves with the presenter's
     widgets.scene_nav_ui(names, index)
     room_ui.rejoin_ui()
     if not presenting:
         html = lambda: standalone_html(cache.scene_data(scene), title=scene.title)  # noqa: E731
-        widgets.scene_exports_ui(scene, results, html, cache.talk_file)
+        widgets.scene_exports_ui(scene, staged, html, cache.talk_file)
     widgets.clicker_ui(name)  # a clicker's keys step through the scenes
 room_ui.shown()  # a follower's page is whole: its poll may rest
 page.end()

@@ -8,7 +8,7 @@ runs; every sentence the page shows is built here from them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +68,10 @@ class ModelRace:
         """``(epochs + 1, seeds)``: ``which`` ("train" or "val") loss at momentum ``index``."""
         return (self.train if which == "train" else self.val)[:, :, index]
 
+    def index(self, momentum: float) -> int:
+        """The index of the grid's momentum nearest to ``momentum``."""
+        return int(np.abs(self.momenta - momentum).argmin())
+
 
 def model_race(
     lr: float,
@@ -98,6 +102,21 @@ def model_race(
     return ModelRace(momenta, chosen, train, val, diverged, float(lr))
 
 
+def race_for(s) -> ModelRace:
+    """:func:`model_race` at a settings record's values (the page's ``ModelSettings``, or a
+    model scene's)."""
+    return model_race(s.lr, s.momentum, s.batch, s.epochs, s.activation, s.seeds, s.data_seed)
+
+
+def bands_caption(race: ModelRace) -> str:
+    """What the loss bands figure draws."""
+    return (
+        f"Lines: the median over {race.seeds} seeds; bands: the {BAND[0]}th to {BAND[1]}th "
+        "percentile. A diverged run counts as an infinite loss from the epoch it diverged in, "
+        "so a band or median stops where too many seeds diverged."
+    )
+
+
 def band(losses: Array) -> tuple[Array, Array, Array]:
     """The median and the :data:`BAND` percentiles over seeds, each cut where it stops
     being finite (once more than half the seeds diverged, the median has no value).
@@ -125,10 +144,12 @@ def median_final(race: ModelRace, index: int, which: str = "train") -> float:
     return float(np.percentile(race.losses(which, index)[-1], 50, method="inverted_cdf"))
 
 
-def target_loss(race: ModelRace) -> float | None:
-    """The target: :data:`TARGET_FACTOR` times the lower of SGD's and momentum's median
-    final training losses; None if both diverged on most seeds."""
-    best = min(median_final(race, 0), median_final(race, race.chosen))
+def target_loss(race: ModelRace, indexes: Sequence[int] | None = None) -> float | None:
+    """The target: :data:`TARGET_FACTOR` times the lowest median final training loss of the
+    momenta at ``indexes`` (SGD's and the chosen β's if None); None if every one of them
+    diverged on most seeds."""
+    indexes = (0, race.chosen) if indexes is None else indexes
+    best = min(median_final(race, i) for i in indexes)
     return None if not np.isfinite(best) else TARGET_FACTOR * best
 
 
@@ -142,6 +163,45 @@ def epochs_to(losses: Array, target: float) -> Array:
 def _median(values: Array) -> float:
     # The seeds' own middle value: np.median would interpolate inf with inf into NaN.
     return float(np.percentile(values, 50, method="inverted_cdf"))
+
+
+@dataclass(frozen=True, eq=False)
+class SeedStats:
+    """One momentum of a race against others, over seeds (see :func:`compare`).
+
+    Attributes:
+        epochs: ``(seeds,)`` epochs to the target, ``inf`` if never.
+        median_epochs: Their median over seeds (``inf`` if most never got there).
+        first: On how many seeds it reached the target in an earlier epoch than every other.
+        diverged: On how many seeds it diverged.
+        final: Its median final training loss; ``val`` the validation one.
+    """
+
+    epochs: Array
+    median_epochs: float
+    first: int
+    diverged: int
+    final: float
+    val: float
+
+
+def compare(race: ModelRace, indexes: Sequence[int]) -> tuple[float | None, list[SeedStats]]:
+    """The momenta at ``indexes`` raced against each other on their common target
+    (:func:`target_loss` of them): per momentum, epochs to it and on how many seeds it won."""
+    target = target_loss(race, indexes)
+    never = np.full(race.seeds, np.inf)
+    hits = [never if target is None else epochs_to(race.losses("train", i), target)
+            for i in indexes]  # fmt: skip
+    stats = []
+    for k, i in enumerate(indexes):
+        others = [h for j, h in enumerate(hits) if j != k]
+        best_other = np.minimum.reduce(others) if others else never
+        stats.append(SeedStats(
+            epochs=hits[k], median_epochs=_median(hits[k]),
+            first=int(np.sum(hits[k] < best_other)), diverged=int(race.diverged[:, i].sum()),
+            final=median_final(race, i), val=median_final(race, i, "val"),
+        ))  # fmt: skip
+    return target, stats
 
 
 def _median_epochs(epochs: Array) -> str:
@@ -367,6 +427,11 @@ def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activ
     sgd = _batch(positions[:, :1], losses[:, :1], diverged[:1], f_star, tol)
     family = _batch(positions, losses, diverged, f_star, tol)
     return NetworkPath(obj, sgd, family, momenta, explained, tol)
+
+
+def path_for(s) -> NetworkPath:
+    """:func:`network_path` at a settings record's values (see :func:`race_for`)."""
+    return network_path(s.lr, s.momentum, s.batch, s.epochs, s.activation, s.data_seed)
 
 
 def path_caption(path: NetworkPath) -> str:

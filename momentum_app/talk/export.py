@@ -17,7 +17,6 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from momentum_app.race import runs
 from momentum_app.race.race_chart import standalone_page
 from momentum_app.talk import scenes as talk_scenes
 from momentum_app.talk.scenes import Scene
@@ -29,18 +28,16 @@ _HERE = Path(__file__).parent
 
 def scene_slide(scene: Scene, font_size: int = TALK_FONT) -> dict:
     """One scene as the talk shows it: its texts, its checks, and its race's data."""
-    results = {run.key: runs.run_one(scene.settings(run)) for run in scene.runs}
-    values = talk_scenes.facts(scene, results)
-    racers = talk_scenes.tracks(scene, results)
+    staged = talk_scenes.stage(scene)
     return {
         "name": scene.name,
         "title": scene.title,
-        "where": f"{scene.objective.title}, α = {scene.lr:g}",
+        "where": scene.where,
         "claim": scene.claim,
-        "caption": talk_scenes.caption(scene, values),
+        "caption": talk_scenes.caption(scene, staged.values),
         "checks": len(scene.checks),
-        "failed": talk_scenes.failed_checks(scene, values),
-        "race": runs.view(scene.objective, scene.start, racers, font_size),
+        "failed": talk_scenes.failed_checks(scene, staged.values),
+        "race": talk_scenes.stage_view(scene, staged, font_size),
     }
 
 

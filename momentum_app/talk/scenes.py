@@ -19,12 +19,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
+
 from momentum_app.landscapes import PARAM_RANGES, Params, explicit, landscape
+from momentum_app.race import runs as race_runs
 from momentum_app.race.figures import COLORS
 from momentum_app.race.race_data import RaceRun, Track
 from momentum_app.race.runs import TOLERANCE, solo
-from momentum_app.ui.links import linked
-from momentum_app.ui.settings import LABELS, PAGE_MAX_STEPS, RaceSettings
+from momentum_app.studies import model_view
+from momentum_app.studies.model_view import ModelRace, NetworkPath
+from momentum_app.ui.links import from_query, link_of, linked
+from momentum_app.ui.settings import LABELS, PAGE_MAX_STEPS, ModelSettings, RaceSettings
 from momentum_core import (
     FACTORIES,
     MOMENTUM_OPTIMIZERS,
@@ -34,6 +39,7 @@ from momentum_core import (
     Objective,
     outcome,
 )
+from momentum_core.family import take_run
 
 SCENES_FILE = Path(__file__).with_name("scenes.toml")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -106,10 +112,24 @@ class Scene:
     checks: tuple[str, ...]
     params: Params = ()
     question: Question | None = None
+    model: ModelSettings | None = None
 
     @property
     def objective(self) -> Objective:
+        """The scene's landscape (a model scene's is the plane of its network's paths, from
+        :func:`stage`)."""
+        if self.model is not None:
+            raise ValueError(f"scene {self.name!r} trains the article's network: see stage()")
         return landscape(self.function, self.params)
+
+    @property
+    def where(self) -> str:
+        """Where the scene runs, for its heading: "Rosenbrock, α = 0.0015"."""
+        if self.model is None:
+            return f"{self.objective.title}, α = {self.lr:g}"
+        m = self.model
+        return (f"the article's network ({m.activation}), α = {self.lr:g}, batches of "
+                f"{m.batch}, {m.seeds} seeds")  # fmt: skip
 
     def race(self, optimizers: tuple[str, ...], momentum: float) -> RaceSettings:
         """A playground race at the scene's function, start, learning rate and steps."""
@@ -163,6 +183,8 @@ def _scene(raw: dict, where: str) -> Scene:
     where = f"scene {name!r}"
     if not _NAME.match(name):
         raise ValueError(f"{where}: a name is lower-case letters, digits, '.' and '-'")
+    if "model" in raw:
+        return _model_scene(raw, name, where, need)
     fn = need("function", str)
     if fn not in FACTORIES:
         raise ValueError(f"{where}: unknown function {fn!r}; choose one of {', '.join(FACTORIES)}")
@@ -221,6 +243,53 @@ def _scene(raw: dict, where: str) -> Scene:
     return scene
 
 
+#: A model scene's ``model`` table: its keys and the model page's fields they set.
+MODEL_KEYS = {"activation": "activation", "batch": "batch", "epochs": "epochs",
+              "seeds": "seeds", "data_seed": "data_seed"}  # fmt: skip
+
+
+def _model_scene(raw: dict, name: str, where: str, need: Callable) -> Scene:
+    """A scene that trains the article's network (``model = {...}``, see scenes.toml): its
+    settings are the model page's, checked by the same rules as that page's links."""
+    given = need("model", dict)
+    if not set(given) <= set(MODEL_KEYS):
+        raise ValueError(f"{where}: model takes {', '.join(MODEL_KEYS)}")
+    lr = need("lr", (int, float))
+    runs = []
+    for item in need("runs", list):
+        run = SceneRun(item.get("key", ""), item.get("optimizer", ""), item.get("momentum", 0.0))
+        if not run.key.isidentifier() or run.optimizer not in ("sgd", "momentum"):
+            raise ValueError(f"{where}: each run needs a key (a word) and the optimizer "
+                             "sgd or momentum (heavy ball; β = 0 is SGD)")  # fmt: skip
+        if run.optimizer == "sgd" and run.momentum:
+            raise ValueError(f"{where}: an sgd run has no momentum")
+        runs.append(run)
+    if not runs or len({r.key for r in runs}) != len(runs):
+        raise ValueError(f"{where}: needs at least one run, with distinct keys")
+    # The page trains a grid of momenta plus one chosen: the scene's first non-zero momentum.
+    chosen = next((r.momentum for r in runs if r.momentum), 0.9)
+    query = {link_of(ModelSettings, field).name: str(given[key])
+             for key, field in MODEL_KEYS.items() if key in given}  # fmt: skip
+    query |= {link_of(ModelSettings, "lr").name: str(lr),
+              link_of(ModelSettings, "momentum").name: str(chosen)}  # fmt: skip
+    model, problems = from_query(ModelSettings, query)
+    if problems:
+        raise ValueError(f"{where}: {problems[0]}")
+    grid = model_view.model_momenta(model.momentum)
+    for run in runs:
+        if not np.isclose(grid, run.momentum, rtol=0, atol=1e-9).any():
+            raise ValueError(f"{where}: momentum {run.momentum:g} is not trained; use one of "
+                             f"{', '.join(f'{b:g}' for b in grid)}")  # fmt: skip
+    scene = Scene(
+        name=name, title=need("title", str), claim=need("claim", str), function="",
+        lr=model.lr, steps=model.epochs, start=(0.0, 0.0), runs=tuple(runs),
+        caption=need("caption", str), checks=tuple(raw.get("checks", ())),
+        question=_question(raw.get("question"), where), model=model,
+    )  # fmt: skip
+    _check_fields(scene, where)
+    return scene
+
+
 def _ramp(raw: object, optimizer: str, steps: int) -> tuple[float, float, int] | None:
     """A run's ``ramp = [from, to, steps]``, checked; None if it is not one."""
     numbers = isinstance(raw, list) and all(
@@ -266,16 +335,22 @@ _RUN_FIELDS = (
     "stuck",
 )
 _TOP_FIELDS = ("title", "lr", "steps", "start_x", "start_y", "start_gap", "params")
+#: A model scene's fields (see scenes.toml): per run, then for the whole scene.
+_MODEL_RUN_FIELDS = ("label", "momentum", "epochs", "first", "diverged", "loss", "val", "outcome")
+_MODEL_TOP_FIELDS = ("title", "lr", "epochs", "batch", "seeds", "activation", "target")
 
 
 def _check_fields(scene: Scene, where: str) -> None:
     """Every {field} of the caption and every operand of the checks must exist."""
     keys = {r.key for r in scene.runs}
+    model = scene.model is not None
+    run_fields = _MODEL_RUN_FIELDS if model else _RUN_FIELDS
+    top_fields = _MODEL_TOP_FIELDS if model else _TOP_FIELDS
     for _, field, _, _ in string.Formatter().parse(scene.caption):
         if field is None:
             continue
         head, _, rest = field.partition(".")
-        ok = (head in _TOP_FIELDS and not rest) or (head in keys and rest in _RUN_FIELDS)
+        ok = (head in top_fields and not rest) or (head in keys and rest in run_fields)
         if not ok:
             raise ValueError(f"{where}: the caption's {{{field}}} is not a known field")
     asked = scene.question.choices if scene.question else ()
@@ -285,7 +360,7 @@ def _check_fields(scene: Scene, where: str) -> None:
             raise ValueError(f"{where}: cannot read the check {check!r}")
         for side in (match[1], match[3]):
             head, _, rest = side.partition(".")
-            if not (_is_number(side) or (head in keys and rest in _RUN_FIELDS)):
+            if not (_is_number(side) or (head in keys and rest in run_fields)):
                 raise ValueError(f"{where}: the check {check!r} names an unknown {side!r}")
 
 
@@ -371,6 +446,45 @@ def facts(scene: Scene, results: dict[str, BatchResult]) -> dict[str, object]:
     return out
 
 
+def _model_outcome(stats: model_view.SeedStats, seeds: int, epochs: int) -> str:
+    """A run over seeds in words: "reaches the target in a median of 6 epochs"."""
+    if stats.diverged * 2 > seeds:
+        return f"diverges on {stats.diverged} of {seeds} seeds"
+    if not np.isfinite(stats.median_epochs):
+        return f"does not reach the target within {epochs:,} epochs on most seeds"
+    m = int(stats.median_epochs)
+    text = f"reaches the target in a median of {m:,} epoch{'' if m == 1 else 's'}"
+    return text + (f" (diverges on {stats.diverged} of {seeds} seeds)" if stats.diverged else "")
+
+
+def model_facts(scene: Scene, race: ModelRace) -> dict[str, object]:
+    """Every caption field of a model scene (see ``scenes.toml``), from its race over seeds:
+    its runs against each other on one target, as the model page's verdict does."""
+    m = scene.model
+    target, stats = model_view.compare(race, [race.index(run.momentum) for run in scene.runs])
+    out: dict[str, object] = {
+        "title": f"the article's network ({m.activation})",
+        "lr": scene.lr,
+        "epochs": m.epochs,
+        "batch": m.batch,
+        "seeds": race.seeds,
+        "activation": m.activation,
+        "target": float("inf") if target is None else target,
+    }
+    for run, st in zip(scene.runs, stats, strict=True):
+        out[run.key] = SimpleNamespace(
+            label=run.label,
+            momentum=run.momentum,
+            epochs=int(st.median_epochs) if np.isfinite(st.median_epochs) else -1,
+            first=st.first,
+            diverged=st.diverged,
+            loss=st.final,
+            val=st.val,
+            outcome=_model_outcome(st, race.seeds, m.epochs),
+        )
+    return out
+
+
 def caption(scene: Scene, values: dict[str, object]) -> str:
     """The scene's caption with every field filled in."""
     return scene.caption.format(**values)
@@ -417,9 +531,12 @@ def _colors(scene: Scene) -> list[str]:
     return used
 
 
-def scene_runs(scene: Scene, results: dict[str, BatchResult]) -> list[RaceRun]:
-    """The GIF's view of a scene: one coloured run per scene run."""
-    obj = scene.objective
+def scene_runs(
+    scene: Scene, results: dict[str, BatchResult], obj: Objective | None = None
+) -> list[RaceRun]:
+    """The GIF's view of a scene: one coloured run per scene run (on ``obj``, the scene's
+    own landscape if None; a model scene's is its :class:`Stage`'s)."""
+    obj = scene.objective if obj is None else obj
     return [
         RaceRun(
             name=run.optimizer,
@@ -439,6 +556,50 @@ def tracks(scene: Scene, results: dict[str, BatchResult]) -> list[Track]:
         Track(run.optimizer, run.label, color, Family(run.optimizer, None, results[run.key]))
         for run, color in zip(scene.runs, _colors(scene), strict=True)
     ]
+
+
+@dataclass(frozen=True, eq=False)
+class Stage:
+    """A scene, run: what its page and its talk slide draw and say.
+
+    Attributes:
+        values: Its caption fields (:func:`facts` or :func:`model_facts`).
+        results: Each run's path by key; a model scene's is seed 0's on the plane of its
+            paths (see :class:`~momentum_app.studies.model_view.NetworkPath`).
+        objective: The landscape drawn (a model scene's: that plane).
+        start: Where every run starts on it.
+        tolerance: The ``f - f*`` the chart's readout calls "there".
+    """
+
+    values: dict[str, object]
+    results: dict[str, BatchResult]
+    objective: Objective
+    start: tuple[float, float]
+    tolerance: float
+
+
+def stage(
+    scene: Scene,
+    run_one: Callable[[RaceSettings], BatchResult] = race_runs.run_one,
+    race_for: Callable[[ModelSettings], ModelRace] = model_view.race_for,
+    path_for: Callable[[ModelSettings], NetworkPath] = model_view.path_for,
+) -> Stage:
+    """Run ``scene``: its 2-D runs through ``run_one``, or its network over seeds through
+    ``race_for`` and seed 0's path through ``path_for`` (the pages pass cached ones)."""
+    if scene.model is None:
+        results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
+        return Stage(facts(scene, results), results, scene.objective, scene.start, TOLERANCE)
+    path = path_for(scene.model)
+    members = {run.key: take_run(path.family, int(np.abs(path.momenta - run.momentum).argmin()))
+               for run in scene.runs}  # fmt: skip
+    values = model_facts(scene, race_for(scene.model))
+    return Stage(values, members, path.objective, path.start, path.tolerance)
+
+
+def stage_view(scene: Scene, staged: Stage, font_size: int) -> str:
+    """The race component's data for a run scene: one coloured racer per scene run."""
+    return race_runs.view(staged.objective, staged.start, tracks(scene, staged.results),
+                          font_size, tolerance=staged.tolerance)  # fmt: skip
 
 
 def scene_named(name: str) -> Scene | None:

@@ -92,16 +92,16 @@ def race_surface(s: RaceSettings, font_size: int = 14):
     return surface_figure(obj, runs.race_runs(obj, race_results(s), s), font_size=font_size)
 
 
-def scene_results(scene: scenes.Scene) -> dict[str, BatchResult]:
-    """A scene's runs by key, each through the playground's cache of single runs."""
-    return {run.key: _run_one(scene.settings(run)) for run in scene.runs}
+def scene_stage(scene: scenes.Scene) -> scenes.Stage:
+    """A scene, run: its 2-D runs through the playground's cache of single runs, a model
+    scene's network through the model page's caches."""
+    return scenes.stage(scene, _run_one, model_race, _network_path)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def scene_data(scene: scenes.Scene, font_size: int = 14) -> str:
     """A scene's race component data (a resource, like :func:`race_view`)."""
-    racers = scenes.tracks(scene, scene_results(scene))
-    return runs.view(scene.objective, scene.start, racers, font_size)
+    return scenes.stage_view(scene, scene_stage(scene), font_size)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Writing the talk...")
@@ -214,16 +214,19 @@ def tips(condition: float) -> list[str]:
 def model_race(s: ModelSettings) -> model_view.ModelRace:
     """Every seed at every momentum of the model page's grid, once per setting for every
     visitor (a resource: ~1 MB of losses at the limits, never copied per hit)."""
-    return model_view.model_race(s.lr, s.momentum, s.batch, s.epochs, s.activation, s.seeds,
-                                 s.data_seed)  # fmt: skip
+    return model_view.race_for(s)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Recording one network's path at every β...")
+def _network_path(s: ModelSettings) -> model_view.NetworkPath:
+    return model_view.path_for(s)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
 def model_path(s: ModelSettings, font_size: int) -> tuple[model_view.NetworkPath, str]:
     """One seed's weights at every β, projected on the plane of its paths, and the race
     component's data for them (SGD, and momentum as a family the β slider scrubs)."""
-    path = model_view.network_path(s.lr, s.momentum, s.batch, s.epochs, s.activation,
-                                   s.data_seed)  # fmt: skip
+    path = _network_path(s)
     racers = [
         runs.Track("sgd", LABELS["sgd"], COLORS["sgd"], Family("sgd", None, path.sgd)),
         runs.Track("momentum", LABELS["momentum"], COLORS["momentum"],

@@ -20,6 +20,8 @@ from momentum_app.landscapes import CUSTOM, FORMULA_EXAMPLES, PARAM_RANGES, land
 from momentum_app.race.gif_export import race_gif
 from momentum_app.race.race_data import RaceRun
 from momentum_app.race.runs import TABLE_WIDTHS, trajectories_csv
+from momentum_app.studies import model_view
+from momentum_app.studies.model_figures import loss_bands_figure
 from momentum_app.talk.scenes import SceneChoice, scene_runs
 from momentum_app.ui import links, state
 from momentum_app.ui.settings import (
@@ -359,21 +361,34 @@ def clicker_ui(scene: str) -> None:
         st.iframe(script, height=1, tab_index=-1)
 
 
-def scene_exports_ui(
-    scene, results: dict, html: Callable[[], str], talk: Callable[[], str]
-) -> None:
-    """A scene's exports (``html`` builds its offline page), the whole talk's (``talk``
-    builds it: every scene in one offline file) and its way to the playground."""
+def model_scene_bands_ui(race, font_size: int) -> None:
+    """A model scene's runs over every seed (its chart follows one): the model page's
+    loss bands of SGD and the scene's first momentum."""
+    st.plotly_chart(loss_bands_figure(race, font_size), key="scene_bands", config=STILL)
+    st.caption(model_view.bands_caption(race))
+
+
+def scene_exports_ui(scene, staged, html: Callable[[], str], talk: Callable[[], str]) -> None:
+    """A scene's exports (``html`` builds its offline page; ``staged`` is the scene run),
+    the whole talk's (``talk`` builds it: every scene in one offline file) and its way to
+    the playground, or a model scene's to the model page."""
+    obj, results = staged.objective, staged.results
     runs = {r.label: results[r.key] for r in scene.runs}
     exports_ui(
-        f"scene-{scene.name}", scene.title, scene.objective, html,
-        lambda: scene_runs(scene, results), lambda: trajectories_csv(scene.objective, runs),
+        f"scene-{scene.name}", scene.title, obj, html,
+        lambda: scene_runs(scene, results, obj), lambda: trajectories_csv(obj, runs),
     )  # fmt: skip
     st.download_button(
         "Download this talk: every scene in one offline HTML file", talk,
         file_name="talk.html", mime="text/html", icon=":material/slideshow:",
         help="Plays from a file with no Python and no network: captions, checks, clicker keys.",
     )  # fmt: skip
+    if scene.model is not None:
+        st.page_link(
+            "pages/model.py", label="Explore this scene on the model page",
+            icon=":material/play_circle:", query_params=links.to_query(scene.model),
+        )  # fmt: skip
+        return
     others = ", ".join(f"{m:g}" for m in scene.other_momenta())
     st.page_link(
         "pages/playground.py", label="Explore this scene in the playground",

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from momentum_app.landscapes import DEFAULT_FORMULA
 from momentum_app.race.runs import run_one
+from momentum_app.studies import model_view
 from momentum_app.talk import scenes
 from momentum_app.ui.settings import LABELS
 from momentum_app.ui.widgets import LINK_LABEL, lr_options
@@ -231,10 +232,17 @@ SCENE_NAMES = [s.name for s in scenes.scenes()]
 def test_every_scene_opens_by_link_with_its_caption(name):
     at = scene_at(name)
     scene = scenes.scene_named(name)
-    results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
-    expected = scenes.caption(scene, scenes.facts(scene, results)).replace("*", r"\*")
+    if scene.model is None:
+        results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
+        values = scenes.facts(scene, results)
+    else:  # the model page's race over seeds; the page shows its loss bands too
+        values = scenes.model_facts(scene, model_view.race_for(scene.model))
+        assert len(at.get("plotly_chart")) == 1
+        assert any(c.value.startswith("Lines: the median over 20 seeds") for c in at.caption)
+    expected = scenes.caption(scene, values).replace("*", r"\*")
     assert expected in [m.value for m in at.markdown]
     assert at.header[0].value == scene.title
+    assert any(scene.where in c.value for c in at.caption)
     assert not at.warning  # every check holds
 
 

@@ -7,19 +7,27 @@ results, one of the scene's own settings, or a number written in the caption's t
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import string
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from momentum_app.race.runs import TOLERANCE, run_one
+from momentum_app.race.runs import TOLERANCE
+from momentum_app.studies.model_view import network_path
 from momentum_app.talk import scenes
 from momentum_app.ui.links import from_query
-from momentum_core import make_optimizer, momentum_ramp, run_batch
+from momentum_core import heavy_ball, make_optimizer, momentum_ramp, run_batch
+from momentum_core.model import Model, glorot_params, make_dataset, train_batch
 
 SCENES = scenes.scenes()
+#: The scenes on a 2-D landscape, and those that train the article's network.
+PLANE = [s for s in SCENES if s.model is None]
+MODELS = [s for s in SCENES if s.model is not None]
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
@@ -75,7 +83,7 @@ def test_one_scene_at_least_per_claim_and_tip():
     assert {"escape", "no-escape"} <= {s.name for s in SCENES}  # it helps, and it does not
 
 
-@pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])
+@pytest.mark.parametrize("scene", PLANE, ids=[s.name for s in PLANE])
 def test_caption_numbers_are_the_runs_numbers(scene):
     results = core_results(scene)
     text = scenes.caption(scene, scenes.facts(scene, results))
@@ -95,8 +103,9 @@ def test_caption_numbers_are_the_runs_numbers(scene):
 
 @pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])
 def test_every_scene_bears_its_claim_out(scene):
-    results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
-    assert scenes.failed_checks(scene, scenes.facts(scene, results)) == []
+    staged = scenes.stage(scene)  # as the page and the talk run it
+    assert scenes.failed_checks(scene, staged.values) == []
+    assert set(staged.results) == {run.key for run in scene.runs}
 
 
 def test_a_failed_check_says_what_it_compared():
@@ -210,8 +219,11 @@ def test_two_or_more_scenes_ask_the_room():
 
 @pytest.mark.parametrize("scene", ASKING, ids=[s.name for s in ASKING])
 def test_exactly_one_answer_is_right_on_the_core_runs(scene):
-    right = scenes.right_answers(scene, scenes.facts(scene, core_results(scene)))
-    assert len(right) == 1
+    if scene.model is None:
+        values = scenes.facts(scene, core_results(scene))
+    else:
+        values = model_values(scene, seed_runs(scene))
+    assert len(scenes.right_answers(scene, values)) == 1
 
 
 def test_the_right_answer_follows_the_runs_not_the_file():
@@ -270,3 +282,152 @@ def test_the_playground_handover_keeps_the_comparison(name, optimizers, momentum
     race = scene.playground()
     assert (race.optimizers, race.momentum) == (optimizers, momentum)
     assert scene.other_momenta() == others
+
+
+# The article's network: each run of a model scene trained on its own, one seed at a time
+# (the page trains every β and seed in one batch), and the caption's statistics worked
+# out in plain Python below.
+
+
+def seed_runs(scene) -> dict[str, tuple[list[list[float]], list[list[float]]]]:
+    """Per run key: (training losses, validation losses), each a list per seed of the
+    loss after every epoch, inf from the epoch the run diverged in."""
+    m = scene.model
+    model = Model(m.activation, make_dataset(m.data_seed))
+    out = {}
+    for run in scene.runs:
+        train, val = [], []
+        for seed in range(m.seeds):
+            r = train_batch(model, heavy_ball(scene.lr, run.momentum), glorot_params(seed),
+                            m.epochs, m.batch, m.data_seed)  # fmt: skip
+            gone = int(r.diverged_epoch[0])
+            train.append(_cut(r.train_loss[:, 0], gone))
+            val.append(_cut(r.val_loss[:, 0], gone))
+        out[run.key] = (train, val)
+    return out
+
+
+def _cut(losses, gone: int) -> list[float]:
+    """The losses per epoch, inf from the epoch ``gone`` a run diverged in (-1: never)."""
+    return [v if gone < 0 or e < gone else math.inf for e, v in enumerate(losses)]
+
+
+def middle(values) -> float:
+    """The lower middle value of an even count (the seeds' own value, no averaging)."""
+    ordered = sorted(values)
+    return ordered[math.ceil(len(ordered) / 2) - 1]
+
+
+def model_values(scene, trained) -> dict:
+    seeds = scene.model.seeds
+    target = 1.1 * min(middle(t[-1] for t in train) for train, _ in trained.values())
+    reach = {key: [next((e for e, v in enumerate(t) if v <= target), math.inf) for t in train]
+             for key, (train, _) in trained.items()}  # fmt: skip
+    out = {"target": target, "seeds": seeds}
+    for key, (train, val) in trained.items():
+        others = [reach[k] for k in reach if k != key]
+        first = sum(all(reach[key][s] < o[s] for o in others) for s in range(seeds))
+        median = middle(reach[key])
+        out[key] = SimpleNamespace(
+            epochs=-1 if median == math.inf else median, first=first,
+            diverged=sum(t[-1] == math.inf for t in train),
+            loss=middle(t[-1] for t in train), val=middle(v[-1] for v in val),
+        )  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("scene", MODELS, ids=[s.name for s in MODELS])
+def test_a_model_scenes_numbers_are_its_runs_numbers(scene):
+    staged = scenes.stage(scene)
+    want = model_values(scene, seed_runs(scene))
+    assert staged.values["target"] == pytest.approx(want["target"], rel=1e-12)
+    for run in scene.runs:
+        got, ref = staged.values[run.key], want[run.key]
+        for field in ("epochs", "first", "diverged"):
+            assert getattr(got, field) == getattr(ref, field), (run.key, field)
+        assert got.loss == pytest.approx(ref.loss, rel=1e-12)
+    text = scenes.caption(scene, staged.values)
+    for run in scene.runs:  # the headline of each run is in the words
+        ref = want[run.key]
+        if ref.diverged * 2 > want["seeds"]:
+            assert f"diverges on {ref.diverged} of {want['seeds']} seeds" in text
+        else:
+            assert f"in a median of {ref.epochs} epoch" in text
+    numbers = [*scene.model.__dict__.values(), scene.lr, want["target"]]
+    numbers += [v for key in scene.runs for v in (key.momentum, *vars(want[key.key]).values())]
+    numbers = [v for v in numbers if isinstance(v, (int, float)) and math.isfinite(v)]
+    stray = set(NUMBER.findall(text)) - shown(numbers)
+    assert not stray, f"{stray} in: {text}"
+    assert scenes.failed_checks(scene, want) == []  # the claim holds on the separate runs too
+
+
+def test_the_model_scenes_make_the_claim_and_its_counter_case():
+    assert len(MODELS) >= 2
+    assert all("trains a model faster" in s.claim for s in MODELS)
+    values = [scenes.stage(s).values for s in MODELS]
+    # Momentum first on most seeds in one, SGD first on most seeds in another.
+    assert any(v["heavy"].first * 2 > v["seeds"] for v in values)
+    assert any(v["sgd"].first * 2 > v["seeds"] for v in values)
+
+
+def test_a_model_scene_draws_one_seeds_path_at_each_runs_momentum():
+    scene = MODELS[0]
+    staged = scenes.stage(scene)
+    path = network_path(scene.lr, scene.model.momentum, scene.model.batch, scene.model.epochs,
+                        scene.model.activation, scene.model.data_seed)  # fmt: skip
+    assert np.array_equal(staged.results["sgd"].positions, path.sgd.positions)
+    heavy = list(path.momenta).index(0.9)
+    assert np.array_equal(staged.results["heavy"].positions[:, 0], path.family.positions[:, heavy])
+    assert staged.objective.title == path.objective.title and staged.start == path.start
+    # Its race data says it is the network's plane, and holds both racers.
+    tracks = json.loads(scenes.stage_view(scene, staged, 14))["tracks"]
+    assert [t["label"] for t in tracks] == ["SGD", "Momentum β = 0.9"]
+
+
+GOOD_MODEL = """
+[[scene]]
+name = "net"
+title = "Net"
+claim = "A claim."
+lr = 0.01
+model = { activation = "tanh", batch = 64, epochs = 5, seeds = 10 }
+runs = [{ key = "a", optimizer = "sgd" }, { key = "b", optimizer = "momentum", momentum = 0.5 }]
+caption = "{a.label} {a.outcome}; {b.outcome}; target {target:.3g} over {seeds} seeds."
+checks = ["b.first >= 0"]
+"""
+
+
+def test_a_speaker_can_add_a_model_scene(tmp_path):
+    (scene,) = scenes.load_scenes(write(tmp_path, GOOD_MODEL))
+    m = scene.model
+    assert (m.activation, m.batch, m.epochs, m.seeds, m.data_seed) == ("tanh", 64, 5, 10, 0)
+    assert (m.lr, m.momentum) == (0.01, 0.5)  # the scene's first momentum is the page's β
+    assert scene.where == "the article's network (tanh), α = 0.01, batches of 64, 10 seeds"
+    text = scenes.caption(scene, scenes.stage(scene).values)
+    assert text.startswith("SGD ") and "over 10 seeds" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("batch = 64", "batch = 4"), "batch"),
+        (("batch = 64", "width = 64"), "model takes activation, batch"),
+        (('"tanh"', '"sigmoid"'), "act"),
+        (("lr = 0.01", "lr = 5"), "lr"),
+        (('optimizer = "momentum"', 'optimizer = "adam"'), "sgd or momentum"),
+        (
+            (
+                "momentum = 0.5",
+                "momentum = 0.5 }, { key = 'c', optimizer = 'momentum', momentum = 0.33",
+            ),
+            "momentum 0.33 is not trained",
+        ),
+        (("{a.outcome}", "{a.steps}"), "the caption's {a.steps} is not a known field"),
+        (("b.first >= 0", "b.gap >= 0"), "unknown 'b.gap'"),
+    ],
+    ids=["batch", "key", "activation", "lr", "optimizer", "momentum", "field", "check"],
+)
+def test_a_broken_model_scene_is_named_with_its_fault(tmp_path, change, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as err:
+        scenes.load_scenes(write(tmp_path, GOOD_MODEL.replace(*change)))
+    assert "'net'" in str(err.value)

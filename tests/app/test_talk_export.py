@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from momentum_app.race import runs
+from momentum_app.studies import model_view
 from momentum_app.talk import scenes
 from momentum_app.talk.export import scene_slide, talk_html
 
@@ -35,10 +36,16 @@ def test_the_talk_holds_every_scene_once_with_plotly_inlined_once(talk):
 def test_each_slide_carries_the_caption_and_checks_the_scenes_page_computes(talk):
     (block,) = re.findall(r'<script type="application/json" id="slides">(.*?)</script>', talk)
     slides = json.loads(block.replace("<\\/", "</"))
-    for slide, scene in zip(slides, scenes.load_scenes(), strict=True):
-        results = {run.key: runs.run_one(scene.settings(run)) for run in scene.runs}
-        values = scenes.facts(scene, results)
+    every = scenes.load_scenes()
+    assert any(s.model for s in every) and any(not s.model for s in every)
+    for slide, scene in zip(slides, every, strict=True):
+        if scene.model is None:
+            results = {run.key: runs.run_one(scene.settings(run)) for run in scene.runs}
+            values = scenes.facts(scene, results)
+        else:  # the page's model race over seeds, not the talk's own run of it
+            values = scenes.model_facts(scene, model_view.race_for(scene.model))
         assert slide["caption"] == scenes.caption(scene, values)
+        assert slide["where"] == scene.where
         assert slide["failed"] == scenes.failed_checks(scene, values) == []
         assert slide["checks"] == len(scene.checks) and slide["title"] == scene.title
 

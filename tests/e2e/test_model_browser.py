@@ -49,3 +49,30 @@ def test_model_page_fits_the_screen(browser, app_url, size):
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= size[0] + 1  # nothing sticks out sideways
     context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (390, 844)], ids=["presenter", "phone"])
+def test_a_model_scene_plays_the_networks_path_and_marks_its_divergence(browser, app_url, size):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    present = "&present=1" if size[0] > 1000 else ""
+    page.goto(app_url + "/scenes?scene=model-tuned-sgd" + present)
+    if present:  # the room answers first
+        page.get_by_role("button", name="Show the answer and play").click()
+    frame = race_frame(page)
+    handle = race_handle(page)
+    labels = handle.evaluate("() => raceStats.tracks.map(t => t.label)")
+    assert labels == ["SGD", "Momentum β = 0.9", "Momentum β = 0.99"]
+    if not present:
+        frame.locator("#play").click()
+    handle.wait_for_function("() => raceStats.markers.length > 0", timeout=60_000)
+    (marker,) = handle.evaluate("() => raceStats.markers")
+    assert marker["label"] == "Momentum β = 0.99"
+    # Its words lie inside the plot (they were cut at its left edge).
+    assert marker["plot"][0] <= marker["text"][0] < marker["text"][1] <= marker["plot"][1]
+    body = page.locator("body").inner_text()
+    assert "diverges on 20 of 20 seeds" in body and "Traceback" not in body and not errors
+    shot(race_iframe(page), f"model-scene-{'presenter' if present else 'phone'}")
+    context.close()

@@ -181,12 +181,18 @@ function draw() {
       ctx.font = `600 ${race.font}px system-ui, sans-serif`; ctx.fillStyle = t.color;
       ctx.textAlign = "center";
       const ty = Math.max(A.y.off + race.font, py - r - 6);
-      const tx = Math.min(Math.max(px, A.x.off + 120), A.x.off + A.x.len - 120);
-      ctx.lineWidth = 4; ctx.strokeStyle = "#fff";
       const text = `${t.label} diverged at step ${k}`;
+      // Inside the plot: a long label by a side (a network's "Momentum β = 0.99 ...") was
+      // cut; on a phone's narrow plot, in smaller type.
+      const wide = ctx.measureText(text).width + 8;
+      if (wide > A.x.len) ctx.font = `600 ${race.font * A.x.len / wide}px system-ui, sans-serif`;
+      const half = Math.min(wide, A.x.len) / 2;
+      const tx = Math.min(Math.max(px, A.x.off + half), A.x.off + A.x.len - half);
+      ctx.lineWidth = 4; ctx.strokeStyle = "#fff";
       ctx.strokeText(text, tx, ty); ctx.fillText(text, tx, ty);
       ctx.restore();
-      race.markers.push({label: t.label, step: k, x: set.path.x[i], y: set.path.y[i], px, py});
+      race.markers.push({label: t.label, step: k, x: set.path.x[i], y: set.path.y[i], px, py,
+                         text: [tx - half, tx + half], plot: [A.x.off, A.x.off + A.x.len]});
     }
   }
   race.framesDrawn += 1;
