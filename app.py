@@ -8,5 +8,6 @@ import streamlit as st
 
 from momentum_app.ui import page
 
-page.start()
-st.switch_page("pages/playground.py", query_params=st.query_params.to_dict())
+if __name__ != "__mp_main__":  # the compute pool's processes import this file: no page there
+    page.start()
+    st.switch_page("pages/playground.py", query_params=st.query_params.to_dict())

@@ -183,21 +183,35 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def with_children(pids: list[int]) -> list[int]:
+    """``pids`` and every process they started, still running (a server's compute pool,
+    see momentum_app/ui/pool.py): its work and memory are the server's."""
+    out, todo = [], list(pids)
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+    return out
+
+
 def cpu_seconds(pids: list[int]) -> float | None:
-    """User + system CPU time used so far by ``pids`` (all their threads)."""
-    total = 0
-    try:
-        for pid in pids:
+    """User + system CPU time used so far by ``pids`` and their children (all threads)."""
+    total, read = 0, 0
+    for pid in with_children(pids):
+        with contextlib.suppress(OSError):  # a child may end while we read
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime, stime
-    except OSError:
-        return None
-    return total / os.sysconf("SC_CLK_TCK")
+            read += 1
+    return total / os.sysconf("SC_CLK_TCK") if read else None
 
 
 def total_rss_mb(pids: list[int]) -> float | None:
-    values = [rss_mb(p) for p in pids]
+    """The resident memory of ``pids`` and their children, summed."""
+    values = [rss_mb(p) for p in with_children(pids)]
     return None if any(v is None for v in values) else sum(values)
 
 
@@ -1039,7 +1053,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         await sampler.stop()
     end, cpu_end = sampler.now(), cpu_seconds(pids)
     rss = {
-        "rss_processes": len(pids),
+        "rss_processes": len(with_children(pids)),
         "rss_start_mb": start,
         "rss_end_mb": end,
         "rss_peak_mb": sampler.peak,

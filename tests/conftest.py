@@ -6,6 +6,10 @@ import os
 
 import pytest
 
+# The app's pages compute in this process (no compute pool, see momentum_app/ui/pool.py):
+# what a test patches is what runs. The browser tests' server has its pool, as served.
+os.environ.setdefault("MOMENTUM_POOL", "0")
+
 
 @pytest.fixture
 def torch():

@@ -18,7 +18,7 @@ from momentum_app.race.figures import heatmaps_as_image
 from momentum_app.studies.theory_figures import figure_fonts
 from momentum_app.ui.settings import MinimaSettings
 from momentum_core import Objective
-from momentum_core.basins import BasinMap, SuccessStudy
+from momentum_core.basins import BasinMap, SuccessStudy, basin_maps, success_rates
 
 GLOBAL_COLOR = "#f4c20d"
 DIVERGED_COLOR = "#000000"
@@ -211,3 +211,17 @@ def basin_images(obj: Objective, maps: dict[float, BasinMap]) -> dict[float, tup
     """Per beta: the map as a PNG data URI (:func:`basin_png`) and its share of grid starts
     that reach a global minimum."""
     return {beta: (basin_png(obj, m), m.share_global) for beta, m in maps.items()}
+
+
+# --- computed in the server's compute pool (see momentum_app.ui.pool) ----------------------
+
+
+def basin_map_at(s: MinimaSettings, beta: float) -> BasinMap:
+    """The basin map of heavy ball at momentum ``beta`` on ``s``'s grid of starts."""
+    return basin_maps(s.objective, s.lr, [beta], s.grid, s.steps, s.noise, s.seed)[beta]
+
+
+def success_study(s: MinimaSettings) -> SuccessStudy:
+    """Success rates at half, once and twice the learning rate, momentum 0 to 0.99."""
+    momenta = np.round(np.arange(0.0, 1.0, 0.03), 2)
+    return success_rates(s.objective, s.study_lrs, momenta, s.starts, s.steps, s.noise, s.seed)

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import numpy as np
 import plotly.graph_objects as go
 
+from momentum_app.race.runs import TOLERANCE, grid_part
 from momentum_app.studies.theory_figures import figure_fonts
 from momentum_app.ui.links import to_query
 from momentum_app.ui.settings import SWEEP_METRICS, RaceSettings, SweepSettings, default_settings
@@ -23,6 +24,7 @@ from momentum_core import (
     grid_of,
     largest_stable_lr,
     robust_best,
+    sweep_grid,
 )
 from momentum_core.outcome import kinds
 from momentum_core.sweeps import ROBUST_FACTOR
@@ -323,3 +325,23 @@ def cell_race(s: SweepSettings, result: SweepResult, row: int, col: int) -> Race
         start=s.start,
         optimizers=("sgd", s.optimizer),
     )
+
+
+# --- computed in the server's compute pool (see momentum_app.ui.pool) ----------------------
+
+
+def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:
+    """Rows ``rows[0]:rows[1]`` (momentum values) of the sweep ``s``."""
+    obj = s.objective
+    lrs = np.geomspace(*obj.lr_range, s.grid)
+    momenta = np.linspace(0.0, 0.99, s.grid)[rows[0] : rows[1]]
+    return sweep_grid(obj, s.optimizer, lrs, momenta, s.steps, x0=s.start, loss_tol=TOLERANCE)
+
+
+def paths_part(s: SweepSettings, result: SweepResult) -> str:
+    """The paths of the sweep's cells (up to 60 x 60 of them) as the map's ``pad`` part."""
+    obj = s.objective
+    cells = path_cells(s.grid)
+    notes = cell_notes(result, TOLERANCE, obj, cells)
+    lrs, momenta = result.lr[0, cells], result.momentum[cells, 0]
+    return grid_part(obj, s.optimizer, lrs, momenta, s.start, s.steps, notes, loss_tol=TOLERANCE)

@@ -54,6 +54,7 @@ def app_url():
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
         ],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={k: v for k, v in os.environ.items() if k != "MOMENTUM_POOL"},  # served as is
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
