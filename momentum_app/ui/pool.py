@@ -4,7 +4,7 @@ Streamlit runs every visitor's script in a thread of one process, and the core's
 runs hold Python's GIL for most of their time (numpy calls on arrays of a few thousand
 numbers): two visitors computing at once share one core, whatever the machine has. The
 heavy results (a race's sets of runs, a sweep's rows, basin maps, the theory pad) are
-computed here, in separate processes, so that the server's own thread keeps answering
+computed in separate processes, so that the server's own threads keep answering
 and the machine's cores all work. The caches in ``cache.py`` stay where they were: a
 result is computed once per setting for every visitor, in the pool instead of the server.
 
@@ -12,32 +12,33 @@ result is computed once per setting for every visitor, in the pool instead of th
 :data:`MAX_PROCESSES`); ``0`` computes everything in the server's process (the tests do,
 so that what they patch is what runs). The processes start with the first heavy result
 ("spawn": a fork of a server with threads could inherit a lock held by another thread),
-all at once, and leave with the server (or within a second of it being killed); a pool
-that breaks (a process killed) gives way to a new one, and the result is computed here.
+all at once, and leave with the server (or within a second of it being killed). A pool
+that breaks (a process killed) gives way to a new one and the result is computed here;
+after :data:`MAX_FAILURES` broken pools, everything is.
 """
 
 from __future__ import annotations
 
 import atexit
 import concurrent.futures as cf
-import contextlib
 import multiprocessing
 import os
-import sys
 import threading
 import time
-import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 ENV = "MOMENTUM_POOL"
-#: Processes at most, whatever the core count (each holds ~100 MB of modules and caches).
+#: Processes at most, whatever the core count (each holds ~120 MB of modules and arrays).
 MAX_PROCESSES = 4
+#: After this many pools that broke or could not start, everything is computed here.
+MAX_FAILURES = 3
 
 _lock = threading.Lock()
 _pool: cf.ProcessPoolExecutor | None = None
+_failures = 0
 
 
 def size() -> int:
@@ -65,46 +66,48 @@ def _warm(parent: int) -> None:
     import momentum_app.studies.theory_view  # noqa: F401
 
 
-@contextlib.contextmanager
-def _bare_main():
-    """A spawned process re-imports the parent's ``__main__`` from its file; under
-    Streamlit that is the app's script, which cannot run outside a session. While the
-    processes start, ``__main__`` is a module without a file, so they import nothing."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
+def _launch() -> cf.ProcessPoolExecutor | None:
+    """A pool with every process started, or None if they could not start.
+
+    A spawned process re-imports the server's ``__main__`` from its file, the app's entry
+    script, under the name ``__mp_main__``; app.py does nothing under that name.
+    """
+    context = multiprocessing.get_context("spawn")
+    pool = cf.ProcessPoolExecutor(size(), mp_context=context, initializer=_warm,
+                                  initargs=(os.getpid(),))  # fmt: skip
+    # A spawn-context pool starts a process when a task finds none idle: as many tasks at
+    # once as processes start them all now (~2 s), not one by one under load later.
+    tasks = [pool.submit(time.sleep, 0.2) for _ in range(size())]
+    if all(task.exception() is None for task in tasks):
+        return pool
+    pool.shutdown(wait=False, cancel_futures=True)
+    return None
 
 
-def _get() -> cf.ProcessPoolExecutor | None:
-    global _pool
+def start() -> bool:
+    """Start the pool unless it runs (the first heavy result waits for it, the others
+    meanwhile wait for this lock); whether it runs."""
+    global _pool, _failures
     with _lock:
-        if _pool is None and size() > 0:
-            context = multiprocessing.get_context("spawn")
-            pool = cf.ProcessPoolExecutor(size(), mp_context=context, initializer=_warm,
-                                          initargs=(os.getpid(),))  # fmt: skip
-            # A spawn-context pool starts a process when a task finds none idle: as many
-            # tasks at once as processes start them all now, while __main__ is bare.
-            with _bare_main():
-                cf.wait([pool.submit(time.sleep, 0.2) for _ in range(size())])
-            _pool = pool
-        return _pool
+        if _pool is None and _failures < MAX_FAILURES and size() > 0:
+            _pool = _launch()
+            _failures += _pool is None
+        return _pool is not None
 
 
 def _reset(broken: cf.ProcessPoolExecutor) -> None:
-    global _pool
+    global _pool, _failures
     with _lock:
         if _pool is broken:
             _pool = None
+            _failures += 1
     broken.shutdown(wait=False, cancel_futures=True)
 
 
 def compute(fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in a pool process (``fn`` a module-level function, its arguments and
     result picklable), or here without a pool; an exception in ``fn`` is raised here."""
-    pool = _get()
+    pool = _pool if start() else None
     if pool is None:
         return fn(*args)
     try:
@@ -115,10 +118,10 @@ def compute(fn: Callable[..., T], *args: Any) -> T:
 
 
 def shutdown() -> None:
-    """Stop the pool's processes (at the server's exit)."""
-    global _pool
+    """Stop the pool's processes (at the server's exit; the tests start anew after it)."""
+    global _pool, _failures
     with _lock:
-        pool, _pool = _pool, None
+        pool, _pool, _failures = _pool, None, 0
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
 

@@ -44,6 +44,7 @@ def where() -> int:
 
 def test_the_pool_computes_what_the_server_would(one_process):
     s = defaults(RaceSettings)
+    assert pool.start()
     assert pool.compute(where) != os.getpid()  # it is another process
     assert pool.compute(runs.start_part, s) == runs.start_part(s)  # the same bytes
     m = defaults(MinimaSettings)
@@ -52,20 +53,30 @@ def test_the_pool_computes_what_the_server_would(one_process):
 
 
 def test_an_error_in_the_pool_is_raised_where_it_was_asked_for(one_process):
+    assert pool.start()
     with pytest.raises(ValueError, match="math domain error"):
         pool.compute(__import__("math").sqrt, -1.0)
 
 
 def test_a_killed_process_gives_way_to_a_new_pool(one_process):
+    assert pool.start()
     first = pool.compute(where)
     assert pool.compute(die_unless_in, os.getpid()) == "computed here"  # here, after all
+    assert pool.start()
     assert pool.compute(where) not in (first, os.getpid())  # a new process serves
+
+
+def test_a_pool_that_keeps_breaking_is_given_up(one_process):
+    for _ in range(pool.MAX_FAILURES):
+        assert pool.start()
+        assert pool.compute(die_unless_in, os.getpid()) == "computed here"
+    assert not pool.start() and pool.compute(where) == os.getpid()
 
 
 def test_without_a_pool_everything_is_computed_here(monkeypatch):
     monkeypatch.setenv(pool.ENV, "0")
     pool.shutdown()
-    assert pool.compute(where) == os.getpid()
+    assert not pool.start() and pool.compute(where) == os.getpid()
 
 
 @pytest.mark.parametrize(("value", "size"), [("0", 0), ("3", 3), ("64", pool.MAX_PROCESSES)])
@@ -78,13 +89,13 @@ def test_the_pool_size_comes_from_the_environment(monkeypatch, value, size):
 
 def test_the_entry_point_draws_no_page_in_a_pool_process():
     # A spawned process imports the server's __main__, the app's script, under this name.
-    runpy.run_path(str(ROOT / "app.py"), run_name="__mp_main__")
+    assert "st" not in runpy.run_path(str(ROOT / "app.py"), run_name="__mp_main__")
 
 
 SERVER = """
 import os, sys, time
 from momentum_app.ui import pool
-pool.compute(int)
+pool.start()
 print(" ".join(str(p.pid) for p in pool._pool._processes.values()), flush=True)
 time.sleep(60)
 """
