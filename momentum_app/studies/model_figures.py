@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from momentum_app.race.figures import COLORS
 from momentum_app.studies.model_view import BAND, ModelRace, band
+from momentum_app.studies.theory_figures import figure_fonts
 
 
 def _fill(color: str) -> str:
@@ -49,8 +50,14 @@ def loss_bands_figure(race: ModelRace, font_size: int = 14) -> go.Figure:
             ), row=1, col=col)  # fmt: skip
         fig.update_xaxes(title_text="epoch", row=1, col=col)
         fig.update_yaxes(type="log", row=1, col=col)
+    fonts = figure_fonts(font_size)  # presenting: large and dark, as the other studies
     fig.update_layout(
-        height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"size": font_size},
-        legend={"orientation": "h", "y": -0.25}, template="plotly_white",
+        height=380 if font_size < 18 else 440, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        font=fonts["font"], legend={"orientation": "h", "y": -0.25, **fonts["legend"]},
+        template="plotly_white",
     )  # fmt: skip
+    axis = fonts["xaxis"]
+    fig.update_xaxes(tickfont=axis["tickfont"], title_font=axis["title"]["font"])
+    fig.update_yaxes(tickfont=axis["tickfont"], title_font=axis["title"]["font"], dtick="D2")
+    fig.update_annotations(font=fonts["title"]["font"])  # the two panels' titles
     return fig

@@ -55,6 +55,16 @@ def test_figure_draws_medians_and_bands_without_nan(fast):
     assert first > fast.seeds // 2 and len(momentum.y) < len(sgd.y)  # the median stops
 
 
+def test_presenter_fonts_reach_every_tick_and_panel_title(race):
+    # Streamlit's theme drew 10 px ticks over the figure's own 20 px font on a projector.
+    fig = loss_bands_figure(race, 20)
+    axes = [fig.layout[name] for name in ("xaxis", "xaxis2", "yaxis", "yaxis2")]
+    assert all(axis.tickfont.size == 20 and axis.title.font.size == 20 for axis in axes)
+    assert all(a.font.size >= 20 for a in fig.layout.annotations)  # "Training loss", ...
+    assert fig.layout.yaxis.dtick == fig.layout.yaxis2.dtick == "D2"  # 1, 2, 5 a decade
+    assert loss_bands_figure(race, 14).layout.xaxis.tickfont.size < 20
+
+
 def test_verdict_counts_wins_from_the_runs(race):
     lines = model_view.verdict(race)
     target = model_view.target_loss(race)
