@@ -211,7 +211,7 @@ def _scene(raw: dict, where: str) -> Scene:
         raise ValueError(f"{where}: start is [x, y]")
     runs = []
     for item in need("runs", list):
-        run = SceneRun(item.get("key", ""), item.get("optimizer", ""), item.get("momentum", 0.0))
+        run = _run(item, where)
         if not run.key.isidentifier() or run.optimizer not in OPTIMIZER_NAMES:
             raise ValueError(f"{where}: each run needs a key (a word) and a known optimizer")
         if "ramp" in item:
@@ -257,7 +257,7 @@ def _model_scene(raw: dict, name: str, where: str, need: Callable) -> Scene:
     lr = need("lr", (int, float))
     runs = []
     for item in need("runs", list):
-        run = SceneRun(item.get("key", ""), item.get("optimizer", ""), item.get("momentum", 0.0))
+        run = _run(item, where)
         if not run.key.isidentifier() or run.optimizer not in ("sgd", "momentum"):
             raise ValueError(f"{where}: each run needs a key (a word) and the optimizer "
                              "sgd or momentum (heavy ball; β = 0 is SGD)")  # fmt: skip
@@ -288,6 +288,23 @@ def _model_scene(raw: dict, name: str, where: str, need: Callable) -> Scene:
     )  # fmt: skip
     _check_fields(scene, where)
     return scene
+
+
+def _run(item: object, where: str) -> SceneRun:
+    """One table of a scene's ``runs``, its fields of the right types (not yet checked
+    against the scene's kind)."""
+    if not isinstance(item, dict):
+        raise ValueError(f"{where}: each run is a table {{ key = ..., optimizer = ... }}")
+    key, optimizer, momentum = (
+        item.get("key", ""),
+        item.get("optimizer", ""),
+        item.get("momentum", 0.0),
+    )
+    if not isinstance(key, str) or not isinstance(optimizer, str):
+        raise ValueError(f"{where}: a run's key and optimizer are words in quotes")
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)):
+        raise ValueError(f"{where}: a run's momentum is a number, got {momentum!r}")
+    return SceneRun(key, optimizer, float(momentum))
 
 
 def _ramp(raw: object, optimizer: str, steps: int) -> tuple[float, float, int] | None:

@@ -163,6 +163,9 @@ def test_a_speaker_can_add_a_scene(tmp_path):
         (("momentum = 0.5", "ramp = [0.5, 0.9]"), "ramp is [from, to, steps]"),
         (("momentum = 0.5", "ramp = [0.5, 0.9, 500]"), "at most 100 steps"),
         (('optimizer = "sgd"', 'optimizer = "sgd", ramp = [0, 0.9, 10]'), "for momentum"),
+        (("momentum = 0.5", 'momentum = "0.5"'), "momentum is a number, got '0.5'"),
+        (('key = "a"', "key = 1"), "key and optimizer are words"),
+        (('runs = [{ key = "a", optimizer = "sgd" }, ', "runs = [1, "), "each run is a table"),
     ],
     ids=[
         "function",
@@ -176,6 +179,9 @@ def test_a_speaker_can_add_a_scene(tmp_path):
         "ramp-short",
         "ramp-long",
         "ramp-sgd",
+        "momentum-text",
+        "key-number",
+        "run-number",
     ],
 )
 def test_a_broken_scene_is_named_with_its_fault(tmp_path, change, message):
@@ -424,8 +430,21 @@ def test_a_speaker_can_add_a_model_scene(tmp_path):
         ),
         (("{a.outcome}", "{a.steps}"), "the caption's {a.steps} is not a known field"),
         (("b.first >= 0", "b.gap >= 0"), "unknown 'b.gap'"),
+        (("momentum = 0.5", "momentum = true"), "momentum is a number"),
+        (("batch = 64", "batch = [64]"), "batch"),
     ],
-    ids=["batch", "key", "activation", "lr", "optimizer", "momentum", "field", "check"],
+    ids=[
+        "batch",
+        "key",
+        "activation",
+        "lr",
+        "optimizer",
+        "momentum",
+        "field",
+        "check",
+        "momentum-bool",
+        "batch-list",
+    ],
 )
 def test_a_broken_model_scene_is_named_with_its_fault(tmp_path, change, message):
     with pytest.raises(ValueError, match=re.escape(message)) as err:
