@@ -76,7 +76,7 @@ def start(controls: bool = True) -> None:
                        "the top left.")  # fmt: skip
     presenter_ui()
     for message in room_warnings:
-        st.warning(message, icon=":material/link:")
+        st.warning(state.plain(message), icon=":material/link:")
 
 
 def mark(name: str) -> None:

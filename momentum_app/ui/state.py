@@ -7,6 +7,7 @@ change on one page survives a visit to another.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import streamlit as st
@@ -142,7 +143,8 @@ def get_landscape(prefix: str = "", report: bool = True) -> tuple[str, tuple, st
     except ValueError as err:
         formula, domain = st.session_state.get(_GOOD, (DEFAULT_FORMULA, FLAT_DEFAULT_DOMAIN))
         if report:
-            st.sidebar.error(f"{err} — showing {formula} instead.", icon=":material/error:")
+            st.sidebar.error(plain(f"{err} — showing {formula} instead."),
+                             icon=":material/error:")  # fmt: skip
         return CUSTOM, (), formula, domain
     if fn == CUSTOM:
         st.session_state[_GOOD] = (formula, domain)
@@ -199,6 +201,15 @@ def sync_from_url(cls: type) -> list[str]:
     return st.session_state.pop(_WARNINGS, [])
 
 
+_MARKDOWN = re.compile(r"([\\`*_~$\[\]<>#|])")
+
+
+def plain(text: str) -> str:
+    """``text`` as Streamlit's Markdown shows it letter for letter: a message quoting a
+    typed formula lost its ``*`` to italics (``cos(x)*cos(y)*1e300``)."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
 def warn_next_run(message: str) -> None:
     """Show ``message`` with the link warnings of the page's next run (for a callback,
     which runs before the page's script)."""
@@ -232,7 +243,7 @@ def linked_settings(cls: type, controls: Callable[[], None] | None = None):
     settings = get(cls)
     sync_to_url(links.to_query(settings))
     for message in warnings:
-        st.warning(message, icon=":material/link:")
+        st.warning(plain(message), icon=":material/link:")
     return settings
 
 

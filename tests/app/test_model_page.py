@@ -7,6 +7,7 @@ import pytest
 
 from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
+from momentum_app.ui import state
 from momentum_core import heavy_ball
 from momentum_core.model import Model, glorot_params, make_dataset, train_batch
 from tests.app.harness import page_at
@@ -165,6 +166,6 @@ def test_a_batch_of_one_is_clamped_to_the_pages_smallest():
     """Batch 1 for 100 epochs would record 25,600 steps of every β: the link says no."""
     at = page_at("pages/model.py", {"batch": "1", "epochs": "5", "seeds": "10"})
     assert [w.value for w in at.warning] == [
-        "batch=1 is outside the batch sizes [8, 256]; using 8."
+        state.plain("batch=1 is outside the batch sizes [8, 256]; using 8.")
     ]
     assert at.query_params["batch"] in ("8", ["8"])

@@ -11,6 +11,7 @@ from momentum_app.landscapes import DEFAULT_FORMULA
 from momentum_app.race.runs import run_one
 from momentum_app.studies import model_view
 from momentum_app.talk import scenes
+from momentum_app.ui import state
 from momentum_app.ui.settings import LABELS
 from momentum_app.ui.widgets import LINK_LABEL, lr_options
 from momentum_core import get_objective
@@ -371,7 +372,8 @@ def test_a_bad_formula_in_a_link_warns_and_falls_back():
     at = open_app({"fn": "custom", "f": "__import__('os')"})
     assert not at.exception
     (warning,) = [w.value for w in at.warning]
-    assert "unknown name '__import__'" in warning
+    # As typed: unescaped, Markdown had shown "__import__" as a bold "import".
+    assert "unknown name '\\_\\_import\\_\\_'" in warning
     assert at.text_input(key="formula").value == DEFAULT_FORMULA
 
 
@@ -396,6 +398,17 @@ def test_a_formula_near_the_float_limit_gives_one_line_not_a_traceback(page):
     at = page_at(page, {"fn": "custom", "f": "cos(x)*cos(y)*1e300"})
     assert not at.exception
     assert any("too large on the domain" in w.value for w in at.warning)
+    # Quoted letter for letter: Markdown had turned "*cos(y)*" into italics.
+    assert any("f='cos(x)\\*cos(y)\\*1e300'" in w.value for w in at.warning)
+
+
+def test_a_message_shows_markdown_characters_as_typed():
+    text = "f='x*y*2' [a](b) <i> $x$ a_b `c` ~d~ #e |f"
+    shown = state.plain(text)
+    assert "*" not in shown.replace("\\*", "") and "_" not in shown.replace("\\_", "")
+    # Every escape is one backslash before the character itself: removing them gives back
+    # the message.
+    assert shown.replace("\\", "") == text
 
 
 def test_theory_explains_kappa_and_says_no_iff():
