@@ -222,23 +222,21 @@ def verdict(race: ModelRace) -> list[str]:
     beta, n = race.momenta[race.chosen], race.seeds
     if race.chosen == 0:
         return ["β = 0 is plain SGD: pick a momentum above 0 to race it."]
-    target = target_loss(race)
+    target, (plain, heavy) = compare(race, (0, race.chosen))
     if target is None:
         return [f"Both SGD and momentum β = {beta:g} diverged on most of the {n} seeds "
                 f"at α = {race.lr:g}: lower the learning rate."]  # fmt: skip
-    sgd = epochs_to(race.losses("train", 0), target)
-    mom = epochs_to(race.losses("train", race.chosen), target)
-    wins, ties = int(np.sum(mom < sgd)), int(np.sum((mom == sgd) & np.isfinite(sgd)))
+    sgd, mom = plain.epochs, heavy.epochs
+    ties = int(np.sum((mom == sgd) & np.isfinite(sgd)))
     neither = int(np.sum(~np.isfinite(mom) & ~np.isfinite(sgd)))
     lines = [
         f"Target: training loss ≤ {target:.4g} ({TARGET_FACTOR:g} × the lower of the two "
         f"median final losses). Median epochs to reach it: SGD {_median_epochs(sgd)}, "
         f"momentum (β = {beta:g}) {_median_epochs(mom)}.",
-        f"Momentum reached it first on **{wins} of {n}** seeds, SGD first on "
-        f"{int(np.sum(sgd < mom))}, both in the same epoch on {ties}"
+        f"Momentum reached it first on **{heavy.first} of {n}** seeds, SGD first on "
+        f"{plain.first}, both in the same epoch on {ties}"
         + (f", neither on {neither}" if neither else "")
-        + f". Median final validation loss: SGD {_loss(median_final(race, 0, 'val'))}, "
-        f"momentum {_loss(median_final(race, race.chosen, 'val'))}.",
+        + f". Median final validation loss: SGD {_loss(plain.val)}, momentum {_loss(heavy.val)}.",
     ]
     diverging = [(b, int(race.diverged[:, i].sum())) for i, b in enumerate(race.momenta)
                  if race.diverged[:, i].any()]  # fmt: skip

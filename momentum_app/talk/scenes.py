@@ -39,7 +39,6 @@ from momentum_core import (
     Objective,
     outcome,
 )
-from momentum_core.family import take_run
 
 SCENES_FILE = Path(__file__).with_name("scenes.toml")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -243,9 +242,8 @@ def _scene(raw: dict, where: str) -> Scene:
     return scene
 
 
-#: A model scene's ``model`` table: its keys and the model page's fields they set.
-MODEL_KEYS = {"activation": "activation", "batch": "batch", "epochs": "epochs",
-              "seeds": "seeds", "data_seed": "data_seed"}  # fmt: skip
+#: A model scene's ``model`` table: its keys, the model page's fields of the same names.
+MODEL_KEYS = ("activation", "batch", "epochs", "seeds", "data_seed")
 
 
 def _model_scene(raw: dict, name: str, where: str, need: Callable) -> Scene:
@@ -268,8 +266,7 @@ def _model_scene(raw: dict, name: str, where: str, need: Callable) -> Scene:
         raise ValueError(f"{where}: needs at least one run, with distinct keys")
     # The page trains a grid of momenta plus one chosen: the scene's first non-zero momentum.
     chosen = next((r.momentum for r in runs if r.momentum), 0.9)
-    query = {link_of(ModelSettings, field).name: str(given[key])
-             for key, field in MODEL_KEYS.items() if key in given}  # fmt: skip
+    query = {link_of(ModelSettings, key).name: str(value) for key, value in given.items()}
     query |= {link_of(ModelSettings, "lr").name: str(lr),
               link_of(ModelSettings, "momentum").name: str(chosen)}  # fmt: skip
     model, problems = from_query(ModelSettings, query)
@@ -607,8 +604,8 @@ def stage(
         results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
         return Stage(facts(scene, results), results, scene.objective, scene.start, TOLERANCE)
     path = path_for(scene.model)
-    members = {run.key: take_run(path.family, int(np.abs(path.momenta - run.momentum).argmin()))
-               for run in scene.runs}  # fmt: skip
+    family = Family("momentum", path.momenta, path.family)
+    members = {run.key: family.member(run.momentum) for run in scene.runs}
     values = model_facts(scene, race_for(scene.model))
     return Stage(values, members, path.objective, path.start, path.tolerance)
 
