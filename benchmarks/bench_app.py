@@ -101,13 +101,20 @@ def part_seconds(repeats: int) -> dict[str, float]:
 
 
 SCRUBS = {
-    # page, what to wait for, and a script that returns the input events to replay
-    "α slider": ("/playground", "raceStats.axes.alpha", "key:#alpha"),
+    # page, what to wait for, and a script that returns the input events to replay. Every
+    # scrub waits until its chart has asked for the sets it sends only when asked (one
+    # message, when the pointer or the keyboard's focus first comes in): the frames counted
+    # are the scrub's own.
+    "α slider": ("/playground", "raceStats.axes.alpha && raceStats.asked > 0", "key:#alpha"),
     "pad": ("/playground", "raceStats.axes.pad", "hover:#pad"),
     "start drag": ("/playground", "raceStats.axes.start", "drag"),
     "sweep map": ("/sweep", "raceStats.axes.pad", "hover:#map"),
     "theory map": ("/theory", "raceStats.axes.pad", "hover:#map"),
-    "basin map β": ("/local-minima?grid=40", "raceStats.sel.kind === 'scrub'", "key:#imagepick"),
+    "basin map β": (
+        "/local-minima?grid=40",
+        "raceStats.sel.kind === 'scrub' && raceStats.asked > 0",
+        "key:#imagepick",
+    ),
 }
 
 
