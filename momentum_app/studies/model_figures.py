@@ -17,6 +17,19 @@ def _fill(color: str) -> str:
     return f"rgba({r},{g},{b},0.18)"
 
 
+#: At most this many labelled decades on a loss axis (more overlap at a presenter's font).
+MAX_DECADES_LABELLED = 6
+
+
+def _log_dtick(values: np.ndarray) -> str | int:
+    """A log axis' ticks for these values: 1, 2 and 5 a decade over a few decades, else
+    every decade or every few, so that labels never crowd (a divergence's spike to 1e18
+    gave ~60 of them)."""
+    v = values[np.isfinite(values) & (values > 0)]
+    decades = float(np.log10(v.max() / v.min())) if len(v) else 0.0
+    return "D2" if decades <= 3 else max(1, int(np.ceil(decades / MAX_DECADES_LABELLED)))
+
+
 def loss_bands_figure(race: ModelRace, font_size: int = 14) -> go.Figure:
     """Training and validation loss per epoch, SGD against momentum at the chosen β: the
     median over seeds and the :data:`~momentum_app.studies.model_view.BAND` percentiles.
@@ -29,14 +42,17 @@ def loss_bands_figure(race: ModelRace, font_size: int = 14) -> go.Figure:
     racers = [("sgd", "SGD", 0), ("momentum", f"Momentum β = {race.momenta[race.chosen]:g}",
                                    race.chosen)]  # fmt: skip
     for col, which in enumerate(("train", "val"), start=1):
+        shown = []  # every loss drawn in this panel, for its ticks
         for name, label, index in racers:
             median, low, high = band(race.losses(which, index))
+            shown += [median, low, high]
             color = COLORS[name]
             if len(low) and len(high):
                 n = min(len(low), len(high))
                 xs = np.arange(n)
                 fig.add_trace(go.Scatter(
                     x=np.r_[xs, xs[::-1]], y=np.r_[high[:n], low[:n][::-1]], fill="toself",
+                    mode="lines",  # no marker dots on a short band (a divergence's spike)
                     fillcolor=_fill(color), line={"width": 0}, hoverinfo="skip",
                     name=f"{label}: {BAND[0]}th–{BAND[1]}th percentile", legendgroup=name,
                     showlegend=col == 1,
@@ -49,7 +65,13 @@ def loss_bands_figure(race: ModelRace, font_size: int = 14) -> go.Figure:
                 hovertemplate="epoch %{x}: %{y:.4g}<extra>" + label + "</extra>",
             ), row=1, col=col)  # fmt: skip
         fig.update_xaxes(title_text="epoch", row=1, col=col)
-        fig.update_yaxes(type="log", row=1, col=col)
+        fig.update_yaxes(
+            type="log",
+            dtick=_log_dtick(np.concatenate(shown)),
+            exponentformat="power",
+            row=1,
+            col=col,
+        )  # 10¹², not "1T"
     fonts = figure_fonts(font_size)  # presenting: large and dark, as the other studies
     fig.update_layout(
         height=380 if font_size < 18 else 440, margin={"l": 10, "r": 10, "t": 40, "b": 10},
@@ -58,6 +80,6 @@ def loss_bands_figure(race: ModelRace, font_size: int = 14) -> go.Figure:
     )  # fmt: skip
     axis = fonts["xaxis"]
     fig.update_xaxes(tickfont=axis["tickfont"], title_font=axis["title"]["font"])
-    fig.update_yaxes(tickfont=axis["tickfont"], title_font=axis["title"]["font"], dtick="D2")
+    fig.update_yaxes(tickfont=axis["tickfont"], title_font=axis["title"]["font"])
     fig.update_annotations(font=fonts["title"]["font"])  # the two panels' titles
     return fig

@@ -66,6 +66,18 @@ def test_presenter_fonts_reach_every_tick_and_panel_title(race):
     assert loss_bands_figure(race, 14).layout.xaxis.tickfont.size < 20
 
 
+def test_a_divergences_spike_does_not_crowd_the_loss_axis(fast):
+    # "1, 2, 5 a decade" over the 20 decades of a diverging band were ~60 labels.
+    fig = loss_bands_figure(fast, 20)
+    for axis, ref in (("yaxis", "y"), ("yaxis2", "y2")):
+        ys = np.concatenate([np.asarray(t.y, float) for t in fig.data if t.yaxis == ref])
+        ys = ys[np.isfinite(ys) & (ys > 0)]
+        decades = np.log10(ys.max() / ys.min())
+        dtick = fig.layout[axis].dtick
+        assert decades > 3 and dtick != "D2" and decades / dtick <= 6, (decades, dtick)
+    assert all(t.mode == "lines" for t in fig.data)  # no marker dots on short bands
+
+
 def test_verdict_counts_wins_from_the_runs(race):
     lines = model_view.verdict(race)
     target = model_view.target_loss(race)
