@@ -49,24 +49,30 @@ from __future__ import annotations
 
 import functools
 import math
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from momentum_core.objectives import Objective
+from momentum_core.expression import (  # noqa: F401 (the grammar's names, re-exported)
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    VARIABLES,
+    _fold,
+    _Node,
+    parse,
+    to_code,
+)
+from momentum_core.objectives import Objective, formula_functions
+from momentum_core.tape import Tape
 
 Array = np.ndarray
 Domain = tuple[tuple[float, float], tuple[float, float]]
 
-#: Longest formula accepted, in characters.
-MAX_LENGTH = 500
-#: Deepest nesting accepted (parentheses, function calls, signs, exponents).
-MAX_DEPTH = 16
-#: Largest absolute value of a constant exponent.
-MAX_EXPONENT = 100
 #: Every domain bound lies within +-MAX_COORDINATE (the runner's divergence bound is 1e6,
 #: so a run that leaves such a domain still has room to be seen leaving).
 MAX_COORDINATE = 1e4
@@ -82,350 +88,9 @@ MAX_MAGNITUDE = 1e150
 #: The domain of a custom function when none is given (also the CLI's default).
 DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
 
-#: The functions of the grammar with their float versions (for constant parts).
-FUNCTIONS: dict[str, Callable[[float], float]] = {
-    "sin": math.sin,
-    "cos": math.cos,
-    "tan": math.tan,
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "abs": abs,
-    "tanh": math.tanh,
-    "sinh": math.sinh,
-    "cosh": math.cosh,
-    "arctan": math.atan,
-}
-VARIABLES = ("x", "y")
-CONSTANTS = {"pi": math.pi, "e": math.e}
-_NAMES = (*VARIABLES, *CONSTANTS, *FUNCTIONS)
-_ALLOWED = ", ".join(_NAMES)
-
 # Steps of the minima search: damped Newton from every grid point, then plain Newton.
 _DESCENT_STEPS = 60
 _POLISH_STEPS = 6
-
-
-# --- tokens ----------------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"(?P<space>[ \t]+)"
-    r"|(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^()])"
-)
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # "number", "name", "op" or "end"
-    text: str
-    pos: int  # 0-based index into the formula
-
-
-def _quote(text: str, limit: int = 24) -> str:
-    """``text`` in quotes, shortened, with any control character escaped (one line)."""
-    return repr(text if len(text) <= limit else text[:limit] + "...")
-
-
-def _tokens(formula: str) -> Iterator[_Token]:
-    """The tokens of ``formula``, lazily: a bad character is reported when the parser
-    reaches it, so errors come in reading order (``__import__('os')`` is an unknown name
-    before it is a string)."""
-    i = 0
-    while i < len(formula):
-        match = _TOKEN.match(formula, i)
-        if match is None:
-            char = formula[i]
-            hint = {
-                "=": " (write an expression, not an assignment)",
-                ",": " (functions take one argument)",
-                ".": " (numbers only: no attribute access)",
-                "'": " (no strings)",
-                '"': " (no strings)",
-            }.get(char, "")
-            raise ValueError(f"unexpected character {char!r} at position {i + 1}{hint}")
-        if match.lastgroup != "space":
-            yield _Token(match.lastgroup, match.group(), i)
-        i = match.end()
-    yield _Token("end", "", len(formula))
-
-
-# --- the parse tree --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Node:
-    """One node of the parse tree.
-
-    ``kind`` is "num" (``value``: the float), "var" and "const" (``value``: the name),
-    "neg" (one child), "add" (``value``: the signs "+"/"-" of the children), "mul"
-    (``value``: the operators "*"/"/" before the children, the first one "*"), "pow" (base,
-    exponent) or "call" (``value``: the function's name; one child). ``pos`` is where the
-    node's operator (or the number or name) starts, 0-based; ``op_pos`` holds where each
-    operator of a "mul" starts (the first entry is the node's own ``pos``).
-    """
-
-    kind: str
-    value: Any
-    children: tuple[_Node, ...]
-    pos: int
-    op_pos: tuple[int, ...] = ()
-
-
-class _Parser:
-    """Recursive descent over the tokens, one method per rule of the grammar."""
-
-    def __init__(self, tokens: Iterator[_Token]) -> None:
-        self.tokens = tokens
-        self.token = next(tokens)  # the next token, not yet consumed
-
-    def advance(self) -> _Token:
-        token = self.token
-        if token.kind != "end":
-            self.token = next(self.tokens)
-        return token
-
-    def deeper(self, depth: int) -> int:
-        if depth >= MAX_DEPTH:
-            raise ValueError(
-                f"formula is nested too deeply at position {self.token.pos + 1}"
-                f" (at most {MAX_DEPTH} levels)"
-            )
-        return depth + 1
-
-    def parse(self) -> _Node:
-        tree = self.sum(0)
-        token = self.token
-        if token.kind != "end":
-            if token.text == ")":
-                raise ValueError(f"unmatched ')' at position {token.pos + 1}")
-            raise ValueError(
-                f"expected an operator (+ - * / ^) at position {token.pos + 1},"
-                f" got {_quote(token.text)}"
-            )
-        return tree
-
-    def sum(self, depth: int) -> _Node:
-        pos = self.token.pos
-        signs, terms = ["+"], [self.product(depth)]
-        while self.token.text in ("+", "-"):
-            signs.append(self.advance().text)
-            terms.append(self.product(depth))
-        return terms[0] if len(terms) == 1 else _Node("add", tuple(signs), tuple(terms), pos)
-
-    def product(self, depth: int) -> _Node:
-        pos = self.token.pos
-        ops, where, factors = ["*"], [pos], [self.unary(depth)]
-        while self.token.text in ("*", "/"):
-            op = self.advance()
-            ops.append(op.text)
-            where.append(op.pos)
-            factors.append(self.unary(depth))
-        if len(factors) == 1:
-            return factors[0]
-        return _Node("mul", tuple(ops), tuple(factors), pos, tuple(where))
-
-    def unary(self, depth: int) -> _Node:
-        if self.token.text in ("-", "+"):
-            depth = self.deeper(depth)
-            sign = self.advance()
-            operand = self.unary(depth)
-            return operand if sign.text == "+" else _Node("neg", None, (operand,), sign.pos)
-        return self.power(depth)
-
-    def power(self, depth: int) -> _Node:
-        base = self.atom(depth)
-        if self.token.text in ("^", "**"):
-            depth = self.deeper(depth)
-            op = self.advance()
-            return _Node("pow", None, (base, self.unary(depth)), op.pos)
-        return base
-
-    def atom(self, depth: int) -> _Node:
-        token = self.token
-        where = f"at position {token.pos + 1}"
-        # Checked before reading on: the name is the first thing wrong in "lambda: x".
-        if token.kind == "name" and token.text not in _NAMES:
-            raise ValueError(f"unknown name {_quote(token.text)} {where}; allowed: {_ALLOWED}")
-        self.advance()
-        if token.kind == "number":
-            value = float(token.text)
-            if not math.isfinite(value):
-                raise ValueError(f"number {_quote(token.text)} {where} is too large")
-            return _Node("num", value, (), token.pos)
-        if token.kind == "name":
-            name = token.text
-            if name in VARIABLES:
-                return _Node("var", name, (), token.pos)
-            if name in CONSTANTS:
-                return _Node("const", name, (), token.pos)
-            if name in FUNCTIONS:
-                if self.token.text != "(":
-                    raise ValueError(f"function {name!r} {where} needs parentheses: {name}(...)")
-                depth = self.deeper(depth)
-                paren = self.advance()
-                arg = self.sum(depth)
-                self.close(paren)
-                return _Node("call", name, (arg,), token.pos)
-        if token.text == "(":
-            inner = self.sum(self.deeper(depth))
-            self.close(token)
-            return inner
-        if token.kind == "end":
-            raise ValueError(f"formula ends too early at position {token.pos + 1}")
-        raise ValueError(
-            f"expected a number, x, y, pi, e, a function or '(' {where}, got {_quote(token.text)}"
-        )
-
-    def close(self, opening: _Token) -> None:
-        token = self.token
-        if token.text != ")":
-            got = "the end" if token.kind == "end" else _quote(token.text)
-            raise ValueError(
-                f"missing ')' at position {token.pos + 1} for the '(' at position"
-                f" {opening.pos + 1}, got {got}"
-            )
-        self.advance()
-
-
-def parse(formula: str) -> _Node:
-    """The parse tree of ``formula`` (see the module docstring for the grammar).
-
-    Raises:
-        ValueError: One line saying what is wrong and where.
-    """
-    if not isinstance(formula, str):
-        raise ValueError(f"formula must be text, got {type(formula).__name__}")
-    if len(formula) > MAX_LENGTH:
-        raise ValueError(f"formula is too long: {len(formula)} characters (at most {MAX_LENGTH})")
-    if not formula.strip():
-        raise ValueError("formula is empty")
-    return _Parser(_tokens(formula)).parse()
-
-
-# --- constant parts, in floating point -------------------------------------------------
-
-
-def _number(value: float, pos: int) -> _Node:
-    return _Node("num", value, (), pos)
-
-
-def _fold(node: _Node) -> tuple[_Node, float | None]:
-    """``node`` with constant powers folded into numbers, and its value if it is constant.
-
-    Every constant part is evaluated in floating point here, so division by zero, overflow
-    and non-real constants are refused at their position, and huge exact powers never
-    reach the symbolic library. Only constant powers are folded: ``2*pi`` stays exact.
-    """
-    kind, where = node.kind, f"at position {node.pos + 1}"
-    if kind == "num":
-        return node, node.value
-    if kind == "var":
-        return node, None
-    if kind == "const":
-        return node, CONSTANTS[node.value]
-    folded = [_fold(child) for child in node.children]
-    children = tuple(child for child, _ in folded)
-    values = [value for _, value in folded]
-    node = _Node(kind, node.value, children, node.pos, node.op_pos)
-    constant = all(v is not None for v in values)
-
-    if kind == "pow":
-        base, exponent = values
-        if exponent is not None and abs(exponent) > MAX_EXPONENT:
-            raise ValueError(
-                f"exponent {exponent:.10g} {where} is too large (at most {MAX_EXPONENT} in size)"
-            )
-        if not constant:
-            return node, None
-        try:
-            result = base**exponent
-        except ZeroDivisionError:
-            raise ValueError(f"0 to a negative power {where}") from None
-        except OverflowError:
-            raise ValueError(f"constant power {where} overflows") from None
-        if isinstance(result, complex):
-            raise ValueError(
-                f"negative number to a fractional power {where} is not real"
-                f" (({base:g})^{exponent:g})"
-            )
-        return _check_constant(_number(result, node.pos), result, where)
-    if kind == "mul":
-        for op, value, pos in zip(node.value, values, node.op_pos, strict=True):
-            if op == "/" and value == 0:
-                raise ValueError(f"division by zero at position {pos + 1}")
-    if not constant:
-        return node, None
-    if kind == "neg":
-        result = -values[0]
-    elif kind == "add":
-        result = math.fsum(v if s == "+" else -v for s, v in zip(node.value, values, strict=True))
-    elif kind == "mul":
-        result = 1.0
-        for op, value in zip(node.value, values, strict=True):
-            result = result * value if op == "*" else result / value
-    else:  # call
-        arg = values[0]
-        name = node.value
-        try:
-            result = FUNCTIONS[name](arg)
-        except OverflowError:
-            raise ValueError(f"{name}({arg:g}) {where} overflows") from None
-        except ValueError:
-            raise ValueError(f"{name}({arg:g}) {where} is not a finite real number") from None
-    return _check_constant(node, result, where)
-
-
-def _check_constant(node: _Node, value: float, where: str) -> tuple[_Node, float]:
-    if not math.isfinite(value):
-        raise ValueError(f"constant {where} overflows")
-    return node, float(value)
-
-
-# --- Python code -----------------------------------------------------------------------
-
-# Binding strength of each kind of node when printed as Python.
-_STRENGTH = {"add": 1, "mul": 2, "neg": 3, "pow": 4}
-
-
-def _literal(value: float) -> str:
-    if value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return repr(value)
-
-
-def to_code(node: _Node) -> str:
-    """The tree as a Python expression in x and y with ``**`` for powers.
-
-    It uses only numbers, ``+ - * / **``, parentheses, ``pi``, ``e`` and the grammar's
-    function names; parentheses are kept wherever the formula had them around a sum or
-    product, so the evaluation order is the formula's.
-    """
-
-    def emit(n: _Node, outer: int) -> str:
-        """``n`` printed, in parentheses if it binds less strongly than ``outer``."""
-        strength = _STRENGTH.get(n.kind, 5)
-        if n.kind == "num":
-            text = _literal(n.value)
-        elif n.kind in ("var", "const"):
-            text = n.value
-        elif n.kind == "call":
-            text = f"{n.value}({emit(n.children[0], 0)})"
-        elif n.kind == "neg":
-            text = "-" + emit(n.children[0], 3)
-        elif n.kind == "pow":  # right-associative, and Python allows x ** -y
-            text = f"{emit(n.children[0], 5)} ** {emit(n.children[1], 3)}"
-        else:  # add or mul: a later operand of the same strength keeps its parentheses
-            ops = [f" {op} " for op in n.value]
-            text = emit(n.children[0], strength) + "".join(
-                op + emit(child, strength + 1)
-                for op, child in zip(ops[1:], n.children[1:], strict=True)
-            )
-        return f"({text})" if strength < outer else text
-
-    return emit(node, 0)
-
 
 # --- SymPy -----------------------------------------------------------------------------
 
@@ -540,7 +205,7 @@ def _tame(expr: Any) -> Any:
 
 @dataclass(frozen=True)
 class _Compiled:
-    """A formula's exact expressions and their numpy versions."""
+    """A formula's LaTeX, its Python code, and its functions from its tape."""
 
     latex: str
     code: str
@@ -548,58 +213,7 @@ class _Compiled:
     gradient: Callable[[Array], Array]
     hessian: Callable[[Array], Array]
     fused: Callable[[Array], tuple[Array, Array]]
-
-
-def _shaped(v: Any, shape: tuple[int, ...]) -> Array:
-    """A result of the generated code as a float array of ``shape``: a constant part
-    (a derivative of ``x^2 + y``, say) comes back as a plain number."""
-    if isinstance(v, np.ndarray) and v.shape == shape and v.dtype == np.float64:
-        return v
-    return np.broadcast_to(np.asarray(v, dtype=float), shape).copy()
-
-
-def _quiet(fn: Callable) -> Callable:
-    """``fn`` with numpy's floating-point warnings off, as the built-in functions have it:
-    points far outside the domain may give inf or nan, which callers detect. The runner
-    calls ``__wrapped__`` inside an ``errstate`` of its own."""
-
-    @functools.wraps(fn)
-    def quiet(p: Array) -> Any:
-        with np.errstate(all="ignore"):
-            return fn(p)
-
-    return quiet
-
-
-def _vectorised(value_fn, gradient_fn, hessian_fn, fused_fn) -> tuple[Callable, ...]:
-    """Wrap the generated ``f(x, y)`` functions to take points of shape ``(..., 2)``."""
-
-    def value(p: Array) -> Array:
-        p = np.asarray(p, dtype=float)
-        x, y = p[..., 0], p[..., 1]
-        return _shaped(value_fn(x, y), x.shape)
-
-    def gradient(p: Array) -> Array:
-        p = np.asarray(p, dtype=float)
-        out = np.empty(p.shape)
-        out[..., 0], out[..., 1] = gradient_fn(p[..., 0], p[..., 1])
-        return out
-
-    def hessian(p: Array) -> Array:
-        p = np.asarray(p, dtype=float)
-        out = np.empty((*p.shape, 2))
-        hxx, hxy, hyy = hessian_fn(p[..., 0], p[..., 1])
-        out[..., 0, 0], out[..., 0, 1], out[..., 1, 0], out[..., 1, 1] = hxx, hxy, hxy, hyy
-        return out
-
-    def fused(p: Array) -> tuple[Array, Array]:
-        p = np.asarray(p, dtype=float)
-        x, y = p[..., 0], p[..., 1]
-        out = np.empty(p.shape)
-        f, out[..., 0], out[..., 1] = fused_fn(x, y)
-        return _shaped(f, x.shape), out
-
-    return tuple(_quiet(fn) for fn in (value, gradient, hessian, fused))
+    tape: Tape
 
 
 @functools.lru_cache(maxsize=128)
@@ -607,33 +221,24 @@ def _compile(formula: str) -> _Compiled:
     typed = parse(formula)
     code = to_code(typed)  # as typed: 2^0.5 stays 2 ** 0.5
     tree, _ = _fold(typed)
-    sp, x, y, _, real_abs, real_sign, numpy_names = _sympy()
+    sp, _, _, _, real_abs, real_sign, _ = _sympy()
+    # SymPy only reads f (for its LaTeX, and to refuse what is exactly not real or not
+    # finite, such as tan(pi/2)); the derivatives come from the tape, in time linear in
+    # the formula's length, where symbolic ones grew without bound (#24).
     try:
         f = _tame(_to_sympy(tree).replace(sp.Abs, real_abs).replace(sp.sign, real_sign))
         if f.has(sp.I):
             raise ValueError("f is not real on the domain")
         if f.has(sp.zoo, sp.oo, sp.nan):
             raise ValueError("f is not finite on the domain")
-        grad = [_tame(f.diff(v)) for v in (x, y)]
-        hess = [_tame(grad[0].diff(x)), _tame(grad[0].diff(y)), _tame(grad[1].diff(y))]
-        unusable = (sp.Derivative, sp.DiracDelta, sp.re, sp.im, sp.I, sp.zoo, sp.nan)
-        if any(d.has(*unusable) for d in grad + hess):
-            raise ValueError("f cannot be differentiated exactly")
-        modules = [numpy_names, "numpy"]
-
-        def compiled(expr: Any) -> Callable:
-            return sp.lambdify((x, y), expr, modules=modules, cse=True, docstring_limit=0)
-
-        functions = _vectorised(
-            compiled(f), compiled(tuple(grad)), compiled(tuple(hess)), compiled((f, *grad))
-        )
         latex = "f(x, y) = " + sp.latex(f)
     except RecursionError:
-        raise ValueError("formula is too complex to differentiate") from None
+        raise ValueError("formula is too complex to read") from None
     except (ArithmeticError, TypeError) as err:
         # SymPy is large; whatever it cannot handle is refused like any other bad formula.
-        raise ValueError(f"formula cannot be differentiated: {type(err).__name__}") from None
-    return _Compiled(latex, code, *functions)
+        raise ValueError(f"formula cannot be read: {type(err).__name__}") from None
+    value, gradient, hessian, fused, tape = formula_functions(code, tree)
+    return _Compiled(latex, code, value, gradient, hessian, fused, tape)
 
 
 # --- the numerical analysis ------------------------------------------------------------
@@ -725,11 +330,14 @@ def _minima_search(c: _Compiled, starts: Array, lo: Array, hi: Array) -> tuple[A
 def _distinct(points: Array, values: Array, tol: float) -> tuple[Array, Array]:
     """Points at least ``tol`` apart, the lowest of each cluster, ordered by value."""
     order = np.lexsort((points[:, 1], points[:, 0], values))
-    kept: list[int] = []
+    kept = np.empty((len(points), 2))  # the points kept so far, in their first rows
+    chosen: list[int] = []
     for i in order:
-        if all(np.hypot(*(points[i] - points[j])) > tol for j in kept):
-            kept.append(int(i))
-    return points[kept], values[kept]
+        near = kept[: len(chosen)] - points[i]
+        if not np.any(np.hypot(near[:, 0], near[:, 1]) <= tol):
+            kept[len(chosen)] = points[i]
+            chosen.append(int(i))
+    return points[chosen], values[chosen]
 
 
 def _analyse(c: _Compiled, domain: Domain) -> dict[str, Any]:
@@ -849,6 +457,7 @@ def _custom(formula: str, domain: Domain) -> Objective:
         hessian=c.hessian,
         domain=domain,
         fused=c.fused,
+        tape=c.tape,
         minima_estimated=True,
         **facts,
     )

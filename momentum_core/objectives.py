@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from momentum_core.expression import _Node
+from momentum_core.tape import Tape, evaluate, record, tape_of
+from momentum_core.tape import hessian as second_derivatives
+
 Array = np.ndarray
 
 
@@ -61,6 +65,9 @@ class Objective:
             rates were found numerically rather than known (a typed custom formula, see
             :mod:`momentum_core.formula`), so the app can say they are estimates.
         dim: The number of coordinates ``d`` of a point (2 for every test function).
+        tape: The expression as a tape (:mod:`momentum_core.tape`), from which ``value``,
+            ``gradient`` and ``fused`` are computed and which the compiled runner
+            evaluates; None for a loss that is no formula in x and y (a network's).
     """
 
     name: str
@@ -83,6 +90,7 @@ class Objective:
     fused: Callable[[Array], tuple[Array, Array]] | None = None
     minima_estimated: bool = False
     dim: int = 2
+    tape: Tape | None = None
 
     def value_and_gradient(self, points: Array) -> tuple[Array, Array]:
         """``(value(points), gradient(points))`` in one call (see :attr:`fused`)."""
@@ -108,11 +116,6 @@ class Objective:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _xy(p: Array) -> tuple[Array, Array]:
-    p = np.asarray(p, dtype=float)
-    return p[..., 0], p[..., 1]
-
-
 def _pack(gx: Array, gy: Array) -> Array:
     """Stack two components along a new last axis (cheaper than np.stack in the hot loop)."""
     shape = gx.shape if type(gx) is np.ndarray else np.shape(gx)
@@ -128,12 +131,32 @@ def _hess(fxx: Array, fxy: Array, fyy: Array) -> Array:
     return np.stack([np.stack([fxx, fxy], -1), np.stack([fxy, fyy], -1)], -2)
 
 
-def _constant_hessian(h: Array) -> Callable[[Array], Array]:
-    def hessian(p: Array) -> Array:
-        shape = np.shape(p)[:-1]
-        return np.broadcast_to(h, (*shape, 2, 2)).copy()
+def formula_functions(
+    code: str, tree: _Node | None = None
+) -> tuple[Callable, Callable, Callable, Callable, Tape]:
+    """``value``, ``gradient``, ``hessian`` and ``fused`` of an expression in x and y (the
+    record's ``code``; ``tree``, its parse tree if already read), all from its tape
+    (:mod:`momentum_core.tape`): the one definition of a function, exact to the last
+    derivative, for the built-in functions and typed ones alike."""
+    tape = tape_of(code) if tree is None else record(tree, code)
 
-    return hessian
+    def value(p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        return evaluate(tape, p[..., 0], p[..., 1], gradient=False)[0]
+
+    def gradient(p: Array) -> Array:
+        return fused(p)[1]
+
+    def fused(p: Array) -> tuple[Array, Array]:
+        p = np.asarray(p, dtype=float)
+        f, gx, gy = evaluate(tape, p[..., 0], p[..., 1])
+        return f, _pack(gx, gy)
+
+    def hessian(p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        return _hess(*second_derivatives(tape, p[..., 0], p[..., 1]))
+
+    return _quiet(value), _quiet(gradient), _quiet(hessian), _quiet(fused), tape
 
 
 def _quiet(fn: Callable[[Array], Array]) -> Callable[[Array], Array]:
@@ -145,7 +168,7 @@ def _quiet(fn: Callable[[Array], Array]) -> Callable[[Array], Array]:
 
     @functools.wraps(fn)
     def quiet(p: Array) -> Array:
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return fn(p)
 
     return quiet
@@ -219,28 +242,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
     a = _check("a", a, True, "finite")
     b = _check("b", b, b > 0, "> 0")
 
-    @_quiet
-    def value(p: Array) -> Array:
-        x, y = _xy(p)
-        return (a - x) ** 2 + b * (y - x * x) ** 2
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        x, y = _xy(p)
-        r = y - x * x
-        return _pack(-2 * (a - x) - 4 * b * x * r, 2 * b * r)
-
-    @_quiet
-    def hessian(p: Array) -> Array:
-        x, y = _xy(p)
-        return _hess(2 - 4 * b * y + 12 * b * x * x, -4 * b * x, 2 * b + 0 * x)
-
-    @_quiet
-    def fused(p: Array) -> tuple[Array, Array]:
-        x, y = _xy(p)
-        # The same operations in the same order as value and gradient: equal bits.
-        u, r = a - x, y - x * x
-        return u**2 + b * r**2, _pack(-2 * u - 4 * b * x * r, 2 * b * r)
+    code = f"({float(a)!r} - x)**2 + {float(b)!r}*(y - x**2)**2"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     # The stiffest curvature along the valley from the start to the minimum is about
     # 2 + 2b + 8b x^2 at the larger |x| of the two; the learning rates shrink with it, so
@@ -251,10 +254,12 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         name="rosenbrock",
         title="Rosenbrock",
         formula=f"({a:g} - x)^2 + {b:g} (y - x^2)^2",
-        code=f"({float(a)!r} - x)**2 + {float(b)!r}*(y - x**2)**2",
+        code=code,
         latex=rf"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
         value=value,
         gradient=gradient,
+        fused=fused,
+        tape=tape,
         hessian=hessian,
         # Grown when a moves the minimum out of the classic window.
         domain=((min(-2.0, a - 1), max(2.0, a + 1)), (-1.0, max(3.0, a * a + 1))),
@@ -266,7 +271,6 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         lr_default=1.5e-3 * lr_scale,  # momentum 0.9 reaches f* in ~900 steps, SGD not
         log_scale=True,
         params={"a": a, "b": b},
-        fused=fused,
     )
 
 
@@ -319,25 +323,12 @@ def rastrigin(A: float = 10.0) -> Objective:
         ValueError: If ``A`` is not a positive number.
     """
     A = _check("A", A, A > 0, "> 0")
-    two_pi = 2 * np.pi
     domain = ((-5.12, 5.12), (-5.12, 5.12))
 
-    @_quiet
-    def value(p: Array) -> Array:
-        x, y = _xy(p)
-        return 2 * A + x * x - A * np.cos(two_pi * x) + y * y - A * np.cos(two_pi * y)
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        p = np.asarray(p, dtype=float)
-        return 2 * p + two_pi * A * np.sin(two_pi * p)
-
-    @_quiet
-    def hessian(p: Array) -> Array:
-        x, y = _xy(p)
-        return _hess(
-            2 + two_pi**2 * A * np.cos(two_pi * x), 0 * x, 2 + two_pi**2 * A * np.cos(two_pi * y)
-        )
+    code = (
+        f"{2 * float(A)!r} + (x**2 - {float(A)!r}*cos(2*pi*x)) + (y**2 - {float(A)!r}*cos(2*pi*y))"
+    )
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     # The coordinates separate, so the 2D minima are all pairs of 1D minima.
     x = _rastrigin_minima_1d(A, bound=domain[0][1])
@@ -349,13 +340,12 @@ def rastrigin(A: float = 10.0) -> Objective:
         name="rastrigin",
         title="Rastrigin",
         formula=f"{2 * A:g} + (x^2 - {A:g} cos 2πx) + (y^2 - {A:g} cos 2πy)",
-        code=(
-            f"{2 * float(A)!r} + (x**2 - {float(A)!r}*cos(2*pi*x))"
-            f" + (y**2 - {float(A)!r}*cos(2*pi*y))"
-        ),
+        code=code,
         latex=rf"f(x, y) = {2 * A:g} + \sum_{{i}} \left(x_i^2 - {A:g}\cos 2\pi x_i\right)",
         value=value,
         gradient=gradient,
+        fused=fused,
+        tape=tape,
         hessian=hessian,
         domain=domain,
         global_minima=np.zeros((1, 2)),
@@ -391,29 +381,23 @@ def quadratic(condition: float = 10.0, angle: float = 30.0) -> Objective:
     rot = np.array([[c, -s], [s, c]])
     h = rot @ np.diag([lam_max, lam_min]) @ rot.T
 
-    @_quiet
-    def value(p: Array) -> Array:
-        p = np.asarray(p, dtype=float)
-        return 0.5 * np.einsum("...i,ij,...j->...", p, h, p)
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        return np.asarray(p, dtype=float) @ h
+    code = f"0.5*({float(h[0, 0])!r}*x**2 + {2 * float(h[0, 1])!r}*x*y + {float(h[1, 1])!r}*y**2)"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     return Objective(
         name="quadratic",
         title="Quadratic bowl",
         formula=f"1/2 (λ1 u^2 + λ2 v^2), λ1 = 1, λ2 = 1/{kappa:g}, u at {angle:g}°",
-        code=(
-            f"0.5*({float(h[0, 0])!r}*x**2 + {2 * float(h[0, 1])!r}*x*y + {float(h[1, 1])!r}*y**2)"
-        ),
+        code=code,
         latex=(
             r"f = \tfrac12\left(\lambda_{\max} u^2 + \lambda_{\min} v^2\right),\ "
             rf"\lambda_{{\max}} = 1,\ \kappa = {kappa:g},\ \theta = {angle:g}^\circ"
         ),
         value=value,
         gradient=gradient,
-        hessian=_constant_hessian(h),
+        fused=fused,
+        tape=tape,
+        hessian=hessian,
         domain=((-10.0, 10.0), (-10.0, 10.0)),
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -429,32 +413,20 @@ def quadratic(condition: float = 10.0, angle: float = 30.0) -> Objective:
 def himmelblau() -> Objective:
     """Himmelblau: ``(x^2 + y - 11)^2 + (x + y^2 - 7)^2``, four global minima."""
 
-    @_quiet
-    def value(p: Array) -> Array:
-        x, y = _xy(p)
-        return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        x, y = _xy(p)
-        u, v = x * x + y - 11, x + y * y - 7
-        return _pack(4 * x * u + 2 * v, 2 * u + 4 * y * v)
-
-    @_quiet
-    def hessian(p: Array) -> Array:
-        x, y = _xy(p)
-        u, v = x * x + y - 11, x + y * y - 7
-        return _hess(4 * u + 8 * x * x + 2, 4 * x + 4 * y, 2 + 4 * v + 8 * y * y)
+    code = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     approx = [[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186], [3.584428, -1.848126]]
     return Objective(
         name="himmelblau",
         title="Himmelblau",
         formula="(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
-        code="(x**2 + y - 11)**2 + (x + y**2 - 7)**2",
+        code=code,
         latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         value=value,
         gradient=gradient,
+        fused=fused,
+        tape=tape,
         hessian=hessian,
         domain=((-5.0, 5.0), (-5.0, 5.0)),
         global_minima=_newton(gradient, hessian, np.array(approx)),
@@ -467,50 +439,22 @@ def himmelblau() -> Objective:
     )
 
 
-_BEALE_C = (1.5, 2.25, 2.625)
-
-
 def beale() -> Objective:
     """Beale: ``sum_i (c_i - x + x y^i)^2`` for c = 1.5, 2.25, 2.625; minimum (3, 0.5)."""
 
-    def terms(p: Array):
-        x, y = _xy(p)
-        for i, c in enumerate(_BEALE_C, start=1):
-            r = c - x + x * y**i
-            yield x, y, i, r
-
-    @_quiet
-    def value(p: Array) -> Array:
-        return sum(r * r for *_, r in terms(p))
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        gx = gy = 0.0
-        for x, y, i, r in terms(p):
-            gx = gx + 2 * r * (y**i - 1)
-            gy = gy + 2 * r * i * x * y ** (i - 1)
-        return _pack(gx, gy)
-
-    @_quiet
-    def hessian(p: Array) -> Array:
-        hxx = hxy = hyy = 0.0
-        for x, y, i, r in terms(p):
-            rx, ry = y**i - 1, i * x * y ** (i - 1)
-            # d2r/dy2 = i (i - 1) x y^(i - 2), written so that i = 1 never divides by y.
-            ryy = i * (i - 1) * x * y ** max(i - 2, 0)
-            hxx = hxx + 2 * rx * rx
-            hxy = hxy + 2 * (rx * ry + r * i * y ** (i - 1))
-            hyy = hyy + 2 * (ry * ry + r * ryy)
-        return _hess(hxx, hxy, hyy)
+    code = "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     return Objective(
         name="beale",
         title="Beale",
         formula="(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
-        code="(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2",
+        code=code,
         latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         value=value,
         gradient=gradient,
+        fused=fused,
+        tape=tape,
         hessian=hessian,
         domain=((-4.5, 4.5), (-4.5, 4.5)),
         global_minima=np.array([[3.0, 0.5]]),
@@ -526,25 +470,20 @@ def beale() -> Objective:
 def booth() -> Objective:
     """Booth: ``(x + 2y - 7)^2 + (2x + y - 5)^2``, a tilted bowl with minimum (1, 3)."""
 
-    @_quiet
-    def value(p: Array) -> Array:
-        x, y = _xy(p)
-        return (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        x, y = _xy(p)
-        return _pack(10 * x + 8 * y - 34, 8 * x + 10 * y - 38)
+    code = "(x + 2*y - 7)**2 + (2*x + y - 5)**2"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     return Objective(
         name="booth",
         title="Booth",
         formula="(x + 2y - 7)^2 + (2x + y - 5)^2",
-        code="(x + 2*y - 7)**2 + (2*x + y - 5)**2",
+        code=code,
         latex=r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
         value=value,
         gradient=gradient,
-        hessian=_constant_hessian(np.array([[10.0, 8.0], [8.0, 10.0]])),
+        fused=fused,
+        tape=tape,
+        hessian=hessian,
         domain=((-10.0, 10.0), (-10.0, 10.0)),
         global_minima=np.array([[1.0, 3.0]]),
         f_star=0.0,
@@ -559,25 +498,20 @@ def booth() -> Objective:
 def matyas() -> Objective:
     """Matyas: ``0.26 (x^2 + y^2) - 0.48 xy``, a long flat valley along y = x."""
 
-    @_quiet
-    def value(p: Array) -> Array:
-        x, y = _xy(p)
-        return 0.26 * (x * x + y * y) - 0.48 * x * y
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        x, y = _xy(p)
-        return _pack(0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x)
+    code = "0.26*(x**2 + y**2) - 0.48*x*y"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     return Objective(
         name="matyas",
         title="Matyas",
         formula="0.26 (x^2 + y^2) - 0.48 xy",
-        code="0.26*(x**2 + y**2) - 0.48*x*y",
+        code=code,
         latex=r"f(x, y) = 0.26\,(x^2 + y^2) - 0.48\,xy",
         value=value,
         gradient=gradient,
-        hessian=_constant_hessian(np.array([[0.52, -0.48], [-0.48, 0.52]])),
+        fused=fused,
+        tape=tape,
+        hessian=hessian,
         domain=((-10.0, 10.0), (-10.0, 10.0)),
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -592,20 +526,8 @@ def matyas() -> Objective:
 def three_hump_camel() -> Objective:
     """Three-hump camel: ``2x^2 - 1.05x^4 + x^6/6 + xy + y^2``; two local minima."""
 
-    @_quiet
-    def value(p: Array) -> Array:
-        x, y = _xy(p)
-        return 2 * x**2 - 1.05 * x**4 + x**6 / 6 + x * y + y * y
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        x, y = _xy(p)
-        return _pack(4 * x - 4.2 * x**3 + x**5 + y, x + 2 * y)
-
-    @_quiet
-    def hessian(p: Array) -> Array:
-        x, _ = _xy(p)
-        return _hess(4 - 12.6 * x**2 + 5 * x**4, 1 + 0 * x, 2 + 0 * x)
+    code = "2*x**2 - 1.05*x**4 + x**6/6 + x*y + y**2"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     # On y = -x/2 the gradient vanishes where x^4 - 4.2 x^2 + 3.5 = 0; the larger root
     # gives the two local minima (the smaller one, saddles).
@@ -614,10 +536,12 @@ def three_hump_camel() -> Objective:
         name="three-hump-camel",
         title="Three-hump camel",
         formula="2x^2 - 1.05x^4 + x^6/6 + xy + y^2",
-        code="2*x**2 - 1.05*x**4 + x**6/6 + x*y + y**2",
+        code=code,
         latex=r"f(x, y) = 2x^2 - 1.05x^4 + \frac{x^6}{6} + xy + y^2",
         value=value,
         gradient=gradient,
+        fused=fused,
+        tape=tape,
         hessian=hessian,
         domain=((-2.5, 2.5), (-2.5, 2.5)),
         global_minima=np.zeros((1, 2)),
@@ -633,20 +557,8 @@ def three_hump_camel() -> Objective:
 def six_hump_camel() -> Objective:
     """Six-hump camel: ``(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2``."""
 
-    @_quiet
-    def value(p: Array) -> Array:
-        x, y = _xy(p)
-        return (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        x, y = _xy(p)
-        return _pack(8 * x - 8.4 * x**3 + 2 * x**5 + y, x - 8 * y + 16 * y**3)
-
-    @_quiet
-    def hessian(p: Array) -> Array:
-        x, y = _xy(p)
-        return _hess(8 - 25.2 * x**2 + 10 * x**4, 1 + 0 * x, -8 + 48 * y**2)
+    code = "(4 - 2.1*x**2 + x**4/3)*x**2 + x*y + (-4 + 4*y**2)*y**2"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     glob = _newton(gradient, hessian, np.array([[0.0898, -0.7126], [-0.0898, 0.7126]]))
     approx_local = [[1.7036, -0.7961], [-1.7036, 0.7961], [1.6071, 0.5687], [-1.6071, -0.5687]]
@@ -654,10 +566,12 @@ def six_hump_camel() -> Objective:
         name="six-hump-camel",
         title="Six-hump camel",
         formula="(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2",
-        code="(4 - 2.1*x**2 + x**4/3)*x**2 + x*y + (-4 + 4*y**2)*y**2",
+        code=code,
         latex=r"f(x, y) = \left(4 - 2.1x^2 + \frac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2",
         value=value,
         gradient=gradient,
+        fused=fused,
+        tape=tape,
         hessian=hessian,
         domain=((-3.0, 3.0), (-2.0, 2.0)),
         global_minima=glob,
@@ -680,41 +594,9 @@ def ackley() -> Objective:
     The local minima are all listed: one near every other integer point of the domain (120
     of them), found by Newton from the integers, where the ripples' troughs sit.
     """
-    two_pi = 2 * np.pi
 
-    def parts(p: Array):
-        x, y = _xy(p)
-        s = np.sqrt(0.5 * (x * x + y * y))
-        safe = np.where(s > 0, s, 1.0)
-        cone = s > 0
-        e1 = np.exp(-0.2 * s)
-        e2 = np.exp(0.5 * (np.cos(two_pi * x) + np.cos(two_pi * y)))
-        return x, y, s, safe, cone, e1, e2
-
-    @_quiet
-    def value(p: Array) -> Array:
-        _, _, _, _, _, e1, e2 = parts(p)
-        return -20 * e1 - e2 + np.e + 20
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        x, y, _, safe, cone, e1, e2 = parts(p)
-        gx = np.where(cone, 2 * e1 * x / safe, 0.0) + np.pi * e2 * np.sin(two_pi * x)
-        gy = np.where(cone, 2 * e1 * y / safe, 0.0) + np.pi * e2 * np.sin(two_pi * y)
-        return _pack(gx, gy)
-
-    @_quiet
-    def hessian(p: Array) -> Array:
-        x, y, _, s, cone, e1, e2 = parts(p)
-        sx, sy = np.sin(two_pi * x), np.sin(two_pi * y)
-        c1 = np.where(cone, 2 * e1, 0.0)
-        hxx = c1 * (1 / s - 0.1 * x * x / s**2 - 0.5 * x * x / s**3)
-        hyy = c1 * (1 / s - 0.1 * y * y / s**2 - 0.5 * y * y / s**3)
-        hxy = c1 * (-0.1 * x * y / s**2 - 0.5 * x * y / s**3)
-        hxx = hxx + np.pi**2 * e2 * (2 * np.cos(two_pi * x) - sx * sx)
-        hyy = hyy + np.pi**2 * e2 * (2 * np.cos(two_pi * y) - sy * sy)
-        hxy = hxy - np.pi**2 * e2 * sx * sy
-        return _hess(hxx, hxy, hyy)
+    code = "-20*exp(-0.2*sqrt((x**2 + y**2)/2)) - exp((cos(2*pi*x) + cos(2*pi*y))/2) + e + 20"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     domain = ((-5.0, 5.0), (-5.0, 5.0))
     # A local minimum sits near every integer point; Newton finds each one exactly.
@@ -726,13 +608,15 @@ def ackley() -> Objective:
         name="ackley",
         title="Ackley",
         formula="-20 exp(-0.2 sqrt((x^2 + y^2)/2)) - exp((cos 2πx + cos 2πy)/2) + e + 20",
-        code="-20*exp(-0.2*sqrt((x**2 + y**2)/2)) - exp((cos(2*pi*x) + cos(2*pi*y))/2) + e + 20",
+        code=code,
         latex=(
             r"f = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2}"
             r" + e + 20"
         ),
         value=value,
         gradient=gradient,
+        fused=fused,
+        tape=tape,
         hessian=hessian,
         domain=domain,
         global_minima=np.zeros((1, 2)),
@@ -747,20 +631,8 @@ def ackley() -> Objective:
 def styblinski_tang() -> Objective:
     """Styblinski-Tang: ``1/2 sum(x_i^4 - 16 x_i^2 + 5 x_i)``, four minima, one global."""
 
-    @_quiet
-    def value(p: Array) -> Array:
-        p = np.asarray(p, dtype=float)
-        return 0.5 * np.sum(p**4 - 16 * p**2 + 5 * p, axis=-1)
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        p = np.asarray(p, dtype=float)
-        return 2 * p**3 - 16 * p + 2.5
-
-    @_quiet
-    def hessian(p: Array) -> Array:
-        x, y = _xy(p)
-        return _hess(6 * x * x - 16, 0 * x, 6 * y * y - 16)
+    code = "0.5*(x**4 - 16*x**2 + 5*x + y**4 - 16*y**2 + 5*y)"
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     roots = _newton(gradient, hessian, np.array([[-2.9, -2.9], [2.75, 2.75]]))[:, 0]
     lo, hi = roots
@@ -768,10 +640,12 @@ def styblinski_tang() -> Objective:
         name="styblinski-tang",
         title="Styblinski-Tang",
         formula="1/2 (x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y)",
-        code="0.5*(x**4 - 16*x**2 + 5*x + y**4 - 16*y**2 + 5*y)",
+        code=code,
         latex=r"f(x, y) = \tfrac12 \sum_i \left(x_i^4 - 16x_i^2 + 5x_i\right)",
         value=value,
         gradient=gradient,
+        fused=fused,
+        tape=tape,
         hessian=hessian,
         domain=((-5.0, 5.0), (-5.0, 5.0)),
         global_minima=np.array([[lo, lo]]),
@@ -787,45 +661,11 @@ def styblinski_tang() -> Objective:
 def goldstein_price() -> Objective:
     """Goldstein-Price: the standard product form; f* = 3 at (0, -1)."""
 
-    def parts(p: Array):
-        x, y = _xy(p)
-        a, b = x + y + 1, 2 * x - 3 * y
-        big_p = 19 - 14 * x + 3 * x * x - 14 * y + 6 * x * y + 3 * y * y
-        big_q = 18 - 32 * x + 12 * x * x + 48 * y - 36 * x * y + 27 * y * y
-        return x, y, a, b, big_p, big_q
-
-    @_quiet
-    def value(p: Array) -> Array:
-        _, _, a, b, big_p, big_q = parts(p)
-        return (1 + a * a * big_p) * (30 + b * b * big_q)
-
-    @_quiet
-    def gradient(p: Array) -> Array:
-        x, y, a, b, big_p, big_q = parts(p)
-        fa, fb = 1 + a * a * big_p, 30 + b * b * big_q
-        p_xy = -14 + 6 * x + 6 * y  # dP/dx = dP/dy
-        qx, qy = -32 + 24 * x - 36 * y, 48 - 36 * x + 54 * y
-        ax = ay = 2 * a * big_p + a * a * p_xy
-        bx, by = 4 * b * big_q + b * b * qx, -6 * b * big_q + b * b * qy
-        return _pack(ax * fb + fa * bx, ay * fb + fa * by)
-
-    @_quiet
-    def hessian(p: Array) -> Array:
-        x, y, a, b, big_p, big_q = parts(p)
-        fa, fb = 1 + a * a * big_p, 30 + b * b * big_q
-        p1 = -14 + 6 * x + 6 * y
-        qx, qy = -32 + 24 * x - 36 * y, 48 - 36 * x + 54 * y
-        ax = 2 * a * big_p + a * a * p1
-        bx, by = 4 * b * big_q + b * b * qx, -6 * b * big_q + b * b * qy
-        a2 = 2 * big_p + 4 * a * p1 + 6 * a * a  # A_xx = A_xy = A_yy
-        bxx = 8 * big_q + 8 * b * qx + 24 * b * b
-        bxy = -12 * big_q + 4 * b * qy - 6 * b * qx - 36 * b * b
-        byy = 18 * big_q - 12 * b * qy + 54 * b * b
-        return _hess(
-            a2 * fb + 2 * ax * bx + fa * bxx,
-            a2 * fb + ax * by + ax * bx + fa * bxy,
-            a2 * fb + 2 * ax * by + fa * byy,
-        )
+    code = (
+        "(1 + (x + y + 1)**2*(19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2))"
+        "*(30 + (2*x - 3*y)**2*(18 - 32*x + 12*x**2 + 48*y - 36*x*y + 27*y**2))"
+    )
+    value, gradient, hessian, fused, tape = formula_functions(code)
 
     approx_local = [[-0.6, -0.4], [1.8, 0.2], [1.2, 0.8]]
     local = _minima_only(hessian, _newton(gradient, hessian, np.array(approx_local)))
@@ -836,16 +676,15 @@ def goldstein_price() -> Objective:
             "[1 + (x+y+1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]"
             " [30 + (2x-3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)]"
         ),
-        code=(
-            "(1 + (x + y + 1)**2*(19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2))"
-            "*(30 + (2*x - 3*y)**2*(18 - 32*x + 12*x**2 + 48*y - 36*x*y + 27*y**2))"
-        ),
+        code=code,
         latex=(
             r"f = \left[1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
             r"\left[30 + (2x-3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]"
         ),
         value=value,
         gradient=gradient,
+        fused=fused,
+        tape=tape,
         hessian=hessian,
         domain=((-2.0, 2.0), (-2.0, 2.0)),
         global_minima=np.array([[0.0, -1.0]]),

@@ -47,7 +47,29 @@ class Optimizer(NamedTuple):
     name: str
     init: Callable[[Array], Any]
     update: Callable[[Array, Any], tuple[Array, Any]]
+    rule: Rule | None = None
 
+
+class Rule(NamedTuple):
+    """What the compiled loop (:mod:`momentum_core.kernels`) needs to run an optimizer:
+    which rule, its hyperparameters' names in the kernel's order, and its switches.
+
+    Attributes:
+        code: One of :data:`SGD`, :data:`HEAVY_BALL`, :data:`KERAS`, :data:`ADAM`,
+            :data:`RMSPROP`, :data:`ADAGRAD`.
+        hyper: The names of the hyperparameters, in the order the kernel takes them.
+        nesterov: Nesterov's look-ahead (heavy ball and Keras).
+        schedule: Beta per step (heavy ball), or None.
+    """
+
+    code: int
+    hyper: tuple[str, ...]
+    nesterov: bool = False
+    schedule: Array | None = None
+
+
+#: The compiled loop's rules.
+SGD, HEAVY_BALL, KERAS, ADAM, RMSPROP, ADAGRAD = range(6)
 
 Hyper = dict[str, Array]
 
@@ -210,7 +232,7 @@ def gradient_descent(learning_rate: float | Array) -> Optimizer:
         np.negative(step, out=step)
         return step, state
 
-    return Optimizer("sgd", init, update)
+    return Optimizer("sgd", init, update, Rule(SGD, ("learning_rate",)))
 
 
 def heavy_ball(
@@ -288,7 +310,8 @@ def heavy_ball(
         np.negative(step, out=step)  # in place: this runs every step of every sweep
         return step, HeavyBallState(buffer, state.count + 1, h)
 
-    return Optimizer("nesterov" if nesterov else "momentum", init, update)
+    rule = Rule(HEAVY_BALL, ("learning_rate", "momentum", "dampening"), nesterov, schedule)
+    return Optimizer("nesterov" if nesterov else "momentum", init, update, rule)
 
 
 def momentum_ramp(start: float, end: float, over: int) -> Array:
@@ -339,7 +362,8 @@ def keras_momentum(
         step = mu * velocity - lr * grads if nesterov else velocity
         return step, KerasMomentumState(velocity, state.hyper)
 
-    return Optimizer("keras-momentum", init, update)
+    rule = Rule(KERAS, ("learning_rate", "momentum"), nesterov)
+    return Optimizer("keras-momentum", init, update, rule)
 
 
 def adam(
@@ -386,7 +410,8 @@ def adam(
         v_hat = exp_avg_sq / (1.0 - b2**t)
         return -lr * m_hat / (np.sqrt(v_hat) + eps_), AdamState(exp_avg, exp_avg_sq, t, h)
 
-    return Optimizer("adam", init, update)
+    rule = Rule(ADAM, ("learning_rate", "beta1", "beta2", "eps"))
+    return Optimizer("adam", init, update, rule)
 
 
 def rmsprop(
@@ -432,7 +457,8 @@ def rmsprop(
         buffer = mu * state.buffer + grads / (np.sqrt(square_avg) + eps_)
         return -lr * buffer, RMSpropState(square_avg, buffer, h)
 
-    return Optimizer("rmsprop", init, update)
+    rule = Rule(RMSPROP, ("learning_rate", "alpha", "eps", "momentum"))
+    return Optimizer("rmsprop", init, update, rule)
 
 
 def adagrad(learning_rate: float | Array, eps: float | Array = 1e-10) -> Optimizer:
@@ -462,7 +488,7 @@ def adagrad(learning_rate: float | Array, eps: float | Array = 1e-10) -> Optimiz
         sum_sq = state.sum_sq + grads * grads
         return -lr * grads / (np.sqrt(sum_sq) + eps_), AdagradState(sum_sq, state.hyper)
 
-    return Optimizer("adagrad", init, update)
+    return Optimizer("adagrad", init, update, Rule(ADAGRAD, ("learning_rate", "eps")))
 
 
 @dataclass(frozen=True)

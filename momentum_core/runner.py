@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from momentum_core import engine
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import Optimizer, batch_size, take
 
@@ -282,6 +283,7 @@ def run_batch(
     bound: float = DEFAULT_BOUND,
     summary_only: bool = False,
     record_state: bool = False,
+    loop: str = "auto",
 ) -> BatchResult:
     """Simulate ``runs`` optimisation runs of ``num_steps`` steps each, all at once.
 
@@ -310,13 +312,20 @@ def run_batch(
         bound: A run whose coordinates leave ``[-bound, bound]`` has diverged.
         summary_only: Keep only the per-run summary, not the trajectories (for sweeps).
         record_state: Also return the optimizer state at every step (not in summary mode).
+        loop: ``"compiled"`` (:mod:`momentum_core.kernels`: a formula's landscape, not
+            with ``record_state``), ``"numpy"``, or ``"auto"``: compiled once it is loaded
+            (:mod:`momentum_core.engine`), numpy until then and where it cannot run. Both
+            give the same numbers.
 
     Returns:
         A :class:`BatchResult`.
 
     Raises:
-        ValueError: On a bad start point, step count, noise level or tolerance.
+        ValueError: On a bad start point, step count, noise level or tolerance, or a
+            compiled loop asked for where it cannot run.
     """
+    if loop not in ("auto", "compiled", "numpy"):
+        raise ValueError(f"loop must be auto, compiled or numpy, got {loop!r}")
     num_steps = int(num_steps)
     if not 1 <= num_steps <= MAX_STEPS:
         raise ValueError(f"num_steps must be in [1, {MAX_STEPS}], got {num_steps}")
@@ -348,13 +357,28 @@ def run_batch(
     need_norms = not summary_only or grad_tol > 0
     update = optimizer.update
 
+    compilable = objective.tape is not None and optimizer.rule is not None and not record_state
+    if loop == "compiled" and not compilable:
+        raise ValueError("the compiled loop runs formula landscapes without recorded states")
+    kernels = None
+    if compilable and loop != "numpy":
+        kernels = engine.warm(wait=True) if loop == "compiled" else engine.compiled()
+        if kernels is None and loop == "compiled":
+            raise ValueError(f"the compiled loop is not available: {engine.failure()}")
+
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         loss, grad = value_and_gradient(x)
         gnorm = _norm(grad)
         if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(gnorm))):
             raise ValueError("the objective is not finite at a start point")
+        limits = (objective.f_star + loss_tol, grad_tol, bound)
+        if kernels is not None:
+            return _run_compiled(
+                kernels, objective, optimizer, x, (loss, grad, gnorm), num_steps, limits,
+                (sigma if noisy else None, rng, draws), summary_only,
+            )  # fmt: skip
         state = optimizer.init(x)
-        ledger = _Ledger(runs, x, loss, gnorm, (objective.f_star + loss_tol, grad_tol, bound))
+        ledger = _Ledger(runs, x, loss, gnorm, limits)
         chunk = _chunk_steps(runs, summary_only)
         grads = np.empty((chunk if need_norms else 0, runs, dim))
         if summary_only:
@@ -414,15 +438,30 @@ def run_batch(
                 break
 
     done = ledger.results()
-    diverged_step, last_out, last_out_loss = (
-        done["diverged_step"],
-        done["last_out"],
-        done["last_out_loss"],
-    )
+    return _result(
+        objective, num_steps, done["x"], done["loss"], done["diverged_step"], done["last_out"],
+        done["last_out_loss"], None if summary_only else (positions, losses, grad_norms),
+        _freeze_states(_stack_states(states), done["diverged_step"]) if record_state else None,
+    )  # fmt: skip
+
+
+def _result(
+    objective: Objective,
+    num_steps: int,
+    final_x: Array,
+    final_loss: Array,
+    diverged_step: Array,
+    last_out: Array,
+    last_out_loss: Array,
+    paths: tuple[Array, Array, Array] | None,
+    states: Any,
+) -> BatchResult:
+    """The :class:`BatchResult` of finished runs: convergence steps from the last steps
+    outside tolerance, and each final point's nearest known minimiser."""
+    runs = len(final_x)
     diverged = diverged_step >= 0
     converged_step = np.where((last_out < num_steps) & ~diverged, last_out + 1, -1)
     tol_step = np.where((last_out_loss < num_steps) & ~diverged, last_out_loss + 1, -1)
-    final_x = done["x"]
     minima = objective.minima
     if len(minima):
         dist = np.linalg.norm(final_x[:, None, :] - minima[None, :, :], axis=-1)
@@ -431,13 +470,14 @@ def run_batch(
     else:  # no known minimiser (a network's loss): nothing to be near
         nearest, distance = np.full(runs, -1), np.full(runs, np.inf)
         reached = np.zeros(runs, dtype=bool)
+    positions, losses, grad_norms = paths if paths is not None else (None, None, None)
     return BatchResult(
-        positions=None if summary_only else positions,
-        losses=None if summary_only else losses,
-        grad_norms=None if summary_only else grad_norms,
-        states=_freeze_states(_stack_states(states), diverged_step) if record_state else None,
+        positions=positions,
+        losses=losses,
+        grad_norms=grad_norms,
+        states=states,
         final_position=final_x,
-        final_loss=done["loss"],
+        final_loss=final_loss,
         diverged_step=diverged_step,
         converged_step=converged_step,
         tol_step=tol_step,
@@ -446,3 +486,72 @@ def run_batch(
         reached_global=reached,
         num_steps=num_steps,
     )
+
+
+#: Noise drawn ahead for the compiled loop, at most this many numbers at a time.
+NOISE_BLOCK = 1 << 21
+
+
+def _run_compiled(
+    kernels: Any,
+    objective: Objective,
+    optimizer: Optimizer,
+    x: Array,
+    start: tuple[Array, Array, Array],
+    num_steps: int,
+    limits: tuple[float, float, float],
+    noise: tuple[Array | None, np.random.Generator, tuple[int, int]],
+    summary_only: bool,
+) -> BatchResult:
+    """:func:`run_batch` by the compiled loop (its arguments, checked; see there).
+
+    The noise is the numpy loop's: drawn from the same generator in the same order, a
+    block of steps at a time, so both loops see the same gradients."""
+    runs, dim = x.shape
+    rule = optimizer.rule
+    hyper = optimizer.init(x).hyper
+    columns = np.broadcast_arrays(*(hyper[name][:, 0] for name in rule.hyper))
+    hyper_rows = np.zeros((len(columns[0]), 4))  # the kernel takes four, used or not
+    hyper_rows[:, : len(columns)] = np.stack(columns, axis=1)
+    damped = bool(np.any(hyper.get("dampening", 0.0)))
+    flags = np.array([damped, rule.nesterov])
+    schedule = np.empty(0) if rule.schedule is None else np.ascontiguousarray(rule.schedule)
+    tape = objective.tape
+    loss, grad, gnorm = (np.ascontiguousarray(a, dtype=float).copy() for a in start)
+    x = np.ascontiguousarray(x).copy()
+    threshold, grad_tol, _ = limits
+    outside = loss >= threshold
+    last_out_loss = np.where(outside, 0, -1)
+    last_out = np.where(outside & (gnorm >= grad_tol), 0, -1) if grad_tol > 0 else last_out_loss
+    last_out = last_out.copy()
+    diverged = np.full(runs, -1)
+    state = np.zeros((runs, 2, dim))
+    sigma, rng, draws = noise
+    check_grad = not summary_only or grad_tol > 0
+    if summary_only:
+        out_x, out_loss, out_gnorm = np.empty((0, 1, dim)), np.empty((0, 1)), np.empty((0, 1))
+        positions = losses = grad_norms = None
+    else:
+        positions = np.empty((num_steps + 1, runs, dim))
+        losses = np.empty((num_steps + 1, runs))
+        grad_norms = np.empty((num_steps + 1, runs))
+        positions[0], losses[0], grad_norms[0] = x, loss, gnorm
+    block = num_steps if sigma is None else max(1, min(num_steps, NOISE_BLOCK // (2 * draws[0])))
+    sigmas = np.zeros(1) if sigma is None else np.ascontiguousarray(sigma[:, 0])
+    t0 = 1
+    while t0 <= num_steps:
+        c = min(block, num_steps + 1 - t0)
+        drawn = np.empty((0, 1, dim)) if sigma is None else rng.standard_normal((c, *draws))
+        if not summary_only:
+            out_x, out_loss = positions[t0 : t0 + c], losses[t0 : t0 + c]
+            out_gnorm = grad_norms[t0 : t0 + c]
+        kernels.advance(
+            rule.code, flags, hyper_rows, schedule, state, t0, c, tape.op, tape.a, tape.b,
+            tape.c, x, grad, loss, gnorm, drawn, sigmas, np.array(limits), check_grad,
+            diverged, last_out, last_out_loss, out_x, out_loss, out_gnorm,
+        )  # fmt: skip
+        t0 += c
+    return _result(
+        objective, num_steps, x, loss, diverged, last_out, last_out_loss,
+        None if summary_only else (positions, losses, grad_norms), None,
+    )  # fmt: skip

@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from momentum_core import engine
+
 T = TypeVar("T")
 
 ENV = "MOMENTUM_POOL"
@@ -57,9 +59,10 @@ def _watch(parent: int) -> None:
 
 
 def _warm(parent: int) -> None:
-    """Each process watches its server and imports the pages' modules, before its first
-    task."""
+    """Each process watches its server, starts loading the compiled loop and imports the
+    pages' modules, before its first task."""
     threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    engine.warm()  # the compiled loop loads in the background; numpy answers meanwhile
     import momentum_app.race.runs
     import momentum_app.studies.basin_figures
     import momentum_app.studies.sweep_figures

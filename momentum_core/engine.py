@@ -1,0 +1,62 @@
+"""Which loop answers: the compiled one once it is loaded, numpy's until then.
+
+Importing numba and loading the compiled loop from its disk cache takes about a second,
+compiling it on a fresh install several; nobody waits for either. :func:`warm` does it in
+a background thread (the app calls it at start), and until :func:`compiled` has the
+module, the runners answer with numpy. Both give the same numbers: the tests hold them to
+each other bit for bit.
+
+``MOMENTUM_ENGINE=numpy`` turns the compiled loop off (``compiled`` then says None), and
+``MOMENTUM_ENGINE=compiled`` makes the first run wait for it instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from types import ModuleType
+
+_lock = threading.Lock()
+_loaded: dict[str, object] = {}
+
+
+def _load() -> None:
+    try:
+        from momentum_core import kernels
+
+        kernels.warm_up()
+        _loaded["module"] = kernels
+    except Exception as err:  # numba missing or broken: numpy answers, and says why
+        _loaded["error"] = f"{type(err).__name__}: {err}"
+
+
+def warm(wait: bool = False) -> ModuleType | None:
+    """Load (or compile) the compiled loop in a background thread, once.
+
+    Args:
+        wait: Block until it is loaded.
+
+    Returns:
+        The compiled module if it is ready (or ``wait``), else None.
+    """
+    if os.environ.get("MOMENTUM_ENGINE", "") == "numpy":
+        return None
+    with _lock:
+        thread = _loaded.get("thread")
+        if thread is None:
+            thread = threading.Thread(target=_load, name="momentum-kernels", daemon=True)
+            _loaded["thread"] = thread
+            thread.start()
+    if wait:
+        thread.join()
+    return _loaded.get("module")  # type: ignore[return-value]
+
+
+def compiled() -> ModuleType | None:
+    """The compiled module if it is loaded, else None (and it starts loading)."""
+    return warm(wait=os.environ.get("MOMENTUM_ENGINE", "") == "compiled")
+
+
+def failure() -> str | None:
+    """Why the compiled loop could not be loaded, or None."""
+    return _loaded.get("error")  # type: ignore[return-value]

@@ -1,0 +1,363 @@
+"""Formulas in x and y: the grammar, its parser and its constant folding.
+
+The one reader of typed formulas and of the built-in landscapes' expressions
+(:mod:`momentum_core.objectives`); :mod:`momentum_core.formula` analyses a typed one and
+:mod:`momentum_core.tape` turns a tree into the tape that the runners evaluate. The text is
+never handed to ``eval``, ``exec``, ``ast.parse`` or ``sympify``. See
+:mod:`momentum_core.formula` for the grammar and the limits.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+#: Longest formula accepted, in characters.
+MAX_LENGTH = 500
+#: Deepest nesting accepted (parentheses, function calls, signs, exponents).
+MAX_DEPTH = 16
+#: Largest absolute value of a constant exponent.
+MAX_EXPONENT = 100
+
+#: The functions of the grammar with their float versions (for constant parts).
+FUNCTIONS: dict[str, Callable[[float], float]] = {
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "exp": math.exp,
+    "log": math.log,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "tanh": math.tanh,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "arctan": math.atan,
+}
+VARIABLES = ("x", "y")
+CONSTANTS = {"pi": math.pi, "e": math.e}
+_NAMES = (*VARIABLES, *CONSTANTS, *FUNCTIONS)
+_ALLOWED = ", ".join(_NAMES)
+
+
+# --- tokens ----------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"(?P<space>[ \t]+)"
+    r"|(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^()])"
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "number", "name", "op" or "end"
+    text: str
+    pos: int  # 0-based index into the formula
+
+
+def _quote(text: str, limit: int = 24) -> str:
+    """``text`` in quotes, shortened, with any control character escaped (one line)."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _tokens(formula: str) -> Iterator[_Token]:
+    """The tokens of ``formula``, lazily: a bad character is reported when the parser
+    reaches it, so errors come in reading order (``__import__('os')`` is an unknown name
+    before it is a string)."""
+    i = 0
+    while i < len(formula):
+        match = _TOKEN.match(formula, i)
+        if match is None:
+            char = formula[i]
+            hint = {
+                "=": " (write an expression, not an assignment)",
+                ",": " (functions take one argument)",
+                ".": " (numbers only: no attribute access)",
+                "'": " (no strings)",
+                '"': " (no strings)",
+            }.get(char, "")
+            raise ValueError(f"unexpected character {char!r} at position {i + 1}{hint}")
+        if match.lastgroup != "space":
+            yield _Token(match.lastgroup, match.group(), i)
+        i = match.end()
+    yield _Token("end", "", len(formula))
+
+
+# --- the parse tree --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One node of the parse tree.
+
+    ``kind`` is "num" (``value``: the float), "var" and "const" (``value``: the name),
+    "neg" (one child), "add" (``value``: the signs "+"/"-" of the children), "mul"
+    (``value``: the operators "*"/"/" before the children, the first one "*"), "pow" (base,
+    exponent) or "call" (``value``: the function's name; one child). ``pos`` is where the
+    node's operator (or the number or name) starts, 0-based; ``op_pos`` holds where each
+    operator of a "mul" starts (the first entry is the node's own ``pos``).
+    """
+
+    kind: str
+    value: Any
+    children: tuple[_Node, ...]
+    pos: int
+    op_pos: tuple[int, ...] = ()
+
+
+class _Parser:
+    """Recursive descent over the tokens, one method per rule of the grammar."""
+
+    def __init__(self, tokens: Iterator[_Token]) -> None:
+        self.tokens = tokens
+        self.token = next(tokens)  # the next token, not yet consumed
+
+    def advance(self) -> _Token:
+        token = self.token
+        if token.kind != "end":
+            self.token = next(self.tokens)
+        return token
+
+    def deeper(self, depth: int) -> int:
+        if depth >= MAX_DEPTH:
+            raise ValueError(
+                f"formula is nested too deeply at position {self.token.pos + 1}"
+                f" (at most {MAX_DEPTH} levels)"
+            )
+        return depth + 1
+
+    def parse(self) -> _Node:
+        tree = self.sum(0)
+        token = self.token
+        if token.kind != "end":
+            if token.text == ")":
+                raise ValueError(f"unmatched ')' at position {token.pos + 1}")
+            raise ValueError(
+                f"expected an operator (+ - * / ^) at position {token.pos + 1},"
+                f" got {_quote(token.text)}"
+            )
+        return tree
+
+    def sum(self, depth: int) -> _Node:
+        pos = self.token.pos
+        signs, terms = ["+"], [self.product(depth)]
+        while self.token.text in ("+", "-"):
+            signs.append(self.advance().text)
+            terms.append(self.product(depth))
+        return terms[0] if len(terms) == 1 else _Node("add", tuple(signs), tuple(terms), pos)
+
+    def product(self, depth: int) -> _Node:
+        pos = self.token.pos
+        ops, where, factors = ["*"], [pos], [self.unary(depth)]
+        while self.token.text in ("*", "/"):
+            op = self.advance()
+            ops.append(op.text)
+            where.append(op.pos)
+            factors.append(self.unary(depth))
+        if len(factors) == 1:
+            return factors[0]
+        return _Node("mul", tuple(ops), tuple(factors), pos, tuple(where))
+
+    def unary(self, depth: int) -> _Node:
+        if self.token.text in ("-", "+"):
+            depth = self.deeper(depth)
+            sign = self.advance()
+            operand = self.unary(depth)
+            return operand if sign.text == "+" else _Node("neg", None, (operand,), sign.pos)
+        return self.power(depth)
+
+    def power(self, depth: int) -> _Node:
+        base = self.atom(depth)
+        if self.token.text in ("^", "**"):
+            depth = self.deeper(depth)
+            op = self.advance()
+            return _Node("pow", None, (base, self.unary(depth)), op.pos)
+        return base
+
+    def atom(self, depth: int) -> _Node:
+        token = self.token
+        where = f"at position {token.pos + 1}"
+        # Checked before reading on: the name is the first thing wrong in "lambda: x".
+        if token.kind == "name" and token.text not in _NAMES:
+            raise ValueError(f"unknown name {_quote(token.text)} {where}; allowed: {_ALLOWED}")
+        self.advance()
+        if token.kind == "number":
+            value = float(token.text)
+            if not math.isfinite(value):
+                raise ValueError(f"number {_quote(token.text)} {where} is too large")
+            return _Node("num", value, (), token.pos)
+        if token.kind == "name":
+            name = token.text
+            if name in VARIABLES:
+                return _Node("var", name, (), token.pos)
+            if name in CONSTANTS:
+                return _Node("const", name, (), token.pos)
+            if name in FUNCTIONS:
+                if self.token.text != "(":
+                    raise ValueError(f"function {name!r} {where} needs parentheses: {name}(...)")
+                depth = self.deeper(depth)
+                paren = self.advance()
+                arg = self.sum(depth)
+                self.close(paren)
+                return _Node("call", name, (arg,), token.pos)
+        if token.text == "(":
+            inner = self.sum(self.deeper(depth))
+            self.close(token)
+            return inner
+        if token.kind == "end":
+            raise ValueError(f"formula ends too early at position {token.pos + 1}")
+        raise ValueError(
+            f"expected a number, x, y, pi, e, a function or '(' {where}, got {_quote(token.text)}"
+        )
+
+    def close(self, opening: _Token) -> None:
+        token = self.token
+        if token.text != ")":
+            got = "the end" if token.kind == "end" else _quote(token.text)
+            raise ValueError(
+                f"missing ')' at position {token.pos + 1} for the '(' at position"
+                f" {opening.pos + 1}, got {got}"
+            )
+        self.advance()
+
+
+def parse(formula: str) -> _Node:
+    """The parse tree of ``formula`` (see the module docstring for the grammar).
+
+    Raises:
+        ValueError: One line saying what is wrong and where.
+    """
+    if not isinstance(formula, str):
+        raise ValueError(f"formula must be text, got {type(formula).__name__}")
+    if len(formula) > MAX_LENGTH:
+        raise ValueError(f"formula is too long: {len(formula)} characters (at most {MAX_LENGTH})")
+    if not formula.strip():
+        raise ValueError("formula is empty")
+    return _Parser(_tokens(formula)).parse()
+
+
+# --- constant parts, in floating point -------------------------------------------------
+
+
+def _number(value: float, pos: int) -> _Node:
+    return _Node("num", value, (), pos)
+
+
+def _fold(node: _Node) -> tuple[_Node, float | None]:
+    """``node`` with constant powers folded into numbers, and its value if it is constant.
+
+    Every constant part is evaluated in floating point here, so division by zero, overflow
+    and non-real constants are refused at their position, and huge exact powers never
+    reach the symbolic library. Only constant powers are folded: ``2*pi`` stays exact.
+    """
+    kind, where = node.kind, f"at position {node.pos + 1}"
+    if kind == "num":
+        return node, node.value
+    if kind == "var":
+        return node, None
+    if kind == "const":
+        return node, CONSTANTS[node.value]
+    folded = [_fold(child) for child in node.children]
+    children = tuple(child for child, _ in folded)
+    values = [value for _, value in folded]
+    node = _Node(kind, node.value, children, node.pos, node.op_pos)
+    constant = all(v is not None for v in values)
+
+    if kind == "pow":
+        base, exponent = values
+        if exponent is not None and abs(exponent) > MAX_EXPONENT:
+            raise ValueError(
+                f"exponent {exponent:.10g} {where} is too large (at most {MAX_EXPONENT} in size)"
+            )
+        if not constant:
+            return node, None
+        try:
+            result = base**exponent
+        except ZeroDivisionError:
+            raise ValueError(f"0 to a negative power {where}") from None
+        except OverflowError:
+            raise ValueError(f"constant power {where} overflows") from None
+        if isinstance(result, complex):
+            raise ValueError(
+                f"negative number to a fractional power {where} is not real"
+                f" (({base:g})^{exponent:g})"
+            )
+        return _check_constant(_number(result, node.pos), result, where)
+    if kind == "mul":
+        for op, value, pos in zip(node.value, values, node.op_pos, strict=True):
+            if op == "/" and value == 0:
+                raise ValueError(f"division by zero at position {pos + 1}")
+    if not constant:
+        return node, None
+    if kind == "neg":
+        result = -values[0]
+    elif kind == "add":
+        result = math.fsum(v if s == "+" else -v for s, v in zip(node.value, values, strict=True))
+    elif kind == "mul":
+        result = 1.0
+        for op, value in zip(node.value, values, strict=True):
+            result = result * value if op == "*" else result / value
+    else:  # call
+        arg = values[0]
+        name = node.value
+        try:
+            result = FUNCTIONS[name](arg)
+        except OverflowError:
+            raise ValueError(f"{name}({arg:g}) {where} overflows") from None
+        except ValueError:
+            raise ValueError(f"{name}({arg:g}) {where} is not a finite real number") from None
+    return _check_constant(node, result, where)
+
+
+def _check_constant(node: _Node, value: float, where: str) -> tuple[_Node, float]:
+    if not math.isfinite(value):
+        raise ValueError(f"constant {where} overflows")
+    return node, float(value)
+
+
+# --- Python code -----------------------------------------------------------------------
+
+# Binding strength of each kind of node when printed as Python.
+_STRENGTH = {"add": 1, "mul": 2, "neg": 3, "pow": 4}
+
+
+def _literal(value: float) -> str:
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def to_code(node: _Node) -> str:
+    """The tree as a Python expression in x and y with ``**`` for powers.
+
+    It uses only numbers, ``+ - * / **``, parentheses, ``pi``, ``e`` and the grammar's
+    function names; parentheses are kept wherever the formula had them around a sum or
+    product, so the evaluation order is the formula's.
+    """
+
+    def emit(n: _Node, outer: int) -> str:
+        """``n`` printed, in parentheses if it binds less strongly than ``outer``."""
+        strength = _STRENGTH.get(n.kind, 5)
+        if n.kind == "num":
+            text = _literal(n.value)
+        elif n.kind in ("var", "const"):
+            text = n.value
+        elif n.kind == "call":
+            text = f"{n.value}({emit(n.children[0], 0)})"
+        elif n.kind == "neg":
+            text = "-" + emit(n.children[0], 3)
+        elif n.kind == "pow":  # right-associative, and Python allows x ** -y
+            text = f"{emit(n.children[0], 5)} ** {emit(n.children[1], 3)}"
+        else:  # add or mul: a later operand of the same strength keeps its parentheses
+            ops = [f" {op} " for op in n.value]
+            text = emit(n.children[0], strength) + "".join(
+                op + emit(child, strength + 1)
+                for op, child in zip(ops[1:], n.children[1:], strict=True)
+            )
+        return f"({text})" if strength < outer else text
+
+    return emit(node, 0)

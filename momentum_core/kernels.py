@@ -1,0 +1,328 @@
+"""The compiled hot loop: every optimizer's rule on every landscape, one run and one step
+at a time, as the equations read.
+
+This module imports numba; :mod:`momentum_core.engine` imports it in the background so that
+nobody waits for the compiler. Each update rule is written here as a plain scalar function
+(one coordinate of one run), the transcription of ``torch.optim``'s loop that
+:mod:`momentum_core.optimizers` vectorises with numpy: the two are the rule's two
+formulations and the tests hold them to each other bit for bit. The landscape is a tape
+(:mod:`momentum_core.tape`) evaluated here one point at a time.
+
+Compiled with ``cache=True`` (the machine code is kept beside this file and loaded in
+well under a second next time), ``nogil=True`` (threads share the cores) and numpy's
+error model (a division by zero gives inf, as in numpy, and the run is then found
+diverged); never ``fastmath``: the bits must match.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from momentum_core import tape as T
+from momentum_core.optimizers import ADAGRAD, ADAM, HEAVY_BALL, KERAS, RMSPROP, SGD
+
+_JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
+# The pieces are inlined into the loop: called, each costs ~15-30 ns a step (arguments
+# and reference counts), more than the arithmetic they do.
+_PIECE = {**_JIT, "inline": "always"}
+#: Runs per block: each operation of the landscape is decided once for a block.
+BLOCK = 64
+
+
+@njit(**_PIECE)
+def power(v: float, c: float) -> float:
+    """``v ** c`` for a constant ``c``, as :func:`momentum_core.tape._power`."""
+    if c == 2.0:
+        return v * v
+    if c == 0.5:
+        return math.sqrt(v)
+    if c == 1.0:
+        return v
+    if c == -1.0:
+        return 1.0 / v
+    if c == 0.0:
+        return 1.0
+    return v**c
+
+
+@njit(**_PIECE)
+def landscape(op, a, b, c, px, py, m, v, gx, gy):
+    """The tape's values and gradients at the ``m`` points ``(px[r], py[r])``: row ``i`` of
+    ``v``, ``gx``, ``gy`` (scratch, as many rows as the tape has operations) gets operation
+    ``i`` at every point, and the last row is the formula's. Each operation is decided
+    once for all the points (the rules are the table of :mod:`momentum_core.tape`)."""
+    for i in range(len(op)):
+        k, ia, ib, ci = op[i], a[i], b[i], c[i]
+        if k == T.CONST:
+            for r in range(m):
+                v[i, r], gx[i, r], gy[i, r] = ci, 0.0, 0.0
+        elif k == T.X:
+            for r in range(m):
+                v[i, r], gx[i, r], gy[i, r] = px[r], 1.0, 0.0
+        elif k == T.Y:
+            for r in range(m):
+                v[i, r], gx[i, r], gy[i, r] = py[r], 0.0, 1.0
+        elif k == T.ADD:
+            for r in range(m):
+                v[i, r] = v[ia, r] + v[ib, r]
+                gx[i, r] = gx[ia, r] + gx[ib, r]
+                gy[i, r] = gy[ia, r] + gy[ib, r]
+        elif k == T.SUB:
+            for r in range(m):
+                v[i, r] = v[ia, r] - v[ib, r]
+                gx[i, r] = gx[ia, r] - gx[ib, r]
+                gy[i, r] = gy[ia, r] - gy[ib, r]
+        elif k == T.MUL:
+            for r in range(m):
+                va, vb = v[ia, r], v[ib, r]
+                v[i, r] = va * vb
+                gx[i, r] = gx[ia, r] * vb + va * gx[ib, r]
+                gy[i, r] = gy[ia, r] * vb + va * gy[ib, r]
+        elif k == T.DIV:
+            for r in range(m):
+                vb = v[ib, r]
+                q = v[ia, r] / vb
+                v[i, r] = q
+                gx[i, r] = (gx[ia, r] - q * gx[ib, r]) / vb
+                gy[i, r] = (gy[ia, r] - q * gy[ib, r]) / vb
+        elif k == T.NEG:
+            for r in range(m):
+                v[i, r], gx[i, r], gy[i, r] = -v[ia, r], -gx[ia, r], -gy[ia, r]
+        elif k == T.POW:
+            for r in range(m):
+                va, vb = v[ia, r], v[ib, r]
+                q = va**vb
+                log_a = math.log(va) if va > 0.0 else (-math.inf if va == 0.0 else math.nan)
+                v[i, r] = q
+                gx[i, r] = q * (gx[ib, r] * log_a + vb * gx[ia, r] / va)
+                gy[i, r] = q * (gy[ib, r] * log_a + vb * gy[ia, r] / va)
+        else:  # a function of one operand: its derivative d times the operand's
+            for r in range(m):
+                va = v[ia, r]
+                q, d = function(k, va, ci)
+                v[i, r], gx[i, r], gy[i, r] = q, d * gx[ia, r], d * gy[ia, r]
+
+
+@njit(**_PIECE)
+def function(k, va, c):
+    """A one-operand operation's value at ``va`` and its derivative there."""
+    if k == T.POWC:
+        d = 0.0 if (c < 1.0 and va == 0.0) else c * power(va, c - 1.0)
+        return power(va, c), d
+    if k == T.SIN:
+        return math.sin(va), math.cos(va)
+    if k == T.COS:
+        return math.cos(va), -math.sin(va)
+    if k == T.TAN:
+        q = math.tan(va)
+        return q, 1.0 + q * q
+    if k == T.EXP:
+        q = math.exp(va)
+        return q, q
+    if k == T.LOG:
+        q = math.log(va) if va > 0.0 else (-math.inf if va == 0.0 else math.nan)
+        return q, 1.0 / va
+    if k == T.SQRT:
+        q = math.sqrt(va) if va >= 0.0 else math.nan
+        return q, (0.0 if q == 0.0 else 0.5 / q)
+    if k == T.ABS:
+        return abs(va), (1.0 if va > 0.0 else (-1.0 if va < 0.0 else (0.0 if va == 0.0 else va)))
+    if k == T.TANH:
+        q = math.tanh(va)
+        return q, 1.0 - q * q
+    if k == T.SINH:
+        return math.sinh(va), math.cosh(va)
+    if k == T.COSH:
+        return math.cosh(va), math.sinh(va)
+    return math.atan(va), 1.0 / (1.0 + va * va)  # ARCTAN
+
+
+@njit(**_JIT)
+def evaluate(op, a, b, c, px, py):
+    """The tape's values and gradients at points ``(px, py)`` (1-D arrays), as the loop
+    computes them: for the tests that hold it to :func:`momentum_core.tape.evaluate`."""
+    n, m = len(op), len(px)
+    v, gx, gy = np.empty((n, m)), np.empty((n, m)), np.empty((n, m))
+    landscape(op, a, b, c, px, py, m, v, gx, gy)
+    return v[n - 1].copy(), gx[n - 1].copy(), gy[n - 1].copy()
+
+
+# --- the rules: one coordinate of one run, torch.optim's loop written out --------------
+
+
+@njit(**_PIECE)
+def gradient_descent(g, lr):
+    """x_t = x_{t-1} - alpha g_t."""
+    return -(lr * g)
+
+
+@njit(**_PIECE)
+def heavy_ball(g, buf, t, lr, mu, tau, damped, nesterov):
+    """torch.optim.SGD: b_1 = g_1, b_t = beta b_{t-1} + (1 - tau) g_t; the direction is
+    g_t + beta b_t with Nesterov, else b_t; beta = 0 under dampening is plain descent."""
+    if t == 1:
+        buf = g
+    elif damped:
+        buf = mu * buf + (1.0 - tau) * g
+    else:
+        buf = mu * buf + g
+    direction = g + mu * buf if nesterov else buf
+    if damped and mu == 0.0:
+        direction = g
+    return -(lr * direction), buf
+
+
+@njit(**_PIECE)
+def keras_momentum(g, vel, lr, mu, nesterov):
+    """Keras: v_t = beta v_{t-1} - alpha g_t; the step is v_t, or beta v_t - alpha g_t."""
+    vel = mu * vel - lr * g
+    return (mu * vel - lr * g if nesterov else vel), vel
+
+
+@njit(**_PIECE)
+def adam(g, m, s, t, lr, b1, b2, eps):
+    """torch.optim.Adam: m and s the moments, bias-corrected by 1 - beta^t."""
+    m = b1 * m + (1.0 - b1) * g
+    s = b2 * s + (1.0 - b2) * g * g
+    m_hat = m / (1.0 - power(b1, float(t)))
+    v_hat = s / (1.0 - power(b2, float(t)))
+    return -lr * m_hat / (math.sqrt(v_hat) + eps), m, s
+
+
+@njit(**_PIECE)
+def rmsprop(g, sq, buf, lr, a, eps, mu):
+    """torch.optim.RMSprop: v_t = a v + (1 - a) g^2, b_t = beta b + g / (sqrt(v_t) + eps)."""
+    sq = a * sq + (1.0 - a) * g * g
+    buf = mu * buf + g / (math.sqrt(sq) + eps)
+    return -lr * buf, sq, buf
+
+
+@njit(**_PIECE)
+def adagrad(g, s, lr, eps):
+    """torch.optim.Adagrad: s_t = s + g^2, step -alpha g / (sqrt(s_t) + eps)."""
+    s = s + g * g
+    return -lr * g / (math.sqrt(s) + eps), s
+
+
+@njit(**_PIECE)
+def step(rule, damped, nesterov, h0, h1, h2, h3, t, g, s0, s1):
+    """One step of a run's rule for one coordinate: ``h0..h3`` its hyperparameters, ``g``
+    the gradient it sees, ``s0``, ``s1`` its two state slots; returns the step to add and
+    the new slots."""
+    if rule == SGD:
+        return gradient_descent(g, h0), s0, s1
+    if rule == HEAVY_BALL:
+        d, s0 = heavy_ball(g, s0, t, h0, h1, h2, damped, nesterov)
+        return d, s0, s1
+    if rule == KERAS:
+        d, s0 = keras_momentum(g, s0, h0, h1, nesterov)
+        return d, s0, s1
+    if rule == ADAM:
+        return adam(g, s0, s1, t, h0, h1, h2, h3)
+    if rule == RMSPROP:
+        return rmsprop(g, s0, s1, h0, h1, h2, h3)
+    d, s0 = adagrad(g, s0, h0, h1)
+    return d, s0, s1
+
+
+@njit(**_JIT)
+def advance(rule, flags, hyper, schedule, state, t0, steps, op, a, b, c, x, g, loss, gnorm,
+            noise, sigma, limits, check_grad, diverged, last_out, last_out_loss,
+            out_x, out_loss, out_gnorm):  # fmt: skip
+    """Steps ``t0 .. t0 + steps - 1`` of every run, in place.
+
+    Per run ``i``: ``x[i]``, ``g[i]``, ``loss[i]``, ``gnorm[i]`` the last point, its
+    gradient, value and gradient norm; ``state[i]`` the optimizer's ``(2 slots, 2
+    coordinates)``; ``hyper[i or 0]`` its four hyperparameters; ``schedule``, if not
+    empty, beta per step (heavy ball). The gradient the rule sees is ``g + sigma * noise[k,
+    i or 0]`` (``noise`` is empty for exact gradients). A run whose point leaves
+    ``[-bound, bound]`` or whose value (or, with ``check_grad``, gradient norm) is not
+    finite diverges: ``diverged[i]`` takes the step and the run stays at its last finite
+    point. ``last_out_loss[i]`` (and ``last_out[i]``) take the latest step with
+    ``f >= limits[0]`` (and ``|g| >= limits[1]`` when that is > 0). When ``out_x`` has
+    rows, row ``k`` gets step ``t0 + k``'s point, value and gradient norm.
+
+    Runs go in blocks of :data:`BLOCK`, each block a step at a time: the rule per run,
+    then the landscape at the block's new points, then per run the checks.
+    """
+    threshold, grad_tol, bound = limits[0], limits[1], limits[2]
+    damped, nesterov = flags[0], flags[1]
+    runs, n = len(x), len(op)
+    width = min(runs, BLOCK)
+    v, gx, gy = np.empty((n, width)), np.empty((n, width)), np.empty((n, width))
+    px, py = np.empty(width), np.empty(width)
+    record = out_x.shape[0] > 0
+    noisy = noise.shape[0] > 0
+    shared = noisy and noise.shape[1] == 1
+    for start in range(0, runs, width):
+        m = min(width, runs - start)
+        live = 0
+        for r in range(m):
+            live += diverged[start + r] < 0
+        for k in range(steps):
+            if live == 0:
+                break
+            t = t0 + k
+            for r in range(m):
+                i = start + r
+                if diverged[i] >= 0:
+                    px[r], py[r] = x[i, 0], x[i, 1]
+                    continue
+                row = i if len(hyper) > 1 else 0
+                h0, h1, h2, h3 = hyper[row, 0], hyper[row, 1], hyper[row, 2], hyper[row, 3]
+                if len(schedule) > 0:  # heavy ball's beta at step t
+                    h1 = schedule[min(t - 1, len(schedule) - 1)]
+                g0, g1 = g[i, 0], g[i, 1]
+                if noisy:
+                    s_i, j = sigma[i if len(sigma) > 1 else 0], 0 if shared else i
+                    g0 = g0 + s_i * noise[k, j, 0]
+                    g1 = g1 + s_i * noise[k, j, 1]
+                st = state[i]
+                d0, st[0, 0], st[1, 0] = step(rule, damped, nesterov, h0, h1, h2, h3, t, g0,
+                                              st[0, 0], st[1, 0])  # fmt: skip
+                d1, st[0, 1], st[1, 1] = step(rule, damped, nesterov, h0, h1, h2, h3, t, g1,
+                                              st[0, 1], st[1, 1])  # fmt: skip
+                px[r], py[r] = x[i, 0] + d0, x[i, 1] + d1
+            landscape(op, a, b, c, px, py, m, v, gx, gy)
+            for r in range(m):
+                i = start + r
+                if diverged[i] < 0:
+                    f, f0, f1, x0, x1 = v[n - 1, r], gx[n - 1, r], gy[n - 1, r], px[r], py[r]
+                    gn = math.sqrt(f0 * f0 + f1 * f1)
+                    inside = abs(x0) <= bound and abs(x1) <= bound
+                    if inside and math.isfinite(f) and (math.isfinite(gn) or not check_grad):
+                        x[i, 0], x[i, 1], g[i, 0], g[i, 1] = x0, x1, f0, f1
+                        loss[i], gnorm[i] = f, gn
+                        if f >= threshold:
+                            last_out_loss[i] = t
+                            if grad_tol <= 0.0 or gn >= grad_tol:
+                                last_out[i] = t
+                    else:
+                        diverged[i] = t
+                        live -= 1
+                if record:  # a diverged run repeats its last finite point
+                    out_x[k, i, 0], out_x[k, i, 1] = x[i, 0], x[i, 1]
+                    out_loss[k, i], out_gnorm[k, i] = loss[i], gnorm[i]
+        if record and live == 0:  # the block's runs all diverged: the rest repeats too
+            for k in range(steps):
+                for r in range(m):
+                    i = start + r
+                    if diverged[i] >= 0 and diverged[i] < t0 + k + 1:
+                        out_x[k, i, 0], out_x[k, i, 1] = x[i, 0], x[i, 1]
+                        out_loss[k, i], out_gnorm[k, i] = loss[i], gnorm[i]
+
+
+def warm_up() -> None:
+    """Compile the loop (or load it from the disk cache): one tiny run, every rule."""
+    tape = T.tape_of("x^2 + sin(y)")
+    for rule in (SGD, HEAVY_BALL, KERAS, ADAM, RMSPROP, ADAGRAD):
+        x = np.zeros((1, 2))
+        ints = np.full(1, -1, dtype=np.int64)
+        advance(rule, np.zeros(2, dtype=np.bool_), np.full((1, 4), 0.1), np.empty(0),
+                np.zeros((1, 2, 2)), 1, 1, tape.op, tape.a, tape.b, tape.c, x,
+                np.zeros((1, 2)), np.zeros(1), np.zeros(1), np.empty((0, 1, 2)), np.zeros(1),
+                np.array([1e-6, 0.0, 1e6]), True, ints, ints.copy(), ints.copy(),
+                np.empty((0, 1, 2)), np.empty((0, 1)), np.empty((0, 1)))  # fmt: skip
