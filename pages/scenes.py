@@ -24,6 +24,7 @@ if problem := scenes.scenes_problem():
     st.error(f"The scenes file could not be read. {problem}", icon=":material/error:")
     st.stop()
 now = room_ui.enter_room()  # a presenter opens a room; a follower goes to its scene
+presenting, following = state.presenting(), state.following()  # not someone else's room
 controls = None if following else widgets.scene_picker_ui
 name = state.linked_settings(scenes.SceneChoice, controls).scene
 names = [s.name for s in scenes.scenes()]

@@ -12,13 +12,21 @@ Everything a client sends is checked here, at the boundary (:func:`check_answer`
 is 4-8 capitals or digits, a device id 32 hex digits, an answer the index of one of at most
 :data:`MAX_CHOICES` choices, and only the room's current question takes answers. Answers
 are anonymous (a random device id) and one per device per question, the first one kept;
-at most :data:`MAX_ANSWERS` per question and :data:`MAX_ROOMS` rooms (the least recently
-used room goes). Nothing here imports Streamlit.
+at most :data:`MAX_ANSWERS` per question.
+
+Only the presenter presents: :meth:`RoomStore.open` gives the browser that opens a room a
+secret key (the store keeps its hash), and publishing takes that key; no link carries it.
+At most :data:`MAX_ROOMS` rooms live at once and :data:`MAX_ROOMS_PER_OWNER` per client;
+only a room idle for :data:`IDLE_SECONDS` (nobody presented or followed it) ever makes
+way for a new one, so opening rooms, however many, never closes a room in use, and a
+room's version only grows. Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -34,6 +42,12 @@ from typing import Protocol
 MAX_ANSWERS = 500
 MAX_ROOMS = 200
 MAX_CHOICES = 8
+#: Rooms one client (an address) may have in use at once.
+MAX_ROOMS_PER_OWNER = 4
+#: A room nobody presented or followed for this long may make way for a new room.
+IDLE_SECONDS = 20 * 60
+#: A follower's poll marks its room as in use at most this often (a write each time).
+SEEN_EVERY = 60.0
 ROOM_ID = re.compile(r"[A-Z0-9]{4,8}")
 DEVICE_ID = re.compile(r"[0-9a-f]{32}")
 SCENE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,63}")
@@ -51,6 +65,37 @@ class Now:
     scene: str
     revealed: bool
     version: int
+
+
+class RoomsBusy(ValueError):
+    """No room can be opened now (every room is in use, or this client has its share)."""
+
+
+class NotPresenter(PermissionError):
+    """A publish without the room's key."""
+
+
+class RoomGone(LookupError):
+    """The room was closed (idle, it made way for another)."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A new room and its presenter's secret key (never shown, never in a link)."""
+
+    room: str
+    key: str
+
+
+def key_hash(key: str) -> str:
+    """What the store keeps of a key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _key_matches(stored: str | None, key: object) -> bool:
+    if not isinstance(key, str) or stored is None:
+        return False
+    return hmac.compare_digest(stored, key_hash(key))
 
 
 def new_room_id() -> str:
@@ -102,12 +147,23 @@ def check_answer(room: object, question: object, device: object, choice: object)
 class RoomStore(Protocol):
     """Where a room lives. Every method is safe to call from many threads and processes."""
 
-    def publish(self, room: str, scene: str, revealed: bool = False) -> Now:
-        """Make ``scene`` the room's current scene (creating the room); bumps the version
-        only when something changed."""
+    def open(self, owner: str) -> Opened:
+        """A new room, for the client ``owner`` (its address), and its key. Raises
+        :class:`RoomsBusy` when every room is in use or the client has
+        :data:`MAX_ROOMS_PER_OWNER` in use; an idle room (see :data:`IDLE_SECONDS`), the
+        least recently used first, makes way when the store is full."""
+
+    def holds(self, room: str, key: str) -> bool:
+        """Whether ``key`` is the room's presenter's key."""
+
+    def publish(self, room: str, key: str, scene: str, revealed: bool = False) -> Now:
+        """Make ``scene`` the room's current scene; bumps the version only when something
+        changed. Raises :class:`NotPresenter` for a wrong key, :class:`RoomGone` for a
+        room that is no more."""
 
     def now(self, room: str) -> Now | None:
-        """The room's state, or None for a room nobody presents."""
+        """The room's state, or None for a room nobody presents (yet); a follower's poll,
+        so it marks the room in use (at most every :data:`SEEN_EVERY` seconds)."""
 
     def answer(self, room: str, question: str, device: str, choice: int) -> str:
         """Record a device's answer to the room's current question; returns :data:`OK`,
@@ -121,12 +177,17 @@ class RoomStore(Protocol):
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (
     room TEXT PRIMARY KEY, scene TEXT NOT NULL, revealed INTEGER NOT NULL,
-    version INTEGER NOT NULL, used REAL NOT NULL);
+    version INTEGER NOT NULL, used REAL NOT NULL, key_hash TEXT NOT NULL,
+    owner TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS rooms_used ON rooms (used);
 CREATE TABLE IF NOT EXISTS answers (
     room TEXT NOT NULL, question TEXT NOT NULL, device TEXT NOT NULL, choice INTEGER NOT NULL,
     PRIMARY KEY (room, question, device)) WITHOUT ROWID;
 """
+
+
+def _owner(owner: object) -> str:
+    return str(owner)[:64] if owner else "?"
 
 
 class SqliteStore:
@@ -140,8 +201,11 @@ class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._local = threading.local()
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        db = self._db()
+        columns = {row[1] for row in db.execute("PRAGMA table_info(rooms)")}
+        if columns and "key_hash" not in columns:  # a file from before keys: rooms are brief
+            db.executescript("DROP TABLE rooms; DROP TABLE IF EXISTS answers;")
+        db.executescript(_SCHEMA)
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -152,47 +216,87 @@ class SqliteStore:
             self._local.db = db
         return db
 
-    def publish(self, room: str, scene: str, revealed: bool = False) -> Now:
-        check_room(room)
-        check_scene(scene)
+    def _write(self, work):
+        """``work(db)`` in one write transaction."""
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            row = db.execute(
-                "SELECT scene, revealed, version FROM rooms WHERE room = ?", (room,)
-            ).fetchone()
-            if row is None:
-                count = db.execute("SELECT COUNT(*) FROM rooms").fetchone()[0]
-                for (old,) in db.execute(
-                    "SELECT room FROM rooms ORDER BY used LIMIT ?", (max(count - MAX_ROOMS + 1, 0),)
-                ).fetchall():
-                    db.execute("DELETE FROM rooms WHERE room = ?", (old,))
-                    db.execute("DELETE FROM answers WHERE room = ?", (old,))
-                version = 1
-            elif (row[0], bool(row[1])) == (scene, revealed):
-                db.execute("UPDATE rooms SET used = ? WHERE room = ?", (time.time(), room))
-                db.execute("COMMIT")
-                return Now(scene, revealed, row[2])
-            else:
-                version = row[2] + 1
-            db.execute(
-                "INSERT OR REPLACE INTO rooms VALUES (?, ?, ?, ?, ?)",
-                (room, scene, int(revealed), version, time.time()),
-            )
+            result = work(db)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return Now(scene, revealed, version)
+        return result
+
+    def open(self, owner: str) -> Opened:
+        owner, key = _owner(owner), secrets.token_urlsafe(24)
+
+        def work(db: sqlite3.Connection) -> Opened:
+            now = time.time()
+            idle = now - IDLE_SECONDS
+            mine = db.execute(
+                "SELECT COUNT(*) FROM rooms WHERE owner = ? AND used >= ?", (owner, idle)
+            ).fetchone()[0]
+            if mine >= MAX_ROOMS_PER_OWNER:
+                raise RoomsBusy(f"this device has {mine} rooms in use, the most it may have")
+            over = db.execute("SELECT COUNT(*) FROM rooms").fetchone()[0] - MAX_ROOMS + 1
+            if over > 0:
+                gone = db.execute(
+                    "SELECT room FROM rooms WHERE used < ? ORDER BY used LIMIT ?", (idle, over)
+                ).fetchall()
+                if len(gone) < over:
+                    raise RoomsBusy(f"all {MAX_ROOMS} rooms are in use; try again later")
+                for (old,) in gone:
+                    db.execute("DELETE FROM rooms WHERE room = ?", (old,))
+                    db.execute("DELETE FROM answers WHERE room = ?", (old,))
+            while True:
+                room = new_room_id()
+                if not db.execute("SELECT 1 FROM rooms WHERE room = ?", (room,)).fetchone():
+                    break
+            db.execute(
+                "INSERT INTO rooms VALUES (?, '', 0, 0, ?, ?, ?)", (room, now, key_hash(key), owner)
+            )
+            return Opened(room, key)
+
+        return self._write(work)
+
+    def holds(self, room: str, key: str) -> bool:
+        check_room(room)
+        row = self._db().execute("SELECT key_hash FROM rooms WHERE room = ?", (room,)).fetchone()
+        return row is not None and _key_matches(row[0], key)
+
+    def publish(self, room: str, key: str, scene: str, revealed: bool = False) -> Now:
+        check_room(room)
+        check_scene(scene)
+
+        def work(db: sqlite3.Connection) -> Now:
+            row = db.execute(
+                "SELECT scene, revealed, version, key_hash FROM rooms WHERE room = ?", (room,)
+            ).fetchone()
+            if row is None:
+                raise RoomGone(f"room {room} was closed")
+            if not _key_matches(row[3], key):
+                raise NotPresenter(f"room {room} is presented from another browser")
+            version = row[2] + ((row[0], bool(row[1])) != (scene, revealed))
+            db.execute(
+                "UPDATE rooms SET scene = ?, revealed = ?, version = ?, used = ? WHERE room = ?",
+                (scene, int(revealed), version, time.time(), room),
+            )
+            return Now(scene, revealed, version)
+
+        return self._write(work)
 
     def now(self, room: str) -> Now | None:
         check_room(room)
-        row = (
-            self._db()
-            .execute("SELECT scene, revealed, version FROM rooms WHERE room = ?", (room,))
-            .fetchone()
-        )
-        return None if row is None else Now(row[0], bool(row[1]), row[2])
+        db = self._db()
+        row = db.execute(
+            "SELECT scene, revealed, version, used FROM rooms WHERE room = ?", (room,)
+        ).fetchone()
+        if row is None or not row[0]:
+            return None
+        if row[3] < time.time() - SEEN_EVERY:  # followed: in use (one write a minute)
+            db.execute("UPDATE rooms SET used = ? WHERE room = ?", (time.time(), room))
+        return Now(row[0], bool(row[1]), row[2])
 
     def answer(self, room: str, question: str, device: str, choice: int) -> str:
         check_answer(room, question, device, choice)
@@ -245,24 +349,47 @@ class SqliteStore:
         return dict(rows.fetchall())
 
 
-# One script per change, run atomically by Redis: it decides from what it reads.
-_PUBLISH = """
-local key, scene, revealed = KEYS[1], ARGV[1], ARGV[2]
-local old = redis.call('HMGET', key, 'scene', 'revealed', 'version')
-local version = tonumber(old[3] or '0')
-if old[1] ~= scene or old[2] ~= revealed then version = version + 1 end
-redis.call('HSET', key, 'scene', scene, 'revealed', revealed, 'version', version)
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
-local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])
+# One script per change, run atomically by Redis: it decides from what it reads. A room is a
+# hash (scene, revealed, version, hash of the key, owner); a sorted set scores the rooms
+# by their last use.
+_OPEN = """
+local prefix, room, owner = ARGV[1], ARGV[2], ARGV[4]
+local now, idle = tonumber(ARGV[5]), tonumber(ARGV[7])
+if redis.call('EXISTS', prefix .. room) == 1 then return 'taken' end
+local mine = 0
+for _, r in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], idle, '+inf')) do
+  if redis.call('HGET', prefix .. r, 'owner') == owner then mine = mine + 1 end
+end
+if mine >= tonumber(ARGV[8]) then return 'mine:' .. mine end
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[6]) + 1
 if over > 0 then
-  for _, gone in ipairs(redis.call('ZRANGE', KEYS[2], 0, over - 1)) do
-    redis.call('ZREM', KEYS[2], gone)
-    local prefix = ARGV[6] .. gone
-    redis.call('DEL', prefix)
-    for _, k in ipairs(redis.call('KEYS', prefix .. ':a:*')) do redis.call('DEL', k) end
+  local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. idle, 'LIMIT', 0, over)
+  if #gone < over then return 'busy' end
+  for _, old in ipairs(gone) do
+    redis.call('ZREM', KEYS[1], old)
+    redis.call('DEL', prefix .. old)
+    for _, k in ipairs(redis.call('KEYS', prefix .. old .. ':a:*')) do redis.call('DEL', k) end
   end
 end
+redis.call('HSET', prefix .. room, 'scene', '', 'revealed', '0', 'version', 0,
+           'hash', ARGV[3], 'owner', owner)
+redis.call('ZADD', KEYS[1], now, room)
+return 'ok'
+"""
+_PUBLISH = """
+local old = redis.call('HMGET', KEYS[1], 'scene', 'revealed', 'version', 'hash')
+if not old[4] then return -1 end
+if old[4] ~= ARGV[5] then return -2 end
+local version = tonumber(old[3])
+if old[1] ~= ARGV[1] or old[2] ~= ARGV[2] then version = version + 1 end
+redis.call('HSET', KEYS[1], 'scene', ARGV[1], 'revealed', ARGV[2], 'version', version)
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return version
+"""
+_NOW = """
+local room = redis.call('HMGET', KEYS[1], 'scene', 'revealed', 'version')
+if room[1] then redis.call('ZADD', KEYS[2], 'XX', 'GT', ARGV[1], ARGV[2]) end
+return room
 """
 _ANSWER = """
 local room = redis.call('HMGET', KEYS[1], 'scene', 'revealed')
@@ -277,10 +404,10 @@ return 'ok'
 class RedisStore:
     """A room store in Redis, for workers on several machines.
 
-    A room is a hash ``<prefix><room>`` (scene, revealed, version), its answers to one
-    question a hash ``<prefix><room>:a:<question>`` (device -> choice), and a sorted set of
-    rooms by last use bounds their number. Each change is one Lua script: atomic, one
-    round trip.
+    A room is a hash ``<prefix><room>`` (scene, revealed, version, the key's hash, owner),
+    its answers to one question a hash ``<prefix><room>:a:<question>`` (device -> choice),
+    and a sorted set of rooms by last use says which are idle. Each change is one Lua
+    script: atomic, one round trip.
     """
 
     def __init__(self, url: str, prefix: str = "momentum:room:") -> None:
@@ -288,22 +415,49 @@ class RedisStore:
 
         self.prefix = prefix
         self.client = redis.Redis.from_url(url, socket_timeout=2, decode_responses=True)
+        self._open = self.client.register_script(_OPEN)
         self._publish = self.client.register_script(_PUBLISH)
+        self._now = self.client.register_script(_NOW)
         self._answer = self.client.register_script(_ANSWER)
+        self._used = self.prefix[:-1] + "s"
 
-    def publish(self, room: str, scene: str, revealed: bool = False) -> Now:
+    def open(self, owner: str) -> Opened:
+        key = secrets.token_urlsafe(24)
+        while True:
+            room = new_room_id()
+            args = [self.prefix, room, key_hash(key), _owner(owner), time.time(), MAX_ROOMS,
+                    time.time() - IDLE_SECONDS, MAX_ROOMS_PER_OWNER]  # fmt: skip
+            said = self._open(keys=[self._used], args=args)
+            if said == "ok":
+                return Opened(room, key)
+            if said == "busy":
+                raise RoomsBusy(f"all {MAX_ROOMS} rooms are in use; try again later")
+            if said.startswith("mine:"):
+                mine = said.split(":")[1]
+                raise RoomsBusy(f"this device has {mine} rooms in use, the most it may have")
+
+    def holds(self, room: str, key: str) -> bool:
+        check_room(room)
+        return _key_matches(self.client.hget(self.prefix + room, "hash"), key)
+
+    def publish(self, room: str, key: str, scene: str, revealed: bool = False) -> Now:
         check_room(room)
         check_scene(scene)
-        keys = [self.prefix + room, self.prefix[:-1] + "s"]
-        args = [scene, str(int(revealed)), time.time(), room, MAX_ROOMS, self.prefix]
-        return Now(scene, revealed, int(self._publish(keys=keys, args=args)))
+        given = key_hash(key) if isinstance(key, str) else ""
+        args = [scene, str(int(revealed)), time.time(), room, given]
+        version = int(self._publish(keys=[self.prefix + room, self._used], args=args))
+        if version == -1:
+            raise RoomGone(f"room {room} was closed")
+        if version == -2:
+            raise NotPresenter(f"room {room} is presented from another browser")
+        return Now(scene, revealed, version)
 
     def now(self, room: str) -> Now | None:
         check_room(room)
-        scene, revealed, version = self.client.hmget(
-            self.prefix + room, "scene", "revealed", "version"
+        scene, revealed, version = self._now(
+            keys=[self.prefix + room, self._used], args=[time.time(), room]
         )
-        return None if scene is None else Now(scene, revealed == "1", int(version))
+        return None if not scene else Now(scene, revealed == "1", int(version))
 
     def answer(self, room: str, question: str, device: str, choice: int) -> str:
         check_answer(room, question, device, choice)

@@ -4,6 +4,11 @@ follow it, and a scene's question collects the room's answers (see momentum_app.
 Followers poll the store with ``st.fragment(run_every=POLL_SECONDS)``: each tick is one
 indexed read of one row (no scene is recomputed, nothing is sent unless the scene changed),
 and a change reruns the follower's whole page on the presenter's scene.
+
+Only the presenter presents: the browser that opens a room keeps the room's key in a
+cookie (and in its session), which no link, QR code or page shows; a reload finds it
+there. An address with ``present=1`` and another browser's room follows that room instead,
+with a line saying why.
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ _REVEALED = "_revealed_questions"
 _ANSWERED = "_my_answers"
 _SHOWN = "_room_version_shown"
 _DRAWING = "_room_version_drawing"
+_KEYS = "_room_keys"
+#: The cookie that keeps a room's key in its presenter's browser (``<name><room>``).
+COOKIE = "momentum_room_"
+#: How long a presenter's browser keeps a room's key.
+COOKIE_SECONDS = 12 * 3600
 _SAID = {
     rooms.OK: "Answer received.",
     rooms.AGAIN: "This device has answered already; the first answer counts.",
@@ -33,10 +43,14 @@ _SAID = {
 
 
 def _ask(method: str, *args):
-    """Call the room store's ``method``; if the store cannot be reached (Redis down, a disk
-    full), say so in one line and return None: the scene itself still shows."""
+    """Call the room store's ``method``; if the store says no (no room free, not this
+    browser's room) or cannot be reached (Redis down, a disk full), say so in one line and
+    return None: the scene itself still shows."""
     try:
         return getattr(rooms.open_store(), method)(*args)
+    except (rooms.RoomsBusy, rooms.NotPresenter, rooms.RoomGone) as err:
+        st.warning(f"No room: {err}.", icon=":material/group_off:")
+        return None
     except Exception as err:  # sqlite3.Error, redis's errors, OSError: the page goes on
         st.warning(f"The room cannot be reached ({type(err).__name__}); showing this scene "
                    "on its own.", icon=":material/wifi_off:")  # fmt: skip
@@ -50,19 +64,73 @@ def device_id() -> str:
     return st.session_state[_DEVICE]
 
 
+def _key(room: str) -> str | None:
+    """This browser's key to ``room``: from this session, else from its cookie."""
+    return st.session_state.get(_KEYS, {}).get(room) or st.context.cookies.get(COOKIE + room)
+
+
+def _open_room(note: str = "") -> None:
+    """Open a new room for this browser; its key goes into the session and a cookie."""
+    opened = _ask("open", st.context.ip_address or "local")
+    if opened is None:
+        state.set_room("", follow=False)
+        return
+    st.session_state.setdefault(_KEYS, {})[opened.room] = opened.key
+    state.set_room(opened.room, follow=False)
+    if note:
+        st.info(f"{note} This is room {opened.room}.", icon=":material/group:")
+
+
+def _remember_key() -> None:
+    """Keep this room's key in the presenter's browser, so that a reload still presents.
+    The cookie goes to this server only (SameSite), and no link carries it."""
+    room, key = state.room(), _key(state.room())
+    if not key:
+        return
+    cookie = f"{COOKIE}{room}={key}; path=/; max-age={COOKIE_SECONDS}; SameSite=Strict"
+    with st.container(key="room_key"):
+        st.html(f"<style>.st-key-room_key {{ display: none; }}</style>"
+                f"<script>document.cookie = {cookie!r};</script>",
+                unsafe_allow_javascript=True)  # fmt: skip
+
+
+def _present_here() -> None:
+    """Presenting in a room: this browser's room (else a new room, or the room followed)."""
+    room = state.room()
+    if not room:
+        _open_room()
+        return
+    key = _key(room)
+    if key and _ask("holds", room, key):
+        st.session_state.setdefault(_KEYS, {})[room] = key
+        return
+    if _ask("now", room) is None:  # no such room, or none shown in it yet: a room of one's own
+        _open_room(f"Room {room} is closed or has not started.")
+        return
+    # Someone else's room: this page follows it, with no power over it.
+    st.session_state.presenter = False
+    state.set_room(room, follow=True)
+    st.warning(f"Room {room} is presented from another browser: this page follows it.",
+               icon=":material/group:")  # fmt: skip
+
+
 def enter_room() -> rooms.Now | None:
     """Before the scene is chosen: a presenter opens a room if there is none (its id then
-    goes into the address); a follower's page moves to the presenter's scene.
+    goes into the address, its key into the presenter's browser only); a follower's page
+    moves to the presenter's scene.
 
     Returns:
         The room's state for a follower, or None (not following, or nobody presents yet).
     """
-    if state.presenting() and not state.room():
-        state.set_room(rooms.new_room_id(), follow=False)
+    if state.presenting():
+        _present_here()
+    if state.presenting() and state.room():
+        _remember_key()
     if not state.following():
         return None
     now = _ask("now", state.room())
     if now is not None:
+        state.sync_from_url(SceneChoice)  # the address's scene is read, and the room's wins
         state.update(SceneChoice, scene=now.scene)
         st.session_state[_DRAWING] = now.version  # shown once the page is whole: shown()
     return now
@@ -84,8 +152,14 @@ def publish(scene: Scene) -> bool:
     Returns:
         Whether the scene may play (it asks nothing, or its answer has been shown).
     """
+    if not state.room():
+        return True
+    if scene.question is not None and (state.room(), scene.name) not in _revealed():
+        now = _ask("now", state.room())  # a reload after the reveal: still revealed
+        if now is not None and now.scene == scene.name and now.revealed:
+            _reveal(scene)
     revealed = scene.question is None or (state.room(), scene.name) in _revealed()
-    _ask("publish", state.room(), scene.name, revealed)
+    _ask("publish", state.room(), _key(state.room()), scene.name, revealed)
     return revealed
 
 

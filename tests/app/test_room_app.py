@@ -118,3 +118,39 @@ def test_a_followers_poll_rests_only_once_a_run_drew_the_whole_scene(store, monk
     fan.run()  # what the next poll triggers
     assert not fan.exception
     assert fan.session_state["_room_version_shown"] == store.now(code).version
+
+
+def test_an_address_edited_to_present_follows_and_cannot_move_the_room(store):
+    """#25's hijack: a follower edits its address from follow=1 to present=1. Its page
+    says whose room it is, follows it, and moves nothing; the presenter still does."""
+    boss, code = presenter("faster")
+    intruder = page_at(SCENES, {"scene": "escape", "room": code, "follow": "0"}, present=True)
+    assert any("presented from another browser" in w.value for w in intruder.warning)
+    assert intruder.session_state["_room"] == code and not intruder.session_state["presenter"]
+    assert title(intruder) == "Momentum trains faster"  # the room's scene, not its own
+    assert not [b for b in intruder.button if b.key == "next_scene"]
+    assert store.now(code).scene == "faster"
+    assert "present" not in intruder.query_params and intruder.query_params["follow"] == "1"
+    boss.button(key="next_scene").click().run()
+    assert store.now(code).scene == "raise-when-slow"
+
+
+def test_the_presenters_key_is_in_no_link(store):
+    boss, code = presenter("faster")
+    key = boss.session_state["_room_keys"][code]
+    assert store.holds(code, key)
+    link = next(t.value for t in boss.text_input if t.label == "Link to this view")
+    qr = [str(h.proto) for h in boss.get("html") if "QR code" in str(h.proto)]
+    assert code in link and qr and code in qr[0]  # the room is in the link and the QR ...
+    shown = [link, *qr, str(dict(boss.query_params))]
+    shown += [str(e.proto) for e in boss.get("markdown") + boss.get("code")]
+    assert not any(key in text for text in shown)  # ... and its key in none of them
+    cookie = [str(h.proto) for h in boss.get("html") if key in str(h.proto)]
+    assert len(cookie) == 1 and "document.cookie" in cookie[0] and "SameSite=Strict" in cookie[0]
+
+
+def test_a_room_that_is_gone_gives_its_presenter_a_new_one(store):
+    at = page_at(SCENES, {"scene": "faster", "room": "ZZZZ", "follow": "0"}, present=True)
+    code = at.session_state["_room"]
+    assert code != "ZZZZ" and store.now(code).scene == "faster"
+    assert any("Room ZZZZ is closed" in i.value for i in at.info)

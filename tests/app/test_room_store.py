@@ -72,52 +72,127 @@ def device(i: int) -> str:
     return f"{i:032x}"
 
 
-def test_publish_bumps_the_version_only_on_a_change(store):
-    assert store.now("ABCD") is None
-    first = store.publish("ABCD", "faster")
+@pytest.fixture
+def opened(store):
+    """A room opened by its presenter."""
+    return store.open("10.0.0.1")
+
+
+def present(store, opened, scene: str, revealed: bool = False):
+    return store.publish(opened.room, opened.key, scene, revealed)
+
+
+def test_publish_bumps_the_version_only_on_a_change(store, opened):
+    assert store.now(opened.room) is None  # open, nothing shown yet
+    first = present(store, opened, "faster")
     assert (first.scene, first.revealed) == ("faster", False)
-    assert store.publish("ABCD", "faster").version == first.version
-    second = store.publish("ABCD", "escape")
+    assert present(store, opened, "faster").version == first.version
+    second = present(store, opened, "escape")
     assert second.version == first.version + 1
-    assert store.now("ABCD") == second
-    assert store.publish("ABCD", "escape", revealed=True).version == second.version + 1
+    assert store.now(opened.room) == second
+    assert present(store, opened, "escape", revealed=True).version == second.version + 1
 
 
-def test_one_answer_per_device_the_first_kept(store):
-    store.publish("ROOM", "faster")
-    assert store.answer("ROOM", "faster", DEVICE, 2) == OK
-    assert store.answer("ROOM", "faster", DEVICE, 1) == AGAIN
-    assert store.answer("ROOM", "faster", device(1), 1) == OK
-    assert store.tally("ROOM", "faster") == {2: 1, 1: 1}
+def test_one_answer_per_device_the_first_kept(store, opened):
+    present(store, opened, "faster")
+    assert store.answer(opened.room, "faster", DEVICE, 2) == OK
+    assert store.answer(opened.room, "faster", DEVICE, 0) == AGAIN
+    assert store.answer(opened.room, "faster", device(1), 2) == OK
+    assert store.tally(opened.room, "faster") == {2: 2}
 
 
-def test_only_the_current_unrevealed_question_takes_answers(store):
-    assert store.answer("NONE", "faster", DEVICE, 0) == CLOSED  # no such room
-    store.publish("ROOM", "faster")
-    assert store.answer("ROOM", "escape", DEVICE, 0) == CLOSED
-    store.publish("ROOM", "faster", revealed=True)
-    assert store.answer("ROOM", "faster", DEVICE, 0) == CLOSED
-    assert store.tally("ROOM", "faster") == {}
+def test_only_the_current_unrevealed_question_takes_answers(store, opened):
+    assert store.answer("NONE", "faster", DEVICE, 0) == CLOSED
+    present(store, opened, "faster")
+    assert store.answer(opened.room, "escape", DEVICE, 0) == CLOSED
+    present(store, opened, "faster", revealed=True)
+    assert store.answer(opened.room, "faster", DEVICE, 0) == CLOSED
+    assert store.tally(opened.room, "faster") == {}
 
 
-def test_answers_per_question_are_capped(store, monkeypatch):
+def test_answers_per_question_are_capped(store, opened, monkeypatch):
     monkeypatch.setattr(room, "MAX_ANSWERS", 3)
-    store.publish("ROOM", "faster")
-    results = [store.answer("ROOM", "faster", device(i), 0) for i in range(5)]
+    present(store, opened, "faster")
+    results = [store.answer(opened.room, "faster", device(i), 0) for i in range(5)]
     assert results == [OK, OK, OK, FULL, FULL]
-    assert store.tally("ROOM", "faster") == {0: 3}
+    assert store.tally(opened.room, "faster") == {0: 3}
 
 
-def test_rooms_are_capped_least_recently_used_first(store, monkeypatch):
+def test_only_the_key_presents(store, opened):
+    """The hijack of #25: a follower who edits its address to present=1 has the room's id
+    but not its key, and can neither move the room nor take it over."""
+    present(store, opened, "faster")
+    for key in ("", "x" * 32, opened.key[:-1], opened.key + "x", None, 7):
+        assert not store.holds(opened.room, key)
+        with pytest.raises(room.NotPresenter):
+            store.publish(opened.room, key, "escape")
+    assert store.now(opened.room).scene == "faster"
+    assert store.holds(opened.room, opened.key)
+    other = store.open("10.0.0.2")
+    assert other.room != opened.room and other.key != opened.key
+    with pytest.raises(room.NotPresenter):  # another room's key is no key to this one
+        store.publish(opened.room, other.key, "escape")
+    with pytest.raises(room.RoomGone):
+        store.publish("GONE", opened.key, "escape")
+
+
+def test_opening_rooms_never_closes_a_room_in_use(store, opened, monkeypatch):
+    """The flood of #25: 200 rooms opened from elsewhere evicted a live room with its
+    answers. Now only idle rooms make way, and one client has a bounded share."""
+    monkeypatch.setattr(room, "MAX_ROOMS", 6)
+    present(store, opened, "faster")
+    store.answer(opened.room, "faster", DEVICE, 1)
+    flood = []
+    for i in range(200):
+        try:
+            flood.append(store.open(f"10.0.1.{i % 7}"))
+        except room.RoomsBusy as err:
+            assert len(str(err).splitlines()) == 1
+    assert len(flood) == 5  # the store is full of rooms in use: the rest are refused
+    assert store.now(opened.room).scene == "faster"
+    assert store.tally(opened.room, "faster") == {1: 1}
+    assert present(store, opened, "escape").version == 2  # the version went on
+
+
+def test_one_client_has_a_bounded_share(store):
+    mine = [store.open("10.0.0.9") for _ in range(room.MAX_ROOMS_PER_OWNER)]
+    assert len({o.room for o in mine}) == room.MAX_ROOMS_PER_OWNER
+    with pytest.raises(room.RoomsBusy, match="this device has"):
+        store.open("10.0.0.9")
+    store.open("10.0.0.10")  # another client still may
+
+
+def test_idle_rooms_make_way_least_recently_used_first(store, monkeypatch):
     monkeypatch.setattr(room, "MAX_ROOMS", 3)
-    for name in ("AAAA", "BBBB", "CCCC"):
-        store.publish(name, "faster")
-    store.answer("AAAA", "faster", DEVICE, 0)
-    store.publish("BBBB", "escape")  # B used again: A is now the oldest
-    store.publish("DDDD", "faster")
-    assert store.now("AAAA") is None
-    assert store.tally("AAAA", "faster") == {}
-    assert all(store.now(n) is not None for n in ("BBBB", "CCCC", "DDDD"))
+    clock = [1_000_000.0]
+    monkeypatch.setattr(room.time, "time", lambda: clock[0])
+    a, b, c = (store.open(f"10.0.0.{i}") for i in range(3))
+    for o in (a, b, c):
+        present(store, o, "faster")
+    store.answer(a.room, "faster", DEVICE, 0)
+    clock[0] += 10
+    present(store, b, "escape")  # b used again: a is now the oldest
+    clock[0] += room.IDLE_SECONDS - 5  # a and c idle, b not
+    d = store.open("10.0.0.3")
+    assert store.now(a.room) is None and store.tally(a.room, "faster") == {}
+    assert all(store.now(o.room) is not None for o in (b, c))
+    with pytest.raises(room.RoomGone):
+        present(store, a, "escape")
+    assert store.holds(d.room, d.key)
+
+
+def test_a_followed_room_stays_in_use(store, opened, monkeypatch):
+    monkeypatch.setattr(room, "MAX_ROOMS", 2)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(room.time, "time", lambda: clock[0])
+    present(store, opened, "faster")
+    other = store.open("10.0.0.2")
+    for _ in range(30):  # half an hour of following, nobody presenting
+        clock[0] += 60.5
+        assert store.now(opened.room) is not None
+    store.open("10.0.0.3")  # the other room was idle: it made way, the followed one not
+    assert store.now(opened.room).scene == "faster"
+    assert not store.holds(other.room, other.key)
 
 
 MALFORMED = [
@@ -137,40 +212,59 @@ MALFORMED = [
 
 @pytest.mark.parametrize("args", MALFORMED, ids=[str(i) for i in range(len(MALFORMED))])
 def test_malformed_answers_are_refused(store, args):
-    store.publish("ABCD", "faster")
+    opened = store.open("10.0.0.1")
+    present(store, opened, "faster")
+    args = (opened.room if args[0] == "ABCD" else args[0], *args[1:])
     with pytest.raises(ValueError):
         store.answer(*args)
-    assert store.tally("ABCD", "faster") == {}
+    assert store.tally(opened.room, "faster") == {}
 
 
-def test_malformed_publish_is_refused(store):
+def test_malformed_publish_is_refused(store, opened):
     with pytest.raises(ValueError):
-        store.publish("abc", "faster")
+        store.publish("abc", opened.key, "faster")
     with pytest.raises(ValueError):
-        store.publish("ABCD", "../etc")
+        store.publish(opened.room, opened.key, "../etc")
 
 
-def test_many_writers_at_once_lose_nothing(store, monkeypatch):
+def test_many_writers_at_once_lose_nothing(store, opened, monkeypatch):
     monkeypatch.setattr(room, "MAX_ANSWERS", 120)
-    store.publish("ROOM", "faster")
+    present(store, opened, "faster")
 
     def answer(i: int) -> str:
-        return store.answer("ROOM", "faster", device(i % 150), i % 4)
+        return store.answer(opened.room, "faster", device(i % 150), i % 4)
 
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(answer, range(300)))  # each device twice
     assert results.count(OK) == 120  # the cap holds under concurrency
     assert results.count(FULL) + results.count(AGAIN) == 180
-    assert sum(store.tally("ROOM", "faster").values()) == 120
+    assert sum(store.tally(opened.room, "faster").values()) == 120
 
 
 def test_sqlite_processes_share_one_file(tmp_path):
     """Two stores on one file (as two workers would open it) see each other at once."""
     a, b = SqliteStore(tmp_path / "r.sqlite3"), SqliteStore(tmp_path / "r.sqlite3")
-    a.publish("ROOM", "faster")
-    assert b.answer("ROOM", "faster", DEVICE, 1) == OK
-    assert a.tally("ROOM", "faster") == {1: 1}
-    assert b.publish("ROOM", "escape").version == a.now("ROOM").version
+    opened = a.open("10.0.0.1")
+    a.publish(opened.room, opened.key, "faster")
+    assert b.answer(opened.room, "faster", DEVICE, 1) == OK
+    assert a.tally(opened.room, "faster") == {1: 1}
+    assert b.publish(opened.room, opened.key, "escape").version == a.now(opened.room).version
+
+
+def test_a_store_file_from_before_keys_is_renewed(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE rooms (room TEXT PRIMARY KEY, scene TEXT NOT NULL, revealed INTEGER "
+            "NOT NULL, version INTEGER NOT NULL, used REAL NOT NULL)"
+        )
+        db.execute("INSERT INTO rooms VALUES ('ABCD', 'faster', 0, 3, 0)")
+    store = SqliteStore(path)
+    assert store.now("ABCD") is None
+    opened = store.open("me")
+    assert present(store, opened, "faster").version == 1
 
 
 def test_open_store_reads_the_address(tmp_path, monkeypatch):
@@ -186,21 +280,22 @@ def test_new_ids_are_well_formed():
     assert room.DEVICE_ID.fullmatch(room.new_device_id())
 
 
-def test_a_flooding_device_is_refused_and_the_room_still_answers(store):
+def test_a_flooding_device_is_refused_and_the_room_still_answers(store, opened):
     """One device repeating its answer a thousand times (from another thread) neither
     counts twice nor keeps the room's other devices from answering."""
-    store.publish("ROOM", "faster")
-    assert store.answer("ROOM", "faster", DEVICE, 0) == OK
+    present(store, opened, "faster")
+    r = opened.room
+    assert store.answer(r, "faster", DEVICE, 0) == OK
 
     def flood() -> set[str]:
-        return {store.answer("ROOM", "faster", DEVICE, 1) for _ in range(1000)}
+        return {store.answer(r, "faster", DEVICE, 1) for _ in range(1000)}
 
     with ThreadPoolExecutor(2) as pool:
         flooding = pool.submit(flood)
         started = time.perf_counter()
-        others = [store.answer("ROOM", "faster", device(i), 1) for i in range(1, 31)]
+        others = [store.answer(r, "faster", device(i), 1) for i in range(1, 31)]
         took = time.perf_counter() - started
         assert flooding.result() == {AGAIN}
     assert others == [OK] * 30
-    assert store.tally("ROOM", "faster") == {0: 1, 1: 30}
+    assert store.tally(r, "faster") == {0: 1, 1: 30}
     print(f"30 answers during a flood: {took * 1000:.0f} ms")
