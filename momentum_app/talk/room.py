@@ -42,8 +42,9 @@ from typing import Protocol
 MAX_ANSWERS = 500
 MAX_ROOMS = 200
 MAX_CHOICES = 8
-#: Rooms one client (an address) may have in use at once.
-MAX_ROOMS_PER_OWNER = 4
+#: Rooms one client (an address) may have in use at once: a presenter needs one, a
+#: workshop's machine a few; one address cannot take more than a tenth of the rooms.
+MAX_ROOMS_PER_OWNER = 20
 #: A room nobody presented or followed for this long may make way for a new room.
 IDLE_SECONDS = 20 * 60
 #: A follower's poll marks its room as in use at most this often (a write each time).

@@ -13,7 +13,7 @@ import time
 
 import streamlit as st
 
-from momentum_app.ui import state
+from momentum_app.ui import room_ui, state
 from momentum_app.ui.widgets import link_ui, presenter_ui
 from momentum_core import engine
 
@@ -70,6 +70,7 @@ def start(controls: bool = True) -> None:
     state.init_state()
     state.read_presenter_flag()
     room_warnings = state.read_room_flags()
+    room_ui.claim_presenter()  # present=1 in another browser's room: follow it instead
     if not state.presenting() and not state.following():
         nav_ui()
         st.html(PAGE_CSS)

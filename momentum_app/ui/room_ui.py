@@ -69,9 +69,20 @@ def _key(room: str) -> str | None:
     return st.session_state.get(_KEYS, {}).get(room) or st.context.cookies.get(COOKIE + room)
 
 
+def _client() -> str:
+    """The browser's address, as far as the server can tell: behind a proxy on this
+    machine (serve-room.sh's nginx), the address that proxy saw, which it puts last in
+    X-Forwarded-For (what a browser wrote there itself comes before it)."""
+    address = st.context.ip_address or "local"
+    forwarded = st.context.headers.get("X-Forwarded-For", "")
+    if forwarded and address in ("127.0.0.1", "::1"):
+        return forwarded.split(",")[-1].strip()[:64]
+    return address
+
+
 def _open_room(note: str = "") -> None:
     """Open a new room for this browser; its key goes into the session and a cookie."""
-    opened = _ask("open", st.context.ip_address or "local")
+    opened = _ask("open", _client())
     if opened is None:
         state.set_room("", follow=False)
         return
@@ -94,11 +105,12 @@ def _remember_key() -> None:
                 unsafe_allow_javascript=True)  # fmt: skip
 
 
-def _present_here() -> None:
-    """Presenting in a room: this browser's room (else a new room, or the room followed)."""
+def claim_presenter() -> None:
+    """At the top of every page, presenting in a room: this browser must hold the room's
+    key. Another browser's room is followed instead, with a line saying so, before
+    anything of presenter mode is drawn; a room that is no more gives way to a new one."""
     room = state.room()
-    if not room:
-        _open_room()
+    if not (state.presenting() and room):
         return
     key = _key(room)
     if key and _ask("holds", room, key):
@@ -107,7 +119,6 @@ def _present_here() -> None:
     if _ask("now", room) is None:  # no such room, or none shown in it yet: a room of one's own
         _open_room(f"Room {room} is closed or has not started.")
         return
-    # Someone else's room: this page follows it, with no power over it.
     st.session_state.presenter = False
     state.set_room(room, follow=True)
     st.warning(f"Room {room} is presented from another browser: this page follows it.",
@@ -122,8 +133,8 @@ def enter_room() -> rooms.Now | None:
     Returns:
         The room's state for a follower, or None (not following, or nobody presents yet).
     """
-    if state.presenting():
-        _present_here()
+    if state.presenting() and not state.room():
+        _open_room()
     if state.presenting() and state.room():
         _remember_key()
     if not state.following():

@@ -54,7 +54,10 @@ def app_url():
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
         ],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={k: v for k, v in os.environ.items() if k != "MOMENTUM_POOL"},  # served as is
+        # served as is (its pool too), with a room store of its own: a shared one would
+        # count rooms that earlier runs opened from this address against it
+        env={**{k: v for k, v in os.environ.items() if k != "MOMENTUM_POOL"},
+             "MOMENTUM_ROOM_STORE": str(ARTIFACTS / f"rooms-{port}.sqlite3")},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import shot
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Generous: two cores are shared with other test suites, and a page run waits its turn.
@@ -144,3 +146,69 @@ def test_room_load_runs_clean_on_two_workers(store):
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "errors: 0" in done.stdout and "acknowledged 3, stored 3" in done.stdout
+
+
+def test_an_intruder_cannot_take_the_room(browser, app_url):
+    """#25's hijacks, in browsers: a follower's address edited to present=1 gets a line and
+    no power; a browser opening room after room closes none in use and is refused past its
+    share; the presenter's reload (its key in a cookie) keeps the room, its reveal and its
+    answers."""
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(4)]
+    boss, fan, intruder, flood = [c.new_page() for c in contexts]
+    try:
+        boss.goto(f"{app_url}/scenes?scene=reduce-when-diverging&present=1")
+        question = re.compile("will the run with β = 0.9 diverge")
+        expect(boss.get_by_text(question)).to_be_visible(timeout=60_000)
+        boss.wait_for_url(re.compile(r"room=[A-Z0-9]{4}"), timeout=TIMEOUT)
+        code = re.search(r"room=([A-Z0-9]+)", boss.url)[1]
+        boss.wait_for_function(f"() => document.cookie.includes('momentum_room_{code}=')",
+                               timeout=TIMEOUT)  # fmt: skip
+        cookies = {c["name"]: c for c in contexts[0].cookies()}
+        assert cookies[f"momentum_room_{code}"]["sameSite"] == "Strict"
+        assert cookies[f"momentum_room_{code}"]["value"] not in boss.url
+
+        fan.goto(f"{app_url}/scenes?room={code}&follow=1")
+        expect(fan.get_by_text(question)).to_be_visible(timeout=60_000)
+        fan.get_by_role("button", name="Yes, it diverges").click(timeout=TIMEOUT)
+        expect(boss.get_by_text(f"1 answer · room {code}")).to_be_visible(timeout=TIMEOUT)
+
+        # The intruder: the follower's address with follow=1 turned into present=1.
+        intruder.goto(fan.url.replace("follow=1", "follow=0") + "&present=1")
+        expect(
+            intruder.get_by_text(f"Room {code} is presented from another browser")
+        ).to_be_visible(timeout=60_000)
+        expect(intruder.get_by_text(f"Following room {code}")).to_be_visible(timeout=TIMEOUT)
+        expect(intruder.get_by_role("button", name="Next scene")).to_have_count(0)
+        expect(intruder.get_by_role("button", name="Show the answer and play")).to_have_count(0)
+        shot(intruder, "room-intruder")
+
+        # The flood: one browser opening room after room (its share is 20 in use).
+        refused = 0
+        for _ in range(22):
+            flood.goto(f"{app_url}/scenes?scene=faster&present=1")
+            expect(heading(flood, "Momentum trains faster")).to_be_visible(timeout=60_000)
+            flood.wait_for_timeout(300)
+            refused += flood.get_by_text("rooms in use, the most it may have").count()
+        print(f"the flood: 22 rooms asked, {refused} refused")
+
+        # The presenter reloads mid-question: still the presenter, answers kept; reveals;
+        # reloads again: still revealed.
+        boss.reload()
+        expect(boss.get_by_text(f"1 answer · room {code}")).to_be_visible(timeout=60_000)
+        boss.get_by_role("button", name="Show the answer and play").click(timeout=TIMEOUT)
+        expect(boss.get_by_text("✓ Yes, it diverges: 1")).to_be_visible(timeout=TIMEOUT)
+        boss.reload()
+        expect(boss.get_by_text("✓ Yes, it diverges: 1")).to_be_visible(timeout=60_000)
+        for follower in (fan, intruder):
+            expect(follower.get_by_text(re.compile("diverges at step"))).to_be_visible(
+                timeout=TIMEOUT
+            )
+        boss.get_by_role("button", name="Next scene").click(timeout=TIMEOUT)
+        for follower in (fan, intruder):
+            expect(heading(follower, "Start low, raise it gradually")).to_be_visible(
+                timeout=TIMEOUT
+            )
+        assert refused == 3  # the presenter's room and 19 of the flood's make this address's 20
+    finally:
+        for c in contexts:
+            c.close()
