@@ -315,6 +315,67 @@ def advance(rule, flags, hyper, schedule, state, t0, steps, op, a, b, c, x, g, l
                         out_loss[k, i], out_gnorm[k, i] = loss[i], gnorm[i]
 
 
+# --- thinning paths for the screen -------------------------------------------------------
+
+
+@njit(**_JIT)
+def thinned(u, v, u0, us, v0, vs, turn, chord, most, diverged):
+    """Which points of each run's line to keep, run by run: the compiled form of
+    ``momentum_app.race.race_data``'s thinning (``keep_xy``, ``at_most`` and the
+    divergence marks), which the tests hold it to bit for bit.
+
+    The line of run ``i`` is ``((u[k, i] - u0) us, (v[k, i] - v0) vs)`` for steps ``k``, in
+    pixels and float32 (as numpy's form works). A point is kept where it lies more than
+    ``turn`` off its neighbours' midpoint, where the distance travelled crosses a multiple
+    of ``chord`` (summed in float64), and at the ends; with ``most`` > 0, a run keeping
+    more is cut to every n-th of its kept points; a run diverged at step ``d > 0`` keeps
+    steps ``d - 1`` and ``d``.
+
+    Returns:
+        ``(runs, steps + 1)`` booleans, run-major (the order the points are packed in).
+    """
+    n, runs = u.shape
+    keep = np.zeros((runs, n), dtype=np.bool_)
+    limit = np.float32((2.0 * turn) ** 2)
+    two = np.float32(2.0)
+    x, y = np.empty(n, dtype=np.float32), np.empty(n, dtype=np.float32)
+    for i in range(runs):
+        for k in range(n):
+            x[k] = np.float32((u[k, i] - u0) * us)
+            y[k] = np.float32((v[k, i] - v0) * vs)
+        keep[i, 0] = keep[i, n - 1] = True
+        for k in range(1, n - 1):
+            bx = (x[k + 1] + x[k - 1]) - two * x[k]
+            by = (y[k + 1] + y[k - 1]) - two * y[k]
+            if bx * bx + by * by > limit:
+                keep[i, k] = True
+        travelled, lap = 0.0, 0.0
+        for k in range(1, n):
+            dx, dy = x[k] - x[k - 1], y[k] - y[k - 1]
+            travelled += np.float64(np.sqrt(dx * dx + dy * dy))
+            now = np.floor(travelled / chord)
+            if (k == 1 and now > 0) or (k > 1 and now != lap):
+                keep[i, k] = True
+            lap = now
+        if most > 0:
+            count = 0
+            for k in range(n):
+                count += keep[i, k]
+            every = max(1, -(-count // max(most - 1, 1)))
+            last, rank = keep[i, n - 1], -1
+            for k in range(n):
+                if keep[i, k]:
+                    rank += 1
+                    keep[i, k] = rank % every == 0
+            keep[i, n - 1] |= last
+        d = diverged[i]
+        if d > 0:
+            keep[i, d - 1] = True
+            if d < n:
+                keep[i, d] = True
+    return keep
+
+
 def warm_up() -> None:
     """Compile the loop (or load it from the disk cache): one tiny run, every rule."""
     tape = T.tape_of("x^2 + sin(y)")
@@ -326,3 +387,5 @@ def warm_up() -> None:
                 np.zeros((1, 2)), np.zeros(1), np.zeros(1), np.empty((0, 1, 2)), np.zeros(1),
                 np.array([1e-6, 0.0, 1e6]), True, ints, ints.copy(), ints.copy(),
                 np.empty((0, 1, 2)), np.empty((0, 1)), np.empty((0, 1)))  # fmt: skip
+    lines = np.zeros((3, 1))
+    thinned(lines, lines, 0.0, 1.0, 0.0, 1.0, 0.5, 12.0, 0, np.full(1, -1, dtype=np.int64))

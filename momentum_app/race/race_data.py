@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.io as pio
 
-from momentum_core import MOMENTUM_OPTIMIZERS, BatchResult, Family, Objective
+from momentum_core import MOMENTUM_OPTIMIZERS, BatchResult, Family, Objective, engine
 
 Array = np.ndarray
 
@@ -234,19 +234,27 @@ def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: int =
     gaps = log_gaps(result.losses, obj.f_star)
     lo, hi = screen.gap
     thin = COARSE if coarse else {}
-    path_keep = keep_xy(
-        (pos[..., 0] - x0) * (PATH_BOX[0] / (x1 - x0)),
-        (pos[..., 1] - y0) * (PATH_BOX[1] / (y1 - y0)),
-        **thin,
-    )
-    curve_x = np.broadcast_to((steps * (LOSS_BOX[0] / max(n, 1)))[:, None], gaps.shape)
-    loss_keep = keep_xy(curve_x, (gaps - lo) * (LOSS_BOX[1] / max(hi - lo, 1e-9)), **thin)
-    if coarse:
-        path_keep, loss_keep = at_most(path_keep, coarse), at_most(loss_keep, coarse)
-    # A divergence shows where it happened: the last finite point and the step after it.
-    for i in np.flatnonzero(result.diverged_step > 0):
-        k = result.diverged_step[i]
-        path_keep[k - 1 : k + 1, i] = loss_keep[k - 1 : k + 1, i] = True
+    path = ((x0, PATH_BOX[0] / (x1 - x0)), (y0, PATH_BOX[1] / (y1 - y0)))
+    curve = ((0.0, LOSS_BOX[0] / max(n, 1)), (lo, LOSS_BOX[1] / max(hi - lo, 1e-9)))
+    turn, chord = thin.get("turn", TURN_PX), thin.get("chord", CHORD_PX)
+    kernels = engine.compiled()
+    if kernels is not None:  # the same points, kept in one compiled pass a run
+        diverged = np.ascontiguousarray(result.diverged_step, dtype=np.int64)
+        line = (turn, chord, coarse, diverged)
+        path_keep = kernels.thinned(pos[..., 0], pos[..., 1], *path[0], *path[1], *line).T
+        steps_2d = np.broadcast_to(steps.astype(float)[:, None], gaps.shape)
+        loss_keep = kernels.thinned(steps_2d, gaps, *curve[0], *curve[1], *line).T
+    else:
+        path_keep = keep_xy((pos[..., 0] - path[0][0]) * path[0][1],
+                            (pos[..., 1] - path[1][0]) * path[1][1], turn, chord)  # fmt: skip
+        curve_x = np.broadcast_to((steps * curve[0][1])[:, None], gaps.shape)
+        loss_keep = keep_xy(curve_x, (gaps - lo) * curve[1][1], turn, chord)
+        if coarse:
+            path_keep, loss_keep = at_most(path_keep, coarse), at_most(loss_keep, coarse)
+        # A divergence shows where it happened: the last finite point and the step after.
+        for i in np.flatnonzero(result.diverged_step > 0):
+            k = result.diverged_step[i]
+            path_keep[k - 1 : k + 1, i] = loss_keep[k - 1 : k + 1, i] = True
     return {
         "runs": int(pos.shape[1]),
         "path": _packed(

@@ -169,6 +169,7 @@ def test_idle_rooms_make_way_least_recently_used_first(store, monkeypatch):
     a, b, c = (store.open(f"10.0.0.{i}") for i in range(3))
     for o in (a, b, c):
         present(store, o, "faster")
+        clock[0] += 1  # a first, then b, then c: no ties in the order of use
     store.answer(a.room, "faster", DEVICE, 0)
     clock[0] += 10
     present(store, b, "escape")  # b used again: a is now the oldest

@@ -153,7 +153,15 @@ def test_an_intruder_cannot_take_the_room(browser, app_url):
     no power; a browser opening room after room closes none in use and is refused past its
     share; the presenter's reload (its key in a cookie) keeps the room, its reveal and its
     answers."""
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(4)]
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(3)]
+    # The flood comes from an address of its own (as through a proxy on this machine, which
+    # the server trusts to say whom it serves): its share is not the other tests' share.
+    contexts.append(
+        browser.new_context(
+            viewport={"width": 1280, "height": 720},
+            extra_http_headers={"X-Forwarded-For": "10.9.9.9"},
+        )
+    )
     boss, fan, intruder, flood = [c.new_page() for c in contexts]
     try:
         boss.goto(f"{app_url}/scenes?scene=reduce-when-diverging&present=1")
@@ -182,7 +190,7 @@ def test_an_intruder_cannot_take_the_room(browser, app_url):
         expect(intruder.get_by_role("button", name="Show the answer and play")).to_have_count(0)
         shot(intruder, "room-intruder")
 
-        # The flood: one browser opening room after room (its share is 20 in use).
+        # The flood: one browser opening room after room (its address's share: 20 in use).
         refused = 0
         for _ in range(22):
             flood.goto(f"{app_url}/scenes?scene=faster&present=1")
@@ -208,7 +216,7 @@ def test_an_intruder_cannot_take_the_room(browser, app_url):
             expect(heading(follower, "Start low, raise it gradually")).to_be_visible(
                 timeout=TIMEOUT
             )
-        assert refused == 3  # the presenter's room and 19 of the flood's make this address's 20
+        assert refused == 2  # the flood's address got its 20 rooms, and no more
     finally:
         for c in contexts:
             c.close()

@@ -1,0 +1,153 @@
+"""Benchmark: the compiled loop against numpy's, on what a visitor waits for.
+
+Run: ``python benchmarks/bench_compiled.py`` (``--repeats 7`` for steadier medians).
+
+Both loops run in this process, each timed the same way (median of the repeats), so the
+ratios hold on a noisy machine. It prints, at the playground's defaults (Rosenbrock,
+1,000 steps, SGD and momentum):
+
+* each set a new setting computes (the race, the α line, the (α, β) pad, the grid of
+  starts): the runs alone with each loop, and the whole set, runs and packing for the
+  browser (thinning, screen levels), with each loop;
+* a 100 x 100 (α, β) sweep x 1,000 steps, summary mode, with each loop;
+* a plain numba loop over the same sweep (heavy ball on Rosenbrock written out, every
+  rule and landscape inlined by hand): the floor that the general compiled loop, which
+  reads any landscape from its tape, is measured against;
+* the CPU time to build typed formulas that took 7 s to over 120 s before the tape.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+import numpy as np
+
+from momentum_app.race import runs
+from momentum_app.ui.settings import default_settings
+from momentum_core import engine, make_optimizer, run_batch
+from momentum_core.spaces import lr_line, pad_momenta, run_space, start_grid, start_runs
+
+
+def median_ms(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def with_loop(loop: str, fn):
+    """``fn`` run with ``MOMENTUM_ENGINE`` set to ``loop``'s (auto = compiled, loaded)."""
+
+    def run():
+        os.environ["MOMENTUM_ENGINE"] = "numpy" if loop == "numpy" else ""
+        try:
+            return fn()
+        finally:
+            os.environ.pop("MOMENTUM_ENGINE", None)
+
+    return run
+
+
+def plain_loop():
+    """Heavy ball on Rosenbrock, every position kept, written out for numba by hand."""
+    from numba import njit
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def sweep(lr, mu, x0, y0, steps, final):
+        for i in range(len(lr)):
+            x, y, bx, by = x0, y0, 0.0, 0.0
+            for t in range(steps):
+                r = y - x * x
+                gx, gy = -2.0 * (1.0 - x) - 400.0 * x * r, 200.0 * r
+                bx = gx if t == 0 else mu[i] * bx + gx
+                by = gy if t == 0 else mu[i] * by + gy
+                x, y = x - lr[i] * bx, y - lr[i] * by
+                if not (abs(x) <= 1e6 and abs(y) <= 1e6):
+                    break
+            final[i, 0], final[i, 1] = x, y
+
+    return sweep
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    r = args.repeats
+    assert engine.warm(wait=True) is not None, engine.failure()
+
+    s = default_settings()
+    obj = s.objective
+    print(f"New playground setting ({obj.title}, {s.steps} steps, {', '.join(s.optimizers)}), "
+          f"median of {r}, ms:")  # fmt: skip
+    print(f"{'set':<12}{'runs':>8}{'numpy':>10}{'compiled':>10}{'set numpy':>11}{'compiled':>10}")
+    lrs, momenta = lr_line(obj, s.lr), pad_momenta(s.momentum)
+    starts = start_runs(*start_grid(obj))
+    opts = runs._options(s)
+    sets = {
+        "race": (len(s.optimizers) * 21, lambda: runs.race_families(s),
+                 lambda: runs.race_view(s)),
+        "α line": (len(s.optimizers) * len(lrs),
+                   lambda: [run_space(obj, n, lrs, s.momentum, s.start, s.steps, **opts)
+                            for n in s.optimizers],
+                   lambda: runs.line_part(s)),
+        "pad": (len(lrs) * len(momenta),
+                lambda: run_space(obj, "momentum", np.repeat(lrs, len(momenta)),
+                                  np.tile(momenta, len(lrs)), s.start, s.steps, **opts),
+                lambda: runs.pad_part(s)),
+        "starts": (len(s.optimizers) * len(starts),
+                   lambda: [run_space(obj, n, s.lr, s.momentum, starts, s.steps, **opts)
+                            for n in s.optimizers],
+                   lambda: runs.start_part(s)),
+    }  # fmt: skip
+    totals = np.zeros(4)
+    for name, (count, bare, whole) in sets.items():
+        row = [median_ms(with_loop(loop, fn), r) for fn in (bare, whole)
+               for loop in ("numpy", "compiled")]  # fmt: skip
+        totals += row
+        print(f"{name:<12}{count:>8}" + "".join(f"{v:>10.1f}" for v in row))
+    print(f"{'all four':<20}" + "".join(f"{v:>10.1f}" for v in totals))
+
+    print("\n100 x 100 (α, β) sweep x 1,000 steps on Rosenbrock, summary mode, ms:")
+    grid_lr = np.repeat(np.geomspace(1e-5, 3e-3, 100), 100)
+    grid_mu = np.tile(np.linspace(0.0, 0.99, 100), 100)
+    optimizer = make_optimizer("momentum", grid_lr, grid_mu)
+    for loop in ("numpy", "compiled"):
+        ms = median_ms(lambda loop=loop: run_batch(obj, optimizer, obj.x0, 1000, loop=loop,
+                                                   summary_only=True), max(1, r // 2))  # fmt: skip
+        print(f"  run_batch, {loop}: {ms:.0f}")
+    sweep = plain_loop()
+    final = np.empty((len(grid_lr), 2))
+    sweep(grid_lr, grid_mu, *obj.x0, 1000, final)
+    ms = median_ms(lambda: sweep(grid_lr, grid_mu, *obj.x0, 1000, final), r)
+    print(f"  a plain numba loop (Rosenbrock and heavy ball by hand): {ms:.0f}")
+
+    from momentum_core.formula import custom_objective
+
+    print("\nTyped formulas, CPU seconds to build (parse, derivatives, minima, defaults):")
+    custom_objective("x^2 + y^2")  # SymPy imported once, outside the timings
+    formulas = {
+        "20 sines of x + k y": "*".join(f"sin(x+{k}*y)" for k in range(1, 21)),
+        "a chain of 38 quotients": "/".join(f"(x+{k}*y)" for k in range(1, 39)),
+        "45 cosines (494 characters)": "*".join(f"cos(x+{k}*y)" for k in range(1, 45)),
+    }
+    for name, text in formulas.items():
+        start = time.process_time()
+        try:
+            custom_objective(text)
+            said = "built"
+        except ValueError as err:
+            said = f"refused: {err}"
+        print(f"  {name} ({len(text)} chars): {time.process_time() - start:.2f} s, {said}")
+
+
+if __name__ == "__main__":
+    main()
