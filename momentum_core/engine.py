@@ -6,6 +6,10 @@ a background thread (the app calls it at start), and until :func:`compiled` has 
 module, the runners answer with numpy. Both give the same numbers: the tests hold them to
 each other bit for bit.
 
+Compiling runs in a child process (numba's compiler is Python, and would hold the
+server's GIL for seconds), which leaves the machine code in numba's disk cache; the
+server then loads it from there.
+
 ``MOMENTUM_ENGINE=numpy`` turns the compiled loop off (``compiled`` then says None), and
 ``MOMENTUM_ENGINE=compiled`` makes the first run wait for it instead.
 """
@@ -13,15 +17,31 @@ each other bit for bit.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from types import ModuleType
 
 _lock = threading.Lock()
 _loaded: dict[str, object] = {}
+#: The folder that holds the package, for child processes that import it.
+_ROOT = str(Path(__file__).resolve().parents[1])
+
+
+def compile_elsewhere(code: str, timeout: float = 600.0) -> None:
+    """Run ``code`` in a child Python (with this package importable), whose compiling
+    fills numba's disk cache without holding this process's GIL; errors surface later,
+    when this process loads what it needed."""
+    path = os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": path},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout,
+                   check=False)  # fmt: skip
 
 
 def _load() -> None:
     try:
+        compile_elsewhere("from momentum_core import kernels; kernels.warm_up()")
         from momentum_core import kernels
 
         kernels.warm_up()

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from momentum_core import engine
+from momentum_core import engine, specialised
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import Optimizer, batch_size, take
 
@@ -313,9 +313,11 @@ def run_batch(
         summary_only: Keep only the per-run summary, not the trajectories (for sweeps).
         record_state: Also return the optimizer state at every step (not in summary mode).
         loop: ``"compiled"`` (:mod:`momentum_core.kernels`: a formula's landscape, not
-            with ``record_state``), ``"numpy"``, or ``"auto"``: compiled once it is loaded
-            (:mod:`momentum_core.engine`), numpy until then and where it cannot run. Both
-            give the same numbers.
+            with ``record_state``; for a built-in landscape its straight-line loop,
+            :mod:`momentum_core.specialised`, once that is loaded), ``"tape"`` (the
+            compiled loop that reads the tape, never the straight-line one), ``"numpy"``,
+            or ``"auto"``: compiled once it is loaded (:mod:`momentum_core.engine`), numpy
+            until then and where it cannot run. All give the same numbers.
 
     Returns:
         A :class:`BatchResult`.
@@ -324,8 +326,8 @@ def run_batch(
         ValueError: On a bad start point, step count, noise level or tolerance, or a
             compiled loop asked for where it cannot run.
     """
-    if loop not in ("auto", "compiled", "numpy"):
-        raise ValueError(f"loop must be auto, compiled or numpy, got {loop!r}")
+    if loop not in ("auto", "compiled", "tape", "numpy"):
+        raise ValueError(f"loop must be auto, compiled, tape or numpy, got {loop!r}")
     num_steps = int(num_steps)
     if not 1 <= num_steps <= MAX_STEPS:
         raise ValueError(f"num_steps must be in [1, {MAX_STEPS}], got {num_steps}")
@@ -358,13 +360,16 @@ def run_batch(
     update = optimizer.update
 
     compilable = objective.tape is not None and optimizer.rule is not None and not record_state
-    if loop == "compiled" and not compilable:
+    forced = loop in ("compiled", "tape")
+    if forced and not compilable:
         raise ValueError("the compiled loop runs formula landscapes without recorded states")
     kernels = None
     if compilable and loop != "numpy":
-        kernels = engine.warm(wait=True) if loop == "compiled" else engine.compiled()
-        if kernels is None and loop == "compiled":
+        kernels = engine.warm(wait=True) if forced else engine.compiled()
+        if kernels is None and forced:
             raise ValueError(f"the compiled loop is not available: {engine.failure()}")
+        if kernels is not None and loop != "tape" and objective.name != "custom":
+            kernels = specialised.kernel_for(objective.tape) or kernels
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         loss, grad = value_and_gradient(x)

@@ -183,3 +183,42 @@ def test_the_runner_can_be_told_which_loop():
     with pytest.raises(ValueError, match="without recorded states"):
         run_batch(objective, make_optimizer("sgd", 1e-3), objective.x0, 3, loop="compiled",
                   record_state=True)  # fmt: skip
+
+
+#: Landscapes whose straight-line loops the tests build (each a few seconds, once per
+#: machine): a polynomial, one with functions (cos) and constants folded, a bowl.
+SPECIALISED = ["rosenbrock", "rastrigin", "booth"]
+
+
+@pytest.fixture(scope="module")
+def straight_lines():
+    specialised = pytest.importorskip("momentum_core.specialised")
+    return {n: specialised.kernel_for(get_objective(n).tape, wait=True) for n in SPECIALISED}
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.5], ids=["exact", "noisy"])
+@pytest.mark.parametrize("name", OPTIMIZER_NAMES)
+@pytest.mark.parametrize("function", SPECIALISED)
+def test_straight_line_loops_equal_the_tape_and_numpy(straight_lines, function, name, noise):
+    assert straight_lines[function] is not None
+    objective = get_objective(function)
+    optimizer = make_optimizer(name, spread(objective), np.linspace(0.0, 0.99, 7)
+                               if name != "nesterov" else 0.9)  # fmt: skip
+    numpy_run = run_batch(objective, optimizer, objective.x0, 300, noise=noise, loop="numpy")
+    for loop in ("tape", "compiled"):  # compiled: the straight line, now that it is built
+        assert_same(numpy_run, run_batch(objective, optimizer, objective.x0, 300, noise=noise,
+                                         loop=loop))  # fmt: skip
+    summary = run_batch(objective, optimizer, objective.x0, 300, noise=noise, loop="compiled",
+                        summary_only=True, grad_tol=1e-4)  # fmt: skip
+    want = run_batch(objective, optimizer, objective.x0, 300, noise=noise, loop="numpy",
+                     summary_only=True, grad_tol=1e-4)  # fmt: skip
+    assert_same(want, summary, paths=False)
+
+
+def test_a_landscapes_parameters_share_its_straight_line_loop(straight_lines):
+    specialised = pytest.importorskip("momentum_core.specialised")
+    bent = get_objective("rosenbrock", a=2.0, b=30.0)
+    assert specialised.kernel_for(bent.tape) is straight_lines["rosenbrock"]
+    optimizer = make_optimizer("momentum", spread(bent), 0.9)
+    assert_same(run_batch(bent, optimizer, bent.x0, 200, loop="numpy"),
+                run_batch(bent, optimizer, bent.x0, 200, loop="compiled"))  # fmt: skip

@@ -57,7 +57,10 @@ def app_url():
         # served as is (its pool too), with a room store of its own: a shared one would
         # count rooms that earlier runs opened from this address against it
         env={**{k: v for k, v in os.environ.items() if k != "MOMENTUM_POOL"},
-             "MOMENTUM_ROOM_STORE": str(ARTIFACTS / f"rooms-{port}.sqlite3")},
+             "MOMENTUM_ROOM_STORE": str(ARTIFACTS / f"rooms-{port}.sqlite3"),
+             # no straight-line loops compiled beside the browsers (a core for 7-30 s a
+             # landscape): the core's tests hold them to the others
+             "MOMENTUM_SPECIALISE": "0"},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
