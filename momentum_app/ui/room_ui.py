@@ -248,6 +248,14 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
             st.info(f"{question.choices[mine[0]].label} — {_SAID[mine[1]]}")
         return False
     if state.room():
+        mine = st.session_state.get(_ANSWERED, {}).get((state.room(), scene.name))
+        if state.following() and mine is not None and mine[1] == rooms.OK:
+            label = question.choices[mine[0]].label
+            if mine[0] in right:
+                st.success(f"You answered {label}: right.", icon=":material/check_circle:")
+            else:
+                st.error(f"You answered {label}: the runs say otherwise.",
+                         icon=":material/cancel:")  # fmt: skip
         _tally(scene, right)
     else:
         labels = ", ".join(question.choices[i].label for i in right)

@@ -222,7 +222,8 @@ def sync_to_url(query: dict[str, str]) -> None:
     full = {**query, PRESENT: "1"} if presenting() else dict(query)
     if room():
         full[ROOM] = room()
-        full[FOLLOW] = "1" if following() else "0"
+        if following():  # exploring on one's own, the address has no follow flag to undo
+            full[FOLLOW] = "1"
     if st.query_params.to_dict() != full:
         st.query_params.from_dict(full)
     _remember(query)

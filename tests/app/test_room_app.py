@@ -65,13 +65,14 @@ def test_the_room_answers_and_the_presenter_marks_the_computed_answer(store):
     assert texts[0].startswith("✓ Yes") and not texts[1].startswith("✓")
     fan.run()
     assert "diverges at step" in "".join(m.value for m in fan.markdown)
+    assert fan.success[0].value == "You answered Yes, it diverges: right."
 
 
 def test_a_follower_explores_then_follows_again(store):
     _, code = presenter("escape")
     fan = page_at(SCENES, {"room": code, "follow": "1"})
     fan.button(key="explore").click().run()
-    assert fan.selectbox and fan.query_params["follow"] == "0"
+    assert fan.selectbox and "follow" not in fan.query_params  # dropped, not follow=0
     assert any("playground" in str(link.proto) for link in fan.get("page_link"))
     fan.selectbox[0].set_value("faster").run()
     assert title(fan) == "Momentum trains faster"  # on its own now
