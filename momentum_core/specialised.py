@@ -8,9 +8,9 @@ one run at a time, the landscape inlined); numba compiles it once (a few seconds
 background thread) and keeps the machine code on disk. Until it is loaded the general
 loop answers; both give the same bits (the tests hold them to each other).
 
-A module is named by a hash of the tape's operations (not its constants: Rosenbrock with
-any a and b shares one) and of this file and :mod:`momentum_core.kernels`, so an edit of
-either writes new modules. Only the built-in landscapes are specialised: a typed formula
+A module is named by a hash of the tape's operations and constant exponents (not its
+other constants: Rosenbrock with any a and b shares one) and of this file and
+:mod:`momentum_core.kernels`, so an edit of either writes new modules. Only the built-in landscapes are specialised: a typed formula
 would cost every visitor who types one a compile. Compiling takes 7-30 s of a core per
 landscape, in a child process (see :mod:`momentum_core.engine`), one landscape at a time,
 the first time it is used on a machine; ``MOMENTUM_SPECIALISE=0`` turns it off.
@@ -78,8 +78,9 @@ def point_source(tape: T.Tape) -> str:
                     f"(-math.inf if {va} == 0.0 else math.nan)",
                     f"{gx} = {v} * ({xb} * {log_a} + {vb} * {xa} / {va})",
                     f"{gy} = {v} * ({yb} * {log_a} + {vb} * {ya} / {va})"]  # fmt: skip
-        else:
-            body = [f"{v}, d{i} = function({op}, {va}, c[{i}])", f"{gx} = d{i} * {xa}",
+        else:  # a constant exponent is part of the shape: written in, its cases fold away
+            const = repr(float(tape.c[i])) if op == T.POWC else f"c[{i}]"
+            body = [f"{v}, d{i} = function({op}, {va}, {const})", f"{gx} = d{i} * {xa}",
                     f"{gy} = d{i} * {ya}"]  # fmt: skip
         lines += ["    " + line for line in body]
     n = len(tape) - 1
@@ -159,6 +160,7 @@ def _name(tape: T.Tape) -> str:
     digest = hashlib.sha256()
     for array in (tape.op, tape.a, tape.b):
         digest.update(np.ascontiguousarray(array, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(tape.c[tape.op == T.POWC]).tobytes())  # exponents
     for path in (__file__, Path(__file__).with_name("kernels.py")):
         digest.update(Path(path).read_bytes())
     return "landscape_" + digest.hexdigest()[:20]
