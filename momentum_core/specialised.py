@@ -10,8 +10,9 @@ loop answers; both give the same bits (the tests hold them to each other).
 
 A module is named by a hash of the tape's operations and constant exponents (not its
 other constants: Rosenbrock with any a and b shares one) and of this file and
-:mod:`momentum_core.kernels`, so an edit of either writes new modules. Only the built-in landscapes are specialised: a typed formula
-would cost every visitor who types one a compile. Compiling takes 7-30 s of a core per
+:mod:`momentum_core.kernels`, so an edit of either writes new modules. Only the built-in
+landscapes are specialised: a typed formula would cost every visitor who types one a
+compile. Compiling takes 7-30 s of a core per
 landscape, in a child process (see :mod:`momentum_core.engine`), one landscape at a time,
 the first time it is used on a machine; ``MOMENTUM_SPECIALISE=0`` turns it off.
 """
