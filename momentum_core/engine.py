@@ -29,6 +29,14 @@ _loaded: dict[str, object] = {}
 _ROOT = str(Path(__file__).resolve().parents[1])
 
 
+def in_cache(source: Path, functions: tuple[str, ...]) -> bool:
+    """Whether numba's disk cache has an index for each of ``functions`` of the module
+    file ``source`` (loading them then costs a fraction of a second, and no child; an
+    index that a later edit made stale is compiled here, once)."""
+    cache = source.parent / "__pycache__"
+    return all(any(cache.glob(f"{source.stem}.{name}-*.nbi")) for name in functions)
+
+
 def compile_elsewhere(code: str, timeout: float = 600.0) -> None:
     """Run ``code`` in a child Python (with this package importable), whose compiling
     fills numba's disk cache without holding this process's GIL; errors surface later,
@@ -41,7 +49,9 @@ def compile_elsewhere(code: str, timeout: float = 600.0) -> None:
 
 def _load() -> None:
     try:
-        compile_elsewhere("from momentum_core import kernels; kernels.warm_up()")
+        source = Path(__file__).with_name("kernels.py")
+        if not in_cache(source, ("advance", "thinned")):
+            compile_elsewhere("from momentum_core import kernels; kernels.warm_up()")
         from momentum_core import kernels
 
         kernels.warm_up()

@@ -33,7 +33,7 @@ from types import ModuleType
 import numpy as np
 
 from momentum_core import tape as T
-from momentum_core.engine import compile_elsewhere
+from momentum_core.engine import compile_elsewhere, in_cache
 
 _lock = threading.Lock()
 _modules: dict[str, ModuleType | None] = {}  # None: being written and compiled
@@ -190,12 +190,12 @@ def module_source(tape: T.Tape) -> str:
 def _build(name: str, tape: T.Tape, here: bool = False) -> ModuleType:
     """Write (if missing), compile (in a child process, unless ``here``) and import the
     module ``name``."""
-    if not here:
+    folder = cache_dir()
+    path = folder / f"{name}.py"
+    if not here and not (path.exists() and in_cache(path, ("advance",))):
         compile_elsewhere(f"from momentum_core import specialised as s, tape as t; "
                           f"s._build({name!r}, t.tape_of({tape.text!r}), here=True)")  # fmt: skip
-    folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.py"
     if not path.exists():  # written whole, then renamed: other processes build it too
         scratch = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
         scratch.write_text(module_source(tape), encoding="utf-8")
