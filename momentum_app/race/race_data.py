@@ -241,9 +241,12 @@ def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: int =
     if kernels is not None:  # the same points, kept in one compiled pass a run
         diverged = np.ascontiguousarray(result.diverged_step, dtype=np.int64)
         line = (turn, chord, coarse, diverged)
-        path_keep = kernels.thinned(pos[..., 0], pos[..., 1], *path[0], *path[1], *line).T
-        steps_2d = np.broadcast_to(steps.astype(float)[:, None], gaps.shape)
-        loss_keep = kernels.thinned(steps_2d, gaps, *curve[0], *curve[1], *line).T
+        # plain C arrays, the types it was compiled for (a view would compile anew)
+        xs, ys = np.ascontiguousarray(pos[..., 0]), np.ascontiguousarray(pos[..., 1])
+        path_keep = kernels.thinned(xs, ys, *path[0], *path[1], *line).T
+        along = np.repeat(steps.astype(float)[:, None], gaps.shape[1], axis=1)
+        loss_keep = kernels.thinned(along, np.ascontiguousarray(gaps), *curve[0], *curve[1],
+                                    *line).T  # fmt: skip
     else:
         path_keep = keep_xy((pos[..., 0] - path[0][0]) * path[0][1],
                             (pos[..., 1] - path[1][0]) * path[1][1], turn, chord)  # fmt: skip

@@ -15,7 +15,6 @@ import streamlit as st
 
 from momentum_app.ui import room_ui, state
 from momentum_app.ui.widgets import link_ui, presenter_ui
-from momentum_core import engine
 
 #: The pages in menu order: script, title, icon.
 PAGES = (
@@ -66,7 +65,6 @@ def start(controls: bool = True) -> None:
     phone is told where)."""
     st.set_page_config(page_title="Momentum playground", page_icon="⛰️", layout="wide")
     st.session_state[_STARTED] = time.perf_counter()
-    engine.warm()  # once per process, in the background: numpy answers until it is loaded
     state.init_state()
     state.read_presenter_flag()
     room_warnings = state.read_room_flags()
