@@ -174,6 +174,9 @@ class RoomStore(Protocol):
     def tally(self, room: str, question: str) -> dict[int, int]:
         """How many devices gave each answer (choice index -> count)."""
 
+    def mine(self, room: str, question: str, device: str) -> int | None:
+        """The answer ``device`` gave (kept), or None."""
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (
@@ -349,6 +352,18 @@ class SqliteStore:
         )
         return dict(rows.fetchall())
 
+    def mine(self, room: str, question: str, device: str) -> int | None:
+        check_answer(room, question, device, 0)
+        row = (
+            self._db()
+            .execute(
+                "SELECT choice FROM answers WHERE room = ? AND question = ? AND device = ?",
+                (room, question, device),
+            )
+            .fetchone()
+        )
+        return None if row is None else row[0]
+
 
 # One script per change, run atomically by Redis: it decides from what it reads. A room is a
 # hash (scene, revealed, version, hash of the key, owner); a sorted set scores the rooms
@@ -472,6 +487,11 @@ class RedisStore:
         for choice in self.client.hvals(f"{self.prefix}{room}:a:{question}"):
             counts[int(choice)] = counts.get(int(choice), 0) + 1
         return counts
+
+    def mine(self, room: str, question: str, device: str) -> int | None:
+        check_answer(room, question, device, 0)
+        choice = self.client.hget(f"{self.prefix}{room}:a:{question}", device)
+        return None if choice is None else int(choice)
 
 
 def default_path() -> Path:

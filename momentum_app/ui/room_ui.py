@@ -57,16 +57,52 @@ def _ask(method: str, *args):
         return None
 
 
+#: The cookie that keeps a follower's random device id (so a reload knows its answers).
+DEVICE_COOKIE = "momentum_device"
+
+
+def _cookie(name: str) -> str:
+    """The browser's cookie ``name`` as it sent it ("" if none, or not text)."""
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) else ""
+
+
 def device_id() -> str:
-    """This session's random device id (anonymous: nothing about the device)."""
+    """This browser's random device id (anonymous: nothing about the device): from this
+    session, else from the browser's cookie, else new."""
     if _DEVICE not in st.session_state:
-        st.session_state[_DEVICE] = rooms.new_device_id()
+        kept = _cookie(DEVICE_COOKIE)
+        st.session_state[_DEVICE] = kept if rooms.DEVICE_ID.fullmatch(kept) else ""
+        if not st.session_state[_DEVICE]:
+            st.session_state[_DEVICE] = rooms.new_device_id()
     return st.session_state[_DEVICE]
+
+
+def _cookie_ui(key: str, name: str, value: str) -> None:
+    """A hidden element whose script sets the cookie ``name`` for this server only
+    (SameSite) for :data:`COOKIE_SECONDS`."""
+    cookie = f"{name}={value}; path=/; max-age={COOKIE_SECONDS}; SameSite=Strict"
+    with st.container(key=key):
+        st.html(f"<style>.st-key-{key} {{ display: none; }}</style>"
+                f"<script>document.cookie = {cookie!r};</script>",
+                unsafe_allow_javascript=True)  # fmt: skip
+
+
+def _my_answer(scene: Scene) -> tuple[int, str] | None:
+    """This device's answer to ``scene``'s question and what the store said, from this
+    session, else from the store (a reload: the device id came back in its cookie)."""
+    mine = st.session_state.get(_ANSWERED, {}).get((state.room(), scene.name))
+    if mine is None and _cookie(DEVICE_COOKIE) == device_id():
+        kept = _ask("mine", state.room(), scene.name, device_id())
+        if kept is not None:
+            mine = (kept, rooms.OK)
+            st.session_state.setdefault(_ANSWERED, {})[(state.room(), scene.name)] = mine
+    return mine
 
 
 def _key(room: str) -> str | None:
     """This browser's key to ``room``: from this session, else from its cookie."""
-    return st.session_state.get(_KEYS, {}).get(room) or st.context.cookies.get(COOKIE + room)
+    return st.session_state.get(_KEYS, {}).get(room) or _cookie(COOKIE + room) or None
 
 
 def _client() -> str:
@@ -96,13 +132,8 @@ def _remember_key() -> None:
     """Keep this room's key in the presenter's browser, so that a reload still presents.
     The cookie goes to this server only (SameSite), and no link carries it."""
     room, key = state.room(), _key(state.room())
-    if not key:
-        return
-    cookie = f"{COOKIE}{room}={key}; path=/; max-age={COOKIE_SECONDS}; SameSite=Strict"
-    with st.container(key="room_key"):
-        st.html(f"<style>.st-key-room_key {{ display: none; }}</style>"
-                f"<script>document.cookie = {cookie!r};</script>",
-                unsafe_allow_javascript=True)  # fmt: skip
+    if key:
+        _cookie_ui("room_key", COOKIE + room, key)
 
 
 def claim_presenter() -> None:
@@ -239,7 +270,9 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
         )  # fmt: skip
         return False
     if state.following() and not revealed:
-        mine = st.session_state.get(_ANSWERED, {}).get((state.room(), scene.name))
+        mine = _my_answer(scene)
+        if _cookie(DEVICE_COOKIE) != device_id():  # kept for a reload
+            _cookie_ui("device_key", DEVICE_COOKIE, device_id())
         if mine is None:
             for i, choice in enumerate(question.choices):
                 st.button(choice.label, key=f"answer_{i}", on_click=_answer, args=(scene, i),
@@ -248,8 +281,8 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
             st.info(f"{question.choices[mine[0]].label} — {_SAID[mine[1]]}")
         return False
     if state.room():
-        mine = st.session_state.get(_ANSWERED, {}).get((state.room(), scene.name))
-        if state.following() and mine is not None and mine[1] == rooms.OK:
+        mine = _my_answer(scene) if state.following() else None
+        if mine is not None and mine[1] == rooms.OK:
             label = question.choices[mine[0]].label
             if mine[0] in right:
                 st.success(f"You answered {label}: right.", icon=":material/check_circle:")

@@ -101,6 +101,17 @@ def test_one_answer_per_device_the_first_kept(store, opened):
     assert store.tally(opened.room, "faster") == {2: 2}
 
 
+def test_a_device_finds_its_own_answer(store, opened):
+    present(store, opened, "faster")
+    assert store.mine(opened.room, "faster", DEVICE) is None
+    store.answer(opened.room, "faster", DEVICE, 2)
+    store.answer(opened.room, "faster", DEVICE, 1)  # the first answer is kept
+    assert store.mine(opened.room, "faster", DEVICE) == 2
+    assert store.mine(opened.room, "faster", device(9)) is None
+    with pytest.raises(ValueError):
+        store.mine(opened.room, "faster", "not-a-device")
+
+
 def test_only_the_current_unrevealed_question_takes_answers(store, opened):
     assert store.answer("NONE", "faster", DEVICE, 0) == CLOSED
     present(store, opened, "faster")

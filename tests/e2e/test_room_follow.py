@@ -211,6 +211,10 @@ def test_an_intruder_cannot_take_the_room(browser, app_url):
             expect(follower.get_by_text(re.compile("diverges at step"))).to_be_visible(
                 timeout=TIMEOUT
             )
+        fan.reload()  # its device id comes back in its cookie, and with it its answer
+        expect(fan.get_by_text("You answered Yes, it diverges: right.")).to_be_visible(
+            timeout=60_000
+        )
         boss.get_by_role("button", name="Next scene").click(timeout=TIMEOUT)
         for follower in (fan, intruder):
             expect(heading(follower, "Start low, raise it gradually")).to_be_visible(
