@@ -19,6 +19,7 @@ the first time it is used on a machine; ``MOMENTUM_SPECIALISE=0`` turns it off.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import inspect
@@ -156,14 +157,23 @@ def function(*args):  # pragma: no cover - the generated modules import kernels.
     raise NotImplementedError
 
 
-def _name(tape: T.Tape) -> str:
-    """The module's name: a hash of the tape's operations and of the two source files."""
+@functools.cache
+def _sources() -> bytes:
+    """A digest of this file and of kernels.py, read once a process."""
     digest = hashlib.sha256()
+    for path in (__file__, Path(__file__).with_name("kernels.py")):
+        digest.update(Path(path).read_bytes())
+    return digest.digest()
+
+
+@functools.lru_cache(maxsize=256)  # a tape is hashed by identity: the records are cached
+def _name(tape: T.Tape) -> str:
+    """The module's name: a hash of the tape's operations and exponents and of the two
+    source files."""
+    digest = hashlib.sha256(_sources())
     for array in (tape.op, tape.a, tape.b):
         digest.update(np.ascontiguousarray(array, dtype=np.int64).tobytes())
     digest.update(np.ascontiguousarray(tape.c[tape.op == T.POWC]).tobytes())  # exponents
-    for path in (__file__, Path(__file__).with_name("kernels.py")):
-        digest.update(Path(path).read_bytes())
     return "landscape_" + digest.hexdigest()[:20]
 
 
