@@ -10,6 +10,7 @@ from momentum_app.studies.basin_figures import (
     grid_share_label,
     populations_note,
     success_figure,
+    within_limits,
 )
 from momentum_app.ui import cache, page, state
 from momentum_app.ui.settings import MinimaSettings
@@ -26,6 +27,9 @@ st.caption(
 st.caption(colours_note(), unsafe_allow_html=True)
 
 settings = state.linked_settings(MinimaSettings, minima_controls_ui)
+settings, lighter = within_limits(settings)  # no setting holds a core for minutes
+for note in lighter:
+    st.warning(note, icon=":material/speed:")
 minima_cases_ui(settings)
 obj = settings.objective
 if not len(obj.local_minima):

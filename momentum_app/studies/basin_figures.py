@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -152,6 +153,47 @@ def success_figure(study: SuccessStudy, *, font_size: int = 14) -> go.Figure:
     return fig.update_layout(figure_fonts(font_size))
 
 
+#: The most run steps one setting of the page may cost: its basin maps (every β of the
+#: scrub, as when the pointer reaches in) and, apart, its success study. About 5 s each
+#: with the compiled loop on Rastrigin; the largest legal settings asked 1.6 billion and
+#: 306 million, minutes of a core.
+MAP_WORK = 80_000_000
+STUDY_WORK = 80_000_000
+#: The success study's momenta, at each of its three learning rates (see
+#: :func:`success_study`): its runs a start.
+STUDY_MOMENTA = np.round(np.arange(0.0, 1.0, 0.03), 2)
+STUDY_RUNS_PER_START = 3 * len(STUDY_MOMENTA)
+
+
+def within_limits(s: MinimaSettings) -> tuple[MinimaSettings, list[str]]:
+    """``s`` lightened to the page's limits on work (:data:`MAP_WORK`, :data:`STUDY_WORK`):
+    the maps' grid and the study's starts shrink until they fit, and a line says so.
+
+    Returns:
+        The settings to compute, and one sentence per setting that was lightened.
+    """
+    notes, maps = [], len(scrub_momenta(s.momentum))
+    grid = s.grid
+    while grid > 10 and maps * grid * grid * s.steps > MAP_WORK:
+        grid -= 10
+    if grid != s.grid:
+        notes.append(
+            f"{s.grid} × {s.grid} starts × {s.steps:,} steps for {maps} maps is "
+            f"{maps * s.grid**2 * s.steps:,} run steps, over this page's limit of "
+            f"{MAP_WORK:,}: the maps use {grid} × {grid} starts (fewer steps allow more)."
+        )
+    starts = s.starts
+    if STUDY_RUNS_PER_START * starts * s.steps > STUDY_WORK:
+        starts = max(10, STUDY_WORK // (STUDY_RUNS_PER_START * s.steps))
+    if starts != s.starts:
+        notes.append(
+            f"{s.starts:,} random starts × {s.steps:,} steps for {STUDY_RUNS_PER_START} "
+            f"(α, β) is {STUDY_RUNS_PER_START * s.starts * s.steps:,} run steps, over this "
+            f"page's limit of {STUDY_WORK:,}: the study uses {starts:,} starts."
+        )
+    return replace(s, grid=grid, starts=starts), notes
+
+
 def grid_share_label(s: MinimaSettings) -> str:
     """The label of a basin map's share: it counts the grid's starts."""
     return f"Of the {s.grid} × {s.grid} grid starts, reaching the global minimum"
@@ -223,5 +265,6 @@ def basin_map_at(s: MinimaSettings, beta: float) -> BasinMap:
 
 def success_study(s: MinimaSettings) -> SuccessStudy:
     """Success rates at half, once and twice the learning rate, momentum 0 to 0.99."""
-    momenta = np.round(np.arange(0.0, 1.0, 0.03), 2)
-    return success_rates(s.objective, s.study_lrs, momenta, s.starts, s.steps, s.noise, s.seed)
+    return success_rates(
+        s.objective, s.study_lrs, STUDY_MOMENTA, s.starts, s.steps, s.noise, s.seed
+    )

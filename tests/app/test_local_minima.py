@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -319,3 +320,27 @@ def test_the_still_figures_show_no_mode_bar_over_their_titles():
     assert len(charts) == 2
     for chart in charts:
         assert json.loads(chart.proto.config)["displayModeBar"] is False
+
+
+def test_the_largest_settings_are_lightened_to_the_pages_limits():
+    """#24: /local-minima with every setting at its maximum ran for over 2 minutes; now
+    the maps' grid and the study's starts shrink to the page's limits on work, and the
+    page says so in a line each."""
+    from momentum_app.studies import basin_figures as bf
+    from momentum_app.ui.settings import MINIMA_GRID_MAX, MINIMA_STARTS_MAX, PAGE_MAX_STEPS
+
+    base = links.defaults(MinimaSettings)
+    assert bf.within_limits(base) == (base, [])  # the defaults fit as they are
+    big = replace(base, grid=MINIMA_GRID_MAX, starts=MINIMA_STARTS_MAX, steps=PAGE_MAX_STEPS)
+    light, notes = bf.within_limits(big)
+    maps = len(bf.scrub_momenta(big.momentum))
+    work = maps * light.steps
+    assert work * light.grid**2 <= bf.MAP_WORK < work * (light.grid + 10) ** 2
+    assert bf.STUDY_RUNS_PER_START * light.starts * light.steps <= bf.STUDY_WORK
+    assert (light.steps, light.lr, light.momentum) == (big.steps, big.lr, big.momentum)
+    assert len(notes) == 2 and all(len(n.splitlines()) == 1 for n in notes)
+    assert f"use {light.grid} × {light.grid} starts" in notes[0]
+    at = page_at(PAGE, {"grid": "200", "starts": "1000", "steps": "3000"})
+    assert not at.exception
+    shown = [w.value for w in at.warning]
+    assert notes[0] in shown and notes[1] in shown
