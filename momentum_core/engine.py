@@ -17,6 +17,7 @@ server then loads it from there.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -42,7 +43,9 @@ def compile_elsewhere(code: str, timeout: float = 600.0) -> None:
     fills numba's disk cache without holding this process's GIL; errors surface later,
     when this process loads what it needed."""
     path = os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH", "")]))
-    subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": path},
+    # At a low priority: visitors come first, the compiler takes what they leave.
+    nice = ["nice", "-n", "15"] if shutil.which("nice") else []
+    subprocess.run([*nice, sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": path},
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout,
                    check=False)  # fmt: skip
 
