@@ -1,12 +1,14 @@
-"""The compiled hot loop: every optimizer's rule on every landscape, one run and one step
-at a time, as the equations read.
+"""The compiled hot loop: every optimizer's rule on every landscape, a step at a time, as
+the equations read.
 
 This module imports numba; :mod:`momentum_core.engine` imports it in the background so that
 nobody waits for the compiler. Each update rule is written here as a plain scalar function
 (one coordinate of one run), the transcription of ``torch.optim``'s loop that
 :mod:`momentum_core.optimizers` vectorises with numpy: the two are the rule's two
 formulations and the tests hold them to each other bit for bit. The landscape is a tape
-(:mod:`momentum_core.tape`) evaluated here one point at a time.
+(:mod:`momentum_core.tape`), read here an operation at a time for a block of runs
+(:func:`advance`); :mod:`momentum_core.specialised` writes a built-in's tape out as
+straight-line code instead. Also here: the race's thinning of paths (:func:`thinned`).
 
 Compiled with ``cache=True`` (the machine code is kept beside this file and loaded in
 well under a second next time), ``nogil=True`` (threads share the cores) and numpy's
