@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import numpy as np
+from bench_core import _median_seconds
 
 from momentum_app.race import runs
 from momentum_app.ui.settings import default_settings
@@ -36,12 +36,7 @@ from momentum_core.spaces import lr_line, pad_momenta, run_space, start_grid, st
 
 
 def median_ms(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+    return 1e3 * _median_seconds(fn, repeats)
 
 
 def with_loop(loop: str, fn):

@@ -38,6 +38,7 @@ from momentum_core.engine import compile_elsewhere, in_cache
 
 _lock = threading.Lock()
 _modules: dict[str, ModuleType | None] = {}  # None: being written and compiled
+_failed: set[str] = set()  # modules that would not build: the tape loop answers for them
 _queue: list[tuple[str, T.Tape]] = []
 _worker: list[threading.Thread] = []
 
@@ -244,7 +245,7 @@ def _work() -> None:
         with _lock:
             if module is None:
                 _modules.pop(name, None)
-                _modules[name + ":failed"] = None
+                _failed.add(name)
             else:
                 _modules[name] = module
 
@@ -257,7 +258,7 @@ def kernel_for(tape: T.Tape, wait: bool = False) -> ModuleType | None:
     name = _name(tape)
     with _lock:
         module = _modules.get(name)
-        if module is not None or name + ":failed" in _modules:
+        if module is not None or name in _failed:
             return module
         queued = name in _modules
         if not queued:
@@ -275,6 +276,6 @@ def kernel_for(tape: T.Tape, wait: bool = False) -> ModuleType | None:
         with _lock:
             _modules[name] = module
         return module
-    while (module := _modules.get(name)) is None and name + ":failed" not in _modules:
+    while (module := _modules.get(name)) is None and name not in _failed:
         time.sleep(0.05)  # the background builder has it
     return module
