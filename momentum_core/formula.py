@@ -24,9 +24,8 @@ Limits, each refused before any symbolic work starts:
 * :data:`MAX_LENGTH` = 500 characters: a landscape worth plotting fits on two lines, and
   the length bounds the size of the tree, of its derivatives and of the work below.
 * :data:`MAX_DEPTH` = 16 levels of nesting (each parenthesis or function call, each sign
-  and each exponent opens one): plenty for hand-typed formulas, while the time to
-  differentiate twice and compile grows about quadratically with the depth (a tower
-  ``x^x^...^x`` 16 deep takes about 0.4 s, 23 deep 0.8 s) and SymPy recurses per level.
+  and each exponent opens one): plenty for hand-typed formulas, and SymPy, which writes
+  the LaTeX, recurses per level.
 * :data:`MAX_EXPONENT` = 100 for exponents that are constants (``x^1e9``, ``9^9^9``):
   exact arithmetic on ``9^387420489`` would never finish, and ``x^100`` already spans
   200 decades on the default domain.
@@ -39,10 +38,11 @@ Limits, each refused before any symbolic work starts:
 * Domains: finite, ``x0 < x1`` and ``y0 < y1``, every bound within
   ``+-``:data:`MAX_COORDINATE` and every span at least :data:`MIN_SPAN`.
 
-Derivatives are exact: the parse tree is turned into a SymPy expression (SymPy is imported
-only when a formula is compiled, so ``import momentum_core`` stays fast), differentiated
-symbolically and compiled to numpy with common-subexpression elimination. The minima, f*
-and the default settings are numerical estimates (``Objective.minima_estimated``).
+Derivatives are exact: the parse tree is recorded as a tape (:mod:`momentum_core.tape`)
+and differentiated in forward mode, the work linear in the formula's length. SymPy
+(imported only when a formula is built, so ``import momentum_core`` stays fast) only
+writes the LaTeX and refuses what is exactly not real or not finite. The minima, f* and
+the default settings are numerical estimates (``Objective.minima_estimated``).
 """
 
 from __future__ import annotations
@@ -155,8 +155,7 @@ def _sympy() -> Any:
         "cosh": sp.cosh,
         "arctan": sp.atan,
     }
-    numpy_names = {"RealAbs": np.abs, "RealSign": np.sign}
-    return sp, x, y, functions, RealAbs, RealSign, numpy_names
+    return sp, x, y, functions, RealAbs, RealSign
 
 
 def _to_sympy(node: _Node) -> Any:
@@ -221,7 +220,7 @@ def _compile(formula: str) -> _Compiled:
     typed = parse(formula)
     code = to_code(typed)  # as typed: 2^0.5 stays 2 ** 0.5
     tree, _ = _fold(typed)
-    sp, _, _, _, real_abs, real_sign, _ = _sympy()
+    sp, _, _, _, real_abs, real_sign = _sympy()
     # SymPy only reads f (for its LaTeX, and to refuse what is exactly not real or not
     # finite, such as tan(pi/2)); the derivatives come from the tape, in time linear in
     # the formula's length, where symbolic ones grew without bound (#24).
