@@ -31,7 +31,7 @@ from PIL import Image
 
 from momentum_app.race.gif_export import race_gif
 from momentum_app.race.runs import race_runs, run_race
-from momentum_app.ui.settings import OPTIMIZER_NAMES, default_settings
+from momentum_app.config.settings import OPTIMIZER_NAMES, default_settings
 
 
 def races() -> dict[str, tuple]:

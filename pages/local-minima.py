@@ -13,7 +13,7 @@ from momentum_app.studies.basin_figures import (
     within_limits,
 )
 from momentum_app.ui import cache, page, state
-from momentum_app.ui.settings import MinimaSettings
+from momentum_app.config.settings import MinimaSettings
 from momentum_app.ui.widgets import STILL, chart_font, minima_cases_ui, minima_controls_ui
 from momentum_core.basins import describe_effect
 

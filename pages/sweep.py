@@ -15,8 +15,8 @@ from momentum_app.studies.sweep_figures import (
     row_slices,
 )
 from momentum_app.ui import cache, page, state
-from momentum_app.ui.links import to_query
-from momentum_app.ui.settings import SweepSettings
+from momentum_app.config.links import to_query
+from momentum_app.config.settings import SweepSettings
 from momentum_app.ui.widgets import chart_font, sweep_controls_ui
 from momentum_core import stack_rows
 

@@ -15,7 +15,7 @@ import math
 import operator
 import re
 
-from momentum_app.ui.settings import ModelSettings, RaceSettings
+from momentum_app.config.settings import ModelSettings, RaceSettings
 from momentum_core import SPEC
 
 FRAMEWORKS = ("PyTorch", "Keras", "TF.js", "optax")

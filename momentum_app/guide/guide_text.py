@@ -6,7 +6,7 @@ in :func:`race_caption`, built from the settings it shows.
 
 from __future__ import annotations
 
-from momentum_app.ui.settings import ModelSettings, RaceSettings
+from momentum_app.config.settings import ModelSettings, RaceSettings
 
 #: The tutorial the app grew from, as it is titled.
 SOURCE_TITLE = "046: Momentum optimization with TensorFlow.js"

@@ -101,7 +101,7 @@ def race_chart(
 
 def fed_race_chart(data: str, key: str, settings: Any, *, ui_font: int) -> Any:
     """The playground's race: :func:`race_chart`, its :func:`race_feed` (the momentum and
-    learning rate of ``settings``, a :class:`~momentum_app.ui.settings.RaceSettings`), an empty
+    learning rate of ``settings``, a :class:`~momentum_app.config.settings.RaceSettings`), an empty
     container for its parts, which the page fills last (:func:`race_parts_ui`) so that the
     chart never waits for them."""
     import streamlit as st

@@ -24,7 +24,7 @@ from momentum_app.race.race_data import (
     part_data,
     race_data,
 )
-from momentum_app.ui.settings import LABELS, RaceSettings
+from momentum_app.config.settings import LABELS, RaceSettings
 from momentum_core import (
     FAMILY_GRID,
     MOMENTUM_OPTIMIZERS,

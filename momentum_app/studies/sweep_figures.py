@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 
 from momentum_app.race.runs import TOLERANCE, grid_part
 from momentum_app.studies.theory_figures import figure_fonts
-from momentum_app.ui.links import to_query
-from momentum_app.ui.settings import SWEEP_METRICS, RaceSettings, SweepSettings, default_settings
+from momentum_app.config.links import to_query
+from momentum_app.config.settings import SWEEP_METRICS, RaceSettings, SweepSettings, default_settings
 from momentum_core import (
     Objective,
     SweepResult,
@@ -73,7 +73,7 @@ def sweep_figure(
 
     Args:
         result: From :func:`momentum_core.sweep_grid`.
-        metric: One of :data:`~momentum_app.ui.settings.SWEEP_METRICS`.
+        metric: One of :data:`~momentum_app.config.settings.SWEEP_METRICS`.
         tol: The tolerance on f - f* that "steps to tolerance" counts to.
         objective: The function (its minimum, for the final-loss gap and outcomes).
         font_size: Base font size.

@@ -14,7 +14,7 @@ from momentum_app.race.figures import COLORS
 from momentum_app.race.race_data import COARSE_POINTS, Track, part_data
 from momentum_app.race.runs import TOLERANCE, map_spec, view
 from momentum_app.studies.theory_figures import rate_map_figure
-from momentum_app.ui.settings import LABELS
+from momentum_app.config.settings import LABELS
 from momentum_core import (
     MAX_STEPS,
     BatchResult,

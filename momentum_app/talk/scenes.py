@@ -28,8 +28,8 @@ from momentum_app.race.race_data import RaceRun, Track
 from momentum_app.race.runs import TOLERANCE, solo
 from momentum_app.studies import model_view
 from momentum_app.studies.model_view import ModelRace, NetworkPath
-from momentum_app.ui.links import from_query, link_of, linked
-from momentum_app.ui.settings import LABELS, PAGE_MAX_STEPS, ModelSettings, RaceSettings
+from momentum_app.config.links import from_query, link_of, linked
+from momentum_app.config.settings import LABELS, PAGE_MAX_STEPS, ModelSettings, RaceSettings
 from momentum_core import (
     FACTORIES,
     MOMENTUM_OPTIMIZERS,

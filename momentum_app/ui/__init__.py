@@ -1,1 +1,5 @@
-"""Page helpers: settings records, links, session state, widgets, caches, page frame."""
+"""The page layer: session state, widgets, caches, the pool, the room UI and the page frame.
+
+It sits above race/, studies/ and talk/ (which never import it); the settings records and
+links they share live below them, in :mod:`momentum_app.config`.
+"""

@@ -16,7 +16,7 @@ from momentum_app.studies.theory_view import Prediction, RateMaps
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
 from momentum_app.ui import pool
-from momentum_app.ui.settings import (
+from momentum_app.config.settings import (
     LABELS,
     MinimaSettings,
     ModelSettings,

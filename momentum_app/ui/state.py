@@ -21,8 +21,8 @@ from momentum_app.landscapes import (
 )
 from momentum_app.talk.room import ROOM_ID
 from momentum_app.talk.scenes import SceneChoice
-from momentum_app.ui import links
-from momentum_app.ui.settings import (
+from momentum_app.config import links
+from momentum_app.config.settings import (
     MinimaSettings,
     ModelSettings,
     RaceSettings,
@@ -162,7 +162,7 @@ def init_state() -> None:
     """Called by ``app.py`` on every run: defaults once, then keep widget state alive.
 
     Each record's defaults are what its link reader gives for an empty link (see
-    :mod:`momentum_app.ui.links`), so they are written once, in the record's fields.
+    :mod:`momentum_app.config.links`), so they are written once, in the record's fields.
     """
     state = st.session_state
     if "fn" not in state:

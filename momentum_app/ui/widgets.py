@@ -23,8 +23,9 @@ from momentum_app.race.runs import TABLE_WIDTHS, trajectories_csv
 from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
 from momentum_app.talk.scenes import SceneChoice, scene_runs
-from momentum_app.ui import links, state
-from momentum_app.ui.settings import (
+from momentum_app.config import links
+from momentum_app.ui import state
+from momentum_app.config.settings import (
     LABELS,
     MINIMA_CONTRAST,
     MINIMA_DEFAULT,
@@ -89,7 +90,7 @@ def bounded_box(where, label: str, low: float, high: float, *, key: str, on_chan
 
 def control(cls: type, name: str, obj: Objective | None = None, where=None) -> None:
     """Draw field ``name`` of settings record ``cls`` with the widget its declaration
-    names (see :mod:`momentum_app.ui.settings`), in the sidebar unless ``where`` says.
+    names (see :mod:`momentum_app.config.settings`), in the sidebar unless ``where`` says.
 
     ``obj`` is the page's landscape, for bounds that depend on it.
     """

@@ -23,7 +23,7 @@ from momentum_app.race.runs import (
     selected,
     start_part,
 )
-from momentum_app.ui.settings import LABELS, OPTIMIZER_NAMES, default_settings
+from momentum_app.config.settings import LABELS, OPTIMIZER_NAMES, default_settings
 from momentum_core import FACTORIES, get_objective
 
 

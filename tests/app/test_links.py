@@ -10,8 +10,8 @@ import pytest
 
 from momentum_app.landscapes import CUSTOM, lr_limits
 from momentum_app.talk.scenes import SceneChoice
-from momentum_app.ui import links
-from momentum_app.ui.settings import (
+from momentum_app.config import links
+from momentum_app.config.settings import (
     MINIMA_DEFAULT,
     MinimaSettings,
     RaceSettings,

@@ -18,7 +18,7 @@ from momentum_app.race.runs import (
     verdict,
     why_sgd_wins,
 )
-from momentum_app.ui.settings import LABELS, default_settings
+from momentum_app.config.settings import LABELS, default_settings
 from momentum_core import outcome
 from momentum_core.theory import bowl_rate
 

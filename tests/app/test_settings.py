@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from momentum_app.landscapes import lr_limits
-from momentum_app.ui.links import from_query, to_query
-from momentum_app.ui.settings import PAGE_MAX_STEPS, RaceSettings, default_settings
+from momentum_app.config.links import from_query, to_query
+from momentum_app.config.settings import PAGE_MAX_STEPS, RaceSettings, default_settings
 from momentum_core import FACTORIES, get_objective
 from tests.app.harness import page_at
 
@@ -74,7 +74,7 @@ def test_list_valued_params_take_the_last():
 
 
 def test_sweep_link_round_trips_with_its_start():
-    from momentum_app.ui.settings import SweepSettings
+    from momentum_app.config.settings import SweepSettings
 
     s = SweepSettings("himmelblau", (0.5, -1.25), "nesterov", 700, 25, "final loss")
     back, warnings = from_query(SweepSettings, to_query(s))

@@ -18,8 +18,8 @@ from momentum_app.studies.sweep_figures import (
     sweep_figure,
 )
 from momentum_app.ui import state
-from momentum_app.ui.links import from_query
-from momentum_app.ui.settings import PAGE_MAX_STEPS, SweepSettings
+from momentum_app.config.links import from_query
+from momentum_app.config.settings import PAGE_MAX_STEPS, SweepSettings
 from momentum_core import grid_of, sweep_grid
 from tests.app.harness import component_args, page_at
 

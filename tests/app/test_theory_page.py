@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from momentum_app.studies import theory_view
-from momentum_app.ui.links import from_query
-from momentum_app.ui.settings import TheorySettings
+from momentum_app.config.links import from_query
+from momentum_app.config.settings import TheorySettings
 from momentum_core import MAX_STEPS, get_objective, theory
 from tests.app.harness import component_args, page_at
 

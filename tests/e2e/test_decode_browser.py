@@ -17,7 +17,7 @@ from momentum_app.race.race_data import Screen
 from momentum_app.race.runs import line_part, pad_part, race_view, start_part
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
-from momentum_app.ui.settings import default_settings
+from momentum_app.config.settings import default_settings
 from tests.e2e.conftest import shot
 
 DECODE_JS = Path(__file__).parents[2] / "momentum_app" / "race" / "race_component" / "decode.js"

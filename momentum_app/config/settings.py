@@ -1,9 +1,9 @@
 """Every page's settings: one frozen record each, whose fields say how they live in a link.
 
-Each field is declared with :func:`momentum_app.ui.links.linked`: its query-string name (a
+Each field is declared with :func:`momentum_app.config.links.linked`: its query-string name (a
 public interface, documented in the README), its bounds and default, and the widget that
 sets it. Reading and writing links, the session-state keys and the defaults are all derived
-from these declarations (see :mod:`momentum_app.ui.links`). Reading a link never raises: each
+from these declarations (see :mod:`momentum_app.config.links`). Reading a link never raises: each
 bad value becomes a warning and a valid fallback.
 """
 
@@ -18,7 +18,7 @@ from momentum_app.landscapes import (
     landscape,
     lr_limits,
 )
-from momentum_app.ui.links import LANDSCAPE_NAMES, Context, defaults, linked
+from momentum_app.config.links import LANDSCAPE_NAMES, Context, defaults, linked
 from momentum_core import MOMENTUM_OPTIMIZERS, OPTIMIZER_NAMES, SPECS, Objective
 from momentum_core.model import ACTIVATIONS
 
