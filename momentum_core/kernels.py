@@ -34,19 +34,22 @@ _PIECE = {**_JIT, "inline": "always"}
 BLOCK = 64
 
 
+WHOLE_POWER = T.WHOLE_POWER
+
+
 @njit(**_PIECE)
 def power(v: float, c: float) -> float:
-    """``v ** c`` for a constant ``c``, as :func:`momentum_core.tape._power`."""
-    if c == 2.0:
-        return v * v
+    """``v ** c`` for a constant ``c``, as :func:`momentum_core.tape._power` (whole powers
+    up to ``WHOLE_POWER`` as products)."""
     if c == 0.5:
         return math.sqrt(v)
-    if c == 1.0:
-        return v
-    if c == -1.0:
-        return 1.0 / v
     if c == 0.0:
         return 1.0
+    if abs(c) <= WHOLE_POWER and c == int(c):
+        r = v
+        for _ in range(int(abs(c)) - 1):
+            r = r * v
+        return 1.0 / r if c < 0 else r
     return v**c
 
 
@@ -189,8 +192,8 @@ def adam(g, m, s, t, lr, b1, b2, eps):
     """torch.optim.Adam: m and s the moments, bias-corrected by 1 - beta^t."""
     m = b1 * m + (1.0 - b1) * g
     s = b2 * s + (1.0 - b2) * g * g
-    m_hat = m / (1.0 - power(b1, float(t)))
-    v_hat = s / (1.0 - power(b2, float(t)))
+    m_hat = m / (1.0 - b1 ** float(t))  # the C library's pow, as torch's Python float
+    v_hat = s / (1.0 - b2 ** float(t))
     return -lr * m_hat / (math.sqrt(v_hat) + eps), m, s
 
 

@@ -37,13 +37,21 @@ Where a function has a kink or a cusp (``abs``, ``sqrt`` and fractional powers a
 tip of Ackley's cone), the gradient there is 0: the convention of ``abs``, and a run that
 lands exactly on the tip stays there instead of reading an infinite slope.
 
-``a^c`` with c a constant is ``a a`` for c = 2, ``sqrt(a)`` for 0.5, ``1 / a`` for -1,
-``a`` for 1, 1 for 0 and the C library's ``pow`` otherwise, in both evaluators.
+``a^c`` with c a constant is a product for a whole c up to :data:`WHOLE_POWER` (``a a a``
+for 3; ``1 / (a a)`` for -2), ``sqrt(a)`` for 0.5, 1 for 0 and ``pow`` otherwise, in both
+evaluators.
+
+The two evaluators agree bit for bit where they do the same arithmetic: ``+ - * /``,
+``sqrt`` and ``abs`` are exactly rounded everywhere. The other functions are a library's:
+the compiled one calls the C library's, numpy its own, and on processors with AVX-512
+numpy's vectorised ``exp``, ``sin``, ``pow``... differ from the C library's in the last bit
+(:data:`LIBRARY_OPS`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -58,6 +66,9 @@ CALLS = {
     "sin": SIN, "cos": COS, "tan": TAN, "exp": EXP, "log": LOG, "sqrt": SQRT, "abs": ABS,
     "tanh": TANH, "sinh": SINH, "cosh": COSH, "arctan": ARCTAN,
 }  # fmt: skip
+#: Operations whose value comes from a maths library (numpy's and the C library's may differ
+#: in the last bit); the rest are exactly rounded arithmetic, the same on every machine.
+LIBRARY_OPS = frozenset({POW, SIN, COS, TAN, EXP, LOG, TANH, SINH, COSH, ARCTAN})
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,19 +152,46 @@ def tape_of(text: str) -> Tape:
     return record(parse(text), text)
 
 
+#: Constant whole exponents up to this size are products (``v * v * v``), in both loops.
+#: A library's ``pow`` is not the same function everywhere: numpy's vectorised one on a
+#: processor with AVX-512 and the C library's differ in the last bit, so a product is what
+#: keeps ``x**4`` the same number on every machine and in both formulations.
+WHOLE_POWER = 16
+
+
+#: The maths library of the numpy evaluator, in one place: a test puts the C library's
+#: functions here to compare the two evaluators' arithmetic bit for bit on any processor.
+_lib = SimpleNamespace(
+    sin=np.sin, cos=np.cos, tan=np.tan, exp=np.exp, log=np.log, tanh=np.tanh, sinh=np.sinh,
+    cosh=np.cosh, arctan=np.arctan, power=np.power,
+)  # fmt: skip
+
+
+def _whole(c: float) -> bool:
+    return abs(c) <= WHOLE_POWER and c == int(c)
+
+
+def exactly_rounded(tape: Tape) -> bool:
+    """Whether the formula is exactly rounded arithmetic only (no library function, no
+    ``pow``): its value and gradient are then the same bits on every machine and in both
+    evaluators."""
+    powers = tape.c[tape.op == POWC]
+    library = bool(np.isin(tape.op, list(LIBRARY_OPS)).any())
+    return not library and all(_whole(c) or c == 0.5 for c in powers.tolist())
+
+
 def _power(v, c: float):
     """``v ** c`` for a constant ``c``, exactly as the compiled evaluator computes it."""
-    if c == 2.0:
-        return v * v
     if c == 0.5:
         return np.sqrt(v)
-    if c == 1.0:
-        return v
-    if c == -1.0:
-        return 1.0 / v
     if c == 0.0:
         return np.ones_like(v) if isinstance(v, np.ndarray) else 1.0
-    return v**c
+    if _whole(c):
+        r = v
+        for _ in range(int(abs(c)) - 1):
+            r = r * v
+        return 1.0 / r if c < 0 else r
+    return _lib.power(v, c)
 
 
 def evaluate(
@@ -209,7 +247,7 @@ def evaluate(
         elif op == NEG:
             rx, ry = -ax, -ay
         elif op == POW:
-            log_a = np.log(va)
+            log_a = _lib.log(va)
             rx, ry = r * (bx * log_a + vb * ax / va), r * (by * log_a + vb * ay / va)
         else:  # a function of one operand: its derivative d times the operand's
             d = _slope(op, va, r, c)
@@ -229,18 +267,18 @@ _VALUES = {
     DIV: lambda a, b, c: a / b,
     NEG: lambda a, b, c: -a,
     POWC: lambda a, b, c: _power(a, c),
-    POW: lambda a, b, c: a**b,
-    SIN: lambda a, b, c: np.sin(a),
-    COS: lambda a, b, c: np.cos(a),
-    TAN: lambda a, b, c: np.tan(a),
-    EXP: lambda a, b, c: np.exp(a),
-    LOG: lambda a, b, c: np.log(a),
+    POW: lambda a, b, c: _lib.power(a, b),
+    SIN: lambda a, b, c: _lib.sin(a),
+    COS: lambda a, b, c: _lib.cos(a),
+    TAN: lambda a, b, c: _lib.tan(a),
+    EXP: lambda a, b, c: _lib.exp(a),
+    LOG: lambda a, b, c: _lib.log(a),
     SQRT: lambda a, b, c: np.sqrt(a),
     ABS: lambda a, b, c: np.abs(a),
-    TANH: lambda a, b, c: np.tanh(a),
-    SINH: lambda a, b, c: np.sinh(a),
-    COSH: lambda a, b, c: np.cosh(a),
-    ARCTAN: lambda a, b, c: np.arctan(a),
+    TANH: lambda a, b, c: _lib.tanh(a),
+    SINH: lambda a, b, c: _lib.sinh(a),
+    COSH: lambda a, b, c: _lib.cosh(a),
+    ARCTAN: lambda a, b, c: _lib.arctan(a),
 }
 
 
@@ -250,9 +288,9 @@ def _slope(op: int, a, r, c: float):
         d = c * _power(a, c - 1.0)
         return np.where(a == 0.0, 0.0, d) if c < 1.0 else d
     if op == SIN:
-        return np.cos(a)
+        return _lib.cos(a)
     if op == COS:
-        return -np.sin(a)
+        return -_lib.sin(a)
     if op == TAN:
         return 1.0 + r * r
     if op == EXP:
@@ -266,9 +304,9 @@ def _slope(op: int, a, r, c: float):
     if op == TANH:
         return 1.0 - r * r
     if op == SINH:
-        return np.cosh(a)
+        return _lib.cosh(a)
     if op == COSH:
-        return np.sinh(a)
+        return _lib.sinh(a)
     return 1.0 / (1.0 + a * a)  # ARCTAN
 
 
@@ -286,9 +324,9 @@ def _curvature(op: int, a, r, c: float):
         d2 = c * (c - 1.0) * _power(a, c - 2.0)
         return np.where(a == 0.0, 0.0, d2) if c < 2.0 else d2
     if op == SIN:
-        return -np.sin(a)
+        return -_lib.sin(a)
     if op == COS:
-        return -np.cos(a)
+        return -_lib.cos(a)
     if op == TAN:
         return 2.0 * r * (1.0 + r * r)
     if op == EXP:
@@ -349,13 +387,13 @@ def hessian(tape: Tape, x: Array, y: Array) -> tuple[Array, Array, Array]:
                           (axy - gx_ * by - gy_ * bx - q * bxy) / vb,
                           (ayy - 2 * gy_ * by - q * byy) / vb))  # fmt: skip
         elif op == POW:  # a^b = exp(w), w = b log a
-            log_a = np.log(va)
+            log_a = _lib.log(va)
             wx, wy = bx * log_a + vb * ax / va, by * log_a + vb * ay / va
             wxx = bxx * log_a + 2 * bx * ax / va + vb * (axx / va - ax * ax / (va * va))
             wxy = (bxy * log_a + (bx * ay + by * ax) / va
                    + vb * (axy / va - ax * ay / (va * va)))  # fmt: skip
             wyy = byy * log_a + 2 * by * ay / va + vb * (ayy / va - ay * ay / (va * va))
-            r = va**vb
+            r = _lib.power(va, vb)
             hxx, hxy, hyy = r * (wx * wx + wxx), r * (wx * wy + wxy), r * (wy * wy + wyy)
             slots.append((r, r * wx, r * wy, hxx, hxy, hyy))
         else:
