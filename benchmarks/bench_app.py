@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from momentum_app.race.runs import line_part, pad_part, race_view, start_part  # noqa: E402
 from momentum_app.config.settings import OPTIMIZER_NAMES, default_settings  # noqa: E402
+from momentum_app.race.runs import line_part, pad_part, race_view, start_part  # noqa: E402
 from momentum_core import get_objective  # noqa: E402
 from momentum_core.spaces import lr_line  # noqa: E402
 

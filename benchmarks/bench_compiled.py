@@ -29,8 +29,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import numpy as np
 from bench_core import _median_seconds
 
-from momentum_app.race import runs
 from momentum_app.config.settings import default_settings
+from momentum_app.race import runs
 from momentum_core import engine, make_optimizer, run_batch, specialised
 from momentum_core.spaces import lr_line, pad_momenta, run_space, start_grid, start_runs
 

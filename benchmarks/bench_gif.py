@@ -29,9 +29,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from PIL import Image
 
+from momentum_app.config.settings import OPTIMIZER_NAMES, default_settings
 from momentum_app.race.gif_export import race_gif
 from momentum_app.race.runs import race_runs, run_race
-from momentum_app.config.settings import OPTIMIZER_NAMES, default_settings
 
 
 def races() -> dict[str, tuple]:

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from momentum_app.config.settings import LABELS, ModelSettings, RaceSettings
 from momentum_app.guide import code_panel, guide_text
 from momentum_app.guide.update_rules import update_rule
 from momentum_app.ui import page, state
-from momentum_app.config.settings import LABELS, ModelSettings, RaceSettings
 from momentum_core import MOMENTUM_OPTIMIZERS
 
 page.start(controls=False)

@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from momentum_app.config.settings import MinimaSettings
 from momentum_app.race.race_chart import race_chart, wanted
 from momentum_app.studies.basin_figures import (
     basin_figure,
@@ -13,7 +14,6 @@ from momentum_app.studies.basin_figures import (
     within_limits,
 )
 from momentum_app.ui import cache, page, state
-from momentum_app.config.settings import MinimaSettings
 from momentum_app.ui.widgets import STILL, chart_font, minima_cases_ui, minima_controls_ui
 from momentum_core.basins import describe_effect
 

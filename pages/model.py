@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from momentum_app.config.settings import ModelSettings
 from momentum_app.race.race_chart import race_chart, race_feed
 from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
 from momentum_app.ui import cache, page, state
-from momentum_app.config.settings import ModelSettings
 from momentum_app.ui.widgets import STILL, chart_font, model_controls_ui
 
 page.start()

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from momentum_app.config.settings import RaceSettings
 from momentum_app.race import runs
 from momentum_app.race.race_chart import fed_race_chart, race_parts_ui, wanted
 from momentum_app.ui import cache, page, state, widgets
-from momentum_app.config.settings import RaceSettings
 
 page.start()
 st.title("Playground: gradient descent vs momentum")

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from momentum_app.config.settings import TheorySettings
 from momentum_app.race.race_chart import race_chart, race_part
 from momentum_app.studies import theory_view
 from momentum_app.studies.theory_figures import rate_map_figure
 from momentum_app.ui import cache, page, state
-from momentum_app.config.settings import TheorySettings
 from momentum_app.ui.widgets import chart_font, theory_controls_ui
 from momentum_core import theory
 

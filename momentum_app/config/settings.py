@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from momentum_app.config.links import LANDSCAPE_NAMES, Context, defaults, linked
 from momentum_app.landscapes import (
     DEFAULT_FUNCTION,
     Params,
     landscape,
     lr_limits,
 )
-from momentum_app.config.links import LANDSCAPE_NAMES, Context, defaults, linked
 from momentum_core import MOMENTUM_OPTIMIZERS, OPTIMIZER_NAMES, SPECS, Objective
 from momentum_core.model import ACTIVATIONS
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from momentum_app.config.settings import LABELS, RaceSettings
 from momentum_app.race.figures import COLORS, heatmaps_as_image, race_figure
 from momentum_app.race.race_data import (
     COARSE_POINTS,
@@ -24,7 +25,6 @@ from momentum_app.race.race_data import (
     part_data,
     race_data,
 )
-from momentum_app.config.settings import LABELS, RaceSettings
 from momentum_core import (
     FAMILY_GRID,
     MOMENTUM_OPTIMIZERS,

@@ -15,9 +15,9 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from momentum_app.config.settings import MinimaSettings
 from momentum_app.race.figures import heatmaps_as_image
 from momentum_app.studies.theory_figures import figure_fonts
-from momentum_app.config.settings import MinimaSettings
 from momentum_core import Objective
 from momentum_core.basins import BasinMap, SuccessStudy, basin_maps, success_rates
 

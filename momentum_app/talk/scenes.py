@@ -21,6 +21,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from momentum_app.config.links import from_query, link_of, linked
+from momentum_app.config.settings import LABELS, PAGE_MAX_STEPS, ModelSettings, RaceSettings
 from momentum_app.landscapes import PARAM_RANGES, Params, explicit, landscape
 from momentum_app.race import runs as race_runs
 from momentum_app.race.figures import COLORS
@@ -28,8 +30,6 @@ from momentum_app.race.race_data import RaceRun, Track
 from momentum_app.race.runs import TOLERANCE, solo
 from momentum_app.studies import model_view
 from momentum_app.studies.model_view import ModelRace, NetworkPath
-from momentum_app.config.links import from_query, link_of, linked
-from momentum_app.config.settings import LABELS, PAGE_MAX_STEPS, ModelSettings, RaceSettings
 from momentum_core import (
     FACTORIES,
     MOMENTUM_OPTIMIZERS,

@@ -8,6 +8,13 @@ import numpy as np
 import plotly.io as pio
 import streamlit as st
 
+from momentum_app.config.settings import (
+    LABELS,
+    MinimaSettings,
+    ModelSettings,
+    RaceSettings,
+    SweepSettings,
+)
 from momentum_app.race import runs
 from momentum_app.race.figures import COLORS, surface_figure
 from momentum_app.race.race_chart import standalone_html
@@ -16,13 +23,6 @@ from momentum_app.studies.theory_view import Prediction, RateMaps
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
 from momentum_app.ui import pool
-from momentum_app.config.settings import (
-    LABELS,
-    MinimaSettings,
-    ModelSettings,
-    RaceSettings,
-    SweepSettings,
-)
 from momentum_core import BatchResult, Family, SweepResult, stack_rows
 from momentum_core.basins import BasinMap, SuccessStudy
 

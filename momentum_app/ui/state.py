@@ -12,6 +12,14 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from momentum_app.config import links
+from momentum_app.config.settings import (
+    MinimaSettings,
+    ModelSettings,
+    RaceSettings,
+    SweepSettings,
+    TheorySettings,
+)
 from momentum_app.landscapes import (
     CUSTOM,
     DEFAULT_FORMULA,
@@ -21,14 +29,6 @@ from momentum_app.landscapes import (
 )
 from momentum_app.talk.room import ROOM_ID
 from momentum_app.talk.scenes import SceneChoice
-from momentum_app.config import links
-from momentum_app.config.settings import (
-    MinimaSettings,
-    ModelSettings,
-    RaceSettings,
-    SweepSettings,
-    TheorySettings,
-)
 
 #: Every page's settings record: their widgets' keys and defaults are derived from these.
 RECORDS = (RaceSettings, SweepSettings, MinimaSettings, TheorySettings, ModelSettings, SceneChoice)

@@ -16,15 +16,7 @@ import segno
 import streamlit as st
 
 from momentum_app import landscapes
-from momentum_app.landscapes import CUSTOM, FORMULA_EXAMPLES, PARAM_RANGES, landscape, lr_limits
-from momentum_app.race.gif_export import race_gif
-from momentum_app.race.race_data import RaceRun
-from momentum_app.race.runs import TABLE_WIDTHS, trajectories_csv
-from momentum_app.studies import model_view
-from momentum_app.studies.model_figures import loss_bands_figure
-from momentum_app.talk.scenes import SceneChoice, scene_runs
 from momentum_app.config import links
-from momentum_app.ui import state
 from momentum_app.config.settings import (
     LABELS,
     MINIMA_CONTRAST,
@@ -35,6 +27,14 @@ from momentum_app.config.settings import (
     SweepSettings,
     TheorySettings,
 )
+from momentum_app.landscapes import CUSTOM, FORMULA_EXAMPLES, PARAM_RANGES, landscape, lr_limits
+from momentum_app.race.gif_export import race_gif
+from momentum_app.race.race_data import RaceRun
+from momentum_app.race.runs import TABLE_WIDTHS, trajectories_csv
+from momentum_app.studies import model_view
+from momentum_app.studies.model_figures import loss_bands_figure
+from momentum_app.talk.scenes import SceneChoice, scene_runs
+from momentum_app.ui import state
 from momentum_app.ui.state import PRESENT, presenting
 from momentum_core import FACTORIES, MOMENTUM_OPTIMIZERS, Objective
 from momentum_core.formula import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH

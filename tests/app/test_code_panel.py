@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from momentum_app.config.settings import default_settings
 from momentum_app.guide.code_panel import (
     FRAMEWORKS,
     python_expression,
@@ -23,7 +24,6 @@ from momentum_app.guide.code_panel import (
     tfjs_expression,
 )
 from momentum_app.race.runs import run_race
-from momentum_app.config.settings import default_settings
 from momentum_core import FACTORIES, MOMENTUM_OPTIMIZERS, OPTIMIZER_NAMES, get_objective
 from momentum_core.formula import custom_objective
 
@@ -167,9 +167,9 @@ MODEL_CASES = [("linear", 32, 0.9), ("tanh", 50, 0.8), ("relu", 256, 0.0)]
 @pytest.mark.parametrize(("act", "batch", "mu"), MODEL_CASES, ids=[c[0] for c in MODEL_CASES])
 def test_pytorch_model_snippet_trains_the_cores_weights(act, batch, mu, torch, capsys):
     """Run as written: same data, same initial weights, same batches, same final weights."""
-    from momentum_app.guide.code_panel import model_snippet
     from momentum_app.config.links import defaults
     from momentum_app.config.settings import ModelSettings
+    from momentum_app.guide.code_panel import model_snippet
     from momentum_core import heavy_ball
     from momentum_core.model import Model, glorot_params, make_dataset, train_batch
 
@@ -189,9 +189,9 @@ def test_pytorch_model_snippet_trains_the_cores_weights(act, batch, mu, torch, c
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_every_model_snippet_carries_the_settings(framework):
-    from momentum_app.guide.code_panel import model_snippet
     from momentum_app.config.links import defaults
     from momentum_app.config.settings import ModelSettings
+    from momentum_app.guide.code_panel import model_snippet
 
     s = replace(defaults(ModelSettings), lr=0.0123, momentum=0.77, batch=48, epochs=37,
                 activation="tanh")  # fmt: skip

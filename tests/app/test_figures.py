@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from momentum_app.config.settings import LABELS, OPTIMIZER_NAMES, default_settings
 from momentum_app.race.figures import MAX_FRAMES, frame_steps, landscape_values, surface_figure
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.race.race_data import PATH_BOX, Screen
@@ -23,7 +24,6 @@ from momentum_app.race.runs import (
     selected,
     start_part,
 )
-from momentum_app.config.settings import LABELS, OPTIMIZER_NAMES, default_settings
 from momentum_core import FACTORIES, get_objective
 
 

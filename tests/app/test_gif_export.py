@@ -16,10 +16,10 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
 from PIL import Image
 
+from momentum_app.config.settings import default_settings
 from momentum_app.race.figures import COLORS, frame_steps
 from momentum_app.race.gif_export import LAST_FRAME_MS, data_to_pixel, race_gif, race_layout
 from momentum_app.race.runs import race_runs, run_race
-from momentum_app.config.settings import default_settings
 
 SIZE = {"width": 480, "height": 320}
 
@@ -250,9 +250,9 @@ def test_exports_are_labelled_with_the_function_start_alpha_and_beta():
     # The exported HTML and GIF said only "Race on Rosenbrock" (#19 item 6).
     from dataclasses import replace as with_
 
+    from momentum_app.config.settings import default_settings
     from momentum_app.race.runs import export_title, race_runs, run_race
     from momentum_app.ui import cache
-    from momentum_app.config.settings import default_settings
 
     s = with_(default_settings("custom"), formula="x^2 + 3*y^2", lr=0.05, momentum=0.8,
               start=(1.5, -2.0), steps=60, optimizers=("sgd", "momentum"))  # fmt: skip

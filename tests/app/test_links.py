@@ -8,8 +8,6 @@ from typing import ClassVar
 
 import pytest
 
-from momentum_app.landscapes import CUSTOM, lr_limits
-from momentum_app.talk.scenes import SceneChoice
 from momentum_app.config import links
 from momentum_app.config.settings import (
     MINIMA_DEFAULT,
@@ -18,6 +16,8 @@ from momentum_app.config.settings import (
     SweepSettings,
     TheorySettings,
 )
+from momentum_app.landscapes import CUSTOM, lr_limits
+from momentum_app.talk.scenes import SceneChoice
 from momentum_core import get_objective
 
 RECORDS = (RaceSettings, SweepSettings, MinimaSettings, TheorySettings, SceneChoice)

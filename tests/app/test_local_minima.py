@@ -15,6 +15,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from momentum_app.config import links
+from momentum_app.config.links import from_query
+from momentum_app.config.settings import MinimaSettings
 from momentum_app.studies.basin_figures import (
     DIVERGED_COLOR,
     GLOBAL_COLOR,
@@ -22,9 +25,6 @@ from momentum_app.studies.basin_figures import (
     populations_note,
     success_figure,
 )
-from momentum_app.config import links
-from momentum_app.config.links import from_query
-from momentum_app.config.settings import MinimaSettings
 from momentum_core import get_objective
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates, wilson
 from tests.app.harness import component_args, page_at
@@ -326,8 +326,8 @@ def test_the_largest_settings_are_lightened_to_the_pages_limits():
     """#24: /local-minima with every setting at its maximum ran for over 2 minutes; now
     the maps' grid and the study's starts shrink to the page's limits on work, and the
     page says so in a line each."""
-    from momentum_app.studies import basin_figures as bf
     from momentum_app.config.settings import MINIMA_GRID_MAX, MINIMA_STARTS_MAX, PAGE_MAX_STEPS
+    from momentum_app.studies import basin_figures as bf
 
     base = links.defaults(MinimaSettings)
     assert bf.within_limits(base) == (base, [])  # the defaults fit as they are

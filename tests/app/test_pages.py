@@ -7,12 +7,12 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from momentum_app.config.settings import LABELS
 from momentum_app.landscapes import DEFAULT_FORMULA
 from momentum_app.race.runs import run_one
 from momentum_app.studies import model_view
 from momentum_app.talk import scenes
 from momentum_app.ui import state
-from momentum_app.config.settings import LABELS
 from momentum_app.ui.widgets import LINK_LABEL, lr_options
 from momentum_core import get_objective
 from tests.app.harness import component_args, open_app, page_at

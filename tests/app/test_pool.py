@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from momentum_app.config.links import defaults
+from momentum_app.config.settings import MinimaSettings, RaceSettings
 from momentum_app.race import runs
 from momentum_app.studies import basin_figures
 from momentum_app.ui import pool
-from momentum_app.config.links import defaults
-from momentum_app.config.settings import MinimaSettings, RaceSettings
 
 ROOT = Path(__file__).parents[2]
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from momentum_app.config.settings import LABELS, default_settings
 from momentum_app.race.runs import (
     TOLERANCE,
     results_table,
@@ -18,7 +19,6 @@ from momentum_app.race.runs import (
     verdict,
     why_sgd_wins,
 )
-from momentum_app.config.settings import LABELS, default_settings
 from momentum_core import outcome
 from momentum_core.theory import bowl_rate
 

@@ -17,10 +17,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from momentum_app.config.links import from_query
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.model_view import network_path
 from momentum_app.talk import scenes
-from momentum_app.config.links import from_query
 from momentum_core import heavy_ball, make_optimizer, momentum_ramp, run_batch
 from momentum_core.model import Model, glorot_params, make_dataset, train_batch
 

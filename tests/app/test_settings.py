@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from momentum_app.landscapes import lr_limits
 from momentum_app.config.links import from_query, to_query
 from momentum_app.config.settings import PAGE_MAX_STEPS, RaceSettings, default_settings
+from momentum_app.landscapes import lr_limits
 from momentum_core import FACTORIES, get_objective
 from tests.app.harness import page_at
 

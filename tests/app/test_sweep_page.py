@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from momentum_app.config.links import from_query
+from momentum_app.config.settings import PAGE_MAX_STEPS, SweepSettings
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.sweep_figures import (
     DIVERGED_COLOR,
@@ -18,8 +20,6 @@ from momentum_app.studies.sweep_figures import (
     sweep_figure,
 )
 from momentum_app.ui import state
-from momentum_app.config.links import from_query
-from momentum_app.config.settings import PAGE_MAX_STEPS, SweepSettings
 from momentum_core import grid_of, sweep_grid
 from tests.app.harness import component_args, page_at
 

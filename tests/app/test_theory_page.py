@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from momentum_app.studies import theory_view
 from momentum_app.config.links import from_query
 from momentum_app.config.settings import TheorySettings
+from momentum_app.studies import theory_view
 from momentum_core import MAX_STEPS, get_objective, theory
 from tests.app.harness import component_args, page_at
 

@@ -7,8 +7,8 @@ import inspect
 import numpy as np
 import pytest
 
-from momentum_app.guide.update_rules import FUNCTIONS, update_rule
 from momentum_app.config.settings import LABELS
+from momentum_app.guide.update_rules import FUNCTIONS, update_rule
 from momentum_core import OPTIMIZER_NAMES, make_optimizer
 
 

@@ -6,9 +6,9 @@ import re
 import tomllib
 from urllib.parse import parse_qs, urlparse
 
+from momentum_app.config.settings import default_settings
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.race.runs import race_view
-from momentum_app.config.settings import default_settings
 from tests.e2e.conftest import ROOT, shot
 from tests.e2e.race_helpers import PATH_LENGTHS, race_frame, race_handle
 
