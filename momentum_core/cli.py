@@ -28,6 +28,7 @@ from momentum_core.formula import DEFAULT_DOMAIN, custom_objective
 from momentum_core.model import ACTIVATIONS, MAX_EPOCHS, Model, glorot_params, train_batch
 from momentum_core.objectives import FACTORIES, Objective, get_objective
 from momentum_core.optimizers import OPTIMIZER_NAMES, make_optimizer
+from momentum_core.outcome import KINDS, codes
 from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
 from momentum_core.sweeps import parse_grid, sweep_grid
 
@@ -276,10 +277,11 @@ def run_summary(obj: Objective, result: BatchResult, run: int = 0) -> dict:
     index = int(result.nearest_minimum[run])
     point = obj.minima[index]
     tol_step = int(result.tol_step[run])
+    kind, step = codes(obj, result)
     return {
         "function": obj.name,
-        "status": str(result.status[run]),
-        "step": int(result.event_step[run]) if result.status[run] != "running" else None,
+        "status": KINDS[kind[run]],
+        "step": int(step[run]) if step[run] >= 0 else None,
         "steps": result.num_steps,
         "final_point": [float(v) for v in result.final_position[run]],
         "final_loss": float(result.final_loss[run]),
@@ -338,11 +340,11 @@ def _sweep(args: argparse.Namespace) -> str:
         **_optimizer_options(args),
     )
     rows = ["lr,momentum,final_loss,status,step"]
-    status, event = result.summary.status, result.summary.event_step
+    kind, event = codes(obj, result.summary)
     for i, (lr, mu) in enumerate(zip(result.lr.ravel(), result.momentum.ravel(), strict=True)):
-        step = "" if status[i] == "running" else str(event[i])
+        step = "" if event[i] < 0 else str(event[i])
         loss = _FLOAT.format(result.summary.final_loss[i])
-        rows.append(f"{lr:.10g},{mu:.10g},{loss},{status[i]},{step}")
+        rows.append(f"{lr:.10g},{mu:.10g},{loss},{KINDS[kind[i]]},{step}")
     return "\n".join(rows)
 
 

@@ -33,16 +33,39 @@ STUCK_DISTANCE = 1e-3
 
 KINDS = ("converged", "stuck", "diverged", "moving")
 
+#: Each kind's words after a run's name, with its numbers as fields. Python fills them in
+#: (:meth:`Outcome.phrase`); the race's readout in the browser fills the same templates, so
+#: the words are written here once. ``settling`` is a stuck run that has not stopped yet.
+PHRASES = {
+    "converged": "reaches f − f* < {tol} in {step} steps",
+    "diverged": "diverges at step {step}",
+    "stuck": "stops in the local minimum {where} after {step} steps",
+    "settling": "stops in the local minimum {where}",
+    "moving": "is still at f − f* = {gap} after {steps} steps",
+}
+
 
 def kinds(objective: Objective, result: BatchResult) -> np.ndarray:
     """The outcome kind of every run of a batch (vectorised; see the module docstring)."""
+    return np.asarray(KINDS)[codes(objective, result)[0]]
+
+
+def codes(objective: Objective, result: BatchResult) -> tuple[np.ndarray, np.ndarray]:
+    """Every run's outcome as numbers, for arrays and the browser: its kind's index in
+    :data:`KINDS` (uint8) and :attr:`Outcome.step` (int32)."""
     diverged = result.diverged_step >= 0
     converged = ~diverged & (result.tol_step >= 0)
     near_local = ~result.reached_global & (
         (result.minimum_distance < STUCK_DISTANCE) | (result.converged_step >= 0)
     )
     stuck = ~diverged & ~converged & near_local
-    return np.select([diverged, converged, stuck], ["diverged", "converged", "stuck"], "moving")
+    kind = np.select([converged, stuck, diverged], [0, 1, 2], 3).astype(np.uint8)
+    step = np.select(
+        [converged, stuck, diverged],
+        [result.tol_step, result.converged_step, result.diverged_step],
+        -1,
+    ).astype(np.int32)
+    return kind, step
 
 
 @dataclass(frozen=True)
@@ -68,7 +91,10 @@ class Outcome:
 
     @property
     def where(self) -> str:
-        """The nearest minimum as ``(x, y)``, three significant digits."""
+        """The nearest minimum as ``(x, y)``, three significant digits (``(unknown)`` where
+        the landscape lists none, as a network's loss)."""
+        if not np.isfinite(self.minimum).all():
+            return "(unknown)"
         return f"({self.minimum[0]:.3g}, {self.minimum[1]:.3g})"
 
     def status(self) -> str:
@@ -83,31 +109,38 @@ class Outcome:
         return "still moving"
 
     def phrase(self, tol: float) -> str:
-        """What happened, as words that follow the run's name."""
-        if self.kind == "converged":
-            return f"reaches f − f* < {tol:g} in {self.step:,} steps"
-        if self.kind == "diverged":
-            return f"diverges at step {self.step:,}"
-        if self.kind == "stuck":
-            after = f" after {self.step:,} steps" if self.step >= 0 else ""
-            return f"stops in the local minimum {self.where}{after}"
-        return f"is still at f − f* = {self.gap:.3g} after {self.num_steps:,} steps"
+        """What happened, as words that follow the run's name (:data:`PHRASES`)."""
+        key = "settling" if self.kind == "stuck" and self.step < 0 else self.kind
+        return PHRASES[key].format(
+            tol=f"{tol:g}",
+            step=f"{self.step:,}",
+            where=self.where,
+            gap=f"{self.gap:.3g}",
+            steps=f"{self.num_steps:,}",
+        )
 
 
 def outcome(objective: Objective, result: BatchResult, i: int = 0) -> Outcome:
     """The outcome of run ``i`` of a batch."""
-    kind = str(kinds(objective, result)[i])
-    step = {
-        "converged": result.tol_step[i],
-        "diverged": result.diverged_step[i],
-        "stuck": result.converged_step[i],
-    }.get(kind, -1)
-    x, y = objective.minima[int(result.nearest_minimum[i])]
-    return Outcome(
-        kind=kind,
-        step=int(step),
-        gap=float(result.final_loss[i] - objective.f_star),
-        minimum=(float(x), float(y)),
-        is_global=bool(result.reached_global[i]),
-        num_steps=result.num_steps,
-    )
+    return outcomes(objective, result, [i])[0]
+
+
+def outcomes(objective: Objective, result: BatchResult, runs=None) -> list[Outcome]:
+    """The outcomes of runs ``runs`` of a batch (all by default), classified together."""
+    kind, step = codes(objective, result)
+    runs = range(len(kind)) if runs is None else runs
+    out = []
+    minima = objective.minima if len(objective.minima) else np.full((1, 2), np.nan)
+    for i in runs:
+        x, y = minima[int(result.nearest_minimum[i])]
+        out.append(
+            Outcome(
+                kind=KINDS[kind[i]],
+                step=int(step[i]),
+                gap=float(result.final_loss[i] - objective.f_star),
+                minimum=(float(x), float(y)),
+                is_global=bool(result.reached_global[i]),
+                num_steps=result.num_steps,
+            )
+        )
+    return out

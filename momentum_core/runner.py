@@ -73,20 +73,6 @@ class BatchResult:
     reached_global: Array
     num_steps: int
 
-    @property
-    def status(self) -> Array:
-        """Per run: ``"diverged"``, ``"converged"`` or ``"running"`` (still moving)."""
-        return np.where(
-            self.diverged_step >= 0,
-            "diverged",
-            np.where(self.converged_step >= 0, "converged", "running"),
-        )
-
-    @property
-    def event_step(self) -> Array:
-        """Per run: the step of its divergence or convergence, -1 if still running."""
-        return np.where(self.diverged_step >= 0, self.diverged_step, self.converged_step)
-
 
 def _norm(g: Array) -> Array:
     """Norms over the last axis of ``(..., d)``; in 2D from the two columns, ~10x faster

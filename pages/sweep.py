@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from momentum_app.config.links import to_query
+from momentum_app.config.settings import SweepSettings
 from momentum_app.race.race_chart import race_chart, race_part, wanted
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.sweep_figures import (
@@ -15,8 +17,6 @@ from momentum_app.studies.sweep_figures import (
     row_slices,
 )
 from momentum_app.ui import cache, page, state
-from momentum_app.config.links import to_query
-from momentum_app.config.settings import SweepSettings
 from momentum_app.ui.widgets import chart_font, sweep_controls_ui
 from momentum_core import stack_rows
 
@@ -53,7 +53,7 @@ value = race_chart(data, key="sweep_race", ui_font=chart_font() + 1, clickable=F
 paths = st.container(key="sweep_paths")  # filled last: the map never waits for them
 st.caption(colour_caption(result, settings.metric, TOLERANCE, obj.f_star))
 row, col, picked = picked_cell(result, value)
-st.markdown(cell_sentence(result, row, col, picked, TOLERANCE))
+st.markdown(cell_sentence(result, row, col, picked, TOLERANCE, obj))
 st.markdown(robust_sentence(result, TOLERANCE))
 st.page_link(
     "pages/playground.py",

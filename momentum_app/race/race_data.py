@@ -25,6 +25,7 @@ import numpy as np
 import plotly.io as pio
 
 from momentum_core import MOMENTUM_OPTIMIZERS, BatchResult, Family, Objective, engine
+from momentum_core.outcome import KINDS, PHRASES, codes
 
 Array = np.ndarray
 
@@ -229,6 +230,7 @@ def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: int =
     (points a run at most, 0 for none) thins coarsely, for sets seen while scrubbing."""
     n = result.num_steps
     steps = np.arange(n + 1)
+    kind, step = codes(obj, result)
     (x0, x1), (y0, y1) = obj.domain
     pos = result.positions
     gaps = log_gaps(result.losses, obj.f_star)
@@ -270,6 +272,10 @@ def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: int =
         "diverged": _b64(result.diverged_step, "<i4"),
         "tolStep": _b64(result.tol_step, "<i4"),
         "finalGap": _b64(result.final_loss - obj.f_star, "<f8"),
+        # what became of each run (momentum_core.outcome), for the readout's words
+        "outcome": _b64(kind, "u1"),
+        "outcomeStep": _b64(step, "<i4"),
+        "minimum": _b64(result.nearest_minimum, "<u2"),
     }
 
 
@@ -314,6 +320,13 @@ def race_data(
     data = {
         "steps": tracks[0].family.result.num_steps,
         "tolerance": tolerance,
+        # the outcomes' kinds and words (momentum_core.outcome), the readout fills them
+        "outcomes": {
+            "kinds": list(KINDS),
+            "phrases": PHRASES,
+            "minima": [[float(v) for v in point] for point in obj.minima],
+            "gapFloor": GAP_FLOOR,
+        },
         "gapRange": list(log_range),
         "screen": Screen.of(obj).as_json(),
         "betas": None if momenta is None else [float(m) for m in momenta],

@@ -13,10 +13,15 @@ from urllib.parse import urlencode
 import numpy as np
 import plotly.graph_objects as go
 
+from momentum_app.config.links import to_query
+from momentum_app.config.settings import (
+    SWEEP_METRICS,
+    RaceSettings,
+    SweepSettings,
+    default_settings,
+)
 from momentum_app.race.runs import TOLERANCE, grid_part
 from momentum_app.studies.theory_figures import figure_fonts
-from momentum_app.config.links import to_query
-from momentum_app.config.settings import SWEEP_METRICS, RaceSettings, SweepSettings, default_settings
 from momentum_core import (
     Objective,
     SweepResult,
@@ -26,7 +31,7 @@ from momentum_core import (
     robust_best,
     sweep_grid,
 )
-from momentum_core.outcome import kinds
+from momentum_core.outcome import outcome, outcomes
 from momentum_core.sweeps import ROBUST_FACTOR
 
 DIVERGED_COLOR = "#3b0a0a"
@@ -34,22 +39,13 @@ NOT_REACHED_COLOR = "#d9d9d9"
 
 
 def cell_text(result: SweepResult, tol: float, objective: Objective) -> np.ndarray:
-    """Hover text per cell, saying in words how the run ended (its outcome kind)."""
+    """Hover text per cell: its α and β, then how its run ended, in :class:`Outcome`'s
+    words (the same as the race's and the tables')."""
     s = result.summary
-    kind = kinds(objective, s)
     text = np.empty(s.final_loss.shape, dtype=object)
-    for i in range(len(text)):
+    for i, happened in enumerate(outcomes(objective, s)):
         head = f"α = {result.lr.flat[i]:.3g}, β = {result.momentum.flat[i]:.2f}<br>"
-        if kind[i] == "diverged":
-            text[i] = head + f"<b>diverged</b> at step {s.diverged_step[i]}"
-        elif kind[i] == "converged":
-            text[i] = head + f"f − f* < {tol:g} from step {s.tol_step[i]}"
-        elif kind[i] == "stuck":
-            x, y = objective.minima[s.nearest_minimum[i]]
-            text[i] = head + f"stuck in the local minimum ({x:.3g}, {y:.3g})"
-        else:
-            loss = s.final_loss[i]
-            text[i] = head + f"not within {tol:g} after {s.num_steps} steps (f = {loss:.3g})"
+        text[i] = head + "the run " + happened.phrase(tol)
     return grid_of(result, text)
 
 
@@ -300,16 +296,12 @@ def cell_notes(result: SweepResult, tol: float, objective: Objective, cells: np.
     return [f"<i>{line.replace('<br>', ': ')}</i>" for line in text.ravel()]
 
 
-def cell_sentence(result: SweepResult, row: int, col: int, picked: bool, tol: float) -> str:
+def cell_sentence(
+    result: SweepResult, row: int, col: int, picked: bool, tol: float, objective: Objective
+) -> str:
     """Markdown: the cell's learning rate and momentum and how its run ended."""
-    s = result.summary
     index = row * result.lr.shape[1] + col
-    if s.diverged_step[index] >= 0:
-        ended = f"diverged at step {s.diverged_step[index]}"
-    elif s.tol_step[index] >= 0:
-        ended = f"reached f − f\\* < {tol:g} at step {s.tol_step[index]}"
-    else:
-        ended = f"did not reach f − f\\* < {tol:g} in {s.num_steps} steps"
+    ended = outcome(objective, result.summary, index).phrase(tol).replace("*", "\\*")
     lr, momentum = float(result.lr[row, col]), float(result.momentum[row, col])
     which = "Selected" if picked else "Best"
     return f"**{which} cell:** α = {lr:.4g}, β = {momentum:.2f}: the run {ended}."

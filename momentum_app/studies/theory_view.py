@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from momentum_app.config.settings import LABELS
 from momentum_app.race.figures import COLORS
 from momentum_app.race.race_data import COARSE_POINTS, Track, part_data
 from momentum_app.race.runs import TOLERANCE, map_spec, view
 from momentum_app.studies.theory_figures import rate_map_figure
-from momentum_app.config.settings import LABELS
 from momentum_core import (
     MAX_STEPS,
     BatchResult,
@@ -24,6 +24,7 @@ from momentum_core import (
     run_batch,
     theory,
 )
+from momentum_core.outcome import outcome as outcome_of
 from momentum_core.spaces import grid_runs, run_space
 
 Array = np.ndarray
@@ -306,20 +307,18 @@ def two_cycle(gaps: Array, rel: float = 1e-9) -> tuple[int, float, float] | None
 def outcome(runs: BatchResult, i: int) -> str:
     """What became of run ``i`` of :func:`himmelblau_runs`, as a phrase after its β."""
     steps = runs.num_steps
-    if runs.diverged_step[i] >= 0:
-        return f"diverges at step {runs.diverged_step[i]:,}"
-    if runs.tol_step[i] >= 0:
-        return f"reaches f − f\\* < {TOLERANCE:g} in {runs.tol_step[i]:,} steps"
-    gaps = runs.losses[:, i] - get_objective("himmelblau").f_star
-    cycle = two_cycle(gaps)
-    if cycle:
-        first, low, high = cycle
-        return (
-            f"does not diverge but never converges either: from step {first:,} to the last "
-            f"({steps:,}) it jumps between f − f\\* = {low:.2f} and {high:.2f} on alternate "
-            f"steps, a 2-cycle"
-        )
-    return f"neither diverges nor converges: f − f\\* = {gaps[-1]:.3g} after {steps:,} steps"
+    him = get_objective("himmelblau")
+    happened = outcome_of(him, runs, i)
+    gaps = runs.losses[:, i] - him.f_star
+    cycle = two_cycle(gaps) if happened.kind == "moving" else None
+    if not cycle:
+        return happened.phrase(TOLERANCE).replace("*", "\\*")
+    first, low, high = cycle
+    return (
+        f"does not diverge but never converges either: from step {first:,} to the last "
+        f"({steps:,}) it jumps between f − f\\* = {low:.2f} and {high:.2f} on alternate "
+        f"steps, a 2-cycle"
+    )
 
 
 def tips(condition: float) -> list[str]:

@@ -89,10 +89,10 @@ def test_sweep_csv_grid(capsys):
     assert len(rows) == 24
     lrs = sorted({float(r["lr"]) for r in rows})
     assert lrs == pytest.approx(np.geomspace(1e-5, 3e-3, 6).tolist(), rel=1e-9)
-    assert {r["status"] for r in rows} <= {"converged", "diverged", "running"}
+    assert {r["status"] for r in rows} <= {"converged", "stuck", "diverged", "moving"}
     assert any(r["status"] == "diverged" for r in rows)  # 3e-3 at momentum 0.99
     for r in rows:
-        assert (r["step"] == "") == (r["status"] == "running")
+        assert (r["step"] == "") == (r["status"] == "moving")
 
 
 def test_module_entry_point_runs():
@@ -162,16 +162,17 @@ def test_theory_rejects_a_bad_condition(capsys):
     assert "condition must be >= 1, got 0.5" in capsys.readouterr().err
 
 
-def test_run_json_reports_a_local_minimum_as_converged_there(capsys):
+def test_run_json_reports_a_run_stuck_in_a_local_minimum(capsys):
     summary = json.loads(run_cli(capsys, "run", "--function", "rastrigin", "--format", "json"))
-    assert summary["status"] == "converged" and summary["step"] > 0
+    assert summary["status"] == "stuck" and summary["step"] > 0
     assert summary["steps_to_tolerance"] is None  # not to f*
     assert summary["nearest_minimum"]["global"] is False
     assert summary["nearest_minimum"]["distance"] < 1e-6
     off = json.loads(
         run_cli(capsys, "run", "--function", "rastrigin", "--format", "json", "--grad-tol", "0")
     )
-    assert off["status"] == "running"
+    # no gradient test: still stuck (it ends at the local minimum), with no step it stopped at
+    assert off["status"] == "stuck" and off["step"] is None
 
 
 def test_basins_csv_counts_add_up_and_match_the_core(capsys):

@@ -23,6 +23,7 @@ from momentum_core.formula import (
     MAX_LENGTH,
     custom_objective,
 )
+from momentum_core.outcome import kinds
 
 #: Generous: refusals take well under a millisecond to a few tens, builds at most ~0.5 s.
 SECONDS = 1.0
@@ -299,7 +300,7 @@ def test_the_runner_runs_a_custom_objective():
     result = run_batch(obj, heavy_ball(obj.lr_default, 0.9), obj.x0, 200)
     assert np.all(np.isfinite(result.positions))
     assert result.positions.shape == (201, 1, 2)
-    assert result.status[0] == "converged" and result.reached_global[0]
+    assert kinds(obj, result)[0] == "converged" and result.reached_global[0]
 
 
 @pytest.mark.parametrize(

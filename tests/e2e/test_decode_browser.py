@@ -6,18 +6,27 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from momentum_app.config.settings import default_settings
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.race.race_data import Screen
-from momentum_app.race.runs import line_part, pad_part, race_view, start_part
+from momentum_app.race.runs import (
+    TOLERANCE,
+    line_part,
+    pad_part,
+    race_families,
+    race_view,
+    start_part,
+)
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
-from momentum_app.config.settings import default_settings
+from momentum_core.outcome import outcome
 from tests.e2e.conftest import shot
 
 DECODE_JS = Path(__file__).parents[2] / "momentum_app" / "race" / "race_component" / "decode.js"
@@ -61,6 +70,42 @@ def test_decode_reads_every_run_as_python_writes_it(blank):
     assert got["diverged"] == _decode(runs["diverged"], "<i4").tolist()
     assert got["tol"] == _decode(runs["tolStep"], "<i4").tolist()
     assert got["final"] == _decode(runs["finalGap"], "<f8").tolist()
+
+
+def _plain(text: str) -> str:
+    """Python's and the browser's spellings of a number made one (1e-06 and 1e−6)."""
+    return text.replace("−", "-").replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+
+
+def test_the_readout_says_what_a_run_has_now_and_its_end_once_there(blank):
+    s = replace(default_settings("rastrigin"), steps=300)
+    data = json.loads(race_view(s).data)
+    families = race_families(s)
+    seen = set()
+    for track in data["tracks"]:
+        result = families[track["name"]].result
+        said = blank.evaluate(
+            "([o, d, screen, steps, tol]) => { const r = RaceDecode.unpackRuns(d, screen, false);"
+            " return Array.from({length: r.runs}, (_, m) => [0, 150, steps].map("
+            "   (s) => RaceDecode.readout(o, r, m, s, steps, tol))); }",
+            [data["outcomes"], track["sets"]["beta"], data["screen"], s.steps, TOLERANCE],
+        )
+        for m, (start, middle, last) in enumerate(said):
+            happened = outcome(s.objective, result, m)
+            seen.add(happened.kind)
+            # at the end, the outcome's own words (the same as every table's and map's)
+            assert last["end"] and _plain(last["text"]) == _plain(happened.phrase(TOLERANCE))
+            end = happened.step if happened.step >= 0 else s.steps
+            for shown, step in ((start, 0), (middle, 150)):
+                assert shown["end"] == (step >= end), (m, step, shown)
+                if not shown["end"]:  # the gap at a kept step, from this very run
+                    value, kept = re.fullmatch(
+                        r"f − f\* = (\S+) at step (\d+)", shown["text"]
+                    ).groups()
+                    assert int(kept) <= step
+                    gap = result.losses[int(kept), m] - s.objective.f_star
+                    assert float(_plain(value)) == pytest.approx(gap, rel=0.06)  # 2 digits
+    assert len(seen) >= 2, seen
 
 
 def test_locate_finds_the_kept_point_at_or_before_a_step(blank):

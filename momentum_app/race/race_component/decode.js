@@ -34,6 +34,9 @@ const RaceDecode = (() => {
       diverged: typed(d.diverged, Int32Array),
       tolStep: typed(d.tolStep, Int32Array),
       finalGap: typed(d.finalGap, Float64Array),
+      outcome: typed(d.outcome, Uint8Array),
+      outcomeStep: typed(d.outcomeStep, Int32Array),
+      minimum: typed(d.minimum, Uint16Array),
     };
   }
 
@@ -54,6 +57,35 @@ const RaceDecode = (() => {
     return [xs[i] + (xs[i + 1] - xs[i]) * frac, ys[i] + (ys[i + 1] - ys[i]) * frac];
   }
 
+  // A phrase of momentum_core.outcome.PHRASES with its fields filled in.
+  function fill(template, fields) {
+    return template.replace(/\{(\w+)\}/g, (_, name) => fields[name]);
+  }
+
+  // What the readout says of run m of a set at step s: the run's end in the outcome's
+  // words once it has got there (its outcome step; the last step for a run still moving),
+  // before that the gap it has: the kept point of its loss curve at or before s, with that
+  // point's own step (between kept points the drawn curve is a line, not the run's value).
+  function readout(outcomes, set, m, s, steps, tolerance) {
+    const kind = outcomes.kinds[set.outcome[m]], step = set.outcomeStep[m];
+    const count = (n) => n.toLocaleString("en-US");
+    const end = step >= 0 ? step : steps;
+    if (s < end) {
+      const [i] = locate(set.loss, m, s), gap = 10 ** set.loss.gap[i];
+      const value = gap <= outcomes.gapFloor * 1.0001 ? `≤ ${fmtTol(outcomes.gapFloor)}` : `= ${sig(gap, 2)}`;
+      return {end: false, text: `f − f* ${value} at step ${count(set.loss.steps[i])}`};
+    }
+    const key = kind === "stuck" && step < 0 ? "settling" : kind;
+    const point = outcomes.minima[set.minimum[m]];  // none where no minimum is known
+    const where = point ? `(${fmt(point[0])}, ${fmt(point[1])})` : "(unknown)";
+    const fields = {tol: fmtTol(tolerance), step: count(step), where,
+                    gap: fmt(set.finalGap[m]), steps: count(steps)};
+    return {end: true, text: fill(outcomes.phrases[key], fields)};
+  }
+
+  // A tolerance as the readout writes it: 1e−6.
+  function fmtTol(v) { return Number(v).toExponential().replace("e-", "e−").replace("e+", "e"); }
+
   function nearestIndex(values, v) {
     let best = 0;
     for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - v) < Math.abs(values[best] - v)) best = i;
@@ -71,6 +103,7 @@ const RaceDecode = (() => {
   }
   const fmtAlpha = (v) => sig(v, 4), fmt = (v) => sig(v, 3);
 
-  return {LEVELS, typed, scale, unpackRuns, locate, pointAt, nearestIndex, fmtBeta, fmtAlpha, fmt};
+  return {LEVELS, typed, scale, unpackRuns, locate, pointAt, nearestIndex, fmtBeta, fmtAlpha, fmt,
+          fill, readout, fmtTol};
 })();
 if (typeof module !== "undefined") module.exports = RaceDecode;

@@ -199,6 +199,7 @@ function draw() {
   const whole = Math.floor(s);
   stepSlider.value = String(whole);
   $("steplabel").textContent = `step ${whole.toLocaleString("en-US")} / ${race.steps.toLocaleString("en-US")}`;
+  showReadout();
 }
 
 // --- playback -----------------------------------------------------------------------
@@ -249,15 +250,6 @@ stepSlider.addEventListener("input", () => {
 $("speed").addEventListener("change", (e) => { race.speed = Number(e.target.value); });
 
 // --- the readout and the sliders follow the selection ----------------------------------
-function outcomeText(set, m) {
-  const k = set.diverged[m], tol = set.tolStep[m];
-  const eps = Number(race.data.tolerance).toExponential().replace("e-", "e−");
-  const steps = (n) => `${n.toLocaleString("en-US")} step${n === 1 ? "" : "s"}`;
-  return tol >= 0 ? `f − f* < ${eps} at step ${tol.toLocaleString("en-US")}`
-    : k >= 0 ? `diverged at step ${k.toLocaleString("en-US")}`
-    : `f − f* ≥ ${eps} after ${steps(race.steps)}`;
-}
-
 function showSettings() {
   const shown = shownSettings(), sel = race.sel;
   if (race.betas) {
@@ -269,6 +261,13 @@ function showSettings() {
     alphaSlider.value = String(sel.kind === "alpha" ? sel.index : D.nearestIndex(line.alphas, shown.alpha));
   }
   if (shown.alpha != null) $("alphalabel").textContent = `α = ${D.fmtAlpha(shown.alpha)}`;
+  showReadout();
+  drawPad();
+}
+
+// What each shown run has at the current step; its end only once it has got there.
+function showReadout() {
+  const shown = shownSettings(), whole = Math.floor(race.step);
   const lines = race.tracks.map((t) => {
     const got = member(t);
     const parts = [];
@@ -276,12 +275,13 @@ function showSettings() {
     if (t.momentum && shown.beta != null) parts.push(`β = ${D.fmtBeta(shown.beta)}`);
     const head = `<b style="color:${t.color}">${t.label}</b>` + (parts.length ? ` (${parts.join(", ")})` : "");
     if (!got) return `${head}: not on the pad (it holds the first momentum racer)`;
-    return `${head}: ${outcomeText(got[0], got[1])}; final f − f* = ${D.fmt(got[0].finalGap[got[1]])}`;
+    const said = D.readout(race.data.outcomes, got[0], got[1], whole, race.steps, race.data.tolerance);
+    return said.end ? `${head} ${said.text}` : `${head}: ${said.text}`;
   });
   const notes = race.sel.kind === "pad" && race.axes.pad && race.axes.pad.notes;
   if (notes) lines.push(notes[race.sel.index]);
-  $("readout").innerHTML = lines.join(" &nbsp;·&nbsp; ");
-  drawPad();
+  const html = lines.join(" &nbsp;·&nbsp; ");
+  if (html !== race.readout) $("readout").innerHTML = race.readout = html;  // a frame's worth
 }
 
 // Released (pointer up, or a pause in key presses): the value goes back to the app.
