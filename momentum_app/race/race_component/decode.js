@@ -72,7 +72,7 @@ const RaceDecode = (() => {
     const end = step >= 0 ? step : steps;
     if (s < end) {
       const [i] = locate(set.loss, m, s), gap = 10 ** set.loss.gap[i];
-      const value = gap <= outcomes.gapFloor * 1.0001 ? `≤ ${fmtTol(outcomes.gapFloor)}` : `= ${sig(gap, 2)}`;
+      const value = gap <= outcomes.gapFloor * 1.0001 ? `≤ ${fmtTol(outcomes.gapFloor)}` : `= ${sig(gap, 3)}`;
       return {end: false, text: `f − f* ${value} at step ${count(set.loss.steps[i])}`};
     }
     const key = kind === "stuck" && step < 0 ? "settling" : kind;
