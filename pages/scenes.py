@@ -17,7 +17,7 @@ if not presenting and not following:
     st.caption(
         "Each scene sets every control for one claim or tip of the article this app grew "
         "from and plays it. Every number in a caption is read from the runs on screen. "
-        "Add your own scenes in `momentum_app/talk/scenes.toml`."
+        "Add your own scenes in the file momentum_app/talk/scenes.toml."
     )
 
 if problem := scenes.scenes_problem():

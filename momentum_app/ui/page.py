@@ -53,6 +53,22 @@ PAGE_CSS = """<style>
 [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 1.6rem; }
 </style>"""
 
+#: A formula or a table wider than its column scrolls sideways (PAGE_CSS): such a region takes the
+#: keyboard's focus, so that it scrolls with the arrow keys too (axe's
+#: scrollable-region-focusable). Set once a page, whatever Streamlit redraws after.
+FOCUSABLE_SCROLL_JS = """<script>
+if (!window.momentumScrollFocus) {
+  window.momentumScrollFocus = true;
+  const wide = ".katex-display, [data-testid='stMarkdownContainer'] table";
+  const mark = () => document.querySelectorAll(wide).forEach((e) => {
+    if (e.scrollWidth > e.clientWidth) e.tabIndex = 0; else e.removeAttribute("tabindex");
+  });
+  new MutationObserver(mark).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener("resize", mark);
+  mark();
+}
+</script>"""
+
 
 def phone_note(text: str) -> None:
     """A line shown only on a narrow screen (markdown not interpreted: plain text or HTML)."""
@@ -72,6 +88,9 @@ def start(controls: bool = True) -> None:
     if not state.presenting() and not state.following():
         nav_ui()
         st.html(PAGE_CSS)
+        with st.container(key="scroll_focus"):
+            st.html("<style>.st-key-scroll_focus { display: none; }</style>" + FOCUSABLE_SCROLL_JS,
+                    unsafe_allow_javascript=True)  # fmt: skip
         if controls:  # the page's settings are in the sidebar (the scenes' are on the page)
             phone_note("The settings are in the sidebar: tap <b>» Settings &amp; pages</b> at "
                        "the top left.")  # fmt: skip
