@@ -181,3 +181,28 @@ def test_a_batch_of_one_is_clamped_to_the_pages_smallest():
         state.plain("batch=1 is outside the batch sizes [8, 256]; using 8.")
     ]
     assert at.query_params["batch"] in ("8", ["8"])
+
+
+def test_whole_settings_show_as_whole_numbers_and_ranges_read_plainly():
+    """Issue #26: "Batch size 32.00", "Epochs 50.00", and a seed range "0 to 2.14748e+09"."""
+    at = page_at("pages/model.py", {"epochs": "5", "seeds": "10"})
+    boxes = {n.label: n for n in at.sidebar.number_input}
+    for label in ("Batch size", "Epochs", "Initialisations (seeds)", "Data and shuffle seed"):
+        box = boxes[label]
+        assert isinstance(box.value, int) and box.step == 1, (label, box.value, box.step)
+        assert box.proto.format == "%d", (label, box.proto.format)
+    ranges = [c.value for c in at.sidebar.caption]
+    assert "0 to 2,147,483,647" in ranges and "8 to 256" in ranges
+    assert not any("e+" in r for r in ranges), ranges
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "shown"),
+    [(0, 2**31 - 1, "0 to 2,147,483,647"), (9.56604e-05, 0.956604, "9.566e-05 to 0.9566"),
+     (1e-4, 0.3, "0.0001 to 0.3")],
+    ids=["seed", "rate", "plain"],
+)  # fmt: skip
+def test_a_boxs_range_is_in_the_apps_number_format(low, high, shown):
+    from momentum_app.ui.widgets import bounds
+
+    assert bounds(low, high) == shown
