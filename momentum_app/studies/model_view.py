@@ -276,7 +276,7 @@ class NetworkPath:
             full training loss at the true weights.
         family: Every β of :func:`model_momenta`, the same way (the in-chart β scrub).
         momenta: The β of each member of ``family``.
-        explained: The share of the paths' variance the plane holds.
+        explained: The share of the paths' variance (about their mean) the plane holds.
         tolerance: ``f - f*`` under which the readout calls a run there.
     """
 
@@ -388,9 +388,9 @@ def _batch(
 def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activation: str,
                  data_seed: int) -> NetworkPath:  # fmt: skip
     """Seed :data:`PATH_SEED` trained at every β of :func:`model_momenta` (one batch,
-    weights recorded), projected on the plane of the first two principal directions of
-    the SGD and chosen-β paths' differences from the chosen run's final weights (SGD's,
-    if the chosen run diverged), Li et al. 2018."""
+    weights recorded), projected on the plane through the chosen run's final weights
+    (SGD's, if the chosen run diverged) spanned by the first two principal directions of
+    the SGD and chosen-β paths (about their mean), after Li et al. 2018."""
     momenta = model_momenta(momentum)
     chosen = int(np.abs(momenta - momentum).argmin())
     model = Model(activation, make_dataset(data_seed))
@@ -401,7 +401,9 @@ def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activ
     centre = params[-1, centre_run]
     fit = [i for i in dict.fromkeys((0, chosen)) if diverged[i] < 0] or [0]
     diffs = (params[:, fit] - centre).reshape(-1, params.shape[-1])
-    _, sv, vt = np.linalg.svd(diffs, full_matrices=False)
+    # Principal directions of the points about their mean: uncentred, the mean's offset
+    # from the centre counted as variance the plane holds (99.7 % shown as "100 %").
+    _, sv, vt = np.linalg.svd(diffs - diffs.mean(axis=0), full_matrices=False)
     d = vt[:2]
     explained = float(np.sum(sv[:2] ** 2) / max(np.sum(sv**2), 1e-300))
     positions = (params - centre) @ d.T
@@ -432,14 +434,20 @@ def path_for(s) -> NetworkPath:
     return network_path(s.lr, s.momentum, s.batch, s.epochs, s.activation, s.data_seed)
 
 
+def share_down(share: float) -> str:
+    """A share as a percentage to one decimal, rounded down: 99.96 % is "99.9%", and only
+    the whole is "100%"."""
+    return f"{np.floor(share * 1000) / 10:.1f}%".replace(".0%", "%")
+
+
 def path_caption(path: NetworkPath) -> str:
     """What the path chart shows, and what it does not."""
     share, tol = f"{PATH_TOL_SHARE:.0%}", f"{path.tolerance:.2g}"
     return (
         f"Seed {PATH_SEED}'s weights, step by step, projected on the plane of the first two "
-        "principal directions of the SGD and momentum paths around the momentum run's final "
+        "principal directions of the SGD and momentum paths, through the momentum run's final "
         "weights (SGD's if it diverged; Li et al., 2018); the plane holds "
-        f"{path.explained:.0%} of the paths' variance. It is a projection: the true paths "
+        f"{share_down(path.explained)} of the paths' variance. It is a projection: the true paths "
         "move in 71 dimensions, and the landscape is a slice of the training loss through "
         "those final weights, not the loss the paths feel. The loss panel is the true "
         "training loss of the true weights minus "

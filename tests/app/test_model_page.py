@@ -157,7 +157,7 @@ def test_path_data_has_no_nan_and_names_its_tolerance(path):
     data = runs.view(path.objective, path.start, [sgd, mom], 14, tolerance=path.tolerance)
     assert "NaN" not in data and f'"tolerance":{path.tolerance!r}' in data
     caption = model_view.path_caption(path)
-    assert "projection" in caption and f"{path.explained:.0%}" in caption
+    assert "projection" in caption and model_view.share_down(path.explained) in caption
 
 
 def test_page_draws_the_path_with_the_race_component():
@@ -206,3 +206,32 @@ def test_a_boxs_range_is_in_the_apps_number_format(low, high, shown):
     from momentum_app.ui.widgets import bounds
 
     assert bounds(low, high) == shown
+
+
+def test_the_planes_share_is_the_centred_variance_and_never_rounds_up_to_all():
+    """Issue #26: "the plane holds 100 % of the paths' variance" at the page's defaults,
+    where the plane holds 99.3 %: the share counted the mean's offset as variance and
+    was rounded up."""
+    lr, beta, batch, epochs, act, data_seed = 0.01, 0.9, 32, 50, "linear", 0
+    path = model_view.network_path(lr, beta, batch, epochs, act, data_seed)
+    one = train_batch(Model(act, make_dataset(data_seed)), heavy_ball(lr, np.array([0.0, beta])),
+                      glorot_params(model_view.PATH_SEED), epochs, batch, data_seed,
+                      record_params=True)  # fmt: skip
+    points = one.params.reshape(-1, one.params.shape[-1])
+    centred = points - points.mean(axis=0)
+    total = np.sum(centred**2)
+    d = np.linalg.svd(centred, full_matrices=False)[2][:2]
+    assert path.explained == pytest.approx(np.sum((centred @ d.T) ** 2) / total, rel=1e-9)
+    # Any other plane holds less: the path's own directions hold the most.
+    rng = np.random.default_rng(3)
+    other = np.linalg.qr(rng.normal(size=(points.shape[1], 2)))[0].T
+    assert np.sum((centred @ other.T) ** 2) / total < path.explained < 1
+    caption = model_view.path_caption(path)
+    assert "100%" not in caption and model_view.share_down(path.explained) in caption
+
+
+@pytest.mark.parametrize(
+    ("share", "shown"), [(0.99996, "99.9%"), (1.0, "100%"), (0.92, "92%"), (0.0049, "0.4%")]
+)
+def test_a_share_is_rounded_down(share, shown):
+    assert model_view.share_down(share) == shown
