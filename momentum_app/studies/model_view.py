@@ -217,6 +217,43 @@ def _betas(values) -> str:
     return ", ".join(f"{b:g}" for b in values)
 
 
+def _where_not(race: ModelRace, target: float, sgd_median: float, sgd_diverged: int) -> list[str]:
+    """Where momentum does not help: every β > 0 of the grid that diverged on a seed, and
+    every one that reached ``target`` later than SGD (median) or, on most seeds, never.
+    β = 0 is SGD, the baseline: its own divergences are said as such."""
+    n, lr = race.seeds, race.lr
+    diverging, later, never = [], [], []
+    for i, b in enumerate(race.momenta[1:], 1):
+        if k := int(race.diverged[:, i].sum()):
+            diverging.append(f"β = {b:g} on {k} of {n}")
+        m = _median(epochs_to(race.losses("train", i), target))
+        if not np.isfinite(m) and np.isfinite(sgd_median):
+            never.append(b)
+        elif m > sgd_median:
+            later.append(f"{b:g} ({m:.0f})")
+    sgd_too = f"; SGD itself (β = 0) diverged on {sgd_diverged} of {n}" if sgd_diverged else ""
+    lines = []
+    if diverging:
+        lines.append(f"Where it does not help: at α = {lr:g} momentum runs diverged at "
+                     f"{', '.join(diverging)} seeds{sgd_too} (a curve stops where its seeds "
+                     "diverged).")  # fmt: skip
+    elif sgd_too:
+        lines.append(f"At α = {lr:g} no momentum run diverged{sgd_too}.")
+    slow = []
+    if later:
+        slow.append(f"Later than SGD to the target (median epochs; SGD {sgd_median:.0f}) at "
+                    f"β = {', '.join(later)}.")  # fmt: skip
+    if never:
+        slow.append(f"Most seeds never reached it at β = {_betas(never)}.")
+    if slow:
+        lines.append(" ".join(slow))
+    if not diverging and not slow:
+        lines.append(f"At α = {lr:g} every β of the grid ({_betas(race.momenta[1:])}) did "
+                     "at least as well as SGD without diverging: raise the learning rate to "
+                     "find where momentum fails.")  # fmt: skip
+    return lines
+
+
 def verdict(race: ModelRace) -> list[str]:
     """The page's sentences: epochs to the target, how often momentum wins, where not."""
     beta, n = race.momenta[race.chosen], race.seeds
@@ -238,20 +275,7 @@ def verdict(race: ModelRace) -> list[str]:
         + (f", neither on {neither}" if neither else "")
         + f". Median final validation loss: SGD {_loss(plain.val)}, momentum {_loss(heavy.val)}.",
     ]
-    diverging = [(b, int(race.diverged[:, i].sum())) for i, b in enumerate(race.momenta)
-                 if race.diverged[:, i].any()]  # fmt: skip
-    slower = [b for i, b in enumerate(race.momenta[1:], 1) if not race.diverged[:, i].any()
-              and _median(epochs_to(race.train[:, :, i], target)) > _median(sgd)]  # fmt: skip
-    if diverging:
-        worst = ", ".join(f"β = {b:g} on {k} of {n}" for b, k in diverging)
-        lines.append(f"Where it does not help: at α = {race.lr:g} runs diverged at {worst} "
-                     "seeds (β = 0 is SGD; a curve stops where its seeds diverged).")  # fmt: skip
-    if slower:
-        lines.append(f"It reached the target later than SGD (median) at β = {_betas(slower)}.")
-    if not diverging and not slower:
-        lines.append(f"At α = {race.lr:g} every β of the grid ({_betas(race.momenta)}) did "
-                     "at least as well as SGD without diverging: raise the learning rate to "
-                     "find where momentum fails.")  # fmt: skip
+    lines += _where_not(race, target, _median(sgd), int(race.diverged[:, 0].sum()))
     return lines
 
 
@@ -403,9 +427,13 @@ def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activ
     diffs = (params[:, fit] - centre).reshape(-1, params.shape[-1])
     # Principal directions of the points about their mean: uncentred, the mean's offset
     # from the centre counted as variance the plane holds (99.7 % shown as "100 %").
-    _, sv, vt = np.linalg.svd(diffs - diffs.mean(axis=0), full_matrices=False)
-    d = vt[:2]
-    explained = float(np.sum(sv[:2] ** 2) / max(np.sum(sv**2), 1e-300))
+    # The 71 x 71 scatter matrix's eigenvectors, not an SVD of the points: OpenBLAS'
+    # gesdd gave up ("SVD did not converge") on the finite centred points of lr = 0.3.
+    centred = diffs - diffs.mean(axis=0)
+    variances, vectors = np.linalg.eigh(centred.T @ centred)
+    variances = np.clip(variances[::-1], 0.0, None)  # largest first; no rounding below 0
+    d = vectors[:, ::-1][:, :2].T
+    explained = float(np.sum(variances[:2]) / max(np.sum(variances), 1e-300))
     positions = (params - centre) @ d.T
     steps = params.shape[0]
     data = model.data

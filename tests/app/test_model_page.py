@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
+from momentum_app.config.links import from_query
+from momentum_app.config.settings import ModelSettings
 from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
 from momentum_app.ui import state
@@ -235,3 +239,49 @@ def test_the_planes_share_is_the_centred_variance_and_never_rounds_up_to_all():
 )
 def test_a_share_is_rounded_down(share, shown):
     assert model_view.share_down(share) == shown
+
+
+@pytest.fixture(scope="module")
+def hot():
+    """lr = 0.3, the issue's case, over the page's default 20 seeds: its verdict as shown
+    and the runs it speaks of."""
+    query = {"lr": "0.3"}
+    at = page_at("pages/model.py", query)
+    s, _ = from_query(ModelSettings, query)
+    race = model_view.model_race(s.lr, s.momentum, s.batch, s.epochs, s.activation,
+                                 s.seeds, s.data_seed)  # fmt: skip
+    return [m.value for m in at.markdown], race
+
+
+def test_sgd_is_not_listed_as_a_momentum_that_does_not_help(hot):
+    """Issue #26: at lr = 0.3 "Where it does not help" listed β = 0, SGD itself."""
+    lines, race = hot
+    n, sgd_diverged = race.seeds, int(race.diverged[:, 0].sum())
+    assert sgd_diverged > 0  # the case this test is about: SGD diverged on a seed
+    (where,) = [line for line in lines if line.startswith("Where it does not help")]
+    assert "β = 0 on" not in where
+    assert f"SGD itself (β = 0) diverged on {sgd_diverged} of {n}" in where
+    for i, b in enumerate(race.momenta[1:], 1):
+        k = int(race.diverged[:, i].sum())
+        assert (f"β = {b:g} on {k} of {n}" in where) == (k > 0), b
+
+
+def test_every_momentum_slower_than_sgd_is_named(hot):
+    """Issue #26: "later than SGD at β = 0.6" hid 0.7 to 0.99, slower too (they had also
+    diverged on some seeds, which dropped them from the list)."""
+    lines, race = hot
+    target = model_view.target_loss(race)
+    median = lambda i: np.percentile(  # noqa: E731
+        model_view.epochs_to(race.losses("train", i), target), 50, method="inverted_cdf"
+    )
+    sgd = median(0)
+    later = {f"{b:g} ({median(i):.0f})" for i, b in enumerate(race.momenta) if i
+             and sgd < median(i) < np.inf}  # fmt: skip
+    never = {f"{b:g}" for i, b in enumerate(race.momenta) if i and not np.isfinite(median(i))}
+    assert len(later) + len(never) > 1  # several β share the verdict
+    (slow,) = [line for line in lines if "Later than SGD" in line or "never reached" in line]
+    later_at = r"Later than SGD to the target \(median epochs; SGD (\d+)\) at β = (.*?)\.(?: |$)"
+    match = re.search(later_at, slow)
+    assert match and int(match[1]) == sgd and set(match[2].split(", ")) == later
+    named_never = re.search(r"Most seeds never reached it at β = (.*)\.$", slow)
+    assert named_never and set(named_never[1].split(", ")) == never
