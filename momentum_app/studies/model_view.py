@@ -302,6 +302,10 @@ class NetworkPath:
         momenta: The β of each member of ``family``.
         explained: The share of the paths' variance (about their mean) the plane holds.
         tolerance: ``f - f*`` under which the readout calls a run there.
+        target: The verdict's target, when the path was told it: then a run is there
+            from the first step its training loss is at or under it (``f* + tolerance``
+            is the target), as the verdict counts epochs to it.
+        steps_per_epoch: Optimizer steps (mini-batches) in an epoch.
     """
 
     objective: Objective
@@ -310,6 +314,8 @@ class NetworkPath:
     momenta: Array
     explained: float
     tolerance: float
+    target: float | None
+    steps_per_epoch: int
 
     @property
     def start(self) -> tuple[float, float]:
@@ -391,14 +397,22 @@ def _plane_objective(
 
 
 def _batch(
-    positions: Array, losses: Array, diverged: Array, f_star: float, tol: float
+    positions: Array,
+    losses: Array,
+    diverged: Array,
+    f_star: float,
+    tol: float,
+    target: float | None = None,
 ) -> BatchResult:
     """The race component's view of projected runs (a :class:`BatchResult`)."""
     runs = positions.shape[1]
-    below = losses - f_star < tol
-    # The first step from which a run stays within the tolerance to the end.
-    stays = np.flip(np.logical_and.accumulate(np.flip(below, 0), 0), 0)
-    tol_step = np.where(stays.any(0), stays.argmax(0), -1)
+    if target is None:
+        below = losses - f_star < tol
+        # The first step from which a run stays within the tolerance to the end.
+        there = np.flip(np.logical_and.accumulate(np.flip(below, 0), 0), 0)
+    else:  # the verdict's finish line, as it counts it: the first time at or under it
+        there = losses <= target
+    tol_step = np.where(there.any(0), there.argmax(0), -1)
     minus = np.full(runs, -1)
     return BatchResult(
         positions=positions, losses=losses, grad_norms=None, states=None,
@@ -409,12 +423,22 @@ def _batch(
     )  # fmt: skip
 
 
+def _round_up(value: float, digits: int = 3) -> float:
+    """``value`` > 0 rounded up to ``digits`` significant digits (the readout prints a
+    tolerance in full)."""
+    exponent = int(np.floor(np.log10(value))) - digits + 1
+    return float(f"{int(np.ceil(value / 10.0**exponent))}e{exponent}")
+
+
 def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activation: str,
-                 data_seed: int) -> NetworkPath:  # fmt: skip
+                 data_seed: int, target: float | None = None) -> NetworkPath:  # fmt: skip
     """Seed :data:`PATH_SEED` trained at every β of :func:`model_momenta` (one batch,
     weights recorded), projected on the plane through the chosen run's final weights
     (SGD's, if the chosen run diverged) spanned by the first two principal directions of
-    the SGD and chosen-β paths (about their mean), after Li et al. 2018."""
+    the SGD and chosen-β paths (about their mean), after Li et al. 2018.
+
+    ``target`` is the verdict's (:func:`target_loss`): the chart's finish line is then
+    that training loss, not a share above the lowest loss seed 0 reached."""
     momenta = model_momenta(momentum)
     chosen = int(np.abs(momenta - momentum).argmin())
     model = Model(activation, make_dataset(data_seed))
@@ -446,20 +470,53 @@ def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activ
     pad = PATH_MARGIN * np.maximum(high - low, 1e-6)
     domain = tuple((float(a), float(b)) for a, b in zip(low - pad, high + pad, strict=True))
     lowest = float(losses[:, kept].min()) if kept.any() else float(losses.min())
-    tol = float(f"{PATH_TOL_SHARE * lowest:.2g}")  # the readout prints it as it is
-    # Just under the lowest loss: at f* itself the run that got there would have a gap of
-    # 0, and the log loss axis would run down to its floor, 1e-16.
-    f_star = lowest - tol / 100
+    # f* just under the lowest loss: at f* itself the run that got there would have a gap
+    # of 0, and the log loss axis would run down to its floor, 1e-16.
+    if target is None:
+        tol = float(f"{PATH_TOL_SHARE * lowest:.2g}")  # the readout prints it as it is
+        f_star = lowest - tol / 100
+    else:  # f* + tol is the target, and f* is under the lowest loss and the target both
+        tol = _round_up(max(target - lowest, 0.0) + target / 1000)
+        f_star = target - tol
     obj = _plane_objective(model, centre, d, domain, f_star,
                            f"Training loss on the plane of the paths ({activation})")  # fmt: skip
-    sgd = _batch(positions[:, :1], losses[:, :1], diverged[:1], f_star, tol)
-    family = _batch(positions, losses, diverged, f_star, tol)
-    return NetworkPath(obj, sgd, family, momenta, explained, tol)
+    sgd = _batch(positions[:, :1], losses[:, :1], diverged[:1], f_star, tol, target)
+    family = _batch(positions, losses, diverged, f_star, tol, target)
+    return NetworkPath(obj, sgd, family, momenta, explained, tol, target,
+                       (steps - 1) // epochs)  # fmt: skip
 
 
-def path_for(s) -> NetworkPath:
+def path_for(s, target: float | None = None) -> NetworkPath:
     """:func:`network_path` at a settings record's values (see :func:`race_for`)."""
-    return network_path(s.lr, s.momentum, s.batch, s.epochs, s.activation, s.data_seed)
+    return network_path(s.lr, s.momentum, s.batch, s.epochs, s.activation, s.data_seed,
+                        target)  # fmt: skip
+
+
+def finish_line(race: ModelRace) -> float | None:
+    """The target the verdict races to (None where it races to none: β = 0 chosen, or
+    both racers diverged on most seeds), for the path chart to use the same one."""
+    return target_loss(race) if race.chosen else None
+
+
+#: Labelled epochs on the path chart's clock axis: at most this many.
+PATH_EPOCH_TICKS = 6
+
+
+def path_axes(path: NetworkPath) -> dict:
+    """The path chart's axes named for what they show: the plane's two principal
+    directions, and the clock in epochs (the verdict's unit) at the steps that end them."""
+    per, steps = path.steps_per_epoch, path.family.num_steps
+    epochs = steps // per
+    every = next(k for k in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000)
+                 if epochs / k <= PATH_EPOCH_TICKS - 1)  # fmt: skip
+    ticks = np.arange(0, epochs + 1, every)
+    return {
+        "xaxis": {"title": {"text": "1st principal direction of the paths"}},
+        "yaxis": {"title": {"text": "2nd principal direction"}},
+        "xaxis2": {"title": {"text": f"epoch ({per} steps each)"}, "tickmode": "array",
+                   "tickvals": (ticks * per).tolist(), "ticktext": [str(t) for t in ticks]},
+        "yaxis2": {"title": {"text": "training loss − f*  (log scale)"}},
+    }  # fmt: skip
 
 
 def share_down(share: float) -> str:
@@ -468,18 +525,45 @@ def share_down(share: float) -> str:
     return f"{np.floor(share * 1000) / 10:.1f}%".replace(".0%", "%")
 
 
-def path_caption(path: NetworkPath) -> str:
-    """What the path chart shows, and what it does not."""
-    share, tol = f"{PATH_TOL_SHARE:.0%}", f"{path.tolerance:.2g}"
-    return (
+def _reached(path: NetworkPath, index: int, label: str) -> str:
+    """When seed :data:`PATH_SEED`'s run at ``path.momenta[index]`` reached the finish
+    line, in steps and in the epoch that step falls in."""
+    step, gone = int(path.family.tol_step[index]), int(path.family.diverged_step[index])
+    if step >= 0:
+        return f"{label} at step {step:,} (during epoch {-(-step // path.steps_per_epoch)})"
+    return f"{label} never" + (f" (it diverged at step {gone:,})" if gone >= 0 else "")
+
+
+def path_caption(path: NetworkPath, momentum: float | None = None) -> str:
+    """What the path chart shows, and what it does not; ``momentum`` the page's β, whose
+    run (with SGD's) the caption follows to the finish line."""
+    per = path.steps_per_epoch
+    head = (
         f"Seed {PATH_SEED}'s weights, step by step, projected on the plane of the first two "
-        "principal directions of the SGD and momentum paths, through the momentum run's final "
-        "weights (SGD's if it diverged; Li et al., 2018); the plane holds "
-        f"{share_down(path.explained)} of the paths' variance. It is a projection: the true paths "
-        "move in 71 dimensions, and the landscape is a slice of the training loss through "
-        "those final weights, not the loss the paths feel. The loss panel is the true "
-        "training loss of the true weights minus "
-        f"f* = {path.objective.f_star:.4g}, just under the lowest any run reached; a run counts as "
-        f"there once f − f* < {tol} ({share} of f*). Slide β in the chart to see every "
-        f"momentum of the grid ({_betas(path.momenta)}) on the same plane."
+        "principal directions of the SGD and momentum paths, through the momentum run's "
+        "final weights (SGD's if it diverged; Li et al., 2018): the chart's two axes. The "
+        f"plane holds {share_down(path.explained)} of the paths' variance. It is a "
+        "projection: the true paths move in 71 dimensions, and the landscape is a slice of "
+        "the training loss through those final weights, not the loss the paths feel. The "
+        "loss panel is the true training loss of the true weights minus "
+        f"f* = {path.objective.f_star:.4g}; its axis counts epochs, the verdict's unit, while "
+        f"the chart plays and reads out optimizer steps, {per:,} to an epoch (one a "
+        "mini-batch). "
     )
+    if path.target is None:
+        share, tol = f"{PATH_TOL_SHARE:.0%}", f"{path.tolerance:.2g}"
+        finish = (f"f* is just under the lowest loss any run reached; a run counts as there "
+                  f"once f − f* < {tol} ({share} of f*). ")  # fmt: skip
+    else:
+        finish = (
+            f"The finish line is the verdict's target, training loss ≤ {path.target:.4g} "
+            f"(f − f* < {path.tolerance:g} in the readout): a run is there from the first step "
+            "at or under it."
+        )
+        if momentum is not None:
+            i = int(np.abs(path.momenta - momentum).argmin())
+            finish += (f" Seed {PATH_SEED} got there: {_reached(path, 0, 'SGD')}; "
+                       f"{_reached(path, i, f'momentum β = {path.momenta[i]:g}')}.")  # fmt: skip
+        finish += " "
+    return (head + finish + "Slide β in the chart to see every momentum of the grid "
+            f"({_betas(path.momenta)}) on the same plane.")  # fmt: skip

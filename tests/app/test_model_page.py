@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -14,7 +15,7 @@ from momentum_app.studies.model_figures import loss_bands_figure
 from momentum_app.ui import state
 from momentum_core import heavy_ball
 from momentum_core.model import Model, glorot_params, make_dataset, train_batch
-from tests.app.harness import page_at
+from tests.app.harness import component_args, page_at
 
 DEFAULT = (0.01, 0.9, 32, 20, "linear", 10, 0)
 #: Too high a learning rate for β = 0.99: most seeds diverge, none of SGD's.
@@ -285,3 +286,40 @@ def test_every_momentum_slower_than_sgd_is_named(hot):
     assert match and int(match[1]) == sgd and set(match[2].split(", ")) == later
     named_never = re.search(r"Most seeds never reached it at β = (.*)\.$", slow)
     assert named_never and set(named_never[1].split(", ")) == never
+
+
+def test_the_path_chart_names_its_axes_counts_epochs_and_races_to_the_verdicts_target():
+    """Issue #26: the path chart's axes said x and y (they are the plane's directions),
+    its clock counted steps while the verdict counted epochs, and it had its own finish
+    line (5 % above seed 0's lowest loss) beside the verdict's target."""
+    query = {"epochs": "10", "seeds": "10"}
+    at = page_at("pages/model.py", query)
+    (args,) = component_args(at, "race_component")
+    data = args["data"] if isinstance(args["data"], dict) else json.loads(args["data"])
+    layout = data["figure"]["layout"]
+    assert "direction" in layout["xaxis"]["title"]["text"]
+    assert "direction" in layout["yaxis"]["title"]["text"]
+    s, _ = from_query(ModelSettings, query)
+    race = model_view.race_for(s)
+    target = model_view.target_loss(race)
+    path = model_view.path_for(s, target)
+    per = path.steps_per_epoch
+    assert per * s.epochs == data["steps"] and per > 1  # a step is a mini-batch, not an epoch
+    clock = layout["xaxis2"]
+    assert "epoch" in clock["title"]["text"] and f"{per} steps" in clock["title"]["text"]
+    assert clock["tickvals"] == [int(t) * per for t in clock["ticktext"]]
+    assert clock["ticktext"][0] == "0" and int(clock["ticktext"][-1]) <= s.epochs
+    # One finish line: the readout's f* + tolerance is the verdict's target.
+    verdict = " ".join(m.value for m in at.markdown)
+    caption = next(c.value for c in at.caption if "It is a projection" in c.value)
+    assert f"training loss ≤ {target:.4g}" in verdict
+    assert f"training loss ≤ {target:.4g}" in caption
+    assert data["tolerance"] == path.tolerance
+    assert path.objective.f_star + path.tolerance == pytest.approx(target, rel=1e-12)
+    assert path.objective.f_star < path.family.losses.min()  # the log gaps stay positive
+    # A run is there from the first step at or under the target, as the verdict counts.
+    losses = path.family.losses
+    first = np.where((losses <= target).any(0), (losses <= target).argmax(0), -1)
+    assert np.array_equal(path.family.tol_step, first)
+    sgd = int(first[0])
+    assert sgd < 0 or f"SGD at step {sgd:,} (during epoch {-(-sgd // per)})" in caption
