@@ -427,7 +427,8 @@ def _round_up(value: float, digits: int = 3) -> float:
     """``value`` > 0 rounded up to ``digits`` significant digits (the readout prints a
     tolerance in full)."""
     exponent = int(np.floor(np.log10(value))) - digits + 1
-    return float(f"{int(np.ceil(value / 10.0**exponent))}e{exponent}")
+    # (1 - 1e-12): 0.5 / 1000 is 0.0005000000000000001 in binary, not a reason for 0.000501
+    return float(f"{int(np.ceil(value / 10.0**exponent * (1 - 1e-12)))}e{exponent}")
 
 
 def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activation: str,
@@ -502,6 +503,10 @@ def finish_line(race: ModelRace) -> float | None:
 PATH_EPOCH_TICKS = 6
 
 
+def _steps(n: int) -> str:
+    return f"{n:,} step" + ("" if n == 1 else "s")
+
+
 def path_axes(path: NetworkPath) -> dict:
     """The path chart's axes named for what they show: the plane's two principal
     directions, and the clock in epochs (the verdict's unit) at the steps that end them."""
@@ -513,7 +518,7 @@ def path_axes(path: NetworkPath) -> dict:
     return {
         "xaxis": {"title": {"text": "1st principal direction of the paths"}},
         "yaxis": {"title": {"text": "2nd principal direction"}},
-        "xaxis2": {"title": {"text": f"epoch ({per} steps each)"}, "tickmode": "array",
+        "xaxis2": {"title": {"text": f"epoch ({_steps(per)} each)"}, "tickmode": "array",
                    "tickvals": (ticks * per).tolist(), "ticktext": [str(t) for t in ticks]},
         "yaxis2": {"title": {"text": "training loss − f*  (log scale)"}},
     }  # fmt: skip
@@ -547,7 +552,7 @@ def path_caption(path: NetworkPath, momentum: float | None = None) -> str:
         "the training loss through those final weights, not the loss the paths feel. The "
         "loss panel is the true training loss of the true weights minus "
         f"f* = {path.objective.f_star:.4g}; its axis counts epochs, the verdict's unit, while "
-        f"the chart plays and reads out optimizer steps, {per:,} to an epoch (one a "
+        f"the chart plays and reads out optimizer steps ({_steps(per)} an epoch, one a "
         "mini-batch). "
     )
     if path.target is None:

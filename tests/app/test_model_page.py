@@ -306,7 +306,7 @@ def test_the_path_chart_names_its_axes_counts_epochs_and_races_to_the_verdicts_t
     per = path.steps_per_epoch
     assert per * s.epochs == data["steps"] and per > 1  # a step is a mini-batch, not an epoch
     clock = layout["xaxis2"]
-    assert "epoch" in clock["title"]["text"] and f"{per} steps" in clock["title"]["text"]
+    assert clock["title"]["text"] == f"epoch ({per} steps each)"
     assert clock["tickvals"] == [int(t) * per for t in clock["ticktext"]]
     assert clock["ticktext"][0] == "0" and int(clock["ticktext"][-1]) <= s.epochs
     # One finish line: the readout's f* + tolerance is the verdict's target.
