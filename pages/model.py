@@ -27,9 +27,9 @@ for line in model_view.verdict(race):
     st.markdown(line)
 
 st.subheader("The path of a network")
-path, data = cache.model_path(settings, chart_font())
+path, data = cache.model_path(settings, chart_font(), model_view.finish_line(race))
 race_chart(data, key="model_race", ui_font=chart_font() + 1, clickable=False)
 race_feed("model_race", momentum=settings.momentum, lr=settings.lr)
-st.caption(model_view.path_caption(path))
+st.caption(model_view.path_caption(path, settings.momentum))
 
 page.end()

@@ -195,6 +195,7 @@ def race_figure(
     *,
     font_size: int = 14,
     height: int = 540,
+    axes: dict | None = None,
 ) -> dict:
     """The still part of the race: landscape (left), loss axes (right), legend.
 
@@ -209,6 +210,8 @@ def race_figure(
         log_range: ``log10(f - f*)`` range of the loss plot.
         font_size: Base font size (larger for presenting).
         height: Figure height in pixels.
+        axes: Layout updates of the axes where ``x``, ``y`` and ``step`` are not what they
+            show (a network's plane: its two directions; its clock: epochs).
 
     Returns:
         A plotly spec dict with ``data`` and ``layout``.
@@ -291,7 +294,7 @@ def race_figure(
         hovermode="closest",
         dragmode=False,
     )  # fmt: skip
-    return go.Figure(data=traces, layout=layout).to_plotly_json()
+    return go.Figure(data=traces, layout=layout).update_layout(axes or {}).to_plotly_json()
 
 
 #: Surface samples per axis: fine enough that a narrow valley's floor is smooth (at 60,

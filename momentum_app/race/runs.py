@@ -157,16 +157,19 @@ def view(
     map_spec: dict | None = None,
     momentum: float | None = None,
     tolerance: float = TOLERANCE,
+    axes: dict | None = None,
 ) -> str:
     """The race component's data for these racers (the still chart included); ``lr`` is
     the learning rate every racer shares (None when they differ, as in a scene);
     ``map_spec`` a page's map drawn beside the race (see :func:`map_spec`); ``momentum``
     the momentum of a single racer (a family's arrives from the page's feed);
-    ``tolerance`` the ``f - f*`` the readout names (a network's loss has its own scale)."""
+    ``tolerance`` the ``f - f*`` the readout names (a network's loss has its own scale);
+    ``axes`` the still chart's axis titles and ticks where x, y and steps are not what
+    it shows (see :func:`~momentum_app.race.figures.race_figure`)."""
     log_range = gap_range(obj, racers)
     legend = [(t.label, t.color) for t in racers]
     steps = racers[0].family.result.num_steps
-    figure = race_figure(obj, legend, start, steps, log_range, font_size=font_size)
+    figure = race_figure(obj, legend, start, steps, log_range, font_size=font_size, axes=axes)
     chosen = {"start": [float(v) for v in start], "alpha": lr, "beta": momentum}
     return race_data(obj, racers, figure, log_range, tolerance, chosen, map_spec)
 

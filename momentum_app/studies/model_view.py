@@ -217,6 +217,43 @@ def _betas(values) -> str:
     return ", ".join(f"{b:g}" for b in values)
 
 
+def _where_not(race: ModelRace, target: float, sgd_median: float, sgd_diverged: int) -> list[str]:
+    """Where momentum does not help: every β > 0 of the grid that diverged on a seed, and
+    every one that reached ``target`` later than SGD (median) or, on most seeds, never.
+    β = 0 is SGD, the baseline: its own divergences are said as such."""
+    n, lr = race.seeds, race.lr
+    diverging, later, never = [], [], []
+    for i, b in enumerate(race.momenta[1:], 1):
+        if k := int(race.diverged[:, i].sum()):
+            diverging.append(f"β = {b:g} on {k} of {n}")
+        m = _median(epochs_to(race.losses("train", i), target))
+        if not np.isfinite(m) and np.isfinite(sgd_median):
+            never.append(b)
+        elif m > sgd_median:
+            later.append(f"{b:g} ({m:.0f})")
+    sgd_too = f"; SGD itself (β = 0) diverged on {sgd_diverged} of {n}" if sgd_diverged else ""
+    lines = []
+    if diverging:
+        lines.append(f"Where it does not help: at α = {lr:g} momentum runs diverged at "
+                     f"{', '.join(diverging)} seeds{sgd_too} (a curve stops where its seeds "
+                     "diverged).")  # fmt: skip
+    elif sgd_too:
+        lines.append(f"At α = {lr:g} no momentum run diverged{sgd_too}.")
+    slow = []
+    if later:
+        slow.append(f"Later than SGD to the target (median epochs; SGD {sgd_median:.0f}) at "
+                    f"β = {', '.join(later)}.")  # fmt: skip
+    if never:
+        slow.append(f"Most seeds never reached it at β = {_betas(never)}.")
+    if slow:
+        lines.append(" ".join(slow))
+    if not diverging and not slow:
+        lines.append(f"At α = {lr:g} every β of the grid ({_betas(race.momenta[1:])}) did "
+                     "at least as well as SGD without diverging: raise the learning rate to "
+                     "find where momentum fails.")  # fmt: skip
+    return lines
+
+
 def verdict(race: ModelRace) -> list[str]:
     """The page's sentences: epochs to the target, how often momentum wins, where not."""
     beta, n = race.momenta[race.chosen], race.seeds
@@ -238,20 +275,7 @@ def verdict(race: ModelRace) -> list[str]:
         + (f", neither on {neither}" if neither else "")
         + f". Median final validation loss: SGD {_loss(plain.val)}, momentum {_loss(heavy.val)}.",
     ]
-    diverging = [(b, int(race.diverged[:, i].sum())) for i, b in enumerate(race.momenta)
-                 if race.diverged[:, i].any()]  # fmt: skip
-    slower = [b for i, b in enumerate(race.momenta[1:], 1) if not race.diverged[:, i].any()
-              and _median(epochs_to(race.train[:, :, i], target)) > _median(sgd)]  # fmt: skip
-    if diverging:
-        worst = ", ".join(f"β = {b:g} on {k} of {n}" for b, k in diverging)
-        lines.append(f"Where it does not help: at α = {race.lr:g} runs diverged at {worst} "
-                     "seeds (β = 0 is SGD; a curve stops where its seeds diverged).")  # fmt: skip
-    if slower:
-        lines.append(f"It reached the target later than SGD (median) at β = {_betas(slower)}.")
-    if not diverging and not slower:
-        lines.append(f"At α = {race.lr:g} every β of the grid ({_betas(race.momenta)}) did "
-                     "at least as well as SGD without diverging: raise the learning rate to "
-                     "find where momentum fails.")  # fmt: skip
+    lines += _where_not(race, target, _median(sgd), int(race.diverged[:, 0].sum()))
     return lines
 
 
@@ -276,8 +300,12 @@ class NetworkPath:
             full training loss at the true weights.
         family: Every β of :func:`model_momenta`, the same way (the in-chart β scrub).
         momenta: The β of each member of ``family``.
-        explained: The share of the paths' variance the plane holds.
+        explained: The share of the paths' variance (about their mean) the plane holds.
         tolerance: ``f - f*`` under which the readout calls a run there.
+        target: The verdict's target, when the path was told it: then a run is there
+            from the first step its training loss is at or under it (``f* + tolerance``
+            is the target), as the verdict counts epochs to it.
+        steps_per_epoch: Optimizer steps (mini-batches) in an epoch.
     """
 
     objective: Objective
@@ -286,6 +314,8 @@ class NetworkPath:
     momenta: Array
     explained: float
     tolerance: float
+    target: float | None
+    steps_per_epoch: int
 
     @property
     def start(self) -> tuple[float, float]:
@@ -367,14 +397,22 @@ def _plane_objective(
 
 
 def _batch(
-    positions: Array, losses: Array, diverged: Array, f_star: float, tol: float
+    positions: Array,
+    losses: Array,
+    diverged: Array,
+    f_star: float,
+    tol: float,
+    target: float | None = None,
 ) -> BatchResult:
     """The race component's view of projected runs (a :class:`BatchResult`)."""
     runs = positions.shape[1]
-    below = losses - f_star < tol
-    # The first step from which a run stays within the tolerance to the end.
-    stays = np.flip(np.logical_and.accumulate(np.flip(below, 0), 0), 0)
-    tol_step = np.where(stays.any(0), stays.argmax(0), -1)
+    if target is None:
+        below = losses - f_star < tol
+        # The first step from which a run stays within the tolerance to the end.
+        there = np.flip(np.logical_and.accumulate(np.flip(below, 0), 0), 0)
+    else:  # the verdict's finish line, as it counts it: the first time at or under it
+        there = losses <= target
+    tol_step = np.where(there.any(0), there.argmax(0), -1)
     minus = np.full(runs, -1)
     return BatchResult(
         positions=positions, losses=losses, grad_norms=None, states=None,
@@ -385,12 +423,23 @@ def _batch(
     )  # fmt: skip
 
 
+def _round_up(value: float, digits: int = 3) -> float:
+    """``value`` > 0 rounded up to ``digits`` significant digits (the readout prints a
+    tolerance in full)."""
+    exponent = int(np.floor(np.log10(value))) - digits + 1
+    # (1 - 1e-12): 0.5 / 1000 is 0.0005000000000000001 in binary, not a reason for 0.000501
+    return float(f"{int(np.ceil(value / 10.0**exponent * (1 - 1e-12)))}e{exponent}")
+
+
 def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activation: str,
-                 data_seed: int) -> NetworkPath:  # fmt: skip
+                 data_seed: int, target: float | None = None) -> NetworkPath:  # fmt: skip
     """Seed :data:`PATH_SEED` trained at every β of :func:`model_momenta` (one batch,
-    weights recorded), projected on the plane of the first two principal directions of
-    the SGD and chosen-β paths' differences from the chosen run's final weights (SGD's,
-    if the chosen run diverged), Li et al. 2018."""
+    weights recorded), projected on the plane through the chosen run's final weights
+    (SGD's, if the chosen run diverged) spanned by the first two principal directions of
+    the SGD and chosen-β paths (about their mean), after Li et al. 2018.
+
+    ``target`` is the verdict's (:func:`target_loss`): the chart's finish line is then
+    that training loss, not a share above the lowest loss seed 0 reached."""
     momenta = model_momenta(momentum)
     chosen = int(np.abs(momenta - momentum).argmin())
     model = Model(activation, make_dataset(data_seed))
@@ -401,9 +450,15 @@ def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activ
     centre = params[-1, centre_run]
     fit = [i for i in dict.fromkeys((0, chosen)) if diverged[i] < 0] or [0]
     diffs = (params[:, fit] - centre).reshape(-1, params.shape[-1])
-    _, sv, vt = np.linalg.svd(diffs, full_matrices=False)
-    d = vt[:2]
-    explained = float(np.sum(sv[:2] ** 2) / max(np.sum(sv**2), 1e-300))
+    # Principal directions of the points about their mean: uncentred, the mean's offset
+    # from the centre counted as variance the plane holds (99.7 % shown as "100 %").
+    # The 71 x 71 scatter matrix's eigenvectors, not an SVD of the points: OpenBLAS'
+    # gesdd gave up ("SVD did not converge") on the finite centred points of lr = 0.3.
+    centred = diffs - diffs.mean(axis=0)
+    variances, vectors = np.linalg.eigh(centred.T @ centred)
+    variances = np.clip(variances[::-1], 0.0, None)  # largest first; no rounding below 0
+    d = vectors[:, ::-1][:, :2].T
+    explained = float(np.sum(variances[:2]) / max(np.sum(variances), 1e-300))
     positions = (params - centre) @ d.T
     steps = params.shape[0]
     data = model.data
@@ -416,34 +471,104 @@ def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activ
     pad = PATH_MARGIN * np.maximum(high - low, 1e-6)
     domain = tuple((float(a), float(b)) for a, b in zip(low - pad, high + pad, strict=True))
     lowest = float(losses[:, kept].min()) if kept.any() else float(losses.min())
-    tol = float(f"{PATH_TOL_SHARE * lowest:.2g}")  # the readout prints it as it is
-    # Just under the lowest loss: at f* itself the run that got there would have a gap of
-    # 0, and the log loss axis would run down to its floor, 1e-16.
-    f_star = lowest - tol / 100
+    # f* just under the lowest loss: at f* itself the run that got there would have a gap
+    # of 0, and the log loss axis would run down to its floor, 1e-16.
+    if target is None:
+        tol = float(f"{PATH_TOL_SHARE * lowest:.2g}")  # the readout prints it as it is
+        f_star = lowest - tol / 100
+    else:  # f* + tol is the target, and f* is under the lowest loss and the target both
+        tol = _round_up(max(target - lowest, 0.0) + target / 1000)
+        f_star = target - tol
     obj = _plane_objective(model, centre, d, domain, f_star,
                            f"Training loss on the plane of the paths ({activation})")  # fmt: skip
-    sgd = _batch(positions[:, :1], losses[:, :1], diverged[:1], f_star, tol)
-    family = _batch(positions, losses, diverged, f_star, tol)
-    return NetworkPath(obj, sgd, family, momenta, explained, tol)
+    sgd = _batch(positions[:, :1], losses[:, :1], diverged[:1], f_star, tol, target)
+    family = _batch(positions, losses, diverged, f_star, tol, target)
+    return NetworkPath(obj, sgd, family, momenta, explained, tol, target,
+                       (steps - 1) // epochs)  # fmt: skip
 
 
-def path_for(s) -> NetworkPath:
+def path_for(s, target: float | None = None) -> NetworkPath:
     """:func:`network_path` at a settings record's values (see :func:`race_for`)."""
-    return network_path(s.lr, s.momentum, s.batch, s.epochs, s.activation, s.data_seed)
+    return network_path(s.lr, s.momentum, s.batch, s.epochs, s.activation, s.data_seed,
+                        target)  # fmt: skip
 
 
-def path_caption(path: NetworkPath) -> str:
-    """What the path chart shows, and what it does not."""
-    share, tol = f"{PATH_TOL_SHARE:.0%}", f"{path.tolerance:.2g}"
-    return (
+def finish_line(race: ModelRace) -> float | None:
+    """The target the verdict races to (None where it races to none: β = 0 chosen, or
+    both racers diverged on most seeds), for the path chart to use the same one."""
+    return target_loss(race) if race.chosen else None
+
+
+#: Labelled epochs on the path chart's clock axis: at most this many.
+PATH_EPOCH_TICKS = 6
+
+
+def _steps(n: int) -> str:
+    return f"{n:,} step" + ("" if n == 1 else "s")
+
+
+def path_axes(path: NetworkPath) -> dict:
+    """The path chart's axes named for what they show: the plane's two principal
+    directions, and the clock in epochs (the verdict's unit) at the steps that end them."""
+    per, steps = path.steps_per_epoch, path.family.num_steps
+    epochs = steps // per
+    every = next(k for k in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000)
+                 if epochs / k <= PATH_EPOCH_TICKS - 1)  # fmt: skip
+    ticks = np.arange(0, epochs + 1, every)
+    return {
+        "xaxis": {"title": {"text": "1st principal direction of the paths"}},
+        "yaxis": {"title": {"text": "2nd principal direction"}},
+        "xaxis2": {"title": {"text": f"epoch ({_steps(per)} each)"}, "tickmode": "array",
+                   "tickvals": (ticks * per).tolist(), "ticktext": [str(t) for t in ticks]},
+        "yaxis2": {"title": {"text": "training loss − f*  (log scale)"}},
+    }  # fmt: skip
+
+
+def share_down(share: float) -> str:
+    """A share as a percentage to one decimal, rounded down: 99.96 % is "99.9%", and only
+    the whole is "100%"."""
+    return f"{np.floor(share * 1000) / 10:.1f}%".replace(".0%", "%")
+
+
+def _reached(path: NetworkPath, index: int, label: str) -> str:
+    """When seed :data:`PATH_SEED`'s run at ``path.momenta[index]`` reached the finish
+    line, in steps and in the epoch that step falls in."""
+    step, gone = int(path.family.tol_step[index]), int(path.family.diverged_step[index])
+    if step >= 0:
+        return f"{label} at step {step:,} (during epoch {-(-step // path.steps_per_epoch)})"
+    return f"{label} never" + (f" (it diverged at step {gone:,})" if gone >= 0 else "")
+
+
+def path_caption(path: NetworkPath, momentum: float | None = None) -> str:
+    """What the path chart shows, and what it does not; ``momentum`` the page's β, whose
+    run (with SGD's) the caption follows to the finish line."""
+    per = path.steps_per_epoch
+    head = (
         f"Seed {PATH_SEED}'s weights, step by step, projected on the plane of the first two "
-        "principal directions of the SGD and momentum paths around the momentum run's final "
-        "weights (SGD's if it diverged; Li et al., 2018); the plane holds "
-        f"{path.explained:.0%} of the paths' variance. It is a projection: the true paths "
-        "move in 71 dimensions, and the landscape is a slice of the training loss through "
-        "those final weights, not the loss the paths feel. The loss panel is the true "
-        "training loss of the true weights minus "
-        f"f* = {path.objective.f_star:.4g}, just under the lowest any run reached; a run counts as "
-        f"there once f − f* < {tol} ({share} of f*). Slide β in the chart to see every "
-        f"momentum of the grid ({_betas(path.momenta)}) on the same plane."
+        "principal directions of the SGD and momentum paths, through the momentum run's "
+        "final weights (SGD's if it diverged; Li et al., 2018): the chart's two axes. The "
+        f"plane holds {share_down(path.explained)} of the paths' variance. It is a "
+        "projection: the true paths move in 71 dimensions, and the landscape is a slice of "
+        "the training loss through those final weights, not the loss the paths feel. The "
+        "loss panel is the true training loss of the true weights minus "
+        f"f* = {path.objective.f_star:.4g}; its axis counts epochs, the verdict's unit, while "
+        f"the chart plays and reads out optimizer steps ({_steps(per)} an epoch, one a "
+        "mini-batch). "
     )
+    if path.target is None:
+        share, tol = f"{PATH_TOL_SHARE:.0%}", f"{path.tolerance:.2g}"
+        finish = (f"f* is just under the lowest loss any run reached; a run counts as there "
+                  f"once f − f* < {tol} ({share} of f*). ")  # fmt: skip
+    else:
+        finish = (
+            f"The finish line is the verdict's target, training loss ≤ {path.target:.4g} "
+            f"(f − f* < {path.tolerance:g} in the readout): a run is there from the first step "
+            "at or under it."
+        )
+        if momentum is not None:
+            i = int(np.abs(path.momenta - momentum).argmin())
+            finish += (f" Seed {PATH_SEED} got there: {_reached(path, 0, 'SGD')}; "
+                       f"{_reached(path, i, f'momentum β = {path.momenta[i]:g}')}.")  # fmt: skip
+        finish += " "
+    return (head + finish + "Slide β in the chart to see every momentum of the grid "
+            f"({_betas(path.momenta)}) on the same plane.")  # fmt: skip

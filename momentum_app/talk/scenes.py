@@ -583,6 +583,8 @@ class Stage:
         objective: The landscape drawn (a model scene's: that plane).
         start: Where every run starts on it.
         tolerance: The ``f - f*`` the chart's readout calls "there".
+        axes: The chart's axis titles where they are not x, y and steps (a model
+            scene's: the plane's directions, epochs).
     """
 
     values: dict[str, object]
@@ -590,6 +592,7 @@ class Stage:
     objective: Objective
     start: tuple[float, float]
     tolerance: float
+    axes: dict | None = None
 
 
 def stage(
@@ -607,13 +610,14 @@ def stage(
     family = Family("momentum", path.momenta, path.family)
     members = {run.key: family.member(run.momentum) for run in scene.runs}
     values = model_facts(scene, race_for(scene.model))
-    return Stage(values, members, path.objective, path.start, path.tolerance)
+    return Stage(values, members, path.objective, path.start, path.tolerance,
+                 model_view.path_axes(path))  # fmt: skip
 
 
 def stage_view(scene: Scene, staged: Stage, font_size: int) -> str:
     """The race component's data for a run scene: one coloured racer per scene run."""
     return race_runs.view(staged.objective, staged.start, tracks(scene, staged.results),
-                          font_size, tolerance=staged.tolerance)  # fmt: skip
+                          font_size, tolerance=staged.tolerance, axes=staged.axes)  # fmt: skip
 
 
 def scene_named(name: str) -> Scene | None:

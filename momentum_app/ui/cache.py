@@ -210,20 +210,23 @@ def model_race(s: ModelSettings) -> model_view.ModelRace:
 
 
 @st.cache_resource(max_entries=8, show_spinner="Recording one network's path at every β...")
-def _network_path(s: ModelSettings) -> model_view.NetworkPath:
-    return model_view.path_for(s)
+def _network_path(s: ModelSettings, target: float | None = None) -> model_view.NetworkPath:
+    return model_view.path_for(s, target)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def model_path(s: ModelSettings, font_size: int) -> tuple[model_view.NetworkPath, str]:
+def model_path(
+    s: ModelSettings, font_size: int, target: float | None = None
+) -> tuple[model_view.NetworkPath, str]:
     """One seed's weights at every β, projected on the plane of its paths, and the race
-    component's data for them (SGD, and momentum as a family the β slider scrubs)."""
-    path = _network_path(s)
+    component's data for them (SGD, and momentum as a family the β slider scrubs);
+    ``target`` the verdict's, the chart's finish line."""
+    path = _network_path(s, target)
     racers = [
         runs.Track("sgd", LABELS["sgd"], COLORS["sgd"], Family("sgd", None, path.sgd)),
         runs.Track("momentum", LABELS["momentum"], COLORS["momentum"],
                    Family("momentum", path.momenta, path.family)),
     ]  # fmt: skip
     data = runs.view(path.objective, path.start, racers, font_size, s.lr,
-                     tolerance=path.tolerance)  # fmt: skip
+                     tolerance=path.tolerance, axes=model_view.path_axes(path))  # fmt: skip
     return path, data

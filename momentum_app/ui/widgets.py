@@ -30,7 +30,7 @@ from momentum_app.config.settings import (
 from momentum_app.landscapes import CUSTOM, FORMULA_EXAMPLES, PARAM_RANGES, landscape, lr_limits
 from momentum_app.race.gif_export import race_gif
 from momentum_app.race.race_data import RaceRun
-from momentum_app.race.runs import TABLE_WIDTHS, trajectories_csv
+from momentum_app.race.runs import TABLE_WIDTHS, number, trajectories_csv
 from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
 from momentum_app.talk.scenes import SceneChoice, scene_runs
@@ -74,9 +74,16 @@ def _clamp(key: str, low: float, high: float, label: str, then: Callable | None,
         fixed = min(max(value, low), high)
         fixed = int(fixed) if isinstance(value, int) else float(fixed)
         st.session_state[key] = fixed
-        state.warn_next_run(f"{label} {value:g} is outside {low:g} to {high:g}; using {fixed:g}.")
+        state.warn_next_run(f"{label} {number(value)} is outside {bounds(low, high)}; "
+                            f"using {number(fixed)}.")  # fmt: skip
     if then is not None:
         then(*args)
+
+
+def bounds(low: float, high: float) -> str:
+    """A box's range as people read it, in the app's one number format: "0 to
+    2,147,483,647" and "9.566e-05 to 0.9566", not "0 to 2.14748e+09"."""
+    return f"{number(low)} to {number(high)}"
 
 
 def bounded_box(where, label: str, low: float, high: float, *, key: str, on_change=None,
@@ -85,7 +92,7 @@ def bounded_box(where, label: str, low: float, high: float, *, key: str, on_chan
     (a box with its own bounds refused the value silently), its range written under it."""
     where.number_input(label, key=key, on_change=_clamp,
                        args=(key, low, high, label, on_change, args), **ui)  # fmt: skip
-    where.caption(f"{low:g} to {high:g}")
+    where.caption(bounds(low, high))
 
 
 def control(cls: type, name: str, obj: Objective | None = None, where=None) -> None:
@@ -99,6 +106,9 @@ def control(cls: type, name: str, obj: Objective | None = None, where=None) -> N
     ctx = links.Context(obj)
     ui = {k: v(ctx) if k in _PER_LANDSCAPE and callable(v) else v for k, v in link.ui}
     low, high = link.value("low", ctx), link.value("high", ctx)
+    if link.kind == "whole":
+        # A box without a whole step is a float box: it showed a batch of 32 as "32.00".
+        ui.setdefault("step", 1)
     if link.widget == "point":
         (x0, x1), (y0, y1) = obj.domain
         left, right = where.columns(2)

@@ -25,6 +25,7 @@ from momentum_app.studies.basin_figures import (
     populations_note,
     success_figure,
 )
+from momentum_app.ui.widgets import bounds
 from momentum_core import get_objective
 from momentum_core.basins import BasinMap, SuccessStudy, basin_map, success_rates, wilson
 from tests.app.harness import component_args, page_at
@@ -147,7 +148,7 @@ def test_every_link_bound_is_its_widgets_bound(name, kind, key, end):
         link, ctx = links.link_of(MinimaSettings, name), links.Context(s.objective)
         low, high = link.value("low", ctx), link.value("high", ctx)
         bound = low if end == "min" else high
-        assert f"{low:g} to {high:g}" in [c.value for c in at.sidebar.caption]
+        assert bounds(low, high) in [c.value for c in at.sidebar.caption]
     assert widget.value == pytest.approx(bound)
     assert any(f"{name}=" in w.value and "is outside" in w.value for w in at.warning)
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pytest
 
+from momentum_app.config.links import from_query
+from momentum_app.config.settings import ModelSettings
 from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
 from momentum_app.ui import state
 from momentum_core import heavy_ball
 from momentum_core.model import Model, glorot_params, make_dataset, train_batch
-from tests.app.harness import page_at
+from tests.app.harness import component_args, page_at
 
 DEFAULT = (0.01, 0.9, 32, 20, "linear", 10, 0)
 #: Too high a learning rate for β = 0.99: most seeds diverge, none of SGD's.
@@ -157,7 +162,7 @@ def test_path_data_has_no_nan_and_names_its_tolerance(path):
     data = runs.view(path.objective, path.start, [sgd, mom], 14, tolerance=path.tolerance)
     assert "NaN" not in data and f'"tolerance":{path.tolerance!r}' in data
     caption = model_view.path_caption(path)
-    assert "projection" in caption and f"{path.explained:.0%}" in caption
+    assert "projection" in caption and model_view.share_down(path.explained) in caption
 
 
 def test_page_draws_the_path_with_the_race_component():
@@ -181,3 +186,140 @@ def test_a_batch_of_one_is_clamped_to_the_pages_smallest():
         state.plain("batch=1 is outside the batch sizes [8, 256]; using 8.")
     ]
     assert at.query_params["batch"] in ("8", ["8"])
+
+
+def test_whole_settings_show_as_whole_numbers_and_ranges_read_plainly():
+    """Issue #26: "Batch size 32.00", "Epochs 50.00", and a seed range "0 to 2.14748e+09"."""
+    at = page_at("pages/model.py", {"epochs": "5", "seeds": "10"})
+    boxes = {n.label: n for n in at.sidebar.number_input}
+    for label in ("Batch size", "Epochs", "Initialisations (seeds)", "Data and shuffle seed"):
+        box = boxes[label]
+        assert isinstance(box.value, int) and box.step == 1, (label, box.value, box.step)
+        assert box.proto.format == "%d", (label, box.proto.format)
+    ranges = [c.value for c in at.sidebar.caption]
+    assert "0 to 2,147,483,647" in ranges and "8 to 256" in ranges
+    assert not any("e+" in r for r in ranges), ranges
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "shown"),
+    [(0, 2**31 - 1, "0 to 2,147,483,647"), (9.56604e-05, 0.956604, "9.566e-05 to 0.9566"),
+     (1e-4, 0.3, "0.0001 to 0.3")],
+    ids=["seed", "rate", "plain"],
+)  # fmt: skip
+def test_a_boxs_range_is_in_the_apps_number_format(low, high, shown):
+    from momentum_app.ui.widgets import bounds
+
+    assert bounds(low, high) == shown
+
+
+def test_the_planes_share_is_the_centred_variance_and_never_rounds_up_to_all():
+    """Issue #26: "the plane holds 100 % of the paths' variance" at the page's defaults,
+    where the plane holds 99.3 %: the share counted the mean's offset as variance and
+    was rounded up."""
+    lr, beta, batch, epochs, act, data_seed = 0.01, 0.9, 32, 50, "linear", 0
+    path = model_view.network_path(lr, beta, batch, epochs, act, data_seed)
+    one = train_batch(Model(act, make_dataset(data_seed)), heavy_ball(lr, np.array([0.0, beta])),
+                      glorot_params(model_view.PATH_SEED), epochs, batch, data_seed,
+                      record_params=True)  # fmt: skip
+    points = one.params.reshape(-1, one.params.shape[-1])
+    centred = points - points.mean(axis=0)
+    total = np.sum(centred**2)
+    d = np.linalg.svd(centred, full_matrices=False)[2][:2]
+    assert path.explained == pytest.approx(np.sum((centred @ d.T) ** 2) / total, rel=1e-9)
+    # Any other plane holds less: the path's own directions hold the most.
+    rng = np.random.default_rng(3)
+    other = np.linalg.qr(rng.normal(size=(points.shape[1], 2)))[0].T
+    assert np.sum((centred @ other.T) ** 2) / total < path.explained < 1
+    caption = model_view.path_caption(path)
+    assert "100%" not in caption and model_view.share_down(path.explained) in caption
+
+
+@pytest.mark.parametrize(
+    ("share", "shown"), [(0.99996, "99.9%"), (1.0, "100%"), (0.92, "92%"), (0.0049, "0.4%")]
+)
+def test_a_share_is_rounded_down(share, shown):
+    assert model_view.share_down(share) == shown
+
+
+@pytest.fixture(scope="module")
+def hot():
+    """lr = 0.3, the issue's case, over the page's default 20 seeds: its verdict as shown
+    and the runs it speaks of."""
+    query = {"lr": "0.3"}
+    at = page_at("pages/model.py", query)
+    s, _ = from_query(ModelSettings, query)
+    race = model_view.model_race(s.lr, s.momentum, s.batch, s.epochs, s.activation,
+                                 s.seeds, s.data_seed)  # fmt: skip
+    return [m.value for m in at.markdown], race
+
+
+def test_sgd_is_not_listed_as_a_momentum_that_does_not_help(hot):
+    """Issue #26: at lr = 0.3 "Where it does not help" listed β = 0, SGD itself."""
+    lines, race = hot
+    n, sgd_diverged = race.seeds, int(race.diverged[:, 0].sum())
+    assert sgd_diverged > 0  # the case this test is about: SGD diverged on a seed
+    (where,) = [line for line in lines if line.startswith("Where it does not help")]
+    assert "β = 0 on" not in where
+    assert f"SGD itself (β = 0) diverged on {sgd_diverged} of {n}" in where
+    for i, b in enumerate(race.momenta[1:], 1):
+        k = int(race.diverged[:, i].sum())
+        assert (f"β = {b:g} on {k} of {n}" in where) == (k > 0), b
+
+
+def test_every_momentum_slower_than_sgd_is_named(hot):
+    """Issue #26: "later than SGD at β = 0.6" hid 0.7 to 0.99, slower too (they had also
+    diverged on some seeds, which dropped them from the list)."""
+    lines, race = hot
+    target = model_view.target_loss(race)
+    median = lambda i: np.percentile(  # noqa: E731
+        model_view.epochs_to(race.losses("train", i), target), 50, method="inverted_cdf"
+    )
+    sgd = median(0)
+    later = {f"{b:g} ({median(i):.0f})" for i, b in enumerate(race.momenta) if i
+             and sgd < median(i) < np.inf}  # fmt: skip
+    never = {f"{b:g}" for i, b in enumerate(race.momenta) if i and not np.isfinite(median(i))}
+    assert len(later) + len(never) > 1  # several β share the verdict
+    (slow,) = [line for line in lines if "Later than SGD" in line or "never reached" in line]
+    later_at = r"Later than SGD to the target \(median epochs; SGD (\d+)\) at β = (.*?)\.(?: |$)"
+    match = re.search(later_at, slow)
+    assert match and int(match[1]) == sgd and set(match[2].split(", ")) == later
+    named_never = re.search(r"Most seeds never reached it at β = (.*)\.$", slow)
+    assert named_never and set(named_never[1].split(", ")) == never
+
+
+def test_the_path_chart_names_its_axes_counts_epochs_and_races_to_the_verdicts_target():
+    """Issue #26: the path chart's axes said x and y (they are the plane's directions),
+    its clock counted steps while the verdict counted epochs, and it had its own finish
+    line (5 % above seed 0's lowest loss) beside the verdict's target."""
+    query = {"epochs": "10", "seeds": "10"}
+    at = page_at("pages/model.py", query)
+    (args,) = component_args(at, "race_component")
+    data = args["data"] if isinstance(args["data"], dict) else json.loads(args["data"])
+    layout = data["figure"]["layout"]
+    assert "direction" in layout["xaxis"]["title"]["text"]
+    assert "direction" in layout["yaxis"]["title"]["text"]
+    s, _ = from_query(ModelSettings, query)
+    race = model_view.race_for(s)
+    target = model_view.target_loss(race)
+    path = model_view.path_for(s, target)
+    per = path.steps_per_epoch
+    assert per * s.epochs == data["steps"] and per > 1  # a step is a mini-batch, not an epoch
+    clock = layout["xaxis2"]
+    assert clock["title"]["text"] == f"epoch ({per} steps each)"
+    assert clock["tickvals"] == [int(t) * per for t in clock["ticktext"]]
+    assert clock["ticktext"][0] == "0" and int(clock["ticktext"][-1]) <= s.epochs
+    # One finish line: the readout's f* + tolerance is the verdict's target.
+    verdict = " ".join(m.value for m in at.markdown)
+    caption = next(c.value for c in at.caption if "It is a projection" in c.value)
+    assert f"training loss ≤ {target:.4g}" in verdict
+    assert f"training loss ≤ {target:.4g}" in caption
+    assert data["tolerance"] == path.tolerance
+    assert path.objective.f_star + path.tolerance == pytest.approx(target, rel=1e-12)
+    assert path.objective.f_star < path.family.losses.min()  # the log gaps stay positive
+    # A run is there from the first step at or under the target, as the verdict counts.
+    losses = path.family.losses
+    first = np.where((losses <= target).any(0), (losses <= target).argmax(0), -1)
+    assert np.array_equal(path.family.tol_step, first)
+    sgd = int(first[0])
+    assert sgd < 0 or f"SGD at step {sgd:,} (during epoch {-(-sgd // per)})" in caption

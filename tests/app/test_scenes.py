@@ -386,8 +386,12 @@ def test_a_model_scene_draws_one_seeds_path_at_each_runs_momentum():
     assert np.array_equal(staged.results["heavy"].positions[:, 0], path.family.positions[:, heavy])
     assert staged.objective.title == path.objective.title and staged.start == path.start
     # Its race data says it is the network's plane, and holds both racers.
-    tracks = json.loads(scenes.stage_view(scene, staged, 14))["tracks"]
-    assert [t["label"] for t in tracks] == ["SGD", "Momentum β = 0.9"]
+    data = json.loads(scenes.stage_view(scene, staged, 14))
+    assert [t["label"] for t in data["tracks"]] == ["SGD", "Momentum β = 0.9"]
+    # Its axes are the plane's directions and its clock is marked in epochs (not x, y, step).
+    layout = data["figure"]["layout"]
+    assert "direction" in layout["xaxis"]["title"]["text"]
+    assert layout["xaxis2"]["title"]["text"].startswith("epoch")
 
 
 GOOD_MODEL = """

@@ -96,8 +96,8 @@ def test_a_parameters_box_steps_by_a_useful_amount():
     ("key", "typed", "clamped", "message"),
     [
         ("start_x", 100.0, 2.0, "Start x 100 is outside -2 to 2; using 2."),
-        ("steps", 5000, 3000, "Steps 5000 is outside 1 to 3000; using 3000."),
-        ("steps", -5, 1, "Steps -5 is outside 1 to 3000; using 1."),
+        ("steps", 5000, 3000, "Steps 5,000 is outside 1 to 3,000; using 3,000."),
+        ("steps", -5, 1, "Steps -5 is outside 1 to 3,000; using 1."),
         ("lr", 1e-12, 1e-6, "Exact learning rate 1e-12 is outside 1e-06 to 0.03; using 1e-06."),
         ("param_b", 1e6, 1000.0, "Rosenbrock: b 1e+06 is outside 1 to 1000; using 1000."),
     ],
@@ -110,4 +110,4 @@ def test_a_value_typed_out_of_range_is_clamped_with_a_warning(key, typed, clampe
     assert not at.exception, at.exception
     assert at.number_input(key=key).value == pytest.approx(clamped, rel=1e-12)
     assert message in [w.value for w in at.warning]
-    assert any(c.value.endswith(" to 3000") for c in at.sidebar.caption)  # ranges shown
+    assert any(c.value.endswith(" to 3,000") for c in at.sidebar.caption)  # ranges shown
