@@ -29,7 +29,9 @@
     byId("talknext").disabled = i === slides.length - 1;
     if (location.hash !== `#${s.name}`) history.replaceState(null, "", `#${s.name}`);
     const data = JSON.parse(byId(`race-${i}`).textContent);
-    const uiFont = Math.round(18 * Math.max(1, window.innerHeight / 800));  // a big screen: bigger
+    // a big screen: bigger; a phone: the page's own type
+    const phone = window.innerWidth < 700;
+    const uiFont = phone ? 16 : Math.round(18 * Math.max(1, window.innerHeight / 800));
     startRace(data, {uiFont, clickable: false, autoplay: true, fresh: true})
       .then(() => { talk.shown += 1; });
   }

@@ -640,9 +640,15 @@ function shapeFor(width) {
   const axisRoom = 4.2 * font + 8;            // the landscape's x tick labels and title
   const barRoom = 1.5 * big + 10 + 1.5 * big;  // bar title, bar, its tick labels
   const gap = axisRoom + barRoom + 1.2 * font + 12;
-  const loss = Math.max(200, Math.round(land * 0.6));
-  const plotH = land + gap + loss;
   const top = Math.round(legendRows() * font * 1.55 + 12);
+  let loss = Math.max(200, Math.round(land * 0.6));
+  if (window.RACE_FIT_WINDOW) {  // a talk file on a phone: the whole chart on one screen,
+    // above the page's bottom padding (the scene bar's room); the loss plot gives way
+    const bar = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
+    const room = window.innerHeight - bar - 8 - (top + land + gap + base.margin.b);
+    loss = Math.max(120, Math.min(loss, Math.round(room)));
+  }
+  const plotH = land + gap + loss;
   Object.assign(layout, {
     height: Math.round(top + plotH + base.margin.b), "margin.t": top, "margin.b": base.margin.b,
     "xaxis.domain": [0, 1], "yaxis.domain": [(loss + gap) / plotH, 1],
@@ -655,7 +661,7 @@ function shapeFor(width) {
                       y: (loss + gap - axisRoom - 1.5 * big - 4) / plotH, yanchor: "top",
                       len: 1, thickness: 10,
                       title: Object.assign({}, bar.title, {side: "top"})});
-  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}`};
+  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}-${loss}`};
 }
 
 function setPath(obj, path, value) {
@@ -665,9 +671,11 @@ function setPath(obj, path, value) {
   o[keys[keys.length - 1]] = value;
 }
 
-// A talk file on a big screen: the chart's type grows with the window (1 at 800 px high).
+// A talk file on a big screen: the chart's type grows with the window (1 at 800 px high);
+// on a phone (the plots stacked) it is read at arm's length, a sixth smaller, and the
+// stacked chart fits the screen under the scene bar.
 function scaleFonts(figure) {
-  const k = Math.max(1, window.innerHeight / 800);
+  const k = window.innerWidth < NARROW ? 5 / 6 : Math.max(1, window.innerHeight / 800);
   if (k === 1 || figure.scaled) return;
   figure.scaled = true;
   const grow = (font) => { if (font && font.size) font.size = Math.round(font.size * k); };
