@@ -38,6 +38,8 @@ MEASURE = """() => {
   return {scrollWidth: document.documentElement.scrollWidth, width: innerWidth,
           height: innerHeight, next: box(next), nextOnTop: next.contains(hit),
           chart: box(document.getElementById("chart")), controls, cut,
+          legend: box(document.querySelector("#chart .legend")),
+          plotTop: chart.getBoundingClientRect().top + chart._fullLayout.yaxis._offset,
           index: talkStats.index};
 }"""
 
@@ -112,6 +114,10 @@ def test_on_a_phone_every_scene_fits_the_screen_and_the_finger(talk_file, browse
         assert c["height"] >= 0.4 * m["height"], (i, c)
         assert c["height"] <= n["top"], (i, c, n)
         assert c["right"] <= m["width"], (i, c)
+        # Its legend whole, above the landscape, with no empty band over it.
+        legend = m["legend"]
+        assert c["top"] <= legend["top"] <= c["top"] + 24, (i, legend, c)
+        assert legend["bottom"] <= m["plotTop"], (i, legend, m["plotTop"])
         small = [e for e in m["controls"] if e["width"] < FINGER or e["height"] < FINGER]
         assert small == [], (i, small)
         if i == 0:
