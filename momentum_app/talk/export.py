@@ -4,9 +4,11 @@ The file is the race component's own page (plotly.js, ``decode.js`` and ``race.j
 inlined once) with a talk around it (``talk.html``, ``talk.js``): each scene's title, claim,
 caption (its numbers filled in from the runs) and the result of its checks; Previous, Next
 and a scene menu; a presentation clicker's keys (→ PageDown Space: next; ← PageUp:
-previous) whatever has focus; type sized from the screen for a projector. Each scene's race
-travels as one JSON block, parsed when the scene is shown, and plays as soon as it is. The
-file plays from ``file://`` with no Python and no network.
+previous) whatever has focus, except that a slider keeps its arrows; type sized from the
+screen for a projector. On a phone (a viewport tag: laid out at its own width) the scene
+buttons sit in a bar along the bottom edge and the stacked chart fits the screen above it.
+Each scene's race travels as one JSON block, parsed when the scene is shown, and plays as
+soon as it is. The file plays from ``file://`` with no Python and no network.
 
 Command line: ``python -m momentum_app.talk scenes.toml -o talk.html``.
 """

@@ -29,7 +29,9 @@
     byId("talknext").disabled = i === slides.length - 1;
     if (location.hash !== `#${s.name}`) history.replaceState(null, "", `#${s.name}`);
     const data = JSON.parse(byId(`race-${i}`).textContent);
-    const uiFont = Math.round(18 * Math.max(1, window.innerHeight / 800));  // a big screen: bigger
+    // a big screen: bigger; a phone: the page's own type
+    const phone = window.innerWidth < 700;
+    const uiFont = phone ? 16 : Math.round(18 * Math.max(1, window.innerHeight / 800));
     startRace(data, {uiFont, clickable: false, autoplay: true, fresh: true})
       .then(() => { talk.shown += 1; });
   }
@@ -37,13 +39,21 @@
   byId("talkprev").addEventListener("click", () => show(talk.index - 1));
   byId("talknext").addEventListener("click", () => show(talk.index + 1));
   menu.addEventListener("change", () => show(Number(menu.value)));
-  // A clicker's keys step through the talk whatever has focus (Space too: in a talk it
-  // means "next", not "play"); the capture phase sees them before a focused control does.
+  // A clicker's keys step through the talk (Space too: in a talk it means "next", not
+  // "play"); the capture phase sees them before a focused control does. A clicker sends
+  // PageDown and PageUp (or the arrows): those two change the scene whatever has focus.
+  // The arrows stay with a control that moves on them (a slider, the (α, β) pad, a text
+  // field): on the step slider → is one step on, not the next scene. Buttons take no
+  // arrows, so after Play the arrows step through the talk.
+  const keepsArrows = "input, select, textarea, [role=slider], [contenteditable]";
   window.addEventListener("keydown", (event) => {
     const next = ["ArrowRight", "PageDown", " "].includes(event.key);
     const back = ["ArrowLeft", "PageUp"].includes(event.key);
     if (!next && !back) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;  // the browser's own keys
     if (event.target === menu) return;  // the menu keeps its own keys
+    const arrow = event.key.startsWith("Arrow");
+    if (arrow && event.target.closest && event.target.closest(keepsArrows)) return;
     event.preventDefault();
     event.stopPropagation();
     show(talk.index + (next ? 1 : -1));

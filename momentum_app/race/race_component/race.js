@@ -584,7 +584,8 @@ const NARROW = 700;
 //: Beside a map the race has less room: it stays side by side down to this width.
 const NARROW_BESIDE_MAP = 560;
 const narrow = () => (race.data && race.data.map ? NARROW_BESIDE_MAP : NARROW);
-const shape = {base: null, bar: null, key: ""};
+//: legend: its height as drawn (a talk file on a phone), null until measured.
+const shape = {base: null, bar: null, key: "", legend: null};
 
 function parentRoot() {
   try { return window.frameElement ? window.parent.document.documentElement : null; }
@@ -640,9 +641,18 @@ function shapeFor(width) {
   const axisRoom = 4.2 * font + 8;            // the landscape's x tick labels and title
   const barRoom = 1.5 * big + 10 + 1.5 * big;  // bar title, bar, its tick labels
   const gap = axisRoom + barRoom + 1.2 * font + 12;
-  const loss = Math.max(200, Math.round(land * 0.6));
+  let loss = Math.max(200, Math.round(land * 0.6));
+  // The legend sits 2 % of the plots' height above them: a row per name until drawn, then
+  // (a talk file) the height plotly gave it: two columns when the names are short.
+  const rows = shape.legend ?? legendRows() * font * 1.55;
+  const top = Math.round(rows + (shape.legend == null ? 12 : 0.02 * (land + gap + loss) + 6));
+  if (window.RACE_FIT_WINDOW) {  // a talk file on a phone: the whole chart on one screen,
+    // above the page's bottom padding (the scene bar's room); the loss plot gives way
+    const bar = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
+    const room = window.innerHeight - bar - 8 - (top + land + gap + base.margin.b);
+    loss = Math.max(120, Math.min(loss, Math.round(room)));
+  }
   const plotH = land + gap + loss;
-  const top = Math.round(legendRows() * font * 1.55 + 12);
   Object.assign(layout, {
     height: Math.round(top + plotH + base.margin.b), "margin.t": top, "margin.b": base.margin.b,
     "xaxis.domain": [0, 1], "yaxis.domain": [(loss + gap) / plotH, 1],
@@ -655,7 +665,7 @@ function shapeFor(width) {
                       y: (loss + gap - axisRoom - 1.5 * big - 4) / plotH, yanchor: "top",
                       len: 1, thickness: 10,
                       title: Object.assign({}, bar.title, {side: "top"})});
-  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}`};
+  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}-${loss}`};
 }
 
 function setPath(obj, path, value) {
@@ -665,9 +675,11 @@ function setPath(obj, path, value) {
   o[keys[keys.length - 1]] = value;
 }
 
-// A talk file on a big screen: the chart's type grows with the window (1 at 800 px high).
+// A talk file on a big screen: the chart's type grows with the window (1 at 800 px high);
+// on a phone (the plots stacked) it is read at arm's length, a sixth smaller, and the
+// stacked chart fits the screen under the scene bar.
 function scaleFonts(figure) {
-  const k = Math.max(1, window.innerHeight / 800);
+  const k = window.innerWidth < NARROW ? 5 / 6 : Math.max(1, window.innerHeight / 800);
   if (k === 1 || figure.scaled) return;
   figure.scaled = true;
   const grow = (font) => { if (font && font.size) font.size = Math.round(font.size * k); };
@@ -694,6 +706,7 @@ function adaptSpec(figure) {  // before the first draw: no second layout pass
                 legendItems: figure.data.filter((t) => t.showlegend !== false && t.name)
                   .map((t) => String(t.name))};
   shape.bar = Object.assign({}, cbTrace.marker.colorbar);
+  shape.legend = null;  // another race, other names
   const next = shapeFor(chart.clientWidth || window.innerWidth);
   shape.key = next.key;
   for (const [path, value] of Object.entries(next.layout)) if (value !== null) setPath(L, path, value);
@@ -709,7 +722,21 @@ function reshape() {
   const next = shapeFor(chart.clientWidth);
   if (next.key === shape.key) return Promise.resolve();
   shape.key = next.key;
-  return Plotly.update(chart, {"marker.colorbar": [next.bar]}, next.layout, [0]);
+  return Plotly.update(chart, {"marker.colorbar": [next.bar]}, next.layout, [0]).then(fitLegend);
+}
+
+// A talk file on a phone: the plots stacked, the top margin as tall as the legend plotly
+// drew (a row per name left white space over a two-column legend). The margin does not
+// change the legend, so one more pass settles it.
+function fitLegend() {
+  const legend = chart.querySelector(".legend");
+  if (!window.RACE_FIT_WINDOW || !shape.key.startsWith("narrow") || !legend) {
+    return Promise.resolve();
+  }
+  const height = Math.ceil(legend.getBBox().height);
+  if (shape.legend != null && Math.abs(height - shape.legend) < 2) return Promise.resolve();
+  shape.legend = height;
+  return reshape();
 }
 
 // --- a race, and the sets that join it ------------------------------------------------
@@ -815,6 +842,7 @@ function startRace(data, options) {
     chart.on("plotly_afterplot", () => { fitOverlay(); draw(); });  // newPlot dropped it
     followed = $("chartbox").clientWidth;  // newPlot drew it at this width
     if (again) follow();
+    fitLegend();
     performance.mark("race-ready");
     if (options.autoplay || (wasPlaying && !options.fresh)) setPlaying(true);
   });

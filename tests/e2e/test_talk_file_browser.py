@@ -1,0 +1,193 @@
+"""The offline talk file on a phone, a laptop and a projector, from file:// with the network
+blocked: what fits the screen, what a finger can press, and where the arrow keys go."""
+
+from __future__ import annotations
+
+import pytest
+
+from momentum_app.talk import scenes
+from momentum_app.talk.export import talk_html
+from tests.e2e.conftest import shot
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 3,
+}
+#: The file travels by mail and USB stick: it must stay small enough for both.
+MAX_BYTES = 10_000_000
+#: A finger's smallest target, each way (Apple's and WCAG's 44 CSS px).
+FINGER = 44
+
+# One scene's measures: the document's width, the window, the scene bar's buttons, the
+# chart, and every control a finger can reach (plotly's own SVG is not one: the chart is
+# for looking, its controls are above it).
+MEASURE = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width,
+            height: r.height}; };
+  const next = document.getElementById("talknext"), r = next.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  const controls = [...document.querySelectorAll("button, select, input, [role=slider]")]
+    .filter((e) => !e.closest("#chart") && e.getClientRects().length
+                   && getComputedStyle(e).visibility !== "hidden")
+    .map((e) => Object.assign(box(e), {id: e.id || e.tagName}));
+  const cut = [...document.querySelectorAll("#talkhead, #talkclaim, #talkcaption, #talkchecks")]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.id);
+  return {scrollWidth: document.documentElement.scrollWidth, width: innerWidth,
+          height: innerHeight, next: box(next), nextOnTop: next.contains(hit),
+          chart: box(document.getElementById("chart")), controls, cut,
+          legend: box(document.querySelector("#chart .legend")),
+          plotTop: chart.getBoundingClientRect().top + chart._fullLayout.yaxis._offset,
+          index: talkStats.index};
+}"""
+
+
+@pytest.fixture(scope="module")
+def talk_file(tmp_path_factory):
+    every = scenes.load_scenes()
+    path = tmp_path_factory.mktemp("talk") / "talk.html"
+    path.write_text(talk_html(every), encoding="utf-8")
+    return path, every
+
+
+def open_offline(browser, path, **context_args):
+    """The file in a fresh context where nothing but file:// may load; returns the page,
+    the context, the requests that tried to leave and the page's errors."""
+    context = browser.new_context(**context_args)
+    left, errors = [], []
+
+    def only_files(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            left.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_files)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    return page, context, left, errors
+
+
+def settled(page, index: int) -> None:
+    """Scene ``index`` shown, its chart drawn and laid out for this window."""
+    page.wait_for_function(
+        f"() => talkStats.index === {index} && talkStats.shown >= 1 && chart._fullLayout"
+        " && !raceStats.drawing && raceStats.framesDrawn > 2"
+    )
+    page.wait_for_timeout(250)  # a reshape after the first draw (a narrow window) settles
+
+
+def test_the_file_is_small_and_self_contained(talk_file, browser):
+    path, _ = talk_file
+    assert path.stat().st_size <= MAX_BYTES
+    page, context, left, errors = open_offline(browser, path, viewport=PHONE["viewport"])
+    settled(page, 0)
+    page.locator("#talknext").click()
+    settled(page, 1)
+    assert left == [] and errors == [], (left, errors)
+    context.close()
+
+
+def test_on_a_phone_every_scene_fits_the_screen_and_the_finger(talk_file, browser):
+    path, every = talk_file
+    page, context, left, errors = open_offline(browser, path, **PHONE)
+    for i in range(len(every)):
+        settled(page, i)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        m = page.evaluate(MEASURE)
+        # The viewport tag: the page is laid out at the phone's width, not a desktop's.
+        assert m["width"] == 390 and m["height"] == 844, m
+        assert m["scrollWidth"] <= m["width"], (i, m["scrollWidth"])
+        assert m["cut"] == [], (i, m["cut"])
+        # Next on screen without scrolling, and nothing over it.
+        n = m["next"]
+        assert n["left"] >= 0 and n["right"] <= m["width"], (i, n)
+        assert n["top"] >= 0 and n["bottom"] <= m["height"], (i, n)
+        assert m["nextOnTop"], i
+        # The chart: a real share of the screen, and all of it visible at one scroll
+        # position above the scene bar.
+        c = m["chart"]
+        assert c["height"] >= 0.4 * m["height"], (i, c)
+        assert c["height"] <= n["top"], (i, c, n)
+        assert c["right"] <= m["width"], (i, c)
+        # Its legend whole, above the landscape, with no empty band over it.
+        legend = m["legend"]
+        assert c["top"] <= legend["top"] <= c["top"] + 24, (i, legend, c)
+        assert legend["bottom"] <= m["plotTop"], (i, legend, m["plotTop"])
+        small = [e for e in m["controls"] if e["width"] < FINGER or e["height"] < FINGER]
+        assert small == [], (i, small)
+        if i == 0:
+            shot(page, "talk-phone-390x844")
+        if i == len(every) - 1:
+            # Scrolled to the chart: the scene bar is still there, over none of it.
+            page.evaluate("() => chart.scrollIntoView()")
+            page.wait_for_timeout(100)
+            scrolled = page.evaluate(MEASURE)
+            assert scrolled["nextOnTop"] and scrolled["next"]["bottom"] <= 844
+            assert scrolled["chart"]["top"] >= 0
+            assert scrolled["chart"]["bottom"] <= scrolled["next"]["top"], scrolled
+            shot(page, "talk-phone-390x844-chart")
+            break
+        page.locator("#talknext").tap()  # a finger on the bar's button
+    assert page.evaluate("() => talkStats.index") == len(every) - 1
+    assert left == [] and errors == [], (left, errors)
+    context.close()
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1280, 720)], ids=["desktop", "projector"])
+def test_a_laptop_and_a_projector_keep_the_bar_above_a_chart_that_fills_the_screen(
+    talk_file, browser, size
+):
+    path, every = talk_file
+    page, context, left, errors = open_offline(
+        browser, path, viewport={"width": size[0], "height": size[1]}
+    )
+    for i in (0, len(every) - 1):  # a function's race and a model's
+        if i:
+            page.locator("#talkmenu").select_option(str(i))
+        settled(page, i)
+        m = page.evaluate(MEASURE)
+        assert m["scrollWidth"] <= size[0], m["scrollWidth"]
+        n, c = m["next"], m["chart"]
+        assert n["left"] >= 0 and n["right"] <= size[0] and n["top"] >= 0, n
+        assert n["bottom"] < c["top"], (n, c)  # the bar above the chart, as on the slides
+        assert c["height"] >= 0.4 * size[1] and c["bottom"] <= size[1], (c, size)
+        assert m["cut"] == [], m["cut"]
+    shot(page, f"talk-{size[0]}x{size[1]}")
+    assert left == [] and errors == [], (left, errors)
+    context.close()
+
+
+def test_the_arrows_move_a_focused_slider_not_the_scene(talk_file, browser):
+    path, _ = talk_file
+    page, context, _, errors = open_offline(browser, path, viewport={"width": 1280, "height": 720})
+    settled(page, 0)
+    page.locator("#play").click()  # pause: the slider then moves only by the keys
+    page.wait_for_function("() => !raceStats.playing")
+    slider = page.locator("#step")
+    slider.focus()
+    before = int(slider.input_value())
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert int(slider.input_value()) == before + 2
+    assert page.evaluate("() => raceStats.step") == before + 2  # the race followed it
+    page.keyboard.press("ArrowLeft")
+    assert int(slider.input_value()) == before + 1
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => talkStats.index") == 0
+    # A clicker's PageDown still goes to the next scene from the slider.
+    page.keyboard.press("PageDown")
+    settled(page, 1)
+    # Elsewhere the arrows change the scene as before: on the page, and on a button.
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("ArrowRight")
+    settled(page, 2)
+    page.locator("#play").focus()
+    page.keyboard.press("ArrowLeft")
+    settled(page, 1)
+    assert errors == [], errors
+    context.close()
