@@ -7,7 +7,6 @@ change on one page survives a visit to another.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import streamlit as st
@@ -22,6 +21,7 @@ from momentum_app.landscapes import (
 from momentum_app.talk.room import ROOM_ID
 from momentum_app.talk.scenes import SceneChoice
 from momentum_app.config import links
+from momentum_app.config.markdown import plain
 from momentum_app.config.settings import (
     MinimaSettings,
     ModelSettings,
@@ -199,15 +199,6 @@ def sync_from_url(cls: type) -> list[str]:
         _remember(links.to_query(settings))
         st.session_state[_WARNINGS] = warnings
     return st.session_state.pop(_WARNINGS, [])
-
-
-_MARKDOWN = re.compile(r"([\\`*_~$\[\]<>#|])")
-
-
-def plain(text: str) -> str:
-    """``text`` as Streamlit's Markdown shows it letter for letter: a message quoting a
-    typed formula lost its ``*`` to italics (``cos(x)*cos(y)*1e300``)."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def warn_next_run(message: str) -> None:
