@@ -37,6 +37,16 @@ PARAM_RANGES = {
 Params = tuple[tuple[str, float], ...]
 
 
+#: Significant digits of every number a setting holds (a learning rate, a momentum, a
+#: noise; not a whole number or a choice): what the pages show, and all a link writes.
+SIGNIFICANT = 4
+
+
+def significant(value: float) -> float:
+    """``value`` to the nearest number of :data:`SIGNIFICANT` significant digits."""
+    return float(f"{float(value):.{SIGNIFICANT - 1}e}")
+
+
 def param_step(low: float, high: float) -> float:
     """The "−"/"+" step of a parameter's box: a power of ten near a fiftieth of its range
     (Rastrigin's A on 0.1-20 steps by 0.1, Rosenbrock's b on 1-1000 by 10; Streamlit's own
@@ -53,10 +63,11 @@ def param_defaults(fn: str) -> Params:
 
 
 def explicit(fn: str, params: dict[str, float] | Params) -> Params:
-    """The parameters that differ from ``fn``'s defaults, sorted: the one way a landscape's
-    parameters are written (an empty tuple is every default)."""
-    given = dict(params)
-    return tuple((n, float(given[n])) for n, v in param_defaults(fn) if given.get(n, v) != v)
+    """The parameters that differ from ``fn``'s defaults, sorted, to :data:`SIGNIFICANT`
+    digits: the one way a landscape's parameters are written (an empty tuple is every
+    default)."""
+    given = {n: significant(v) for n, v in dict(params).items()}  # as the boxes show them
+    return tuple((n, given[n]) for n, v in param_defaults(fn) if given.get(n, v) != v)
 
 
 def landscape(fn: str, params: Params = (), formula: str = "", domain: tuple = ()) -> Objective:
@@ -78,6 +89,8 @@ def title(fn: str) -> str:
 
 
 def lr_limits(obj: Objective) -> tuple[float, float]:
-    """The learning rates a user may type: a decade beyond the sensible range each way."""
+    """The learning rates a user may type: a decade beyond the sensible range each way,
+    to :data:`SIGNIFICANT` digits (``1e-05 / 10`` is ``1.0000000000000002e-06``; a rounded
+    rate must not fall outside its own box)."""
     low, high = obj.lr_range
-    return low / 10, high * 10
+    return significant(low / 10), significant(high * 10)

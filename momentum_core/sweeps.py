@@ -138,8 +138,13 @@ def largest_stable_lr(result: SweepResult) -> Array:
 
 
 def best_cell(result: SweepResult) -> tuple[int, int]:
-    """The (row, column) of the best run: fewest steps to tolerance, ties to the smaller
-    learning rate; if no run reached tolerance, the lowest final loss among the stable."""
+    """The (row, column) of the best run: fewest steps to tolerance; if no run reached
+    tolerance, the lowest final loss among the stable.
+
+    Ties go to the first row, then to the first column of that row (``argmin`` reads the
+    grid row by row): on a grid whose momenta and learning rates ascend, as every grid
+    of the app does, the smaller β first, then the smaller α. A tie at a smaller β wins
+    even with a larger α."""
     steps = grid_of(result, result.summary.tol_step)
     if np.any(steps >= 0):
         score = np.where(steps >= 0, steps, np.iinfo(np.int64).max).astype(float)
@@ -192,6 +197,9 @@ def robust_best(result: SweepResult, factor: float = ROBUST_FACTOR) -> RobustBes
     cell of a fine grid is often a fluke (first steps that fling the point near the
     minimum, next to cells that diverge); a robust cell's answer survives a small change
     of alpha or beta, so it does not flip between a 60 x 60 and a 200 x 200 grid.
+
+    Robust cells with equally few steps tie as in :func:`best_cell`: the first row, then
+    the first column (on ascending grids, the smaller β, then the smaller α).
     """
     steps = grid_of(result, result.summary.tol_step).astype(float)
     steps[steps < 0] = np.inf  # never reached: no neighbour is within a factor of it
@@ -205,7 +213,7 @@ def robust_best(result: SweepResult, factor: float = ROBUST_FACTOR) -> RobustBes
     if not robust.any():
         return RobustBest(-1, -1, -1, robust, fragile, None)
     score = np.where(robust, steps, np.inf)
-    r, c = np.unravel_index(int(np.argmin(score)), score.shape)  # ties: smaller alpha
+    r, c = np.unravel_index(int(np.argmin(score)), score.shape)  # ties: first row, then column
     best = float(steps[r, c])
     region = robust & (steps <= factor * max(best, 1))
     # Helps: clearly fewer steps than the lowest-momentum row's best robust cell (a few

@@ -21,7 +21,7 @@ if not presenting and not following:
     )
 
 if problem := scenes.scenes_problem():
-    st.error(f"The scenes file could not be read. {problem}", icon=":material/error:")
+    st.error(state.plain(f"The scenes file could not be read. {problem}"), icon=":material/error:")
     st.stop()
 now = room_ui.enter_room()  # a presenter opens a room; a follower goes to its scene
 presenting, following = state.presenting(), state.following()  # not someone else's room
@@ -49,7 +49,7 @@ staged = cache.scene_stage(scene)
 values = staged.values
 if room_ui.question_ui(scene, values, now):  # a question first: the caption gives it away
     st.markdown(scenes.caption(scene, values).replace("*", r"\*"))  # f* is no emphasis
-    for failed in scenes.failed_checks(scene, values):
+    for failed in map(state.plain, scenes.failed_checks(scene, values)):
         st.warning(f"This run does not bear the caption out: {failed}.", icon=":material/warning:")
     # The controls big when presenting, but not the chart's room; each scene from step 0.
     size = 18 if presenting else font + 1

@@ -6,6 +6,11 @@ functions of the page's landscape), and the widget that sets it. The rest is der
 
 - :func:`from_query` reads a link: each bad value becomes a warning and a valid fallback;
 - :func:`to_query` writes the link that reproduces a record exactly;
+- :func:`rounded` gives every number (and start point) a link, a widget or a chart
+  hands over the
+  :data:`SIGNIFICANT` digits a page shows, when a record is read (from a link, from state)
+  and when it is written: a link says ``lr=0.0003064``, not ``lr=0.00030638870628004047``,
+  and the run is the run of the value the link says;
 - :func:`defaults` is what a fresh visitor sees (what an empty link gives);
 - :func:`state_keys`, :func:`to_state` and :func:`from_state` map a record onto the
   session-state keys its widgets own: the field's name, after the record's ``PREFIX``
@@ -31,10 +36,12 @@ from momentum_app.landscapes import (
     DEFAULT_FORMULA,
     FLAT_DEFAULT_DOMAIN,
     PARAM_RANGES,
+    SIGNIFICANT,
     Params,
     explicit,
     landscape,
     param_defaults,
+    significant,
     title,
 )
 from momentum_core import FACTORIES, Objective
@@ -120,6 +127,21 @@ def plain_number(text: str) -> float | None:
         return None
     value = float(text)
     return value if math.isfinite(value) else None
+
+
+def rounded(value: float, low: float = -math.inf, high: float = math.inf) -> float:
+    """``value`` to :data:`SIGNIFICANT` significant digits. A value inside ``[low, high]``
+    stays inside: when the nearest such number lies beyond a bound (a bound that has more
+    digits, like a typed formula's largest learning rate), the nearest one on the inside."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return value
+    near = significant(value)
+    if low <= near <= high or not low <= value <= high:
+        return near
+    step = 10.0 ** (math.floor(math.log10(abs(value))) - SIGNIFICANT + 1)
+    inside = significant((math.floor if near > high else math.ceil)(value / step) * step)
+    return inside if low <= inside <= high else value
 
 
 def parse_domain(text: str) -> tuple[float, ...]:
@@ -215,9 +237,11 @@ class QueryReader:
 
         Only a plain decimal or scientific number counts (see ``_PLAIN_NUMBER``); anything
         else falls back to ``default``. Each correction adds a warning; ``whole`` prints the
-        bounds and the value used as integers, in full.
+        bounds and the value used as integers, in full; any other value is :func:`rounded`
+        (no warning: the page shows it so).
         """
         show = (lambda v: f"{round(v)}") if whole else (lambda v: f"{v:g}")
+        default = default if whole else rounded(default, low, high)
         if name not in self.q:
             return default
         value = plain_number(self.q[name])
@@ -226,14 +250,14 @@ class QueryReader:
                 f"Ignored {name}={self.q[name]!r}: not a number; using {show(default)}."
             )
             return default
-        if not low <= value <= high:
-            clamped = min(max(value, low), high)
+        clamped = min(max(value, low), high)
+        within = clamped if whole else rounded(clamped, low, high)
+        if clamped != value:
             self.warnings.append(
                 f"{name}={value:g} is outside {what} [{show(low)}, {show(high)}]; "
-                f"using {show(clamped)}."
+                f"using {show(within)}."
             )
-            return clamped
-        return value
+        return within
 
     def whole(self, name: str, low: int, high: int, default: int, what: str) -> int:
         value = self.number(name, low, high, default, what, whole=True)
@@ -281,19 +305,20 @@ class QueryReader:
         return known or default
 
     def point(self, name: str, obj: Objective, default: tuple[float, float]) -> tuple[float, float]:
-        """``name=x,y``, moved inside the plot when it lies outside."""
+        """``name=x,y``, moved inside the plot when it lies outside (:func:`rounded`, like a
+        number)."""
         if name not in self.q:
-            return default
+            return within_plot(obj, default)
         text = self.q[name]
         parts = [plain_number(p) for p in text.split(",")]
         if len(parts) != 2 or None in parts:
             self.warnings.append(f"Ignored {name}={text!r}: expected x,y; using the default.")
-            return default
+            return within_plot(obj, default)
         (x_lo, x_hi), (y_lo, y_hi) = obj.domain
         x, y = min(max(parts[0], x_lo), x_hi), min(max(parts[1], y_lo), y_hi)
         if (x, y) != tuple(parts):
             self.warnings.append(f"{name}={text} is outside the plot; moved to {x:g},{y:g}.")
-        return (x, y)
+        return within_plot(obj, (x, y))
 
     def field(self, link: Link, ctx: Context) -> Any:
         """The value of one linked field (not a landscape)."""
@@ -361,14 +386,48 @@ _WRITE: dict[str, Callable[[Any], str]] = {
 
 
 def to_query(s: Any) -> dict[str, str]:
-    """The query parameters that reproduce ``s`` exactly (shortest round-tripping floats)."""
+    """The query parameters that reproduce ``s`` (shortest round-tripping floats): exactly,
+    for a record read from a link or from state; a record made otherwise (a sweep's cell)
+    has its numbers :func:`rounded` on the way."""
     query: dict[str, str] = {}
+    ctx = Context(None)
     for name, link in links(type(s)):
         if link.kind == "landscape":
-            query.update(landscape_query(*(getattr(s, f) for f in LANDSCAPE_FIELDS)))
+            land = tuple(getattr(s, f) for f in LANDSCAPE_FIELDS)
+            query.update(landscape_query(*land))
+            ctx = Context(landscape(*land), frozenset({"fn"}))
+        elif link.kind == "number":
+            query[link.name] = _WRITE["number"](within_link(link, ctx, getattr(s, name)))
+        elif link.kind == "point":
+            query[link.name] = _WRITE["point"](within_plot(ctx.objective, getattr(s, name)))
         else:
             query[link.name] = _WRITE[link.kind](getattr(s, name))
     return query
+
+
+def within_plot(obj: Objective, point: Iterable[float]) -> tuple[float, float]:
+    """A start point, each coordinate :func:`rounded` inside ``obj``'s plot."""
+    (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+    x, y = point
+    return rounded(x, x_lo, x_hi), rounded(y, y_lo, y_hi)
+
+
+def within_link(link: Link, ctx: Context, value: float) -> float:
+    """A ``number`` field's value, :func:`rounded` inside the field's bounds."""
+    return rounded(value, link.value("low", ctx), link.value("high", ctx))
+
+
+def settled(cls: type, objective: Objective | None, **values: Any) -> dict[str, Any]:
+    """Field ``values`` of a ``cls`` record handed over by a button or a chart, with the
+    numbers and points :func:`rounded` inside their bounds on ``objective`` (the record's
+    landscape)."""
+    ctx = Context(objective, frozenset({"fn"}))
+    fields = {n: link for n, link in links(cls) if n in values}
+    numbers = {n: within_link(link, ctx, values[n])
+               for n, link in fields.items() if link.kind == "number"}  # fmt: skip
+    points = {n: within_plot(objective, values[n])
+              for n, link in fields.items() if link.kind == "point"}  # fmt: skip
+    return {**values, **numbers, **points}
 
 
 # Session state ----------------------------------------------------------------------
@@ -446,7 +505,6 @@ def landscape_prefix(cls: type) -> str | None:
 
 
 _READ: dict[str, Callable[[Any], Any]] = {
-    "number": float,
     "whole": int,
     "scale": int,
     "choice": lambda v: v,
@@ -465,9 +523,11 @@ def from_state(cls: type, values: Mapping[str, Any], land: Iterable | None = Non
             fields.update(zip(LANDSCAPE_FIELDS, land, strict=True))
             ctx = Context(landscape(*land), frozenset({"fn"}))
         elif link.kind == "point":
-            fields[name] = (float(values[k + "_x"]), float(values[k + "_y"]))
+            fields[name] = within_plot(ctx.objective, (values[k + "_x"], values[k + "_y"]))
         elif link.kind == "choices":  # never empty: the default stands in for none
             fields[name] = tuple(values[k]) or link.value("default", ctx)
+        elif link.kind == "number":  # a box takes any digits: the page shows SIGNIFICANT
+            fields[name] = within_link(link, ctx, float(values[k]))
         else:
             fields[name] = _READ[link.kind](values[k])
     return cls(**fields)

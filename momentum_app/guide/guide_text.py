@@ -6,6 +6,7 @@ in :func:`race_caption`, built from the settings it shows.
 
 from __future__ import annotations
 
+from momentum_app.config.markdown import plain
 from momentum_app.config.settings import ModelSettings, RaceSettings
 
 #: The tutorial the app grew from, as it is titled.
@@ -70,7 +71,7 @@ TFJS_NOTE = (
 def race_caption(s: RaceSettings) -> str:
     """What the code below reproduces: the race's function, start, α, β and steps."""
     return (
-        f"{s.objective.title} from {s.start}, α = {s.lr:g}, β = {s.momentum:g}, "
+        f"{plain(s.objective.title)} from {s.start}, α = {s.lr:g}, β = {s.momentum:g}, "
         f"{s.steps:,} steps: the playground's settings (this page's link carries them too)."
     )
 

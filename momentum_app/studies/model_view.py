@@ -110,10 +110,11 @@ def race_for(s) -> ModelRace:
 
 def bands_caption(race: ModelRace) -> str:
     """What the loss bands figure draws."""
+    lower = " (of an even number, the lower of the two middle values)" * (race.seeds % 2 == 0)
     return (
-        f"Lines: the median over {race.seeds} seeds; bands: the {BAND[0]}th to {BAND[1]}th "
-        "percentile. A diverged run counts as an infinite loss from the epoch it diverged in, "
-        "so a band or median stops where too many seeds diverged."
+        f"Lines: the median over {race.seeds} seeds{lower}; bands: the {BAND[0]}th to "
+        f"{BAND[1]}th percentile. A diverged run counts as an infinite loss from the epoch it "
+        "diverged in, so a band or median stops where too many seeds diverged."
     )
 
 
@@ -122,7 +123,8 @@ def band(losses: Array) -> tuple[Array, Array, Array]:
     being finite (once more than half the seeds diverged, the median has no value).
 
     Percentiles are the seeds' own values (``inverted_cdf``): no interpolation with an
-    ``inf``, so no NaN.
+    ``inf``, so no NaN. Over an even number of seeds the median is therefore the lower of
+    the two middle values, not their midpoint.
 
     Args:
         losses: ``(epochs + 1, seeds)``, ``inf`` after a divergence.
@@ -140,7 +142,8 @@ def band(losses: Array) -> tuple[Array, Array, Array]:
 
 
 def median_final(race: ModelRace, index: int, which: str = "train") -> float:
-    """The median over seeds of the last epoch's loss (``inf`` if half diverged)."""
+    """The median over seeds of the last epoch's loss: a seed's own value, the lower
+    middle one of an even number (``inf`` once more than half diverged)."""
     return float(np.percentile(race.losses(which, index)[-1], 50, method="inverted_cdf"))
 
 
@@ -161,7 +164,8 @@ def epochs_to(losses: Array, target: float) -> Array:
 
 
 def _median(values: Array) -> float:
-    # The seeds' own middle value: np.median would interpolate inf with inf into NaN.
+    # The seeds' own middle value, the lower one of an even number: np.median's midpoint
+    # would interpolate inf with inf into NaN.
     return float(np.percentile(values, 50, method="inverted_cdf"))
 
 
@@ -171,7 +175,8 @@ class SeedStats:
 
     Attributes:
         epochs: ``(seeds,)`` epochs to the target, ``inf`` if never.
-        median_epochs: Their median over seeds (``inf`` if most never got there).
+        median_epochs: Their median over seeds, the lower middle value of an even number
+            (``inf`` if more than half never got there).
         first: On how many seeds it reached the target in an earlier epoch than every other.
         diverged: On how many seeds it diverged.
         final: Its median final training loss; ``val`` the validation one.

@@ -49,7 +49,7 @@ def _ask(method: str, *args):
     try:
         return getattr(rooms.open_store(), method)(*args)
     except (rooms.RoomsBusy, rooms.NotPresenter, rooms.RoomGone) as err:
-        st.warning(f"No room: {err}.", icon=":material/group_off:")
+        st.warning(state.plain(f"No room: {err}."), icon=":material/group_off:")
         return None
     except Exception as err:  # sqlite3.Error, redis's errors, OSError: the page goes on
         st.warning(f"The room cannot be reached ({type(err).__name__}); showing this scene "

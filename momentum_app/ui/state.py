@@ -7,12 +7,12 @@ change on one page survives a visit to another.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import streamlit as st
 
 from momentum_app.config import links
+from momentum_app.config.markdown import plain
 from momentum_app.config.settings import (
     MinimaSettings,
     ModelSettings,
@@ -129,7 +129,20 @@ def put(s) -> None:
 
 
 def update(cls: type, **values) -> None:
-    """Set some fields of the ``cls`` record its widgets hold (e.g. from a button)."""
+    """Set some fields of the ``cls`` record its widgets hold (from a button, a chart's
+    scrub or click): numbers are rounded to the digits the page shows, inside their bounds
+    (see :func:`momentum_app.config.links.rounded`), so the widget, the run and the link
+    all hold the same value."""
+    if {n for n, link in links.links(cls) if link.kind in ("number", "point")} & values.keys():
+        prefix = links.landscape_prefix(cls)
+        if prefix is None:
+            obj = None
+        elif "fn" in values:  # the bounds of the landscape being set
+            land = {"params": (), "formula": "", "domain": (), **values}
+            obj = landscape(*(land[f] for f in links.LANDSCAPE_FIELDS))
+        else:
+            obj = landscape(*get_landscape(prefix, report=False))
+        values = links.settled(cls, obj, **values)
     st.session_state.update(links.state_items(cls, **values))
 
 
@@ -201,15 +214,6 @@ def sync_from_url(cls: type) -> list[str]:
     return st.session_state.pop(_WARNINGS, [])
 
 
-_MARKDOWN = re.compile(r"([\\`*_~$\[\]<>#|])")
-
-
-def plain(text: str) -> str:
-    """``text`` as Streamlit's Markdown shows it letter for letter: a message quoting a
-    typed formula lost its ``*`` to italics (``cos(x)*cos(y)*1e300``)."""
-    return _MARKDOWN.sub(r"\\\1", text)
-
-
 def warn_next_run(message: str) -> None:
     """Show ``message`` with the link warnings of the page's next run (for a callback,
     which runs before the page's script)."""
@@ -275,10 +279,12 @@ def apply_chart_value(key: str) -> None:
 
 
 def apply_pending_start() -> None:
-    """Move the start to a clicked point (clamped to the plot), before the widgets run."""
+    """Move the start to a clicked point (clamped to the plot, to the digits its boxes
+    show), before the widgets run."""
     start = st.session_state.pop(_PENDING, None)
     if start is None:
         return
     (x0, x1), (y0, y1) = landscape(*get_landscape(report=False)).domain
-    x, y = round(min(max(start[0], x0), x1), 4), round(min(max(start[1], y0), y1), 4)
+    x = links.rounded(min(max(start[0], x0), x1), x0, x1)
+    y = links.rounded(min(max(start[1], y0), y1), y0, y1)
     update(RaceSettings, start=(x, y))

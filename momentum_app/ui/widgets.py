@@ -48,14 +48,15 @@ class ViewChoice:
 
 
 def lr_options(low: float, high: float) -> list[float]:
-    """Log-spaced round learning rates (1, 1.5, 2, 3, 5, 7 x 10^k) from low to high."""
+    """Log-spaced round learning rates (1, 1.5, 2, 3, 5, 7 x 10^k) from low to high (the
+    ends to the digits a page shows: a typed formula's range has more)."""
     values = [
         m * 10.0**k
         for k in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
         for m in (1, 1.5, 2, 3, 5, 7)
     ]
     inside = [float(f"{v:.3g}") for v in values if low * (1 - 1e-9) <= v <= high * (1 + 1e-9)]
-    return sorted({low, *inside, high})
+    return sorted({links.rounded(low), *inside, links.rounded(high)})
 
 
 def _nearest(options: list[float], value: float) -> float:
@@ -68,14 +69,17 @@ _PER_LANDSCAPE = ("step", "help")
 
 def _clamp(key: str, low: float, high: float, label: str, then: Callable | None, args) -> None:
     """A value typed outside ``[low, high]`` is clamped into it, with the one-line warning
-    a link's value gets (the box used to keep it in red while the race kept the old one)."""
+    a link's value gets (the box used to keep it in red while the race kept the old one);
+    a number keeps the digits the page shows (:func:`links.rounded`), as the run does."""
     value = st.session_state.get(key)
     if value is not None and not low <= value <= high:
         fixed = min(max(value, low), high)
-        fixed = int(fixed) if isinstance(value, int) else float(fixed)
+        fixed = int(fixed) if isinstance(value, int) else links.rounded(fixed, low, high)
         st.session_state[key] = fixed
         state.warn_next_run(f"{label} {number(value)} is outside {bounds(low, high)}; "
                             f"using {number(fixed)}.")  # fmt: skip
+    elif isinstance(value, float):
+        st.session_state[key] = links.rounded(value, low, high)
     if then is not None:
         then(*args)
 

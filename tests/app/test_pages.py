@@ -7,6 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from momentum_app.config import links
 from momentum_app.config.settings import LABELS
 from momentum_app.landscapes import DEFAULT_FORMULA
 from momentum_app.race.runs import run_one
@@ -150,11 +151,12 @@ def test_theory_buttons_set_the_optima_and_the_table_agrees():
     assert not at.exception, at.exception
     at.button[0].click().run()  # optimal gradient descent
     alpha, _ = theory.optimal_gd(0.01, 1.0)
-    assert at.session_state["th_alpha"] == pytest.approx(alpha)
+    # The optimum to the digits the page shows (links.rounded): the link then says what ran.
+    assert at.session_state["th_alpha"] == links.rounded(alpha) != alpha
     assert at.session_state["th_beta"] == 0.0
     table = at.dataframe[0].value
     mine = table[table["setting"] == "your setting"].iloc[0]
-    assert mine["predicted rate"] == pytest.approx(99 / 101, rel=1e-9)
+    assert mine["predicted rate"] == pytest.approx(99 / 101, rel=1e-4)
     assert mine["measured rate"] == pytest.approx(99 / 101, rel=0.01)
     assert at.query_params["kappa"] in (["100"], "100")
     at.select_slider(key="th_kappa").set_value(10).run()
@@ -399,7 +401,7 @@ def test_a_formula_near_the_float_limit_gives_one_line_not_a_traceback(page):
     assert not at.exception
     assert any("too large on the domain" in w.value for w in at.warning)
     # Quoted letter for letter: Markdown had turned "*cos(y)*" into italics.
-    assert any("f='cos(x)\\*cos(y)\\*1e300'" in w.value for w in at.warning)
+    assert any(state.plain("f='cos(x)*cos(y)*1e300'") in w.value for w in at.warning)
 
 
 def test_a_message_shows_markdown_characters_as_typed():

@@ -137,7 +137,7 @@ def test_sweep_links_take_plain_numbers_only():
     at = sweep_at({"steps": "1_000", "grid": "0x10"})
     messages = " ".join(w.value for w in at.warning)
     assert state.plain("Ignored steps='1_000': not a number") in messages
-    assert "Ignored grid='0x10': not a number" in messages
+    assert state.plain("Ignored grid='0x10': not a number") in messages
 
 
 def test_the_page_names_the_robust_region_and_calls_a_fluke_best_cell_fragile():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -100,3 +102,28 @@ def test_rosenbrocks_fluke_best_cell_is_fragile_and_the_robust_one_has_high_mome
     assert best.best_is_fragile  # best_cell: beta = 0.02 beside the diverged region
     assert result.momentum[best.row, best.col] > 0.8 and best.region[best.row, best.col]
     assert best.momentum_helps
+
+
+def _with_steps(sweep, steps):
+    """``sweep`` with its steps to tolerance replaced by the grid ``steps``."""
+    return replace(sweep, summary=replace(sweep.summary, tol_step=steps.ravel().copy()))
+
+
+def test_ties_go_to_the_smaller_momentum_first_then_to_the_smaller_learning_rate(sweep):
+    """What best_cell's and robust_best's docstrings say: a tie at a smaller β wins even
+    with a larger α; within a row, the smaller α wins."""
+    steps = np.full(sweep.lr.shape, 20, dtype=np.int64)
+    steps[1, 5] = steps[3, 2] = 10  # a smaller β with a larger α, and the reverse
+    for best in _both(_with_steps(sweep, steps)):
+        assert best == (1, 5)
+        assert sweep.momentum[1, 5] < sweep.momentum[3, 2] and sweep.lr[1, 5] > sweep.lr[3, 2]
+    steps[1, 5] = 20
+    steps[3, 4] = 10  # the same β: the smaller α
+    for best in _both(_with_steps(sweep, steps)):
+        assert best == (3, 2) and sweep.lr[3, 2] < sweep.lr[3, 4]
+
+
+def _both(result):
+    """best_cell's and robust_best's cells of ``result``."""
+    robust = robust_best(result)
+    return best_cell(result), (robust.row, robust.col)

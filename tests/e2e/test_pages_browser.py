@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from tests.e2e.conftest import shot
 from tests.e2e.race_helpers import race_frame, race_handle
@@ -81,3 +81,29 @@ def test_local_minima_draws_two_basin_maps_and_the_study(page, app_url):
     assert "grid starts, reaching the global minimum" in body and "Traceback" not in body
     assert "Page not found" not in body  # a first visit on a new server, by its own URL
     shot(page, "local-minima")
+
+
+#: Values a link may carry that Streamlit's Markdown would turn into a link, colour, an
+#: icon, an emoji, emphasis, code, maths or HTML, were they not escaped.
+HOSTILE = {
+    "kappa": "[Click here](https://evil.example/login) :red[**alarm**]",
+    "lr": ":material/warning: :smile: $x^2$ www.evil.example a@evil.example",
+    "momentum": "<b>bold</b> &lt; `c` ~d~ _e_ :blue-background[x]",
+}
+
+
+def test_a_link_s_values_read_as_typed_in_its_warnings(page, app_url):
+    """Issue #26, item 9: the warning box quotes the link; nothing in it is markup."""
+    page.goto(app_url + "/theory?" + urlencode(HOSTILE))
+    alerts = page.locator("[data-testid='stAlert'] [data-testid='stMarkdownContainer']")
+    alerts.nth(len(HOSTILE) - 1).wait_for(timeout=30_000)
+    shot(page, "theory-hostile-link")
+    texts = [t.replace("\u2060", "") for t in alerts.all_inner_texts()]
+    for name, value in HOSTILE.items():
+        assert any(f"Ignored {name}={value!r}: not a number" in t for t in texts), (name, texts)
+    for i in range(alerts.count()):
+        inside = alerts.nth(i).locator(
+            "a, strong, em, code, del, b, .katex, [role='img'], img, "
+            ".stMarkdownColoredText, .stMarkdownColoredBackground"
+        )
+        assert inside.count() == 0, alerts.nth(i).inner_html()
