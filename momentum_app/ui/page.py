@@ -53,13 +53,13 @@ PAGE_CSS = """<style>
 [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 1.6rem; }
 </style>"""
 
-#: A formula or a table wider than its column scrolls sideways (PAGE_CSS): such a region takes the
+#: A formula, table or code wider than its column scrolls sideways: such a region takes the
 #: keyboard's focus, so that it scrolls with the arrow keys too (axe's
 #: scrollable-region-focusable). Set once a page, whatever Streamlit redraws after.
 FOCUSABLE_SCROLL_JS = """<script>
 if (!window.momentumScrollFocus) {
   window.momentumScrollFocus = true;
-  const wide = ".katex-display, [data-testid='stMarkdownContainer'] table";
+  const wide = ".katex-display, [data-testid='stMarkdownContainer'] table, pre";
   const mark = () => document.querySelectorAll(wide).forEach((e) => {
     if (e.scrollWidth > e.clientWidth) e.tabIndex = 0; else e.removeAttribute("tabindex");
   });

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from momentum_app.config.settings import default_settings
+from momentum_app.race.figures import COLORS
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.race.race_data import Screen
 from momentum_app.race.runs import (
@@ -176,3 +177,24 @@ def test_the_talk_file_steps_through_every_scene_offline(browser, tmp_path, size
     page.wait_for_function(f"() => talkStats.index === {len(every) - 2}")
     assert not errors, errors
     context.close()
+
+
+def _contrast_on_white(hex_colour: str) -> float:
+    def channel(v: int) -> float:
+        v /= 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(hex_colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_racer_colours_as_text_read_at_aa_contrast(blank):
+    """The readout names each racer in its colour, darkened where it is too light to read
+    (WCAG AA: 4.5:1 on white), and left alone where it already reads."""
+    colours = sorted(set(COLORS.values()))
+    inks = blank.evaluate("(cs) => cs.map((c) => RaceDecode.ink(c))", colours)
+    assert any(_contrast_on_white(c) < 4.5 for c in colours)  # the palette has a light one
+    for colour, ink in zip(colours, inks, strict=True):
+        assert _contrast_on_white(ink) >= 4.5, (colour, ink)
+        if _contrast_on_white(colour) >= 4.5:
+            assert ink.lower() == colour.lower()

@@ -83,6 +83,36 @@ const RaceDecode = (() => {
     return {end: true, text: fill(outcomes.phrases[key], fields)};
   }
 
+  // A racer's colour as text on white: darkened until it reads at WCAG AA's 4.5:1 (the
+  // orange of the colour-blind-safe palette is 3.1:1), its hue kept.
+  function ink(hex) {
+    const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const lum = (c) => {
+      const [r, g, b] = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    let c = rgb;
+    for (let k = 1; 1.05 / (lum(c) + 0.05) < 4.5 && k < 40; k++) c = rgb.map((v) => Math.round(v * (1 - k * 0.025)));
+    return "#" + c.map((v) => v.toString(16).padStart(2, "0")).join("");
+  }
+
+  // Run m's gap f − f* at its kept point at or before step s (as the readout says it).
+  function gapAt(set, m, s) {
+    return 10 ** set.loss.gap[locate(set.loss, m, s)[0]];
+  }
+
+  // The race in one sentence for a screen reader: the step, who leads (the smallest gap
+  // now), and what each racer has. entries: [{label, said (readout's), gap}].
+  function standings(entries, s, steps) {
+    const count = (n) => n.toLocaleString("en-US");
+    if (!entries.length) return "";
+    let lead = entries[0];
+    for (const e of entries) if (e.gap < lead.gap) lead = e;
+    const each = entries.map((e) => `${e.label}: ${e.said.text}.`).join(" ");
+    const who = entries.length > 1 ? ` ${lead.label} leads.` : "";
+    return `Step ${count(s)} of ${count(steps)}.${who} ${each}`;
+  }
+
   // A tolerance as the readout writes it: 1e−6.
   function fmtTol(v) { return Number(v).toExponential().replace("e-", "e−").replace("e+", "e"); }
 
@@ -104,6 +134,6 @@ const RaceDecode = (() => {
   const fmtAlpha = (v) => sig(v, 4), fmt = (v) => sig(v, 3);
 
   return {LEVELS, typed, scale, unpackRuns, locate, pointAt, nearestIndex, fmtBeta, fmtAlpha, fmt,
-          fill, readout, fmtTol};
+          fill, readout, fmtTol, ink, gapAt, standings};
 })();
 if (typeof module !== "undefined") module.exports = RaceDecode;

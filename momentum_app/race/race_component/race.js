@@ -267,21 +267,29 @@ function showSettings() {
 
 // What each shown run has at the current step; its end only once it has got there.
 function showReadout() {
-  const shown = shownSettings(), whole = Math.floor(race.step);
+  const shown = shownSettings(), whole = Math.floor(race.step), spoken = [];
   const lines = race.tracks.map((t) => {
     const got = member(t);
     const parts = [];
     if (shown.alpha != null) parts.push(`α = ${D.fmtAlpha(shown.alpha)}`);
     if (t.momentum && shown.beta != null) parts.push(`β = ${D.fmtBeta(shown.beta)}`);
-    const head = `<b style="color:${t.color}">${t.label}</b>` + (parts.length ? ` (${parts.join(", ")})` : "");
+    const head = `<b style="color:${D.ink(t.color)}">${t.label}</b>` + (parts.length ? ` (${parts.join(", ")})` : "");
     if (!got) return `${head}: not on the pad (it holds the first momentum racer)`;
     const said = D.readout(race.data.outcomes, got[0], got[1], whole, race.steps, race.data.tolerance);
+    spoken.push({label: t.label, said, gap: D.gapAt(got[0], got[1], whole)});
     return said.end ? `${head} ${said.text}` : `${head}: ${said.text}`;
   });
   const notes = race.sel.kind === "pad" && race.axes.pad && race.axes.pad.notes;
   if (notes) lines.push(notes[race.sel.index]);
   const html = lines.join(" &nbsp;·&nbsp; ");
   if (html !== race.readout) $("readout").innerHTML = race.readout = html;  // a frame's worth
+  // The chart's text alternative, a polite live region: the step, who leads, what each
+  // has; while playing at most every 4 s (a screen reader reads it out whole).
+  const now = performance.now();
+  if (!race.playing || now - (race.spokenAt || 0) > 4000) {
+    const text = D.standings(spoken, whole, race.steps);
+    if (text !== race.spoken) { $("live").textContent = race.spoken = text; race.spokenAt = now; }
+  }
 }
 
 // Released (pointer up, or a pause in key presses): the value goes back to the app.
@@ -370,6 +378,10 @@ function drawPad() {
   mark(D.nearestIndex(a.alphas, c.alpha), D.nearestIndex(a.betas, c.beta ?? 0), "#000", 4);
   mark(D.nearestIndex(a.alphas, shown.alpha), D.nearestIndex(a.betas, shown.beta), "#fff", 6);
   if (shown.beta != null) pad.setAttribute("aria-valuetext", `α = ${D.fmtAlpha(shown.alpha)}, β = ${D.fmtBeta(shown.beta)}`);
+  // a slider's required values: the cell shown, counted row by row
+  const cell = D.nearestIndex(a.betas, shown.beta ?? 0) * a.alphas.length + D.nearestIndex(a.alphas, shown.alpha);
+  pad.setAttribute("aria-valuemax", String(a.alphas.length * a.betas.length - 1));
+  pad.setAttribute("aria-valuenow", String(cell));
 }
 
 // The pad is on its way (asked for when the pointer first came into the chart).
