@@ -213,9 +213,9 @@ def _on(values: np.ndarray, value: float) -> bool:
 
 
 #: The α line and the grid of starts are as fine as the data sent allows: the finest
-#: (:data:`~momentum_core.spaces.LINE_POINTS` rates, ``spaces.START_POINTS`` a side of
-#: the grid of starts) for up to this many racers (the default race); with more, the line takes the
-#: pad's rates and the grid keeps about as many runs in all, coarser.
+#: (:data:`~momentum_core.spaces.LINE_POINTS` rates, ``spaces.START_POINTS`` starts a side)
+#: for up to this many racers (the default race); with more, the line takes the pad's
+#: rates and the grid keeps about as many runs in all, coarser (1.5 MB at most in all).
 FINE_RACERS = 2
 
 
