@@ -9,8 +9,8 @@ Prints, for the default settings (Rosenbrock, SGD vs momentum, 1000 steps), medi
     Streamlit's AppTest; targets: a release <= idle + 40 ms, a new function, start or
     step count <= idle + 600 ms; and what each part costs to compute alone;
   * the data sent to the browser: the race and its α line at defaults (target <= 400 KB),
-    the pad (target <= 1 MB more), the start grid, and all 7 optimizers at 3000 steps
-    (target <= 1.5 MB for the race, its line and its pad);
+    the pad (target <= 1 MB more), the start grid (every set at defaults: target
+    <= 1.5 MB), and all 7 optimizers at 3000 steps (target <= 1.5 MB in all);
   * in Chromium, from the input event to the redrawn canvas, for each scrub (α slider,
     pad, start drag, sweep map, theory map, basin map β): target <= 16 ms median, and the websocket
     frames sent while scrubbing (target 0);
@@ -278,12 +278,15 @@ def main() -> None:
     s = default_settings()
     sizes = {"race": len(race_view(s).data), "α line": len(line_part(s)),
              "pad": len(pad_part(s)), "starts": len(start_part(s))}  # fmt: skip
-    print("data at defaults: " + ", ".join(f"{k} {v / 1e3:.0f} KB" for k, v in sizes.items()))
+    print("data at defaults: " + ", ".join(f"{k} {v / 1e3:.0f} KB" for k, v in sizes.items())
+          + f"; {sum(sizes.values()) / 1e6:.2f} MB in all")  # fmt: skip
     every = replace(s, optimizers=OPTIMIZER_NAMES, steps=3000)
     big = {"race": len(race_view(every).data), "α line": len(line_part(every)),
            "pad": len(pad_part(every)), "starts": len(start_part(every))}  # fmt: skip
     print(
-        "7 optimizers x 3000 steps: " + ", ".join(f"{k} {v / 1e3:.0f} KB" for k, v in big.items())
+        "7 optimizers x 3000 steps: "
+        + ", ".join(f"{k} {v / 1e3:.0f} KB" for k, v in big.items())
+        + f"; {sum(big.values()) / 1e6:.2f} MB in all"
     )
     if not args.no_browser and os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
         for name, (ms, sent) in scrub_latencies(40).items():

@@ -12,10 +12,10 @@ Example:
     >>> rosen = get_objective("rosenbrock")
     >>> lrs = lr_line(rosen, 1.5e-3)
     >>> len(lrs), bool(1.5e-3 in lrs)
-    (42, True)
+    (122, True)
     >>> space = run_space(rosen, "momentum", lrs, 0.9, rosen.x0, 100)
     >>> space.positions.shape
-    (101, 42, 2)
+    (101, 122, 2)
 """
 
 from __future__ import annotations
@@ -29,11 +29,15 @@ from momentum_core.runner import BatchResult, run_batch
 Array = np.ndarray
 
 #: Learning rates on a line, log-spaced across the landscape's range (the chosen one joins).
-LINE_POINTS = 41
+LINE_POINTS = 121
+#: The (alpha, beta) pad's learning rates: every n-th of the line's (every third), the same
+#: numbers bit for bit, so an optimizer without momentum shows a cell's run from its line.
+#: (LINE_POINTS - 1) must be a multiple of (PAD_RATES - 1).
+PAD_RATES = 41
 #: The (alpha, beta) pad's momenta: 0, 0.05, ..., 0.95, and 0.99 (the chosen one joins).
 PAD_MOMENTA = np.round(np.append(np.arange(20) * 0.05, 0.99), 2)
 #: Start points per axis of the start grid.
-START_POINTS = 21
+START_POINTS = 41
 
 
 def _with(values: Array, chosen: float) -> Array:
@@ -49,7 +53,29 @@ def lr_line(objective: Objective, chosen: float, points: int = LINE_POINTS) -> A
     """
     if not (np.isfinite(chosen) and chosen > 0):
         raise ValueError(f"learning rate must be positive and finite, got {chosen}")
-    return _with(np.geomspace(*objective.lr_range, points), chosen)
+    return _with(line_rates(objective, points), chosen)
+
+
+def line_rates(objective: Objective, points: int = LINE_POINTS) -> Array:
+    """``points`` learning rates log-spaced across ``objective.lr_range`` (no chosen one)."""
+    return np.geomspace(*objective.lr_range, points)
+
+
+def pad_rates(objective: Objective, chosen: float) -> Array:
+    """The pad's :data:`PAD_RATES` learning rates, every n-th of :func:`line_rates` (the
+    same numbers), with ``chosen`` added (sorted, no duplicates).
+
+    Raises:
+        ValueError: If ``chosen`` is not a positive finite number.
+    """
+    if not (np.isfinite(chosen) and chosen > 0):
+        raise ValueError(f"learning rate must be positive and finite, got {chosen}")
+    return _with(pad_base(objective), chosen)
+
+
+def pad_base(objective: Objective) -> Array:
+    """The pad's learning rates without a chosen one: every n-th of the line's."""
+    return line_rates(objective)[:: (LINE_POINTS - 1) // (PAD_RATES - 1)]
 
 
 def pad_momenta(chosen: float) -> Array:

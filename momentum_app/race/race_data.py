@@ -209,7 +209,7 @@ def gap_range(obj: Objective, tracks: list[Track]) -> tuple[float, float]:
 #: the whole landscape, as on Rastrigin at a high learning rate, keeps every n-th point).
 COARSE = {"turn": 4.0, "chord": 24.0}
 COARSE_POINTS = 40
-#: The grid of starts has a run per start and racer (3,087 with every optimizer): fewer.
+#: The grid of starts has a run per start and racer (3,362 at defaults): fewer.
 START_POINTS = 24
 
 

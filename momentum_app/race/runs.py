@@ -7,6 +7,7 @@ a one-line verdict and a CSV, every number computed from the runs themselves.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -37,13 +38,19 @@ from momentum_core import (
     outcome,
     run_batch,
     run_family,
+    spaces,
     take_run,
 )
 from momentum_core.spaces import (
+    LINE_POINTS,
     PAD_MOMENTA,
+    PAD_RATES,
     grid_runs,
+    line_rates,
     lr_line,
+    pad_base,
     pad_momenta,
+    pad_rates,
     run_space,
     start_grid,
     start_runs,
@@ -208,20 +215,50 @@ def _on(values: np.ndarray, value: float) -> bool:
     return bool(np.isclose(values, value, rtol=1e-12, atol=0).any())
 
 
+#: The α line and the grid of starts are as fine as the data sent allows: the finest
+#: (:data:`~momentum_core.spaces.LINE_POINTS` rates, ``spaces.START_POINTS`` starts a side)
+#: for up to this many racers (the default race); with more, the line takes the pad's
+#: rates and the grid keeps about as many runs in all, coarser (1.5 MB at most in all).
+FINE_RACERS = 2
+
+
+def line_points(racers: int) -> int:
+    """Learning rates on the α line of a race of ``racers`` (the chosen one not counted)."""
+    return LINE_POINTS if racers <= FINE_RACERS else PAD_RATES
+
+
+def start_points(racers: int) -> int:
+    """Starts per axis of the grid of starts of a race of ``racers``."""
+    most = spaces.START_POINTS
+    return min(most, math.isqrt(FINE_RACERS * most**2 // max(racers, 1)))
+
+
+def _line_base(s: RaceSettings) -> np.ndarray:
+    fine = line_points(len(s.optimizers)) == LINE_POINTS
+    return line_rates(s.objective) if fine else pad_base(s.objective)
+
+
+def race_line(s: RaceSettings) -> np.ndarray:
+    """The α line of race ``s``: :func:`line_points` rates (the pad's are some of them),
+    with the chosen one."""
+    if line_points(len(s.optimizers)) == LINE_POINTS:
+        return lr_line(s.objective, s.lr)
+    return pad_rates(s.objective, s.lr)
+
+
 def line_key(s: RaceSettings) -> RaceSettings:
     """The settings that decide the learning-rate line: a learning rate on the line gives
     the same line (kept as the line's first value), optimizers without momentum ignore β."""
-    base = lr_line(s.objective, s.lr)
-    on_line = _on(np.geomspace(*s.objective.lr_range, len(base) - 1), s.lr)
+    base = _line_base(s)
     momentum = s.momentum if any(n in MOMENTUM_OPTIMIZERS for n in s.optimizers) else 0.0
-    return replace(s, lr=float(base[0]) if on_line else s.lr, momentum=momentum)
+    return replace(s, lr=float(base[0]) if _on(base, s.lr) else s.lr, momentum=momentum)
 
 
 def line_part(s: RaceSettings) -> str:
-    """Every racer at every learning rate of :func:`~momentum_core.spaces.lr_line` (at the
-    chosen momentum), as a part of the race (kind ``alpha``)."""
+    """Every racer at every learning rate of the line (:func:`line_points` of them, with
+    the chosen one; at the chosen momentum), as a part of the race (kind ``alpha``)."""
     obj = s.objective
-    lrs = lr_line(obj, s.lr)
+    lrs = race_line(s)
     results = {
         name: run_space(obj, name, lrs, s.momentum, s.start, s.steps, **_options(s))
         for name in s.optimizers
@@ -231,10 +268,11 @@ def line_part(s: RaceSettings) -> str:
 
 
 def pad_key(s: RaceSettings) -> RaceSettings:
-    """The settings that decide the (α, β) pad: the line's rule for α, and every β on the
-    pad's axis gives the same pad."""
-    k = line_key(s)
-    return replace(k, momentum=0.0 if _on(PAD_MOMENTA, s.momentum) else s.momentum)
+    """The settings that decide the (α, β) pad: every α on the pad's axis gives the same
+    pad (kept as its first value), and so does every β on it."""
+    base = pad_base(s.objective)
+    return replace(s, lr=float(base[0]) if _on(base, s.lr) else s.lr,
+                   momentum=0.0 if _on(PAD_MOMENTA, s.momentum) else s.momentum)  # fmt: skip
 
 
 def grid_part(
@@ -259,8 +297,8 @@ def grid_part(
 
 
 def pad_part(s: RaceSettings) -> str | None:
-    """The first momentum racer over the (α, β) grid (the line's learning rates x
-    :func:`~momentum_core.spaces.pad_momenta`) as a part of the race (see
+    """The first momentum racer over the (α, β) grid (:func:`~momentum_core.spaces.pad_rates`
+    x :func:`~momentum_core.spaces.pad_momenta`) as a part of the race (see
     :func:`grid_part`); None without a momentum racer. One racer's pad only: a pad is the
     sweep in miniature, and three momentum racers would triple the largest part for a view
     of one point."""
@@ -268,7 +306,7 @@ def pad_part(s: RaceSettings) -> str | None:
     if name is None:
         return None
     obj = s.objective
-    lrs, momenta = lr_line(obj, s.lr), pad_momenta(s.momentum)
+    lrs, momenta = pad_rates(obj, s.lr), pad_momenta(s.momentum)
     return grid_part(obj, name, lrs, momenta, s.start, s.steps, **_options(s))
 
 
@@ -278,10 +316,11 @@ def start_key(s: RaceSettings) -> RaceSettings:
 
 
 def start_part(s: RaceSettings) -> str:
-    """Every racer from every start of :func:`~momentum_core.spaces.start_grid` at the
-    chosen α and β, as a part of the race (kind ``start``)."""
+    """Every racer from every start of :func:`~momentum_core.spaces.start_grid`
+    (:func:`start_points` a side) at the chosen α and β, as a part of the race (kind
+    ``start``)."""
     obj = s.objective
-    xs, ys = start_grid(obj)
+    xs, ys = start_grid(obj, start_points(len(s.optimizers)))
     starts = start_runs(xs, ys)
     results = {
         name: run_space(obj, name, s.lr, s.momentum, starts, s.steps, **_options(s))

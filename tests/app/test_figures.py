@@ -15,7 +15,11 @@ from momentum_app.race.figures import MAX_FRAMES, frame_steps, landscape_values,
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.race.race_data import PATH_BOX, Screen
 from momentum_app.race.runs import (
+    FINE_RACERS,
+    line_key,
     line_part,
+    line_points,
+    pad_key,
     pad_part,
     race_runs,
     race_view,
@@ -23,8 +27,10 @@ from momentum_app.race.runs import (
     run_race,
     selected,
     start_part,
+    start_points,
 )
 from momentum_core import FACTORIES, get_objective
+from momentum_core.spaces import LINE_POINTS, START_POINTS, line_rates, pad_base
 
 
 @pytest.mark.parametrize("steps", [10, 149, 150, 300, 3000])
@@ -102,8 +108,61 @@ def test_payload_sizes_meet_their_targets():
     assert len(json.dumps(default)) + len(parts["alpha"]) <= 400_000
     assert len(parts["pad"]) <= 1_000_000
     every = replace(default_settings(), optimizers=OPTIMIZER_NAMES, steps=3000)
-    parts = len(line_part(every)) + len(pad_part(every)) + len(start_part(every))
+    start = start_part(every)
+    parts = len(line_part(every)) + len(pad_part(every)) + len(start)
     assert len(race_view(every).data) + parts <= 1_500_000  # everything, the start grid too
+    # Seven racers get coarser sets than the default two: that is how they fit.
+    assert len(json.loads(start)["axes"]["xs"]) == start_points(len(OPTIMIZER_NAMES))
+
+
+def test_every_set_at_defaults_is_finer_and_all_of_them_fit_in_1_5_mb():
+    s = default_settings()
+    assert len(s.optimizers) <= FINE_RACERS  # the default race gets the finest answers
+    assert LINE_POINTS >= 121 and START_POINTS >= 41  # what the issue asked for
+    texts = {"race": race_view(s).data, "alpha": line_part(s), "pad": pad_part(s),
+             "start": start_part(s)}  # fmt: skip
+    assert sum(len(text) for text in texts.values()) <= 1_500_000
+    alpha, pad, start = (json.loads(texts[k]) for k in ("alpha", "pad", "start"))
+    on_line = bool(np.isin(s.lr, line_rates(s.objective)))
+    assert len(alpha["axes"]["alphas"]) == LINE_POINTS + (not on_line)
+    assert len(start["axes"]["xs"]) == len(start["axes"]["ys"]) == START_POINTS
+    for name in s.optimizers:
+        assert alpha["sets"][name]["runs"] == len(alpha["axes"]["alphas"])
+        assert start["sets"][name]["runs"] == START_POINTS**2
+    # The pad stays 41-odd rates x 21-odd momenta, every rate one of the line's.
+    (name,) = pad["sets"]
+    assert pad["sets"][name]["runs"] == len(pad["axes"]["alphas"]) * len(pad["axes"]["betas"])
+    assert len(pad["axes"]["alphas"]) < len(alpha["axes"]["alphas"])
+
+
+@pytest.mark.parametrize("racers", range(1, len(OPTIMIZER_NAMES) + 1))
+def test_more_racers_get_coarser_sets_of_no_more_runs_than_the_finest(racers):
+    lines, grid = line_points(racers), start_points(racers)
+    if racers <= FINE_RACERS:
+        assert (lines, grid) == (LINE_POINTS, START_POINTS)
+    else:  # coarser, the grid as fine as fits: one start more a side would not
+        assert lines < LINE_POINTS
+        assert racers * grid**2 <= FINE_RACERS * START_POINTS**2
+        assert racers * (grid + 1) ** 2 > FINE_RACERS * START_POINTS**2
+
+
+@pytest.mark.parametrize("racers", [("sgd", "momentum"), ("sgd", "momentum", "adam")])
+def test_every_rate_of_the_pad_is_a_rate_of_the_line_for_sgd_to_show(racers):
+    # The browser shows SGD's pad cell from the line, by the cell's α (race.js, member).
+    s = replace(default_settings(), optimizers=racers, steps=200, lr=0.00123)  # off both
+    alpha, pad = json.loads(line_part(s)), json.loads(pad_part(s))
+    assert 0.00123 in pad["axes"]["alphas"]
+    assert set(pad["axes"]["alphas"]) <= set(alpha["axes"]["alphas"])
+
+
+def test_a_rate_on_the_line_but_off_the_pad_gives_its_own_pad():
+    s = default_settings()
+    line = line_rates(s.objective)
+    first, off_pad = replace(s, lr=float(line[0])), replace(s, lr=float(line[1]))
+    on_pad = replace(s, lr=float(pad_base(s.objective)[1]))
+    assert line_key(off_pad) == line_key(on_pad) == line_key(first)  # one line
+    assert pad_key(on_pad) == pad_key(first) != pad_key(off_pad)
+    assert pad_key(off_pad).lr == float(line[1])
 
 
 def race_parts_of(s, kind: str) -> str:

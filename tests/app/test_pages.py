@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from momentum_app.config import links
 from momentum_app.config.settings import LABELS
 from momentum_app.landscapes import DEFAULT_FORMULA
-from momentum_app.race.runs import run_one
+from momentum_app.race.runs import run_one, start_points
 from momentum_app.studies import model_view
 from momentum_app.talk import scenes
 from momentum_app.ui import state
@@ -443,7 +443,8 @@ def test_the_pad_and_the_starts_follow_once_the_chart_asks_then_with_every_race(
     at.number_input(key="steps").set_value(300).run()  # a new race: every set at once
     assert set(parts()) == {"alpha", "pad", "start"}
     assert component_args(at, "race_component")[0]["lazy"] == []
-    assert parts()["start"]["sets"]["momentum"]["runs"] == 21 * 21
+    side = start_points(2)  # SGD and momentum
+    assert parts()["start"]["sets"]["momentum"]["runs"] == side * side
 
 
 def test_the_playground_says_why_sgd_wins_on_the_quadratic_and_not_on_rosenbrock():

@@ -9,9 +9,13 @@ from momentum_core import get_objective, make_optimizer, run_batch, sweep_grid
 from momentum_core.spaces import (
     LINE_POINTS,
     PAD_MOMENTA,
+    PAD_RATES,
     grid_runs,
+    line_rates,
     lr_line,
+    pad_base,
     pad_momenta,
+    pad_rates,
     run_space,
     start_grid,
     start_runs,
@@ -40,6 +44,22 @@ def test_the_line_spans_the_range_and_holds_the_chosen_rate():
     assert len(lr_line(rosen, lrs[3])) == LINE_POINTS  # on the line: no duplicate
     with pytest.raises(ValueError, match="learning rate"):
         lr_line(rosen, 0.0)
+
+
+@pytest.mark.parametrize("fn", ["rosenbrock", "rastrigin"])
+def test_the_pads_rates_are_every_nth_of_the_lines_the_same_numbers(fn):
+    obj = get_objective(fn)
+    line, base = line_rates(obj), pad_base(obj)
+    assert len(line) == LINE_POINTS and len(base) == PAD_RATES
+    # Both ends shared and every pad rate a line rate, bit for bit (the browser finds an
+    # optimizer without momentum's pad cell on its line by that number).
+    assert base[0] == line[0] and base[-1] == line[-1]
+    assert set(base.tolist()) <= set(line.tolist())
+    chosen = pad_rates(obj, 0.00123)
+    assert 0.00123 in chosen and len(chosen) == PAD_RATES + 1
+    assert np.array_equal(pad_rates(obj, base[5]), base)  # on the pad: no duplicate
+    with pytest.raises(ValueError, match="learning rate"):
+        pad_rates(obj, -1.0)
 
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam", "rmsprop"])

@@ -46,7 +46,12 @@ function member(t) {
   if (kind === "alpha" && t.sets.alpha) return [t.sets.alpha, index];
   if (kind === "pad") {
     if (t.sets.pad) return [t.sets.pad, index];
-    if (!t.momentum && t.sets.alpha) return [t.sets.alpha, index % padShape().nA];
+    // Without momentum, a cell's run is on the α line (the pad's rates are some of the
+    // line's, the same numbers): the line's member at the cell's α.
+    if (!t.momentum && t.sets.alpha) {
+      const a = race.axes.pad.alphas[index % padShape().nA];
+      return [t.sets.alpha, D.nearestIndex(race.axes.alpha.alphas, a)];
+    }
     return null;  // a second momentum racer: the pad is the first one's
   }
   const b = t.sets.beta;
