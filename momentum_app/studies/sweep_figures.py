@@ -35,7 +35,15 @@ from momentum_core.outcome import outcome, outcomes
 from momentum_core.sweeps import ROBUST_FACTOR
 
 DIVERGED_COLOR = "#3b0a0a"
-NOT_REACHED_COLOR = "#d9d9d9"
+#: Runs that stayed finite but never got within the tolerance: grey, from light (ended just
+#: short of it) to dark (ended far from f*), by log10 of their final f − f*. The race's
+#: (α, β) pad (race.js) paints them with the same two greys.
+NOT_REACHED_NEAR, NOT_REACHED_FAR = "#e0e0e0", "#8a8a8a"
+#: The reached cells' ramp, fast to slow (Viridis reversed): yellow is fastest.
+REACHED_RAMP = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
+#: Where the not-reached part of the combined scale starts (the reached part ends at 0.5):
+#: a jump from the slowest purple to the lightest grey, so the two ramps never blend.
+_SPLIT = 0.51
 
 
 def cell_text(result: SweepResult, tol: float, objective: Objective) -> np.ndarray:
@@ -59,13 +67,86 @@ def _decades(z: np.ndarray, shown: np.ndarray, metric: str) -> dict:
     return {"tickvals": ticks.tolist(), "ticktext": [f"{10.0**t:.0e}" for t in ticks]}
 
 
+def _nice_ticks(lo: float, hi: float, count: int = 4) -> np.ndarray:
+    """About ``count`` round values (1, 2 or 5 times a power of ten apart) in [lo, hi]."""
+    if hi <= lo:
+        return np.array([lo])
+    raw = (hi - lo) / count
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    ticks = np.arange(np.ceil(lo / step) * step, hi + step / 2, step)
+    return ticks[(ticks >= lo) & (ticks <= hi)] if len(ticks) else np.array([lo])
+
+
+def outcome_scale(result: SweepResult, tol: float, f_star: float) -> tuple[np.ndarray, dict]:
+    """Every cell that did not diverge on one colour scale from 0 to 1, and its colour bar.
+
+    Cells that got within ``tol`` fill the lower half by their steps to it (yellow fast,
+    purple slow); cells that did not, the upper part from :data:`_SPLIT` by log10 of their
+    final f − f* (light grey just short of ``tol``, dark grey far from f*): how far each
+    run got, read on one bar. Diverged cells are None.
+
+    Returns:
+        The cells' positions on the scale (an object array, None where diverged) and the
+        heatmap's ``colorscale``, ``zmin``, ``zmax``, ``tickvals`` and ``ticktext``.
+    """
+    s = result.summary
+    diverged = grid_of(result, s.diverged_step) >= 0
+    steps = grid_of(result, s.tol_step).astype(float)
+    reached = ~diverged & (steps >= 0)
+    missed = ~diverged & ~reached
+    z = np.zeros(steps.shape)
+    tickvals: list[float] = []
+    ticktext: list[str] = []
+    if reached.any():
+        lo, hi = float(steps[reached].min()), float(steps[reached].max())
+        span = hi - lo if hi > lo else 1.0
+        z[reached] = 0.5 * (steps[reached] - lo) / span
+        for v in _nice_ticks(lo, hi):
+            tickvals.append(0.5 * (v - lo) / span)
+            ticktext.append(f"{v:,.0f}")
+    if missed.any():
+        floor = np.log10(tol)
+        gap = np.log10(np.maximum(grid_of(result, s.final_loss) - f_star, tol))
+        top = max(float(gap[missed].max()), floor + 1.0)
+        to_scale = lambda g: _SPLIT + (1.0 - _SPLIT) * (g - floor) / (top - floor)  # noqa: E731
+        z[missed] = to_scale(gap[missed])
+        decades = np.arange(np.ceil(floor), np.floor(top) + 1)
+        for t in decades[:: max(1, int(np.ceil(len(decades) / 4)))]:
+            tickvals.append(float(to_scale(t)))
+            ticktext.append(_power(t))
+    reached_stops = np.linspace(0.0, 0.5, len(REACHED_RAMP))
+    scale = [[float(p), c] for p, c in zip(reached_stops, REACHED_RAMP, strict=True)]
+    scale += [[_SPLIT, NOT_REACHED_NEAR], [1.0, NOT_REACHED_FAR]]
+    bar = {"colorscale": scale, "zmin": 0.0, "zmax": 1.0, "tickvals": tickvals,
+           "ticktext": ticktext}  # fmt: skip
+    return np.where(diverged, None, z), bar
+
+
+def _power(t: float) -> str:
+    """10**t for a whole t, short: 1e-6, 0.01, 1, 100, 1e+3."""
+    return f"{10.0**t:g}" if -2 <= t <= 2 else f"1e{int(t):+d}"
+
+
+def _foot(font_size: int, titled: bool) -> tuple[int, int, float]:
+    """The map's bottom margin (px), the room under the plot for its x axis (px), and where
+    its colour bar's top goes (from the figure's foot, px): the bar lies along the foot under
+    the axis' title and one or two lines of words (the map keeps its width: a bar beside it
+    took a third of it). ``titled``: the words are the bar's own title (one line)."""
+    axis = 3.6 * font_size + 8
+    words = (1 if titled else 2) * 1.35 * font_size + 6
+    bottom = round(axis + words + 14 + 1.6 * font_size + 10)
+    return bottom, round(axis), bottom - axis - (0 if titled else words)
+
+
 def sweep_figure(
     result: SweepResult, metric: str, tol: float, objective: Objective, font_size: int = 14
 ) -> go.Figure:
     """Heatmap over (learning rate, momentum) of steps to tolerance or final loss.
 
     Diverged cells get a colour of their own, the best cell a star, and a line traces
-    the largest stable learning rate for each momentum.
+    the largest stable learning rate for each momentum. By steps, the cells that never
+    got within ``tol`` are grey by how far they got (see :func:`outcome_scale`).
 
     Args:
         result: From :func:`momentum_core.sweep_grid`.
@@ -77,24 +158,27 @@ def sweep_figure(
     s = result.summary
     lrs, momenta = result.lr[0], result.momentum[:, 0]
     diverged = grid_of(result, s.diverged_step) >= 0
-    if metric == "steps to tolerance":
-        steps = grid_of(result, s.tol_step).astype(float)
-        shown = ~diverged & (steps >= 0)
-        z, title = steps, "steps to f − f* < " + f"{tol:g}"
+    # The bottom margin holds the x axis (ticks, title), the colour bar's labels, the bar
+    # and its ticks; the plot is at least 6 px a cell at 60 x 60 (360 px high).
+    bottom, axis, bar_top = _foot(font_size, titled=metric != SWEEP_METRICS[0])
+    height = 130 + 370 + bottom
+    bar = {"orientation": "h", "thickness": 14, "len": 1.0, "x": 0.5, "xanchor": "center",
+           "yref": "container", "y": bar_top / height, "yanchor": "top", "ypad": 0,
+           "outlinewidth": 0}  # fmt: skip
+    if metric == SWEEP_METRICS[0]:
+        z, scale = outcome_scale(result, tol, objective.f_star)
+        ticks = {k: scale.pop(k) for k in ("tickvals", "ticktext")}
+        heat = {"z": z, **scale, "colorbar": {**bar, **ticks}}
     else:
         gap = np.maximum(grid_of(result, s.final_loss) - objective.f_star, 1e-16)
         shown = ~diverged
-        z, title = np.log10(gap), "final f − f* (log scale)"
+        z = np.log10(gap)
+        title = {"text": f"final f − f* after {s.num_steps:,} steps (log scale)", "side": "top"}
+        heat = {"z": np.where(shown, z, None), "colorscale": "Viridis",
+                "colorbar": {**bar, "title": title, **_decades(z, shown, metric)}}  # fmt: skip
     fig = go.Figure()
     # Cells outside a layer are None: plotly leaves them empty (no NaN is sent).
-    fig.add_trace(
-        go.Heatmap(
-            x=lrs, y=momenta, z=np.where(shown, z, None), hoverinfo="skip",
-            colorscale="Viridis_r" if metric == SWEEP_METRICS[0] else "Viridis",
-            colorbar={"title": {"text": title, "side": "right"}, **_decades(z, shown, metric)},
-            name=metric,
-        )
-    )  # fmt: skip
+    fig.add_trace(go.Heatmap(x=lrs, y=momenta, hoverinfo="skip", name=metric, **heat))
     fig.add_trace(
         go.Heatmap(
             x=lrs, y=momenta, z=np.where(diverged, 1.0, None), hoverinfo="skip",
@@ -120,25 +204,28 @@ def sweep_figure(
             hovertemplate="best: α = %{x:.3g}, β = %{y:.2f}<extra></extra>",
         )
     )  # fmt: skip
-    # Heatmaps have no legend entries: a square per flat colour, with what it means.
-    flat = [(DIVERGED_COLOR, "diverged")]
-    if metric == SWEEP_METRICS[0]:
-        flat.append((NOT_REACHED_COLOR, f"not within {tol:g} in {s.num_steps:,} steps"))
-    for color, name in flat:
-        fig.add_trace(
-            go.Scatter(
-                x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-                marker={"symbol": "square", "size": 14, "color": color,
-                        "line": {"color": "#666666", "width": 1}},
-            )
-        )  # fmt: skip
+    # Heatmaps have no legend entries: a square for the flat colour, with what it means.
+    fig.add_trace(
+        go.Scatter(
+            x=[None], y=[None], mode="markers", name="diverged", hoverinfo="skip",
+            marker={"symbol": "square", "size": 14, "color": DIVERGED_COLOR,
+                    "line": {"color": "#666666", "width": 1}},
+        )
+    )  # fmt: skip
+    if metric == SWEEP_METRICS[0]:  # over the bar: which part counts steps, which the gap
+        words = ((0.0, f"reached: steps to<br>f − f* < {tol:g}"),
+                 (_SPLIT, f"not reached: f − f*<br>after {s.num_steps:,} steps"))  # fmt: skip
+        for x, text in words:
+            fig.add_annotation(
+                text=text, xref="paper", yref="paper", x=x, y=0, xanchor="left",
+                yanchor="top", yshift=-axis, showarrow=False, align="left",
+                font={"size": font_size},
+            )  # fmt: skip
     fig.update_layout(
-        height=560,
+        height=height,
         font={"size": font_size},
-        margin={"l": 70, "r": 20, "t": 40, "b": 60, "pad": 0},
-        # Uncoloured cells show the background: the "not reached" grey. The axes end at
-        # the grid's edges, so no grey shows outside it.
-        plot_bgcolor=NOT_REACHED_COLOR,
+        margin={"l": 64, "r": 16, "t": 40, "b": bottom, "pad": 0},
+        plot_bgcolor="#ffffff",
         xaxis={
             "type": "log",
             "title": {"text": "learning rate α (log scale)"},
@@ -167,9 +254,9 @@ def _span(values: np.ndarray) -> str:
 def colour_caption(result: SweepResult, metric: str, tol: float, f_star: float) -> str:
     """What each colour of :func:`sweep_figure` means, with how many runs it holds.
 
-    The light grey cells (which look white beside the dark red) are runs that neither
-    diverged nor got within ``tol``: those whose next larger learning rate diverged sit
-    at the edge of stability, the rest fell short of the step budget at smaller rates.
+    The grey cells are runs that neither diverged nor got within ``tol``, darker the
+    farther from f* they ended: those whose next larger learning rate diverged sit at the
+    edge of stability, the rest fell short of the step budget at smaller rates.
     """
     s = result.summary
     steps = f"{s.num_steps:,} steps"
@@ -189,8 +276,8 @@ def colour_caption(result: SweepResult, metric: str, tol: float, f_star: float) 
     slow = grey & ~edge
     text = (
         f"{head}Colour: steps to f − f\\* < {tol:g} ({reached.sum():,} runs). {dark}"
-        f"Light grey (it looks white beside the dark red): stayed finite but not within "
-        f"{tol:g} after {steps} ({grey.sum():,} runs)"
+        f"Grey, darker the farther from f\\* it ended (the bar's right part): stayed finite "
+        f"but not within {tol:g} after {steps} ({grey.sum():,} runs)"
     )
     parts = []
     if edge.any():

@@ -10,10 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from momentum_app.config.links import from_query
 from momentum_app.config.settings import PAGE_MAX_STEPS, SweepSettings
+from momentum_app.race.figures import heatmaps_as_image
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.sweep_figures import (
     DIVERGED_COLOR,
-    NOT_REACHED_COLOR,
     best_robust_cell,
     colour_caption,
     picked_cell,
@@ -41,7 +41,7 @@ def small():
 
 
 def test_the_caption_explains_the_grey_cells_from_the_runs(small):
-    """Light grey cells (white-looking beside the dark red) used to go unexplained."""
+    """Grey cells used to go unexplained."""
     s, result = small
     summary = result.summary
     diverged = grid_of(result, summary.diverged_step) >= 0
@@ -52,7 +52,7 @@ def test_the_caption_explains_the_grey_cells_from_the_runs(small):
     (caption,) = [c.value for c in at.caption if c.value.startswith("Each cell is one run")]
     assert caption == colour_caption(result, s.metric, TOLERANCE, s.objective.f_star)
     assert f"Dark red: diverged ({diverged.sum():,} runs)" in caption
-    assert "looks white" in caption
+    assert "darker the farther from f\\* it ended" in caption
     assert f"after 1,000 steps ({grey.sum():,} runs)" in caption
     assert f"{edge.sum():,} of them next to a diverged run at the next larger α" in caption
     assert f"{(grey & ~edge).sum():,} at smaller α" in caption
@@ -64,15 +64,12 @@ def test_the_final_loss_caption_has_no_grey_cells(small):
     assert "grey" not in caption and "log10 of f − f\\* after 1,000 steps" in caption
 
 
-def test_the_legend_names_both_flat_colours_and_the_axes_end_at_the_grid(small):
+def test_the_legend_names_the_flat_colour_and_the_axes_end_at_the_grid(small):
     s, result = small
     fig = sweep_figure(result, s.metric, TOLERANCE, s.objective)
     legend_only = [t for t in fig.data if t.type == "scatter" and len(t.x) == 1 and t.x[0] is None]
-    legend = {t.name: t.marker.color for t in legend_only}
-    assert legend == {
-        "diverged": DIVERGED_COLOR,
-        f"not within {TOLERANCE:g} in 1,000 steps": NOT_REACHED_COLOR,
-    }
+    # Not-reached cells are on the colour bar now (by their final gap), not one flat grey.
+    assert {t.name: t.marker.color for t in legend_only} == {"diverged": DIVERGED_COLOR}
     # The map is drawn in the race component, whose readout says what a cell did: the
     # figure carries no invisible trace of a hover text per cell.
     assert "cells" not in [t.name for t in fig.data]
@@ -87,7 +84,7 @@ def test_the_page_draws_the_map_with_its_legend_beside_the_race_and_sends_the_pa
     (race,) = component_args(at, "race_component")
     data = json.loads(race["data"])
     names = [trace.get("name") for trace in data["map"]["figure"]["data"]]
-    assert "diverged" in names and f"not within {TOLERANCE:g} in 1,000 steps" in names
+    assert "diverged" in names
     assert "cells" not in names  # no 100 hover texts: the readout says what a cell did
     (image,) = data["map"]["figure"]["layout"]["images"]  # the cells, as one picture
     assert image["source"].startswith("data:image/png;base64,")
@@ -185,3 +182,76 @@ def test_a_phone_is_offered_a_grid_it_can_tap():
     (note,) = [h.proto.body for h in at.get("html") if "easier to tap" in h.proto.body]
     assert 'class="phone-only"' in note and "grid=20" in note
     assert not [h for h in sweep_at({"grid": "20"}).get("html") if "easier to tap" in h.proto.body]
+
+
+def _cell_colours(fig) -> np.ndarray:
+    """The RGB of every cell as the browser draws it (the heatmaps as one picture), row 0
+    at the bottom (momentum 0)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    (image,) = heatmaps_as_image(fig)["layout"]["images"]
+    png = base64.b64decode(image["source"].split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))[::-1].astype(int)
+
+
+def test_not_reached_cells_are_coloured_by_how_far_they_got(small):
+    """At the defaults ~85 % of the map was one flat grey: a run that ended 2e-6 from f*
+    looked like one that never moved. Now the grey darkens with the final gap."""
+    s, result = small
+    summary = result.summary
+    fig = sweep_figure(result, s.metric, TOLERANCE, s.objective)
+    rgb = _cell_colours(fig)
+    diverged = grid_of(result, summary.diverged_step) >= 0
+    missed = ~diverged & (grid_of(result, summary.tol_step) < 0)
+    gap = (grid_of(result, summary.final_loss) - s.objective.f_star)[missed]
+    shade = rgb[missed].mean(axis=1)  # grey: r = g = b; lighter is nearer the tolerance
+    assert (np.ptp(rgb[missed], axis=1) <= 2).all()  # greys, apart from the reached hues
+    order = np.argsort(gap)
+    assert np.all(np.diff(shade[order]) <= 1)  # farther never lighter (rounding aside)
+    far, near = gap.argmax(), gap.argmin()
+    assert shade[near] - shade[far] > 60, (shade[near], shade[far])
+    assert len(np.unique(shade)) > 10  # not one flat grey
+    # The reached cells keep their steps ramp, all distinct from every grey and from the
+    # diverged cells' colour.
+    reached = ~diverged & ~missed
+    assert reached.any() and (np.ptp(rgb[reached], axis=1) > 30).all()
+    dark = np.array([int(DIVERGED_COLOR[i : i + 2], 16) for i in (1, 3, 5)])
+    assert (rgb[diverged] == dark).all()
+    assert (np.abs(rgb[missed] - dark).sum(axis=1) > 100).all()
+
+
+def test_one_colour_bar_labels_both_parts(small):
+    s, result = small
+    fig = sweep_figure(result, s.metric, TOLERANCE, s.objective)
+    heat = fig.data[0]
+    bar = heat.colorbar
+    ticks = dict(zip(bar.tickvals, bar.ticktext, strict=True))
+    steps = grid_of(result, result.summary.tol_step)
+    reached = steps[steps >= 0]
+    low = {v: t for v, t in ticks.items() if v <= 0.5}  # the steps half
+    high = {v: t for v, t in ticks.items() if v > 0.5}  # the final gap's part
+    assert low and high
+    for t in low.values():  # step counts within the reached cells' range
+        assert reached.min() <= float(t.replace(",", "")) <= reached.max()
+    assert all("e" in t or float(t) >= 0.01 for t in high.values())
+    assert [float(t) for t in high.values()] == sorted(float(t) for t in high.values())
+    words = " ".join(a.text for a in fig.layout.annotations)
+    assert "reached: steps to" in words and "not reached: f − f*" in words
+    assert "after 1,000 steps" in words
+
+
+def test_a_map_where_no_run_gets_there_is_all_grey_and_finite():
+    """A budget of 2 steps: nothing reaches the tolerance; no NaN goes to the browser."""
+    s, _ = from_query(SweepSettings, {"grid": "6", "steps": "2"})
+    obj = s.objective
+    lrs, momenta = np.geomspace(*obj.lr_range, 6), np.linspace(0.0, 0.99, 6)
+    result = sweep_grid(obj, s.optimizer, lrs, momenta, 2, x0=s.start, loss_tol=TOLERANCE)
+    fig = sweep_figure(result, s.metric, TOLERANCE, obj)
+    z = np.array([np.nan if v is None else v for v in np.ravel(fig.data[0].z)], dtype=float)
+    shown = ~np.isnan(z)
+    assert shown.any() and (z[shown] > 0.5).all()
+    assert all(np.isfinite(v) for v in fig.data[0].colorbar.tickvals)
+    assert "nan" not in json.dumps(heatmaps_as_image(fig), default=str).lower()

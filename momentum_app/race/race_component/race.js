@@ -316,15 +316,46 @@ alphaSlider.addEventListener("input", (event) => {
 });
 alphaSlider.addEventListener("change", () => sendSoon({lr: race.axes.alpha.alphas[race.sel.index]}, 250));
 
-// --- the (α, β) pad: the first momentum racer's grid, coloured by steps to tolerance ----
+// --- the (α, β) pad: the first momentum racer's grid, coloured by how each run ended -----
+// One scale, as the sweep's map (studies/sweep_figures.py, the same colours): runs that got
+// within the tolerance by their steps to it (yellow fast, purple slow), runs that did not by
+// how far they got, log10 of their final f − f* (light grey just short, darker farther),
+// diverged runs dark red.
 const PAD_RAMP = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"];  // fast -> slow
-const PAD_DIVERGED = "#1a1a1a";
+const PAD_GREYS = ["#e0e0e0", "#8a8a8a"];  // just short of the tolerance -> far from f*
+const PAD_DIVERGED = "#3b0a0a";
 
-function ramp(t) {
-  const x = Math.max(0, Math.min(1, t)) * (PAD_RAMP.length - 1), i = Math.min(Math.floor(x), PAD_RAMP.length - 2);
+function ramp(t, stops = PAD_RAMP) {
+  const x = Math.max(0, Math.min(1, t)) * (stops.length - 1), i = Math.min(Math.floor(x), stops.length - 2);
   const c = (hex, k) => parseInt(hex.slice(1 + 2 * k, 3 + 2 * k), 16);
-  const mix = (k) => Math.round(c(PAD_RAMP[i], k) + (c(PAD_RAMP[i + 1], k) - c(PAD_RAMP[i], k)) * (x - i));
+  const mix = (k) => Math.round(c(stops[i], k) + (c(stops[i + 1], k) - c(stops[i], k)) * (x - i));
   return `rgb(${mix(0)},${mix(1)},${mix(2)})`;
+}
+
+// The pad's ranges: steps to the tolerance of the runs that got there, and log10 of the
+// final gap of those that did not (from the tolerance to the farthest, a decade at least).
+function padRanges(set) {
+  let lo = Infinity, hi = -Infinity, far = -Infinity, reached = 0, missed = 0;
+  for (let m = 0; m < set.runs; m++) {
+    if (set.diverged[m] >= 0) continue;
+    const k = set.tolStep[m];
+    if (k >= 0) { reached += 1; lo = Math.min(lo, k); hi = Math.max(hi, k); }
+    else if (Number.isFinite(set.finalGap[m])) { missed += 1; far = Math.max(far, Math.log10(set.finalGap[m])); }
+  }
+  const near = Math.log10(race.data.tolerance);
+  return {lo, hi, reached, missed, near, far: Math.max(far, near + 1)};
+}
+
+// The key under the pad: both parts of the scale with their ranges, and diverged.
+function padKey(r) {
+  const power = (t) => (t >= -2 && t <= 2 ? String(Number((10 ** t).toPrecision(2))) : `1e${Math.round(t)}`.replace("-", "−"));
+  const count = (v) => Math.round(v).toLocaleString("en-US");
+  const tol = D.fmtTol(race.data.tolerance);
+  $("keyreached").textContent = r.reached
+    ? `${count(r.lo)}${r.hi > r.lo ? " to " + count(r.hi) : ""} steps to f\u00a0−\u00a0f* < ${tol}`
+    : `none got to f\u00a0−\u00a0f* < ${tol}`;
+  $("keymissed").textContent = `not reached: f\u00a0−\u00a0f* ${power(r.near)} to ${power(Math.ceil(r.far))} at the end`;
+  $("keymissedrow").hidden = !r.missed;
 }
 
 function padCell(event) {  // (i, j) of the cell under a pointer event; j = 0 at the bottom
@@ -343,22 +374,17 @@ function paintCells(set, nA, nB, w, h, ratio) {
   canvas.width = Math.round(w * ratio); canvas.height = Math.round(h * ratio);
   const c = canvas.getContext("2d");
   c.setTransform(ratio, 0, 0, ratio, 0, 0);
-  const cw = w / nA, ch = h / nB;
-  let lo = Infinity, hi = -Infinity;
-  for (let m = 0; m < set.runs; m++) if (set.tolStep[m] > 0) { lo = Math.min(lo, set.tolStep[m]); hi = Math.max(hi, set.tolStep[m]); }
-  const span = Math.log(Math.max(hi, lo + 1)) - Math.log(Math.max(lo, 1));
-  // Not reached: grey, lighter the closer the run ended (log10 of its final gap).
-  const tol = Math.log10(race.data.tolerance), grey = (g) => {
-    const t = Math.max(0, Math.min(1, (Math.log10(Math.max(g, 1e-300)) - tol) / 8));
-    const v = Math.round(215 - 110 * t);
-    return `rgb(${v},${v},${v})`;
-  };
+  const cw = w / nA, ch = h / nB, r = padRanges(set);
+  const {lo, hi} = r, span = Math.log(Math.max(hi, lo + 1)) - Math.log(Math.max(lo, 1));
+  // Not reached: grey by the final gap the core computed, on the pad's range of them.
+  const grey = (g) => ramp((Math.log10(Math.max(g, 1e-300)) - r.near) / (r.far - r.near), PAD_GREYS);
   for (let j = 0; j < nB; j++) for (let i = 0; i < nA; i++) {
     const m = j * nA + i, k = set.tolStep[m];
     c.fillStyle = set.diverged[m] >= 0 ? PAD_DIVERGED
       : k < 0 ? grey(set.finalGap[m]) : ramp(span > 0 ? (Math.log(Math.max(k, 1)) - Math.log(Math.max(lo, 1))) / span : 0);
     c.fillRect(i * cw, h - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
   }
+  padKey(r);
   return canvas;
 }
 
@@ -470,7 +496,10 @@ map.addEventListener("pointerup", (event) => {
   const held = mapHeld, cell = mapCell(event);
   mapHeld = null;
   // A click (not a drag) opens the cell on the page: its sentence and its playground link.
-  if (held && cell && Math.hypot(event.clientX - held.x, event.clientY - held.y) < 6) {
+  // A finger slides to its cell (the readout names the cell under it) and lifts: the cell
+  // where it lifts opens, however small the cells (a phone's 60 x 60 are 5 px).
+  const still = Math.hypot(event.clientX - held?.x, event.clientY - held?.y) < 6;
+  if (held && cell && (still || event.pointerType === "touch")) {
     race.pinned = Object.assign({}, race.sel);  // the picked cell stays shown
     race.sent += 1;
     sendValue({cell: [cell[1], cell[0]], nonce: Date.now()});
@@ -599,7 +628,7 @@ chart.addEventListener("pointercancel", () => { race.dragging = null; selectChos
 // _offset/_length on every frame, so it follows.
 const NARROW = 700;
 //: Beside a map the race has less room: it stays side by side down to this width.
-const NARROW_BESIDE_MAP = 560;
+const NARROW_BESIDE_MAP = 500;
 const narrow = () => (race.data && race.data.map ? NARROW_BESIDE_MAP : NARROW);
 //: legend: its height as drawn (a talk file on a phone), null until measured.
 const shape = {base: null, bar: null, key: "", legend: null};
