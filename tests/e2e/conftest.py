@@ -110,3 +110,19 @@ def shot(page_or_frame, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page_or_frame.screenshot(path=str(path))
     return path
+
+
+def files_only(context) -> list[str]:
+    """Nothing but ``file://`` loads in ``context`` (the offline files carry everything
+    they need); returns the list that every blocked address is added to."""
+    blocked: list[str] = []
+
+    def route(request_route):
+        if request_route.request.url.startswith("file://"):
+            request_route.continue_()
+        else:
+            blocked.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return blocked

@@ -14,6 +14,7 @@ import pytest
 
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
+from tests.e2e.conftest import files_only
 from tests.e2e.race_helpers import race_handle
 
 AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
@@ -66,9 +67,7 @@ def test_the_talk_file_has_no_serious_accessibility_violation(browser, tmp_path)
     path.write_text(talk_html(scenes.load_scenes()), encoding="utf-8")
     for options in (DESKTOP, PHONE):
         context = browser.new_context(**options)
-        context.route(
-            "**/*", lambda r: r.continue_() if r.request.url[:5] == "file:" else r.abort()
-        )
+        files_only(context)
         page = context.new_page()
         page.goto(path.as_uri())
         page.wait_for_function("() => window.talkStats && talkStats.shown >= 1")

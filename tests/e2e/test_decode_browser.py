@@ -28,7 +28,7 @@ from momentum_app.race.runs import (
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
 from momentum_core.outcome import outcome
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import files_only, shot
 
 DECODE_JS = Path(__file__).parents[2] / "momentum_app" / "race" / "race_component" / "decode.js"
 
@@ -42,11 +42,6 @@ def blank(page):
 
 def _decode(text: str, dtype: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype)
-
-
-def offline(context) -> None:
-    """Nothing but the file itself may load: the network is blocked."""
-    context.route("**/*", lambda r: r.continue_() if r.request.url[:5] == "file:" else r.abort())
 
 
 def test_decode_reads_every_run_as_python_writes_it(blank):
@@ -135,7 +130,7 @@ def test_an_exported_race_scrubs_offline(browser, tmp_path):
     path = tmp_path / "race.html"
     path.write_text(html, encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    offline(context)
+    files_only(context)
     page = context.new_page()
     page.goto(path.as_uri())
     page.wait_for_function("() => raceStats.axes.pad && raceStats.axes.alpha && chart._fullLayout")
@@ -154,7 +149,7 @@ def test_the_talk_file_steps_through_every_scene_offline(browser, tmp_path, size
     path = tmp_path / "talk.html"
     path.write_text(talk_html(every), encoding="utf-8")
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    offline(context)
+    files_only(context)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(error))

@@ -7,7 +7,7 @@ import pytest
 
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import files_only, shot
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -56,16 +56,7 @@ def open_offline(browser, path, **context_args):
     """The file in a fresh context where nothing but file:// may load; returns the page,
     the context, the requests that tried to leave and the page's errors."""
     context = browser.new_context(**context_args)
-    left, errors = [], []
-
-    def only_files(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            left.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_files)
+    left, errors = files_only(context), []
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(path.as_uri())

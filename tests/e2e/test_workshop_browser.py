@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 from momentum_app.config.settings import default_settings
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.race.runs import race_view
-from tests.e2e.conftest import ROOT, shot
+from tests.e2e.conftest import ROOT, files_only, shot
 from tests.e2e.race_helpers import PATH_LENGTHS, race_frame, race_handle
 
 VIEWPORT = {"width": 1500, "height": 1000}
@@ -30,17 +30,9 @@ def test_exported_animation_plays_offline_from_a_file(browser, tmp_path):
     path.write_text(html, encoding="utf-8")
 
     context = browser.new_context(viewport=VIEWPORT, offline=True)
-    attempted, aborted = [], []
-
-    def only_files(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            aborted.append(route.request.url)
-            route.abort()
-
+    attempted = []
     context.on("request", lambda request: attempted.append(request.url))
-    context.route("**/*", only_files)
+    aborted = files_only(context)
     try:
         page = context.new_page()
         page.goto(path.as_uri())
