@@ -40,6 +40,22 @@ PAD_MOMENTA = np.round(np.append(np.arange(20) * 0.05, 0.99), 2)
 START_POINTS = 41
 
 
+#: Significant digits of every value a space offers (rates, starts): the digits the pages
+#: show and links carry, so that a value scrubbed to in the browser is the value that runs
+#: when it is handed back (a link rounds to these digits).
+DIGITS = 4
+
+
+def significant(values: Array, low: float = -np.inf, high: float = np.inf) -> Array:
+    """``values`` to :data:`DIGITS` significant digits; one that rounds out of
+    ``[low, high]`` is rounded towards the inside instead."""
+    out = np.array([float(f"{v:.{DIGITS}g}") for v in np.asarray(values, dtype=float).ravel()])
+    scale = 10.0 ** (np.floor(np.log10(np.abs(np.where(out == 0, 1.0, out)))) - DIGITS + 1)
+    out = np.where(out < low, np.ceil(low / scale) * scale, out)
+    out = np.where(out > high, np.floor(high / scale) * scale, out)
+    return np.array([float(f"{v:.{DIGITS}g}") for v in out]).reshape(np.shape(values))
+
+
 def _with(values: Array, chosen: float) -> Array:
     return np.unique(np.append(values, float(chosen)))
 
@@ -57,8 +73,10 @@ def lr_line(objective: Objective, chosen: float, points: int = LINE_POINTS) -> A
 
 
 def line_rates(objective: Objective, points: int = LINE_POINTS) -> Array:
-    """``points`` learning rates log-spaced across ``objective.lr_range`` (no chosen one)."""
-    return np.geomspace(*objective.lr_range, points)
+    """``points`` learning rates log-spaced across ``objective.lr_range``, to
+    :data:`DIGITS` significant digits (no chosen one)."""
+    low, high = objective.lr_range
+    return np.unique(significant(np.geomspace(low, high, points), low, high))
 
 
 def pad_rates(objective: Objective, chosen: float) -> Array:
@@ -86,7 +104,8 @@ def pad_momenta(chosen: float) -> Array:
 
 
 def start_grid(objective: Objective, points: int = START_POINTS) -> tuple[Array, Array]:
-    """A ``points x points`` grid of start points over the domain (cell centres).
+    """A ``points x points`` grid of start points over the domain (cell centres, to
+    :data:`DIGITS` significant digits).
 
     Returns:
         ``(xs, ys)``, each of length ``points``; run ``j * points + i`` of
@@ -94,7 +113,7 @@ def start_grid(objective: Objective, points: int = START_POINTS) -> tuple[Array,
     """
     (x0, x1), (y0, y1) = objective.domain
     offsets = (np.arange(points) + 0.5) / points
-    return x0 + offsets * (x1 - x0), y0 + offsets * (y1 - y0)
+    return significant(x0 + offsets * (x1 - x0)), significant(y0 + offsets * (y1 - y0))
 
 
 def run_space(

@@ -42,9 +42,18 @@ from typing import Protocol
 MAX_ANSWERS = 500
 MAX_ROOMS = 200
 MAX_CHOICES = 8
+
+
 #: Rooms one client (an address) may have in use at once: a presenter needs one, a
 #: workshop's machine a few; one address cannot take more than a tenth of the rooms.
-MAX_ROOMS_PER_OWNER = 20
+#: ``$MOMENTUM_ROOMS_PER_OWNER`` (1 to MAX_ROOMS) changes it where every browser has one
+#: address (the browser tests' server, whose browsers are all this machine).
+def _per_owner(default: int = 20) -> int:
+    raw = os.environ.get("MOMENTUM_ROOMS_PER_OWNER", "").strip()
+    return min(max(int(raw), 1), MAX_ROOMS) if raw.isdigit() else default
+
+
+MAX_ROOMS_PER_OWNER = _per_owner()
 #: A room nobody presented or followed for this long may make way for a new room.
 IDLE_SECONDS = 20 * 60
 #: A follower's poll marks its room as in use at most this often (a write each time).

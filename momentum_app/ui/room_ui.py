@@ -109,9 +109,9 @@ def _client() -> str:
     """The browser's address, as far as the server can tell: behind a proxy on this
     machine (serve-room.sh's nginx), the address that proxy saw, which it puts last in
     X-Forwarded-For (what a browser wrote there itself comes before it)."""
-    address = st.context.ip_address or "local"
+    address = st.context.ip_address or "local"  # Streamlit gives None for loopback
     forwarded = st.context.headers.get("X-Forwarded-For", "")
-    if forwarded and address in ("127.0.0.1", "::1"):
+    if forwarded and address in ("local", "127.0.0.1", "::1"):
         return forwarded.split(",")[-1].strip()[:64]
     return address
 
