@@ -665,7 +665,7 @@ function shapeFor(width) {
                       y: (loss + gap - axisRoom - 1.5 * big - 4) / plotH, yanchor: "top",
                       len: 1, thickness: 10,
                       title: Object.assign({}, bar.title, {side: "top"})});
-  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}-${loss}`};
+  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}-${loss}-${top}`};
 }
 
 function setPath(obj, path, value) {
@@ -725,12 +725,12 @@ function reshape() {
   return Plotly.update(chart, {"marker.colorbar": [next.bar]}, next.layout, [0]).then(fitLegend);
 }
 
-// A talk file on a phone: the plots stacked, the top margin as tall as the legend plotly
-// drew (a row per name left white space over a two-column legend). The margin does not
-// change the legend, so one more pass settles it.
+// The plots stacked (a phone): the top margin as tall as the legend plotly drew (a row per
+// name left white space over a two-column legend, and pushed the playground's landscape
+// off the first screen). The margin does not change the legend, so one more pass settles it.
 function fitLegend() {
   const legend = chart.querySelector(".legend");
-  if (!window.RACE_FIT_WINDOW || !shape.key.startsWith("narrow") || !legend) {
+  if (!shape.key.startsWith("narrow") || !legend) {
     return Promise.resolve();
   }
   const height = Math.ceil(legend.getBBox().height);
@@ -807,6 +807,9 @@ function startRace(data, options) {
   race.chosen.start = data.chosen.start ?? null;
   if (options.momentum != null) race.chosen.beta = options.momentum;
   stepSlider.max = String(race.steps);
+  // The step's label as wide as its widest (a phone's row would jitter as it grows).
+  const most = race.steps.toLocaleString("en-US");
+  $("steplabel").style.setProperty("--widest", `${`step ${most} / ${most}`.length}ch`);
   $("momentum").hidden = !race.betas;
   $("alpharow").hidden = $("padbox").hidden = true;
   // A pad the app sends when asked keeps its place meanwhile (no jump when it comes).
