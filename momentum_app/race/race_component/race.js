@@ -27,6 +27,9 @@ const $ = (id) => document.getElementById(id);
 const chart = $("chart"), overlay = $("overlay"), ctx = overlay.getContext("2d");
 const playButton = $("play"), stepSlider = $("step"), betaSlider = $("beta"), alphaSlider = $("alpha");
 const pad = $("pad"), padCtx = pad.getContext("2d"), map = $("map");
+// A touch screen (no hover, a coarse pointer) is told to tap and drag, not to point.
+const TOUCH = window.matchMedia("(hover: none) and (pointer: coarse)").matches;
+if (TOUCH) pad.setAttribute("aria-label", "(α, β) pad: tap or drag on it to switch the momentum run");
 for (const s of SPEEDS) {
   const option = new Option(`${s}\u00d7 (${Math.round(s * BASE_RATE)} steps/s)`, String(s));
   option.selected = s === 1;
@@ -381,7 +384,7 @@ function padWaiting() {
   padCtx.fillStyle = "#eee"; padCtx.fillRect(0, 0, w, h);
   padCtx.fillStyle = "#555"; padCtx.font = `${Math.round(race.font * 0.85)}px sans-serif`;
   padCtx.textAlign = "center"; padCtx.textBaseline = "middle";
-  padCtx.fillText(race.reached ? "(α, β) pad: loading…" : "(α, β) pad: point here", w / 2, h / 2);
+  padCtx.fillText(race.reached ? "(α, β) pad: loading…" : (TOUCH ? "(α, β) pad: tap here" : "(α, β) pad: point here"), w / 2, h / 2);
 }
 
 function padSelect(i, j) { select({kind: "pad", index: j * padShape().nA + i}); }
