@@ -19,7 +19,7 @@ const race = {
   speed: 1, betas: null, sel: {kind: "beta", index: 0, beta: 0}, chosen: {alpha: null, beta: null, start: null},
   axes: {}, pending: {}, framesDrawn: 0, fps: 0, playStarted: 0, playFrames: 0, lastTime: 0,
   clickable: false, scrubMs: null, sent: 0, markers: [], channel: "", font: 15,
-  dragging: null, shown: [], lazy: [], reached: false, asked: 0,
+  dragging: null, shown: [], lazy: [], reached: false, asked: 0, waiting: false,
 };
 window.raceStats = race;
 
@@ -245,8 +245,31 @@ function tick(now) {
   requestAnimationFrame(tick);
 }
 
-playButton.addEventListener("click", () => setPlaying(!race.playing));
+// --- a race told to play on its own waits until it is seen ------------------------------
+// A follower's phone, say, may have the chart below the fold: it would be far into the race
+// (or over) when scrolled to. It starts once half the chart is on screen (half the screen,
+// for a chart taller than the screen); Play, or a scrub, first takes the decision away.
+function seenEnough(entry) {
+  if (!entry.isIntersecting) return false;
+  const screen = entry.rootBounds ? entry.rootBounds.height : Infinity;
+  return entry.intersectionRect.height >= 0.5 * Math.min(entry.boundingClientRect.height, screen) - 1;
+}
+const sight = new IntersectionObserver((entries) => {
+  race.seen = seenEnough(entries[entries.length - 1]);
+  if (race.seen && race.waiting && race.tracks.length && !race.drawing) {
+    race.waiting = false;
+    setPlaying(true);
+  }
+}, {threshold: Array.from({length: 21}, (_, i) => i / 20)});
+function playWhenSeen() {
+  race.waiting = true;
+  sight.unobserve(chart);  // observing anew reports where the chart is now
+  sight.observe(chart);
+}
+
+playButton.addEventListener("click", () => { race.waiting = false; setPlaying(!race.playing); });
 stepSlider.addEventListener("input", () => {
+  race.waiting = false;
   race.step = Number(stepSlider.value);
   if (race.playing) setPlaying(false); else draw();
 });
@@ -790,6 +813,7 @@ function startRace(data, options) {
   }
   const again = race.tracks.length > 0, wasPlaying = race.playing, step = race.step;
   race.playing = false;
+  race.waiting = false;
   race.data = data;
   race.version = options.version || null;
   race.dataVersion = options.dataVersion ?? null;
@@ -850,7 +874,8 @@ function startRace(data, options) {
     if (again) follow();
     fitLegend();
     performance.mark("race-ready");
-    if (options.autoplay || (wasPlaying && !options.fresh)) setPlaying(true);
+    if (wasPlaying && !options.fresh) setPlaying(true);  // a change compared as it plays
+    else if (options.autoplay) playWhenSeen();
   });
 }
 
