@@ -19,12 +19,15 @@ from momentum_core.basins import describe_effect
 
 page.start()
 st.title("Local minima: does momentum help a run escape them?")
-st.caption(
-    "Left: where plain gradient descent ends from every start of a grid; right: heavy ball "
-    "with momentum at the same learning rate. Below: the share of random starts that reach "
-    "the global minimum as momentum grows, with 95 % (Wilson) bands."
+st.caption(  # the two maps side by side, or stacked on a phone
+    f"{page.by_width('Left', 'Top')}: where plain gradient descent ends from every start of "
+    f"a grid; {page.by_width('right', 'under it')}: heavy ball with momentum at the same "
+    "learning rate. Below: the share of random starts that reach the global minimum as "
+    "momentum grows, with 95 % (Wilson) bands.",
+    unsafe_allow_html=True,
 )
-st.caption(colours_note(), unsafe_allow_html=True)
+st.caption(f"{colours_note()} {page.by_touch('Hover over', 'Tap')} a cell for its minimum.",
+           unsafe_allow_html=True)  # fmt: skip
 
 settings = state.linked_settings(MinimaSettings, minima_controls_ui)
 settings, lighter = within_limits(settings)  # no setting holds a core for minutes

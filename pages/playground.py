@@ -11,9 +11,11 @@ page.start()
 st.title("Playground: gradient descent vs momentum")
 if not state.presenting():
     st.caption(
-        "Pick a landscape, set the learning rate α and momentum β, press **Play**. "
-        "Scrub α and β in the chart, or move over the (α, β) pad, to switch paths at once; "
-        "drag the start marker, or click the landscape, to start somewhere else."
+        "Pick a landscape, set the learning rate α and momentum β, press **Play**. Scrub α "
+        f"and β in the chart, or {page.by_touch('move over', 'drag across')} the (α, β) pad, "
+        "to switch paths at once; drag the start marker, or "
+        f"{page.by_touch('click', 'tap')} the landscape, to start somewhere else.",
+        unsafe_allow_html=True,
     )
 
 state.apply_chart_value("race")

@@ -44,13 +44,17 @@ with st.container(
     )
 if following:
     room_ui.follow_ui(now)
-st.markdown(f"> **The seed article's claim, in our words:** {scene.claim}")
+# Keyed: a follower's phone shows them under the chart (room_ui.FOLLOWER_CSS).
+with st.container(key="scene_claim"):
+    st.markdown(f"> **The seed article's claim, in our words:** {scene.claim}")
 staged = cache.scene_stage(scene)
 values = staged.values
 if room_ui.question_ui(scene, values, now):  # a question first: the caption gives it away
-    st.markdown(scenes.caption(scene, values).replace("*", r"\*"))  # f* is no emphasis
-    for failed in map(state.plain, scenes.failed_checks(scene, values)):
-        st.warning(f"This run does not bear the caption out: {failed}.", icon=":material/warning:")
+    with st.container(key="scene_caption"):
+        st.markdown(scenes.caption(scene, values).replace("*", r"\*"))  # f* is no emphasis
+        for failed in map(state.plain, scenes.failed_checks(scene, values)):
+            st.warning(f"This run does not bear the caption out: {failed}.",
+                       icon=":material/warning:")  # fmt: skip
     # The controls big when presenting, but not the chart's room; each scene from step 0.
     size = 18 if presenting else font + 1
     race_chart(cache.scene_data(scene, font), key="scene_chart", clickable=False, fresh=True,

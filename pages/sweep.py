@@ -26,7 +26,12 @@ st.caption(
     "Every cell is one run from the same start: its learning rate α across, its momentum β "
     "up, coloured by how it did. Read it for where each β is fast, where it diverges (the "
     "dotted line is the largest stable α) and whether any β beats plain gradient descent "
-    "(the bottom row, β = 0). Point at a cell to see its path; click it to open it."
+    "(the bottom row, β = 0). "
+    + page.by_touch(
+        "Point at a cell to see its path; click it to open it.",
+        "Tap a cell to see its path and open it.",
+    ),
+    unsafe_allow_html=True,
 )
 
 settings = state.linked_settings(SweepSettings, sweep_controls_ui)

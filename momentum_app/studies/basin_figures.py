@@ -39,7 +39,7 @@ def colours_note() -> str:
         f"{swatch(GLOBAL_COLOR)} gold: the start ends at the global minimum; "
         f"{swatch(DIVERGED_COLOR)} black: the run diverged; {pale} each pale colour: the "
         f"start ends at one local minimum (a colour per minimum; the {len(LOCAL_COLORS)} "
-        "colours repeat on landscapes with more minima). Hover a cell for its minimum."
+        "colours repeat on landscapes with more minima)."
     )
 
 

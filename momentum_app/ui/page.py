@@ -40,14 +40,25 @@ def nav_ui() -> None:
 #: below 768 px behind an unlabelled "»": it is labelled, and a line under the page's top
 #: says where the settings are. Wide formulas and tables scroll sideways instead of being
 #: cut at the screen's edge; the results table's toolbar (shown above its top edge on a
-#: tap or a hover) gets room, so it no longer covers the verdict above it.
+#: tap or a hover) gets room, so it no longer covers the verdict above it. A page's title
+#: takes two lines of a phone, not three (the playground's Play then shares the first screen
+#: with its landscape). A touch screen reads the copy's touch words (:func:`by_touch`), and
+#: a phone's stacked columns their own "top" and "under" (:func:`by_width`).
 PAGE_CSS = """<style>
 [data-testid="stExpandSidebarButton"]::after,
 [data-testid="stSidebarCollapsedControl"] button::after {
   content: "Settings & pages"; margin-left: 0.35em; font-size: 0.95rem; font-weight: 600; }
 .phone-only { display: none; }
 @media (max-width: 767.98px) {
-  .phone-only { display: block; color: #333; font-size: 0.95rem; margin: 0; } }
+  .phone-only { display: block; color: #333; font-size: 0.95rem; margin: 0; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; } }
+.on-touch, .on-narrow { display: none; }
+@media (max-width: 640px) {  /* where Streamlit stacks a page's columns */
+  .on-narrow { display: inline; }
+  .on-wide { display: none; } }
+@media (hover: none) and (pointer: coarse) {
+  .on-touch { display: inline; }
+  .on-pointer { display: none; } }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 0.2rem; }
 [data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; max-width: 100%; }
 [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 1.6rem; }
@@ -68,6 +79,22 @@ if (!window.momentumScrollFocus) {
   mark();
 }
 </script>"""
+
+
+def by_touch(pointer: str, touch: str) -> str:
+    """Copy for both kinds of screen (HTML; shown with ``unsafe_allow_html``): ``pointer``
+    where a mouse can hover and click, ``touch`` where fingers tap (PAGE_CSS picks one).
+
+    >>> by_touch("click", "tap")
+    '<span class="on-pointer">click</span><span class="on-touch">tap</span>'
+    """
+    return f'<span class="on-pointer">{pointer}</span><span class="on-touch">{touch}</span>'
+
+
+def by_width(wide: str, narrow: str) -> str:
+    """Copy for columns side by side (``wide``) and stacked on a phone (``narrow``): "left"
+    there is "top" here (HTML, as :func:`by_touch`)."""
+    return f'<span class="on-wide">{wide}</span><span class="on-narrow">{narrow}</span>'
 
 
 def phone_note(text: str) -> None:

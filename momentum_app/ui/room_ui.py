@@ -261,7 +261,8 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
         revealed = now is not None and now.scene == scene.name and now.revealed
     else:
         revealed = True
-    st.subheader(f"Question: {question.text}", anchor=False)
+    with st.container(key="scene_question"):  # keyed for FOLLOWER_CSS
+        st.subheader(f"Question: {question.text}", anchor=False)
     if state.presenting() and not revealed:
         _live_tally(scene)
         st.button(
@@ -289,7 +290,8 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
             else:
                 st.error(f"You answered {label}: the runs say otherwise.",
                          icon=":material/cancel:")  # fmt: skip
-        _tally(scene, right)
+        with st.container(key="scene_tally"):
+            _tally(scene, right)
     else:
         labels = ", ".join(question.choices[i].label for i in right)
         st.caption(f"The runs below answer it: {labels}.")
@@ -318,8 +320,33 @@ def _follow_again() -> None:
     state.set_room(state.room(), follow=True)
 
 
+#: A follower's phone (issue #25): the scene's title, the chart and one's answer on the first
+#: screen, the chart no longer under the follow bar, the claim, the question and the caption
+#: (it had autoplayed to step 477 when scrolled to). A smaller title and page top, the
+#: follow bar on one line; with a chart on the page, the question's tally, the claim and the
+#: caption go under it: the heading already says the claim in short and the presenter says
+#: it aloud, and the caption tells what the race showed (of a question, its answer), which
+#: reads best once watched. One's own answer stays above the chart. Laptops keep the page's
+#: order (the presenter's screen is not a follower's).
+FOLLOWER_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+  [data-testid="stMainBlockContainer"] h2 { font-size: 1.6rem; padding-bottom: 0.25rem; }
+  [data-testid="stMainBlockContainer"] h3 { font-size: 1.25rem; }
+  .st-key-follow_bar { flex-wrap: nowrap; gap: 0.5rem; }
+  .st-key-follow_bar [data-testid="stCaptionContainer"] { font-size: 0.8rem; line-height: 1.3; }
+  .st-key-follow_bar button { white-space: nowrap; padding: 0.25rem 0.6rem; min-height: 2.2rem; }
+  [data-testid="stVerticalBlock"]:has(> .st-key-scene_chart) >
+    :has(> .st-key-scene_question, > .st-key-scene_tally, > .st-key-scene_claim,
+         > .st-key-scene_caption) { order: 1; }
+  .st-key-scene_chart ~ * { order: 2; }
+}
+</style>"""
+
+
 def follow_ui(now: rooms.Now | None) -> None:
     """A follower's bar: which room, the poll, and a way to explore on one's own."""
+    st.html(FOLLOWER_CSS)
     with st.container(horizontal=True, vertical_alignment="center", key="follow_bar"):
         if now is None:
             st.caption(f"Room {state.room()}: waiting for the presenter…")

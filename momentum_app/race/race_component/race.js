@@ -19,7 +19,7 @@ const race = {
   speed: 1, betas: null, sel: {kind: "beta", index: 0, beta: 0}, chosen: {alpha: null, beta: null, start: null},
   axes: {}, pending: {}, framesDrawn: 0, fps: 0, playStarted: 0, playFrames: 0, lastTime: 0,
   clickable: false, scrubMs: null, sent: 0, markers: [], channel: "", font: 15,
-  dragging: null, shown: [], lazy: [], reached: false, asked: 0,
+  dragging: null, shown: [], lazy: [], reached: false, asked: 0, waiting: false,
 };
 window.raceStats = race;
 
@@ -27,6 +27,9 @@ const $ = (id) => document.getElementById(id);
 const chart = $("chart"), overlay = $("overlay"), ctx = overlay.getContext("2d");
 const playButton = $("play"), stepSlider = $("step"), betaSlider = $("beta"), alphaSlider = $("alpha");
 const pad = $("pad"), padCtx = pad.getContext("2d"), map = $("map");
+// A touch screen (no hover, a coarse pointer) is told to tap and drag, not to point.
+const TOUCH = window.matchMedia("(hover: none) and (pointer: coarse)").matches;
+if (TOUCH) pad.setAttribute("aria-label", "(α, β) pad: tap or drag on it to switch the momentum run");
 for (const s of SPEEDS) {
   const option = new Option(`${s}\u00d7 (${Math.round(s * BASE_RATE)} steps/s)`, String(s));
   option.selected = s === 1;
@@ -247,8 +250,31 @@ function tick(now) {
   requestAnimationFrame(tick);
 }
 
-playButton.addEventListener("click", () => setPlaying(!race.playing));
+// --- a race told to play on its own waits until it is seen ------------------------------
+// A follower's phone, say, may have the chart below the fold: it would be far into the race
+// (or over) when scrolled to. It starts once half the chart is on screen (half the screen,
+// for a chart taller than the screen); Play, or a scrub, first takes the decision away.
+function seenEnough(entry) {
+  if (!entry.isIntersecting) return false;
+  const screen = entry.rootBounds ? entry.rootBounds.height : Infinity;
+  return entry.intersectionRect.height >= 0.5 * Math.min(entry.boundingClientRect.height, screen) - 1;
+}
+const sight = new IntersectionObserver((entries) => {
+  race.seen = seenEnough(entries[entries.length - 1]);
+  if (race.seen && race.waiting && race.tracks.length && !race.drawing) {
+    race.waiting = false;
+    setPlaying(true);
+  }
+}, {threshold: Array.from({length: 21}, (_, i) => i / 20)});
+function playWhenSeen() {
+  race.waiting = true;
+  sight.unobserve(chart);  // observing anew reports where the chart is now
+  sight.observe(chart);
+}
+
+playButton.addEventListener("click", () => { race.waiting = false; setPlaying(!race.playing); });
 stepSlider.addEventListener("input", () => {
+  race.waiting = false;
   race.step = Number(stepSlider.value);
   if (race.playing) setPlaying(false); else draw();
 });
@@ -424,7 +450,7 @@ function padWaiting() {
   padCtx.fillStyle = "#eee"; padCtx.fillRect(0, 0, w, h);
   padCtx.fillStyle = "#555"; padCtx.font = `${Math.round(race.font * 0.85)}px sans-serif`;
   padCtx.textAlign = "center"; padCtx.textBaseline = "middle";
-  padCtx.fillText(race.reached ? "(α, β) pad: loading…" : "(α, β) pad: point here", w / 2, h / 2);
+  padCtx.fillText(race.reached ? "(α, β) pad: loading…" : (TOUCH ? "(α, β) pad: tap here" : "(α, β) pad: point here"), w / 2, h / 2);
 }
 
 function padSelect(i, j) { select({kind: "pad", index: j * padShape().nA + i}); }
@@ -711,7 +737,7 @@ function shapeFor(width) {
                       y: (loss + gap - axisRoom - 1.5 * big - 4) / plotH, yanchor: "top",
                       len: 1, thickness: 10,
                       title: Object.assign({}, bar.title, {side: "top"})});
-  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}-${loss}`};
+  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}-${loss}-${top}`};
 }
 
 function setPath(obj, path, value) {
@@ -771,12 +797,12 @@ function reshape() {
   return Plotly.update(chart, {"marker.colorbar": [next.bar]}, next.layout, [0]).then(fitLegend);
 }
 
-// A talk file on a phone: the plots stacked, the top margin as tall as the legend plotly
-// drew (a row per name left white space over a two-column legend). The margin does not
-// change the legend, so one more pass settles it.
+// The plots stacked (a phone): the top margin as tall as the legend plotly drew (a row per
+// name left white space over a two-column legend, and pushed the playground's landscape
+// off the first screen). The margin does not change the legend, so one more pass settles it.
 function fitLegend() {
   const legend = chart.querySelector(".legend");
-  if (!window.RACE_FIT_WINDOW || !shape.key.startsWith("narrow") || !legend) {
+  if (!shape.key.startsWith("narrow") || !legend) {
     return Promise.resolve();
   }
   const height = Math.ceil(legend.getBBox().height);
@@ -833,6 +859,7 @@ function startRace(data, options) {
   }
   const again = race.tracks.length > 0, wasPlaying = race.playing, step = race.step;
   race.playing = false;
+  race.waiting = false;
   race.data = data;
   race.version = options.version || null;
   race.dataVersion = options.dataVersion ?? null;
@@ -853,6 +880,9 @@ function startRace(data, options) {
   race.chosen.start = data.chosen.start ?? null;
   if (options.momentum != null) race.chosen.beta = options.momentum;
   stepSlider.max = String(race.steps);
+  // The step's label as wide as its widest (a phone's row would jitter as it grows).
+  const most = race.steps.toLocaleString("en-US");
+  $("steplabel").style.setProperty("--widest", `${`step ${most} / ${most}`.length}ch`);
   $("momentum").hidden = !race.betas;
   $("alpharow").hidden = $("padbox").hidden = true;
   // A pad the app sends when asked keeps its place meanwhile (no jump when it comes).
@@ -890,7 +920,8 @@ function startRace(data, options) {
     if (again) follow();
     fitLegend();
     performance.mark("race-ready");
-    if (options.autoplay || (wasPlaying && !options.fresh)) setPlaying(true);
+    if (wasPlaying && !options.fresh) setPlaying(true);  // a change compared as it plays
+    else if (options.autoplay) playWhenSeen();
   });
 }
 
