@@ -30,7 +30,8 @@ def test_the_talk_holds_every_scene_once_with_plotly_inlined_once(talk):
     assert f'id="race-{len(every)}"' not in talk
     assert talk.count("plotly.js (basic - minified) v4.1.1") == 1
     assert "<script src=" not in talk and "<link" not in talk  # nothing loads from elsewhere
-    assert len(talk.encode()) <= 5_000_000
+    # every 2-D run's step inspector numbers travel too (exact floats, ~5.7 MB of them)
+    assert len(talk.encode()) <= 10_000_000
 
 
 def test_each_slide_carries_the_caption_and_checks_the_scenes_page_computes(talk):
