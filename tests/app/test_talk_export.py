@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from momentum_app.race import runs
+from momentum_app.race.inspect_data import with_inspection
 from momentum_app.studies import model_view
 from momentum_app.talk import scenes
 from momentum_app.talk.export import scene_slide, talk_html
@@ -55,6 +56,8 @@ def test_a_scene_race_in_the_file_is_the_pages_race():
     scene = scenes.load_scenes()[0]
     results = {run.key: runs.run_one(scene.settings(run)) for run in scene.runs}
     page = runs.view(scene.objective, scene.start, scenes.tracks(scene, results), 18)
+    # the page's race carries its runs' step inspector numbers as the file's does
+    page = with_inspection(page, scenes.scene_inspections(scene))
     assert scene_slide(scene)["race"] == page
 
 

@@ -1034,7 +1034,8 @@ function drawInspector(A) {
               `<div class="rule">${D.inspectLines(ins, at).map((l) => `<div>${l}</div>`).join("")}</div>` +
               `<div class="terms">${words.join(" &nbsp; ")}</div>`);
   });
-  const html = `<div class="inspecthead"><b>Step inspector</b> (paused; ← → or , . step one step) · ` +
+  const keys = window.RACE_FIT_WINDOW ? ", and ." : "← → (or , .)";
+  const html = `<div class="inspecthead"><b>Step inspector</b> (paused; ${keys} step one step) · ` +
     `<span class="arrowkey grad"></span>gradient step <span class="arrowkey carry"></span>carried velocity ` +
     `<span class="arrowkey step"></span>step taken</div>` + rows.join("");
   if (html !== race.inspectHtml) { panel.innerHTML = race.inspectHtml = html; }
@@ -1043,12 +1044,12 @@ function drawInspector(A) {
   askInspect();
 }
 
-// Where the chart fills the screen (a talk file, presenter mode) and the plots sit side by
-// side, the panel lies over the loss plot (below the chart it would be off the screen);
-// elsewhere it sits under the chart.
+// Where the chart fills the window (a talk file) and the plots sit side by side, the panel
+// lies over the loss plot (below the chart it would be off the screen); elsewhere, and in
+// presenter mode (whose chart leaves room under it), it sits under the chart.
 function placeInspector(A) {
   const panel = $("inspector"), box = $("chartbox");
-  const over = (window.RACE_FIT_WINDOW || presenting()) && shape.key.startsWith("wide");
+  const over = window.RACE_FIT_WINDOW && shape.key.startsWith("wide");
   if (over) {
     if (panel.parentElement !== box) box.appendChild(panel);
     panel.classList.add("over");
