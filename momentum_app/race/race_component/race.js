@@ -1034,8 +1034,8 @@ function drawInspector(A) {
               `<div class="rule">${D.inspectLines(ins, at).map((l) => `<div>${l}</div>`).join("")}</div>` +
               `<div class="terms">${words.join(" &nbsp; ")}</div>`);
   });
-  const keys = window.RACE_FIT_WINDOW ? ", and ." : "← → (or , .)";
-  const html = `<div class="inspecthead"><b>Step inspector</b> (paused; ${keys} step one step) · ` +
+  const keys = window.RACE_FIT_WINDOW ? "the keys , and ." : "← → (or , .)";
+  const html = `<div class="inspecthead"><b>Step inspector</b> (paused; ${keys} step by one) · ` +
     `<span class="arrowkey grad"></span>gradient step <span class="arrowkey carry"></span>carried velocity ` +
     `<span class="arrowkey step"></span>step taken</div>` + rows.join("");
   if (html !== race.inspectHtml) { panel.innerHTML = race.inspectHtml = html; }
