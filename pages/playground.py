@@ -4,7 +4,13 @@ import streamlit as st
 
 from momentum_app.config.settings import RaceSettings
 from momentum_app.race import runs
-from momentum_app.race.race_chart import fed_race_chart, race_parts_ui, wanted
+from momentum_app.race.race_chart import (
+    fed_race_chart,
+    inspect_requests,
+    race_part,
+    race_parts_ui,
+    wanted,
+)
 from momentum_app.ui import cache, page, state, widgets
 
 page.start()
@@ -65,5 +71,8 @@ if not view.three_d:
     with feeds:
         kinds = {"alpha", *wanted("race")}  # the pad and the starts once the chart asks
         race_parts_ui("race", shown.data, cache.race_parts(settings, kinds))
+        # paused, the step inspector's numbers for the runs the chart shows
+        asked = inspect_requests("race", settings.optimizers)
+        race_part("race", shown.data, "inspect", cache.race_inspections(settings, asked))
 
 page.end()

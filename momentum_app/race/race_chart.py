@@ -69,6 +69,7 @@ def race_chart(
     autoplay: bool = False,
     fresh: bool = False,
     lazy: tuple[str, ...] = (),
+    inspect: bool = False,
 ) -> dict | None:
     """Render the race.
 
@@ -84,6 +85,9 @@ def race_chart(
             step and the playing state of the one it replaces (a changed setting).
         lazy: Kinds of sets the page sends only once the chart has asked for them (see
             :func:`wanted`); the chart asks when the pointer first comes into it.
+        inspect: The page answers the step inspector's requests (see
+            :func:`inspect_requests`): paused, the chart asks for the numbers of the runs
+            it shows.
 
     Returns:
         ``{"start": [x, y], "nonce": n}`` after a click on the landscape or a drag of the
@@ -94,8 +98,8 @@ def race_chart(
     return _component("race_component")(
         data=data, version=version, dataVersion=data_version(data), uiFont=ui_font,
         hint=hint, clickable=clickable, autoplay=autoplay, fresh=fresh, channel=key,
-        role="race", lazy=[k for k in lazy if k not in wanted(key, lazy)], key=key,
-        default=None,
+        role="race", lazy=[k for k in lazy if k not in wanted(key, lazy)], inspect=inspect,
+        key=key, default=None,
     )  # fmt: skip
 
 
@@ -106,9 +110,23 @@ def fed_race_chart(data: str, key: str, settings: Any, *, ui_font: int) -> Any:
     chart never waits for them."""
     import streamlit as st
 
-    race_chart(data, key=key, ui_font=ui_font, lazy=LAZY)
+    race_chart(data, key=key, ui_font=ui_font, lazy=LAZY, inspect=True)
     race_feed(key, momentum=settings.momentum, lr=settings.lr)
     return st.container(key=f"{key}_parts")
+
+
+def inspect_requests(key: str, optimizers: tuple[str, ...]) -> tuple[tuple, ...]:
+    """The runs the race ``key`` last asked the step inspector's numbers for (kept in the
+    session until it asks again), checked against the race's ``optimizers`` (see
+    :func:`momentum_app.race.inspect_data.parse_requests`)."""
+    import streamlit as st
+
+    from momentum_app.race.inspect_data import parse_requests
+
+    value = st.session_state.get(key)
+    if isinstance(value, dict) and "inspect" in value:
+        st.session_state[f"{key}-inspect"] = parse_requests(value, optimizers)
+    return st.session_state.get(f"{key}-inspect", ())
 
 
 def race_feed(key: str, *, momentum: float | None = None, lr: float | None = None) -> None:

@@ -26,6 +26,7 @@ from momentum_app.config.settings import LABELS, PAGE_MAX_STEPS, ModelSettings, 
 from momentum_app.landscapes import PARAM_RANGES, Params, explicit, landscape
 from momentum_app.race import runs as race_runs
 from momentum_app.race.figures import COLORS
+from momentum_app.race.inspect_data import run_inspection, unavailable, with_inspection
 from momentum_app.race.race_data import RaceRun, Track
 from momentum_app.race.runs import TOLERANCE, solo
 from momentum_app.studies import model_view
@@ -615,9 +616,32 @@ def stage(
 
 
 def stage_view(scene: Scene, staged: Stage, font_size: int) -> str:
-    """The race component's data for a run scene: one coloured racer per scene run."""
-    return race_runs.view(staged.objective, staged.start, tracks(scene, staged.results),
+    """The race component's data for a run scene: one coloured racer per scene run, each
+    with its step inspector's numbers (see :func:`scene_inspections`)."""
+    data = race_runs.view(staged.objective, staged.start, tracks(scene, staged.results),
                           font_size, tolerance=staged.tolerance, axes=staged.axes)  # fmt: skip
+    return with_inspection(data, scene_inspections(scene))
+
+
+#: What a network scene's inspector says: its chart is a projection, not a landscape.
+NETWORK_INSPECTOR = (
+    "The step inspector is off here: these paths are the network's 71 weights projected on "
+    "a plane, where a step's gradient and velocity have no arrows of their own."
+)
+
+
+def scene_inspections(scene: Scene) -> list[dict]:
+    """Each run's update-by-update numbers (the step inspector's, exact floats), in the
+    order of the scene's runs: a scene is a few runs, so they travel with it and a talk
+    file inspects them with no server."""
+    if scene.model is not None:
+        return [unavailable(NETWORK_INSPECTOR) for _ in scene.runs]
+    out = []
+    for run in scene.runs:
+        s = scene.settings(run)
+        out.append(run_inspection(s.objective, run.optimizer, s.lr, s.momentum, s.start,
+                                  s.steps, noise=s.noise, seed=s.seed, ramp=s.ramp))  # fmt: skip
+    return out
 
 
 def scene_named(name: str) -> Scene | None:

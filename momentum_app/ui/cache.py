@@ -17,6 +17,7 @@ from momentum_app.config.settings import (
 )
 from momentum_app.race import runs
 from momentum_app.race.figures import COLORS, surface_figure
+from momentum_app.race.inspect_data import inspect_part, run_inspection, unavailable
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.studies import basin_figures, model_view, sweep_figures, theory_view
 from momentum_app.studies.theory_view import Prediction, RateMaps
@@ -76,6 +77,29 @@ def race_parts(
         "start": lambda: _start_part(runs.start_key(s)),
     }
     return {kind: part() for kind, part in parts.items() if kind in kinds}
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _inspection(s: RaceSettings, key: str) -> dict:
+    (name,) = s.optimizers
+    return run_inspection(s.objective, name, s.lr, s.momentum, s.start, s.steps,
+                          noise=s.noise, seed=s.seed, key=key)  # fmt: skip
+
+
+def race_inspections(s: RaceSettings, requests: tuple[tuple, ...]) -> str | None:
+    """The step inspector's numbers of the runs a race asked for (see
+    :func:`momentum_app.race.race_chart.inspect_requests`), as an ``inspect`` part; each
+    run cached on its own settings for every visitor. None when nothing was asked."""
+    if not requests:
+        return None
+    found = []
+    for key, name, lr, momentum, start in requests:
+        one = replace(runs.solo(replace(s, lr=lr, momentum=momentum, start=start), name), ramp=())
+        try:
+            found.append(_inspection(one, key))
+        except ValueError as err:  # a setting out of range: said, not raised
+            found.append({"key": key, **unavailable(f"no numbers for this run ({err}).")})
+    return inspect_part(found)
 
 
 def race_html(s: RaceSettings, data: str) -> str:

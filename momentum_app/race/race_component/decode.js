@@ -133,7 +133,125 @@ const RaceDecode = (() => {
   }
   const fmtAlpha = (v) => sig(v, 4), fmt = (v) => sig(v, 3);
 
-  return {LEVELS, typed, scale, unpackRuns, locate, pointAt, nearestIndex, fmtBeta, fmtAlpha, fmt,
+  // --- the step inspector: the core's exact numbers (race/inspect_data.py), looked up and
+  // formatted, never computed from one another (no update is re-derived here) ------------
+  function unpackInspect(d) {
+    if (!d || d.reason) return d || null;  // none, or why none
+    const f = (text) => typed(text, Float64Array), each = (o) => {
+      const out = {};
+      for (const [k, v] of Object.entries(o || {})) out[k] = f(v);
+      return out;
+    };
+    return {key: d.key, rule: d.rule, hyper: d.hyper, noise: d.noise || 0, steps: d.steps,
+            updates: d.updates, diverged: d.diverged, x: f(d.x), g: f(d.g), step: f(d.step),
+            states: each(d.states), terms: each(d.terms), betas: d.betas ? f(d.betas) : null};
+  }
+
+  // Update s + 1 of an inspection: the one that leaves the point shown at step s. Its
+  // status: "ok", "end" (the run has no more steps) or "diverged" (this update, or an
+  // earlier one, left the finite region: the core shipped no numbers for it).
+  function inspectAt(ins, s) {
+    s = Math.floor(s);
+    if (s >= ins.steps) return {status: "end", shown: s};
+    const u = s + 1;
+    if (u > ins.updates) return {status: "diverged", shown: s, diverged: ins.diverged};
+    const two = (a, i) => [a[2 * i], a[2 * i + 1]], i = u - 1;
+    const pick = (arrays, row) => {
+      const out = {};
+      for (const [k, a] of Object.entries(arrays)) out[k] = two(a, row);
+      return out;
+    };
+    const h = ins.hyper;
+    return {status: "ok", shown: s, u, x: two(ins.x, s), next: two(ins.x, u), g: two(ins.g, i),
+            dx: two(ins.step, i), before: pick(ins.states, s), after: pick(ins.states, u),
+            terms: pick(ins.terms, i), alpha: h.learning_rate,
+            beta: ins.betas ? ins.betas[i] : h.momentum};
+  }
+
+  // The arrows at the point, in data units: each term of the step as the core computed it.
+  const ARROW_NAMES = {grad: "gradient step −α·g", carry: "carried velocity", step: "step taken"};
+  function inspectArrows(ins, at) {
+    const out = [{kind: "grad", vec: at.terms.grad_step}];
+    if (at.terms.carry) out.push({kind: "carry", vec: at.terms.carry});
+    out.push({kind: "step", vec: at.dx});
+    return out;
+  }
+
+  // The factor arrows are drawn at: 1 while the longest is lo to hi pixels long, else a
+  // round number (1, 2 or 5 times a power of ten) that brings it inside.
+  function arrowScale(longestPx, lo, hi) {
+    if (!(longestPx > 0) || !isFinite(longestPx)) return 1;
+    if (longestPx >= lo && longestPx <= hi) return 1;
+    const raw = longestPx < lo ? lo / longestPx : hi / longestPx;
+    const p = 10 ** Math.floor(Math.log10(raw)), steps = [1, 2, 5, 10];
+    if (longestPx < lo) return p * steps.find((k) => p * k >= raw * (1 - 1e-12));
+    return p * [...steps].reverse().find((k) => p * k <= raw * (1 + 1e-12));
+  }
+
+  // The arrows' end points in data units at factor k: the point plus k times each term.
+  function arrowEnds(ins, at, k) {
+    return inspectArrows(ins, at).map((a) => ({
+      kind: a.kind, from: at.x, to: [at.x[0] + k * a.vec[0], at.x[1] + k * a.vec[1]],
+      length: Math.hypot(a.vec[0], a.vec[1])}));
+  }
+
+  // A number with four significant digits and a true minus; a pair as (x, y).
+  function num(v) { return sig(v, 4).replace(/^-/, "−").replace("e-", "e−"); }
+  function vec(p) { return `(${num(p[0])}, ${num(p[1])})`; }
+
+  // Update at.u of an inspection in the rule's own (torch's) form, as the guide writes it,
+  // with the core's numbers filled in: lines of HTML.
+  function inspectLines(ins, at) {
+    const a = num(at.alpha), b = at.beta == null ? "" : num(at.beta), h = ins.hyper;
+    const g = vec(at.g), x = vec(at.x), next = vec(at.next);
+    const pre = at.before, post = at.after, t = at.terms;
+    const seen = ins.noise > 0 ? "g = ∇f(x) + noise" : "g = ∇f(x)";
+    const lines = [`${seen} = ${g}`];
+    if (ins.rule === "sgd") {
+      lines.push(`x ← x − α·g = ${x} − ${a}·${g} = ${next}`);
+    } else if (ins.rule === "momentum") {
+      lines.push(`b ← β·b + g = ${b}·${vec(pre.b)} + ${g} = ${vec(post.b)}`);
+      lines.push(`x ← x − α·b = ${x} − ${a}·${vec(post.b)} = ${next}`);
+    } else if (ins.rule === "nesterov") {
+      lines.push(`b ← β·b + g = ${b}·${vec(pre.b)} + ${g} = ${vec(post.b)}`);
+      lines.push(`x ← x − α·(g + β·b) = ${x} − ${a}·(${g} + ${b}·${vec(post.b)}) = ${next}`);
+    } else if (ins.rule === "keras-momentum") {
+      lines.push(`v ← β·v − α·g = ${b}·${vec(pre.v)} − ${a}·${g} = ${vec(post.v)}`);
+      lines.push(`x ← x + v = ${x} + ${vec(post.v)} = ${next}`);
+    } else if (ins.rule === "adam") {
+      const b1 = num(h.beta1), b2 = num(h.beta2);
+      lines.push(`m ← β₁·m + (1 − β₁)·g = ${b1}·${vec(pre.m)} + (1 − ${b1})·${g} = ${vec(post.m)}`);
+      lines.push(`v ← β₂·v + (1 − β₂)·g² = ${b2}·${vec(pre.v)} + (1 − ${b2})·${g}² = ${vec(post.v)}`);
+      lines.push(`m̂ = m / (1 − β₁^${at.u}) = ${vec(t.m_hat)}, v̂ = v / (1 − β₂^${at.u}) = ${vec(t.v_hat)}`);
+      lines.push(`x ← x − α·m̂ / (√v̂ + ε) = ${x} − ${a}·${vec(t.m_hat)} / ${vec(t.denom)} = ${next}`);
+    } else if (ins.rule === "rmsprop") {
+      const s = num(h.alpha);
+      lines.push(`v ← a·v + (1 − a)·g² = ${s}·${vec(pre.v)} + (1 − ${s})·${g}² = ${vec(post.v)}`);
+      lines.push(`x ← x − α·g / (√v + ε) = ${x} − ${a}·${g} / ${vec(t.denom)} = ${next}`);
+    } else if (ins.rule === "adagrad") {
+      lines.push(`s ← s + g² = ${vec(pre.s)} + ${g}² = ${vec(post.s)}`);
+      lines.push(`x ← x − α·g / (√s + ε) = ${x} − ${a}·${g} / ${vec(t.denom)} = ${next}`);
+    }
+    return lines;
+  }
+
+  // The arrows' true lengths, and what each one is, for the panel.
+  function arrowWords(ins, at) {
+    const carry = {momentum: "−α·β·b (carried velocity)", nesterov: "−α·β·b (momentum's look-ahead)",
+                   "keras-momentum": "β·v (carried velocity)"}[ins.rule];
+    if (ins.rule === "sgd") {  // its step is its gradient step: one arrow, said once
+      return [{kind: "step", text: `step taken = −α·g (gradient step) ${vec(at.dx)}, length ${num(Math.hypot(...at.dx))}`}];
+    }
+    return inspectArrows(ins, at).map((arrow) => {
+      const what = arrow.kind === "grad" ? "−α·g (gradient step)"
+        : arrow.kind === "carry" ? carry : "step taken";
+      return {kind: arrow.kind, text: `${what} ${vec(arrow.vec)}, length ${num(Math.hypot(...arrow.vec))}`};
+    });
+  }
+
+  return {unpackInspect, inspectAt, inspectArrows, arrowScale, arrowEnds, inspectLines,
+          arrowWords, ARROW_NAMES, num, vec,
+          LEVELS, typed, scale, unpackRuns, locate, pointAt, nearestIndex, fmtBeta, fmtAlpha, fmt,
           fill, readout, fmtTol, ink, gapAt, standings};
 })();
 if (typeof module !== "undefined") module.exports = RaceDecode;

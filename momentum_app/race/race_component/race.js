@@ -203,6 +203,7 @@ function draw() {
                          text: [tx - half, tx + half], plot: [A.x.off, A.x.off + A.x.len]});
     }
   }
+  drawInspector(A);
   race.framesDrawn += 1;
   const whole = Math.floor(s);
   stepSlider.value = String(whole);
@@ -829,8 +830,9 @@ function applyPart(part) {
 
 // A part computed for other settings than those shown waits (it may be the next race's).
 function takePart(version, text) {
-  race.pending[version] = race.pending[version] || {};
   const part = typeof text === "string" ? JSON.parse(text) : text;
+  if (part.kind === "inspect") return takeInspect(version, part);  // the step inspector's
+  race.pending[version] = race.pending[version] || {};
   race.pending[version][part.kind] = part;
   if (version === race.dataVersion && race.tracks.length) applyPart(part);
 }
@@ -863,6 +865,7 @@ function startRace(data, options) {
   race.data = data;
   race.version = options.version || null;
   race.dataVersion = options.dataVersion ?? null;
+  startInspector(data, options);
   race.clickable = Boolean(options.clickable);
   race.font = options.uiFont || 15;
   document.documentElement.style.setProperty("--ui-font", race.font + "px");
@@ -973,6 +976,186 @@ function reachIn() {
 for (const type of ["pointerover", "touchstart", "focusin"]) {
   document.addEventListener(type, reachIn, {passive: true});
 }
+
+// --- the step inspector: paused, each racer's next update taken apart -----------------
+// At each racer's point, the arrows of the update that leaves it (the gradient step −α·g,
+// the carried velocity, the step taken) and, under the chart, that update written in the
+// rule's torch form with the numbers filled in. The numbers are the core's exact floats
+// (race/inspect_data.py): a scene's travel with it (data.inspect, one per track); in the
+// app the race asks for those of the runs it shows once paused ({inspect: [...]}) and
+// they arrive as an "inspect" part. Nothing here computes an update: it looks numbers up.
+//: The longest arrow of a racer is drawn at least this many pixels long (scaled by a round
+//: factor when shorter), and at most this share of the landscape's width.
+const INSPECT_MIN_PX = 60, INSPECT_MAX_SHARE = 0.4;
+const ARROW_DASH = {step: [], grad: [7, 4], carry: [2, 3]};
+
+function startInspector(data, options) {
+  const same = race.inspectVersion === race.dataVersion;
+  race.inspectable = Boolean(options.inspect);
+  race.inspectVersion = race.dataVersion;
+  if (!same) { race.inspected = {}; race.inspectAsked = {}; }
+  race.inline = (data.inspect || []).map((d) => D.unpackInspect(d));
+  race.inspector = [];
+}
+
+// The run racer t shows, by the settings it stands for: the key of its inspection.
+function inspectKey(t) {
+  const s = shownSettings();
+  return [t.name, s.alpha, t.momentum ? s.beta : 0, (s.start || []).join(",")].join("|");
+}
+
+// Racer t's (the i-th) inspection; null while on its way, {reason} when there is none.
+function inspection(t, i) {
+  if (race.inline.length) return race.sel.kind === "beta" ? race.inline[i] || null : null;
+  return race.inspected[inspectKey(t)] || null;
+}
+
+function takeInspect(version, part) {
+  if (version !== race.dataVersion) return;  // another race's runs
+  for (const run of part.runs) race.inspected[run.key] = D.unpackInspect(run);
+  race.inspectParts = (race.inspectParts || 0) + 1;
+  if (!race.playing) draw();
+}
+
+// Ask the app for the shown runs' numbers, once each, when the selection has settled.
+let inspectTimer = null;
+function askInspect() {
+  if (!race.inspectable || race.playing || !inStreamlit) return;
+  const s = shownSettings(), wanted = [];
+  for (const t of race.tracks) {
+    const key = inspectKey(t);
+    if (!member(t) || race.inspected[key] || race.inspectAsked[key]) continue;
+    wanted.push({key, name: t.name, alpha: s.alpha, beta: t.momentum ? s.beta : 0, start: s.start});
+  }
+  clearTimeout(inspectTimer);
+  if (!wanted.length || s.alpha == null || !s.start) return;
+  inspectTimer = setTimeout(() => {
+    if (race.playing) return;
+    for (const w of wanted) race.inspectAsked[w.key] = true;
+    race.inspectAsks = (race.inspectAsks || 0) + 1;
+    sendValue({inspect: wanted, nonce: Date.now()});
+  }, 300);
+}
+
+function arrow(A, from, to, color, dash, width) {
+  const x0 = A.x.px(from[0]), y0 = A.y.px(from[1]), x1 = A.x.px(to[0]), y1 = A.y.px(to[1]);
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  if (!(len > 0.5)) return;
+  const head = Math.min(len * 0.45, 6 + width * 2), ux = (x1 - x0) / len, uy = (y1 - y0) / len;
+  const path = () => {
+    ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1 - ux * head * 0.6, y1 - uy * head * 0.6); ctx.stroke();
+  };
+  const tip = () => {
+    ctx.beginPath(); ctx.moveTo(x1, y1);
+    ctx.lineTo(x1 - ux * head - uy * head * 0.5, y1 - uy * head + ux * head * 0.5);
+    ctx.lineTo(x1 - ux * head + uy * head * 0.5, y1 - uy * head - ux * head * 0.5);
+    ctx.closePath(); ctx.fill(); ctx.stroke();
+  };
+  ctx.lineCap = "round"; ctx.lineJoin = "round";
+  ctx.setLineDash(dash); ctx.strokeStyle = "#fff"; ctx.lineWidth = width + 3; path();  // a halo
+  ctx.setLineDash([]); ctx.fillStyle = "#fff"; ctx.lineWidth = 3; tip();
+  ctx.setLineDash(dash); ctx.strokeStyle = color; ctx.lineWidth = width; path();
+  ctx.setLineDash([]); ctx.fillStyle = color; ctx.strokeStyle = color; ctx.lineWidth = 1; tip();
+}
+
+function drawInspector(A) {
+  const panel = $("inspector");
+  race.inspector = [];
+  const on = race.inspecting && !race.playing && race.tracks.length && (race.inspectable || race.inline.length);
+  $("inspect").hidden = !(race.inspectable || race.inline.length);
+  if (!on) { if (!panel.hidden) { panel.hidden = true; race.inspectHtml = ""; } return; }
+  const width = Math.max(2, race.font / 7), rows = [];
+  race.tracks.forEach((t, i) => {
+    if (!member(t)) return;
+    const ins = inspection(t, i), head = `<b style="color:${D.ink(t.color)}">${t.label}</b>`;
+    if (!ins) { rows.push(`<p>${head}: asking the app for this run's numbers…</p>`); return; }
+    if (ins.reason) { rows.push(`<p>${head}: ${ins.reason}</p>`); return; }
+    const at = D.inspectAt(ins, race.step);
+    if (at.status === "end") {
+      rows.push(`<p>${head}: step ${at.shown.toLocaleString("en-US")} is the run's last; step back (← or ,) to see an update.</p>`);
+      race.inspector.push({label: t.label, status: at.status});
+      return;
+    }
+    if (at.status === "diverged") {
+      rows.push(`<p>${head}: diverged at step ${at.diverged.toLocaleString("en-US")} (it left the finite region): no numbers for its updates from there on.</p>`);
+      race.inspector.push({label: t.label, status: at.status, diverged: at.diverged});
+      return;
+    }
+    const vecs = D.inspectArrows(ins, at);
+    const longest = Math.max(...vecs.map(({vec}) => Math.hypot(A.x.px(at.x[0] + vec[0]) - A.x.px(at.x[0]),
+                                                                   A.y.px(at.x[1] + vec[1]) - A.y.px(at.x[1]))));
+    const k = D.arrowScale(longest, INSPECT_MIN_PX, Math.max(INSPECT_MIN_PX, INSPECT_MAX_SHARE * A.x.len));
+    const ends = D.arrowEnds(ins, at, k);
+    ctx.save(); clip(A.x, A.y);
+    for (const kind of ["step", "grad", "carry"]) {  // the step under its parts
+      const e = ends.find((a) => a.kind === kind);
+      if (e) arrow(A, e.from, e.to, t.color, ARROW_DASH[kind], kind === "step" ? width * 1.4 : width);
+    }
+    ctx.restore();
+    race.inspector.push({label: t.label, status: at.status, u: at.u, k, arrows: ends});
+    const scale = k === 1 ? "arrows at true length" : `arrows drawn ${D.num(k)}× their true length`;
+    const words = D.arrowWords(ins, at).map((w) => `<span class="arrowkey ${w.kind}"></span>${w.text}`);
+    rows.push(`<p>${head} · update ${at.u.toLocaleString("en-US")} (step ${at.shown.toLocaleString("en-US")} → ${at.u.toLocaleString("en-US")}) · ${scale}</p>` +
+              `<div class="rule">${D.inspectLines(ins, at).map((l) => `<div>${l}</div>`).join("")}</div>` +
+              `<div class="terms">${words.join(" &nbsp; ")}</div>`);
+  });
+  const keys = window.RACE_FIT_WINDOW ? "the keys , and ." : "← → (or , .)";
+  const html = `<div class="inspecthead"><b>Step inspector</b> (paused; ${keys} step by one) · ` +
+    `<span class="arrowkey grad"></span>gradient step <span class="arrowkey carry"></span>carried velocity ` +
+    `<span class="arrowkey step"></span>step taken</div>` + rows.join("");
+  if (html !== race.inspectHtml) { panel.innerHTML = race.inspectHtml = html; }
+  if (panel.hidden) panel.hidden = false;
+  placeInspector(A);
+  askInspect();
+}
+
+// Where the chart fills the window (a talk file) and the plots sit side by side, the panel
+// lies over the loss plot (below the chart it would be off the screen); elsewhere, and in
+// presenter mode (whose chart leaves room under it), it sits under the chart.
+function placeInspector(A) {
+  const panel = $("inspector"), box = $("chartbox");
+  const over = window.RACE_FIT_WINDOW && shape.key.startsWith("wide");
+  if (over) {
+    if (panel.parentElement !== box) box.appendChild(panel);
+    panel.classList.add("over");
+    Object.assign(panel.style, {left: A.x2.off - 8 + "px", top: A.y2.off + "px",
+                                width: A.x2.len + 16 + "px", maxHeight: A.y2.len + "px"});
+  } else if (panel.parentElement === box) {
+    panel.classList.remove("over");
+    panel.removeAttribute("style");
+    $("views").after(panel);
+  }
+}
+
+// The inspector is on once the visitor pauses a race, steps it, or presses Inspect (a
+// race that stops by itself, or is only scrubbed, asks the app for nothing).
+function setInspecting(on) {
+  race.inspecting = on;
+  $("inspect").setAttribute("aria-pressed", String(on));
+  if (on && race.playing) setPlaying(false); else draw();
+}
+playButton.addEventListener("click", () => { if (!race.playing) setInspecting(true); });
+$("inspect").addEventListener("click", () => setInspecting(!race.inspecting || race.playing));
+
+// One step on or back (paused: a playing race pauses first).
+function stepBy(delta) {
+  race.inspecting = true;
+  $("inspect").setAttribute("aria-pressed", "true");
+  if (race.playing) setPlaying(false);
+  race.step = Math.max(0, Math.min(race.steps, Math.floor(race.step) + delta));
+  draw();
+}
+// ← → step, except where they mean the talk's scenes (a talk file, the scenes page: there
+// , and . step); in the sliders and the pad they keep their own meaning.
+window.addEventListener("keydown", (event) => {
+  if (!race.tracks.length || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+  const arrows = !window.RACE_FIT_WINDOW;
+  const delta = event.key === "." || (arrows && event.key === "ArrowRight") ? 1
+    : event.key === "," || (arrows && event.key === "ArrowLeft") ? -1 : 0;
+  if (!delta || (event.target.closest && event.target.closest("input, select, textarea, [role=slider]"))) return;
+  event.preventDefault();
+  stepBy(delta);
+});
 
 // --- Streamlit's component protocol (v1), by hand: a few postMessage calls ----------
 const inStreamlit = window.parent !== window && !window.RACE_STANDALONE;
