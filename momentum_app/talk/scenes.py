@@ -615,12 +615,13 @@ def stage(
                  model_view.path_axes(path))  # fmt: skip
 
 
-def stage_view(scene: Scene, staged: Stage, font_size: int) -> str:
+def stage_view(scene: Scene, staged: Stage, font_size: int, inspect: bool = True) -> str:
     """The race component's data for a run scene: one coloured racer per scene run, each
-    with its step inspector's numbers (see :func:`scene_inspections`)."""
+    with its step inspector's numbers (see :func:`scene_inspections`) unless ``inspect`` is
+    false (a follower's phone: 60 kB for the race, up to 1.6 MB with them)."""
     data = race_runs.view(staged.objective, staged.start, tracks(scene, staged.results),
                           font_size, tolerance=staged.tolerance, axes=staged.axes)  # fmt: skip
-    return with_inspection(data, scene_inspections(scene))
+    return with_inspection(data, scene_inspections(scene)) if inspect else data
 
 
 #: What a network scene's inspector says: its chart is a projection, not a landscape.

@@ -124,9 +124,10 @@ def scene_stage(scene: scenes.Scene) -> scenes.Stage:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def scene_data(scene: scenes.Scene, font_size: int = 14) -> str:
-    """A scene's race component data (a resource, like :func:`race_view`)."""
-    return scenes.stage_view(scene, scene_stage(scene), font_size)
+def scene_data(scene: scenes.Scene, font_size: int = 14, inspect: bool = True) -> str:
+    """A scene's race component data (a resource, like :func:`race_view`); without the
+    step inspector's numbers for a room's followers, who are many and on phones."""
+    return scenes.stage_view(scene, scene_stage(scene), font_size, inspect)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Writing the talk...")
