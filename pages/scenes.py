@@ -57,8 +57,9 @@ if room_ui.question_ui(scene, values, now):  # a question first: the caption giv
                        icon=":material/warning:")  # fmt: skip
     # The controls big when presenting, but not the chart's room; each scene from step 0.
     size = 18 if presenting else font + 1
-    race_chart(cache.scene_data(scene, font, not following), key="scene_chart", clickable=False, fresh=True,
-               ui_font=size, autoplay=presenting or following)  # fmt: skip
+    data = cache.scene_data(scene, font, inspect=not following)  # followers: light data
+    race_chart(data, key="scene_chart", clickable=False, fresh=True, ui_font=size,
+               autoplay=presenting or following)  # fmt: skip
     if scene.model is not None and not presenting:  # the chart is one seed: here are all
         widgets.model_scene_bands_ui(cache.model_race(scene.model), font)
 
