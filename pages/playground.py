@@ -4,25 +4,13 @@ import streamlit as st
 
 from momentum_app.config.settings import RaceSettings
 from momentum_app.race import runs
-from momentum_app.race.race_chart import (
-    fed_race_chart,
-    inspect_requests,
-    race_part,
-    race_parts_ui,
-    wanted,
-)
+from momentum_app.race.race_chart import fed_race_chart
 from momentum_app.ui import cache, page, state, widgets
 
 page.start()
 st.title("Playground: gradient descent vs momentum")
 if not state.presenting():
-    st.caption(
-        "Pick a landscape, set the learning rate α and momentum β, press **Play**. Scrub α "
-        f"and β in the chart, or {page.by_touch('move over', 'drag across')} the (α, β) pad, "
-        "to switch paths at once; drag the start marker, or "
-        f"{page.by_touch('click', 'tap')} the landscape, to start somewhere else.",
-        unsafe_allow_html=True,
-    )
+    page.caption(runs.INTRO)
 
 state.apply_chart_value("race")
 state.apply_pending_start()
@@ -67,12 +55,7 @@ if not state.presenting():
     )
 
 page.mark("parts")  # everything above is on its way to the browser
-if not view.three_d:
-    with feeds:
-        kinds = {"alpha", *wanted("race")}  # the pad and the starts once the chart asks
-        race_parts_ui("race", shown.data, cache.race_parts(settings, kinds))
-        # paused, the step inspector's numbers for the runs the chart shows
-        asked = inspect_requests("race", settings.optimizers)
-        race_part("race", shown.data, "inspect", cache.race_inspections(settings, asked))
+if not view.three_d:  # the α line, the pad, the starts and the inspector's numbers
+    widgets.race_feeds_ui(feeds, settings, shown.data)
 
 page.end()

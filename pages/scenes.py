@@ -1,6 +1,6 @@
 """Scenes: the seed article's claims and tips, one click each, captions computed live.
 
-In a room (see the README) the presenter's page publishes the scene on screen and followers'
+In a room (see docs/talks.md) the presenter's page publishes the scene on screen and followers'
 pages follow it; a scene's question collects the room's answers before it plays.
 """
 
@@ -33,15 +33,7 @@ font = widgets.chart_font()
 if presenting:
     room_ui.publish(scene)
 
-# Presenting, the scene's number sits beside its title: one line less on the screen.
-with st.container(
-    key="scene_head", horizontal=presenting, vertical_alignment="bottom", gap="small"
-):
-    st.header(scene.title, anchor=False, width="content")
-    st.caption(
-        f"Scene {index + 1} of {len(names)} · {scene.where}",
-        width="content",
-    )
+widgets.scene_head_ui(scene, index, len(names))
 if following:
     room_ui.follow_ui(now)
 # Keyed: a follower's phone shows them under the chart (room_ui.FOLLOWER_CSS).
@@ -59,7 +51,7 @@ if room_ui.question_ui(scene, values, now):  # a question first: the caption giv
     size = 18 if presenting else font + 1
     data = cache.scene_data(scene, font, inspect=not following)  # followers: light data
     race_chart(data, key="scene_chart", clickable=False, fresh=True, ui_font=size,
-               autoplay=presenting or following)  # fmt: skip
+               autoplay="seen" if following else presenting)  # fmt: skip
     if scene.model is not None and not presenting:  # the chart is one seed: here are all
         widgets.model_scene_bands_ui(cache.model_race(scene.model), font)
 

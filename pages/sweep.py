@@ -7,6 +7,7 @@ from momentum_app.config.settings import SweepSettings
 from momentum_app.race.race_chart import race_chart, race_part, wanted
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.sweep_figures import (
+    INTRO,
     PHONE_GRID,
     cell_race,
     cell_sentence,
@@ -22,17 +23,7 @@ from momentum_core import stack_rows
 
 page.start()
 st.title("Sweep: learning rate × momentum")
-st.caption(
-    "Every cell is one run from the same start: its learning rate α across, its momentum β "
-    "up, coloured by how it did. Read it for where each β is fast, where it diverges (the "
-    "dotted line is the largest stable α) and whether any β beats plain gradient descent "
-    "(the bottom row, β = 0). "
-    + page.by_touch(
-        "Point at a cell to see its path; click it to open it.",
-        "Tap a cell to see its path and open it.",
-    ),
-    unsafe_allow_html=True,
-)
+page.caption(INTRO)
 
 settings = state.linked_settings(SweepSettings, sweep_controls_ui)
 obj = settings.objective

@@ -1,7 +1,7 @@
 """Every page's settings: one frozen record each, whose fields say how they live in a link.
 
 Each field is declared with :func:`momentum_app.config.links.linked`: its query-string name (a
-public interface, documented in the README), its bounds and default, and the widget that
+public interface, documented in docs/links.md), its bounds and default, and the widget that
 sets it. Reading and writing links, the session-state keys and the defaults are all derived
 from these declarations (see :mod:`momentum_app.config.links`). Reading a link never raises: each
 bad value becomes a warning and a valid fallback.

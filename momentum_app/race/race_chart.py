@@ -66,7 +66,7 @@ def race_chart(
     ui_font: int = 15,
     hint: str = "",
     clickable: bool = True,
-    autoplay: bool = False,
+    autoplay: bool | str = False,
     fresh: bool = False,
     lazy: tuple[str, ...] = (),
     inspect: bool = False,
@@ -80,7 +80,9 @@ def race_chart(
         hint: A line of text under the chart.
         clickable: Whether a click on the landscape (or a drag of the start) sends a
             start point back.
-        autoplay: Start playing as soon as it is drawn.
+        autoplay: Start playing as soon as it is drawn (``True``: a projector's chart, on
+            screen by design), or ``"seen"``: once half the chart is on screen (a phone's,
+            which may be below the fold). Never where the browser asks for reduced motion.
         fresh: A new race starts at step 0 (a talk's next scene); otherwise it keeps the
             step and the playing state of the one it replaces (a changed setting).
         lazy: Kinds of sets the page sends only once the chart has asked for them (see

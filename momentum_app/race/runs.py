@@ -57,6 +57,13 @@ from momentum_core.spaces import (
 )
 from momentum_core.theory import bowl_rate
 
+#: The playground's caption (``[[pointer|touch]]``: the words for a mouse and for a finger).
+INTRO = (
+    "Pick a landscape, set the learning rate α and momentum β, press **Play**. Scrub α and β "
+    "in the chart, or [[move over|drag across]] the (α, β) pad, to switch paths at once; "
+    "drag the start marker, or [[click|tap]] the landscape, to start somewhere else."
+)
+
 #: "Reached the minimum" means f - f* fell below this and stayed below.
 TOLERANCE = 1e-6
 #: A run whose gradient norm stays below this has stopped (in a minimum, maybe a local one).

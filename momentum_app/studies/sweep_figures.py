@@ -34,6 +34,14 @@ from momentum_core import (
 from momentum_core.outcome import outcome, outcomes
 from momentum_core.sweeps import ROBUST_FACTOR
 
+#: The sweep page's caption (``[[pointer|touch]]``: the words for a mouse and for a finger).
+INTRO = (
+    "Every cell is one run from the same start: its learning rate α across, its momentum β "
+    "up, coloured by how it did. Read it for where each β is fast, where it diverges (the "
+    "dotted line is the largest stable α) and whether any β beats plain gradient descent "
+    "(the bottom row, β = 0). [[Point at a cell to see its path; click it to open it.|Tap a "
+    "cell to see its path and open it.]]"
+)
 DIVERGED_COLOR = "#3b0a0a"
 #: Runs that stayed finite but never got within the tolerance: grey, from light (ended just
 #: short of it) to dark (ended far from f*), by log10 of their final f − f*. The race's

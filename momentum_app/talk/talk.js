@@ -32,7 +32,7 @@
     // a big screen: bigger; a phone: the page's own type
     const phone = window.innerWidth < 700;
     const uiFont = phone ? 16 : Math.round(18 * Math.max(1, window.innerHeight / 800));
-    startRace(data, {uiFont, clickable: false, autoplay: true, fresh: true})
+    startRace(data, {uiFont, clickable: false, autoplay: "seen", fresh: true})
       .then(() => { talk.shown += 1; });
   }
 

@@ -9,6 +9,7 @@ off in ``.streamlit/config.toml``). Only public Streamlit API.
 
 from __future__ import annotations
 
+import re
 import time
 
 import streamlit as st
@@ -89,6 +90,13 @@ def by_touch(pointer: str, touch: str) -> str:
     '<span class="on-pointer">click</span><span class="on-touch">tap</span>'
     """
     return f'<span class="on-pointer">{pointer}</span><span class="on-touch">{touch}</span>'
+
+
+def caption(text: str) -> None:
+    """A page's caption whose ``[[pointer|touch]]`` pairs read as :func:`by_touch`: "click"
+    on a laptop, "tap" on a phone."""
+    html = re.sub(r"\[\[([^|\]]*)\|([^\]]*)\]\]", lambda m: by_touch(m[1], m[2]), text)
+    st.caption(html, unsafe_allow_html=True)
 
 
 def by_width(wide: str, narrow: str) -> str:

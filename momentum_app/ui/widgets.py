@@ -29,12 +29,13 @@ from momentum_app.config.settings import (
 )
 from momentum_app.landscapes import CUSTOM, FORMULA_EXAMPLES, PARAM_RANGES, landscape, lr_limits
 from momentum_app.race.gif_export import race_gif
+from momentum_app.race.race_chart import inspect_requests, race_part, race_parts_ui, wanted
 from momentum_app.race.race_data import RaceRun
 from momentum_app.race.runs import TABLE_WIDTHS, number, trajectories_csv
 from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
 from momentum_app.talk.scenes import SceneChoice, scene_runs
-from momentum_app.ui import state
+from momentum_app.ui import cache, state
 from momentum_app.ui.state import PRESENT, presenting
 from momentum_core import FACTORIES, MOMENTUM_OPTIMIZERS, Objective
 from momentum_core.formula import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH
@@ -338,6 +339,26 @@ def _step_scene(names: list[str], step: int) -> None:
     current = state.get(SceneChoice, report=False).scene
     index = names.index(current) if current in names else 0
     state.update(SceneChoice, scene=names[min(max(index + step, 0), len(names) - 1)])
+
+
+def scene_head_ui(scene, index: int, count: int) -> None:
+    """A scene's title and its number; presenting, the number sits beside the title (one
+    line less on the screen)."""
+    with st.container(
+        key="scene_head", horizontal=presenting(), vertical_alignment="bottom", gap="small"
+    ):
+        st.header(scene.title, anchor=False, width="content")
+        st.caption(f"Scene {index + 1} of {count} · {scene.where}", width="content")
+
+
+def race_feeds_ui(feeds, settings: RaceSettings, data: str) -> None:
+    """The playground race's feeds, filled last: its α line, the pad and the starts once
+    the chart asks for them, and paused, the step inspector's numbers of the runs shown."""
+    with feeds:
+        kinds = {"alpha", *wanted("race")}
+        race_parts_ui("race", data, cache.race_parts(settings, kinds))
+        asked = inspect_requests("race", settings.optimizers)
+        race_part("race", data, "inspect", cache.race_inspections(settings, asked))
 
 
 def scene_nav_ui(names: list[str], index: int) -> None:

@@ -93,3 +93,17 @@ def test_the_race_has_a_text_alternative_in_a_polite_live_region(page, app_url):
     end = live.text_content()
     # momentum reaches the tolerance at defaults, SGD does not: momentum leads at the end
     assert "Momentum leads." in end and "reaches f − f* < 1e−6" in end, end
+
+
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_reduced_motion_stops_autoplay(browser, app_url, motion):
+    """A presented scene plays on its own, unless the system asks for reduced motion: then
+    it waits for Play."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion=motion)
+    page = context.new_page()
+    page.goto(app_url + "/scenes?scene=faster&present=1")
+    handle = race_handle(page)
+    page.wait_for_timeout(2500)
+    playing = handle.evaluate("() => raceStats.playing || raceStats.step > 0")
+    context.close()
+    assert playing == (motion == "no-preference")

@@ -267,6 +267,11 @@ const sight = new IntersectionObserver((entries) => {
     setPlaying(true);
   }
 }, {threshold: Array.from({length: 21}, (_, i) => i / 20)});
+// A visitor who asked their system for reduced motion gets no autoplay: Play starts it.
+function reducedMotion() {
+  return Boolean(window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches);
+}
+
 function playWhenSeen() {
   race.waiting = true;
   sight.unobserve(chart);  // observing anew reports where the chart is now
@@ -924,7 +929,9 @@ function startRace(data, options) {
     fitLegend();
     performance.mark("race-ready");
     if (wasPlaying && !options.fresh) setPlaying(true);  // a change compared as it plays
-    else if (options.autoplay) playWhenSeen();
+    else if (options.autoplay && !reducedMotion()) {
+      if (options.autoplay === "seen") playWhenSeen(); else setPlaying(true);
+    }
   });
 }
 
