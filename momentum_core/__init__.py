@@ -33,6 +33,7 @@ from momentum_core.runner import MAX_STEPS, BatchResult, run_batch
 from momentum_core.sweeps import (
     MAX_GRID,
     SweepResult,
+    Tuned,
     best_cell,
     grid_of,
     largest_stable_lr,
@@ -40,6 +41,7 @@ from momentum_core.sweeps import (
     robust_best,
     stack_rows,
     sweep_grid,
+    tune,
 )
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "Outcome",
     "SweepResult",
     "TrainResult",
+    "Tuned",
     "adagrad",
     "adam",
     "best_cell",
@@ -84,4 +87,5 @@ __all__ = [
     "sweep_grid",
     "take_run",
     "train_batch",
+    "tune",
 ]

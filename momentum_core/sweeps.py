@@ -10,6 +10,7 @@ import numpy as np
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import make_optimizer
 from momentum_core.runner import BatchResult, run_batch
+from momentum_core.spaces import grid_runs, run_space
 
 Array = np.ndarray
 
@@ -236,3 +237,72 @@ def stack_rows(parts: list[SweepResult]) -> SweepResult:
         momentum=np.concatenate([p.momentum for p in parts]),
         summary=BatchResult(**joined),
     )
+
+
+@dataclass(frozen=True)
+class Tuned:
+    """One optimizer's own best setting over a grid of runs (see :func:`tune`).
+
+    Attributes:
+        lr: The chosen learning rate.
+        momentum: The chosen momentum (0 for a line, which has no momentum axis).
+        steps: Its steps to tolerance, -1 if it never got there.
+        robust: Whether it is :func:`robust_best`'s cell (False: no cell was robust and
+            :func:`best_cell`'s was taken instead).
+        runs: How many runs the choice was made from.
+    """
+
+    lr: float
+    momentum: float
+    steps: int
+    robust: bool
+    runs: int
+
+
+def tune(
+    objective: Objective,
+    optimizer: str,
+    lrs: Array,
+    momenta: Array,
+    num_steps: int,
+    *,
+    x0: tuple[float, float] | None = None,
+    noise: float = 0.0,
+    seed: int | None = 0,
+    loss_tol: float = 1e-6,
+    grad_tol: float = 0.0,
+) -> Tuned:
+    """Run ``optimizer`` at every learning rate of ``lrs`` and momentum of ``momenta`` (one
+    momentum, ``[0.0]``, for an α line) and pick its best setting, as the sweep page does.
+
+    The runs are :func:`~momentum_core.spaces.run_space`'s (every run sees the noise of a
+    single run with this seed, so the chosen run is the run a race at those values makes),
+    laid out as a :class:`SweepResult` grid (rows: momenta, columns: learning rates).
+
+    The choice, in order:
+
+    1. :func:`robust_best`: the fewest steps to ``f - f* < loss_tol`` among the robust
+       cells (every neighbour within one grid step reaches it too, in at most
+       ``ROBUST_FACTOR`` times the steps);
+    2. when no cell is robust, :func:`best_cell`: the fewest steps among all that reached
+       the tolerance (a fragile best), or, when none did, the lowest final ``f - f*``
+       among the runs that did not diverge (``robust`` is False either way).
+
+    Ties (equal steps, or equal final loss) go to the first row, then the first column:
+    with ascending ``momenta`` and ``lrs``, the smaller momentum, then the smaller learning
+    rate (a tie at a smaller β wins even with a larger α). ``lrs`` and ``momenta`` are
+    sorted first, so the rule holds whatever order they are given in.
+    """
+    lrs = np.unique(np.asarray(lrs, dtype=float))
+    momenta = np.unique(np.asarray(momenta, dtype=float))
+    lr, mu = grid_runs(lrs, momenta)
+    start = objective.x0 if x0 is None else x0
+    summary = run_space(objective, optimizer, lr, mu, start, num_steps, noise=noise, seed=seed,
+                        loss_tol=loss_tol, grad_tol=grad_tol, summary_only=True)  # fmt: skip
+    grid = SweepResult(lr.reshape(len(momenta), len(lrs)), mu.reshape(len(momenta), len(lrs)),
+                       summary)  # fmt: skip
+    best = robust_best(grid)
+    robust = best.row >= 0
+    row, col = (best.row, best.col) if robust else best_cell(grid)
+    i = row * len(lrs) + col
+    return Tuned(float(lrs[col]), float(momenta[row]), int(summary.tol_step[i]), robust, lr.size)
