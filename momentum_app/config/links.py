@@ -48,8 +48,9 @@ from momentum_core import FACTORIES, Objective
 
 #: The kinds of linked values. ``landscape`` sits on a record's ``fn`` field and fills its
 #: ``params``, ``formula`` and ``domain`` fields too; ``scale`` is a whole number snapped to
-#: the nearest of its options; ``choices`` is a non-empty tuple of options; ``point`` is x,y.
-KINDS = ("landscape", "number", "whole", "scale", "choice", "choices", "point")
+#: the nearest of its options; ``choices`` is a non-empty tuple of options; ``point`` is x,y;
+#: ``flag`` is on or off (``1`` or ``0`` in a link).
+KINDS = ("landscape", "number", "whole", "scale", "choice", "choices", "point", "flag")
 #: The fields a landscape fills, in order.
 LANDSCAPE_FIELDS = ("fn", "params", "formula", "domain")
 #: A link that names neither of these gets the record's default landscape.
@@ -155,6 +156,10 @@ def parse_domain(text: str) -> tuple[float, ...]:
     if len(parts) != 4 or None in parts:
         raise ValueError("the domain is four numbers: x0,x1,y0,y1")
     return tuple(parts)
+
+
+#: The words a link may spell a flag with.
+_FLAG_WORDS = {"1": True, "0": False, "true": True, "false": False}
 
 
 def _last(value: str | list[str]) -> str:
@@ -304,6 +309,18 @@ class QueryReader:
             )
         return known or default
 
+    def flag(self, name: str, default: bool) -> bool:
+        """``name=1`` (on) or ``name=0`` (off); ``true``/``false`` too; anything else warns."""
+        if name not in self.q:
+            return default
+        text = self.q[name].lower()
+        if text in _FLAG_WORDS:
+            return _FLAG_WORDS[text]
+        self.warnings.append(
+            f"Ignored {name}={self.q[name]!r}: 1 (on) or 0 (off); using {int(default)}."
+        )
+        return default
+
     def point(self, name: str, obj: Objective, default: tuple[float, float]) -> tuple[float, float]:
         """``name=x,y``, moved inside the plot when it lies outside (:func:`rounded`, like a
         number)."""
@@ -333,6 +350,8 @@ class QueryReader:
             return self.choice(name, link.value("options", ctx), default)
         if link.kind == "choices":
             return self.choices(name, link.value("options", ctx), default, what)
+        if link.kind == "flag":
+            return self.flag(name, default)
         return self.point(name, ctx.objective, default)
 
 
@@ -382,6 +401,7 @@ _WRITE: dict[str, Callable[[Any], str]] = {
     "choice": str,
     "choices": ",".join,
     "point": lambda p: f"{float(p[0])!r},{float(p[1])!r}",
+    "flag": lambda v: str(int(bool(v))),
 }
 
 
@@ -508,6 +528,7 @@ _READ: dict[str, Callable[[Any], Any]] = {
     "whole": int,
     "scale": int,
     "choice": lambda v: v,
+    "flag": bool,
 }
 
 

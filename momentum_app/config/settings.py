@@ -113,6 +113,14 @@ class RaceSettings(OnLandscape):
     )  # fmt: skip
     noise: float = _noise(0.1)
     seed: int = _seed()
+    #: Each racer at its own best α (and β) instead of the shared ones: a fair race.
+    tuned: bool = linked(
+        "tuned", "flag", default=False, widget="checkbox", label="Each at its best α (and β)",
+        help="Every racer runs at the learning rate (and momentum) that gets it to the minimum "
+        "in the fewest steps, found by running its whole α line (and the (α, β) pad) from "
+        "this start; robust: its neighbours on the grid get there too. The α and β above "
+        "are not used then.",
+    )  # fmt: skip
     params: Params = ()
     formula: str = ""
     domain: tuple[float, ...] = ()

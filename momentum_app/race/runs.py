@@ -6,6 +6,7 @@ a one-line verdict and a CSV, every number computed from the runs themselves.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from momentum_core import (
     BatchResult,
     Family,
     Objective,
+    Tuned,
     get_objective,
     make_optimizer,
     momentum_ramp,
@@ -40,6 +42,7 @@ from momentum_core import (
     run_family,
     spaces,
     take_run,
+    tune,
 )
 from momentum_core.spaces import (
     LINE_POINTS,
@@ -55,6 +58,7 @@ from momentum_core.spaces import (
     start_grid,
     start_runs,
 )
+from momentum_core.sweeps import ROBUST_FACTOR
 from momentum_core.theory import bowl_rate
 
 #: The playground's caption (``[[pointer|touch]]``: the words for a mouse and for a finger).
@@ -103,12 +107,14 @@ def run_race(
         s: The race.
         run: Runs one optimizer's :func:`solo` settings (a cached wrapper in the app).
     """
-    return {name: run(solo(s, name)) for name in s.optimizers}
+    return {name: run(own(s, name)) for name in s.optimizers}
 
 
 def family_key(s: RaceSettings) -> RaceSettings:
     """The settings that decide a race's families: every momentum on the families' grid
     gives the same families, so the momentum is kept only when it is off the grid."""
+    if s.tuned:  # each racer's own α and β: the chosen ones decide nothing
+        return tuning_key(s)
     on_grid = bool(np.isclose(FAMILY_GRID, s.momentum, rtol=0, atol=1e-12).any())
     return replace(s, momentum=0.0 if on_grid else s.momentum)
 
@@ -118,7 +124,10 @@ def race_families(s: RaceSettings) -> dict[str, Family]:
     optimizers at every momentum of the grid (and ``s.momentum``), the others as one run.
 
     SGD is the first family's momentum-0 member (the same numbers), not a run of its own.
+    With ``s.tuned``, each racer is one run, at its own best α and β (see :func:`at_best`).
     """
+    if s.tuned:
+        return {name: Family(name, None, run_one(at_best(s, name))) for name in s.optimizers}
     options = {"noise": s.noise, "seed": s.seed, "loss_tol": TOLERANCE, "grad_tol": GRAD_TOLERANCE}
     families = {
         name: run_family(s.objective, name, s.lr, s.momentum, s.start, s.steps, **options)
@@ -142,9 +151,11 @@ def selected(families: dict[str, Family], momentum: float) -> dict[str, BatchRes
     return {name: f.member(momentum) for name, f in families.items()}
 
 
-def tracks(families: dict[str, Family]) -> list[Track]:
-    """The families as the race component draws them."""
-    return [Track(n, LABELS[n], COLORS[n], f) for n, f in families.items()]
+def tracks(families: dict[str, Family], s: RaceSettings | None = None) -> list[Track]:
+    """The families as the race component draws them (a tuned race ``s``'s labelled with
+    each racer's own α and β)."""
+    named = (lambda n: racer_label(n, s)) if s is not None and s.tuned else LABELS.get
+    return [Track(n, named(n), COLORS[n], f) for n, f in families.items()]
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,7 +216,7 @@ def map_spec(figure: go.Figure, lrs: np.ndarray, momenta: np.ndarray) -> dict:
 def race_view(s: RaceSettings, font_size: int = 14) -> RaceView:
     """Run the race's families and describe them (see :class:`RaceView`)."""
     families = race_families(s)
-    data = view(s.objective, s.start, tracks(families), font_size, s.lr)
+    data = view(s.objective, s.start, tracks(families, s), font_size, None if s.tuned else s.lr)
     return RaceView({name: _summary(f) for name, f in families.items()}, data)
 
 
@@ -338,7 +349,14 @@ def start_part(s: RaceSettings) -> str:
 
 
 def racer_label(name: str, s: RaceSettings) -> str:
-    """``Momentum (α = 0.0015, β = 0.9)``: an optimizer with the settings it ran at."""
+    """``Momentum (α = 0.0015, β = 0.9)``: an optimizer with the settings it ran at
+    (``Momentum (best α = 0.001956, β = 0.9)`` in a tuned race: its own, see :func:`at_best`)."""
+    if s.tuned:
+        best = at_best(s, name)
+        values = [f"best α = {best.lr:g}"]
+        if name in MOMENTUM_OPTIMIZERS:
+            values.append(f"β = {best.momentum:g}")
+        return f"{LABELS[name]} ({', '.join(values)})"
     values = [f"α = {s.lr:g}"]
     if name in MOMENTUM_OPTIMIZERS:
         ramp = s.ramp
@@ -433,8 +451,11 @@ TABLE_WIDTHS = {
 }  # fmt: skip
 
 
-def verdict(obj: Objective, results: dict[str, BatchResult]) -> str:
-    """One sentence on who reached the minimum, how fast, and what became of the rest."""
+def verdict(obj: Objective, results: dict[str, BatchResult], s: RaceSettings | None = None) -> str:
+    """One sentence on who reached the minimum, how fast, and what became of the rest (a
+    tuned race ``s``: :func:`fair_verdict`)."""
+    if s is not None and s.tuned and not _no_minimum(obj):
+        return fair_verdict(obj, results, s)
     steps = next(iter(results.values())).num_steps
     outcomes = {name: outcome(obj, r) for name, r in results.items()}
     lacking = _no_minimum(obj)
@@ -475,6 +496,8 @@ def why_sgd_wins(
     (asked for only when SGD won).
     """
     sgd, heavy = results.get("sgd"), results.get("momentum")
+    if s.tuned:  # each at its own α and β: the fair verdict says who wins (fair_verdict)
+        return ""
     if sgd is None or heavy is None or not 0 < s.momentum < 1:
         return ""
     k_sgd, k_heavy = (outcome(obj, r) for r in (sgd, heavy))
@@ -573,3 +596,108 @@ def trajectories_csv(obj: Objective, results: dict[str, BatchResult]) -> str:
     out = io.StringIO()
     pd.concat(frames).to_csv(out, index=False, float_format="%.17g")
     return out.getvalue()
+
+
+# --- each at its best: a fair race ---------------------------------------------------
+# "Momentum wins" at one shared α often means "α was tuned for momentum". A tuned race runs
+# every racer at its own best learning rate from the α line (and a momentum racer at its
+# best β from the pad's momenta), chosen by the core from real runs (sweeps.tune).
+
+
+def own(s: RaceSettings, name: str) -> RaceSettings:
+    """The settings of racer ``name``'s run in race ``s``: :func:`solo`, or in a tuned race
+    :func:`at_best`."""
+    return at_best(s, name) if s.tuned else solo(s, name)
+
+
+def tuning_key(s: RaceSettings) -> RaceSettings:
+    """The settings that decide a tuned race: all but the chosen α and β (the landscape's
+    own α stands in; no ramp)."""
+    return replace(s, lr=s.objective.lr_default, momentum=0.0, ramp=())
+
+
+def tuning_grid(s: RaceSettings, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The learning rates and momenta racer ``name`` is tuned over: the whole α line
+    (:func:`~momentum_core.spaces.line_rates`, the same for every racer, so that none gets
+    a finer choice) and, for a momentum racer, the pad's momenta (β = 0 among them)."""
+    momenta = PAD_MOMENTA if name in MOMENTUM_OPTIMIZERS else np.array([0.0])
+    return line_rates(s.objective), momenta
+
+
+@functools.lru_cache(maxsize=64)
+def _tuning(key: RaceSettings, name: str) -> Tuned:
+    lrs, momenta = tuning_grid(key, name)
+    return tune(key.objective, name, lrs, momenta, key.steps, x0=key.start, noise=key.noise,
+                seed=key.seed, loss_tol=TOLERANCE, grad_tol=GRAD_TOLERANCE)  # fmt: skip
+
+
+def tuning(s: RaceSettings, name: str) -> Tuned:
+    """Racer ``name``'s own best α (and β) from race ``s``'s start, over its
+    :func:`tuning_grid` (see :func:`momentum_core.sweeps.tune`: robust best, then fewest
+    steps, then lowest final gap; ties to the smaller β, then the smaller α)."""
+    return _tuning(tuning_key(s), name)
+
+
+def at_best(s: RaceSettings, name: str) -> RaceSettings:
+    """Racer ``name``'s run in race ``s`` at its own best α and β (a plain, untuned run's
+    settings: the cache of single runs serves it)."""
+    best = tuning(s, name)
+    momentum = best.momentum if name in MOMENTUM_OPTIMIZERS else 0.0
+    return replace(s, optimizers=(name,), lr=best.lr, momentum=momentum, ramp=(), tuned=False)
+
+
+def _rank(o) -> tuple:
+    """Better outcomes first: reached (fewer steps), then closer (lower final gap), then
+    diverged."""
+    if o.kind == "converged":
+        return (0, o.step)
+    return (2, 0.0) if o.kind == "diverged" else (1, o.gap)
+
+
+def fair_verdict(obj: Objective, results: dict[str, BatchResult], s: RaceSettings) -> str:
+    """A tuned race in words: each racer at its own α (and β) and what it did (its
+    :class:`~momentum_core.Outcome`'s phrase), then whether the best momentum racer still
+    beats the best of the others when both are tuned, with the numbers."""
+    outcomes = {name: outcome(obj, r) for name, r in results.items()}
+    parts = [f"{racer_label(n, s)} {o.phrase(TOLERANCE)}" for n, o in outcomes.items()]
+    sentence = "Each at its best: " + "; ".join(parts) + "."
+    heavy = [n for n in outcomes if n in MOMENTUM_OPTIMIZERS]
+    plain = [n for n in outcomes if n not in MOMENTUM_OPTIMIZERS]
+    if not heavy or not plain:
+        return sentence
+    m = min(heavy, key=lambda n: _rank(outcomes[n]))
+    p = min(plain, key=lambda n: _rank(outcomes[n]))
+    om, op = outcomes[m], outcomes[p]
+    lm, lp = LABELS[m], LABELS[p]
+    if om.kind == op.kind == "converged":
+        if om.step == op.step:
+            claim = f"{lm} does not beat {lp}: both need {_steps(om.step)}"
+        elif om.step < op.step:
+            claim = (f"{lm} still wins when both are tuned: {op.step / max(om.step, 1):.1f}× "
+                     f"fewer steps than {lp} ({om.step:,} against {op.step:,})")  # fmt: skip
+        else:
+            claim = (f"Tuned, {lp} wins: {om.step / max(op.step, 1):.1f}× fewer steps than "
+                     f"{lm} ({op.step:,} against {om.step:,})")  # fmt: skip
+    elif _rank(om) < _rank(op):
+        claim = f"{lm} still wins when both are tuned: " + _beats(lp, op, tuning(s, p).runs)
+    elif _rank(op) < _rank(om):
+        claim = f"Tuned, {lp} wins: " + _beats(lm, om, tuning(s, m).runs)
+    else:
+        claim = f"Neither wins: both {om.phrase(TOLERANCE)}"
+    if m in MOMENTUM_OPTIMIZERS and tuning(s, m).momentum == 0:
+        claim += f" ({lm}'s best β is 0: no momentum at all)"
+    lone = [LABELS[n] for n in outcomes if tuning(s, n).steps >= 0 and not tuning(s, n).robust]
+    if lone:
+        claim += (f". {' and '.join(lone)}: a lone best run (a neighbour on the grid needs over "
+                  f"{ROBUST_FACTOR:g}× its steps or never gets there; no setting is "
+                  "robust)")  # fmt: skip
+    return f"{sentence} {claim}."
+
+
+def _beats(loser: str, o, runs: int) -> str:
+    """Why ``loser`` (outcome ``o``, tuned over ``runs`` runs, none of which reached the
+    tolerance: the tuning prefers any run that did) is behind."""
+    if o.kind == "diverged":
+        return f"{loser} diverges at every one of its {runs:,} settings"
+    return (f"{loser} gets there at none of its {runs:,} settings (at its best, f − f* = "
+            f"{o.gap:.3g} after {_steps(o.num_steps)})")  # fmt: skip

@@ -142,6 +142,7 @@ class Scene:
             optimizers=optimizers,
             noise=0.0,
             seed=0,
+            tuned=self.tuned,
             params=self.params,
         )
 

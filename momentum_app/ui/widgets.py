@@ -123,6 +123,8 @@ def control(cls: type, name: str, obj: Objective | None = None, where=None) -> N
         bounded_box(where, link.label, low, high, key=key, **ui)
     elif link.widget == "slider":
         where.slider(link.label, low, high, key=key, **ui)
+    elif link.widget == "checkbox":
+        where.checkbox(link.label, key=key, **ui)
     else:
         draw = {"select": where.selectbox, "radio": where.radio,
                 "multiselect": where.multiselect, "select_slider": where.select_slider}  # fmt: skip
@@ -226,6 +228,7 @@ def race_controls_ui() -> None:
         st.sidebar.info("A race needs an optimizer: back to SGD and momentum.",
                         icon=":material/info:")  # fmt: skip
     control(RaceSettings, "optimizers")
+    control(RaceSettings, "tuned")
     with st.sidebar.expander("Gradient noise"):
         control(RaceSettings, "noise", where=st)
         control(RaceSettings, "seed", where=st)

@@ -58,6 +58,7 @@ def test_state_holds_a_record_exactly_under_the_keys_it_declares(cls):
             ("adam", "sgd"),
             0.5,
             7,
+            True,
             params=(("A", 3.0),),
         ),
         RaceSettings(
@@ -69,6 +70,7 @@ def test_state_holds_a_record_exactly_under_the_keys_it_declares(cls):
             ("momentum",),
             0.0,
             0,
+            False,
             formula="x^2 + 3*y^2",
             domain=(-1.234567891, 2.0, -3.0, 4.5),
         ),
