@@ -37,7 +37,7 @@ if view.three_d:
 else:
     feeds = fed_race_chart(shown.data, "race", settings, ui_font=font + 1)
 
-st.markdown("**" + runs.verdict(obj, results).replace("*", r"\*") + "**")  # f* is no emphasis
+st.markdown("**" + runs.verdict(obj, results, settings).replace("*", r"\*") + "**")  # f* plain
 if why := runs.why_sgd_wins(obj, results, settings, lambda: cache.race_results(settings)):
     st.caption(why.replace("*", r"\*"))
 table = runs.results_table(obj, results)

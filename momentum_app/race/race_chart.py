@@ -109,9 +109,13 @@ def fed_race_chart(data: str, key: str, settings: Any, *, ui_font: int) -> Any:
     """The playground's race: :func:`race_chart`, its :func:`race_feed` (the momentum and
     learning rate of ``settings``, a :class:`~momentum_app.config.settings.RaceSettings`), an empty
     container for its parts, which the page fills last (:func:`race_parts_ui`) so that the
-    chart never waits for them."""
+    chart never waits for them. A tuned race (each racer at its own α and β) has no feed
+    and no parts: a shared α line, pad or grid of starts would race them at one α again."""
     import streamlit as st
 
+    if getattr(settings, "tuned", False):  # each racer at its own α and β: nothing to scrub
+        race_chart(data, key=key, ui_font=ui_font)
+        return st.container(key=f"{key}_parts")
     race_chart(data, key=key, ui_font=ui_font, lazy=LAZY, inspect=True)
     race_feed(key, momentum=settings.momentum, lr=settings.lr)
     return st.container(key=f"{key}_parts")

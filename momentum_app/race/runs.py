@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from momentum_app.config.settings import LABELS, RaceSettings
 from momentum_app.race.figures import COLORS, heatmaps_as_image, race_figure
+from momentum_app.race.inspect_data import run_inspection, with_inspection
 from momentum_app.race.race_data import (
     COARSE_POINTS,
     START_POINTS,
@@ -217,6 +218,8 @@ def race_view(s: RaceSettings, font_size: int = 14) -> RaceView:
     """Run the race's families and describe them (see :class:`RaceView`)."""
     families = race_families(s)
     data = view(s.objective, s.start, tracks(families, s), font_size, None if s.tuned else s.lr)
+    if s.tuned:  # a race of single runs at their own α and β: their numbers travel with it
+        data = with_inspection(data, [_inspection(at_best(s, name)) for name in s.optimizers])
     return RaceView({name: _summary(f) for name, f in families.items()}, data)
 
 
@@ -644,6 +647,13 @@ def at_best(s: RaceSettings, name: str) -> RaceSettings:
     best = tuning(s, name)
     momentum = best.momentum if name in MOMENTUM_OPTIMIZERS else 0.0
     return replace(s, optimizers=(name,), lr=best.lr, momentum=momentum, ramp=(), tuned=False)
+
+
+def _inspection(s: RaceSettings) -> dict:
+    """The step inspector's numbers of the single run ``s`` (see :func:`at_best`)."""
+    (name,) = s.optimizers
+    return run_inspection(s.objective, name, s.lr, s.momentum, s.start, s.steps,
+                          noise=s.noise, seed=s.seed)  # fmt: skip
 
 
 def _rank(o) -> tuple:

@@ -107,7 +107,7 @@ def race_html(s: RaceSettings, data: str) -> str:
     racers = "; ".join(runs.racer_label(n, s) for n in s.optimizers)
     return standalone_html(data, title=f"Race on {s.objective.title}", momentum=s.momentum,
                            heading=f"{runs.export_title(s)} · {racers}",
-                           parts=race_parts(s))  # fmt: skip
+                           parts={} if s.tuned else race_parts(s))  # fmt: skip
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

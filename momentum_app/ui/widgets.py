@@ -356,7 +356,10 @@ def scene_head_ui(scene, index: int, count: int) -> None:
 
 def race_feeds_ui(feeds, settings: RaceSettings, data: str) -> None:
     """The playground race's feeds, filled last: its α line, the pad and the starts once
-    the chart asks for them, and paused, the step inspector's numbers of the runs shown."""
+    the chart asks for them, and paused, the step inspector's numbers of the runs shown
+    (a tuned race has none: its runs' numbers travel with it)."""
+    if settings.tuned:
+        return
     with feeds:
         kinds = {"alpha", *wanted("race")}
         race_parts_ui("race", data, cache.race_parts(settings, kinds))
@@ -440,7 +443,7 @@ def scene_exports_ui(scene, staged, html: Callable[[], str], talk: Callable[[], 
 def race_notes_ui(settings: RaceSettings, results: dict) -> None:
     """What a race's settings or runs warn of: beta = 1, and each divergence with the
     seed article's advice."""
-    if settings.momentum >= 1.0:
+    if settings.momentum >= 1.0 and not settings.tuned:
         st.warning("Momentum β = 1 never settles: with nothing to damp it the run keeps "
                    "its energy and oscillates forever.", icon=":material/warning:")  # fmt: skip
     for name, result in results.items():
