@@ -96,7 +96,10 @@ def linked(name: str, kind: str, **spec: Any) -> Any:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     own = {f.name for f in dataclasses.fields(Link)}
     ui = tuple((k, spec.pop(k)) for k in [k for k in spec if k not in own])
-    return dataclasses.field(metadata={"link": Link(name, kind, ui=ui, **spec)})
+    link = Link(name, kind, ui=ui, **spec)
+    if kind == "flag":  # off unless asked: a record made in code need not name it
+        return dataclasses.field(default=bool(link.default), metadata={"link": link})
+    return dataclasses.field(metadata={"link": link})
 
 
 def links(cls: type) -> list[tuple[str, Link]]:

@@ -113,6 +113,8 @@ class Scene:
     params: Params = ()
     question: Question | None = None
     model: ModelSettings | None = None
+    #: Each run at its own best α (and β): a fair race (see race.runs.at_best).
+    tuned: bool = False
 
     @property
     def objective(self) -> Objective:
@@ -125,6 +127,8 @@ class Scene:
     @property
     def where(self) -> str:
         """Where the scene runs, for its heading: "Rosenbrock, α = 0.0015"."""
+        if self.model is None and self.tuned:
+            return f"{self.objective.title}, each at its best α"
         if self.model is None:
             return f"{self.objective.title}, α = {self.lr:g}"
         m = self.model
@@ -147,15 +151,27 @@ class Scene:
         )
 
     def settings(self, run: SceneRun) -> RaceSettings:
-        """The settings of one run, as the playground caches them (see race.solo)."""
+        """The settings of one run, as the playground caches them (see race.solo; a tuned
+        scene's run at its own best α and β, see race.at_best)."""
+        if self.tuned:
+            return race_runs.at_best(self.race((run.optimizer,), 0.0), run.optimizer)
         return replace(solo(self.race((run.optimizer,), run.momentum), run.optimizer),
                        ramp=run.ramp)  # fmt: skip
+
+    def run_label(self, run: SceneRun) -> str:
+        """A run's label: its own (``Momentum β = 0.9``), or a tuned scene's with the α and β
+        it was tuned to (``Momentum (best α = 0.001956, β = 0.9)``)."""
+        if not self.tuned:
+            return run.label
+        return race_runs.racer_label(run.optimizer, self.race((run.optimizer,), 0.0))
 
     def playground(self) -> RaceSettings:
         """The playground race closest to the scene, keeping its comparison as far as a
         race can: every optimizer, a momentum run at β = 0 as SGD (the same numbers), and
         the first other momentum (the chart's β slider reaches the rest, see
         :meth:`other_momenta`)."""
+        if self.tuned:  # every racer at its own α and β, there too
+            return self.race(tuple(dict.fromkeys(r.optimizer for r in self.runs)), 0.0)
         moving = [r for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS and r.momentum]
         names = (r.optimizer if r in moving or r.optimizer not in MOMENTUM_OPTIMIZERS else "sgd"
                  for r in self.runs)  # fmt: skip
@@ -203,7 +219,10 @@ def _scene(raw: dict, where: str) -> Scene:
             raise ValueError(f"{where}: params.{key} must be a number in [{low:g}, {high:g}]")
     params = explicit(fn, {k: float(v) for k, v in given.items()})
     obj = landscape(fn, params)
-    lr = float(need("lr", (int, float)))
+    tuned = raw.get("tuned", False)
+    if not isinstance(tuned, bool):
+        raise ValueError(f"{where}: tuned is true or false, got {tuned!r}")
+    lr = float(need("lr", (int, float)) if not tuned or "lr" in raw else obj.lr_default)
     steps = need("steps", int)
     if not lr > 0 or not 1 <= steps <= PAGE_MAX_STEPS:
         raise ValueError(f"{where}: need lr > 0 and 1 <= steps <= {PAGE_MAX_STEPS}")
@@ -223,6 +242,9 @@ def _scene(raw: dict, where: str) -> Scene:
             run = replace(run, momentum=ramp[1], ramp=ramp)
         if not 0 <= run.momentum <= 1:
             raise ValueError(f"{where}: momentum must be in [0, 1], got {run.momentum}")
+        if tuned and ("momentum" in item or "ramp" in item):
+            raise ValueError(f"{where}: a tuned scene's runs take their own best β: give "
+                             "no momentum or ramp")  # fmt: skip
         runs.append(run)
     if not runs or len({r.key for r in runs}) != len(runs):
         raise ValueError(f"{where}: needs at least one run, with distinct keys")
@@ -239,6 +261,7 @@ def _scene(raw: dict, where: str) -> Scene:
         checks=tuple(raw.get("checks", ())),
         params=params,
         question=_question(raw.get("question"), where),
+        tuned=tuned,
     )
     _check_fields(scene, where)
     return scene
@@ -341,6 +364,7 @@ def _question(raw: object, where: str) -> Question | None:
 
 _RUN_FIELDS = (
     "label",
+    "lr",
     "momentum",
     "steps",
     "diverged",
@@ -428,13 +452,17 @@ def scenes_problem() -> str:
     return _loaded()[1]
 
 
-def run_facts(obj: Objective, run: SceneRun, r: BatchResult) -> SimpleNamespace:
-    """The caption fields of one run (see ``scenes.toml``), all from its :func:`outcome`."""
+def run_facts(
+    obj: Objective, run: SceneRun, r: BatchResult, s: RaceSettings, label: str
+) -> SimpleNamespace:
+    """The caption fields of one run (see ``scenes.toml``), all from its :func:`outcome`
+    (``s``: the settings it ran at; ``label``: its label)."""
     happened = outcome(obj, r)
     kind = "global" if happened.is_global else "local"
     return SimpleNamespace(
-        label=run.label,
-        momentum=run.momentum,
+        label=label,
+        lr=s.lr,
+        momentum=run.momentum if run.ramp else s.momentum,
         steps=int(r.tol_step[0]),
         diverged=int(r.diverged_step[0]),
         gap=happened.gap,
@@ -458,7 +486,8 @@ def facts(scene: Scene, results: dict[str, BatchResult]) -> dict[str, object]:
         "start_gap": start_gap,
         "params": ", ".join(f"{name} = {value:g}" for name, value in scene.params),
     }
-    out.update({run.key: run_facts(obj, run, results[run.key]) for run in scene.runs})
+    out.update({run.key: run_facts(obj, run, results[run.key], scene.settings(run),
+                                   scene.run_label(run)) for run in scene.runs})  # fmt: skip
     return out
 
 
@@ -556,7 +585,7 @@ def scene_runs(
     return [
         RaceRun(
             name=run.optimizer,
-            label=run.label,
+            label=scene.run_label(run),
             positions=results[run.key].positions[:, 0],
             gaps=results[run.key].losses[:, 0] - obj.f_star,
             diverged_step=int(results[run.key].diverged_step[0]),
@@ -569,7 +598,12 @@ def scene_runs(
 def tracks(scene: Scene, results: dict[str, BatchResult]) -> list[Track]:
     """The race component's view of a scene: one coloured single run per scene run."""
     return [
-        Track(run.optimizer, run.label, color, Family(run.optimizer, None, results[run.key]))
+        Track(
+            run.optimizer,
+            scene.run_label(run),
+            color,
+            Family(run.optimizer, None, results[run.key]),
+        )
         for run, color in zip(scene.runs, _colors(scene), strict=True)
     ]
 

@@ -415,7 +415,7 @@ def scene_exports_ui(scene, staged, html: Callable[[], str], talk: Callable[[], 
     the whole talk's (``talk`` builds it: every scene in one offline file) and its way to
     the playground, or a model scene's to the model page."""
     obj, results = staged.objective, staged.results
-    runs = {r.label: results[r.key] for r in scene.runs}
+    runs = {scene.run_label(r): results[r.key] for r in scene.runs}
     exports_ui(
         f"scene-{scene.name}", scene.title, obj, html,
         lambda: scene_runs(scene, results, obj), lambda: trajectories_csv(obj, runs),

@@ -7,10 +7,12 @@ import re
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from momentum_app.config.links import from_query
 from momentum_app.config.settings import RaceSettings
 from momentum_app.race import runs
+from momentum_app.talk import scenes
 from momentum_core import MOMENTUM_OPTIMIZERS, outcome, robust_best
 from momentum_core.spaces import grid_runs, run_space
 from momentum_core.sweeps import SweepResult
@@ -83,3 +85,28 @@ def test_when_sgd_does_not_get_there_at_any_alpha_the_verdict_says_so():
     assert sgd.kind != "converged" and runs.tuning(s, "sgd").steps == -1
     assert f"none of its {runs.tuning(s, 'sgd').runs:,} settings" in verdict
     assert "Momentum still wins when both are tuned" in verdict
+
+
+def test_a_tuned_scene_runs_each_at_its_best_and_opens_the_playground_tuned():
+    scene = next(s for s in scenes.scenes() if s.tuned)
+    staged = scenes.stage(scene)
+    race = scene.playground()
+    assert race.tuned and race.optimizers == tuple(r.optimizer for r in scene.runs)
+    for run in scene.runs:
+        best = runs.tuning(race, run.optimizer)
+        assert staged.values[run.key].lr == best.lr
+        assert f"best α = {best.lr:g}" in staged.values[run.key].label
+
+
+def test_a_tuned_scene_takes_no_momentum(tmp_path):
+    path = tmp_path / "scenes.toml"
+    path.write_text(
+        '[[scene]]\nname = "t"\ntitle = "T"\nclaim = "c"\nfunction = "booth"\ntuned = true\n'
+        'steps = 50\nruns = [{ key = "m", optimizer = "momentum", momentum = 0.9 }]\n'
+        'caption = "{m.outcome}"\n'
+    )
+    with pytest.raises(ValueError, match="own best β"):
+        scenes.load_scenes(path)
+    path.write_text(path.read_text().replace(", momentum = 0.9", ""))
+    (scene,) = scenes.load_scenes(path)
+    assert scene.tuned and scene.where.endswith("each at its best α")

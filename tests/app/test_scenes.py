@@ -21,8 +21,16 @@ from momentum_app.config.links import from_query
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.model_view import network_path
 from momentum_app.talk import scenes
-from momentum_core import heavy_ball, make_optimizer, momentum_ramp, run_batch
+from momentum_core import (
+    MOMENTUM_OPTIMIZERS,
+    heavy_ball,
+    make_optimizer,
+    momentum_ramp,
+    run_batch,
+    tune,
+)
 from momentum_core.model import Model, glorot_params, make_dataset, train_batch
+from momentum_core.spaces import PAD_MOMENTA, line_rates
 
 SCENES = scenes.scenes()
 #: The scenes on a 2-D landscape, and those that train the article's network.
@@ -31,12 +39,25 @@ MODELS = [s for s in SCENES if s.model is not None]
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
+def run_at(scene, run) -> tuple[float, float]:
+    """A run's learning rate and momentum: the scene's, or a tuned scene's run's own best,
+    straight from the core (every rate of the α line; with the pad's momenta for momentum)."""
+    if not scene.tuned:
+        return scene.lr, run.momentum
+    obj = scene.objective
+    momenta = PAD_MOMENTA if run.optimizer in MOMENTUM_OPTIMIZERS else [0.0]
+    best = tune(obj, run.optimizer, line_rates(obj), momenta, scene.steps, x0=scene.start,
+                loss_tol=TOLERANCE, grad_tol=1e-6)  # fmt: skip
+    return best.lr, best.momentum
+
+
 def core_results(scene):
     """Each run of the scene, straight from the core."""
     out = {}
     for run in scene.runs:
         schedule = momentum_ramp(*run.ramp) if run.ramp else None
-        opt = make_optimizer(run.optimizer, scene.lr, run.momentum, momentum_schedule=schedule)
+        lr, momentum = run_at(scene, run)
+        opt = make_optimizer(run.optimizer, lr, momentum, momentum_schedule=schedule)
         out[run.key] = run_batch(
             scene.objective, opt, scene.start, scene.steps, loss_tol=TOLERANCE, grad_tol=1e-6
         )
@@ -60,7 +81,8 @@ def allowed_numbers(scene, results) -> set[str]:
     values.append(float(obj.value(np.array(scene.start))) - obj.f_star)
     for run in scene.runs:
         r = results[run.key]
-        values += [run.momentum, *run.ramp, r.tol_step[0], r.diverged_step[0], r.converged_step[0]]
+        values += [*run_at(scene, run), *run.ramp]
+        values += [r.tol_step[0], r.diverged_step[0], r.converged_step[0]]
         values += [float(r.final_loss[0]) - obj.f_star, *obj.minima[int(r.nearest_minimum[0])]]
     return shown(values) | FORMULA_NUMBERS
 
