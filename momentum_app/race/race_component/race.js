@@ -1185,12 +1185,14 @@ const askBar = document.createElement("div");
 askBar.id = "askbar";
 askBar.hidden = true;
 askBar.innerHTML = '<span id="asktext"></span><button id="asksend" type="button" hidden>Send my guess</button>';
-$("chartbox").after(askBar);
+$("chartbox").before(askBar);  // above the landscape: a phone sees both at once
 const askStyle = document.createElement("style");
 askStyle.textContent = `
   body.asking #controls, body.asking #scrubs, body.asking #inspector { display: none; }
-  #askbar { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; padding: 0.4rem 0;
+  #askbar { display: grid; gap: 0.4rem; justify-items: start; padding: 0.4rem 0.5rem;
             font: var(--ui-font, 15px) system-ui, sans-serif; }
+  #asktext { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
+  #asksend:disabled { background: #bbb; cursor: default; }
   #askbar[hidden] { display: none; }
   #asksend { min-height: 48px; min-width: 44px; padding: 0 1.2rem; font: inherit; font-weight: 600;
              border-radius: 0.5rem; border: 0; background: #D55E00; color: #fff; cursor: pointer; }
@@ -1204,11 +1206,12 @@ function showAsk() {
   document.body.classList.toggle("tapping", race.ask === "tap");
   const sent = race.marks.mine;
   let text = "";
-  if (race.ask === "tap" && !race.guess) text = TOUCH ? "Tap the landscape where you think the ball stops." : "Click the landscape where you think the ball stops.";
-  else if (race.ask === "tap") text = `Your guess: (${fmt(race.guess[0])}, ${fmt(race.guess[1])}). Tap again to move it.`;
+  if (race.ask === "tap" && !race.guess) text = `${TOUCH ? "Tap" : "Click"} the landscape where you think it stops`;
+  else if (race.ask === "tap") text = `Your guess (${fmt(race.guess[0])}, ${fmt(race.guess[1])}): tap again to move it`;
   else if (sent && !race.marks.truth) text = `Your guess (${fmt(sent[0])}, ${fmt(sent[1])}) is in.`;
   $("asktext").textContent = text;
-  $("asksend").hidden = !(race.ask === "tap" && race.guess);
+  $("asksend").hidden = race.ask !== "tap";  // its place kept: a tap never moves the chart
+  $("asksend").disabled = !race.guess;
   askBar.hidden = !text;
   fitHeight();
 }
@@ -1267,14 +1270,14 @@ function drawMarks(A) {
   const m = race.marks, out = {guesses: 0, mine: null, truth: null, median: null, guess: null};
   if (!race.ask && !m.truth && !m.guesses.length) { race.marked = null; return; }
   ctx.save(); clip(A.x, A.y);
-  const dense = m.guesses.length > DENSE, r = Math.max(5, race.font * 0.35);
+  const dense = m.guesses.length > DENSE, r = Math.max(6, race.font * 0.4);
   for (const g of m.guesses) {
     mark(A, g, (x, y) => {
       ctx.beginPath();
       if (dense) {  // a density: overlapping faint discs darken where guesses crowd
-        ctx.fillStyle = "rgba(60, 60, 60, 0.12)"; ctx.arc(x, y, r * 2.5, 0, 2 * Math.PI); ctx.fill();
+        ctx.fillStyle = "rgba(230, 159, 0, 0.18)"; ctx.arc(x, y, r * 2.5, 0, 2 * Math.PI); ctx.fill();
       } else {
-        ctx.fillStyle = "rgba(40, 40, 40, 0.75)"; ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5;
+        ctx.fillStyle = "#E69F00"; ctx.strokeStyle = "#000"; ctx.lineWidth = 1.5;
         ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
       }
     });
