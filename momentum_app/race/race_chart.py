@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,7 @@ def race_chart(
     fresh: bool = False,
     lazy: tuple[str, ...] = (),
     inspect: bool = False,
+    ask: str = "",
 ) -> dict | None:
     """Render the race.
 
@@ -90,18 +92,22 @@ def race_chart(
         inspect: The page answers the step inspector's requests (see
             :func:`inspect_requests`): paused, the chart asks for the numbers of the runs
             it shows.
+        ask: A question on the chart (see :func:`race_marks`): ``"tap"``, a tap on the
+            landscape is a guess (sent with a button under the chart); ``"show"``, the
+            guesses only; in both no run is drawn (it would give the answer away).
 
     Returns:
         ``{"start": [x, y], "nonce": n}`` after a click on the landscape or a drag of the
         start; ``{"momentum": m, "nonce": n}``, ``{"lr": a, "nonce": n}`` or both after
-        a slider or the pad was released; else None.
+        a slider or the pad was released; ``{"guess": [x, y], "nonce": n}`` once a guess
+        was sent (``ask="tap"``); else None.
     """
-    version = f"{data_version(data)}-{ui_font}-{clickable}-{autoplay}"
+    version = f"{data_version(data)}-{ui_font}-{clickable}-{autoplay}-{ask}"
     return _component("race_component")(
         data=data, version=version, dataVersion=data_version(data), uiFont=ui_font,
         hint=hint, clickable=clickable, autoplay=autoplay, fresh=fresh, channel=key,
         role="race", lazy=[k for k in lazy if k not in wanted(key, lazy)], inspect=inspect,
-        key=key, default=None,
+        ask=ask, key=key, default=None,
     )  # fmt: skip
 
 
@@ -119,6 +125,37 @@ def fed_race_chart(data: str, key: str, settings: Any, *, ui_font: int) -> Any:
     race_chart(data, key=key, ui_font=ui_font, lazy=LAZY, inspect=True)
     race_feed(key, momentum=settings.momentum, lr=settings.lr)
     return st.container(key=f"{key}_parts")
+
+
+def race_marks(key: str, marks: dict) -> None:
+    """Tell the race ``key`` a question's marks: ``guesses`` (a list of [x, y]), ``count``,
+    the device's own guess ``mine``, and after the reveal ``truth`` and ``median`` (each
+    [x, y] or None). Its own small element: the presenter's live count refreshes it twice a
+    second without resending the race."""
+    _component("race_feed")(channel=key, marks=json.dumps(marks), key=f"{key}-marks")
+
+
+def parse_guess(value: object) -> tuple[float, float] | None:
+    """The guess in a race's value (``{"guess": [x, y], ...}``) as two finite floats, or None
+    when the value holds no guess.
+
+    Raises:
+        ValueError: On a guess that is not two finite numbers (one line, for the page).
+    """
+    if not isinstance(value, dict) or "guess" not in value:
+        return None
+    guess = value["guess"]
+    ok = (
+        isinstance(guess, list)
+        and len(guess) == 2
+        and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for v in guess
+        )
+    )
+    if not ok:
+        raise ValueError(f"a guess is two finite numbers [x, y], got {guess!r:.40}")
+    return float(guess[0]), float(guess[1])
 
 
 def inspect_requests(key: str, optimizers: tuple[str, ...]) -> tuple[tuple, ...]:

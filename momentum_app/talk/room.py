@@ -10,7 +10,8 @@ interface (:class:`RoomStore`):
 
 Everything a client sends is checked here, at the boundary (:func:`check_answer`): a room id
 is 4-8 capitals or digits, a device id 32 hex digits, an answer the index of one of at most
-:data:`MAX_CHOICES` choices, and only the room's current question takes answers. Answers
+:data:`MAX_CHOICES` choices or a point (two finite numbers within :data:`MAX_COORD`, a tap on
+the landscape), and only the room's current question takes answers. Answers
 are anonymous (a random device id) and one per device per question, the first one kept;
 at most :data:`MAX_ANSWERS` per question.
 
@@ -42,6 +43,8 @@ from typing import Protocol
 MAX_ANSWERS = 500
 MAX_ROOMS = 200
 MAX_CHOICES = 8
+#: A point answer's coordinates are finite and at most this large (a tap on a landscape).
+MAX_COORD = 1e6
 
 
 #: Rooms one client (an address) may have in use at once: a presenter needs one, a
@@ -154,6 +157,19 @@ def check_answer(room: object, question: object, device: object, choice: object)
         raise ValueError(f"an answer is a choice's index, 0 to {MAX_CHOICES - 1}")
 
 
+def check_point(room: object, question: object, device: object, x: object, y: object) -> None:
+    """Check a point answer (a tap on the landscape) as a client sent it.
+
+    Raises:
+        ValueError: On a malformed room, question or device id, or a coordinate that is no
+            finite number within :data:`MAX_COORD`.
+    """
+    check_answer(room, question, device, 0)
+    for v in (x, y):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) <= MAX_COORD:
+            raise ValueError(f"a point is two finite numbers within ±{MAX_COORD:g}")
+
+
 class RoomStore(Protocol):
     """Where a room lives. Every method is safe to call from many threads and processes."""
 
@@ -186,6 +202,17 @@ class RoomStore(Protocol):
     def mine(self, room: str, question: str, device: str) -> int | None:
         """The answer ``device`` gave (kept), or None."""
 
+    def answer_point(self, room: str, question: str, device: str, x: float, y: float) -> str:
+        """Record a device's point (a tap on the landscape) for the room's current question,
+        as :meth:`answer` does a choice: one a device, the first kept, at most
+        :data:`MAX_ANSWERS`. Raises ValueError on malformed input."""
+
+    def points(self, room: str, question: str) -> list[tuple[float, float]]:
+        """Every device's point for ``question`` (in no particular order)."""
+
+    def my_point(self, room: str, question: str, device: str) -> tuple[float, float] | None:
+        """The point ``device`` gave (kept), or None."""
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (
@@ -196,6 +223,9 @@ CREATE INDEX IF NOT EXISTS rooms_used ON rooms (used);
 CREATE TABLE IF NOT EXISTS answers (
     room TEXT NOT NULL, question TEXT NOT NULL, device TEXT NOT NULL, choice INTEGER NOT NULL,
     PRIMARY KEY (room, question, device)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS points (
+    room TEXT NOT NULL, question TEXT NOT NULL, device TEXT NOT NULL, x REAL NOT NULL,
+    y REAL NOT NULL, PRIMARY KEY (room, question, device)) WITHOUT ROWID;
 """
 
 
@@ -262,6 +292,7 @@ class SqliteStore:
                 for (old,) in gone:
                     db.execute("DELETE FROM rooms WHERE room = ?", (old,))
                     db.execute("DELETE FROM answers WHERE room = ?", (old,))
+                    db.execute("DELETE FROM points WHERE room = ?", (old,))
             while True:
                 room = new_room_id()
                 if not db.execute("SELECT 1 FROM rooms WHERE room = ?", (room,)).fetchone():
@@ -373,6 +404,50 @@ class SqliteStore:
         )
         return None if row is None else row[0]
 
+    def answer_point(self, room: str, question: str, device: str, x: float, y: float) -> str:
+        check_point(room, question, device, x, y)
+        where = "room = ? AND question = ?"
+
+        def work(db: sqlite3.Connection) -> str:
+            if not db.execute(
+                "SELECT 1 FROM rooms WHERE room = ? AND scene = ? AND revealed = 0",
+                (room, question),
+            ).fetchone():
+                return CLOSED
+            if db.execute(f"SELECT 1 FROM points WHERE {where} AND device = ?",
+                          (room, question, device)).fetchone():  # fmt: skip
+                return AGAIN
+            if db.execute(f"SELECT COUNT(*) FROM points WHERE {where}",
+                          (room, question)).fetchone()[0] >= MAX_ANSWERS:  # fmt: skip
+                return FULL
+            db.execute("INSERT INTO points VALUES (?, ?, ?, ?, ?)",
+                       (room, question, device, float(x), float(y)))  # fmt: skip
+            return OK
+
+        if self.my_point(room, question, device) is not None:  # a double tap: no write lock
+            return AGAIN
+        return self._write(work)
+
+    def points(self, room: str, question: str) -> list[tuple[float, float]]:
+        check_room(room)
+        check_scene(question)
+        rows = self._db().execute(
+            "SELECT x, y FROM points WHERE room = ? AND question = ?", (room, question)
+        )
+        return [(float(x), float(y)) for x, y in rows.fetchall()]
+
+    def my_point(self, room: str, question: str, device: str) -> tuple[float, float] | None:
+        check_answer(room, question, device, 0)
+        row = (
+            self._db()
+            .execute(
+                "SELECT x, y FROM points WHERE room = ? AND question = ? AND device = ?",
+                (room, question, device),
+            )
+            .fetchone()
+        )
+        return None if row is None else (float(row[0]), float(row[1]))
+
 
 # One script per change, run atomically by Redis: it decides from what it reads. A room is a
 # hash (scene, revealed, version, hash of the key, owner); a sorted set scores the rooms
@@ -394,6 +469,7 @@ if over > 0 then
     redis.call('ZREM', KEYS[1], old)
     redis.call('DEL', prefix .. old)
     for _, k in ipairs(redis.call('KEYS', prefix .. old .. ':a:*')) do redis.call('DEL', k) end
+    for _, k in ipairs(redis.call('KEYS', prefix .. old .. ':p:*')) do redis.call('DEL', k) end
   end
 end
 redis.call('HSET', prefix .. room, 'scene', '', 'revealed', '0', 'version', 0,
@@ -425,12 +501,16 @@ redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 'ok'
 """
 
+# A point answer: the same rules as _ANSWER, the value "x,y" (repr of two floats).
+_POINT = _ANSWER
+
 
 class RedisStore:
     """A room store in Redis, for workers on several machines.
 
     A room is a hash ``<prefix><room>`` (scene, revealed, version, the key's hash, owner),
     its answers to one question a hash ``<prefix><room>:a:<question>`` (device -> choice),
+    its points a hash ``<prefix><room>:p:<question>`` (device -> "x,y"),
     and a sorted set of rooms by last use says which are idle. Each change is one Lua
     script: atomic, one round trip.
     """
@@ -444,6 +524,7 @@ class RedisStore:
         self._publish = self.client.register_script(_PUBLISH)
         self._now = self.client.register_script(_NOW)
         self._answer = self.client.register_script(_ANSWER)
+        self._point = self.client.register_script(_POINT)
         self._used = self.prefix[:-1] + "s"
 
     def open(self, owner: str) -> Opened:
@@ -501,6 +582,26 @@ class RedisStore:
         check_answer(room, question, device, 0)
         choice = self.client.hget(f"{self.prefix}{room}:a:{question}", device)
         return None if choice is None else int(choice)
+
+    def answer_point(self, room: str, question: str, device: str, x: float, y: float) -> str:
+        check_point(room, question, device, x, y)
+        keys = [self.prefix + room, f"{self.prefix}{room}:p:{question}"]
+        return self._point(keys=keys, args=[question, device, f"{x!r},{y!r}", MAX_ANSWERS])
+
+    def points(self, room: str, question: str) -> list[tuple[float, float]]:
+        check_room(room)
+        check_scene(question)
+        return [_xy(v) for v in self.client.hvals(f"{self.prefix}{room}:p:{question}")]
+
+    def my_point(self, room: str, question: str, device: str) -> tuple[float, float] | None:
+        check_answer(room, question, device, 0)
+        value = self.client.hget(f"{self.prefix}{room}:p:{question}", device)
+        return None if value is None else _xy(value)
+
+
+def _xy(value: str) -> tuple[float, float]:
+    x, y = value.split(",")
+    return float(x), float(y)
 
 
 def default_path() -> Path:

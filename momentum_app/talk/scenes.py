@@ -86,10 +86,18 @@ class Choice:
 
 @dataclass(frozen=True)
 class Question:
-    """What a scene asks the room before it plays (``[scene.question]``, see scenes.toml)."""
+    """What a scene asks the room before it plays (``[scene.question]``, see scenes.toml):
+    a choice among labels, or (``kind = "point"``) a tap on the landscape where the run
+    ``run`` ends."""
 
     text: str
     choices: tuple[Choice, ...]
+    kind: str = "choice"
+    run: str = ""
+
+
+#: The kinds of question: one of the labels, or a point tapped on the landscape.
+QUESTION_KINDS = ("choice", "point")
 
 
 #: At most this many choices (the room store takes a choice's index below it).
@@ -350,6 +358,11 @@ def _question(raw: object, where: str) -> Question | None:
     where = f"{where}: question"
     if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
         raise ValueError(f"{where} needs a text")
+    kind = raw.get("kind", "choice")
+    if kind not in QUESTION_KINDS:
+        raise ValueError(f"{where}: kind is one of {', '.join(QUESTION_KINDS)}, got {kind!r:.40}")
+    if kind == "point":
+        return _point_question(raw, where)
     choices = raw.get("choices")
     if not isinstance(choices, list) or not 2 <= len(choices) <= MAX_CHOICES:
         raise ValueError(f"{where} needs 2 to {MAX_CHOICES} choices")
@@ -360,6 +373,17 @@ def _question(raw: object, where: str) -> Question | None:
             raise ValueError(f"{where}: each choice needs a label and a list of checks")
         out.append(Choice(label, tuple(checks)))
     return Question(raw["text"], tuple(out))
+
+
+def _point_question(raw: dict, where: str) -> Question:
+    """A ``kind = "point"`` question: its text and the key of the run whose end the room
+    taps (checked against the scene's runs in :func:`_check_fields`); no choices."""
+    if "choices" in raw:
+        raise ValueError(f"{where}: a point question has no choices (the room taps a point)")
+    run = raw.get("run")
+    if not isinstance(run, str) or not run:
+        raise ValueError(f'{where}: a point question needs run = "<key>", the run it asks about')
+    return Question(raw["text"], (), kind="point", run=run)
 
 
 _RUN_FIELDS = (
@@ -373,6 +397,8 @@ _RUN_FIELDS = (
     "minimum",
     "global",
     "stuck",
+    "end_x",
+    "end_y",
 )
 _TOP_FIELDS = ("title", "lr", "steps", "start_x", "start_y", "start_gap", "params")
 #: A model scene's fields (see scenes.toml): per run, then for the whole scene.
@@ -393,6 +419,12 @@ def _check_fields(scene: Scene, where: str) -> None:
         ok = (head in top_fields and not rest) or (head in keys and rest in run_fields)
         if not ok:
             raise ValueError(f"{where}: the caption's {{{field}}} is not a known field")
+    point = scene.question is not None and scene.question.kind == "point"
+    if point and scene.model is not None:
+        raise ValueError(f"{where}: question: a point question needs a landscape (not a network)")
+    if point and scene.question.run not in keys:
+        raise ValueError(f"{where}: question: run {scene.question.run!r:.40} is none of the "
+                         f"scene's runs ({', '.join(sorted(keys))})")  # fmt: skip
     asked = scene.question.choices if scene.question else ()
     for check in (*scene.checks, *(c for choice in asked for c in choice.checks)):
         match = _CHECK.match(check) if isinstance(check, str) else None
@@ -469,8 +501,36 @@ def run_facts(
         outcome=happened.phrase(TOLERANCE),
         minimum=f"the {kind} minimum {happened.where}",
         stuck=int(happened.kind == "stuck"),
+        **dict(zip(("end_x", "end_y"), end_point(r), strict=True)),
         **{"global": int(happened.is_global and happened.kind != "diverged")},
     )
+
+
+def end_point(r: BatchResult) -> tuple[float, float]:
+    """Where a run ends: its last position (a diverged run's last finite one)."""
+    path = np.asarray(r.positions[:, 0], dtype=float)
+    finite = np.flatnonzero(np.isfinite(path).all(axis=1))
+    x, y = path[finite[-1]] if finite.size else (float("nan"), float("nan"))
+    return float(x), float(y)
+
+
+def point_truth(scene: Scene, values: dict[str, object]) -> tuple[float, float] | None:
+    """The answer to a point question: where its run ends (from the runs, as captions
+    are); None for a scene that asks none."""
+    q = scene.question
+    if q is None or q.kind != "point":
+        return None
+    run = values[q.run]
+    return run.end_x, run.end_y
+
+
+def median_point(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """The room's median guess, coordinate by coordinate (the median x and the median y,
+    which need not be one device's guess); None without guesses."""
+    if not points:
+        return None
+    xs, ys = zip(*points, strict=True)
+    return float(np.median(xs)), float(np.median(ys))
 
 
 def facts(scene: Scene, results: dict[str, BatchResult]) -> dict[str, object]:

@@ -14,11 +14,13 @@ with a line saying why.
 from __future__ import annotations
 
 import contextvars
+import math
 
 import streamlit as st
 
+from momentum_app.race.race_chart import parse_guess, race_chart, race_marks
 from momentum_app.talk import room as rooms
-from momentum_app.talk.scenes import Scene, SceneChoice, right_answers
+from momentum_app.talk.scenes import Scene, SceneChoice, median_point, point_truth, right_answers
 from momentum_app.ui import state
 
 #: How often a follower's page asks the store for the presenter's scene, in seconds: the
@@ -254,6 +256,8 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
     question = scene.question
     if question is None:
         return True
+    if question.kind == "point":
+        return point_question_ui(scene, values, now)
     right = right_answers(scene, values)
     if state.presenting():
         revealed = (state.room(), scene.name) in _revealed()
@@ -295,6 +299,134 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
     else:
         labels = ", ".join(question.choices[i].label for i in right)
         st.caption(f"The runs below answer it: {labels}.")
+    return True
+
+
+# --- a point question: the room taps where a run stops (scenes.toml, kind = "point") ------
+#: The scene's chart (pages/scenes.py draws it under the same key after the reveal).
+CHART = "scene_chart"
+_POINTS = "_my_points"
+_GUESS_SEEN = "_guess_nonces_seen"
+
+
+def _xy(p: tuple[float, float]) -> str:
+    return f"({p[0]:.3g}, {p[1]:.3g})"
+
+
+def _is_revealed(scene: Scene, now: rooms.Now | None) -> bool:
+    if state.presenting():
+        return (state.room(), scene.name) in _revealed()
+    if state.following():
+        return now is not None and now.scene == scene.name and now.revealed
+    return True
+
+
+def _my_point(scene: Scene) -> tuple[tuple[float, float], str] | None:
+    """This device's guess for ``scene`` and what the store said (this session, else the
+    store: a reload, the device id back from its cookie)."""
+    mine = st.session_state.get(_POINTS, {}).get((state.room(), scene.name))
+    if mine is None and _cookie(DEVICE_COOKIE) == device_id():
+        kept = _ask("my_point", state.room(), scene.name, device_id())
+        if kept is not None:
+            mine = (kept, rooms.OK)
+            st.session_state.setdefault(_POINTS, {})[(state.room(), scene.name)] = mine
+    return mine
+
+
+def _take_guess(scene: Scene) -> None:
+    """A guess the follower's chart sent (``{"guess": [x, y], "nonce": n}``), each nonce
+    once: checked, then answered; a malformed one is a line, not an answer."""
+    value = st.session_state.get(CHART)
+    nonce = value.get("nonce") if isinstance(value, dict) else None
+    seen = st.session_state.setdefault(_GUESS_SEEN, set())
+    if nonce is None or nonce in seen:
+        return
+    seen.add(nonce)
+    try:
+        guess = parse_guess(value)
+    except ValueError as err:
+        st.warning(f"That tap was not taken: {err}.", icon=":material/error:")
+        return
+    if guess is None:
+        return
+    result = _ask("answer_point", state.room(), scene.name, device_id(), *guess)
+    if result is not None:
+        st.session_state.setdefault(_POINTS, {})[(state.room(), scene.name)] = (guess, result)
+
+
+def _ask_chart(scene: Scene, ask: str) -> None:
+    """The scene's landscape with its start and no run (the runs would answer it): ``"tap"``
+    takes a guess, ``"show"`` only shows guesses."""
+    from momentum_app.ui import cache, widgets  # drawn only when a scene asks for a point
+
+    font = widgets.chart_font()
+    size = 18 if state.presenting() else font + 1
+    data = cache.scene_data(scene, font, inspect=not state.following())
+    with st.container(key="scene_ask"):
+        race_chart(data, key=CHART, clickable=False, fresh=True, ui_font=size, ask=ask)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _live_points(scene: Scene) -> None:
+    """The presenter's live view of the guesses: every dot on the chart, and the count."""
+    points = _ask("points", state.room(), scene.name) or []
+    race_marks(CHART, {"guesses": points, "count": len(points)})
+    n = len(points)
+    st.caption(f"{n} guess{'' if n == 1 else 'es'} · room {state.room()}")
+
+
+def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> bool:
+    """A point question: where does the run ``question.run`` stop? Before the reveal the
+    chart shows the landscape without the runs; a follower taps a guess, the presenter
+    sees every guess live. After it, the race plays with the truth (the run's end, from
+    the runs as captions are) and the room's median guess (the median x and the median
+    y) marked, and a follower reads how far off it was.
+
+    Returns:
+        Whether the scene's caption and race may be shown (after the reveal).
+    """
+    question, truth = scene.question, point_truth(scene, values)
+    revealed = _is_revealed(scene, now)
+    with st.container(key="scene_question"):  # keyed for FOLLOWER_CSS
+        st.subheader(f"Question: {question.text}", anchor=False)
+    if state.presenting() and not revealed:
+        _ask_chart(scene, "show")
+        _live_points(scene)
+        st.button(
+            "Show the answer and play", key="reveal", icon=":material/play_arrow:",
+            on_click=_reveal, args=(scene,), type="primary",
+        )  # fmt: skip
+        return False
+    if state.following() and not revealed:
+        if _cookie(DEVICE_COOKIE) != device_id():  # kept for a reload
+            _cookie_ui("device_key", DEVICE_COOKIE, device_id())
+        if _my_point(scene) is None:
+            _take_guess(scene)
+        mine = _my_point(scene)
+        if mine is not None:
+            st.info(f"Your guess {_xy(mine[0])} — {_SAID[mine[1]]}")
+        _ask_chart(scene, "tap" if mine is None else "show")
+        race_marks(CHART, {"mine": list(mine[0]) if mine else None})
+        return False
+    points = (_ask("points", state.room(), scene.name) or []) if state.room() else []
+    median = median_point(points)
+    mine = _my_point(scene) if state.following() else None
+    race_marks(CHART, {"guesses": points, "count": len(points) if state.room() else None,
+                       "truth": list(truth), "median": median and list(median),
+                       "mine": list(mine[0]) if mine else None})  # fmt: skip
+    with st.container(key="scene_tally"):
+        lines = [f"The run stops at {_xy(truth)} (the ◆ on the chart)."]
+        if median is not None:
+            off = math.dist(median, truth)
+            lines.append(f"The room's median guess, the median x and the median y of "
+                         f"{len(points)} guess{'' if len(points) == 1 else 'es'} (✕): "
+                         f"{_xy(median)}, {off:.3g} away.")  # fmt: skip
+        elif state.room():
+            lines.append("Nobody in the room guessed.")
+        st.markdown("  \n".join(lines))
+        if mine is not None and mine[1] == rooms.OK:
+            st.info(f"Your guess {_xy(mine[0])} was {math.dist(mine[0], truth):.3g} away "
+                    "from where it stops.", icon=":material/my_location:")  # fmt: skip
     return True
 
 

@@ -311,3 +311,88 @@ def test_a_flooding_device_is_refused_and_the_room_still_answers(store, opened):
     assert others == [OK] * 30
     assert store.tally(r, "faster") == {0: 1, 1: 30}
     print(f"30 answers during a flood: {took * 1000:.0f} ms")
+
+
+# --- point answers: a tap on the landscape (a scene's kind = "point" question) --------------
+
+
+def test_one_point_per_device_the_first_kept(store, opened):
+    present(store, opened, "no-escape")
+    assert store.answer_point(opened.room, "no-escape", DEVICE, 1.25, -3.5) == OK
+    assert store.answer_point(opened.room, "no-escape", DEVICE, 9.0, 9.0) == AGAIN
+    assert store.answer_point(opened.room, "no-escape", device(1), -2, 0.125) == OK
+    assert sorted(store.points(opened.room, "no-escape")) == [(-2.0, 0.125), (1.25, -3.5)]
+    assert store.my_point(opened.room, "no-escape", DEVICE) == (1.25, -3.5)
+    assert store.my_point(opened.room, "no-escape", device(7)) is None
+    # Points and choices are apart: a point is no choice's vote.
+    assert store.tally(opened.room, "no-escape") == {}
+
+
+def test_a_point_keeps_its_exact_floats(store, opened):
+    present(store, opened, "no-escape")
+    x, y = 0.1 + 0.2, -1 / 3
+    store.answer_point(opened.room, "no-escape", DEVICE, x, y)
+    assert store.my_point(opened.room, "no-escape", DEVICE) == (x, y)
+
+
+def test_points_go_only_to_the_current_unrevealed_question(store, opened):
+    assert store.answer_point("NONE", "no-escape", DEVICE, 0.0, 0.0) == CLOSED
+    present(store, opened, "no-escape")
+    assert store.answer_point(opened.room, "escape", DEVICE, 0.0, 0.0) == CLOSED
+    present(store, opened, "no-escape", revealed=True)
+    assert store.answer_point(opened.room, "no-escape", DEVICE, 0.0, 0.0) == CLOSED
+    assert store.points(opened.room, "no-escape") == []
+
+
+def test_points_per_question_are_capped(store, opened, monkeypatch):
+    monkeypatch.setattr(room, "MAX_ANSWERS", 3)
+    present(store, opened, "no-escape")
+    said = [store.answer_point(opened.room, "no-escape", device(i), i, -i) for i in range(5)]
+    assert said == [OK, OK, OK, FULL, FULL]
+    assert len(store.points(opened.room, "no-escape")) == 3
+
+
+MALFORMED_POINTS = [
+    (float("nan"), 0.0),
+    (0.0, float("inf")),
+    (room.MAX_COORD * 2, 0.0),
+    ("1", 0.0),
+    (None, 0.0),
+    (True, 0.0),
+    ([1.0], 2.0),
+]
+
+
+@pytest.mark.parametrize("xy", MALFORMED_POINTS, ids=[repr(p) for p in MALFORMED_POINTS])
+def test_malformed_points_are_refused(store, opened, xy):
+    present(store, opened, "no-escape")
+    with pytest.raises(ValueError, match="a point is two finite numbers"):
+        store.answer_point(opened.room, "no-escape", DEVICE, *xy)
+    with pytest.raises(ValueError):
+        store.answer_point(opened.room, "no-escape", "not-hex", 0.0, 0.0)
+    assert store.points(opened.room, "no-escape") == []
+
+
+def test_many_tapping_at_once_lose_nothing(store, opened, monkeypatch):
+    monkeypatch.setattr(room, "MAX_ANSWERS", 120)
+    present(store, opened, "no-escape")
+
+    def tap(i: int) -> str:
+        return store.answer_point(opened.room, "no-escape", device(i % 150), i / 7, -i / 3)
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(tap, range(300)))  # each device twice
+    assert results.count(OK) == 120
+    assert results.count(FULL) + results.count(AGAIN) == 180
+    assert len(store.points(opened.room, "no-escape")) == 120
+
+
+def test_an_idle_rooms_points_leave_with_it(store, monkeypatch):
+    monkeypatch.setattr(room, "MAX_ROOMS", 1)
+    first = store.open("10.0.0.1")
+    store.publish(first.room, first.key, "no-escape")
+    store.answer_point(first.room, "no-escape", DEVICE, 1.0, 2.0)
+    monkeypatch.setattr(room, "IDLE_SECONDS", -1)  # every room is idle now
+    second = store.open("10.0.0.2")
+    assert second.room != first.room
+    assert store.points(first.room, "no-escape") == []

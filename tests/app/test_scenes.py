@@ -245,13 +245,43 @@ def test_two_or_more_scenes_ask_the_room():
     assert len(ASKING) >= 2
 
 
-@pytest.mark.parametrize("scene", ASKING, ids=[s.name for s in ASKING])
+CHOOSING = [s for s in ASKING if s.question.kind == "choice"]
+POINTING = [s for s in ASKING if s.question.kind == "point"]
+
+
+@pytest.mark.parametrize("scene", CHOOSING, ids=[s.name for s in CHOOSING])
 def test_exactly_one_answer_is_right_on_the_core_runs(scene):
     if scene.model is None:
         values = scenes.facts(scene, core_results(scene))
     else:
         values = model_values(scene, seed_runs(scene))
     assert len(scenes.right_answers(scene, values)) == 1
+
+
+def test_scenes_ask_the_room_to_tap_where_a_run_stops():
+    assert len(POINTING) >= 2
+
+
+@pytest.mark.parametrize("scene", POINTING, ids=[s.name for s in POINTING])
+def test_a_point_questions_answer_is_where_the_core_run_ends(scene):
+    results = core_results(scene)
+    values = scenes.facts(scene, results)
+    x, y = scenes.point_truth(scene, values)
+    end = results[scene.question.run].positions[-1, 0]
+    assert np.isfinite(end).all()
+    assert (x, y) == pytest.approx(tuple(end), abs=1e-12)
+    assert scenes.right_answers(scene, values) == ()  # no labels to choose among
+    # It moves with the runs: another run's end is another answer.
+    other = next(r.key for r in scene.runs if r.key != scene.question.run)
+    values[scene.question.run] = values[other]
+    assert scenes.point_truth(scene, values) != (x, y)
+
+
+def test_the_median_guess_is_coordinate_wise():
+    points = [(0.0, 5.0), (1.0, -1.0), (10.0, 2.0)]
+    assert scenes.median_point(points) == (1.0, 2.0)  # no one guessed (1, 2)
+    assert scenes.median_point([(1.0, 2.0), (3.0, 4.0)]) == (2.0, 3.0)
+    assert scenes.median_point([]) is None
 
 
 def test_the_right_answer_follows_the_runs_not_the_file():
@@ -293,6 +323,44 @@ def test_a_speaker_can_add_a_question(tmp_path):
 def test_a_broken_question_is_named_with_its_fault(tmp_path, change, message):
     text = GOOD + QUESTION.replace(*change, 1)
     with pytest.raises(ValueError, match=re.escape(message)):
+        scenes.load_scenes(write(tmp_path, text))
+
+
+POINT = """
+[scene.question]
+kind = "point"
+text = "Where does b stop?"
+run = "b"
+"""
+
+
+def test_a_speaker_can_add_a_point_question(tmp_path):
+    (scene,) = scenes.load_scenes(write(tmp_path, GOOD + POINT))
+    assert (scene.question.kind, scene.question.run, scene.question.choices) == ("point", "b", ())
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('run = "b"', 'run = "z"'), "run 'z' is none of the scene's runs (a, b)"),
+        (('run = "b"\n', ""), "a point question needs run ="),
+        (('kind = "point"', 'kind = "spot"'), "kind is one of choice, point, got 'spot'"),
+        (
+            ('run = "b"', 'run = "b"\n[[scene.question.choices]]\nlabel = "x"\nchecks = []'),
+            "a point question has no choices",
+        ),
+    ],
+    ids=["unknown-run", "no-run", "kind", "choices"],
+)
+def test_a_broken_point_question_is_one_line_naming_the_scene(tmp_path, change, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as err:
+        scenes.load_scenes(write(tmp_path, GOOD + POINT.replace(*change, 1)))
+    assert "'mine'" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_network_scene_cannot_ask_for_a_point(tmp_path):
+    text = GOOD_MODEL + POINT
+    with pytest.raises(ValueError, match="a point question needs a landscape"):
         scenes.load_scenes(write(tmp_path, text))
 
 

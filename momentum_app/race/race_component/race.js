@@ -157,6 +157,7 @@ function draw() {
   const A = axes(), s = race.step, width = Math.max(2.5, race.font / 6);
   ctx.clearRect(0, 0, overlay.width, overlay.height);
   race.markers = []; race.shown = [];
+  if (race.ask) { drawStart(A); drawMarks(A); race.framesDrawn += 1; return; }  // no answer shown
   if (!race.playing) {  // the whole paths, faintly: what a scrub changes is always in view
     ctx.save(); ctx.globalAlpha = 0.3;
     for (const t of race.tracks) {
@@ -204,6 +205,7 @@ function draw() {
     }
   }
   drawInspector(A);
+  drawMarks(A);
   race.framesDrawn += 1;
   const whole = Math.floor(s);
   stepSlider.value = String(whole);
@@ -1163,6 +1165,175 @@ window.addEventListener("keydown", (event) => {
   event.preventDefault();
   stepBy(delta);
 });
+
+// --- a question on the chart: the room taps where a run stops ---------------------------
+// race.ask is "tap" (a follower who has not answered: a tap on the landscape is a guess,
+// sent with the bar's button), "show" (the presenter, or a follower who answered: guesses
+// only) or "" (the race itself, after the reveal). In "tap" and "show" no run is drawn:
+// the paths would give the answer away. The marks come from the app through a feed
+// (race_feed/index.html, {type: "momentum-race:marks"}): every guess, how many, one's
+// own, and once revealed the truth (the run's end, computed by the core) and the room's
+// median guess (coordinate-wise). Nothing here computes an answer.
+race.ask = "";
+race.marks = {guesses: [], count: null, mine: null, truth: null, median: null};
+race.guess = null;  // a follower's tap, not yet sent
+race.marked = null;  // what drawMarks drew last, in pixels (read by the browser tests)
+//: More guesses than this are drawn as a density (one faint disc each), not as dots.
+const DENSE = 60;
+
+const askBar = document.createElement("div");
+askBar.id = "askbar";
+askBar.hidden = true;
+askBar.innerHTML = '<span id="asktext"></span><button id="asksend" type="button" hidden>Send my guess</button>';
+$("chartbox").before(askBar);  // above the landscape: a phone sees both at once
+const askStyle = document.createElement("style");
+askStyle.textContent = `
+  body.asking #controls, body.asking #scrubs, body.asking #inspector { display: none; }
+  #askbar { display: grid; gap: 0.4rem; justify-items: start; padding: 0.4rem 0.5rem;
+            font: var(--ui-font, 15px) system-ui, sans-serif; }
+  #asktext { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
+  #asksend:disabled { background: #bbb; cursor: default; }
+  #askbar[hidden] { display: none; }
+  #asksend { min-height: 48px; min-width: 44px; padding: 0 1.2rem; font: inherit; font-weight: 600;
+             border-radius: 0.5rem; border: 0; background: #D55E00; color: #fff; cursor: pointer; }
+  body.asking.tapping #chart { cursor: crosshair; touch-action: none; }`;
+document.head.appendChild(askStyle);
+
+function fmt(v) { return Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3); }
+
+function showAsk() {
+  document.body.classList.toggle("asking", Boolean(race.ask));
+  document.body.classList.toggle("tapping", race.ask === "tap");
+  const sent = race.marks.mine;
+  let text = "";
+  if (race.ask === "tap" && !race.guess) text = `${TOUCH ? "Tap" : "Click"} the landscape where you think it stops`;
+  else if (race.ask === "tap") text = `Your guess (${fmt(race.guess[0])}, ${fmt(race.guess[1])}): tap again to move it`;
+  else if (sent && !race.marks.truth) text = `Your guess (${fmt(sent[0])}, ${fmt(sent[1])}) is in.`;
+  $("asktext").textContent = text;
+  $("asksend").hidden = race.ask !== "tap";  // its place kept: a tap never moves the chart
+  $("asksend").disabled = !race.guess;
+  askBar.hidden = !text;
+  fitHeight();
+}
+
+function askTap(event) {
+  if (race.ask !== "tap" || !chart._fullLayout) return;
+  const p = pointerData(event);
+  if (!p.inside) return;
+  race.guess = [p.x, p.y];
+  draw();
+  showAsk();
+}
+chart.addEventListener("pointerup", askTap);
+
+$("asksend").addEventListener("click", () => {
+  if (race.ask !== "tap" || !race.guess) return;
+  race.sent += 1;
+  race.marks.mine = race.guess;
+  sendValue({guess: race.guess, nonce: Date.now()});
+  race.ask = "show";
+  race.guess = null;
+  draw();
+  showAsk();
+});
+
+function takeMarks(marks) {
+  const ok = (p) => Array.isArray(p) && p.length === 2 && p.every(Number.isFinite);
+  const m = marks || {};
+  race.marks = {
+    guesses: (Array.isArray(m.guesses) ? m.guesses : []).filter(ok),
+    count: Number.isFinite(m.count) ? m.count : null,  // none: no count drawn (a follower)
+    mine: ok(m.mine) ? m.mine : race.marks.mine,
+    truth: ok(m.truth) ? m.truth : null,
+    median: ok(m.median) ? m.median : null,
+  };
+  if (race.tracks.length) draw();
+  showAsk();
+}
+
+function mark(A, p, draw1) {
+  const x = A.x.px(p[0]), y = A.y.px(p[1]);
+  draw1(x, y);
+  return [x, y];
+}
+
+function label(text, x, y, color, A) {
+  ctx.font = `600 ${race.font}px system-ui, sans-serif`;
+  const w = ctx.measureText(text).width;
+  const tx = Math.min(Math.max(x + 14, A.x.off + 2), A.x.off + A.x.len - w - 2);
+  const ty = Math.min(Math.max(y - 10, A.y.off + race.font), A.y.off + A.y.len - 4);
+  ctx.lineWidth = 4; ctx.strokeStyle = "#fff"; ctx.fillStyle = color;
+  ctx.strokeText(text, tx, ty); ctx.fillText(text, tx, ty);
+}
+
+function drawMarks(A) {
+  const m = race.marks, out = {guesses: 0, mine: null, truth: null, median: null, guess: null};
+  if (!race.ask && !m.truth && !m.guesses.length) { race.marked = null; return; }
+  ctx.save(); clip(A.x, A.y);
+  const dense = m.guesses.length > DENSE, r = Math.max(6, race.font * 0.4);
+  for (const g of m.guesses) {
+    mark(A, g, (x, y) => {
+      ctx.beginPath();
+      if (dense) {  // a density: overlapping faint discs darken where guesses crowd
+        ctx.fillStyle = "rgba(230, 159, 0, 0.18)"; ctx.arc(x, y, r * 2.5, 0, 2 * Math.PI); ctx.fill();
+      } else {
+        ctx.fillStyle = "#E69F00"; ctx.strokeStyle = "#000"; ctx.lineWidth = 1.5;
+        ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+      }
+    });
+    out.guesses += 1;
+  }
+  const ring = (color, dash) => (x, y) => {
+    ctx.strokeStyle = color; ctx.lineWidth = 3; ctx.setLineDash(dash);
+    ctx.beginPath(); ctx.arc(x, y, r * 2.2, 0, 2 * Math.PI); ctx.stroke(); ctx.setLineDash([]);
+    ctx.beginPath(); ctx.moveTo(x - r, y); ctx.lineTo(x + r, y); ctx.moveTo(x, y - r); ctx.lineTo(x, y + r); ctx.stroke();
+  };
+  if (race.guess) { out.guess = mark(A, race.guess, ring("#D55E00", [5, 4])); label("your guess?", ...out.guess, "#D55E00", A); }
+  if (m.mine) { out.mine = mark(A, m.mine, ring("#D55E00", [])); label("you", ...out.mine, "#D55E00", A); }
+  if (m.median) {
+    out.median = mark(A, m.median, (x, y) => {
+      const k = r * 1.6;
+      ctx.strokeStyle = "#fff"; ctx.lineWidth = 7;
+      ctx.beginPath(); ctx.moveTo(x - k, y - k); ctx.lineTo(x + k, y + k); ctx.moveTo(x + k, y - k); ctx.lineTo(x - k, y + k); ctx.stroke();
+      ctx.strokeStyle = "#CC79A7"; ctx.lineWidth = 4; ctx.stroke();
+    });
+    label("room's median", ...out.median, "#CC79A7", A);
+  }
+  if (m.truth) {
+    out.truth = mark(A, m.truth, (x, y) => {
+      const k = r * 2;
+      ctx.fillStyle = "#F0E442"; ctx.strokeStyle = "#000"; ctx.lineWidth = 2.5;
+      ctx.beginPath(); ctx.moveTo(x, y - k); ctx.lineTo(x + k, y); ctx.lineTo(x, y + k); ctx.lineTo(x - k, y); ctx.closePath();
+      ctx.fill(); ctx.stroke();
+    });
+    label("stops here", ...out.truth, "#000", A);
+  }
+  ctx.restore();
+  if (m.count !== null) {  // the count, top left of the landscape
+    const n = m.count, text = `${n} guess${n === 1 ? "" : "es"}`;
+    ctx.save();
+    ctx.font = `700 ${race.font * 1.1}px system-ui, sans-serif`;
+    ctx.lineWidth = 5; ctx.strokeStyle = "#fff"; ctx.fillStyle = "#000";
+    ctx.strokeText(text, A.x.off + 8, A.y.off + race.font * 1.4);
+    ctx.fillText(text, A.x.off + 8, A.y.off + race.font * 1.4);
+    ctx.restore();
+  }
+  race.marked = out;
+}
+
+// Before the race's own listener (registered below): a render's ask mode is set first.
+if (window.parent !== window && !window.RACE_STANDALONE) {
+  window.addEventListener("message", (event) => {
+    const data = event.data;
+    if (!data) return;
+    if (data.type === "momentum-race:marks" && data.channel === race.channel) { takeMarks(data.marks); return; }
+    if (data.type !== "streamlit:render") return;
+    const ask = ["tap", "show"].includes(data.args.ask) ? data.args.ask : "";
+    if (ask !== race.ask) race.guess = null;
+    race.ask = ask;
+    showAsk();
+  });
+}
 
 // --- Streamlit's component protocol (v1), by hand: a few postMessage calls ----------
 const inStreamlit = window.parent !== window && !window.RACE_STANDALONE;
