@@ -5,9 +5,8 @@ import streamlit as st
 from momentum_app.ui import page, state, talk_ui
 
 page.start(controls=False)
-scenes = talk_ui.talk()
 if state.presenting():
-    talk_ui.present_ui(scenes)
+    talk_ui.present_ui(talk_ui.talk())
 else:
     st.title("My talk")
     page.caption(
@@ -18,7 +17,8 @@ else:
         "this browser tab: download the scenes file to keep it."
     )
     talk_ui.add_link_ui()
-    talk_ui.upload_ui()
+    talk_ui.upload_ui()  # before the list: an opened file is the talk listed
+    scenes = talk_ui.talk()
     talk_ui.scenes_ui(scenes)
     talk_ui.share_ui(scenes)
 page.end()
