@@ -292,6 +292,11 @@ def run_key(optimizer: str) -> str:
     return optimizer.replace("-", "_")
 
 
+def default_title(settings: RaceSettings) -> str:
+    """A scene's title when none is typed: "Rosenbrock, α = 0.0015"."""
+    return f"{settings.objective.title}, α = {settings.lr:g}"
+
+
 def default_caption(settings: RaceSettings) -> str:
     """A caption that says what each run of the race did, every number from the runs."""
     parts = [f"{{{run_key(o)}.label}} {{{run_key(o)}.outcome}}" for o in settings.optimizers]
@@ -317,13 +322,14 @@ def scene_from_race(
     settings: RaceSettings, talk: tuple[Scene, ...], title: str, claim: str, caption: str
 ) -> Scene:
     """A playground race as a new scene of ``talk`` (a name of its own; gradient noise is
-    not part of a scene: it runs without).
+    not part of a scene: it runs without); an empty title or caption is the race's own.
 
     Raises:
         TalkError: If the texts or the caption's fields do not pass (one line).
     """
-    title = title.strip() or "Untitled scene"
-    table = race_table(settings, free_name(title, talk), title, claim.strip(), caption.strip())
+    title = title.strip() or default_title(settings)
+    caption = caption.strip() or default_caption(settings)
+    table = race_table(settings, free_name(title, talk), title, claim.strip(), caption)
     return scene_of(table, f"scene {table['name']!r}")
 
 

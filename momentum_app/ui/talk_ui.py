@@ -8,6 +8,8 @@ every rerun and page change of the session and needs no store on the server; a s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from momentum_app.config.markdown import plain
@@ -63,17 +65,22 @@ def _add_view(settings: RaceSettings) -> None:
         _set(my_talk.added(talk(), scene), f"Added “{scene.title}”: scene {len(talk()) + 1}.")
     except TalkError as err:
         _fault(err)
+        return
+    for key in ("add_title", "add_claim", "add_caption"):  # the next view starts afresh
+        st.session_state[key] = ""
 
 
 def add_view_ui(settings: RaceSettings) -> None:
-    """On the playground: the race on screen as a new scene of the presenter's talk."""
+    """On the playground: the race on screen as a new scene of the presenter's talk. The
+    title and caption left empty are the view's own (shown greyed): typed ones would
+    outlive a change of function, and a caption its runs' keys."""
     with st.popover("Add this view to my talk", icon=":material/playlist_add:"):
-        st.text_input("Title", value=f"{settings.objective.title}, α = {settings.lr:g}",
+        st.text_input("Title", placeholder=my_talk.default_title(settings),
                       max_chars=my_talk.MAX_TITLE, key="add_title")  # fmt: skip
         st.text_input("Claim: what this scene shows, in your words",
                       max_chars=my_talk.MAX_CLAIM, key="add_claim")  # fmt: skip
         st.text_area("Caption: {fields} are filled from the runs (edit it on My talk, with "
-                     "every field's value)", value=my_talk.default_caption(settings),
+                     "every field's value)", placeholder=my_talk.default_caption(settings),
                      max_chars=my_talk.MAX_CAPTION, key="add_caption")  # fmt: skip
         st.button("Add to my talk", key="add_to_talk", on_click=_add_view, args=(settings,),
                   type="primary", icon=":material/add:")  # fmt: skip
@@ -91,9 +98,7 @@ def add_view_ui(settings: RaceSettings) -> None:
 def _add_link() -> None:
     try:
         settings = my_talk.race_from_link(st.session_state.get("talk_link", ""))
-        title = f"{settings.objective.title}, α = {settings.lr:g}"
-        scene = my_talk.scene_from_race(settings, talk(), title, "",
-                                        my_talk.default_caption(settings))  # fmt: skip
+        scene = my_talk.scene_from_race(settings, talk(), "", "", "")
         _set(my_talk.added(talk(), scene), f"Added “{scene.title}” from the link.")
         st.session_state["talk_link"] = ""
     except TalkError as err:
@@ -112,6 +117,7 @@ def add_link_ui() -> None:
 def upload_ui() -> None:
     """A scenes file opened: it becomes the talk (once per file, so edits stay)."""
     up = st.file_uploader("Open a scenes file (.toml)", type=["toml"], key="talk_upload",
+                          max_upload_size=1,
                           help=f"At most {my_talk.MAX_BYTES // 1000} kB and "
                           f"{my_talk.MAX_SCENES} scenes; it replaces the talk.")  # fmt: skip
     if up is None or st.session_state.get(_UPLOADED) == up.file_id:
@@ -149,7 +155,7 @@ def _edit(index: int, name: str) -> None:
 
 def _scene_ui(index: int, scene: talk_scenes.Scene, count: int) -> None:
     """One scene of the list: its texts to edit, its fields' values now, and its place."""
-    with st.expander(f"{index + 1}. {scene.title}", expanded=index == count - 1):
+    with st.expander(plain(f"{index + 1}. {scene.title}"), expanded=index == count - 1):
         st.caption(plain(scene.where))
         st.text_input("Title", scene.title, max_chars=my_talk.MAX_TITLE,
                       key=f"title_{scene.name}")  # fmt: skip
@@ -224,7 +230,7 @@ def present_ui(scenes: tuple) -> None:
         return
     index = min(st.session_state.get(_AT, 0), len(scenes) - 1)
     scene = scenes[index]
-    scene_head_ui(scene, index, len(scenes))
+    scene_head_ui(replace(scene, title=plain(scene.title)), index, len(scenes))  # typed: text
     st.markdown(f"> {plain(scene.claim)}" if scene.claim else "")
     values = cache.scene_stage(scene).values
     st.markdown(plain(talk_scenes.caption(scene, values)))
@@ -239,3 +245,5 @@ def present_ui(scenes: tuple) -> None:
                    disabled=index == len(scenes) - 1, width="stretch",
                    icon=":material/arrow_forward:")  # fmt: skip
     clicker_ui(scene.name)
+    # The view's QR code would open an empty talk on a phone: the talk is this session's.
+    st.html("<style>.st-key-room_qr { display: none; }</style>")

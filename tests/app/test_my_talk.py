@@ -59,8 +59,11 @@ def test_views_added_from_the_playground_become_scenes_whose_captions_come_from_
     talk = talk_of(at)
     assert [s.function for s in talk] == ["rosenbrock", "quadratic"]
     assert [s.claim for s in talk] == ["claim 0", "claim 1"]
+    # Each title is its own view's (a typed-once title used to stick to the next view).
+    assert all(s.title == f"{s.objective.title}, α = {s.lr:g}" for s in talk)
     assert (talk[0].lr, talk[0].steps, talk[0].runs[1].momentum) == (0.0015, 600, 0.9)
-    assert [e.label for e in at.expander] == [f"{i + 1}. {s.title}" for i, s in enumerate(talk)]
+    titles = [plain(f"{i + 1}. {s.title}") for i, s in enumerate(talk)]
+    assert [e.label for e in at.expander] == titles
     # The caption on the page is the one the scene's own runs fill in, numbers and all.
     for scene in talk:
         expected = talk_scenes.caption(scene, talk_scenes.stage(scene).values)
@@ -73,7 +76,7 @@ def test_reorder_and_remove():
     first, second = talk_of(at)
     at.button(key=f"down_{first.name}").click().run()
     assert talk_of(at) == (second, first)
-    assert at.expander[0].label.endswith(second.title)
+    assert at.expander[0].label.endswith(plain(second.title))
     at.button(key=f"remove_{second.name}").click().run()
     assert talk_of(at) == (first,)
     assert at.button(key=f"up_{first.name}").disabled
