@@ -51,6 +51,9 @@ def test_a_talk_built_from_the_playground_presents_and_round_trips(page, app_url
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(500)
+    page.get_by_role("heading", name="My talk").scroll_into_view_if_needed()
+    shot(page, "my-talk-390-top")
+    page.get_by_role("button", name=re.compile("Present my talk")).scroll_into_view_if_needed()
     shot(page, "my-talk-390")
     page.set_viewport_size({"width": 1440, "height": 900})
 
