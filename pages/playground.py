@@ -5,7 +5,7 @@ import streamlit as st
 from momentum_app.config.settings import RaceSettings
 from momentum_app.race import runs
 from momentum_app.race.race_chart import fed_race_chart
-from momentum_app.ui import cache, page, state, widgets
+from momentum_app.ui import cache, page, state, talk_ui, widgets
 
 page.start()
 st.title("Playground: gradient descent vs momentum")
@@ -53,6 +53,7 @@ if not state.presenting():
         lambda: runs.trajectories_csv(obj, cache.race_results(settings)),
         table,
     )
+    talk_ui.add_view_ui(settings)
 
 page.mark("parts")  # everything above is on its way to the browser
 if not view.three_d:  # the α line, the pad, the starts and the inspector's numbers

@@ -21,6 +21,7 @@ from momentum_app.ui.widgets import link_ui, presenter_ui
 PAGES = (
     ("pages/playground.py", "Playground", ":material/sports_score:"),
     ("pages/scenes.py", "Scenes", ":material/slideshow:"),
+    ("pages/talk.py", "My talk", ":material/co_present:"),
     ("pages/sweep.py", "Sweep", ":material/grid_on:"),
     ("pages/local-minima.py", "Local minima", ":material/landscape:"),
     ("pages/theory.py", "Theory", ":material/functions:"),

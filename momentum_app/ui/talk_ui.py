@@ -1,0 +1,249 @@
+"""The presenter's own talk on the page: added from the playground, edited, reordered,
+presented and shared (see ``momentum_app.talk.my_talk`` for the talk itself).
+
+The talk lives in the session (``st.session_state``), as a tuple of scenes: it survives
+every rerun and page change of the session and needs no store on the server; a scenes file
+(downloaded here, uploaded back) is how it outlives the tab or reaches another machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from momentum_app.config.markdown import plain
+from momentum_app.config.settings import RaceSettings
+from momentum_app.race.race_chart import race_chart
+from momentum_app.talk import my_talk
+from momentum_app.talk import scenes as talk_scenes
+from momentum_app.talk.export import talk_html
+from momentum_app.talk.my_talk import TalkError
+from momentum_app.ui import cache
+from momentum_app.ui.widgets import chart_font, clicker_ui, scene_head_ui
+
+_TALK = "_my_talk"
+_AT = "_my_talk_at"
+_SAID = "_my_talk_said"
+_UPLOADED = "_my_talk_upload_seen"
+_EDITS = ("title_", "claim_", "caption_")
+
+
+def talk() -> tuple[talk_scenes.Scene, ...]:
+    """The session's talk (empty at first)."""
+    return st.session_state.get(_TALK, ())
+
+
+def _set(new: tuple, said: str = "") -> None:
+    st.session_state[_TALK] = new
+    st.session_state[_AT] = min(st.session_state.get(_AT, 0), max(len(new) - 1, 0))
+    if said:
+        st.session_state[_SAID] = ("ok", said)
+
+
+def _fault(err: TalkError) -> None:
+    st.session_state[_SAID] = ("error", str(err))
+
+
+def said_ui() -> None:
+    """The last change's one line: what was done, or why not."""
+    kind, text = st.session_state.pop(_SAID, ("", ""))
+    if kind == "ok":
+        st.success(plain(text), icon=":material/check:")
+    elif kind == "error":
+        st.error(plain(text), icon=":material/error:")
+
+
+# --- adding the playground's view -----------------------------------------------------
+
+
+def _add_view(settings: RaceSettings) -> None:
+    get = st.session_state.get
+    try:
+        scene = my_talk.scene_from_race(settings, talk(), get("add_title", ""),
+                                        get("add_claim", ""), get("add_caption", ""))  # fmt: skip
+        _set(my_talk.added(talk(), scene), f"Added “{scene.title}”: scene {len(talk()) + 1}.")
+    except TalkError as err:
+        _fault(err)
+        return
+    for key in ("add_title", "add_claim", "add_caption"):  # the next view starts afresh
+        st.session_state[key] = ""
+
+
+def add_view_ui(settings: RaceSettings) -> None:
+    """On the playground: the race on screen as a new scene of the presenter's talk. The
+    title and caption left empty are the view's own (shown greyed): typed ones would
+    outlive a change of function, and a caption its runs' keys."""
+    with st.popover("Add this view to my talk", icon=":material/playlist_add:"):
+        st.text_input("Title", placeholder=my_talk.default_title(settings),
+                      max_chars=my_talk.MAX_TITLE, key="add_title")  # fmt: skip
+        st.text_input("Claim: what this scene shows, in your words",
+                      max_chars=my_talk.MAX_CLAIM, key="add_claim")  # fmt: skip
+        st.text_area("Caption: {fields} are filled from the runs (edit it on My talk, with "
+                     "every field's value)", placeholder=my_talk.default_caption(settings),
+                     max_chars=my_talk.MAX_CAPTION, key="add_caption")  # fmt: skip
+        st.button("Add to my talk", key="add_to_talk", on_click=_add_view, args=(settings,),
+                  type="primary", icon=":material/add:")  # fmt: skip
+        if settings.noise:
+            st.caption("A scene runs without gradient noise.")
+    said_ui()
+    if talk():
+        st.page_link("pages/talk.py", label=f"My talk: {len(talk())} scenes",
+                     icon=":material/co_present:")  # fmt: skip
+
+
+# --- the talk page --------------------------------------------------------------------
+
+
+def _add_link() -> None:
+    try:
+        settings = my_talk.race_from_link(st.session_state.get("talk_link", ""))
+        scene = my_talk.scene_from_race(settings, talk(), "", "", "")
+        _set(my_talk.added(talk(), scene), f"Added “{scene.title}” from the link.")
+        st.session_state["talk_link"] = ""
+    except TalkError as err:
+        _fault(err)
+
+
+def add_link_ui() -> None:
+    """A playground link pasted: its race becomes a scene."""
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.text_input("Or paste a playground link", key="talk_link", max_chars=my_talk.MAX_LINK,
+                      placeholder="http://…/playground?fn=…")  # fmt: skip
+        st.button("Add the link's view", key="add_link", on_click=_add_link,
+                  icon=":material/add_link:")  # fmt: skip
+
+
+def upload_ui() -> None:
+    """A scenes file opened: it becomes the talk (once per file, so edits stay)."""
+    up = st.file_uploader("Open a scenes file (.toml)", type=["toml"], key="talk_upload",
+                          max_upload_size=1,
+                          help=f"At most {my_talk.MAX_BYTES // 1000} kB and "
+                          f"{my_talk.MAX_SCENES} scenes; it replaces the talk.")  # fmt: skip
+    if up is None or st.session_state.get(_UPLOADED) == up.file_id:
+        return
+    st.session_state[_UPLOADED] = up.file_id
+    try:
+        data = up.read(my_talk.MAX_BYTES + 1)
+        new = my_talk.read_talk(data)
+        for key in [k for k in st.session_state if str(k).startswith(_EDITS)]:
+            del st.session_state[key]  # the old talk's typing, if a name comes back
+        _set(new, f"Opened {up.name}: {len(new)} scenes.")
+        st.session_state[_AT] = 0
+    except TalkError as err:
+        _fault(TalkError(f"{up.name}: {err}"))
+
+
+def _move(index: int, step: int) -> None:
+    _set(my_talk.moved(talk(), index, step))
+
+
+def _remove(index: int) -> None:
+    title = talk()[index].title
+    _set(my_talk.removed(talk(), index), f"Removed “{title}”.")
+
+
+def _edit(index: int, name: str) -> None:
+    get = st.session_state.get
+    try:
+        new = my_talk.edited(talk(), index, get(f"title_{name}", ""), get(f"claim_{name}", ""),
+                             get(f"caption_{name}", ""))  # fmt: skip
+        _set(new, f"Saved “{new[index].title}”.")
+    except TalkError as err:
+        _fault(err)
+
+
+def _scene_ui(index: int, scene: talk_scenes.Scene, count: int) -> None:
+    """One scene of the list: its texts to edit, its fields' values now, and its place."""
+    with st.expander(plain(f"{index + 1}. {scene.title}"), expanded=index == count - 1):
+        st.caption(plain(scene.where))
+        st.text_input("Title", scene.title, max_chars=my_talk.MAX_TITLE,
+                      key=f"title_{scene.name}")  # fmt: skip
+        st.text_input("Claim", scene.claim, max_chars=my_talk.MAX_CLAIM,
+                      key=f"claim_{scene.name}")  # fmt: skip
+        st.text_area("Caption", scene.caption, max_chars=my_talk.MAX_CAPTION,
+                     key=f"caption_{scene.name}")  # fmt: skip
+        values = cache.scene_stage(scene).values
+        st.markdown("**Now reads:** " + plain(talk_scenes.caption(scene, values)))
+        with st.popover("Fields and their values now", icon=":material/data_object:"):
+            st.dataframe({"field": [f for f, _ in my_talk.fields(scene, values)],
+                          "value": [v for _, v in my_talk.fields(scene, values)]},
+                         hide_index=True)  # fmt: skip
+        with st.container(horizontal=True):
+            st.button("Save", key=f"save_{scene.name}", on_click=_edit,
+                      args=(index, scene.name), icon=":material/save:")  # fmt: skip
+            st.button("Up", key=f"up_{scene.name}", on_click=_move, args=(index, -1),
+                      disabled=index == 0, icon=":material/arrow_upward:")  # fmt: skip
+            st.button("Down", key=f"down_{scene.name}", on_click=_move, args=(index, 1),
+                      disabled=index == count - 1, icon=":material/arrow_downward:")  # fmt: skip
+            st.button("Remove", key=f"remove_{scene.name}", on_click=_remove, args=(index,),
+                      icon=":material/delete:")  # fmt: skip
+
+
+def scenes_ui(scenes: tuple) -> None:
+    """The talk's scenes in order, each to edit, move or remove."""
+    said_ui()
+    if not scenes:
+        st.info("No scenes yet: add a view from the playground (“Add this view to my talk”), "
+                "paste a playground link, or open a scenes file.",
+                icon=":material/info:")  # fmt: skip
+        return
+    for i, scene in enumerate(scenes):
+        _scene_ui(i, scene, len(scenes))
+
+
+@st.cache_resource(max_entries=2, show_spinner="Writing the talk...")
+def _talk_file(scenes: tuple) -> str:
+    return talk_html(scenes, title="My talk")
+
+
+def _present() -> None:
+    st.session_state.presenter = True
+    st.session_state[_AT] = 0
+
+
+def share_ui(scenes: tuple) -> None:
+    """Present the talk, or take it away: a scenes file and the offline talk file."""
+    if not scenes:
+        return
+    with st.container(horizontal=True):
+        st.button("Present my talk", key="present_talk", on_click=_present, type="primary",
+                  icon=":material/co_present:")  # fmt: skip
+        st.download_button("Download as a scenes file", my_talk.talk_toml(scenes),
+                           file_name="my-talk.toml", mime="application/toml",
+                           key="talk_toml", icon=":material/download:")  # fmt: skip
+        st.download_button("Download as one offline HTML file", lambda: _talk_file(scenes),
+                           file_name="my-talk.html", mime="text/html", key="talk_html",
+                           icon=":material/slideshow:")  # fmt: skip
+
+
+def _step(step: int) -> None:
+    count = len(talk())
+    st.session_state[_AT] = min(max(st.session_state.get(_AT, 0) + step, 0), count - 1)
+
+
+def present_ui(scenes: tuple) -> None:
+    """Presenter mode: the talk's scene on screen, its claim, caption and race, and the
+    clicker's Previous and Next."""
+    if not scenes:
+        st.info("My talk has no scenes yet: leave presenter mode to add some.")
+        return
+    index = min(st.session_state.get(_AT, 0), len(scenes) - 1)
+    scene = scenes[index]
+    scene_head_ui(replace(scene, title=plain(scene.title)), index, len(scenes))  # typed: text
+    st.markdown(f"> {plain(scene.claim)}" if scene.claim else "")
+    values = cache.scene_stage(scene).values
+    st.markdown(plain(talk_scenes.caption(scene, values)))
+    for failed in talk_scenes.failed_checks(scene, values):
+        st.warning(plain(f"This run does not bear the caption out: {failed}."))
+    race_chart(cache.scene_data(scene, chart_font()), key="my_talk_chart", clickable=False,
+               fresh=True, ui_font=18, autoplay=True)  # fmt: skip
+    back, forward = st.columns(2)
+    back.button("Previous scene", key="previous_scene", on_click=_step, args=(-1,),
+                disabled=index == 0, width="stretch", icon=":material/arrow_back:")  # fmt: skip
+    forward.button("Next scene", key="next_scene", on_click=_step, args=(1,),
+                   disabled=index == len(scenes) - 1, width="stretch",
+                   icon=":material/arrow_forward:")  # fmt: skip
+    clicker_ui(scene.name)
+    # The view's QR code would open an empty talk on a phone: the talk is this session's.
+    st.html("<style>.st-key-room_qr { display: none; }</style>")
