@@ -119,7 +119,10 @@ def _shape(raw: dict, where: str) -> None:
         raise TalkError(f"{where}: lr must be a finite number")
     question = raw.get("question")
     if question is not None:
-        choices = question.get("choices") if isinstance(question, dict) else None
+        point = isinstance(question, dict) and question.get("kind") == "point"
+        choices = (
+            question.get("choices", [] if point else None) if isinstance(question, dict) else None
+        )
         if not isinstance(choices, list) or not all(isinstance(c, dict) for c in choices):
             raise TalkError(f"{where}: question needs a text and a list of choices (tables)")
         _text(question, "text", MAX_CLAIM, f"{where}: question")
@@ -232,9 +235,13 @@ def scene_table(scene: Scene) -> dict:
         out["steps"] = scene.steps
         out["start"] = list(scene.start)
     out["lr"] = scene.lr
+    if scene.tuned:  # each run at its own best α (and β): see scenes.toml
+        out["tuned"] = True
     runs = []
     for run in scene.runs:
-        item = {"key": run.key, "optimizer": run.optimizer, "momentum": run.momentum}
+        item = {"key": run.key, "optimizer": run.optimizer}
+        if not scene.tuned:  # a tuned scene's runs find their own β
+            item["momentum"] = run.momentum
         if run.ramp:
             item["ramp"] = [run.ramp[0], run.ramp[1], int(run.ramp[2])]
         runs.append(item)
@@ -245,6 +252,8 @@ def scene_table(scene: Scene) -> dict:
         q = scene.question
         out["question"] = {"text": q.text, "choices": [{"label": c.label, "checks": list(c.checks)}
                                                        for c in q.choices]}  # fmt: skip
+        if q.kind == "point":  # a tap where run q.run ends, no choices
+            out["question"].update(kind="point", run=q.run)
     return out
 
 
@@ -264,6 +273,8 @@ def talk_toml(talk: tuple[Scene, ...]) -> str:
         lines += [f"{key} = {_toml(value)}" for key, value in table.items()]
         if question is not None:
             lines += ["", "[scene.question]", f"text = {_toml(question['text'])}"]
+            if question.get("kind") == "point":
+                lines += [f"kind = {_toml('point')}", f"run = {_toml(question['run'])}"]
             for choice in question["choices"]:
                 lines += ["[[scene.question.choices]]", f"label = {_toml(choice['label'])}",
                           f"checks = {_toml(choice['checks'])}"]  # fmt: skip

@@ -64,7 +64,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
-    "page", ["guide", "sweep", "theory", "local-minima", "playground", "scenes", "model"]
+    "page", ["guide", "sweep", "theory", "local-minima", "playground", "scenes", "model", "talk"]
 )
 def test_page_scripts_read_like_the_hello_demos(page):
     """At most 60 lines of code (blank lines and comments aside): prose and slicing live

@@ -3,6 +3,8 @@ included (keys pressed inside the chart's frame used to stop there)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.e2e.race_helpers import race_frame, race_handle
@@ -17,7 +19,8 @@ def test_clicker_keys_work_after_the_chart_took_focus(browser, app_url, size):
     page.wait_for_function("() => !!window.momentumSceneKeys", timeout=30_000)  # the clicker
     heading = "() => document.querySelector('h2').innerText"
     titles = [page.evaluate(heading)]
-    for key in ("ArrowRight", "PageDown", " ", "PageUp"):
+    # Scenes 1 to 3 (scene 4 asks the room first: its chart has no Play button to focus).
+    for key in ("ArrowRight", "PageDown", "PageUp", " ", "ArrowLeft"):
         frame.locator("#play").click()  # the chart's Pause/Play now has the focus
         frame.locator("#play").press(key)
         page.wait_for_function(f"t => ({heading})() !== t", arg=titles[-1], timeout=30_000)
@@ -25,8 +28,17 @@ def test_clicker_keys_work_after_the_chart_took_focus(browser, app_url, size):
         frame = race_frame(page)
         # A new scene is a new story: it plays from its first step.
         assert race_handle(page).evaluate("() => raceStats.step") < 600
-    assert titles[2] != titles[0] and titles[4] == titles[2], titles  # next x3, previous x1
-    assert race_handle(page).evaluate("() => raceStats.forwarded") == 4  # each went on
+        # The next key once the scene has settled: its clicker frame is the new scene's and
+        # the page's run is over (a key pressed within that moment can be lost; see the note)
+        scene = re.search(r"scene=([\w.-]+)", page.url)[1]
+        page.wait_for_function(f"() => window.momentumSceneShown === {scene!r}", timeout=30_000)
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+        )
+    # next, next, previous, next, previous: scenes 2, 3, 2, 3, 2
+    assert len(set(titles[:3])) == 3 and titles[1::2] == [titles[1]] * 3, titles
+    assert titles[4] == titles[2], titles
+    assert race_handle(page).evaluate("() => raceStats.forwarded") == 5  # each went on
     # On the page itself, the same keys work too.
     page.locator("body").press("ArrowRight")
     page.wait_for_function(f"t => ({heading})() !== t", arg=titles[-1], timeout=30_000)
