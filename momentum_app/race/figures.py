@@ -66,6 +66,19 @@ def landscape_label(obj: Objective) -> str:
     return "f − f* (log scale)" if obj.log_scale else "f(x, y)"
 
 
+def _bar_ticks(obj: Objective, z_min: float, z_max: float) -> dict:
+    """The landscape colour bar's ticks as the loss axis prints them (10^k): on a log
+    landscape its values are log10 of f − f* (+ 0.001), so a bare "−2" meant 10^−2."""
+    if not obj.log_scale:
+        return {}
+    ks = list(range(math.ceil(z_min), math.floor(z_max) + 1))
+    if len(ks) > 6:  # every other decade on a long bar
+        ks = ks[:: math.ceil(len(ks) / 5)]
+    power = {0: "1", 1: "10"}
+    text = [power.get(k, f"10<sup>{k}</sup>".replace("-", "−")) for k in ks]
+    return {"tickmode": "array", "tickvals": ks, "ticktext": text}
+
+
 def _ramp(t: Array, colors: tuple[str, ...]) -> Array:
     """Map ``t`` in [0, 1] linearly through ``colors``; returns uint8 RGB."""
     stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colors], dtype=float)
@@ -220,6 +233,7 @@ def race_figure(
     image, z_min, z_max = landscape_image(obj)
     big = max(11, round(font_size * 0.9))
     width = max(2.5, font_size / 6)  # thicker paths when presenting
+    gap = round(font_size * 0.45)  # between an axis and its labels, its labels and title
     traces = [
         # One invisible point carries the landscape's colour bar (the image has none).
         go.Scatter(
@@ -232,7 +246,7 @@ def race_figure(
                 "colorbar": {"title": {"text": landscape_label(obj), "side": "right",
                                        "font": {"size": big}},
                              "x": 0.545, "len": 1, "thickness": 12, "y": 0.5,
-                             "ypad": 0, "tickfont": {"size": big}},
+                             "ypad": 0, "tickfont": {"size": big}, **_bar_ticks(obj, z_min, z_max)},
             },
         ),
         go.Scatter(
@@ -271,23 +285,32 @@ def race_figure(
     ]  # fmt: skip
     layout = go.Layout(
         height=height,
-        margin={"l": 60, "r": 20, "t": 40, "b": 50},
+        # Room for the labels, their standoff and the title under and left of the plots.
+        margin={"l": max(60, round(4.6 * font_size)), "r": 20, "t": 40,
+                "b": max(50, round(3.3 * font_size))},
         font={"size": font_size, "color": "#111"},
         plot_bgcolor="white",
         paper_bgcolor="white",
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
                 "itemclick": False, "itemdoubleclick": False},
-        xaxis={"domain": [0, 0.53], "range": [x0, x1], "title": {"text": "x"},
+        # The axes' labels stand off from the plot (and their titles from them): where the
+        # two axes meet, the x axis' first label and the y axis' lowest printed as one
+        # ("−2−1") on a projector, and "y" ran into "−0.5".
+        xaxis={"domain": [0, 0.53], "range": [x0, x1], "title": {"text": "x", "standoff": gap},
                "showgrid": False, "zeroline": False, "constrain": "domain",
                "fixedrange": True},
-        yaxis={"range": [y0, y1], "title": {"text": "y"}, "showgrid": False,
-               "zeroline": False, "fixedrange": True},
+        yaxis={"range": [y0, y1], "title": {"text": "y", "standoff": gap}, "showgrid": False,
+               # clear of half the x axis' first label
+               "zeroline": False, "fixedrange": True, "ticklabelstandoff": round(font_size * 0.9)},
         # The component moves x2 to clear the colour bar at its real width (and stacks
         # the plots on narrow screens); these are the defaults for about 1000 px.
-        xaxis2={"domain": [0.76, 1], "range": [0, num_steps], "title": {"text": "step"},
+        xaxis2={"domain": [0.76, 1], "range": [0, num_steps],
+                "title": {"text": "step", "standoff": gap},
                 "anchor": "y2", "fixedrange": True, "tickangle": 0, "nticks": 5},
-        yaxis2={"type": "log", "anchor": "x2", "title": {"text": "f(x) - f*  (log scale)"},
-                "range": [lo - 0.3, hi + 0.3], "exponentformat": "power", "fixedrange": True},
+        yaxis2={"type": "log", "anchor": "x2",
+                "title": {"text": "f(x) - f*  (log scale)"},
+                "range": [lo - 0.3, hi + 0.3], "exponentformat": "power", "fixedrange": True,
+                "ticklabelstandoff": gap},
         images=[{"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1,
                  "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
                  "xanchor": "left", "yanchor": "top", "layer": "below"}],

@@ -105,10 +105,26 @@ def rate_map_figure(
         height=480,
         font={"size": font_size},
         plot_bgcolor="#e9ecef",
-        margin={"l": 60, "r": 10, "t": 60, "b": 50},
+        margin={"l": max(60, round(4.2 * font_size)), "r": 10, "t": 60, "b": 50},
         xaxis={"title": {"text": "learning rate α"}, "range": list(x_range)},
-        yaxis={"title": {"text": "momentum β"}, "range": list(y_range)},
-        legend={"orientation": "h", "y": -0.2},
+        # clear of the x axis' first label where the axes meet ("0" over "0")
+        yaxis={
+            "title": {"text": "momentum β", "standoff": round(font_size * 0.4)},
+            "range": list(y_range),
+            "ticklabelstandoff": round(font_size * 0.6),
+        },
+        # In the plot's top-left corner, the slowest rates (small steps, much momentum; the
+        # optima lie elsewhere): under the plot it printed over the axis title once the
+        # type grew (a projector), and beside it a half-width column has no room.
+        legend={
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 0.99,
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "bordercolor": "#999",
+            "borderwidth": 1,
+        },
     )
     fig.update_layout(figure_fonts(font_size))
     fig.update_traces(colorbar_tickfont=figure_fonts(font_size)["xaxis"]["tickfont"],

@@ -125,7 +125,11 @@ function clip(ax, ay) {
 
 function drawRun(A, t, set, m, s, width) {
   ctx.save(); clip(A.x, A.y);
-  ctx.strokeStyle = t.color; ctx.lineWidth = width; ctx.lineJoin = "round";
+  // A white halo under the path: the theory's bowl is dark blue where the momentum path
+  // is blue, and a projector washes the difference out.
+  ctx.lineJoin = "round"; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.lineWidth = width + 3;
+  polyline(set.path, m, s, set.path.x, set.path.y, A.x.px, A.y.px);
+  ctx.strokeStyle = t.color; ctx.lineWidth = width;
   const head = polyline(set.path, m, s, set.path.x, set.path.y, A.x.px, A.y.px);
   ctx.restore();
   ctx.save(); clip(A.x2, A.y2);
@@ -703,7 +707,13 @@ function shapeFor(width) {
     const height = screenHeight(base.height), top = Math.max(base.margin.t, Math.round(font * 2.5 + 10));
     // colour bar 12 px, its tick labels, its title along it, then the loss axis'
     // tick labels (10^k) and title
-    const clear = 0.545 * plotW + 12 + 2.6 * big + 1.6 * big + 3.0 * font + 1.8 * font + 16;
+    // (and the loss axis' labels stand 0.45 font off: figures.py)
+    const clear = 0.545 * plotW + 12 + 2.6 * big + 1.6 * big + 3.45 * font + 1.8 * font + 16;
+    // Ticks as many as their labels fit: a projector's short plots and a narrow loss plot
+    // printed "0 100200300400", stacked 10^k labels and colour-bar ticks into each other.
+    const x2 = plotW * (1 - Math.min(0.8, clear / plotW)), plotH = height - top - base.margin.b;
+    const digits = String(race.steps || 1000).length;
+    const fit = (room, each, most) => Math.max(2, Math.min(most, Math.floor(room / each)));
     Object.assign(layout, {
       // The legend row above the plot, clear of the y axis' top tick label (half a line
       // above the plot), and a top margin with room for both.
@@ -711,10 +721,19 @@ function shapeFor(width) {
       "legend.y": 1 + (0.7 * font + 4) / Math.max(100, height - top - base.margin.b),
       "xaxis.domain": [0, 0.53], "yaxis.domain": [0, 1],
       "xaxis2.domain": [Math.min(0.8, clear / plotW), 1], "yaxis2.domain": [0, 1],
-      "xaxis2.nticks": 5, "yaxis2.title.text": base.lossTitle, "legend.x": 0,
+      "xaxis2.nticks": Math.max(3, fit(x2, font * (0.6 * digits + 1.6), 5)),
+      "yaxis2.nticks": fit(plotH, font * 2.4, 10),
+      "yaxis2.title.text": base.lossTitle, "legend.x": 0,
     });
     Object.assign(bar, {orientation: "v", x: 0.545, xanchor: "left", y: 0.5, yanchor: "middle",
-                        len: 1, thickness: 12, title: Object.assign({}, bar.title, {side: "right"})});
+                        len: 1, thickness: 12, nticks: fit(plotH, big * 2.2, 8),
+                        title: Object.assign({}, bar.title, {side: "right"})});
+    const given = shape.bar;  // decades (10^k) as given, every other one on a short bar
+    if (given.tickvals && given.tickvals.length > bar.nticks) {
+      const every = Math.ceil(given.tickvals.length / bar.nticks);
+      const keep = (_, i) => i % every === 0;
+      Object.assign(bar, {tickvals: given.tickvals.filter(keep), ticktext: given.ticktext.filter(keep)});
+    }
     return {layout, bar, key: `wide-${height}-${Math.round(plotW / 4)}`};
   }
   const land = Math.min(plotW, 420);
