@@ -90,16 +90,22 @@ def _cookie_ui(key: str, name: str, value: str) -> None:
                 unsafe_allow_javascript=True)  # fmt: skip
 
 
-def _my_answer(scene: Scene) -> tuple[int, str] | None:
-    """This device's answer to ``scene``'s question and what the store said, from this
-    session, else from the store (a reload: the device id came back in its cookie)."""
-    mine = st.session_state.get(_ANSWERED, {}).get((state.room(), scene.name))
+def _kept(scene: Scene, where: str, ask: str):
+    """This device's answer to ``scene``'s question (kept under ``where`` in the session)
+    and what the store said: from this session, else from the store's ``ask`` (a reload:
+    the device id came back in its cookie)."""
+    mine = st.session_state.get(where, {}).get((state.room(), scene.name))
     if mine is None and _cookie(DEVICE_COOKIE) == device_id():
-        kept = _ask("mine", state.room(), scene.name, device_id())
+        kept = _ask(ask, state.room(), scene.name, device_id())
         if kept is not None:
             mine = (kept, rooms.OK)
-            st.session_state.setdefault(_ANSWERED, {})[(state.room(), scene.name)] = mine
+            st.session_state.setdefault(where, {})[(state.room(), scene.name)] = mine
     return mine
+
+
+def _my_answer(scene: Scene) -> tuple[int, str] | None:
+    """This device's choice for ``scene`` and what the store said."""
+    return _kept(scene, _ANSWERED, "mine")
 
 
 def _key(room: str) -> str | None:
@@ -322,15 +328,8 @@ def _is_revealed(scene: Scene, now: rooms.Now | None) -> bool:
 
 
 def _my_point(scene: Scene) -> tuple[tuple[float, float], str] | None:
-    """This device's guess for ``scene`` and what the store said (this session, else the
-    store: a reload, the device id back from its cookie)."""
-    mine = st.session_state.get(_POINTS, {}).get((state.room(), scene.name))
-    if mine is None and _cookie(DEVICE_COOKIE) == device_id():
-        kept = _ask("my_point", state.room(), scene.name, device_id())
-        if kept is not None:
-            mine = (kept, rooms.OK)
-            st.session_state.setdefault(_POINTS, {})[(state.room(), scene.name)] = mine
-    return mine
+    """This device's guess for ``scene`` and what the store said."""
+    return _kept(scene, _POINTS, "my_point")
 
 
 def _take_guess(scene: Scene) -> None:
