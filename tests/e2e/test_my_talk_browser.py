@@ -61,14 +61,15 @@ def test_a_talk_built_from_the_playground_presents_and_round_trips(page, app_url
     page.get_by_role("button", name=re.compile("Present my talk")).click()
     page.get_by_text("Scene 1 of 2").wait_for(timeout=60_000)
     first = talk_scenes.caption(talk[0], talk_scenes.stage(talk[0]).values)
-    page.get_by_text(first[:60]).wait_for(timeout=30_000)
+    # the caption itself (the editor's "Now reads: ..." line, going, holds it too)
+    page.get_by_text(re.compile("^" + re.escape(first[:60]))).wait_for(timeout=30_000)
     race_frame(page)
     shot(page, "my-talk-present-1")
     page.get_by_text("Scene 1 of 2").click()  # focus on the page, not in the chart
     page.keyboard.press("PageDown")
     page.get_by_text("Scene 2 of 2").wait_for(timeout=60_000)
     second = talk_scenes.caption(talk[1], talk_scenes.stage(talk[1]).values)
-    page.get_by_text(second[:60]).wait_for(timeout=30_000)
+    page.get_by_text(re.compile("^" + re.escape(second[:60]))).wait_for(timeout=30_000)
     assert page.get_by_text(CLAIMS[1]).count() == 1
     shot(page, "my-talk-present-2")
 

@@ -1204,7 +1204,7 @@ const askBar = document.createElement("div");
 askBar.id = "askbar";
 askBar.hidden = true;
 askBar.innerHTML = '<span id="asktext"></span><button id="asksend" type="button" hidden>Send my guess</button>';
-$("chartbox").before(askBar);  // above the landscape: a phone sees both at once
+$("chartbox").prepend(askBar);  // above the landscape, inside its box (a sibling broke the map's "#mapbox + #chartbox" row)
 const askStyle = document.createElement("style");
 askStyle.textContent = `
   body.asking #controls, body.asking #scrubs, body.asking #inspector { display: none; }
