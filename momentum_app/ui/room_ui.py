@@ -244,6 +244,20 @@ def _live_tally(scene: Scene) -> None:
     _tally(scene)
 
 
+def _question_head(question) -> None:
+    """A scene's question as its heading, keyed (a follower's phone moves it: FOLLOWER_CSS)."""
+    with st.container(key="scene_question"):
+        st.subheader(f"Question: {question.text}", anchor=False)
+
+
+def _reveal_button(scene: Scene) -> None:
+    """The presenter's button that closes the question and plays the scene."""
+    st.button(
+        "Show the answer and play", key="reveal", icon=":material/play_arrow:",
+        on_click=_reveal, args=(scene,), type="primary",
+    )  # fmt: skip
+
+
 def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> bool:
     """A scene's question: asked of the room, answered, then its answer marked.
 
@@ -271,14 +285,10 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
         revealed = now is not None and now.scene == scene.name and now.revealed
     else:
         revealed = True
-    with st.container(key="scene_question"):  # keyed for FOLLOWER_CSS
-        st.subheader(f"Question: {question.text}", anchor=False)
+    _question_head(question)
     if state.presenting() and not revealed:
         _live_tally(scene)
-        st.button(
-            "Show the answer and play", key="reveal", icon=":material/play_arrow:",
-            on_click=_reveal, args=(scene,), type="primary",
-        )  # fmt: skip
+        _reveal_button(scene)
         return False
     if state.following() and not revealed:
         mine = _my_answer(scene)
@@ -386,15 +396,11 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
     """
     question, truth = scene.question, point_truth(scene, values)
     revealed = _is_revealed(scene, now)
-    with st.container(key="scene_question"):  # keyed for FOLLOWER_CSS
-        st.subheader(f"Question: {question.text}", anchor=False)
+    _question_head(question)
     if state.presenting() and not revealed:
         _ask_chart(scene, "show")
         _live_points(scene)
-        st.button(
-            "Show the answer and play", key="reveal", icon=":material/play_arrow:",
-            on_click=_reveal, args=(scene,), type="primary",
-        )  # fmt: skip
+        _reveal_button(scene)
         return False
     if state.following() and not revealed:
         if _cookie(DEVICE_COOKIE) != device_id():  # kept for a reload

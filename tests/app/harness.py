@@ -38,3 +38,14 @@ def component_args(at: AppTest, name: str) -> list[dict]:
     """The arguments of every instance of the component ``name`` on the page."""
     found = at.get("component_instance")
     return [json.loads(c.proto.json_args) for c in found if c.proto.component_name.endswith(name)]
+
+
+def fresh_room_store(tmp_path, monkeypatch):
+    """A room store of the test's own (an empty SQLite file), as every page will open it;
+    the generator behind the room tests' ``store`` fixtures."""
+    from momentum_app.talk import room
+
+    monkeypatch.setenv("MOMENTUM_ROOM_STORE", str(tmp_path / "rooms.sqlite3"))
+    room.open_store.cache_clear()
+    yield room.open_store()
+    room.open_store.cache_clear()

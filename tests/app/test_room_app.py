@@ -9,17 +9,14 @@ from __future__ import annotations
 import pytest
 
 from momentum_app.talk import room
-from tests.app.harness import page_at
+from tests.app.harness import fresh_room_store, page_at
 
 SCENES = "pages/scenes.py"
 
 
 @pytest.fixture(autouse=True)
 def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("MOMENTUM_ROOM_STORE", str(tmp_path / "rooms.sqlite3"))
-    room.open_store.cache_clear()
-    yield room.open_store()
-    room.open_store.cache_clear()
+    yield from fresh_room_store(tmp_path, monkeypatch)
 
 
 def title(at) -> str:

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from momentum_app.race.runs import TOLERANCE
-from momentum_app.talk import room, scenes
+from momentum_app.talk import scenes
 from momentum_core import make_optimizer, run_batch
-from tests.app.harness import component_args, page_at
+from tests.app.harness import component_args, fresh_room_store, page_at
 
 SCENES = "pages/scenes.py"
 SCENE = "no-escape"
@@ -20,10 +20,7 @@ SCENE = "no-escape"
 
 @pytest.fixture(autouse=True)
 def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("MOMENTUM_ROOM_STORE", str(tmp_path / "rooms.sqlite3"))
-    room.open_store.cache_clear()
-    yield room.open_store()
-    room.open_store.cache_clear()
+    yield from fresh_room_store(tmp_path, monkeypatch)
 
 
 def core_end(name: str) -> tuple[float, float]:
