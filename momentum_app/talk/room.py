@@ -344,44 +344,46 @@ class SqliteStore:
 
     def answer(self, room: str, question: str, device: str, choice: int) -> str:
         check_answer(room, question, device, choice)
-        db = self._db()
+        return self._take("answers", room, question, device, (choice,))
+
+    def _take(self, table: str, room: str, question: str, device: str, values: tuple) -> str:
+        """One device's answer (a choice, or a point) into ``table``: the rules of every
+        answer, whatever it holds (the room's question open, one a device, at most
+        :data:`MAX_ANSWERS`). ``table`` is one of this store's own, never a caller's text."""
         # A device that answered already (a flooding client, a double tap) is told so by a
         # plain read, without the write lock that the room's other answers wait for.
-        if db.execute(
-            "SELECT 1 FROM answers WHERE room = ? AND question = ? AND device = ?",
-            (room, question, device),
-        ).fetchone():
+        if self._kept(table, "1", room, question, device) is not None:
             return AGAIN
-        db.execute("BEGIN IMMEDIATE")  # the count and the insert as one step
-        try:
-            open_ = db.execute(
+        where = "room = ? AND question = ?"
+
+        def work(db: sqlite3.Connection) -> str:  # the checks and the insert as one step
+            if not db.execute(
                 "SELECT 1 FROM rooms WHERE room = ? AND scene = ? AND revealed = 0",
                 (room, question),
-            ).fetchone()
-            if open_ is None:
-                result = CLOSED
-            elif db.execute(
-                "SELECT 1 FROM answers WHERE room = ? AND question = ? AND device = ?",
-                (room, question, device),
             ).fetchone():
-                result = AGAIN
-            elif (
-                db.execute(
-                    "SELECT COUNT(*) FROM answers WHERE room = ? AND question = ?", (room, question)
-                ).fetchone()[0]
-                >= MAX_ANSWERS
-            ):
-                result = FULL
-            else:
-                db.execute(
-                    "INSERT INTO answers VALUES (?, ?, ?, ?)", (room, question, device, choice)
-                )
-                result = OK
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return result
+                return CLOSED
+            if db.execute(f"SELECT 1 FROM {table} WHERE {where} AND device = ?",
+                          (room, question, device)).fetchone():  # fmt: skip
+                return AGAIN
+            if db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}",
+                          (room, question)).fetchone()[0] >= MAX_ANSWERS:  # fmt: skip
+                return FULL
+            marks = ", ".join("?" * (3 + len(values)))
+            db.execute(f"INSERT INTO {table} VALUES ({marks})", (room, question, device, *values))
+            return OK
+
+        return self._write(work)
+
+    def _kept(self, table: str, columns: str, room: str, question: str, device: str):
+        """``columns`` of this device's answer in ``table``, or None."""
+        return (
+            self._db()
+            .execute(
+                f"SELECT {columns} FROM {table} WHERE room = ? AND question = ? AND device = ?",
+                (room, question, device),
+            )
+            .fetchone()
+        )
 
     def tally(self, room: str, question: str) -> dict[int, int]:
         check_room(room)
@@ -394,39 +396,12 @@ class SqliteStore:
 
     def mine(self, room: str, question: str, device: str) -> int | None:
         check_answer(room, question, device, 0)
-        row = (
-            self._db()
-            .execute(
-                "SELECT choice FROM answers WHERE room = ? AND question = ? AND device = ?",
-                (room, question, device),
-            )
-            .fetchone()
-        )
+        row = self._kept("answers", "choice", room, question, device)
         return None if row is None else row[0]
 
     def answer_point(self, room: str, question: str, device: str, x: float, y: float) -> str:
         check_point(room, question, device, x, y)
-        where = "room = ? AND question = ?"
-
-        def work(db: sqlite3.Connection) -> str:
-            if not db.execute(
-                "SELECT 1 FROM rooms WHERE room = ? AND scene = ? AND revealed = 0",
-                (room, question),
-            ).fetchone():
-                return CLOSED
-            if db.execute(f"SELECT 1 FROM points WHERE {where} AND device = ?",
-                          (room, question, device)).fetchone():  # fmt: skip
-                return AGAIN
-            if db.execute(f"SELECT COUNT(*) FROM points WHERE {where}",
-                          (room, question)).fetchone()[0] >= MAX_ANSWERS:  # fmt: skip
-                return FULL
-            db.execute("INSERT INTO points VALUES (?, ?, ?, ?, ?)",
-                       (room, question, device, float(x), float(y)))  # fmt: skip
-            return OK
-
-        if self.my_point(room, question, device) is not None:  # a double tap: no write lock
-            return AGAIN
-        return self._write(work)
+        return self._take("points", room, question, device, (float(x), float(y)))
 
     def points(self, room: str, question: str) -> list[tuple[float, float]]:
         check_room(room)
@@ -438,14 +413,7 @@ class SqliteStore:
 
     def my_point(self, room: str, question: str, device: str) -> tuple[float, float] | None:
         check_answer(room, question, device, 0)
-        row = (
-            self._db()
-            .execute(
-                "SELECT x, y FROM points WHERE room = ? AND question = ? AND device = ?",
-                (room, question, device),
-            )
-            .fetchone()
-        )
+        row = self._kept("points", "x, y", room, question, device)
         return None if row is None else (float(row[0]), float(row[1]))
 
 
@@ -501,9 +469,6 @@ redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 'ok'
 """
 
-# A point answer: the same rules as _ANSWER, the value "x,y" (repr of two floats).
-_POINT = _ANSWER
-
 
 class RedisStore:
     """A room store in Redis, for workers on several machines.
@@ -524,7 +489,6 @@ class RedisStore:
         self._publish = self.client.register_script(_PUBLISH)
         self._now = self.client.register_script(_NOW)
         self._answer = self.client.register_script(_ANSWER)
-        self._point = self.client.register_script(_POINT)
         self._used = self.prefix[:-1] + "s"
 
     def open(self, owner: str) -> Opened:
@@ -586,7 +550,8 @@ class RedisStore:
     def answer_point(self, room: str, question: str, device: str, x: float, y: float) -> str:
         check_point(room, question, device, x, y)
         keys = [self.prefix + room, f"{self.prefix}{room}:p:{question}"]
-        return self._point(keys=keys, args=[question, device, f"{x!r},{y!r}", MAX_ANSWERS])
+        # the rules of every answer (_ANSWER), its value "x,y" (repr of two floats)
+        return self._answer(keys=keys, args=[question, device, f"{x!r},{y!r}", MAX_ANSWERS])
 
     def points(self, room: str, question: str) -> list[tuple[float, float]]:
         check_room(room)
