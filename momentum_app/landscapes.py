@@ -9,10 +9,11 @@ frozen settings record and key the caches: ``fn`` names a built-in function (or 
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 
-from momentum_core import FACTORIES, Objective, get_objective
+from momentum_core import FACTORIES, Objective, get_objective, spaces
 from momentum_core.formula import DEFAULT_DOMAIN, custom_objective
 
 DEFAULT_FUNCTION = "rosenbrock"
@@ -39,12 +40,13 @@ Params = tuple[tuple[str, float], ...]
 
 #: Significant digits of every number a setting holds (a learning rate, a momentum, a
 #: noise; not a whole number or a choice): what the pages show, and all a link writes.
-SIGNIFICANT = 4
+SIGNIFICANT = spaces.DIGITS
 
 
-def significant(value: float) -> float:
-    """``value`` to the nearest number of :data:`SIGNIFICANT` significant digits."""
-    return float(f"{float(value):.{SIGNIFICANT - 1}e}")
+def significant(value: float, low: float = -math.inf, high: float = math.inf) -> float:
+    """``value`` to :data:`SIGNIFICANT` significant digits, inside ``[low, high]`` if it was
+    (:func:`momentum_core.spaces.significant`, the app's one rounding, for one number)."""
+    return float(spaces.significant(value, low, high))
 
 
 def param_step(low: float, high: float) -> float:

@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import make_optimizer
@@ -46,14 +47,40 @@ START_POINTS = 41
 DIGITS = 4
 
 
-def significant(values: Array, low: float = -np.inf, high: float = np.inf) -> Array:
-    """``values`` to :data:`DIGITS` significant digits; one that rounds out of
-    ``[low, high]`` is rounded towards the inside instead."""
-    out = np.array([float(f"{v:.{DIGITS}g}") for v in np.asarray(values, dtype=float).ravel()])
-    scale = 10.0 ** (np.floor(np.log10(np.abs(np.where(out == 0, 1.0, out)))) - DIGITS + 1)
-    out = np.where(out < low, np.ceil(low / scale) * scale, out)
-    out = np.where(out > high, np.floor(high / scale) * scale, out)
-    return np.array([float(f"{v:.{DIGITS}g}") for v in out]).reshape(np.shape(values))
+def significant(values: ArrayLike, low: float = -np.inf, high: float = np.inf) -> Array:
+    """``values`` to :data:`DIGITS` significant digits, each the nearest such number; a value
+    inside ``[low, high]`` stays inside: where the nearest lies beyond a bound (a bound with
+    more digits, like a typed formula's largest learning rate), the nearest on the inside,
+    with the digits of the value (``9.99996`` under a bound of ``9.99997`` is ``9.999``).
+    Zero, infinities and NaN are left as they are. The one rounding of the app: spaces,
+    links, widgets and parameters all take it (a scalar gives a 0-d array).
+
+    >>> significant([0.00030638870628004047, 1.587878787878788, 12346.0]).tolist()
+    [0.0003064, 1.588, 12350.0]
+    >>> float(significant(9.99996, high=9.99997))
+    9.999
+    """
+    given = np.asarray(values, dtype=float)
+    flat = given.ravel()
+    out = _nearest(flat)
+    inside = (flat >= low) & (flat <= high)
+    beyond = inside & ((out < low) | (out > high))
+    for i in np.flatnonzero(beyond):
+        v = float(flat[i])
+        step = 10.0 ** (np.floor(np.log10(abs(v))) - DIGITS + 1)
+        toward = np.floor if out[i] > high else np.ceil
+        moved = float(_nearest(np.array([toward(v / step) * step]))[0])
+        out[i] = moved if low <= moved <= high else v
+    return out.reshape(given.shape)
+
+
+def _nearest(values: Array) -> Array:
+    """Each finite non-zero value to the nearest number of :data:`DIGITS` digits (decimal
+    formatting rounds correctly, as a link writes it)."""
+    return np.array(
+        [float(f"{v:.{DIGITS - 1}e}") if np.isfinite(v) and v != 0 else v for v in values],
+        dtype=float,
+    )
 
 
 def _with(values: Array, chosen: float) -> Array:

@@ -36,7 +36,6 @@ from momentum_app.landscapes import (
     DEFAULT_FORMULA,
     FLAT_DEFAULT_DOMAIN,
     PARAM_RANGES,
-    SIGNIFICANT,
     Params,
     explicit,
     landscape,
@@ -134,18 +133,9 @@ def plain_number(text: str) -> float | None:
 
 
 def rounded(value: float, low: float = -math.inf, high: float = math.inf) -> float:
-    """``value`` to :data:`SIGNIFICANT` significant digits. A value inside ``[low, high]``
-    stays inside: when the nearest such number lies beyond a bound (a bound that has more
-    digits, like a typed formula's largest learning rate), the nearest one on the inside."""
-    value = float(value)
-    if value == 0 or not math.isfinite(value):
-        return value
-    near = significant(value)
-    if low <= near <= high or not low <= value <= high:
-        return near
-    step = 10.0 ** (math.floor(math.log10(abs(value))) - SIGNIFICANT + 1)
-    inside = significant((math.floor if near > high else math.ceil)(value / step) * step)
-    return inside if low <= inside <= high else value
+    """``value`` to four significant digits, staying inside ``[low, high]`` if
+    it was (the app's one rounding: :func:`momentum_core.spaces.significant`)."""
+    return significant(value, low, high)
 
 
 def parse_domain(text: str) -> tuple[float, ...]:

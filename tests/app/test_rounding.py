@@ -21,7 +21,7 @@ from momentum_app.config.settings import (
 )
 from momentum_app.landscapes import CUSTOM, SIGNIFICANT, lr_limits
 from momentum_app.studies import sweep_figures, theory_view
-from momentum_core import SweepResult, get_objective
+from momentum_core import SweepResult, get_objective, spaces
 from tests.app.harness import component_args, open_app, page_at
 
 RECORDS = (RaceSettings, SweepSettings, MinimaSettings, TheorySettings, ModelSettings)
@@ -53,6 +53,22 @@ def test_a_value_inside_its_bounds_stays_inside_after_rounding():
     up, down = links.rounded(high, low, high), links.rounded(low, low, high)
     assert low <= down <= up <= high
     assert digits(repr(up)) <= SIGNIFICANT and digits(repr(down)) <= SIGNIFICANT
+
+
+def test_a_bound_just_under_a_power_of_ten_keeps_four_digits():
+    """The rule that once differed between the spaces and the links: the step inward is
+    taken from the value, not from its rounding up to the next power of ten."""
+    high = 9.99997
+    assert links.rounded(9.99996, 0.0, high) == 9.999
+    assert spaces.significant([9.99996, 5.0], 0.0, high).tolist() == [9.999, 5.0]
+
+
+def test_the_spaces_and_the_links_round_alike():
+    values = np.geomspace(1e-6, 7.77777, 301)
+    low, high = values[0], values[-1]
+    assert spaces.significant(values, low, high).tolist() == [
+        links.rounded(v, low, high) for v in values
+    ]
 
 
 def test_the_learning_rate_bounds_are_numbers_a_page_shows():
