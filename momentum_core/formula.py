@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,8 +66,7 @@ from momentum_core.expression import (  # noqa: F401 (the grammar's names, re-ex
     parse,
     to_code,
 )
-from momentum_core.objectives import Objective, formula_functions
-from momentum_core.tape import Tape
+from momentum_core.objectives import Functions, Objective, formula_functions
 
 Array = np.ndarray
 Domain = tuple[tuple[float, float], tuple[float, float]]
@@ -208,11 +206,7 @@ class _Compiled:
 
     latex: str
     code: str
-    value: Callable[[Array], Array]
-    gradient: Callable[[Array], Array]
-    hessian: Callable[[Array], Array]
-    fused: Callable[[Array], tuple[Array, Array]]
-    tape: Tape
+    fns: Functions
 
 
 @functools.lru_cache(maxsize=128)
@@ -236,8 +230,7 @@ def _compile(formula: str) -> _Compiled:
     except (ArithmeticError, TypeError) as err:
         # SymPy is large; whatever it cannot handle is refused like any other bad formula.
         raise ValueError(f"formula cannot be read: {type(err).__name__}") from None
-    value, gradient, hessian, fused, tape = formula_functions(code, tree)
-    return _Compiled(latex, code, value, gradient, hessian, fused, tape)
+    return _Compiled(latex, code, formula_functions(code, tree))
 
 
 # --- the numerical analysis ------------------------------------------------------------
@@ -288,7 +281,7 @@ def _minima_search(c: _Compiled, starts: Array, lo: Array, hi: Array) -> tuple[A
     span = float(np.max(hi - lo))
     radius = 0.1 * float(np.min(hi - lo))  # longest step: no jumping across basins
     p = starts.copy()
-    f = c.value(p)
+    f = c.fns.value(p)
     damping = np.full(len(p), 1e-2)
     active = np.arange(len(p))  # the starts still moving
     with np.errstate(all="ignore"):
@@ -296,7 +289,7 @@ def _minima_search(c: _Compiled, starts: Array, lo: Array, hi: Array) -> tuple[A
             if not len(active):
                 break
             here = p[active]
-            g, h = c.gradient(here), c.hessian(here)
+            g, h = c.fns.gradient(here), c.fns.hessian(here)
             rad = np.hypot(0.5 * (h[:, 0, 0] - h[:, 1, 1]), h[:, 0, 1])
             low = 0.5 * (h[:, 0, 0] + h[:, 1, 1]) - rad
             # Levenberg-Marquardt: shift the Hessian until it is positive definite, so
@@ -305,7 +298,7 @@ def _minima_search(c: _Compiled, starts: Array, lo: Array, hi: Array) -> tuple[A
             step = -_solve(h, g, shift)
             step *= np.minimum(1.0, radius / np.hypot(step[:, 0], step[:, 1]))[:, None]
             new = np.clip(here + step, lo, hi)
-            f_new = c.value(new)
+            f_new = c.fns.value(new)
             better = np.isfinite(f_new) & (f_new < f[active])
             p[active[better]], f[active[better]] = new[better], f_new[better]
             damping[active] = np.where(better, damping[active] / 3, damping[active] * 4)
@@ -316,13 +309,13 @@ def _minima_search(c: _Compiled, starts: Array, lo: Array, hi: Array) -> tuple[A
             active = active[~done]
         q = p.copy()
         for _ in range(_POLISH_STEPS):
-            q = q - _solve(c.hessian(q), c.gradient(q))
-        h = c.hessian(q)
-        step = _solve(h, c.gradient(q))
+            q = q - _solve(c.fns.hessian(q), c.fns.gradient(q))
+        h = c.fns.hessian(q)
+        step = _solve(h, c.fns.gradient(q))
         small = np.hypot(step[:, 0], step[:, 1]) <= 1e-9 * span
         definite = (h[:, 0, 0] > 0) & (h[:, 0, 0] * h[:, 1, 1] - h[:, 0, 1] ** 2 > 0)
         inside = np.all((q >= lo) & (q <= hi), axis=1)
-        keep = small & definite & inside & np.isfinite(c.value(q))
+        keep = small & definite & inside & np.isfinite(c.fns.value(q))
     return q[keep], p, f
 
 
@@ -346,8 +339,8 @@ def _analyse(c: _Compiled, domain: Domain) -> dict[str, Any]:
     span = float(np.max(hi - lo))
     xs, ys = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
     grid = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
-    f = c.value(grid)
-    g = c.gradient(grid)
+    f = c.fns.value(grid)
+    g = c.fns.gradient(grid)
     finite = np.isfinite(f) & np.all(np.isfinite(g), axis=1)
     share = float(np.mean(finite))
     if share < MIN_FINITE_SHARE:
@@ -365,7 +358,7 @@ def _analyse(c: _Compiled, domain: Domain) -> dict[str, Any]:
         )
 
     found, reached, reached_f = _minima_search(c, grid[ok], lo, hi)
-    points, values = _distinct(found, c.value(found), 1e-6 * span)
+    points, values = _distinct(found, c.fns.value(found), 1e-6 * span)
     # The lowest point seen, on the grid (where f may be finite without a gradient, as at
     # Ackley's tip) or by the descent: it stands in for the minimum when no smooth one
     # was found (a plane, abs(x) + abs(y)), or joins as the global one when it lies inside
@@ -407,7 +400,7 @@ def _analyse(c: _Compiled, domain: Domain) -> dict[str, Any]:
     nearest = global_minima[np.argmin(np.hypot(*(global_minima - start).T))]
     t = np.linspace(0.0, 1.0, 64)[:, None]
     with np.errstate(all="ignore"):
-        path = _largest_eigenvalue(c.hessian(start * (1 - t) + nearest * t))
+        path = _largest_eigenvalue(c.fns.hessian(start * (1 - t) + nearest * t))
     path = path[np.isfinite(path)]
     curvature = [float(path.max()) if len(path) else 0.0]
     curvature += [2 * float(np.median(gnorm[ok])) / span, 1e-12]
@@ -451,12 +444,8 @@ def _custom(formula: str, domain: Domain) -> Objective:
         formula=text,
         latex=c.latex,
         code=c.code,
-        value=c.value,
-        gradient=c.gradient,
-        hessian=c.hessian,
+        **c.fns._asdict(),
         domain=domain,
-        fused=c.fused,
-        tape=c.tape,
         minima_estimated=True,
         **facts,
     )

@@ -15,6 +15,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -131,9 +132,17 @@ def _hess(fxx: Array, fxy: Array, fyy: Array) -> Array:
     return np.stack([np.stack([fxx, fxy], -1), np.stack([fxy, fyy], -1)], -2)
 
 
-def formula_functions(
-    code: str, tree: _Node | None = None
-) -> tuple[Callable, Callable, Callable, Callable, Tape]:
+class Functions(NamedTuple):
+    """A formula's functions, as :class:`Objective` holds them (``**fns._asdict()``)."""
+
+    value: Callable[[Array], Array]
+    gradient: Callable[[Array], Array]
+    hessian: Callable[[Array], Array]
+    fused: Callable[[Array], tuple[Array, Array]]
+    tape: Tape
+
+
+def formula_functions(code: str, tree: _Node | None = None) -> Functions:
     """``value``, ``gradient``, ``hessian`` and ``fused`` of an expression in x and y (the
     record's ``code``; ``tree``, its parse tree if already read), all from its tape
     (:mod:`momentum_core.tape`): the one definition of a function, exact to the last
@@ -156,7 +165,7 @@ def formula_functions(
         p = np.asarray(p, dtype=float)
         return _hess(*second_derivatives(tape, p[..., 0], p[..., 1]))
 
-    return _quiet(value), _quiet(gradient), _quiet(hessian), _quiet(fused), tape
+    return Functions(_quiet(value), _quiet(gradient), _quiet(hessian), _quiet(fused), tape)
 
 
 def _quiet(fn: Callable[[Array], Array]) -> Callable[[Array], Array]:
@@ -243,7 +252,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
     b = _check("b", b, b > 0, "> 0")
 
     code = f"({float(a)!r} - x)**2 + {float(b)!r}*(y - x**2)**2"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     # The stiffest curvature along the valley from the start to the minimum is about
     # 2 + 2b + 8b x^2 at the larger |x| of the two; the learning rates shrink with it, so
@@ -256,11 +265,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         formula=f"({a:g} - x)^2 + {b:g} (y - x^2)^2",
         code=code,
         latex=rf"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         # Grown when a moves the minimum out of the classic window.
         domain=((min(-2.0, a - 1), max(2.0, a + 1)), (-1.0, max(3.0, a * a + 1))),
         global_minima=np.array([[a, a * a]]),
@@ -328,7 +333,7 @@ def rastrigin(A: float = 10.0) -> Objective:
     code = (
         f"{2 * float(A)!r} + (x**2 - {float(A)!r}*cos(2*pi*x)) + (y**2 - {float(A)!r}*cos(2*pi*y))"
     )
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     # The coordinates separate, so the 2D minima are all pairs of 1D minima.
     x = _rastrigin_minima_1d(A, bound=domain[0][1])
@@ -342,11 +347,7 @@ def rastrigin(A: float = 10.0) -> Objective:
         formula=f"{2 * A:g} + (x^2 - {A:g} cos 2πx) + (y^2 - {A:g} cos 2πy)",
         code=code,
         latex=rf"f(x, y) = {2 * A:g} + \sum_{{i}} \left(x_i^2 - {A:g}\cos 2\pi x_i\right)",
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=domain,
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -382,7 +383,7 @@ def quadratic(condition: float = 10.0, angle: float = 30.0) -> Objective:
     h = rot @ np.diag([lam_max, lam_min]) @ rot.T
 
     code = f"0.5*({float(h[0, 0])!r}*x**2 + {2 * float(h[0, 1])!r}*x*y + {float(h[1, 1])!r}*y**2)"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     return Objective(
         name="quadratic",
@@ -393,11 +394,7 @@ def quadratic(condition: float = 10.0, angle: float = 30.0) -> Objective:
             r"f = \tfrac12\left(\lambda_{\max} u^2 + \lambda_{\min} v^2\right),\ "
             rf"\lambda_{{\max}} = 1,\ \kappa = {kappa:g},\ \theta = {angle:g}^\circ"
         ),
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=((-10.0, 10.0), (-10.0, 10.0)),
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -414,7 +411,7 @@ def himmelblau() -> Objective:
     """Himmelblau: ``(x^2 + y - 11)^2 + (x + y^2 - 7)^2``, four global minima."""
 
     code = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     approx = [[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186], [3.584428, -1.848126]]
     return Objective(
@@ -423,13 +420,9 @@ def himmelblau() -> Objective:
         formula="(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         code=code,
         latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=((-5.0, 5.0), (-5.0, 5.0)),
-        global_minima=_newton(gradient, hessian, np.array(approx)),
+        global_minima=_newton(fn.gradient, fn.hessian, np.array(approx)),
         f_star=0.0,
         local_minima=_none(),
         x0=(-0.5, -0.5),
@@ -443,7 +436,7 @@ def beale() -> Objective:
     """Beale: ``sum_i (c_i - x + x y^i)^2`` for c = 1.5, 2.25, 2.625; minimum (3, 0.5)."""
 
     code = "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     return Objective(
         name="beale",
@@ -451,11 +444,7 @@ def beale() -> Objective:
         formula="(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         code=code,
         latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=((-4.5, 4.5), (-4.5, 4.5)),
         global_minima=np.array([[3.0, 0.5]]),
         f_star=0.0,
@@ -471,7 +460,7 @@ def booth() -> Objective:
     """Booth: ``(x + 2y - 7)^2 + (2x + y - 5)^2``, a tilted bowl with minimum (1, 3)."""
 
     code = "(x + 2*y - 7)**2 + (2*x + y - 5)**2"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     return Objective(
         name="booth",
@@ -479,11 +468,7 @@ def booth() -> Objective:
         formula="(x + 2y - 7)^2 + (2x + y - 5)^2",
         code=code,
         latex=r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=((-10.0, 10.0), (-10.0, 10.0)),
         global_minima=np.array([[1.0, 3.0]]),
         f_star=0.0,
@@ -499,7 +484,7 @@ def matyas() -> Objective:
     """Matyas: ``0.26 (x^2 + y^2) - 0.48 xy``, a long flat valley along y = x."""
 
     code = "0.26*(x**2 + y**2) - 0.48*x*y"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     return Objective(
         name="matyas",
@@ -507,11 +492,7 @@ def matyas() -> Objective:
         formula="0.26 (x^2 + y^2) - 0.48 xy",
         code=code,
         latex=r"f(x, y) = 0.26\,(x^2 + y^2) - 0.48\,xy",
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=((-10.0, 10.0), (-10.0, 10.0)),
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -527,7 +508,7 @@ def three_hump_camel() -> Objective:
     """Three-hump camel: ``2x^2 - 1.05x^4 + x^6/6 + xy + y^2``; two local minima."""
 
     code = "2*x**2 - 1.05*x**4 + x**6/6 + x*y + y**2"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     # On y = -x/2 the gradient vanishes where x^4 - 4.2 x^2 + 3.5 = 0; the larger root
     # gives the two local minima (the smaller one, saddles).
@@ -538,11 +519,7 @@ def three_hump_camel() -> Objective:
         formula="2x^2 - 1.05x^4 + x^6/6 + xy + y^2",
         code=code,
         latex=r"f(x, y) = 2x^2 - 1.05x^4 + \frac{x^6}{6} + xy + y^2",
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=((-2.5, 2.5), (-2.5, 2.5)),
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -558,9 +535,9 @@ def six_hump_camel() -> Objective:
     """Six-hump camel: ``(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2``."""
 
     code = "(4 - 2.1*x**2 + x**4/3)*x**2 + x*y + (-4 + 4*y**2)*y**2"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
-    glob = _newton(gradient, hessian, np.array([[0.0898, -0.7126], [-0.0898, 0.7126]]))
+    glob = _newton(fn.gradient, fn.hessian, np.array([[0.0898, -0.7126], [-0.0898, 0.7126]]))
     approx_local = [[1.7036, -0.7961], [-1.7036, 0.7961], [1.6071, 0.5687], [-1.6071, -0.5687]]
     return Objective(
         name="six-hump-camel",
@@ -568,15 +545,11 @@ def six_hump_camel() -> Objective:
         formula="(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2",
         code=code,
         latex=r"f(x, y) = \left(4 - 2.1x^2 + \frac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2",
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=((-3.0, 3.0), (-2.0, 2.0)),
         global_minima=glob,
-        f_star=float(value(glob[0])),
-        local_minima=_newton(gradient, hessian, np.array(approx_local)),
+        f_star=float(fn.value(glob[0])),
+        local_minima=_newton(fn.gradient, fn.hessian, np.array(approx_local)),
         x0=(-2.0, 1.5),
         lr_range=(1e-3, 0.05),
         lr_default=0.01,
@@ -596,14 +569,14 @@ def ackley() -> Objective:
     """
 
     code = "-20*exp(-0.2*sqrt((x**2 + y**2)/2)) - exp((cos(2*pi*x) + cos(2*pi*y))/2) + e + 20"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     domain = ((-5.0, 5.0), (-5.0, 5.0))
     # A local minimum sits near every integer point; Newton finds each one exactly.
     k = np.arange(-5.0, 6.0)
     lattice = np.stack(np.meshgrid(k, k), -1).reshape(-1, 2)
     lattice = lattice[np.any(lattice != 0, axis=1)]
-    local = _minima_only(hessian, _newton(gradient, hessian, lattice))
+    local = _minima_only(fn.hessian, _newton(fn.gradient, fn.hessian, lattice))
     return Objective(
         name="ackley",
         title="Ackley",
@@ -613,11 +586,7 @@ def ackley() -> Objective:
             r"f = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2}"
             r" + e + 20"
         ),
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=domain,
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -632,9 +601,9 @@ def styblinski_tang() -> Objective:
     """Styblinski-Tang: ``1/2 sum(x_i^4 - 16 x_i^2 + 5 x_i)``, four minima, one global."""
 
     code = "0.5*(x**4 - 16*x**2 + 5*x + y**4 - 16*y**2 + 5*y)"
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
-    roots = _newton(gradient, hessian, np.array([[-2.9, -2.9], [2.75, 2.75]]))[:, 0]
+    roots = _newton(fn.gradient, fn.hessian, np.array([[-2.9, -2.9], [2.75, 2.75]]))[:, 0]
     lo, hi = roots
     return Objective(
         name="styblinski-tang",
@@ -642,14 +611,10 @@ def styblinski_tang() -> Objective:
         formula="1/2 (x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y)",
         code=code,
         latex=r"f(x, y) = \tfrac12 \sum_i \left(x_i^4 - 16x_i^2 + 5x_i\right)",
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=((-5.0, 5.0), (-5.0, 5.0)),
         global_minima=np.array([[lo, lo]]),
-        f_star=float(value(np.array([lo, lo]))),
+        f_star=float(fn.value(np.array([lo, lo]))),
         local_minima=np.array([[lo, hi], [hi, lo], [hi, hi]]),
         x0=(0.5, 0.5),
         lr_range=(1e-3, 0.05),
@@ -665,10 +630,10 @@ def goldstein_price() -> Objective:
         "(1 + (x + y + 1)**2*(19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2))"
         "*(30 + (2*x - 3*y)**2*(18 - 32*x + 12*x**2 + 48*y - 36*x*y + 27*y**2))"
     )
-    value, gradient, hessian, fused, tape = formula_functions(code)
+    fn = formula_functions(code)
 
     approx_local = [[-0.6, -0.4], [1.8, 0.2], [1.2, 0.8]]
-    local = _minima_only(hessian, _newton(gradient, hessian, np.array(approx_local)))
+    local = _minima_only(fn.hessian, _newton(fn.gradient, fn.hessian, np.array(approx_local)))
     return Objective(
         name="goldstein-price",
         title="Goldstein-Price",
@@ -681,11 +646,7 @@ def goldstein_price() -> Objective:
             r"f = \left[1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
             r"\left[30 + (2x-3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]"
         ),
-        value=value,
-        gradient=gradient,
-        fused=fused,
-        tape=tape,
-        hessian=hessian,
+        **fn._asdict(),
         domain=((-2.0, 2.0), (-2.0, 2.0)),
         global_minima=np.array([[0.0, -1.0]]),
         f_star=3.0,
