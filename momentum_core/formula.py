@@ -66,7 +66,13 @@ from momentum_core.expression import (  # noqa: F401 (the grammar's names, re-ex
     parse,
     to_code,
 )
-from momentum_core.objectives import Functions, Objective, formula_functions
+from momentum_core.objectives import (
+    Functions,
+    Objective,
+    formula_functions,
+    newton_step,
+    positive_definite,
+)
 
 Array = np.ndarray
 Domain = tuple[tuple[float, float], tuple[float, float]]
@@ -264,13 +270,6 @@ def _largest_eigenvalue(h: Array) -> Array:
     return 0.5 * (a + c) + np.hypot(0.5 * (a - c), b)
 
 
-def _solve(h: Array, g: Array, shift: Array | float = 0.0) -> Array:
-    """``(H + shift I)^-1 g`` for a stack of 2x2 systems ``h`` (n, 2, 2), ``g`` (n, 2)."""
-    a, b, d = h[:, 0, 0] + shift, h[:, 0, 1], h[:, 1, 1] + shift
-    det = a * d - b * b
-    return np.stack([d * g[:, 0] - b * g[:, 1], a * g[:, 1] - b * g[:, 0]], -1) / det[:, None]
-
-
 def _minima_search(c: _Compiled, starts: Array, lo: Array, hi: Array) -> tuple[Array, ...]:
     """Damped Newton from every start, kept inside the domain, then Newton polishing.
 
@@ -295,7 +294,7 @@ def _minima_search(c: _Compiled, starts: Array, lo: Array, hi: Array) -> tuple[A
             # Levenberg-Marquardt: shift the Hessian until it is positive definite, so
             # every step goes downhill (saddles and maxima repel), then cap its length.
             shift = np.maximum(0.0, -low) + damping[active] * (np.abs(low) + 2 * rad) + 1e-300
-            step = -_solve(h, g, shift)
+            step = -newton_step(h, g, shift)
             step *= np.minimum(1.0, radius / np.hypot(step[:, 0], step[:, 1]))[:, None]
             new = np.clip(here + step, lo, hi)
             f_new = c.fns.value(new)
@@ -309,11 +308,11 @@ def _minima_search(c: _Compiled, starts: Array, lo: Array, hi: Array) -> tuple[A
             active = active[~done]
         q = p.copy()
         for _ in range(_POLISH_STEPS):
-            q = q - _solve(c.fns.hessian(q), c.fns.gradient(q))
+            q = q - newton_step(c.fns.hessian(q), c.fns.gradient(q))
         h = c.fns.hessian(q)
-        step = _solve(h, c.fns.gradient(q))
+        step = newton_step(h, c.fns.gradient(q))
         small = np.hypot(step[:, 0], step[:, 1]) <= 1e-9 * span
-        definite = (h[:, 0, 0] > 0) & (h[:, 0, 0] * h[:, 1, 1] - h[:, 0, 1] ** 2 > 0)
+        definite = positive_definite(h)
         inside = np.all((q >= lo) & (q <= hi), axis=1)
         keep = small & definite & inside & np.isfinite(c.fns.value(q))
     return q[keep], p, f

@@ -199,22 +199,32 @@ def _newton(
     # A singular Hessian only shows up as non-convergence, reported below.
     with np.errstate(divide="ignore", invalid="ignore"):
         for _ in range(_NEWTON_STEPS):
-            g, h = gradient(p), hessian(p)
-            det = h[..., 0, 0] * h[..., 1, 1] - h[..., 0, 1] * h[..., 1, 0]
-            dx = (h[..., 1, 1] * g[..., 0] - h[..., 0, 1] * g[..., 1]) / det
-            dy = (h[..., 0, 0] * g[..., 1] - h[..., 1, 0] * g[..., 0]) / det
-            p = p - np.stack([dx, dy], -1)
+            p = p - newton_step(hessian(p), gradient(p))
         residual = np.linalg.norm(gradient(p), axis=-1)
     if not np.all(residual < 1e-9):
         raise RuntimeError(f"Newton refinement of the minima did not converge: {residual}")
     return p
 
 
+def newton_step(h: Array, g: Array, shift: Array | float = 0.0) -> Array:
+    """``(H + shift I)^-1 g`` for stacks of symmetric 2x2 Hessians ``h`` (..., 2, 2) and
+    gradients ``g`` (..., 2), by the closed form (no LAPACK call per point)."""
+    a, b, d = h[..., 0, 0] + shift, h[..., 0, 1], h[..., 1, 1] + shift
+    det = a * d - b * b
+    return (
+        np.stack([d * g[..., 0] - b * g[..., 1], a * g[..., 1] - b * g[..., 0]], -1)
+        / det[..., None]
+    )
+
+
+def positive_definite(h: Array) -> Array:
+    """Whether each symmetric 2x2 matrix of ``h`` (..., 2, 2) is positive definite."""
+    return (h[..., 0, 0] > 0) & (h[..., 0, 0] * h[..., 1, 1] - h[..., 0, 1] ** 2 > 0)
+
+
 def _minima_only(hessian: Callable[[Array], Array], points: Array) -> Array:
     """Keep the points whose Hessian is positive definite (true minima, not saddles)."""
-    h = hessian(points)
-    det = h[..., 0, 0] * h[..., 1, 1] - h[..., 0, 1] ** 2
-    return points[(h[..., 0, 0] > 0) & (det > 0)]
+    return points[positive_definite(hessian(points))]
 
 
 def _inside(points: Array, domain: tuple[tuple[float, float], tuple[float, float]]) -> Array:
