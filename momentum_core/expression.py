@@ -331,12 +331,16 @@ def _literal(value: float) -> str:
     return repr(value)
 
 
-def to_code(node: _Node) -> str:
+def to_code(node: _Node, name: Callable[[str], str] = str) -> str:
     """The tree as a Python expression in x and y with ``**`` for powers.
 
     It uses only numbers, ``+ - * / **``, parentheses, ``pi``, ``e`` and the grammar's
-    function names; parentheses are kept wherever the formula had them around a sum or
-    product, so the evaluation order is the formula's.
+    function names, each printed as ``name`` spells it (``torch.sin``, ``math.pi``);
+    parentheses are kept wherever the formula had them around a sum or product, so the
+    evaluation order is the formula's.
+
+    >>> to_code(parse("x^2 + sin(pi*y)"), lambda n: "m." + n)
+    'x ** 2 + m.sin(m.pi * y)'
     """
 
     def emit(n: _Node, outer: int) -> str:
@@ -344,10 +348,12 @@ def to_code(node: _Node) -> str:
         strength = _STRENGTH.get(n.kind, 5)
         if n.kind == "num":
             text = _literal(n.value)
-        elif n.kind in ("var", "const"):
+        elif n.kind == "var":
             text = n.value
+        elif n.kind == "const":
+            text = name(n.value)
         elif n.kind == "call":
-            text = f"{n.value}({emit(n.children[0], 0)})"
+            text = f"{name(n.value)}({emit(n.children[0], 0)})"
         elif n.kind == "neg":
             text = "-" + emit(n.children[0], 3)
         elif n.kind == "pow":  # right-associative, and Python allows x ** -y

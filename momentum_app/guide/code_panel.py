@@ -2,121 +2,88 @@
 page's settings, as working PyTorch, Keras, TF.js and optax code.
 
 Each function's formula is written once, as the Python expression ``Objective.code``; this
-module parses it with :mod:`ast` and prints it for each library (``torch.sin`` for PyTorch,
-``tf.sin`` for Keras on TensorFlow, ``jnp.sin`` for JAX, ``tf.mul(...)`` calls for TF.js).
+module reads it with the core's formula parser and prints it for each library
+(``torch.sin`` for PyTorch, ``tf.sin`` for Keras on TensorFlow, ``jnp.sin`` for JAX,
+``tf.mul(...)`` calls for TF.js).
 The PyTorch snippets are run as written by tests and must retrace the app's trajectory and
 the core's trained weights.
 """
 
 from __future__ import annotations
 
-import ast
-import math
 import operator
 import re
+from typing import Any
 
 from momentum_app.config.settings import ModelSettings, RaceSettings
 from momentum_core import SPEC
+from momentum_core.expression import CONSTANTS, FUNCTIONS, parse, to_code
 
 FRAMEWORKS = ("PyTorch", "Keras", "TF.js", "optax")
 #: How each framework's snippet is highlighted.
 LANGUAGES = {"PyTorch": "python", "Keras": "python", "TF.js": "javascript", "optax": "python"}
 
-#: The functions a formula may call (those of momentum_core.formula's grammar), with their
-#: names where a library spells them otherwise, and their values for folding constants.
-_FUNCTIONS = (
-    "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "arctan",
-)  # fmt: skip
+#: Where a library spells a function of the grammar otherwise.
 _RENAMED = {"tf": {"log": "math.log", "arctan": "atan"}, "tfjs": {"arctan": "atan"}}
-_MATH = {"abs": abs, "arctan": math.atan}
-_CONSTANTS = {"pi": math.pi, "e": math.e}
-_BINARY = {
-    ast.Add: ("+", "add", operator.add),
-    ast.Sub: ("-", "sub", operator.sub),
-    ast.Mult: ("*", "mul", operator.mul),
-    ast.Div: ("/", "div", operator.truediv),
-    ast.Pow: ("**", "pow", operator.pow),
+#: TF.js's name of each operator of a sum or product, and its value for folding constants.
+_TFJS_OPS = {
+    "+": ("add", operator.add),
+    "-": ("sub", operator.sub),
+    "*": ("mul", operator.mul),
+    "/": ("div", operator.truediv),
 }
 
 
-def _parse(code: str) -> ast.expr:
-    """The expression tree, after checking it uses only what ``Objective.code`` allows."""
-    tree = ast.parse(code, mode="eval").body
-    for node in ast.walk(tree):
-        ok = (
-            isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Constant, ast.Load, ast.USub))
-            or type(node) in _BINARY
-            or (isinstance(node, ast.Name) and node.id in ("x", "y", *_FUNCTIONS, *_CONSTANTS))
-            or (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in _FUNCTIONS
-                and len(node.args) == 1
-            )
-        )
-        if not ok or (isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub)):
-            raise ValueError(f"unsupported syntax in formula {code!r}: {ast.dump(node)[:60]}")
-    return tree
-
-
 def python_expression(code: str, module: str) -> str:
-    """``code`` with its functions taken from ``module`` and pi, e from ``math``.
+    """``code`` with its functions taken from ``module`` and pi, e from ``math``, read by the
+    core's one formula parser (:func:`momentum_core.expression.parse`).
 
     >>> python_expression("x**2 + sin(pi*y)", "torch")
     'x ** 2 + torch.sin(math.pi * y)'
     """
 
-    class Qualify(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.AST:
-            if node.id in _FUNCTIONS:
-                *path, name = [module, *_RENAMED.get(module, {}).get(node.id, node.id).split(".")]
-                owner: ast.expr = ast.Name(path[0], ast.Load())
-                for part in path[1:]:
-                    owner = ast.Attribute(owner, part, ast.Load())
-                return ast.Attribute(owner, name, ast.Load())
-            if node.id in _CONSTANTS:
-                return ast.Attribute(ast.Name("math", ast.Load()), node.id, ast.Load())
-            return node
+    def qualified(name: str) -> str:
+        if name in CONSTANTS:
+            return f"math.{name}"
+        return f"{module}.{_RENAMED.get(module, {}).get(name, name)}"
 
-    return ast.unparse(Qualify().visit(_parse(code)))
+    return to_code(parse(code), qualified)
 
 
-def _number(node: ast.expr) -> float | None:
-    """The value of a subtree without x or y (folded, so TF.js code stays short)."""
-    if isinstance(node, ast.Constant):
-        return float(node.value)
-    if isinstance(node, ast.Name) and node.id in _CONSTANTS:
-        return _CONSTANTS[node.id]
-    if isinstance(node, ast.UnaryOp):
-        inner = _number(node.operand)
-        return None if inner is None else -inner
-    if isinstance(node, ast.BinOp):
-        left, right = _number(node.left), _number(node.right)
-        if left is None or right is None:
-            return None
-        return _BINARY[type(node.op)][2](left, right)
-    if isinstance(node, ast.Call):
-        inner = _number(node.args[0])
-        name = node.func.id
-        return None if inner is None else _MATH.get(name, getattr(math, name, None))(inner)
-    return None
+def _js_number(value: float) -> str:
+    return repr(value) if value != int(value) else str(int(value))
 
 
-def _js(node: ast.expr) -> str:
-    value = _number(node)
-    if value is not None:
-        return repr(value) if value != int(value) else str(int(value))
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.UnaryOp):
-        return f"tf.neg({_js(node.operand)})"
-    if isinstance(node, ast.Call):
-        name = _RENAMED["tfjs"].get(node.func.id, node.func.id)
-        return f"tf.{name}({_js(node.args[0])})"
-    left, right = _js(node.left), _js(node.right)
-    if isinstance(node.op, ast.Pow) and _number(node.right) == 2:
-        return f"tf.square({left})"
-    return f"tf.{_BINARY[type(node.op)][1]}({left}, {right})"
+def _js(node: Any) -> tuple[str, float | None]:
+    """A parse tree as TF.js calls, and its value where it has no x or y (constant parts
+    are folded, left to right as they are evaluated, so the code stays short)."""
+    kind, children = node.kind, node.children
+    if kind == "var":
+        return node.value, None
+    if kind in ("num", "const"):
+        value = node.value if kind == "num" else CONSTANTS[node.value]
+        return _js_number(value), value
+    if kind in ("call", "neg"):
+        text, value = _js(children[0])
+        if value is not None:
+            value = FUNCTIONS[node.value](value) if kind == "call" else -value
+            return _js_number(value), value
+        name = _RENAMED["tfjs"].get(node.value, node.value) if kind == "call" else "neg"
+        return f"tf.{name}({text})", None
+    if kind == "pow":
+        (base, b), (exponent, p) = _js(children[0]), _js(children[1])
+        if b is not None and p is not None:
+            return _js_number(b**p), b**p
+        return (f"tf.square({base})" if p == 2 else f"tf.pow({base}, {exponent})"), None
+    text, value = _js(children[0])  # a sum or product, folded from the left
+    for op, child in zip(node.value[1:], children[1:], strict=True):
+        (right, r), (name, apply) = _js(child), _TFJS_OPS[op]
+        if value is not None and r is not None:
+            value = apply(value, r)
+            text = _js_number(value)
+        else:
+            text, value = f"tf.{name}({text}, {right})", None
+    return text, value
 
 
 def tfjs_expression(code: str) -> str:
@@ -125,7 +92,7 @@ def tfjs_expression(code: str) -> str:
     >>> tfjs_expression("(1.0 - x)**2 + 2*pi*y")
     'tf.add(tf.square(tf.sub(1, x)), tf.mul(6.283185307179586, y))'
     """
-    return _js(_parse(code))
+    return _js(parse(code))[0]
 
 
 def optimizer_call(framework: str, name: str, s: RaceSettings) -> str:
