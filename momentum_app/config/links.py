@@ -18,7 +18,9 @@ functions of the page's landscape), and the widget that sets it. The rest is der
   ``<key>_x`` and ``<key>_y``; a landscape is ``fn``, ``param_<name>``, ``formula`` and
   ``domain``).
 
-Adding a control is one :func:`linked` field and one ``widgets.control(...)`` line. Nothing
+Each kind of field (a number, a start point, a landscape...) is one object of :data:`KIND`
+that reads, writes, rounds and keeps it; adding a control is one :func:`linked` field and
+one ``widgets.control(...)`` line. Nothing
 here imports Streamlit: :mod:`momentum_app.ui.state` stores, :mod:`momentum_app.ui.widgets` draws.
 """
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -330,22 +332,197 @@ class QueryReader:
             self.warnings.append(f"{name}={text} is outside the plot; moved to {x:g},{y:g}.")
         return within_plot(obj, (x, y))
 
-    def field(self, link: Link, ctx: Context) -> Any:
-        """The value of one linked field (not a landscape)."""
-        default, what, name = link.value("default", ctx), link.what, link.name
-        if link.kind == "number":
-            return self.number(name, link.value("low", ctx), link.value("high", ctx), default, what)
-        if link.kind == "whole":
-            return self.whole(name, link.value("low", ctx), link.value("high", ctx), default, what)
-        if link.kind == "scale":
-            return self.scale(name, link.value("options", ctx), default, what)
-        if link.kind == "choice":
-            return self.choice(name, link.value("options", ctx), default)
-        if link.kind == "choices":
-            return self.choices(name, link.value("options", ctx), default, what)
-        if link.kind == "flag":
-            return self.flag(name, default)
-        return self.point(name, ctx.objective, default)
+
+# The kinds -----------------------------------------------------------------------------
+
+
+class Kind:
+    """One kind of linked value: how a link spells it, how it is rounded on its way in or
+    out, and the session-state keys that hold it. The plain kind is one query parameter and
+    one state key that holds the record's value as it is."""
+
+    def read(self, q: QueryReader, link: Link, ctx: Context) -> Any:
+        """The value a link gives (each bad part warns through ``q`` and falls back)."""
+        raise NotImplementedError
+
+    def write(self, value: Any) -> str:
+        return str(value)
+
+    def query(self, value: Any, link: Link) -> dict[str, str]:
+        """The query parameters that say ``value`` (settled already)."""
+        return {link.name: self.write(value)}
+
+    def settle(self, value: Any, link: Link, ctx: Context) -> Any:
+        """``value`` as a record holds it: numbers and points :func:`rounded` inside their
+        bounds, anything else as it is."""
+        return value
+
+    def take(self, values: Mapping[str, Any], name: str) -> Any:
+        """Field ``name``'s value among a record's field ``values``."""
+        return values[name]
+
+    def put(self, name: str, value: Any) -> dict[str, Any]:
+        """The record fields that hold ``value``."""
+        return {name: value}
+
+    def context(self, value: Any, ctx: Context) -> Context:
+        """The context of the fields after this one."""
+        return ctx
+
+    def keys(self, k: str, link: Link) -> list[str]:
+        """The state keys under key ``k``."""
+        return [k]
+
+    def items(self, k: str, value: Any) -> dict[str, Any]:
+        return {k: value}
+
+    def held(self, values: Mapping[str, Any], k: str, link: Link, ctx: Context) -> Any:
+        """The value that state ``values`` hold under ``k``."""
+        return values[k]
+
+    def initial(self, k: str, link: Link) -> dict[str, Any]:
+        """State items a fresh session holds beyond the record's own (none)."""
+        return {}
+
+
+class _Number(Kind):
+    def read(self, q, link, ctx):
+        low, high = link.value("low", ctx), link.value("high", ctx)
+        return q.number(link.name, low, high, link.value("default", ctx), link.what)
+
+    def write(self, value):
+        return repr(float(value))
+
+    def settle(self, value, link, ctx):
+        return within_link(link, ctx, value)
+
+    def held(self, values, k, link, ctx):  # a box takes any digits: the page shows four
+        return self.settle(float(values[k]), link, ctx)
+
+
+class _Whole(Kind):
+    def read(self, q, link, ctx):
+        low, high = link.value("low", ctx), link.value("high", ctx)
+        return q.whole(link.name, low, high, link.value("default", ctx), link.what)
+
+    def write(self, value):
+        return str(int(value))
+
+    def held(self, values, k, link, ctx):
+        return int(values[k])
+
+
+class _Scale(_Whole):
+    def read(self, q, link, ctx):
+        options = link.value("options", ctx)
+        return q.scale(link.name, options, link.value("default", ctx), link.what)
+
+
+class _Choice(Kind):
+    def read(self, q, link, ctx):
+        return q.choice(link.name, link.value("options", ctx), link.value("default", ctx))
+
+
+class _Choices(Kind):
+    def read(self, q, link, ctx):
+        options = link.value("options", ctx)
+        return q.choices(link.name, options, link.value("default", ctx), link.what)
+
+    def write(self, value):
+        return ",".join(value)
+
+    def items(self, k, value):
+        return {k: list(value)}
+
+    def held(self, values, k, link, ctx):  # never empty: the default stands in for none
+        return tuple(values[k]) or link.value("default", ctx)
+
+
+class _Flag(Kind):
+    def read(self, q, link, ctx):
+        return q.flag(link.name, link.value("default", ctx))
+
+    def write(self, value):
+        return str(int(bool(value)))
+
+    def held(self, values, k, link, ctx):
+        return bool(values[k])
+
+
+class _Point(Kind):
+    def read(self, q, link, ctx):
+        return q.point(link.name, ctx.objective, link.value("default", ctx))
+
+    def write(self, value):
+        return f"{float(value[0])!r},{float(value[1])!r}"
+
+    def settle(self, value, link, ctx):
+        return within_plot(ctx.objective, value)
+
+    def keys(self, k, link):
+        return [k + "_x", k + "_y"]
+
+    def items(self, k, value):
+        return {k + "_x": value[0], k + "_y": value[1]}
+
+    def held(self, values, k, link, ctx):
+        return self.settle((values[k + "_x"], values[k + "_y"]), link, ctx)
+
+
+class _Landscape(Kind):
+    """A record's ``fn`` field, which fills ``params``, ``formula`` and ``domain`` too: its
+    value is the tuple (fn, params, formula, domain), and the fields after it are worked out
+    on its objective."""
+
+    def read(self, q, link, ctx):
+        return q.landscape(link.value("default", ctx), link.custom)
+
+    def query(self, value, link):
+        return landscape_query(*value)
+
+    def take(self, values, name):
+        rest = zip(LANDSCAPE_FIELDS[1:], ((), "", ()), strict=True)
+        return (values[name], *(values.get(field, blank) for field, blank in rest))
+
+    def put(self, name, value):
+        return dict(zip(LANDSCAPE_FIELDS, value, strict=True))
+
+    def context(self, value, ctx):
+        return Context(landscape(*value), ctx.given)
+
+    def keys(self, k, link):
+        return _landscape_keys(k, link.custom)
+
+    def items(self, k, value):
+        fn, params, formula, domain = value
+        items = {k + "fn": fn}
+        items.update({f"{k}param_{n}": v for n, v in (*param_defaults(fn), *params)})
+        if fn == CUSTOM:
+            items[k + "formula"], items[k + "domain"] = formula, _domain_text(domain)
+        return items
+
+    def held(self, values, k, link, ctx):
+        return read_landscape(values, k)
+
+    def initial(self, k, link):
+        items = {f"{k}param_{n}": v for fn in PARAM_RANGES for n, v in param_defaults(fn)}
+        if link.custom:
+            items[k + "formula"] = DEFAULT_FORMULA
+            items[k + "domain"] = _domain_text(FLAT_DEFAULT_DOMAIN)
+        return items
+
+
+#: Each kind of :data:`KINDS`, as the object that reads, writes and keeps it.
+KIND: dict[str, Kind] = {
+    "landscape": _Landscape(),
+    "number": _Number(),
+    "whole": _Whole(),
+    "scale": _Scale(),
+    "choice": _Choice(),
+    "choices": _Choices(),
+    "point": _Point(),
+    "flag": _Flag(),
+}
 
 
 def from_query(cls: type, params: Mapping[str, str | list[str]]) -> tuple[Any, list[str]]:
@@ -358,12 +535,10 @@ def from_query(cls: type, params: Mapping[str, str | list[str]]) -> tuple[Any, l
     ctx = Context(None, frozenset(read.q))
     values: dict[str, Any] = {}
     for name, link in links(cls):
-        if link.kind == "landscape":
-            land = read.landscape(link.value("default", ctx), link.custom)
-            values.update(zip(LANDSCAPE_FIELDS, land, strict=True))
-            ctx = Context(landscape(*land), ctx.given)
-        else:
-            values[name] = read.field(link, ctx)
+        kind = KIND[link.kind]
+        value = kind.read(read, link, ctx)
+        values.update(kind.put(name, value))
+        ctx = kind.context(value, ctx)
     return cls(**values), read.warnings
 
 
@@ -387,15 +562,8 @@ def landscape_query(fn: str, params: Params = (), formula: str = "", domain=()) 
     return query
 
 
-_WRITE: dict[str, Callable[[Any], str]] = {
-    "number": lambda v: repr(float(v)),
-    "whole": lambda v: str(int(v)),
-    "scale": lambda v: str(int(v)),
-    "choice": str,
-    "choices": ",".join,
-    "point": lambda p: f"{float(p[0])!r},{float(p[1])!r}",
-    "flag": lambda v: str(int(bool(v))),
-}
+#: The context of a record read from state or written to a link: its landscape is given.
+_GIVEN = Context(None, frozenset({"fn"}))
 
 
 def to_query(s: Any) -> dict[str, str]:
@@ -403,18 +571,12 @@ def to_query(s: Any) -> dict[str, str]:
     for a record read from a link or from state; a record made otherwise (a sweep's cell)
     has its numbers :func:`rounded` on the way."""
     query: dict[str, str] = {}
-    ctx = Context(None)
+    ctx = _GIVEN
     for name, link in links(type(s)):
-        if link.kind == "landscape":
-            land = tuple(getattr(s, f) for f in LANDSCAPE_FIELDS)
-            query.update(landscape_query(*land))
-            ctx = Context(landscape(*land), frozenset({"fn"}))
-        elif link.kind == "number":
-            query[link.name] = _WRITE["number"](within_link(link, ctx, getattr(s, name)))
-        elif link.kind == "point":
-            query[link.name] = _WRITE["point"](within_plot(ctx.objective, getattr(s, name)))
-        else:
-            query[link.name] = _WRITE[link.kind](getattr(s, name))
+        kind = KIND[link.kind]
+        value = kind.take(_fields(s), name)
+        query.update(kind.query(kind.settle(value, link, ctx), link))
+        ctx = kind.context(value, ctx)
     return query
 
 
@@ -434,13 +596,10 @@ def settled(cls: type, objective: Objective | None, **values: Any) -> dict[str, 
     """Field ``values`` of a ``cls`` record handed over by a button or a chart, with the
     numbers and points :func:`rounded` inside their bounds on ``objective`` (the record's
     landscape)."""
-    ctx = Context(objective, frozenset({"fn"}))
+    ctx = Context(objective, _GIVEN.given)
     fields = {n: link for n, link in links(cls) if n in values}
-    numbers = {n: within_link(link, ctx, values[n])
-               for n, link in fields.items() if link.kind == "number"}  # fmt: skip
-    points = {n: within_plot(objective, values[n])
-              for n, link in fields.items() if link.kind == "point"}  # fmt: skip
-    return {**values, **numbers, **points}
+    return {**values, **{n: KIND[link.kind].settle(values[n], link, ctx)
+                         for n, link in fields.items()}}  # fmt: skip
 
 
 # Session state ----------------------------------------------------------------------
@@ -459,14 +618,7 @@ def _landscape_keys(prefix: str, custom: bool) -> list[str]:
 
 def state_keys(cls: type) -> list[str]:
     """Every session-state key that ``cls``'s widgets own."""
-    keys: list[str] = []
-    for name, link in links(cls):
-        k = key(cls, name)
-        if link.kind == "landscape":
-            keys += _landscape_keys(k, link.custom)
-        else:
-            keys += [k + "_x", k + "_y"] if link.kind == "point" else [k]
-    return keys
+    return [k for name, link in links(cls) for k in KIND[link.kind].keys(key(cls, name), link)]
 
 
 def state_items(cls: type, **values: Any) -> dict[str, Any]:
@@ -474,26 +626,19 @@ def state_items(cls: type, **values: Any) -> dict[str, Any]:
     landscape is given as ``fn`` with ``params``, ``formula`` and ``domain``)."""
     items: dict[str, Any] = {}
     for name, link in links(cls):
-        if name not in values:
-            continue
-        k, value = key(cls, name), values[name]
-        if link.kind == "landscape":
-            items[k + "fn"] = value
-            params = (*param_defaults(value), *values.get("params", ()))  # defaults, then given
-            items.update({f"{k}param_{n}": v for n, v in params})
-            if value == CUSTOM:
-                items[k + "formula"] = values["formula"]
-                items[k + "domain"] = _domain_text(values["domain"])
-        elif link.kind == "point":
-            items[k + "_x"], items[k + "_y"] = value
-        else:
-            items[k] = list(value) if link.kind == "choices" else value
+        if name in values:
+            kind = KIND[link.kind]
+            items.update(kind.items(key(cls, name), kind.take(values, name)))
     return items
+
+
+def _fields(s: Any) -> dict[str, Any]:
+    return {f.name: getattr(s, f.name) for f in dataclasses.fields(s)}
 
 
 def to_state(s: Any) -> dict[str, Any]:
     """The session-state items that hold record ``s``."""
-    return state_items(type(s), **{f.name: getattr(s, f.name) for f in dataclasses.fields(s)})
+    return state_items(type(s), **_fields(s))
 
 
 def read_landscape(values: Mapping[str, Any], prefix: str = "") -> tuple:
@@ -517,33 +662,19 @@ def landscape_prefix(cls: type) -> str | None:
     return next((key(cls, n) for n, link in links(cls) if link.kind == "landscape"), None)
 
 
-_READ: dict[str, Callable[[Any], Any]] = {
-    "whole": int,
-    "scale": int,
-    "choice": lambda v: v,
-    "flag": bool,
-}
-
-
 def from_state(cls: type, values: Mapping[str, Any], land: Iterable | None = None) -> Any:
     """The ``cls`` record that state ``values`` hold (``land``: its landscape, when the
     caller has read it already, e.g. with a fallback for a formula that cannot be used)."""
     fields: dict[str, Any] = {}
-    ctx = Context(None)
+    ctx = _GIVEN
     for name, link in links(cls):
-        k = key(cls, name)
-        if link.kind == "landscape":
-            land = tuple(land) if land is not None else read_landscape(values, k)
-            fields.update(zip(LANDSCAPE_FIELDS, land, strict=True))
-            ctx = Context(landscape(*land), frozenset({"fn"}))
-        elif link.kind == "point":
-            fields[name] = within_plot(ctx.objective, (values[k + "_x"], values[k + "_y"]))
-        elif link.kind == "choices":  # never empty: the default stands in for none
-            fields[name] = tuple(values[k]) or link.value("default", ctx)
-        elif link.kind == "number":  # a box takes any digits: the page shows SIGNIFICANT
-            fields[name] = within_link(link, ctx, float(values[k]))
+        kind = KIND[link.kind]
+        if link.kind == "landscape" and land is not None:
+            value = tuple(land)
         else:
-            fields[name] = _READ[link.kind](values[k])
+            value = kind.held(values, key(cls, name), link, ctx)
+        fields.update(kind.put(name, value))
+        ctx = kind.context(value, ctx)
     return cls(**fields)
 
 
@@ -552,13 +683,7 @@ def initial_state(cls: type) -> dict[str, Any]:
     each function's parameters (and a typed formula) at theirs."""
     items: dict[str, Any] = {}
     for name, link in links(cls):
-        if link.kind == "landscape":
-            k = key(cls, name)
-            for fn in PARAM_RANGES:
-                items.update({f"{k}param_{n}": v for n, v in param_defaults(fn)})
-            if link.custom:
-                items[k + "formula"] = DEFAULT_FORMULA
-                items[k + "domain"] = _domain_text(FLAT_DEFAULT_DOMAIN)
+        items.update(KIND[link.kind].initial(key(cls, name), link))
     return {**items, **to_state(defaults(cls))}
 
 
