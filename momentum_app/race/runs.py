@@ -275,9 +275,10 @@ def line_key(s: RaceSettings) -> RaceSettings:
     return replace(s, lr=float(base[0]) if _on(base, s.lr) else s.lr, momentum=momentum)
 
 
-def line_part(s: RaceSettings) -> str:
+def line_part(s: RaceSettings, coarse: int = 0) -> str:
     """Every racer at every learning rate of the line (:func:`line_points` of them, with
-    the chosen one; at the chosen momentum), as a part of the race (kind ``alpha``)."""
+    the chosen one; at the chosen momentum), as a part of the race (kind ``alpha``);
+    ``coarse``: at most this many points a run (0: the race's own thinning)."""
     obj = s.objective
     lrs = race_line(s)
     results = {
@@ -285,7 +286,7 @@ def line_part(s: RaceSettings) -> str:
         for name in s.optimizers
     }
     axes = {"alphas": lrs.tolist(), "beta": s.momentum}
-    return part_data(obj, "alpha", results, axes)
+    return part_data(obj, "alpha", results, axes, coarse)
 
 
 def pad_key(s: RaceSettings) -> RaceSettings:

@@ -7,18 +7,25 @@ and a scene menu; a presentation clicker's keys (→ PageDown Space: next; ← P
 previous) whatever has focus, except that a slider keeps its arrows; type sized from the
 screen for a projector. On a phone (a viewport tag: laid out at its own width) the scene
 buttons sit in a bar along the bottom edge and the stacked chart fits the screen above it.
-Each scene's race travels as one JSON block, parsed when the scene is shown, and plays as
-soon as it is. The file plays from ``file://`` with no Python and no network.
+Each scene's race travels as one block (JSON, gzipped, in base64), unpacked when the scene
+is shown, and plays as soon as it is. A scene that the playground can race (not a
+network's, not a tuned one) also carries the playground's race of it: every β of the
+chart's slider and the α line, so that "Scrub α and β" explores it as the app does (its
+start grid and (α, β) pad stay in the app: they would take the file past 10 MB). The file
+plays from ``file://`` with no Python and no network.
 
 Command line: ``python -m momentum_app.talk scenes.toml -o talk.html``.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from momentum_app.race import runs as race_runs
 from momentum_app.race.race_chart import standalone_page
 from momentum_app.talk import scenes as talk_scenes
 from momentum_app.talk.scenes import Scene
@@ -28,8 +35,26 @@ TALK_FONT = 18
 _HERE = Path(__file__).parent
 
 
+#: At most this many points a run on a scene's α line in the file: smooth to scrub, and
+#: all twelve scenes' lines in under 1 MB (the app's own thinning would take 3 MB).
+EXPLORE_POINTS = 150
+
+
+def explore_data(scene: Scene, font_size: int = TALK_FONT) -> str | None:
+    """The playground's race of ``scene`` for the file: the β family of each racer with
+    its α line as a part (JSON: ``{"race", "parts", "momentum"}``); None for a scene the
+    playground does not race as it is (a network's, or every racer at its own best α)."""
+    if scene.model is not None or scene.tuned:
+        return None
+    s = scene.playground()
+    view = race_runs.race_view(s, font_size).data
+    line = race_runs.line_part(s, coarse=EXPLORE_POINTS)
+    return f'{{"race":{view},"parts":[{line}],"momentum":{json.dumps(s.momentum)}}}'
+
+
 def scene_slide(scene: Scene, font_size: int = TALK_FONT) -> dict:
-    """One scene as the talk shows it: its texts, its checks, and its race's data."""
+    """One scene as the talk shows it: its texts, its checks, its race's data, and the
+    playground's race of it to explore (see :func:`explore_data`)."""
     staged = talk_scenes.stage(scene)
     return {
         "name": scene.name,
@@ -40,7 +65,15 @@ def scene_slide(scene: Scene, font_size: int = TALK_FONT) -> dict:
         "checks": len(scene.checks),
         "failed": talk_scenes.failed_checks(scene, staged.values),
         "race": talk_scenes.stage_view(scene, staged, font_size),
+        "explore": explore_data(scene, font_size),
     }
+
+
+def _packed(text: str) -> str:
+    """``text`` gzipped, in base64 (no "</" can end its script block): a scene's numbers
+    are base64 floats in JSON, and the file is a fifth smaller packed (``talk.js`` unpacks
+    a scene's block with the browser's DecompressionStream when the scene is shown)."""
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), 9, mtime=0)).decode("ascii")
 
 
 def _script_safe(text: str) -> str:
@@ -57,9 +90,14 @@ def talk_html(scenes: Iterable[Scene], title: str = "Momentum, run live") -> str
     slides = [scene_slide(s) for s in scenes]
     if not slides:
         raise ValueError("a talk needs at least one scene")
+    blocks: dict[str, str] = {}  # a block's text -> its id (scenes alike share one)
+    for i, s in enumerate(slides):
+        for kind in ("race", "explore"):
+            text = s.pop(kind)
+            s[kind] = None if text is None else blocks.setdefault(text, f"{kind}-{i}")
     races = [
-        f'<script type="application/json" id="race-{i}">{_script_safe(s.pop("race"))}</script>'
-        for i, s in enumerate(slides)
+        f'<script type="application/gzip" id="{ident}">{_packed(text)}</script>'
+        for text, ident in blocks.items()
     ]
     meta = (
         f'<script type="application/json" id="slides">{_script_safe(json.dumps(slides))}</script>'

@@ -3,11 +3,11 @@
 (() => {
   const slides = JSON.parse(document.getElementById("slides").textContent);
   const byId = (id) => document.getElementById(id);
-  const menu = byId("talkmenu");
+  const menu = byId("talkmenu"), explore = byId("talkexplore");
   document.body.classList.add("talk");
   window.RACE_FIT_WINDOW = true;  // the chart takes the screen's height under the texts
   slides.forEach((s, i) => menu.add(new Option(`${i + 1}. ${s.title}`, String(i))));
-  const talk = {index: -1, count: slides.length, shown: 0};
+  const talk = {index: -1, count: slides.length, shown: 0, exploring: false};
   window.talkStats = talk;
 
   function show(i) {
@@ -28,17 +28,41 @@
     byId("talkprev").disabled = i === 0;
     byId("talknext").disabled = i === slides.length - 1;
     if (location.hash !== `#${s.name}`) history.replaceState(null, "", `#${s.name}`);
-    const data = JSON.parse(byId(`race-${i}`).textContent);
+    explore.hidden = !s.explore;
+    play(false);
+  }
+
+  // A block of the file: JSON, gzipped, in base64 (export.py packs it).
+  async function block(id) {
+    const bytes = Uint8Array.from(atob(byId(id).textContent), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(stream).text());
+  }
+
+  // The scene's own runs, or (exploring) the playground's race of the scene: every β of
+  // the chart's slider and the α line, computed by the app when the file was written.
+  async function play(exploring) {
+    const i = talk.index, s = slides[i];
+    talk.exploring = exploring;
+    explore.setAttribute("aria-pressed", String(exploring));
+    explore.textContent = exploring ? "Back to the scene's runs" : "Scrub α and β";
     // a big screen: bigger; a phone: the page's own type
     const phone = window.innerWidth < 700;
     const uiFont = phone ? 16 : Math.round(18 * Math.max(1, window.innerHeight / 800));
-    startRace(data, {uiFont, clickable: false, autoplay: "seen", fresh: true})
-      .then(() => { talk.shown += 1; });
+    const options = {uiFont, clickable: false, autoplay: "seen", fresh: true};
+    const id = exploring ? s.explore : s.race;
+    options.dataVersion = id;  // the parts that join a race are kept by its block's name
+    const own = await block(id);
+    if (talk.index !== i || talk.exploring !== exploring) return;  // moved on meanwhile
+    if (exploring) Object.assign(options, {parts: own.parts, momentum: own.momentum});
+    await startRace(exploring ? own.race : own, options);
+    talk.shown += 1;
   }
 
   byId("talkprev").addEventListener("click", () => show(talk.index - 1));
   byId("talknext").addEventListener("click", () => show(talk.index + 1));
   menu.addEventListener("change", () => show(Number(menu.value)));
+  explore.addEventListener("click", () => play(!talk.exploring));
   // A clicker's keys step through the talk (Space too: in a talk it means "next", not
   // "play"); the capture phase sees them before a focused control does. A clicker sends
   // PageDown and PageUp (or the arrows): those two change the scene whatever has focus.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from momentum_app.race import runs
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
 from tests.e2e.conftest import files_only, shot
@@ -182,4 +183,46 @@ def test_the_arrows_move_a_focused_slider_not_the_scene(talk_file, browser):
     page.keyboard.press("ArrowLeft")
     settled(page, 1)
     assert errors == [], errors
+    context.close()
+
+
+def test_a_scene_explores_offline_with_alpha_and_beta_scrubs(talk_file, browser):
+    """The button "Scrub α and β" swaps the scene's runs for the playground's race of the scene: the
+    β slider holds the family the app computed and the α slider its α line (the rates
+    the app's line has), from file:// with nothing loaded from elsewhere."""
+    path, every = talk_file
+    page, context, left, errors = open_offline(
+        browser, path, viewport={"width": 1440, "height": 900}
+    )
+    settled(page, 0)
+    explore = page.locator("#talkexplore")
+    assert explore.is_visible() and explore.get_attribute("aria-pressed") == "false"
+    assert page.locator("#alpharow").is_hidden()  # the scene's own runs: nothing to scrub
+    explore.click()
+    page.wait_for_function(
+        "() => talkStats.exploring && talkStats.shown >= 2 && raceStats.axes.alpha"
+        " && !document.getElementById('alpharow').hidden"
+    )
+    playground = every[0].playground()
+    want = runs.race_line(playground).tolist()
+    assert page.evaluate("() => raceStats.axes.alpha.alphas") == want
+    betas = page.evaluate("() => raceStats.betas")
+    assert playground.momentum in betas and 0.0 in betas and len(betas) > 10
+    alpha = page.locator("#alpha")
+    alpha.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    shown = page.evaluate("() => [raceStats.sel.kind, shownSettings().alpha]")
+    assert shown[0] == "alpha" and shown[1] in want and shown[1] != playground.lr
+    assert page.evaluate("() => talkStats.index") == 0  # the slider kept its arrows
+    shot(page, "talk-explore-1440x900")
+    explore.click()  # back to the scene's runs
+    page.wait_for_function("() => !talkStats.exploring && talkStats.shown >= 3")
+    assert page.locator("#alpharow").is_hidden()
+    # A network's scene has no playground race to explore.
+    model = next(i for i, s in enumerate(every) if s.model is not None)
+    page.locator("#talkmenu").select_option(str(model))
+    settled(page, model)
+    assert explore.is_hidden()
+    assert left == [] and errors == [], (left, errors)
     context.close()
