@@ -14,12 +14,15 @@ with a line saying why.
 from __future__ import annotations
 
 import contextvars
+import functools
 import math
+from pathlib import Path
 
 import streamlit as st
 
 from momentum_app.race.race_chart import parse_guess, race_chart, race_marks
 from momentum_app.talk import room as rooms
+from momentum_app.talk import room_watch
 from momentum_app.talk.scenes import Scene, SceneChoice, median_point, point_truth, right_answers
 from momentum_app.ui import state
 
@@ -191,9 +194,14 @@ def shown() -> None:
 
     Marked only here, so that a run cut short (a stale run under load left a follower with
     the new scene's heading over the old scene's body for 40 s) is not taken for shown:
-    the next poll reruns the page until one run draws it whole."""
+    the next poll reruns the page until one run draws it whole. Where the server answers
+    the long poll (``room_watch.served``), the browser waits there for the next version
+    (:func:`_follow_component`), drawn here, last: a page cut short keeps the last whole
+    page's, whose older version brings a rerun at once."""
     if state.following():
         st.session_state[_SHOWN] = st.session_state.get(_DRAWING)
+        if room_watch.served:
+            _follow_component(st.session_state.get(_DRAWING) or 0)
 
 
 def publish(scene: Scene) -> bool:
@@ -449,6 +457,27 @@ def _watch() -> None:
         st.rerun(scope="app")
 
 
+_FOLLOW_JS = Path(__file__).parents[1] / "talk" / "room_follow.js"
+
+
+@functools.cache
+def _follow_mount():
+    """The follow component (``room_follow.js``): no element to see, a script that waits on
+    the long poll and asks for a rerun when the room's version moves."""
+    return st.components.v2.component("momentum_room_follow", js=_FOLLOW_JS.read_text())
+
+
+def _follow_component(version: int) -> None:
+    """A follower's browser waits for the version after ``version`` (room_watch.PATH)."""
+    with st.container(key="room_follow"):
+        st.html("<style>.st-key-room_follow { display: none; }</style>")
+        _follow_mount()(
+            key="room_follow_poll", data={"room": state.room(), "after": version,
+                                          "path": room_watch.PATH.lstrip("/")},
+            on_moved_change=lambda: None,
+        )  # fmt: skip
+
+
 def _explore() -> None:
     state.set_room(state.room(), follow=False)
 
@@ -493,6 +522,8 @@ def follow_ui(now: rooms.Now | None) -> None:
             "Explore on my own", key="explore", icon=":material/explore:", on_click=_explore,
             help="Stop following: this scene's controls, and its link to the playground.",
         )  # fmt: skip
+    if room_watch.served:  # the browser waits on the long poll instead (shown())
+        return
     token = _IN_PAGE.set(True)
     try:
         _watch()
