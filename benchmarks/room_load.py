@@ -70,6 +70,8 @@ class Visitor(Browser):
         self.scenes: list[tuple[float, str]] = []  # (time, scene in the address)
         self.polls = 0  # fragment reruns asked for, or long-poll requests made
         self.alerts: list[str] = []  # every st.info, st.warning... text drawn
+        self.leaving = False
+        self.dropped: list[float] = []  # when the websocket closed under it
 
     def _handle(self, msg) -> None:
         kind = msg.WhichOneof("type")
@@ -161,18 +163,48 @@ class Visitor(Browser):
             return run
         return await self.rerun(run, WidgetState(id=self.buttons[key], trigger_value=True))
 
+    async def stay(self, patience: float = 30) -> None:
+        """What the browser does when its websocket closes (its worker is gone): open a new
+        one (nginx sends it to a worker that lives) and rerun the page it shows; again
+        every 0.5 s, for ``patience`` seconds. Until :meth:`close`."""
+        while not self.leaving:
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(self.reader)
+            if self.leaving:
+                return
+            self.dropped.append(time.perf_counter())
+            if self.poll is not None:
+                self.poll.cancel()
+                self.poll = None
+            give_up = time.perf_counter() + patience
+            while not self.leaving and time.perf_counter() < give_up:
+                with contextlib.suppress(Exception):
+                    await Browser.close(self)
+                    await self.open(self.path, self.query)
+                    run = await self.rerun(
+                        Rerun(self.number, "reconnect", "", ""), page_name=self.path
+                    )
+                    if run.finished is not None:
+                        break
+                await asyncio.sleep(0.5)
+            else:
+                return
+
     async def close(self) -> None:
+        self.leaving = True
         if self.poll is not None:
             self.poll.cancel()
         await super().close()
 
 
 def start_room(
-    workers: int, redis: bool, store: str, log: Path, script: str = "serve.py"
+    workers: int, redis: bool, store: str, log: Path, script: str = "serve.py", extra=()
 ) -> tuple[subprocess.Popen, str]:
+    """serve-room.sh with ``workers`` local workers (and its options ``extra``), on a free
+    loopback port; returns it and its address once it serves."""
     port = free_port()
     cmd = ["bash", str(ROOT / "scripts/serve-room.sh"), "--workers", str(workers)]
-    cmd += ["--script", script]
+    cmd += ["--script", script, *extra]
     cmd += ["--port", str(port)] + (["--redis"] if redis else ["--store", store])
     out = open(log, "w")  # noqa: SIM115 (written until the room stops)
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -242,7 +274,7 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
                 follow.append(seen[0] - pressed)
             else:
                 errors.append(f"follower {f.number} never showed {target}")
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(args.dwell)  # the presenter talks
     # the workers' CPU for one follower's move to the next scene (the presenter's included)
     moves = (len(order) - 1) * len(fans)
     per_move = ((cpu_seconds(pids) or 0.0) - cpu0) / moves
@@ -320,6 +352,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--nexts", type=int, default=8, help="presses of Next (1 to 9)")
     parser.add_argument("--redis", action="store_true", help="rooms in Redis (serve-room.sh)")
+    parser.add_argument("--dwell", type=float, default=5, help="seconds on a scene before Next")
     parser.add_argument("--idle", type=float, default=20, help="seconds of one idle window")
     parser.add_argument("--idle-runs", type=int, default=3, help="idle windows measured")
     parser.add_argument("--script", default="serve.py", help="what the workers run")
@@ -330,6 +363,7 @@ def main() -> int:
     args = parser.parse_args()
     args.followers = max(1, min(args.followers, 100))
     args.nexts = max(1, min(args.nexts, 9))
+    args.dwell = max(0.0, min(args.dwell, 60.0))
     args.idle = max(1.0, min(args.idle, 60.0))
     args.idle_runs = max(1, min(args.idle_runs, 10))
     results = []
