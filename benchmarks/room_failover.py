@@ -220,7 +220,9 @@ async def talk(args: argparse.Namespace, url: str, hosts: Hosts, store_url: str)
         await v.close()
     for task in stays:
         task.cancel()
+    dropped = sum(1 for f in fans if any(t >= killed_at for t in f.dropped))
     return {"followers": len(fans), "moved": len(moved), "killed": killed, "acked": acked,
+            "dropped": dropped,
             "stored": stored, "went_on": went_on, "errors": errors,
             "went_on_moved": [t - killed_at for f in moved if (t := shown(f, target, killed_at))],
             "victim": hosts.addrs[victim]}  # fmt: skip
@@ -287,8 +289,8 @@ def report(r: dict, args: argparse.Namespace, workers: list[str]) -> None:
     went, moved = r["went_on"], r["went_on_moved"]
     print(f"  every follower on the new scene: p50 {s(percentile(went, 50))}  max "
           f"{s(max(went, default=None))} after the kill (asked: {args.within:g} s)")  # fmt: skip
-    print(f"  the dead host's followers: p50 {s(percentile(moved, 50))}  max "
-          f"{s(max(moved, default=None))}")  # fmt: skip
+    print(f"  the dead host's followers ({r['dropped']} websockets lost and reopened): p50 "
+          f"{s(percentile(moved, 50))}  max {s(max(moved, default=None))}")  # fmt: skip
     print(f"  answers: acknowledged {r['acked']}, in Redis after the kill {r['stored']}")
     print(f"  errors: {len(r['errors'])}")
     for e in r["errors"][:20]:
