@@ -1,7 +1,7 @@
 // A follower's page (room_ui._follow_component): wait on the room's long poll
 // (room_watch.PATH) for a version other than the one this page drew, then ask Streamlit for
 // a rerun of the page (a trigger). An idle follower is one waiting request, answered after
-// 20 s unchanged; no rerun of the page until the presenter moves.
+// 5 s unchanged; no rerun of the page until the presenter moves.
 // data: {room, after (the version drawn), path (the long poll's address, relative)}.
 export default function (component) {
   const { data, setTriggerValue, parentElement } = component;
@@ -24,7 +24,7 @@ export default function (component) {
         if (!answer.ok) throw new Error(`status ${answer.status}`);
         const { version } = await answer.json();
         pause = 250;
-        // A new version: rerun. The same one still, 20 s after asking for it, and this page
+        // A new version: rerun. The same one still, 5 s after asking for it, and this page
         // not redrawn since (the rerun was lost): ask again.
         if (version !== seen || version !== data.after) setTriggerValue("moved", version);
         seen = version;

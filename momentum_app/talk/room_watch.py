@@ -23,8 +23,10 @@ from momentum_app.talk import room as rooms
 
 #: The address of the long poll (under the server's base path).
 PATH = "/_room/next"
-#: How long one request waits for a change before it answers the version unchanged.
-WAIT_SECONDS = 20.0
+#: How long one request waits for a change before it answers the version unchanged: short
+#: enough that a stopping server (uvicorn lets requests under way finish first) stops
+#: within seconds, long enough that an idle follower costs next to nothing.
+WAIT_SECONDS = 5.0
 #: How often a process reads the versions of the rooms its followers wait on.
 TICK_SECONDS = 0.15
 #: Waiting requests one process holds at most (more are told to come back: 503).

@@ -3,7 +3,7 @@ follow it, and a scene's question collects the room's answers (see momentum_app.
 
 A follower's browser waits on the room's long poll (:mod:`momentum_app.talk.room_watch`,
 where the app is served by ``serve.py``) and reruns the page only when the room's version
-moved: an idle follower costs its worker one small request every 20 s. Served without it
+moved: an idle follower costs its worker one small request every 5 s. Served without it
 (``streamlit run app.py``), followers poll the store with ``st.fragment(run_every=
 POLL_SECONDS)``: each tick one indexed read of one row and ~3 ms of the worker's CPU.
 Either way a change reruns the follower's whole page on the presenter's scene.
