@@ -246,7 +246,7 @@ async def answer(f: Visitor) -> bool:
     """Whether the follower's page said its answer was received."""
     said = len(f.alerts)
     await f.press(f"answer_{f.number % 2}", "answer")
-    return any(ACK in body for body in f.alerts[said:])
+    return any(ACK.search(body) for body in f.alerts[said:])
 
 
 def main() -> int:

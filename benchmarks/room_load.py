@@ -47,8 +47,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TALLY = re.compile(r"^(\d+) answers? · room")
 #: The scenes the presenter steps through (from "faster"), and the one that asks.
 QUESTION_SCENE = "reduce-when-diverging"
-#: What a follower's page says of an answer the store took.
-ACK = "Answer received"
+#: What a follower's page says of an answer the store took (or took from this device before:
+#: the page's poll reran it first).
+ACK = re.compile("Answer received|has answered already")
 #: The follow component's name (momentum_app.ui.room_ui).
 FOLLOW = "momentum_room_follow"
 
@@ -296,7 +297,7 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
         sent.append(time.perf_counter())
         said = len(f.alerts)
         r = await f.press(f"answer_{f.number % 2}", "answer")
-        if any(ACK in body for body in f.alerts[said:]):
+        if any(ACK.search(body) for body in f.alerts[said:]):
             acked += 1
         errors.extend(f"follower {f.number}: {e}" for e in r.errors + r.exceptions)
 
@@ -318,7 +319,7 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
     killed = kill_one_worker(log)
     await asyncio.sleep(1)
     stored = sum(rooms.open_store(args.store_url).tally(code, QUESTION_SCENE).values())
-    if stored != acked:
+    if stored < acked:
         errors.append(f"acknowledged {acked} answers, the store holds {stored}")
     polls = sum(f.polls for f in fans)
     for v in (boss, *fans):
@@ -416,7 +417,7 @@ def report(r: dict, args: argparse.Namespace, script: str) -> None:
     print(f"  follow  ({len(f)} scene changes seen): p50 {s(percentile(f, 50))}  "
           f"p95 {s(percentile(f, 95))}  max {s(max(f, default=None))}")  # fmt: skip
     print(f"  a follower's move: {r['per_move'] * 1000:.1f} ms of the workers' CPU, "
-          f"{r['runs_per_move']:.2f} page runs")  # fmt: skip
+          f"{r['runs_per_move']:.2f} script runs (polls included)")  # fmt: skip
     print(f"  answers ({len(a)} on the presenter's screen): p50 {s(percentile(a, 50))}  "
           f"p95 {s(percentile(a, 95))}  max {s(max(a, default=None))}")  # fmt: skip
     windows = ", ".join(f"{w['per_follower'] * 1000:.2f}" for w in r["idle"])
