@@ -41,11 +41,13 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.load import Rerun, percentile
+from benchmarks.load import percentile
 from benchmarks.room_load import (
-    ACK,
     QUESTION_SCENE,
     Visitor,
+    all_shown,
+    answered,
+    open_question,
     open_visitor,
     scene_names,
     start_room,
@@ -187,16 +189,14 @@ async def talk(args: argparse.Namespace, url: str, hosts: Hosts, store_url: str)
     )  # fmt: skip
     stays = [asyncio.create_task(f.stay()) for f in fans]
     order = scene_names()
-    await next_scene(boss, fans, order[1], errors)
+    pressed = time.perf_counter()
+    await boss.press("next_scene", "next")
+    await all_shown(fans, order[1], pressed, 30, errors)
     await asyncio.sleep(args.dwell)
 
     # The question: the presenter opens it by link, every follower answers.
-    boss.query = f"scene={QUESTION_SCENE}&present=1&room={code}&follow=0"
-    await boss.rerun(Rerun(0, "link", "", QUESTION_SCENE))
-    deadline = time.perf_counter() + 30
-    while time.perf_counter() < deadline and not all("answer_0" in f.buttons for f in fans):
-        await asyncio.sleep(0.05)
-    acked = sum(await asyncio.gather(*(answer(f) for f in fans)))
+    await open_question(boss, fans, code, errors)
+    acked = sum(await asyncio.gather(*(answered(f, errors) for f in fans)))
     await asyncio.sleep(args.dwell)
 
     # Host B (the one the presenter is not on) dies; the presenter goes on at once.
@@ -207,12 +207,7 @@ async def talk(args: argparse.Namespace, url: str, hosts: Hosts, store_url: str)
     killed = hosts.kill(victim)
     run = await boss.press("next_scene", "next")
     errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
-    deadline = killed_at + args.within * 3
-    while time.perf_counter() < deadline and not all(shown(f, target, killed_at) for f in fans):
-        await asyncio.sleep(0.05)
-    went_on = [t - killed_at for f in fans if (t := shown(f, target, killed_at))]
-    late = [f.number for f in fans if not shown(f, target, killed_at)]
-    errors += [f"follower {n} never showed {target}" for n in late]
+    went_on = [t - killed_at for t in await all_shown(fans, target, killed_at, 15, errors)]
     stored = sum(RedisStore(store_url).tally(code, QUESTION_SCENE).values())
     if stored < acked:
         errors.append(f"acknowledged {acked} answers, Redis holds {stored}")
@@ -224,29 +219,8 @@ async def talk(args: argparse.Namespace, url: str, hosts: Hosts, store_url: str)
     return {"followers": len(fans), "moved": len(moved), "killed": killed, "acked": acked,
             "dropped": dropped,
             "stored": stored, "went_on": went_on, "errors": errors,
-            "went_on_moved": [t - killed_at for f in moved if (t := shown(f, target, killed_at))],
+            "went_on_moved": [t - killed_at for f in moved if (t := f.shown(target, killed_at))],
             "victim": hosts.addrs[victim]}  # fmt: skip
-
-
-def shown(f: Visitor, scene: str, since: float) -> float | None:
-    """When ``f`` first showed ``scene`` after ``since`` (or None)."""
-    return next((t for t, s in f.scenes if s == scene and t >= since), None)
-
-
-async def next_scene(boss: Visitor, fans: list[Visitor], target: str, errors: list) -> None:
-    pressed = time.perf_counter()
-    run = await boss.press("next_scene", "next")
-    errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
-    deadline = pressed + 30
-    while time.perf_counter() < deadline and not all(shown(f, target, pressed) for f in fans):
-        await asyncio.sleep(0.05)
-
-
-async def answer(f: Visitor) -> bool:
-    """Whether the follower's page said its answer was received."""
-    said = len(f.alerts)
-    await f.press(f"answer_{f.number % 2}", "answer")
-    return any(ACK.search(body) for body in f.alerts[said:])
 
 
 def main() -> int:

@@ -157,6 +157,10 @@ class Visitor(Browser):
                     return
             seen = version
 
+    def shown(self, scene: str, since: float) -> float | None:
+        """When this page first showed ``scene`` after ``since`` (or None)."""
+        return next((t for t, s in self.scenes if s == scene and t >= since), None)
+
     async def press(self, key: str, what: str) -> Rerun:
         run = Rerun(self.number, what, "", key)
         if key not in self.buttons:
@@ -264,17 +268,7 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
         pressed = time.perf_counter()
         run = await boss.press("next_scene", "next")
         errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
-        deadline = pressed + 20
-        while time.perf_counter() < deadline:
-            if all(any(s == target and t >= pressed for t, s in f.scenes) for f in fans):
-                break
-            await asyncio.sleep(0.05)
-        for f in fans:
-            seen = [t for t, s in f.scenes if s == target and t >= pressed]
-            if seen:
-                follow.append(seen[0] - pressed)
-            else:
-                errors.append(f"follower {f.number} never showed {target}")
+        follow += [t - pressed for t in await all_shown(fans, target, pressed, 20, errors)]
         await asyncio.sleep(args.dwell)  # the presenter talks
     # the workers' CPU for one follower's move to the next scene (the presenter's included)
     moves = (len(order) - 1) * len(fans)
@@ -282,27 +276,15 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
     runs_per_move = (sum(f.runs for f in fans) - runs0) / moves
 
     # 2. Answers: the presenter opens the question scene by link; followers answer.
-    boss.query = f"scene={QUESTION_SCENE}&present=1&room={code}&follow=0"
-    run = await boss.rerun(Rerun(0, "link", "", QUESTION_SCENE))
-    errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
-    deadline = time.perf_counter() + 20
-    while time.perf_counter() < deadline and not all("answer_0" in f.buttons for f in fans):
-        await asyncio.sleep(0.05)
+    await open_question(boss, fans, code, errors)
     sent: list[float] = []
-    acked = 0
 
-    async def answer(f: Visitor) -> None:
-        """An answer counts as acknowledged once the follower's page says it was received."""
-        nonlocal acked
+    async def answer(f: Visitor) -> bool:
         sent.append(time.perf_counter())
-        said = len(f.alerts)
-        r = await f.press(f"answer_{f.number % 2}", "answer")
-        if any(ACK.search(body) for body in f.alerts[said:]):
-            acked += 1
-        errors.extend(f"follower {f.number}: {e}" for e in r.errors + r.exceptions)
+        return await answered(f, errors)
 
     start = time.perf_counter()
-    await asyncio.gather(*(answer(f) for f in fans))
+    acked = sum(await asyncio.gather(*(answer(f) for f in fans)))
     deadline = time.perf_counter() + 10
     while time.perf_counter() < deadline and (not boss.tally or boss.tally[-1][1] < acked):
         await asyncio.sleep(0.05)
@@ -329,6 +311,38 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
         "acked": acked, "stored": stored, "killed": killed, "errors": errors, "polls": polls,
         "idle": idle, "per_move": per_move, "runs_per_move": runs_per_move,
     }  # fmt: skip
+
+
+async def all_shown(
+    fans: list[Visitor], scene: str, since: float, patience: float, errors: list
+) -> list[float]:
+    """When each follower first showed ``scene`` after ``since``, once all have or after
+    ``patience`` seconds (a follower that never did is an error)."""
+    deadline = since + patience
+    while time.perf_counter() < deadline and not all(f.shown(scene, since) for f in fans):
+        await asyncio.sleep(0.05)
+    errors += [
+        f"follower {f.number} never showed {scene}" for f in fans if not f.shown(scene, since)
+    ]
+    return [t for f in fans if (t := f.shown(scene, since)) is not None]
+
+
+async def open_question(boss: Visitor, fans: list[Visitor], code: str, errors: list) -> None:
+    """The presenter opens the question scene by link; wait until followers can answer."""
+    boss.query = f"scene={QUESTION_SCENE}&present=1&room={code}&follow=0"
+    run = await boss.rerun(Rerun(0, "link", "", QUESTION_SCENE))
+    errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline and not all("answer_0" in f.buttons for f in fans):
+        await asyncio.sleep(0.05)
+
+
+async def answered(f: Visitor, errors: list) -> bool:
+    """A follower answers; whether its page said the answer was taken (acknowledged)."""
+    said = len(f.alerts)
+    r = await f.press(f"answer_{f.number % 2}", "answer")
+    errors += [f"follower {f.number}: {e}" for e in r.errors + r.exceptions]
+    return any(ACK.search(body) for body in f.alerts[said:])
 
 
 def scene_names() -> list[str]:
