@@ -24,9 +24,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 
@@ -44,10 +47,18 @@ ROOT = Path(__file__).resolve().parents[1]
 TALLY = re.compile(r"^(\d+) answers? · room")
 #: The scenes the presenter steps through (from "faster"), and the one that asks.
 QUESTION_SCENE = "reduce-when-diverging"
+#: What a follower's page says of an answer the store took (or took from this device before:
+#: the page's poll reran it first).
+ACK = re.compile("Answer received|has answered already")
+#: The follow component's name (momentum_app.ui.room_ui).
+FOLLOW = "momentum_room_follow"
 
 
 class Visitor(Browser):
-    """A browser that also polls (auto_rerun), knows its buttons and the presenter's tally."""
+    """A browser that also follows the room as the browser does: on the long poll
+    (``room_follow.js``: GET /_room/next, then a trigger of the follow component) where the
+    server answers it, else with the fragment's timer (``auto_rerun``); it knows its
+    buttons and the presenter's tally."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -55,21 +66,28 @@ class Visitor(Browser):
         self.poll: asyncio.Task | None = None
         self.fragment = ""
         self.interval = 0.0
+        self.follow: tuple[str, dict] | None = None  # the follow component: (id, data)
         self.tally: list[tuple[float, int]] = []  # (time, answers shown)
         self.scenes: list[tuple[float, str]] = []  # (time, scene in the address)
-        self.polls = 0
+        self.polls = 0  # fragment reruns asked for, or long-poll requests made
+        self.alerts: list[str] = []  # every st.info, st.warning... text drawn
+        self.leaving = False
+        self.dropped: list[float] = []  # when the websocket closed under it
 
     def _handle(self, msg) -> None:
         kind = msg.WhichOneof("type")
         if kind == "auto_rerun":
             self.fragment, self.interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
-            if self.poll is None:
-                self.poll = asyncio.get_running_loop().create_task(self._poll())
+            self._start(self._poll)
         super()._handle(msg)
         if kind == "page_info_changed":
             found = re.search(r"(?:^|&)scene=([^&]+)", self.query)
             if found:
                 self.scenes.append((time.perf_counter(), found[1]))
+
+    def _start(self, loop) -> None:
+        if self.poll is None:
+            self.poll = asyncio.get_running_loop().create_task(loop())
 
     def _element(self, el) -> None:
         super()._element(el)
@@ -78,24 +96,70 @@ class Visitor(Browser):
             self.buttons[el.button.id.rsplit("-", 1)[-1]] = el.button.id
         elif kind == "markdown" and (m := TALLY.match(el.markdown.body)):
             self.tally.append((time.perf_counter(), int(m[1])))
+        elif kind == "alert":
+            self.alerts.append(el.alert.body)
+        elif kind == "bidi_component" and el.bidi_component.component_name == FOLLOW:
+            self.follow = (el.bidi_component.id, json.loads(el.bidi_component.json))
+            self._start(self._long_poll)
+
+    async def _send(self, fragment: str = "", trigger: WidgetState | None = None) -> bool:
+        """Ask for a rerun as the browser does, without waiting for it (False: closed)."""
+        msg = BackMsg()
+        rs = msg.rerun_script
+        rs.query_string, rs.page_script_hash = self.query, self.page_hash
+        rs.fragment_id, rs.is_auto_rerun = fragment, bool(fragment)
+        states = [w.state for w in self.widgets.values() if w.state is not None]
+        rs.widget_states.CopyFrom(WidgetStates(widgets=states + ([trigger] if trigger else [])))
+        rs.cached_message_hashes.extend(self.cache)
+        self._context(msg)
+        try:
+            await self.ws.send(msg.SerializeToString())
+        except Exception:
+            return False
+        return True
 
     async def _poll(self) -> None:
         """What the browser does for ``st.fragment(run_every=...)``: ask for a rerun."""
         while True:
             await asyncio.sleep(self.interval or 0.5)
-            msg = BackMsg()
-            rs = msg.rerun_script
-            rs.query_string, rs.page_script_hash = self.query, self.page_hash
-            rs.fragment_id, rs.is_auto_rerun = self.fragment, True
-            states = [w.state for w in self.widgets.values() if w.state is not None]
-            rs.widget_states.CopyFrom(WidgetStates(widgets=states))
-            rs.cached_message_hashes.extend(self.cache)
-            self._context(msg)
-            try:
-                await self.ws.send(msg.SerializeToString())
-            except Exception:
+            if not await self._send(self.fragment):
                 return
             self.polls += 1
+
+    async def _long_poll(self) -> None:
+        """What ``room_follow.js`` does: wait for a version other than the one the page
+        drew, then trigger the follow component (a rerun of the page); after a failed
+        request, wait a little and ask again."""
+        seen, drawn, pause = None, None, 0.25
+        while True:
+            cid, data = self.follow
+            if data["after"] != drawn:  # the page redrew the component: start from its version
+                seen = drawn = data["after"]
+            try:
+                self.polls += 1
+                status, _, body = await self.get(
+                    f"/{data['path']}?room={data['room']}&after={seen}"
+                )
+                if status != 200:
+                    raise ConnectionError(f"status {status}")
+                version = json.loads(body)["version"]
+            except (OSError, ValueError, KeyError):
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
+                continue
+            pause = 0.25
+            if version != seen or version != self.follow[1]["after"]:
+                payload = json.dumps([{"event": "moved", "value": version}])
+                trigger = WidgetState(
+                    id=_make_trigger_id(cid, "events"), json_trigger_value=payload
+                )
+                if not await self._send(trigger=trigger):
+                    return
+            seen = version
+
+    def shown(self, scene: str, since: float) -> float | None:
+        """When this page first showed ``scene`` after ``since`` (or None)."""
+        return next((t for t, s in self.scenes if s == scene and t >= since), None)
 
     async def press(self, key: str, what: str) -> Rerun:
         run = Rerun(self.number, what, "", key)
@@ -104,15 +168,48 @@ class Visitor(Browser):
             return run
         return await self.rerun(run, WidgetState(id=self.buttons[key], trigger_value=True))
 
+    async def stay(self, patience: float = 30) -> None:
+        """What the browser does when its websocket closes (its worker is gone): open a new
+        one (nginx sends it to a worker that lives) and rerun the page it shows; again
+        every 0.5 s, for ``patience`` seconds. Until :meth:`close`."""
+        while not self.leaving:
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(self.reader)
+            if self.leaving:
+                return
+            self.dropped.append(time.perf_counter())
+            if self.poll is not None:
+                self.poll.cancel()
+                self.poll = None
+            give_up = time.perf_counter() + patience
+            while not self.leaving and time.perf_counter() < give_up:
+                with contextlib.suppress(Exception):
+                    await Browser.close(self)
+                    await self.open(self.path, self.query)
+                    run = await self.rerun(
+                        Rerun(self.number, "reconnect", "", ""), page_name=self.path
+                    )
+                    if run.finished is not None:
+                        break
+                await asyncio.sleep(0.5)
+            else:
+                return
+
     async def close(self) -> None:
+        self.leaving = True
         if self.poll is not None:
             self.poll.cancel()
         await super().close()
 
 
-def start_room(workers: int, redis: bool, store: str, log: Path) -> tuple[subprocess.Popen, str]:
+def start_room(
+    workers: int, redis: bool, store: str, log: Path, script: str = "serve.py", extra=()
+) -> tuple[subprocess.Popen, str]:
+    """serve-room.sh with ``workers`` local workers (and its options ``extra``), on a free
+    loopback port; returns it and its address once it serves."""
     port = free_port()
     cmd = ["bash", str(ROOT / "scripts/serve-room.sh"), "--workers", str(workers)]
+    cmd += ["--script", script, *extra]
     cmd += ["--port", str(port)] + (["--redis"] if redis else ["--store", store])
     out = open(log, "w")  # noqa: SIM115 (written until the room stops)
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -149,53 +246,45 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
     workers = {f.worker for f in fans}
     await asyncio.sleep(1)
 
-    # 0. What polling costs: the workers' CPU while the room only follows, per poll.
+    # 0. What following costs while nothing moves: the workers' CPU (with their pools) in
+    # windows of --idle seconds, per follower and second.
     pids = [int(p) for p in re.findall(r"worker \d+: \S+ \(pid (\d+)\)", log.read_text())]
-    cpu0, polls0 = cpu_seconds(pids), sum(f.polls for f in fans)
-    await asyncio.sleep(args.idle)
-    cpu1, polls1 = cpu_seconds(pids), sum(f.polls for f in fans)
-    idle = {"seconds": args.idle, "polls": polls1 - polls0, "cpu": (cpu1 or 0) - (cpu0 or 0)}
+    idle = []
+    for _ in range(args.idle_runs):
+        cpu0, polls0 = cpu_seconds(pids) or 0.0, sum(f.polls for f in fans)
+        start = time.perf_counter()
+        await asyncio.sleep(args.idle)
+        cpu = (cpu_seconds(pids) or 0.0) - cpu0
+        seconds = time.perf_counter() - start
+        polls = sum(f.polls for f in fans) - polls0
+        idle.append({"seconds": seconds, "polls": polls, "cpu": cpu,
+                     "per_follower": cpu / seconds / len(fans)})  # fmt: skip
 
     # 1. Follow: Next, then wait until every follower shows the new scene.
     follow: list[float] = []
     order = scene_names()[: args.nexts + 1]
+    cpu0, runs0 = cpu_seconds(pids) or 0.0, sum(f.runs for f in fans)
     for target in order[1:]:
         pressed = time.perf_counter()
         run = await boss.press("next_scene", "next")
         errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
-        deadline = pressed + 10
-        while time.perf_counter() < deadline:
-            if all(any(s == target and t >= pressed for t, s in f.scenes) for f in fans):
-                break
-            await asyncio.sleep(0.05)
-        for f in fans:
-            seen = [t for t, s in f.scenes if s == target and t >= pressed]
-            if seen:
-                follow.append(seen[0] - pressed)
-            else:
-                errors.append(f"follower {f.number} never showed {target}")
-        await asyncio.sleep(0.3)
+        follow += [t - pressed for t in await all_shown(fans, target, pressed, 20, errors)]
+        await asyncio.sleep(args.dwell)  # the presenter talks
+    # the workers' CPU for one follower's move to the next scene (the presenter's included)
+    moves = (len(order) - 1) * len(fans)
+    per_move = ((cpu_seconds(pids) or 0.0) - cpu0) / moves
+    runs_per_move = (sum(f.runs for f in fans) - runs0) / moves
 
     # 2. Answers: the presenter opens the question scene by link; followers answer.
-    boss.query = f"scene={QUESTION_SCENE}&present=1&room={code}&follow=0"
-    run = await boss.rerun(Rerun(0, "link", "", QUESTION_SCENE))
-    errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
-    deadline = time.perf_counter() + 10
-    while time.perf_counter() < deadline and not all("answer_0" in f.buttons for f in fans):
-        await asyncio.sleep(0.05)
+    await open_question(boss, fans, code, errors)
     sent: list[float] = []
-    acked = 0
 
-    async def answer(f: Visitor) -> None:
-        nonlocal acked
+    async def answer(f: Visitor) -> bool:
         sent.append(time.perf_counter())
-        r = await f.press(f"answer_{f.number % 2}", "answer")
-        if r.finished is not None and not r.errors:
-            acked += 1
-        errors.extend(f"follower {f.number}: {e}" for e in r.errors + r.exceptions)
+        return await answered(f, errors)
 
     start = time.perf_counter()
-    await asyncio.gather(*(answer(f) for f in fans))
+    acked = sum(await asyncio.gather(*(answer(f) for f in fans)))
     deadline = time.perf_counter() + 10
     while time.perf_counter() < deadline and (not boss.tally or boss.tally[-1][1] < acked):
         await asyncio.sleep(0.05)
@@ -212,7 +301,7 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
     killed = kill_one_worker(log)
     await asyncio.sleep(1)
     stored = sum(rooms.open_store(args.store_url).tally(code, QUESTION_SCENE).values())
-    if stored != acked:
+    if stored < acked:
         errors.append(f"acknowledged {acked} answers, the store holds {stored}")
     polls = sum(f.polls for f in fans)
     for v in (boss, *fans):
@@ -220,8 +309,40 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
     return {
         "followers": len(fans), "workers": len(workers), "follow": follow, "answers": answers,
         "acked": acked, "stored": stored, "killed": killed, "errors": errors, "polls": polls,
-        "idle": idle,
+        "idle": idle, "per_move": per_move, "runs_per_move": runs_per_move,
     }  # fmt: skip
+
+
+async def all_shown(
+    fans: list[Visitor], scene: str, since: float, patience: float, errors: list
+) -> list[float]:
+    """When each follower first showed ``scene`` after ``since``, once all have or after
+    ``patience`` seconds (a follower that never did is an error)."""
+    deadline = since + patience
+    while time.perf_counter() < deadline and not all(f.shown(scene, since) for f in fans):
+        await asyncio.sleep(0.05)
+    errors += [
+        f"follower {f.number} never showed {scene}" for f in fans if not f.shown(scene, since)
+    ]
+    return [t for f in fans if (t := f.shown(scene, since)) is not None]
+
+
+async def open_question(boss: Visitor, fans: list[Visitor], code: str, errors: list) -> None:
+    """The presenter opens the question scene by link; wait until followers can answer."""
+    boss.query = f"scene={QUESTION_SCENE}&present=1&room={code}&follow=0"
+    run = await boss.rerun(Rerun(0, "link", "", QUESTION_SCENE))
+    errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline and not all("answer_0" in f.buttons for f in fans):
+        await asyncio.sleep(0.05)
+
+
+async def answered(f: Visitor, errors: list) -> bool:
+    """A follower answers; whether its page said the answer was taken (acknowledged)."""
+    said = len(f.alerts)
+    r = await f.press(f"answer_{f.number % 2}", "answer")
+    errors += [f"follower {f.number}: {e}" for e in r.errors + r.exceptions]
+    return any(ACK.search(body) for body in f.alerts[said:])
 
 
 def scene_names() -> list[str]:
@@ -246,23 +367,49 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--nexts", type=int, default=8, help="presses of Next (1 to 9)")
     parser.add_argument("--redis", action="store_true", help="rooms in Redis (serve-room.sh)")
-    parser.add_argument("--idle", type=float, default=10, help="seconds of polling measured")
-    parser.add_argument("--timeout", type=float, default=180, help="stop after this (s)")
+    parser.add_argument("--dwell", type=float, default=5, help="seconds on a scene before Next")
+    parser.add_argument("--idle", type=float, default=20, help="seconds of one idle window")
+    parser.add_argument("--idle-runs", type=int, default=3, help="idle windows measured")
+    parser.add_argument("--script", default="serve.py", help="what the workers run")
+    parser.add_argument(
+        "--baseline", action="store_true", help="first with app.py (the fragment's poll)"
+    )
+    parser.add_argument("--timeout", type=float, default=400, help="stop after this (s)")
     args = parser.parse_args()
     args.followers = max(1, min(args.followers, 100))
     args.nexts = max(1, min(args.nexts, 9))
+    args.dwell = max(0.0, min(args.dwell, 60.0))
+    args.idle = max(1.0, min(args.idle, 60.0))
+    args.idle_runs = max(1, min(args.idle_runs, 10))
+    results = []
+    for script in (["app.py"] if args.baseline else []) + [args.script]:
+        results.append((script, run_once(args, script)))
+        report(results[-1][1], args, script)
+    if len(results) == 2:
+        (_, before), (_, after) = results
+        ratio = median_idle(after) / median_idle(before)
+        print(f"Idle follower: {median_idle(after):.2f} ms of CPU a second with {args.script}, "
+              f"{median_idle(before):.2f} with app.py: {ratio:.2f} of it")  # fmt: skip
+    return 1 if any(r["errors"] for _, r in results) else 0
+
+
+def run_once(args: argparse.Namespace, script: str) -> dict:
+    """One room (its own serve-room.sh, workers running ``script``) measured."""
     folder = Path(tempfile.mkdtemp(prefix="room-load-"))
     log = folder / "serve-room.log"
     args.store_url = str(folder / "rooms.sqlite3")
-    proc, url = start_room(args.workers, args.redis, args.store_url, log)
+    proc, url = start_room(args.workers, args.redis, args.store_url, log, script)
     try:
         if args.redis:
             args.store_url = store_url_of(log)
-        result = asyncio.run(asyncio.wait_for(main_async(args, url, log), args.timeout))
+        return asyncio.run(asyncio.wait_for(main_async(args, url, log), args.timeout))
     finally:
         stop_room(proc)
-    report(result, args)
-    return 1 if result["errors"] else 0
+
+
+def median_idle(r: dict) -> float:
+    """The median of the idle windows' worker CPU, in ms a second a follower."""
+    return statistics.median(w["per_follower"] for w in r["idle"]) * 1000
 
 
 def store_url_of(log: Path) -> str:
@@ -273,23 +420,24 @@ def store_url_of(log: Path) -> str:
     return Path(found[1]).read_text().strip()
 
 
-def report(r: dict, args: argparse.Namespace) -> None:
+def report(r: dict, args: argparse.Namespace, script: str) -> None:
     def s(v: float | None) -> str:
         return "-" if v is None else f"{v:.3f} s"
 
     store = "Redis" if args.redis else "SQLite"
-    print(f"Room load: {r['followers']} followers on {r['workers']} worker(s), rooms in {store}")
+    print(f"Room load: {r['followers']} followers on {r['workers']} worker(s) running {script}, "
+          f"rooms in {store}")  # fmt: skip
     f, a = r["follow"], r["answers"]
     print(f"  follow  ({len(f)} scene changes seen): p50 {s(percentile(f, 50))}  "
           f"p95 {s(percentile(f, 95))}  max {s(max(f, default=None))}")  # fmt: skip
+    print(f"  a follower's move: {r['per_move'] * 1000:.1f} ms of the workers' CPU, "
+          f"{r['runs_per_move']:.2f} script runs (polls included)")  # fmt: skip
     print(f"  answers ({len(a)} on the presenter's screen): p50 {s(percentile(a, 50))}  "
           f"p95 {s(percentile(a, 95))}  max {s(max(a, default=None))}")  # fmt: skip
-    i = r["idle"]
-    per = i["cpu"] / i["polls"] * 1000 if i["polls"] else float("nan")
-    print(
-        f"  polling, idle {i['seconds']:g} s: {i['polls']} polls, workers' CPU "
-        f"{i['cpu']:.2f} s ({per:.2f} ms a poll, {i['cpu'] / i['seconds']:.0%} of a core)"
-    )
+    windows = ", ".join(f"{w['per_follower'] * 1000:.2f}" for w in r["idle"])
+    polls = sum(w["polls"] for w in r["idle"]) / sum(w["seconds"] for w in r["idle"])
+    print(f"  idle: workers' CPU a follower {median_idle(r):.2f} ms/s (median of {windows}; "
+          f"{polls / r['followers']:.2f} polls a second a follower)")  # fmt: skip
     print(f"  killed worker pid {r['killed']}: acknowledged {r['acked']}, stored {r['stored']}")
     print(f"  errors: {len(r['errors'])}")
     for e in r["errors"][:20]:

@@ -55,6 +55,9 @@ if room_ui.question_ui(scene, values, now):  # a question first: the caption giv
     if scene.model is not None and not presenting:  # the chart is one seed: here are all
         widgets.model_scene_bands_ui(cache.model_race(scene.model), font)
 
+if (presenting or following) and index + 1 < len(names):  # the room's Next, ready ahead
+    for inspect in {presenting, False}:
+        cache.warm_scene(scenes.scene_named(names[index + 1]), font, inspect)
 if not following:  # a follower's page moves with the presenter's
     widgets.scene_nav_ui(names, index)
     room_ui.rejoin_ui()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Serve the app to a room: N `streamlit run app.py` workers on loopback ports behind nginx,
-# each browser kept on one worker (a cookie), browsers spread over the workers.
+# Serve the app to a room: N `streamlit run serve.py` workers (the app and the room's long
+# poll) on loopback ports behind nginx, each browser kept on one worker (a cookie), browsers
+# spread over the workers.
 #
 #   bash scripts/serve-room.sh --workers 2 --port 8501                    # this machine
 #   bash scripts/serve-room.sh --workers 2 --port 8501 --address 0.0.0.0  # the room's LAN
@@ -12,8 +13,9 @@
 # on another machine, started there by hand, that joins the same upstream), --app DIR (the
 # app's folder, default this repository), --store URL (where rooms live: a SQLite file, the
 # default being one in the temporary folder, or redis://HOST:PORT/0), --redis (start Debian's
-# redis-server for the rooms, for workers on several machines), and after `--` options for
-# every `streamlit run`.
+# redis-server for the rooms, for workers on several machines), --script FILE (what each
+# worker runs: serve.py, or app.py for followers polling through Streamlit as before), and
+# after `--` options for every `streamlit run`.
 # Runs in the foreground, polls every worker's /_stcore/health (and restarts one whose
 # process exited), and on Ctrl-C or SIGTERM stops everything it started. Needs nginx
 # (Debian's package; installed with apt-get when missing and run as root). nginx runs
@@ -28,12 +30,13 @@ PORT=8501
 ADDRESS=127.0.0.1
 APP=$ROOT
 COOKIE=stroom
+SCRIPT=serve.py
 EXTRA=()
 REMOTES=()
 STORE=${MOMENTUM_ROOM_STORE:-}
 REDIS=""
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "serve-room: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
         --address) ADDRESS=${2:?}; shift 2 ;;
         --remote) REMOTES+=("${2:?}"); shift 2 ;;
         --app) APP=$(cd "${2:?}" && pwd); shift 2 ;;
+        --script) SCRIPT=${2:?}; shift 2 ;;
         --store) STORE=${2:?}; shift 2 ;;
         --redis) REDIS=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -60,6 +64,7 @@ if ! [[ $PORT =~ ^[0-9]+$ ]] || [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then
 fi
 [[ $ADDRESS =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || die "--address wants an IPv4 address"
 [ -f "$APP/app.py" ] || die "no app.py in $APP"
+[ -f "$APP/$SCRIPT" ] || SCRIPT=app.py  # an app without serve.py: followers poll through Streamlit
 
 # Python: the repository's virtualenv if there is one.
 if [ -x "$APP/.venv/bin/python" ]; then PY=$APP/.venv/bin/python
@@ -162,7 +167,7 @@ healthy() (
 start_worker() {
     local i=$1
     # The file watcher is off: a room server should not reload when a file changes.
-    (cd "$APP" && exec "$PY" -m streamlit run app.py --server.port "${WPORTS[$i]}" \
+    (cd "$APP" && exec "$PY" -m streamlit run "$SCRIPT" --server.port "${WPORTS[$i]}" \
         --server.address 127.0.0.1 --server.headless true \
         --browser.gatherUsageStats false --server.fileWatcherType none \
         ${EXTRA[@]+"${EXTRA[@]}"}) >>"$LOGS/worker-$i.log" 2>&1 &
@@ -227,7 +232,7 @@ export MOMENTUM_POOL=${MOMENTUM_POOL:-$(( CORES / WORKERS > 0 ? CORES / WORKERS 
 STREAMLIT_SERVER_COOKIE_SECRET=${STREAMLIT_SERVER_COOKIE_SECRET:-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}
 export STREAMLIT_SERVER_COOKIE_SECRET
 
-echo "Starting $WORKERS worker(s) of $APP/app.py..."
+echo "Starting $WORKERS worker(s) of $APP/$SCRIPT..."
 for i in "${!WPORTS[@]}"; do
     RESTARTS[i]=0
     start_worker "$i"

@@ -25,6 +25,7 @@ room's version only grows. Nothing here imports Streamlit.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -33,7 +34,6 @@ import re
 import secrets
 import sqlite3
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,40 +236,53 @@ def _owner(owner: object) -> str:
 class SqliteStore:
     """A room store in one SQLite file (WAL mode), shared by the processes of one machine.
 
-    One connection per thread (Streamlit runs each session's script in a thread of its own).
+    Connections are lent from a pool of idle ones, whatever the thread: Streamlit runs every
+    script run in a thread of its own, and a connection a thread (opened, set up in WAL mode,
+    then left to the garbage collector) cost a follower's every page run a few milliseconds.
     ``synchronous=FULL``: an answer is on disk before it is acknowledged, so a killed worker
     (or a power cut) loses none that a follower saw accepted.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._local = threading.local()
-        db = self._db()
-        columns = {row[1] for row in db.execute("PRAGMA table_info(rooms)")}
-        if columns and "key_hash" not in columns:  # a file from before keys: rooms are brief
-            db.executescript("DROP TABLE rooms; DROP TABLE IF EXISTS answers;")
-        db.executescript(_SCHEMA)
+        self._idle: list[sqlite3.Connection] = []  # list.pop and append are atomic
+        with self._lent() as db:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(rooms)")}
+            if columns and "key_hash" not in columns:  # a file from before keys: rooms are brief
+                db.executescript("DROP TABLE rooms; DROP TABLE IF EXISTS answers;")
+            db.executescript(_SCHEMA)
 
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+    @contextlib.contextmanager
+    def _lent(self):
+        """An idle connection (or a new one), given back after use."""
+        try:
+            db = self._idle.pop()
+        except IndexError:
+            db = sqlite3.connect(self.path, timeout=5, isolation_level=None,
+                                 check_same_thread=False)  # fmt: skip
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            self._local.db = db
-        return db
+        try:
+            yield db
+        finally:
+            self._idle.append(db)
+
+    def _rows(self, sql: str, params: tuple) -> list:
+        """Every row of one query."""
+        with self._lent() as db:
+            return db.execute(sql, params).fetchall()
 
     def _write(self, work):
         """``work(db)`` in one write transaction."""
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(db)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return result
+        with self._lent() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(db)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            return result
 
     def open(self, owner: str) -> Opened:
         owner, key = _owner(owner), secrets.token_urlsafe(24)
@@ -306,8 +319,8 @@ class SqliteStore:
 
     def holds(self, room: str, key: str) -> bool:
         check_room(room)
-        row = self._db().execute("SELECT key_hash FROM rooms WHERE room = ?", (room,)).fetchone()
-        return row is not None and _key_matches(row[0], key)
+        rows = self._rows("SELECT key_hash FROM rooms WHERE room = ?", (room,))
+        return bool(rows) and _key_matches(rows[0][0], key)
 
     def publish(self, room: str, key: str, scene: str, revealed: bool = False) -> Now:
         check_room(room)
@@ -332,14 +345,14 @@ class SqliteStore:
 
     def now(self, room: str) -> Now | None:
         check_room(room)
-        db = self._db()
-        row = db.execute(
-            "SELECT scene, revealed, version, used FROM rooms WHERE room = ?", (room,)
-        ).fetchone()
-        if row is None or not row[0]:
-            return None
-        if row[3] < time.time() - SEEN_EVERY:  # followed: in use (one write a minute)
-            db.execute("UPDATE rooms SET used = ? WHERE room = ?", (time.time(), room))
+        with self._lent() as db:
+            row = db.execute(
+                "SELECT scene, revealed, version, used FROM rooms WHERE room = ?", (room,)
+            ).fetchone()
+            if row is None or not row[0]:
+                return None
+            if row[3] < time.time() - SEEN_EVERY:  # followed: in use (one write a minute)
+                db.execute("UPDATE rooms SET used = ? WHERE room = ?", (time.time(), room))
         return Now(row[0], bool(row[1]), row[2])
 
     def answer(self, room: str, question: str, device: str, choice: int) -> str:
@@ -376,23 +389,20 @@ class SqliteStore:
 
     def _kept(self, table: str, columns: str, room: str, question: str, device: str):
         """``columns`` of this device's answer in ``table``, or None."""
-        return (
-            self._db()
-            .execute(
-                f"SELECT {columns} FROM {table} WHERE room = ? AND question = ? AND device = ?",
-                (room, question, device),
-            )
-            .fetchone()
+        rows = self._rows(
+            f"SELECT {columns} FROM {table} WHERE room = ? AND question = ? AND device = ?",
+            (room, question, device),
         )
+        return rows[0] if rows else None
 
     def tally(self, room: str, question: str) -> dict[int, int]:
         check_room(room)
         check_scene(question)
-        rows = self._db().execute(
+        rows = self._rows(
             "SELECT choice, COUNT(*) FROM answers WHERE room = ? AND question = ? GROUP BY choice",
             (room, question),
         )
-        return dict(rows.fetchall())
+        return dict(rows)
 
     def mine(self, room: str, question: str, device: str) -> int | None:
         check_answer(room, question, device, 0)
@@ -406,10 +416,9 @@ class SqliteStore:
     def points(self, room: str, question: str) -> list[tuple[float, float]]:
         check_room(room)
         check_scene(question)
-        rows = self._db().execute(
-            "SELECT x, y FROM points WHERE room = ? AND question = ?", (room, question)
-        )
-        return [(float(x), float(y)) for x, y in rows.fetchall()]
+        where = "room = ? AND question = ?"
+        rows = self._rows(f"SELECT x, y FROM points WHERE {where}", (room, question))
+        return [(float(x), float(y)) for x, y in rows]
 
     def my_point(self, room: str, question: str, device: str) -> tuple[float, float] | None:
         check_answer(room, question, device, 0)

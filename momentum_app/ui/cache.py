@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -117,17 +120,55 @@ def race_surface(s: RaceSettings, font_size: int = 14):
     return surface_figure(obj, runs.race_runs(obj, race_results(s), s), font_size=font_size)
 
 
+#: A scene is known by its ``repr`` (a frozen dataclass's: every field, floats exactly):
+#: 10 µs, where Streamlit's hash of the dataclass took 2-8 ms, on every page run of every
+#: follower in a room.
+_SCENE_KEY = {scenes.Scene: repr}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=_SCENE_KEY)
 def scene_stage(scene: scenes.Scene) -> scenes.Stage:
     """A scene, run: its 2-D runs through the playground's cache of single runs, a model
-    scene's network through the model page's caches."""
+    scene's network through the model page's caches; kept whole (its captions' fields too),
+    as the room's followers each draw it."""
     return scenes.stage(scene, _run_one, model_race, _network_path)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=_SCENE_KEY)
 def scene_data(scene: scenes.Scene, font_size: int = 14, inspect: bool = True) -> str:
     """A scene's race component data (a resource, like :func:`race_view`); without the
     step inspector's numbers for a room's followers, who are many and on phones."""
     return scenes.stage_view(scene, scene_stage(scene), font_size, inspect)
+
+
+#: Scenes whose chart data this process has set out to compute ahead (see :func:`warm_scene`).
+_WARMING: set[tuple] = set()
+_WARM_LOCK = threading.Lock()
+
+
+def warm_scene(scene: scenes.Scene, font_size: int, inspect: bool) -> None:
+    """Compute :func:`scene_data` ahead, in a thread of its own, once per process: in a room
+    the presenter's Next is then drawn from the cache on the presenter's worker and on every
+    follower's (the step inspector's numbers cost the presenter's page up to a second, a
+    follower's first run of a scene 20 ms, while the room waits)."""
+    key = (scene, font_size, inspect)
+    with _WARM_LOCK:
+        if key in _WARMING:
+            return
+        if len(_WARMING) >= 256:  # bounded: a few talks' scenes
+            _WARMING.clear()
+        _WARMING.add(key)
+    threading.Thread(target=_warm, args=key, name="warm-scene", daemon=True).start()
+
+
+#: Seconds a scene's warm-up waits: the room's pages, all redrawn at once, go first.
+WARM_AFTER = 2.0
+
+
+def _warm(scene: scenes.Scene, font_size: int, inspect: bool) -> None:
+    time.sleep(WARM_AFTER)
+    with contextlib.suppress(Exception):  # the page computes it, and says what failed, when shown
+        scene_data(scene, font_size, inspect)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Writing the talk...")

@@ -1,9 +1,12 @@
 """The room on the Scenes page: the presenter publishes the scene on screen, followers' pages
 follow it, and a scene's question collects the room's answers (see momentum_app.talk.room).
 
-Followers poll the store with ``st.fragment(run_every=POLL_SECONDS)``: each tick is one
-indexed read of one row (no scene is recomputed, nothing is sent unless the scene changed),
-and a change reruns the follower's whole page on the presenter's scene.
+A follower's browser waits on the room's long poll (:mod:`momentum_app.talk.room_watch`,
+where the app is served by ``serve.py``) and reruns the page only when the room's version
+moved: an idle follower costs its worker one small request every 5 s. Served without it
+(``streamlit run app.py``), followers poll the store with ``st.fragment(run_every=
+POLL_SECONDS)``: each tick one indexed read of one row and ~3 ms of the worker's CPU.
+Either way a change reruns the follower's whole page on the presenter's scene.
 
 Only the presenter presents: the browser that opens a room keeps the room's key in a
 cookie (and in its session), which no link, QR code or page shows; a reload finds it
@@ -14,12 +17,15 @@ with a line saying why.
 from __future__ import annotations
 
 import contextvars
+import functools
 import math
+from pathlib import Path
 
 import streamlit as st
 
 from momentum_app.race.race_chart import parse_guess, race_chart, race_marks
 from momentum_app.talk import room as rooms
+from momentum_app.talk import room_watch
 from momentum_app.talk.scenes import Scene, SceneChoice, median_point, point_truth, right_answers
 from momentum_app.ui import state
 
@@ -191,9 +197,14 @@ def shown() -> None:
 
     Marked only here, so that a run cut short (a stale run under load left a follower with
     the new scene's heading over the old scene's body for 40 s) is not taken for shown:
-    the next poll reruns the page until one run draws it whole."""
+    the next poll reruns the page until one run draws it whole. Where the server answers
+    the long poll (``room_watch.served``), the browser waits there for the next version
+    (:func:`_follow_component`), drawn here, last: a page cut short keeps the last whole
+    page's, whose older version brings a rerun at once."""
     if state.following():
         st.session_state[_SHOWN] = st.session_state.get(_DRAWING)
+        if room_watch.served:
+            _follow_component(st.session_state.get(_DRAWING) or 0)
 
 
 def publish(scene: Scene) -> bool:
@@ -449,6 +460,27 @@ def _watch() -> None:
         st.rerun(scope="app")
 
 
+_FOLLOW_JS = Path(__file__).parents[1] / "talk" / "room_follow.js"
+
+
+@functools.cache
+def _follow_mount():
+    """The follow component (``room_follow.js``): no element to see, a script that waits on
+    the long poll and asks for a rerun when the room's version moves."""
+    return st.components.v2.component("momentum_room_follow", js=_FOLLOW_JS.read_text())
+
+
+def _follow_component(version: int) -> None:
+    """A follower's browser waits for the version after ``version`` (room_watch.PATH)."""
+    with st.container(key="room_follow"):
+        st.html("<style>.st-key-room_follow { display: none; }</style>")
+        _follow_mount()(
+            key="room_follow_poll", data={"room": state.room(), "after": version,
+                                          "path": room_watch.PATH.lstrip("/")},
+            on_moved_change=lambda: None,
+        )  # fmt: skip
+
+
 def _explore() -> None:
     state.set_room(state.room(), follow=False)
 
@@ -493,6 +525,8 @@ def follow_ui(now: rooms.Now | None) -> None:
             "Explore on my own", key="explore", icon=":material/explore:", on_click=_explore,
             help="Stop following: this scene's controls, and its link to the playground.",
         )  # fmt: skip
+    if room_watch.served:  # the browser waits on the long poll instead (shown())
+        return
     token = _IN_PAGE.set(True)
     try:
         _watch()

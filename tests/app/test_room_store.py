@@ -396,3 +396,20 @@ def test_an_idle_rooms_points_leave_with_it(store, monkeypatch):
     second = store.open("10.0.0.2")
     assert second.room != first.room
     assert store.points(first.room, "no-escape") == []
+
+
+def test_sqlite_lends_its_connections_to_every_thread(tmp_path):
+    """Streamlit runs each page run in a new thread: forty runs, one after another, reuse one
+    connection (a connection a thread cost every follower's run a new connection's set-up)."""
+    import threading
+
+    store = SqliteStore(tmp_path / "rooms.sqlite3")
+    made = store.open("10.0.0.1")
+    store.publish(made.room, made.key, "faster")
+    seen = []
+    for _ in range(40):
+        thread = threading.Thread(target=lambda: seen.append(store.now(made.room).version))
+        thread.start()
+        thread.join()
+    assert seen == [1] * 40
+    assert len(store._idle) == 1

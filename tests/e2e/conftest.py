@@ -49,7 +49,7 @@ def app_url():
     log = open(ARTIFACTS / "streamlit.log", "w")  # noqa: SIM115 (closed at teardown)
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "-m", "streamlit", "run", "serve.py",  # the app as a room serves it
             "--server.port", str(port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
         ],
