@@ -601,7 +601,7 @@ function placeMapCursor() {
   const L = map._fullLayout, m = race.data && race.data.map, at = race.mapAt, ring = $("mapcursor");
   if (!L || !m || !at) { ring.hidden = true; return; }
   const xa = L.xaxis, ya = L.yaxis, alpha = m.alphas[at[0]], beta = m.betas[at[1]];
-  const w = Math.max(8, xa._length / m.alphas.length), h = Math.max(8, ya._length / m.betas.length);
+  const w = Math.max(12, xa._length / m.alphas.length), h = Math.max(12, ya._length / m.betas.length);
   const x = xa._offset + xa.l2p(m.xlog ? Math.log10(alpha) : alpha), y = ya._offset + ya.l2p(beta);
   Object.assign(ring.style, {left: x - w / 2 + "px", top: y - h / 2 + "px", width: w + "px", height: h + "px"});
   ring.hidden = false;
