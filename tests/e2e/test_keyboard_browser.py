@@ -8,9 +8,11 @@ the page. No mouse is used here: focus moves by Tab or by a control's own focus(
 
 from __future__ import annotations
 
+import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from PIL import Image, ImageChops
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
@@ -57,13 +59,35 @@ def wait_query(page, name: str, value: str) -> None:
     )
 
 
-def tab_through(page, handle, count: int) -> list[dict]:
-    """What each of ``count`` Tab presses focuses in the race's frame."""
+def ring_pixels(page, control) -> tuple[int, dict]:
+    """Pixels in and 6 px around the focused ``control`` that change when it loses the
+    focus (its focus ring as drawn, not as styled), and its box; the focus is given back."""
+    control.scroll_into_view_if_needed()
+    box = control.bounding_box()
+    clip = {"x": box["x"] - 6, "y": box["y"] - 6, "width": box["width"] + 12,
+            "height": box["height"] + 12}  # fmt: skip
+    focused = Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("RGB")
+    control.evaluate("(e) => e.blur()")
+    plain = Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("RGB")
+    control.focus()
+    r, g, b = ImageChops.difference(focused, plain).split()
+    return sum(ImageChops.lighter(ImageChops.lighter(r, g), b).histogram()[41:]), box
+
+
+def tab_through(page, frame, handle, ids: list[str]) -> list[dict]:
+    """Tab once per id: what each press focuses in the race's frame, with its ring."""
     seen = []
-    for _ in range(count):
+    for name in ids:
         page.keyboard.press("Tab")
         seen.append(handle.evaluate(FOCUSED))
+        seen[-1]["ring"], seen[-1]["box"] = ring_pixels(page, frame.locator(f"#{name}"))
     return seen
+
+
+def assert_ring(seen: dict) -> None:
+    """A focus ring as drawn: about its box's perimeter of pixels changed, or more."""
+    box = seen["box"]
+    assert seen["shown"] and seen["ring"] >= 2 * (box["width"] + box["height"]), seen
 
 
 def open_playground(page, app_url: str, query_string: str = "fn=himmelblau"):
@@ -78,11 +102,11 @@ def test_every_control_is_reached_by_tab_with_a_focus_ring_a_name_and_a_value(pa
     frame.locator("#play").focus()
     # the focus reaching in asks for the pad and the grid of starts: both come
     handle.wait_for_function("() => raceStats.axes.pad && raceStats.axes.start", timeout=60_000)
-    seen = [handle.evaluate(FOCUSED), *tab_through(page, handle, len(PLAYGROUND_CONTROLS) - 1)]
+    seen = [handle.evaluate(FOCUSED), *tab_through(page, frame, handle, PLAYGROUND_CONTROLS[1:])]
     assert [s["id"] for s in seen] == PLAYGROUND_CONTROLS, seen
+    for s in seen[1:]:
+        assert_ring(s)
     for s in seen:
-        assert s["shown"] and s["outline"] != "none" and s["width"] >= 2, s
-        assert s["outline"] != "none" and s["colour"] not in ("rgba(0, 0, 0, 0)",), s
         assert len(s["name"]) >= 3, s
     sliders = {s["id"]: s for s in seen if s["role"] in ("range", "slider")}
     assert set(sliders) == {"step", "alpha", "beta", "pad", "handle"}
@@ -205,9 +229,10 @@ def test_the_sweep_map_is_a_slider_over_its_cells_and_enter_opens_one(browser, a
     frame = race_frame(page)
     handle = race_handle(page)
     frame.locator("#step").focus()
-    focused = tab_through(page, handle, 3)
-    mapbox = next(s for s in focused if s["id"] == "mapbox")  # reached by Tab
-    assert mapbox["role"] == "slider" and mapbox["outline"] != "none" and mapbox["width"] >= 2
+    focused = tab_through(page, frame, handle, ["speed", "png", "mapbox"])
+    assert [s["id"] for s in focused] == ["speed", "png", "mapbox"]  # the map, reached by Tab
+    assert focused[2]["role"] == "slider"
+    assert_ring(focused[2])
     handle.wait_for_function("() => raceStats.axes.pad", timeout=90_000)
     start = handle.evaluate("() => raceStats.mapAt")
     page.keyboard.press("ArrowLeft")
