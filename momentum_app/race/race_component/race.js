@@ -103,6 +103,8 @@ function axes() {
 function fitOverlay() {
   const ratio = window.devicePixelRatio || 1, w = chart.clientWidth, h = chart.clientHeight;
   overlay.style.width = w + "px"; overlay.style.height = h + "px";
+  // On the chart, wherever it sits in its box (the room's question bar is above it).
+  overlay.style.left = chart.offsetLeft + "px"; overlay.style.top = chart.offsetTop + "px";
   overlay.width = Math.round(w * ratio); overlay.height = Math.round(h * ratio);
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
 }
@@ -145,7 +147,7 @@ function drawStart(A) {
   const r = Math.max(6, race.font * 0.5), x = A.x.px(start[0]), y = A.y.px(start[1]);
   const handle = $("handle");
   handle.classList.toggle("on", race.clickable);
-  if (!race.dragging) { handle.style.left = x + "px"; handle.style.top = y + "px"; }
+  if (!race.dragging) { handle.style.left = chart.offsetLeft + x + "px"; handle.style.top = chart.offsetTop + y + "px"; }
   if (race.clickable) describeHandle(start);
   ctx.save(); clip(A.x, A.y);
   ctx.fillStyle = "#fff"; ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
@@ -369,7 +371,7 @@ const GRID_LEAP = 5;
 function gridKeys(el, grid) {
   let moved = false;
   el.addEventListener("keydown", (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target !== el || event.altKey || event.ctrlKey || event.metaKey) return;
     const move = GRID_MOVES[event.key], take = event.key === "Enter" || event.key === " ";
     if (!move && !take && !(event.key === "Escape" && moved)) return;
     event.preventDefault();
@@ -1342,7 +1344,45 @@ function showAsk() {
   $("asksend").hidden = race.ask !== "tap";  // its place kept: a tap never moves the chart
   $("asksend").disabled = !race.guess;
   askBar.hidden = !text;
+  guessKeys(race.ask === "tap");
+  if (chart._fullLayout) { fitOverlay(); draw(); }  // the bar above may have come or gone
   fitHeight();
+}
+
+// From the keyboard the landscape is a slider for the guess: the arrows move it over a
+// GUESS_CELLS x GUESS_CELLS grid of the plot (Shift: five cells), Enter sends it.
+const GUESS_CELLS = 40;
+function guessCell() {
+  const L = chart._fullLayout;
+  if (race.ask !== "tap" || !L) return null;
+  const cell = (v, [lo, hi]) => Math.max(0, Math.min(GUESS_CELLS - 1, Math.floor((v - lo) / (hi - lo) * GUESS_CELLS)));
+  const g = race.guess;
+  return g ? [cell(g[0], L.xaxis.range), cell(g[1], L.yaxis.range), GUESS_CELLS, GUESS_CELLS]
+    : [GUESS_CELLS >> 1, GUESS_CELLS >> 1, GUESS_CELLS, GUESS_CELLS];
+}
+gridKeys(chart, {
+  at: guessCell,
+  go(i, j) {
+    const L = chart._fullLayout, centre = (k, [lo, hi]) => Number((lo + (k + 0.5) / GUESS_CELLS * (hi - lo)).toPrecision(4));
+    race.guess = [centre(i, L.xaxis.range), centre(j, L.yaxis.range)];
+    draw();
+    showAsk();
+  },
+  take: () => $("asksend").click(),
+  back: () => {},  // a guess stays where it was put, as a tap's does
+});
+
+function guessKeys(on) {
+  const names = ["tabindex", "role", "aria-label", "aria-valuemin", "aria-valuemax", "aria-valuenow", "aria-valuetext"];
+  if (!on) { for (const a of names) chart.removeAttribute(a); return; }
+  const at = guessCell() || [0, 0];
+  chart.tabIndex = 0;
+  setAttr(chart, "role", "slider");
+  setAttr(chart, "aria-label", `Your guess on the landscape: arrow keys move it (Shift: ${GRID_LEAP} steps), Enter sends it`);
+  setAttr(chart, "aria-valuemin", "0");
+  setAttr(chart, "aria-valuemax", String(GUESS_CELLS * GUESS_CELLS - 1));
+  setAttr(chart, "aria-valuenow", String(at[1] * GUESS_CELLS + at[0]));
+  setAttr(chart, "aria-valuetext", race.guess ? `(${fmt(race.guess[0])}, ${fmt(race.guess[1])})` : "no guess yet");
 }
 
 function askTap(event) {
