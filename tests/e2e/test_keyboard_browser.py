@@ -9,6 +9,7 @@ the page. No mouse is used here: focus moves by Tab or by a control's own focus(
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,6 +18,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
 from tests.e2e.race_helpers import race_frame, race_handle
+from tests.e2e.test_room_point_browser import chart_frame
 
 #: The focused element in the race's frame: its id, focus ring, name, role and values.
 FOCUSED = """() => {
@@ -259,3 +261,53 @@ def test_the_sweep_map_is_a_slider_over_its_cells_and_enter_opens_one(browser, a
     page.get_by_text(sentence).wait_for(timeout=30_000)
     shot(page, f"keyboard-sweep-map-{'presenter' if present else 'desktop'}")
     context.close()
+
+
+def test_a_follower_guesses_from_the_keyboard_where_the_run_stops(browser, app_url):
+    """Asked where a run stops, the landscape takes the keys; the guess is drawn where it
+    is (the overlay on the chart, under the question bar) and Enter sends it."""
+    boss = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    fan = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    try:
+        boss.goto(f"{app_url}/scenes?scene=no-escape&present=1")
+        boss.wait_for_url(re.compile(r"room=[A-Z0-9]{4}"), timeout=60_000)
+        code = re.search(r"room=([A-Z0-9]+)", boss.url)[1]
+        fan.goto(f"{app_url}/scenes?room={code}&follow=1")
+        frame = chart_frame(fan, "tap")
+        inner = frame.element_handle().content_frame()
+        chart = inner.locator("#chart")
+        assert chart.get_attribute("role") == "slider"
+        assert chart.get_attribute("aria-valuetext") == "no guess yet"
+        # the chart is the frame's first stop: Tab from the page's element before it
+        frame.evaluate(
+            "(f) => { const all = [...document.querySelectorAll('a, button, input, iframe')];"
+            " all[all.indexOf(f) - 1].focus(); }"
+        )
+        for _ in range(6):  # past the zero-height feeds beside the chart, if any
+            fan.keyboard.press("Tab")
+            if inner.evaluate("() => document.activeElement.id") == "chart":
+                break
+        assert inner.evaluate("() => document.activeElement.id") == "chart"
+        ring, box = ring_pixels(fan, chart)
+        assert ring >= 2 * (box["width"] + box["height"]), (ring, box)
+        x0, x1 = inner.evaluate("() => chart._fullLayout.xaxis.range")
+        y0, y1 = inner.evaluate("() => chart._fullLayout.yaxis.range")
+        fan.keyboard.press("ArrowRight")  # from the middle: a cell right
+        fan.keyboard.press("Shift+ArrowUp")  # and five up
+        cell = lambda k, lo, hi: float(f"{lo + (k + 0.5) / 40 * (hi - lo):.4g}")  # noqa: E731
+        want = [cell(21, x0, x1), cell(25, y0, y1)]
+        assert inner.evaluate("() => raceStats.guess") == want
+        # drawn on the chart: the overlay's box is the chart's, the bar above both
+        tops = inner.evaluate(
+            "() => [overlay.getBoundingClientRect().top, chart.getBoundingClientRect().top,"
+            " document.getElementById('askbar').getBoundingClientRect().bottom]"
+        )
+        assert abs(tops[0] - tops[1]) < 1 and tops[2] <= tops[1] + 1, tops
+        fan.keyboard.press("Enter")
+        expect(fan.get_by_text(re.compile("Answer received"))).to_be_visible(timeout=60_000)
+        shown = chart_frame(boss, "show").element_handle().content_frame()
+        shown.wait_for_function("() => raceStats.marks.count === 1", timeout=60_000)
+        assert shown.evaluate("() => raceStats.marks.guesses") == [want]
+    finally:
+        boss.context.close()
+        fan.context.close()
