@@ -104,7 +104,8 @@ function fitOverlay() {
   const ratio = window.devicePixelRatio || 1, w = chart.clientWidth, h = chart.clientHeight;
   overlay.style.width = w + "px"; overlay.style.height = h + "px";
   // On the chart, wherever it sits in its box (the room's question bar is above it).
-  overlay.style.left = chart.offsetLeft + "px"; overlay.style.top = chart.offsetTop + "px";
+  race.chartAt = [chart.offsetLeft, chart.offsetTop];  // read here, not once a frame
+  overlay.style.left = race.chartAt[0] + "px"; overlay.style.top = race.chartAt[1] + "px";
   overlay.width = Math.round(w * ratio); overlay.height = Math.round(h * ratio);
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
 }
@@ -147,7 +148,8 @@ function drawStart(A) {
   const r = Math.max(6, race.font * 0.5), x = A.x.px(start[0]), y = A.y.px(start[1]);
   const handle = $("handle");
   handle.classList.toggle("on", race.clickable);
-  if (!race.dragging) { handle.style.left = chart.offsetLeft + x + "px"; handle.style.top = chart.offsetTop + y + "px"; }
+  const [left, top] = race.chartAt || [0, 0];
+  if (!race.dragging) { handle.style.left = left + x + "px"; handle.style.top = top + y + "px"; }
   if (race.clickable) describeHandle(start);
   ctx.save(); clip(A.x, A.y);
   ctx.fillStyle = "#fff"; ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
