@@ -57,7 +57,7 @@ def wait_query(page, name: str, value: str) -> None:
     page.wait_for_function(
         "([k, v]) => new URLSearchParams(location.search).get(k) === v",
         arg=[name, value],
-        timeout=30_000,
+        timeout=60_000,
     )
 
 
@@ -258,7 +258,7 @@ def test_the_sweep_map_is_a_slider_over_its_cells_and_enter_opens_one(browser, a
     assert handle.evaluate("() => raceStats.sel.kind") == "pad"
     page.keyboard.press("Enter")
     sentence = f"Selected cell: α = {alpha:.4g}, β = {beta:.2f}"
-    page.get_by_text(sentence).wait_for(timeout=30_000)
+    page.get_by_text(sentence).wait_for(timeout=60_000)
     shot(page, f"keyboard-sweep-map-{'presenter' if present else 'desktop'}")
     context.close()
 
