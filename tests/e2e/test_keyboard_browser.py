@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
 from tests.e2e.race_helpers import race_frame, race_handle
+from tests.e2e.test_accessibility_browser import serious
 from tests.e2e.test_room_point_browser import chart_frame
 
 #: The focused element in the race's frame: its id, focus ring, name, role and values.
@@ -303,6 +304,7 @@ def test_a_follower_guesses_from_the_keyboard_where_the_run_stops(browser, app_u
             " document.getElementById('askbar').getBoundingClientRect().bottom]"
         )
         assert abs(tops[0] - tops[1]) < 1 and tops[2] <= tops[1] + 1, tops
+        assert not serious(fan), serious(fan)  # the send button, enabled, is legible too
         fan.keyboard.press("Enter")
         expect(fan.get_by_text(re.compile("Answer received"))).to_be_visible(timeout=60_000)
         shown = chart_frame(boss, "show").element_handle().content_frame()

@@ -1328,7 +1328,7 @@ askStyle.textContent = `
   #asksend:disabled { background: #bbb; cursor: default; }
   #askbar[hidden] { display: none; }
   #asksend { min-height: 48px; min-width: 44px; padding: 0 1.2rem; font: inherit; font-weight: 600;
-             border-radius: 0.5rem; border: 0; background: #D55E00; color: #fff; cursor: pointer; }
+             border-radius: 0.5rem; border: 0; background: #B34F00; color: #fff; cursor: pointer; }  /* the guess's vermillion, darkened: 5.2:1 under white */
   body.asking.tapping #chart { cursor: crosshair; touch-action: none; }`;
 document.head.appendChild(askStyle);
 
