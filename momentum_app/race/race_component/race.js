@@ -29,7 +29,7 @@ const playButton = $("play"), stepSlider = $("step"), betaSlider = $("beta"), al
 const pad = $("pad"), padCtx = pad.getContext("2d"), map = $("map");
 // A touch screen (no hover, a coarse pointer) is told to tap and drag, not to point.
 const TOUCH = window.matchMedia("(hover: none) and (pointer: coarse)").matches;
-if (TOUCH) pad.setAttribute("aria-label", "(α, β) pad: tap or drag on it to switch the momentum run");
+if (TOUCH) pad.setAttribute("aria-label", "(α, β) pad: tap or drag on it to switch the momentum run; arrow keys move, Enter takes the cell");
 for (const s of SPEEDS) {
   const option = new Option(`${s}\u00d7 (${Math.round(s * BASE_RATE)} steps/s)`, String(s));
   option.selected = s === 1;
@@ -103,6 +103,9 @@ function axes() {
 function fitOverlay() {
   const ratio = window.devicePixelRatio || 1, w = chart.clientWidth, h = chart.clientHeight;
   overlay.style.width = w + "px"; overlay.style.height = h + "px";
+  // On the chart, wherever it sits in its box (the room's question bar is above it).
+  race.chartAt = [chart.offsetLeft, chart.offsetTop];  // read here, not once a frame
+  overlay.style.left = race.chartAt[0] + "px"; overlay.style.top = race.chartAt[1] + "px";
   overlay.width = Math.round(w * ratio); overlay.height = Math.round(h * ratio);
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
 }
@@ -145,7 +148,9 @@ function drawStart(A) {
   const r = Math.max(6, race.font * 0.5), x = A.x.px(start[0]), y = A.y.px(start[1]);
   const handle = $("handle");
   handle.classList.toggle("on", race.clickable);
-  if (!race.dragging) { handle.style.left = x + "px"; handle.style.top = y + "px"; }
+  const [left, top] = race.chartAt || [0, 0];
+  if (!race.dragging) { handle.style.left = left + x + "px"; handle.style.top = top + y + "px"; }
+  if (race.clickable) describeHandle(start);
   ctx.save(); clip(A.x, A.y);
   ctx.fillStyle = "#fff"; ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
   ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
@@ -214,6 +219,7 @@ function draw() {
   const whole = Math.floor(s);
   stepSlider.value = String(whole);
   $("steplabel").textContent = `step ${whole.toLocaleString("en-US")} / ${race.steps.toLocaleString("en-US")}`;
+  setAttr(stepSlider, "aria-valuetext", $("steplabel").textContent.replace("/", "of"));
   showReadout();
 }
 
@@ -298,12 +304,14 @@ function showSettings() {
   if (race.betas) {
     betaSlider.value = String(sel.kind === "beta" ? sel.beta : D.nearestIndex(race.betas, race.chosen.beta ?? 0.9));
     if (shown.beta != null) $("betalabel").textContent = `β = ${D.fmtBeta(shown.beta)}`;
+    setAttr(betaSlider, "aria-valuetext", $("betalabel").textContent);
   }
   const line = race.axes.alpha;
   if (line) {
     alphaSlider.value = String(sel.kind === "alpha" ? sel.index : D.nearestIndex(line.alphas, shown.alpha));
   }
   if (shown.alpha != null) $("alphalabel").textContent = `α = ${D.fmtAlpha(shown.alpha)}`;
+  setAttr(alphaSlider, "aria-valuetext", $("alphalabel").textContent);
   showReadout();
   drawPad();
 }
@@ -353,6 +361,37 @@ alphaSlider.addEventListener("input", (event) => {
   race.scrubMs = performance.now() - event.timeStamp;
 });
 alphaSlider.addEventListener("change", () => sendSoon({lr: race.axes.alpha.alphas[race.sel.index]}, 250));
+
+// --- the keyboard on the chart's grids (the pad, the start, a page's map) ---------------
+// Arrow keys move one cell (with Shift five) and show its run at once, as the pointer over
+// it does; Enter or Space takes the cell, as a click or a release does; Escape, or the focus
+// leaving before Enter, goes back, as the pointer leaving does. grid.at() is the shown cell
+// [i, j, columns, rows] (null while the grid is on its way); go(i, j), take(), back().
+const GRID_MOVES = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1]};
+//: Cells one Shift+arrow moves.
+const GRID_LEAP = 5;
+function gridKeys(el, grid) {
+  let moved = false;
+  el.addEventListener("keydown", (event) => {
+    if (event.target !== el || event.altKey || event.ctrlKey || event.metaKey) return;
+    const move = GRID_MOVES[event.key], take = event.key === "Enter" || event.key === " ";
+    if (!move && !take && !(event.key === "Escape" && moved)) return;
+    event.preventDefault();
+    const at = grid.at();
+    if (!at) return;
+    if (!move) { if (take) grid.take(); else grid.back(); moved = false; return; }
+    const k = event.shiftKey ? GRID_LEAP : 1, clamp = (v, n) => Math.max(0, Math.min(n - 1, v));
+    moved = true;
+    grid.go(clamp(at[0] + move[0] * k, at[2]), clamp(at[1] + move[1] * k, at[3]));
+    race.scrubMs = performance.now() - event.timeStamp;
+  });
+  el.addEventListener("blur", () => { if (moved) { moved = false; grid.back(); } });
+}
+
+// An attribute set only when it changes (some are set once a frame).
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
 
 // --- the (α, β) pad: the first momentum racer's grid, coloured by how each run ended -----
 // One scale, as the sweep's map (studies/sweep_figures.py, the same colours): runs that got
@@ -484,17 +523,14 @@ pad.addEventListener("pointermove", (event) => {
 });
 pad.addEventListener("pointerup", () => { if (padHeld) { padHeld = false; padSend(); } });
 pad.addEventListener("pointerleave", () => { if (!padHeld && race.sel.kind === "pad") selectChosen(); });
-pad.addEventListener("keydown", (event) => {
-  const shape = padShape();
-  if (!shape) return;
-  const moves = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1]};
-  if (!(event.key in moves)) return;
-  event.preventDefault();
-  const a = race.axes.pad, shown = shownSettings();
-  const i = Math.max(0, Math.min(shape.nA - 1, D.nearestIndex(a.alphas, shown.alpha) + moves[event.key][0]));
-  const j = Math.max(0, Math.min(shape.nB - 1, D.nearestIndex(a.betas, shown.beta) + moves[event.key][1]));
-  padSelect(i, j);
-  sendSoon(Object.assign({}, {lr: a.alphas[i], momentum: a.betas[j]}), 600);
+gridKeys(pad, {
+  at() {
+    const shape = padShape();
+    if (!shape) return null;
+    const a = race.axes.pad, shown = shownSettings();
+    return [D.nearestIndex(a.alphas, shown.alpha), D.nearestIndex(a.betas, shown.beta ?? 0), shape.nA, shape.nB];
+  },
+  go: padSelect, take: padSend, back: selectChosen,
 });
 
 // --- a page's own map (the sweep's, the theory's): the pointer over it picks a pad run -----
@@ -518,7 +554,19 @@ function mapSelect(cell, event) {
   const m = race.data.map, i = D.nearestIndex(a.alphas, m.alphas[cell[0]]);
   const j = D.nearestIndex(a.betas, m.betas[cell[1]]);
   select({kind: "pad", index: j * a.alphas.length + i});
-  race.scrubMs = performance.now() - event.timeStamp;
+  if (event) race.scrubMs = performance.now() - event.timeStamp;
+}
+
+// The page opens a cell (its sentence, its playground link); the picked cell stays shown.
+function openCell(cell) {
+  race.pinned = Object.assign({}, race.sel);
+  race.sent += 1;
+  sendValue({cell: [cell[1], cell[0]], nonce: Date.now()});
+}
+
+function leaveMap() {
+  if (race.sel.kind !== "pad") return;
+  if (race.pinned) select(race.pinned); else selectChosen();
 }
 
 let mapHeld = null;
@@ -537,16 +585,54 @@ map.addEventListener("pointerup", (event) => {
   // A finger slides to its cell (the readout names the cell under it) and lifts: the cell
   // where it lifts opens, however small the cells (a phone's 60 x 60 are 5 px).
   const still = Math.hypot(event.clientX - held?.x, event.clientY - held?.y) < 6;
-  if (held && cell && (still || event.pointerType === "touch")) {
-    race.pinned = Object.assign({}, race.sel);  // the picked cell stays shown
-    race.sent += 1;
-    sendValue({cell: [cell[1], cell[0]], nonce: Date.now()});
+  if (held && cell && (still || event.pointerType === "touch")) openCell(cell);
+});
+map.addEventListener("pointerleave", leaveMap);
+
+// From the keyboard the map is one slider over its cells; a ring marks the cell the keys
+// are on (shown while the map has the focus), and the readout names it, as under a pointer.
+function mapAt() {
+  const m = race.data && race.data.map;
+  if (!m || !map._fullLayout) return null;
+  if (!race.mapAt || race.mapAt[0] >= m.alphas.length || race.mapAt[1] >= m.betas.length) {  // where the keys start: the cell shown (the picked one), else the middle
+    const s = shownSettings(), near = (v, xs) => (v == null ? xs.length >> 1 : D.nearestIndex(xs, v));
+    race.mapAt = [near(s.alpha, m.alphas), near(s.beta, m.betas)];
   }
+  return [...race.mapAt, m.alphas.length, m.betas.length];
+}
+
+function placeMapCursor() {
+  const L = map._fullLayout, m = race.data && race.data.map, at = race.mapAt, ring = $("mapcursor");
+  if (!L || !m || !at) { ring.hidden = true; return; }
+  const xa = L.xaxis, ya = L.yaxis, alpha = m.alphas[at[0]], beta = m.betas[at[1]];
+  const w = Math.max(12, xa._length / m.alphas.length), h = Math.max(12, ya._length / m.betas.length);
+  const x = xa._offset + xa.l2p(m.xlog ? Math.log10(alpha) : alpha), y = ya._offset + ya.l2p(beta);
+  Object.assign(ring.style, {left: x - w / 2 + "px", top: y - h / 2 + "px", width: w + "px", height: h + "px"});
+  ring.hidden = false;
+  const box = $("mapbox");
+  setAttr(box, "aria-valuemax", String(m.alphas.length * m.betas.length - 1));
+  setAttr(box, "aria-valuenow", String(at[1] * m.alphas.length + at[0]));
+  setAttr(box, "aria-valuetext", `α = ${D.fmtAlpha(alpha)}, β = ${D.fmtBeta(beta)}`);
+}
+
+gridKeys($("mapbox"), {
+  at: mapAt,
+  go(i, j) { race.mapAt = [i, j]; placeMapCursor(); mapSelect([i, j]); },
+  take() { mapAt(); placeMapCursor(); openCell(race.mapAt); },
+  back: leaveMap,
 });
-map.addEventListener("pointerleave", () => {
-  if (race.sel.kind !== "pad") return;
-  if (race.pinned) select(race.pinned); else selectChosen();
-});
+$("mapbox").addEventListener("focus", () => { mapAt(); placeMapCursor(); });
+
+// The map takes keys where it picks cells (not a basin map's picture).
+function mapKeys(on) {
+  const box = $("mapbox");
+  const names = ["tabindex", "role", "aria-label", "aria-valuemin", "aria-valuemax", "aria-valuenow", "aria-valuetext"];
+  if (!on) { for (const a of names) box.removeAttribute(a); return; }
+  box.tabIndex = 0;
+  box.setAttribute("role", "slider");
+  for (const a of names.slice(3, 6)) setAttr(box, a, box.getAttribute(a) || "0");
+  box.setAttribute("aria-label", `Map of (α, β): ${TOUCH ? "tap or slide over it" : "point at a cell"} to race its run; arrow keys move (Shift: ${GRID_LEAP} cells), Enter opens the cell`);
+}
 
 function showMap(spec) {
   $("mapbox").hidden = !spec;
@@ -574,6 +660,7 @@ function showScrub(scrub) {
     const cells = map.querySelector(".layer-below image, g.imagelayer image");
     if (cells) { cells.setAttribute("href", item.src); cells.setAttribute("xlink:href", item.src); }
     $("imagelabel").textContent = item.label; $("imagenote").innerHTML = item.note || "";
+    setAttr(pick, "aria-valuetext", item.label);
     pick.value = String(i);
     race.sel = {kind: "scrub", index: i};
     race.framesDrawn += 1;
@@ -654,10 +741,36 @@ chart.addEventListener("pointerup", (event) => {
   const [x0, x1] = chart._fullLayout.xaxis.range, [y0, y1] = chart._fullLayout.yaxis.range;
   const x = Math.min(Math.max(p.x, x0), x1), y = Math.min(Math.max(p.y, y0), y1);
   draw();
-  race.sent += 1;
-  sendValue({start: [x, y], nonce: Date.now()});  // the exact start runs on the server
+  sendStart([x, y]);  // the exact start runs on the server
 });
 chart.addEventListener("pointercancel", () => { race.dragging = null; selectChosen(); });
+
+function sendStart(point) {
+  race.sent += 1;
+  sendValue({start: point, nonce: Date.now()});
+}
+
+// From the keyboard the start's handle is a slider over the grid of starts: the arrows
+// move it a cell of the grid (the core's starts), Enter runs from there.
+gridKeys($("handle"), {
+  at() {
+    if (!race.clickable) return null;
+    if (!startReady()) { $("readout").textContent = "The grid of starts is on its way…"; return null; }
+    const a = race.axes.start, s = shownSettings().start;
+    return [D.nearestIndex(a.xs, s[0]), D.nearestIndex(a.ys, s[1]), a.xs.length, a.ys.length];
+  },
+  go: (i, j) => select({kind: "start", index: j * race.axes.start.xs.length + i}),
+  take: () => sendStart(shownSettings().start),
+  back: selectChosen,
+});
+
+// The handle as a slider: the start it shows, and its cell of the grid (row by row).
+function describeHandle(start) {
+  const handle = $("handle"), a = startReady() ? race.axes.start : null;
+  setAttr(handle, "aria-valuetext", `start (${D.num(start[0])}, ${D.num(start[1])})`);
+  setAttr(handle, "aria-valuemax", String(a ? a.xs.length * a.ys.length - 1 : 0));
+  setAttr(handle, "aria-valuenow", String(a ? nearestStart(...start) : 0));
+}
 
 // --- layout: the chart follows its width (and, when presenting, the screen's height) ----
 // Below NARROW px the plots stack: landscape on top at full width, the colour bar lying
@@ -931,6 +1044,7 @@ function startRace(data, options) {
   performance.mark("race-start");
   adaptSpec(data.figure);
   $("padbox").classList.toggle("mapped", Boolean(data.map));
+  mapKeys(Boolean(data.map));
   // No resize or reshape while plotly draws the new race (they would interleave with it
   // and mix two layouts); one settling pass after it.
   race.drawing = true;
@@ -974,7 +1088,7 @@ function follow() {
   followed = width;
   const maps = race.data && race.data.map ? [Plotly.Plots.resize(map)] : [];
   Promise.all([...maps, Plotly.Plots.resize(chart)]).then(() => reshape())
-    .then(() => { fitOverlay(); draw(); drawPad(); });
+    .then(() => { fitOverlay(); draw(); drawPad(); placeMapCursor(); });
 }
 new ResizeObserver(() => follow()).observe($("chartbox"));
 new ResizeObserver(() => follow()).observe($("mapbox"));
@@ -1214,7 +1328,7 @@ askStyle.textContent = `
   #asksend:disabled { background: #bbb; cursor: default; }
   #askbar[hidden] { display: none; }
   #asksend { min-height: 48px; min-width: 44px; padding: 0 1.2rem; font: inherit; font-weight: 600;
-             border-radius: 0.5rem; border: 0; background: #D55E00; color: #fff; cursor: pointer; }
+             border-radius: 0.5rem; border: 0; background: #B34F00; color: #fff; cursor: pointer; }  /* the guess's vermillion, darkened: 5.2:1 under white */
   body.asking.tapping #chart { cursor: crosshair; touch-action: none; }`;
 document.head.appendChild(askStyle);
 
@@ -1232,7 +1346,45 @@ function showAsk() {
   $("asksend").hidden = race.ask !== "tap";  // its place kept: a tap never moves the chart
   $("asksend").disabled = !race.guess;
   askBar.hidden = !text;
+  guessKeys(race.ask === "tap");
+  if (chart._fullLayout) { fitOverlay(); draw(); }  // the bar above may have come or gone
   fitHeight();
+}
+
+// From the keyboard the landscape is a slider for the guess: the arrows move it over a
+// GUESS_CELLS x GUESS_CELLS grid of the plot (Shift: five cells), Enter sends it.
+const GUESS_CELLS = 40;
+function guessCell() {
+  const L = chart._fullLayout;
+  if (race.ask !== "tap" || !L) return null;
+  const cell = (v, [lo, hi]) => Math.max(0, Math.min(GUESS_CELLS - 1, Math.floor((v - lo) / (hi - lo) * GUESS_CELLS)));
+  const g = race.guess;
+  return g ? [cell(g[0], L.xaxis.range), cell(g[1], L.yaxis.range), GUESS_CELLS, GUESS_CELLS]
+    : [GUESS_CELLS >> 1, GUESS_CELLS >> 1, GUESS_CELLS, GUESS_CELLS];
+}
+gridKeys(chart, {
+  at: guessCell,
+  go(i, j) {
+    const L = chart._fullLayout, centre = (k, [lo, hi]) => Number((lo + (k + 0.5) / GUESS_CELLS * (hi - lo)).toPrecision(4));
+    race.guess = [centre(i, L.xaxis.range), centre(j, L.yaxis.range)];
+    draw();
+    showAsk();
+  },
+  take: () => $("asksend").click(),
+  back: () => {},  // a guess stays where it was put, as a tap's does
+});
+
+function guessKeys(on) {
+  const names = ["tabindex", "role", "aria-label", "aria-valuemin", "aria-valuemax", "aria-valuenow", "aria-valuetext"];
+  if (!on) { for (const a of names) chart.removeAttribute(a); return; }
+  const at = guessCell() || [0, 0];
+  chart.tabIndex = 0;
+  setAttr(chart, "role", "slider");
+  setAttr(chart, "aria-label", `Your guess on the landscape: arrow keys move it (Shift: ${GRID_LEAP} steps), Enter sends it`);
+  setAttr(chart, "aria-valuemin", "0");
+  setAttr(chart, "aria-valuemax", String(GUESS_CELLS * GUESS_CELLS - 1));
+  setAttr(chart, "aria-valuenow", String(at[1] * GUESS_CELLS + at[0]));
+  setAttr(chart, "aria-valuetext", race.guess ? `(${fmt(race.guess[0])}, ${fmt(race.guess[1])})` : "no guess yet");
 }
 
 function askTap(event) {
@@ -1387,7 +1539,7 @@ window.addEventListener("keydown", (event) => {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
   let page;
   try { page = window.parent.momentumSceneKeys ? window.parent.document : null; } catch (err) { return; }
-  if (!page || event.target.closest("input, select")) return;
+  if (!page || event.target.closest("input, select, [role=slider]")) return;
   if (event.key === " " && !presenting()) return;
   event.preventDefault();
   event.stopPropagation();
