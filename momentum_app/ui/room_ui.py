@@ -244,10 +244,19 @@ def _live_tally(scene: Scene) -> None:
     _tally(scene)
 
 
-def _question_head(question) -> None:
-    """A scene's question as its heading, keyed (a follower's phone moves it: FOLLOWER_CSS)."""
+def _question_head(question, how: str = "") -> None:
+    """A scene's question as its heading, keyed (a follower's phone moves it: FOLLOWER_CSS),
+    and ``how`` to answer it where one can."""
     with st.container(key="scene_question"):
         st.subheader(f"Question: {question.text}", anchor=False)
+        if how:
+            st.markdown(how)
+
+
+#: How a point question is answered: on a follower's phone, before the reveal (outside a
+#: room there is nothing to tap), and as the presenter's screen tells the room.
+TAP = "Tap the landscape where you think it stops."
+TAP_ROOM = "Tap the landscape on your phone where you think it stops."
 
 
 def _reveal_button(scene: Scene) -> None:
@@ -396,7 +405,13 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
     """
     question, truth = scene.question, point_truth(scene, values)
     revealed = _is_revealed(scene, now)
-    _question_head(question)
+    guessing = state.following() and not revealed
+    if guessing and _my_point(scene) is None:
+        _take_guess(scene)
+    if guessing and _my_point(scene) is None:
+        _question_head(question, TAP)
+    else:
+        _question_head(question, TAP_ROOM if state.presenting() and not revealed else "")
     if state.presenting() and not revealed:
         _ask_chart(scene, "show")
         _live_points(scene)
@@ -405,8 +420,6 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
     if state.following() and not revealed:
         if _cookie(DEVICE_COOKIE) != device_id():  # kept for a reload
             _cookie_ui("device_key", DEVICE_COOKIE, device_id())
-        if _my_point(scene) is None:
-            _take_guess(scene)
         mine = _my_point(scene)
         if mine is not None:
             st.info(f"Your guess {_xy(mine[0])} — {_SAID[mine[1]]}")
