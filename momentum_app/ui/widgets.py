@@ -309,7 +309,7 @@ html { font-size: clamp(17px, 2.1vh, 22px); }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.5rem 2rem 1rem;
                                       position: relative; }
 [data-testid="stMainBlockContainer"] h2 { padding: 0.25rem 0 0; }
-[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.3rem; }
 [data-testid="stMainBlockContainer"] blockquote { margin: 0; opacity: 1; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
 [data-testid="stMarkdownContainer"] blockquote,

@@ -677,9 +677,12 @@ function parentRoot() {
 }
 
 // Presenter mode's CSS on the app's page sets --race-fit-screen: the chart then takes
-// what is left of the screen under it (280 px to 1.5 times its height), keeping room for
-// the scene buttons below.
-function screenHeight(base) {
+// what is left of the screen under it (up to 1.5 times its height), keeping room for the
+// scene buttons below, but never less than ``least`` (its plots MIN_PLOT tall: a scene
+// with a long caption and a three-row legend left its landscape 119 px; the buttons
+// give way then, the clicker's keys still step). A talk file folds a long caption instead.
+const MIN_PLOT = 250;
+function screenHeight(base, least) {
   if (window.RACE_FIT_WINDOW) {  // a talk file: the chart takes what the window has left
     const left = window.innerHeight - chart.getBoundingClientRect().top - $("hint").offsetHeight - 8;
     return Math.round(Math.max(280, Math.min(1.6 * base, left)));
@@ -691,7 +694,7 @@ function screenHeight(base) {
   const rem = parseFloat(getComputedStyle(root).fontSize) || 16;
   const above = chart.getBoundingClientRect().top + $("hint").offsetHeight;
   const left = window.parent.innerHeight - top - above - 4.5 * rem;
-  return Math.round(Math.max(280, Math.min(1.5 * base, left)));
+  return Math.round(Math.max(least, Math.min(1.5 * base, left)));
 }
 
 function legendRows() {  // plotly gives a narrow chart's horizontal legend a row each
@@ -704,7 +707,10 @@ function shapeFor(width) {
   const plotW = Math.max(100, width - l - r);
   const layout = {}, bar = Object.assign({}, shape.bar);
   if (width >= narrow()) {
-    const height = screenHeight(base.height), top = Math.max(base.margin.t, Math.round(font * 2.5 + 10));
+    const top = Math.max(base.margin.t, Math.round(font * 2.5 + 10));
+    // plotly widens the top margin to a legend of several rows (measured: fitLegend)
+    const above = Math.max(top, (shape.legend ?? 0) + 0.7 * font + 14);
+    const height = screenHeight(base.height, Math.max(280, above + base.margin.b + MIN_PLOT));
     // colour bar 12 px, its tick labels, its title along it, then the loss axis'
     // tick labels (10^k) and title
     // (and the loss axis' labels stand 0.45 font off: figures.py)
@@ -827,9 +833,11 @@ function reshape() {
 // The plots stacked (a phone): the top margin as tall as the legend plotly drew (a row per
 // name left white space over a two-column legend, and pushed the playground's landscape
 // off the first screen). The margin does not change the legend, so one more pass settles it.
+// Side by side in presenter mode: the legend's rows count against the plots' least height
+// (screenHeight).
 function fitLegend() {
   const legend = chart.querySelector(".legend");
-  if (!shape.key.startsWith("narrow") || !legend) {
+  if (!(shape.key.startsWith("narrow") || presenting()) || !legend) {
     return Promise.resolve();
   }
   const height = Math.ceil(legend.getBBox().height);
