@@ -253,9 +253,8 @@ def _question_head(question, how: str = "") -> None:
             st.markdown(how)
 
 
-#: How a point question is answered: on a follower's phone, before the reveal (outside a
-#: room there is nothing to tap), and as the presenter's screen tells the room.
-TAP = "Tap the landscape where you think it stops."
+#: How the room answers a point question, on the presenter's screen before the reveal (a
+#: follower's chart says it in its own bar; outside a room there is nothing to tap).
 TAP_ROOM = "Tap the landscape on your phone where you think it stops."
 
 
@@ -405,13 +404,7 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
     """
     question, truth = scene.question, point_truth(scene, values)
     revealed = _is_revealed(scene, now)
-    guessing = state.following() and not revealed
-    if guessing and _my_point(scene) is None:
-        _take_guess(scene)
-    if guessing and _my_point(scene) is None:
-        _question_head(question, TAP)
-    else:
-        _question_head(question, TAP_ROOM if state.presenting() and not revealed else "")
+    _question_head(question, TAP_ROOM if state.presenting() and not revealed else "")
     if state.presenting() and not revealed:
         _ask_chart(scene, "show")
         _live_points(scene)
@@ -420,6 +413,8 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
     if state.following() and not revealed:
         if _cookie(DEVICE_COOKIE) != device_id():  # kept for a reload
             _cookie_ui("device_key", DEVICE_COOKIE, device_id())
+        if _my_point(scene) is None:
+            _take_guess(scene)
         mine = _my_point(scene)
         if mine is not None:
             st.info(f"Your guess {_xy(mine[0])} — {_SAID[mine[1]]}")
