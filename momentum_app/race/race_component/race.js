@@ -102,6 +102,8 @@ function axes() {
 
 function fitOverlay() {
   const ratio = window.devicePixelRatio || 1, w = chart.clientWidth, h = chart.clientHeight;
+  // over the chart, wherever it sits in its box (a question's bar above it moves it down)
+  overlay.style.top = chart.offsetTop + "px";
   overlay.style.width = w + "px"; overlay.style.height = h + "px";
   overlay.width = Math.round(w * ratio); overlay.height = Math.round(h * ratio);
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -729,7 +731,7 @@ function shapeFor(width) {
       "xaxis2.domain": [Math.min(0.8, clear / plotW), 1], "yaxis2.domain": [0, 1],
       "xaxis2.nticks": Math.max(3, fit(x2, font * (0.6 * digits + 1.6), 5)),
       "yaxis2.nticks": fit(plotH, font * 2.4, 10),
-      "yaxis2.title.text": base.lossTitle, "legend.x": 0,
+      "yaxis2.title.text": base.lossTitle, "legend.x": 0, ...asking(true),
     });
     Object.assign(bar, {orientation: "v", x: 0.545, xanchor: "left", y: 0.5, yanchor: "middle",
                         len: 1, thickness: 12, nticks: fit(plotH, big * 2.2, 8),
@@ -740,13 +742,14 @@ function shapeFor(width) {
       const keep = (_, i) => i % every === 0;
       Object.assign(bar, {tickvals: given.tickvals.filter(keep), ticktext: given.ticktext.filter(keep)});
     }
-    return {layout, bar, key: `wide-${height}-${Math.round(plotW / 4)}`};
+    return {layout, bar, key: `wide-${height}-${Math.round(plotW / 4)}-${race.ask}`};
   }
   const land = Math.min(plotW, 420);
   const axisRoom = 4.2 * font + 8;            // the landscape's x tick labels and title
   const barRoom = 1.5 * big + 10 + 1.5 * big;  // bar title, bar, its tick labels
   const gap = axisRoom + barRoom + 1.2 * font + 12;
-  let loss = Math.max(200, Math.round(land * 0.6));
+  // Asked where a run stops, the loss plot is empty until the reveal: no room for it.
+  let loss = race.ask ? 0 : Math.max(200, Math.round(land * 0.6));
   // The legend sits 2 % of the plots' height above them: a row per name until drawn, then
   // (a talk file) the height plotly gave it: two columns when the names are short.
   const rows = shape.legend ?? legendRows() * font * 1.55;
@@ -755,15 +758,15 @@ function shapeFor(width) {
     // above the page's bottom padding (the scene bar's room); the loss plot gives way
     const bar = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
     const room = window.innerHeight - bar - 8 - (top + land + gap + base.margin.b);
-    loss = Math.max(120, Math.min(loss, Math.round(room)));
+    if (!race.ask) loss = Math.max(120, Math.min(loss, Math.round(room)));
   }
   const plotH = land + gap + loss;
   Object.assign(layout, {
     height: Math.round(top + plotH + base.margin.b), "margin.t": top, "margin.b": base.margin.b,
     "xaxis.domain": [0, 1], "yaxis.domain": [(loss + gap) / plotH, 1],
-    "xaxis2.domain": [0, 1], "yaxis2.domain": [0, loss / plotH], "xaxis2.nticks": 4,
+    "xaxis2.domain": [0, 1], "yaxis2.domain": [0, Math.max(loss, 1) / plotH], "xaxis2.nticks": 4,
     // the legend from the left edge (over the y axis' margin): long labels fit
-    "yaxis2.title.text": "f − f*  (log)", "legend.x": -(l - 4) / plotW,
+    "yaxis2.title.text": "f − f*  (log)", "legend.x": -(l - 4) / plotW, ...asking(false),
   });
   Object.assign(bar, {orientation: "h", x: 0.5, xanchor: "center",
                       // y is the bar's top: its title sits above it
@@ -771,6 +774,14 @@ function shapeFor(width) {
                       len: 1, thickness: 10,
                       title: Object.assign({}, bar.title, {side: "top"})});
   return {layout, bar, key: `narrow-${Math.round(plotW / 4)}-${loss}-${top}`};
+}
+
+// A point question before its reveal (race.ask): no hover label, which covered a phone's
+// guess, and on a phone (``wide`` false) no empty loss plot.
+function asking(wide) {
+  const shown = wide || !race.ask;
+  return {hovermode: race.ask ? false : shape.base.hovermode,
+          "xaxis2.visible": shown, "yaxis2.visible": shown};
 }
 
 function setPath(obj, path, value) {
@@ -806,7 +817,7 @@ function adaptSpec(figure) {  // before the first draw: no second layout pass
   // The canvas draws the start (it moves while dragged); plotly keeps its legend entry.
   for (const trace of figure.data) if (trace.name === "start") { trace.x = [null]; trace.y = [null]; }
   shape.base = {font: (L.font && L.font.size) || 14, height: L.height || 540,
-                lossTitle: L.yaxis2.title.text,
+                lossTitle: L.yaxis2.title.text, hovermode: L.hovermode ?? "closest",
                 margin: Object.assign({l: 60, r: 20, t: 40, b: 50}, L.margin),
                 legendItems: figure.data.filter((t) => t.showlegend !== false && t.name)
                   .map((t) => String(t.name))};
@@ -1240,6 +1251,7 @@ function showAsk() {
   $("asksend").hidden = race.ask !== "tap";  // its place kept: a tap never moves the chart
   $("asksend").disabled = !race.guess;
   askBar.hidden = !text;
+  if (chart._fullLayout) { fitOverlay(); draw(); }  // the bar's height moved the chart
   fitHeight();
 }
 
@@ -1357,8 +1369,10 @@ if (window.parent !== window && !window.RACE_STANDALONE) {
     if (data.type !== "streamlit:render") return;
     const ask = ["tap", "show"].includes(data.args.ask) ? data.args.ask : "";
     if (ask !== race.ask) race.guess = null;
+    const changed = ask !== race.ask;
     race.ask = ask;
     showAsk();
+    if (changed) reshape();  // the loss plot back (or away), hover on (or off)
   });
 }
 
