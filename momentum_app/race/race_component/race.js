@@ -716,10 +716,15 @@ function shapeFor(width) {
     // colour bar 12 px, its tick labels, its title along it, then the loss axis'
     // tick labels (10^k) and title
     // (and the loss axis' labels stand 0.45 font off: figures.py)
-    const clear = 0.545 * plotW + 12 + 2.6 * big + 1.6 * big + 3.45 * font + 1.8 * font + 16;
+    const beside = 12 + 2.6 * big + 1.6 * big + 3.45 * font + 1.8 * font + 16;
+    // The landscape takes 53 % of the width, less where the loss plot would get under a
+    // fifth (beside a map on a projector it started at 80 %, and its axis title met the
+    // colour bar's).
+    const land = Math.max(0.3, Math.min(0.53, 0.8 - beside / plotW - 0.015));
+    const clear = (land + 0.015) * plotW + beside;
     // Ticks as many as their labels fit: a projector's short plots and a narrow loss plot
     // printed "0 100200300400", stacked 10^k labels and colour-bar ticks into each other.
-    const x2 = plotW * (1 - Math.min(0.8, clear / plotW)), plotH = height - top - base.margin.b;
+    const x2 = plotW * (1 - Math.min(0.8, clear / plotW)), plotH = height - above - base.margin.b;
     const digits = String(race.steps || 1000).length;
     const fit = (room, each, most) => Math.max(2, Math.min(most, Math.floor(room / each)));
     Object.assign(layout, {
@@ -727,13 +732,14 @@ function shapeFor(width) {
       // above the plot), and a top margin with room for both.
       height, "margin.t": top, "margin.b": base.margin.b,
       "legend.y": 1 + (0.7 * font + 4) / Math.max(100, height - top - base.margin.b),
-      "xaxis.domain": [0, 0.53], "yaxis.domain": [0, 1],
+      "xaxis.domain": [0, land], "yaxis.domain": [0, 1],
       "xaxis2.domain": [Math.min(0.8, clear / plotW), 1], "yaxis2.domain": [0, 1],
       "xaxis2.nticks": Math.max(3, fit(x2, font * (0.6 * digits + 1.6), 5)),
-      "yaxis2.nticks": fit(plotH, font * 2.4, 10),
+      // (a log axis within one decade labels 20, 30, ... 70: its top labels crowd)
+      "yaxis2.nticks": fit(plotH, font * 3.2, 10),
       "yaxis2.title.text": base.lossTitle, "legend.x": 0, ...asking(true),
     });
-    Object.assign(bar, {orientation: "v", x: 0.545, xanchor: "left", y: 0.5, yanchor: "middle",
+    Object.assign(bar, {orientation: "v", x: land + 0.015, xanchor: "left", y: 0.5, yanchor: "middle",
                         len: 1, thickness: 12, nticks: fit(plotH, big * 2.2, 8),
                         title: Object.assign({}, bar.title, {side: "right"})});
     const given = shape.bar;  // decades (10^k) as given, every other one on a short bar
