@@ -246,6 +246,8 @@ def scene_table(scene: Scene) -> dict:
             item["ramp"] = [run.ramp[0], run.ramp[1], int(run.ramp[2])]
         runs.append(item)
     out["runs"] = runs
+    if scene.explore:  # the run whose β the playground link opens on
+        out["explore"] = scene.explore
     out["caption"] = scene.caption
     out["checks"] = list(scene.checks)
     if scene.question is not None:

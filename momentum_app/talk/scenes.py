@@ -123,6 +123,8 @@ class Scene:
     model: ModelSettings | None = None
     #: Each run at its own best α (and β): a fair race (see race.runs.at_best).
     tuned: bool = False
+    #: The key of the run whose β the playground link opens on ("" : the first with one).
+    explore: str = ""
 
     @property
     def objective(self) -> Objective:
@@ -176,21 +178,36 @@ class Scene:
     def playground(self) -> RaceSettings:
         """The playground race closest to the scene, keeping its comparison as far as a
         race can: every optimizer, a momentum run at β = 0 as SGD (the same numbers), and
-        the first other momentum (the chart's β slider reaches the rest, see
-        :meth:`other_momenta`)."""
+        one β, the ``explore`` run's (the one that makes the scene's point) or else the
+        first (the chart's β slider reaches the rest, see :meth:`other_momenta`)."""
         if self.tuned:  # every racer at its own α and β, there too
             return self.race(tuple(dict.fromkeys(r.optimizer for r in self.runs)), 0.0)
-        moving = [r for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS and r.momentum]
+        moving = _moving(self.runs)
         names = (r.optimizer if r in moving or r.optimizer not in MOMENTUM_OPTIMIZERS else "sgd"
                  for r in self.runs)  # fmt: skip
         optimizers = tuple(dict.fromkeys(names))
-        return self.race(optimizers, moving[0].momentum if moving else 0.0)
+        chosen = [r for r in moving if r.key == self.explore] or moving
+        return self.race(optimizers, chosen[0].momentum if chosen else 0.0)
 
     def other_momenta(self) -> tuple[float, ...]:
         """The scene's momenta that its playground race does not open on (β = 0 aside)."""
         chosen = self.playground().momentum
         found = [r.momentum for r in self.runs if r.optimizer in MOMENTUM_OPTIMIZERS]
         return tuple(dict.fromkeys(m for m in found if m not in (0.0, chosen)))
+
+
+def _moving(runs) -> list[SceneRun]:
+    """The runs with a momentum the playground can race (β > 0; a ramp's is not one)."""
+    return [r for r in runs if r.optimizer in MOMENTUM_OPTIMIZERS and r.momentum and not r.ramp]
+
+
+def _explore(raw: dict, runs: list[SceneRun], where: str) -> str:
+    """The scene's ``explore`` field: a key of one of its runs with a fixed β > 0."""
+    key = raw.get("explore", "")
+    if key and (not isinstance(key, str) or key not in {r.key for r in _moving(runs)}):
+        raise ValueError(f"{where}: explore names a run with a momentum β > 0 and no ramp, "
+                         f"got {str(key)[:40]!r}")  # fmt: skip
+    return key
 
 
 def _scene(raw: dict, where: str) -> Scene:
@@ -270,6 +287,7 @@ def _scene(raw: dict, where: str) -> Scene:
         params=params,
         question=_question(raw.get("question"), where),
         tuned=tuned,
+        explore="" if tuned else _explore(raw, runs, where),
     )
     _check_fields(scene, where)
     return scene

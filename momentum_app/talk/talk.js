@@ -10,6 +10,22 @@
   const talk = {index: -1, count: slides.length, shown: 0, exploring: false};
   window.talkStats = talk;
 
+  // A caption longer than three lines folds (the chart keeps half the screen), with a
+  // button that opens the rest and folds it again.
+  const caption = byId("talkcaption"), more = byId("talkmore");
+  function fold(text) {
+    caption.textContent = text;
+    caption.classList.add("folded");
+    more.hidden = caption.scrollHeight <= caption.clientHeight + 1;
+    more.textContent = "More ▾";
+    more.setAttribute("aria-expanded", "false");
+  }
+  more.addEventListener("click", () => {
+    const open = caption.classList.toggle("folded") === false;
+    more.textContent = open ? "Less ▴" : "More ▾";
+    more.setAttribute("aria-expanded", String(open));
+  });
+
   function show(i) {
     i = Math.max(0, Math.min(slides.length - 1, i));
     if (i === talk.index) return;
@@ -18,7 +34,7 @@
     byId("talktitle").textContent = s.title;
     byId("talkwhere").textContent = `Scene ${i + 1} of ${slides.length} · ${s.where}`;
     byId("talkclaim").textContent = `The article's claim, in our words: ${s.claim}`;
-    byId("talkcaption").textContent = s.caption;
+    fold(s.caption);
     const checks = byId("talkchecks");
     checks.classList.toggle("failed", s.failed.length > 0);
     checks.textContent = s.failed.length

@@ -107,7 +107,10 @@ def by_width(wide: str, narrow: str) -> str:
 
 
 def phone_note(text: str) -> None:
-    """A line shown only on a narrow screen (markdown not interpreted: plain text or HTML)."""
+    """A line shown only on a narrow screen (markdown not interpreted: plain text or HTML),
+    and never in presenter mode: a projected page is no phone."""
+    if state.presenting():
+        return
     st.html(f'<p class="phone-only">{text}</p>')
 
 
@@ -121,9 +124,9 @@ def start(controls: bool = True) -> None:
     state.read_presenter_flag()
     room_warnings = state.read_room_flags()
     room_ui.claim_presenter()  # present=1 in another browser's room: follow it instead
+    st.html(PAGE_CSS)  # presenting too: the copy's "click"/"tap" pairs read as one word
     if not state.presenting() and not state.following():
         nav_ui()
-        st.html(PAGE_CSS)
         with st.container(key="scroll_focus"):
             st.html("<style>.st-key-scroll_focus { display: none; }</style>" + FOCUSABLE_SCROLL_JS,
                     unsafe_allow_javascript=True)  # fmt: skip

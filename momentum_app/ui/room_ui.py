@@ -255,10 +255,18 @@ def _live_tally(scene: Scene) -> None:
     _tally(scene)
 
 
-def _question_head(question) -> None:
-    """A scene's question as its heading, keyed (a follower's phone moves it: FOLLOWER_CSS)."""
+def _question_head(question, how: str = "") -> None:
+    """A scene's question as its heading, keyed (a follower's phone moves it: FOLLOWER_CSS),
+    and ``how`` to answer it where one can."""
     with st.container(key="scene_question"):
         st.subheader(f"Question: {question.text}", anchor=False)
+        if how:
+            st.markdown(how)
+
+
+#: How the room answers a point question, on the presenter's screen before the reveal (a
+#: follower's chart says it in its own bar; outside a room there is nothing to tap).
+TAP_ROOM = "Tap the landscape on your phone where you think it stops."
 
 
 def _reveal_button(scene: Scene) -> None:
@@ -407,7 +415,7 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
     """
     question, truth = scene.question, point_truth(scene, values)
     revealed = _is_revealed(scene, now)
-    _question_head(question)
+    _question_head(question, TAP_ROOM if state.presenting() and not revealed else "")
     if state.presenting() and not revealed:
         _ask_chart(scene, "show")
         _live_points(scene)

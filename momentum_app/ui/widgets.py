@@ -292,9 +292,11 @@ def theory_controls_ui() -> None:
 #: Presenter mode's look: larger type that still leaves a scene on one screen (it follows
 #: the screen's height: 18 px at 720 lines, 22 px at 1080; a scene's caption and claim 3 %
 #: of it, for the back of the room), no sidebar (switched on from the playground, it
-#: stayed as an empty grey column), dark captions and quotes, the
-#: leave button and the QR code in the top right corner, and the race chart told (by
-#: --race-fit-screen) to fit what is left of the screen. Only local CSS: nothing is fetched.
+#: stayed as an empty grey column), dark captions and quotes, the leave button and the QR
+#: code in the page's top right corner (they scroll away with the title, whose lines leave
+#: them room: fixed to the screen, they covered the sweep's loss plot once it scrolled up
+#: under them), and the race chart told (by --race-fit-screen) to fit what is left of the
+#: screen. Only local CSS: nothing is fetched.
 PRESENTER_CSS = """
 <style>
 :root { --race-fit-screen: 1; }
@@ -304,17 +306,18 @@ html { font-size: clamp(17px, 2.1vh, 22px); }
   display: none; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {
   font-size: max(3vh, 1rem); }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.5rem 2rem 1rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.5rem 2rem 1rem;
+                                      position: relative; }
 [data-testid="stMainBlockContainer"] h2 { padding: 0.25rem 0 0; }
-[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.3rem; }
 [data-testid="stMainBlockContainer"] blockquote { margin: 0; opacity: 1; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
 [data-testid="stMarkdownContainer"] blockquote,
 [data-testid="stMarkdownContainer"] blockquote * { color: #111 !important; }
-.st-key-leave_presenter { position: fixed; top: 0.2rem; right: 1rem; z-index: 1000;
+.st-key-leave_presenter { position: absolute; top: 0.2rem; right: 1rem; z-index: 1000;
                           width: auto !important; }
 .st-key-leave_presenter button { font-size: 0.7rem; min-height: 0; }
-.st-key-room_qr { position: fixed; top: 2rem; right: 1rem; z-index: 1000; width: 5.5rem;
+.st-key-room_qr { position: absolute; top: 2rem; right: 1rem; z-index: 1000; width: 5.5rem;
                   gap: 0; background: #fff; }
 .st-key-room_qr img { width: 5.5rem; height: 5.5rem; image-rendering: pixelated;
                       transition: width 0.2s, height 0.2s; }

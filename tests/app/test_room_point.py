@@ -45,6 +45,11 @@ def marks(at) -> dict:
     return json.loads(found[0]["marks"])
 
 
+def said(at) -> str:
+    """The page's headings and lines of text, as one string."""
+    return " ".join(e.value for e in [*at.subheader, *at.markdown])
+
+
 def tap(at, x: float, y: float, nonce: int):
     """What race.js sends when a follower taps the landscape and presses Send."""
     at.session_state["scene_chart"] = {"guess": [x, y], "nonce": nonce}
@@ -56,6 +61,7 @@ def test_followers_tap_the_presenter_counts_the_reveal_marks_truth_and_median(st
     code = boss.session_state["_room"]
     (chart,) = races(boss)
     assert chart["ask"] == "show" and not chart["autoplay"]  # the runs would answer it
+    assert "on your phone" in said(boss)  # the room is told where to tap
     assert marks(boss) == {"guesses": [], "count": 0}
     guesses = [(1.0, -2.0), (3.0, -3.0), (-2.5, 4.0)]
     fans = []
@@ -63,6 +69,7 @@ def test_followers_tap_the_presenter_counts_the_reveal_marks_truth_and_median(st
         fan = page_at(SCENES, {"room": code, "follow": "1"})
         (chart,) = races(fan)
         assert chart["ask"] == "tap"
+        assert "Tap" not in said(fan)  # the chart's own bar says it, on the chart
         assert not fan.markdown or "stuck" not in " ".join(m.value for m in fan.markdown)
         tap(fan, x, y, nonce=100 + i)
         assert not fan.exception
@@ -123,3 +130,5 @@ def test_a_visitor_outside_a_room_sees_the_truth_marked():
     assert got["count"] is None  # no room, no count
     (chart,) = races(at)
     assert chart["ask"] == ""
+    # It read "Tap the landscape." above the answer, with nothing to tap outside a room (#26).
+    assert "Tap" not in said(at) and "stop" in said(at)

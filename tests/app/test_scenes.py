@@ -188,6 +188,8 @@ def test_a_speaker_can_add_a_scene(tmp_path):
         (("momentum = 0.5", 'momentum = "0.5"'), "momentum is a number, got '0.5'"),
         (('key = "a"', "key = 1"), "key and optimizer are words"),
         (('runs = [{ key = "a", optimizer = "sgd" }, ', "runs = [1, "), "each run is a table"),
+        (('caption = "', 'explore = "a"\ncaption = "'), "explore names a run with a momentum"),
+        (('caption = "', 'explore = ["b"]\ncaption = "'), "explore names a run with a momentum"),
     ],
     ids=[
         "function",
@@ -204,6 +206,8 @@ def test_a_speaker_can_add_a_scene(tmp_path):
         "momentum-text",
         "key-number",
         "run-number",
+        "explore-sgd",
+        "explore-list",
     ],
 )
 def test_a_broken_scene_is_named_with_its_fault(tmp_path, change, message):
@@ -370,14 +374,30 @@ def test_a_network_scene_cannot_ask_for_a_point(tmp_path):
         ("reduce-when-diverging", ("momentum",), 0.9, (0.5,)),
         ("default-0.9", ("sgd", "momentum"), 0.9, (0.99,)),
         ("faster", ("sgd", "momentum"), 0.9, ()),
+        # it opened on β = 0.9, which stays stuck: only β = 0.99 clears the dip (#26)
+        ("escape", ("sgd", "momentum"), 0.99, (0.9,)),
     ],
-    ids=["reduce", "default", "faster"],
+    ids=["reduce", "default", "faster", "escape"],
 )
 def test_the_playground_handover_keeps_the_comparison(name, optimizers, momentum, others):
     scene = next(s for s in SCENES if s.name == name)
     race = scene.playground()
     assert (race.optimizers, race.momentum) == (optimizers, momentum)
     assert scene.other_momenta() == others
+
+
+def test_the_explore_link_carries_the_run_that_makes_the_point():
+    # "Explore this scene in the playground" on scene 3 raced β = 0.9, which stays stuck in
+    # the dip, and dropped β = 0.99, which clears it (#26).
+    from urllib.parse import parse_qs
+
+    from tests.app.harness import page_at
+
+    at = page_at("pages/scenes.py", {"scene": "escape"})
+    (link,) = [p.proto for p in at.get("page_link") if "playground" in p.proto.label]
+    query = parse_qs(link.query_string)
+    assert query["momentum"] == ["0.99"] and query["optimizers"] == ["sgd,momentum"]
+    assert "β = 0.9 too" in link.help
 
 
 # The article's network: each run of a model scene trained on its own, one seed at a time

@@ -184,6 +184,15 @@ def test_a_phone_is_offered_a_grid_it_can_tap():
     assert not [h for h in sweep_at({"grid": "20"}).get("html") if "easier to tap" in h.proto.body]
 
 
+def test_a_projected_sweep_shows_no_phone_tip_and_one_word_per_pair():
+    # Presenting, the phone's grid tip was shown to the room, and the caption read "click
+    # it to open it.Tap a cell to see its path" (the page's CSS was left out) (#26).
+    at = page_at(PAGE, {"grid": "60"}, present=True)
+    bodies = [h.proto.body for h in at.get("html")]
+    assert not [b for b in bodies if "easier to tap" in b]
+    assert any(".on-touch" in b and "display: none" in b for b in bodies)
+
+
 def _cell_colours(fig) -> np.ndarray:
     """The RGB of every cell as the browser draws it (the heatmaps as one picture), row 0
     at the bottom (momentum 0)."""

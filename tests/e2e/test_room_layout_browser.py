@@ -142,3 +142,22 @@ def test_clicker_steps_through_scenes_that_fit_on_screen(browser, app_url, width
         page.wait_for_function("() => /[?&]scene=faster(&|$)/.test(location.search)")
     finally:
         context.close()
+
+
+#: The landscape's plot height as plotly laid it out, once the legend's rows are counted.
+LANDSCAPE_HEIGHT = "() => chart._fullLayout && chart._fullLayout.yaxis._length"
+
+
+def test_a_long_scene_keeps_its_landscape_readable_on_a_projector(browser, app_url):
+    # Scene 10's four-line caption and three-row legend left its landscape 119 px of 720
+    # (#26): the chart now grows to keep its plots 250 px, the scene buttons giving way.
+    context, page = open_page(browser, "/scenes?present=1&scene=start-low", 1280, 720, app_url)
+    try:
+        race_boxes(page)
+        frame = race_handle(page)
+        page.wait_for_timeout(1500)  # the legend measured, the chart reshaped
+        height = frame.evaluate(LANDSCAPE_HEIGHT)
+        shot(page, "room-presenter-start-low-1280x720")
+        assert height >= 250, height
+    finally:
+        context.close()

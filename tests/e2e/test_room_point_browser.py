@@ -31,10 +31,22 @@ def chart_frame(page, ask: str):
     return page.locator(RACE_IFRAMES).nth(index)
 
 
+#: Whether plotly shows hover labels, and whether the loss plot is there.
+HOVER_AND_LOSS = "() => [chart._fullLayout.hovermode, chart._fullLayout.yaxis2.visible]"
+
+
+#: How far the drawing layer's corner is from the chart's (px), both ways.
+OVERLAY_OFF_CHART = """() => { const o = document.getElementById("overlay").getBoundingClientRect(),
+    c = chart.getBoundingClientRect();
+    return [Math.round(o.left - c.left), Math.round(o.top - c.top)]; }"""
+
+
 def tap_at(page, x: float, y: float):
     """Tap the landscape at (x, y) and send it; returns the guess the chart sent."""
     frame = chart_frame(page, "tap")
     inner = frame.element_handle().content_frame()
+    # Asked, a phone gets no hover label over its guess and no empty loss plot (#26).
+    assert inner.evaluate(HOVER_AND_LOSS) == [False, False]
     expect(inner.locator("#asksend")).to_be_disabled()  # in its place before the tap
     frame.scroll_into_view_if_needed()
     page.wait_for_timeout(500)  # the page settles after the scroll
@@ -43,6 +55,10 @@ def tap_at(page, x: float, y: float):
     box = frame.bounding_box()
     page.touchscreen.tap(box["x"] + px, box["y"] + py)
     inner.wait_for_function("() => raceStats.guess !== null", timeout=TIMEOUT)
+    # The guess is drawn where the finger was: the drawing layer over the chart, not over
+    # the question's bar above it (it drew the guess a bar's height too high).
+    inner.wait_for_timeout(300)
+    assert inner.evaluate(OVERLAY_OFF_CHART) == [0, 0]
     send = inner.locator("#asksend")
     expect(send).to_be_enabled()
     size = send.bounding_box()
@@ -77,6 +93,7 @@ def test_phones_tap_where_it_stops_and_the_reveal_marks_truth_and_median(browser
                 shot(fan, "point-follower-sent")
         boss_frame = chart_frame(boss, "show").element_handle().content_frame()
         boss_frame.wait_for_function("() => raceStats.marks.count === 2", timeout=TIMEOUT)
+        assert boss_frame.evaluate(HOVER_AND_LOSS) == [False, True]  # a projector keeps it
         drawn = boss_frame.evaluate("() => raceStats.marked")
         assert drawn["guesses"] == 2 and drawn["truth"] is None  # not yet revealed
         expect(boss.get_by_text(f"2 guesses · room {code}")).to_be_visible()
@@ -104,6 +121,7 @@ def test_phones_tap_where_it_stops_and_the_reveal_marks_truth_and_median(browser
         )
         fan.wait_for_timeout(2000)
         shot(fan, "point-follower-revealed")
+        assert fan_frame.evaluate(HOVER_AND_LOSS) == ["closest", True]  # the race's own
     finally:
         for c in (boss_ctx, *fan_ctxs):
             c.close()

@@ -226,3 +226,32 @@ def test_a_scene_explores_offline_with_alpha_and_beta_scrubs(talk_file, browser)
     assert explore.is_hidden()
     assert left == [] and errors == [], (left, errors)
     context.close()
+
+
+def test_a_long_caption_folds_and_leaves_the_chart_half_the_screen(talk_file, browser):
+    # The tuned scene's six-line caption left its chart 335 px of 900 (#26).
+    path, every = talk_file
+    page, context, left, errors = open_offline(
+        browser, path, viewport={"width": 1440, "height": 900}
+    )
+    tuned = next(i for i, scene in enumerate(every) if scene.tuned)
+    page.locator("#talkmenu").select_option(str(tuned))
+    settled(page, tuned)
+    m = page.evaluate(MEASURE)
+    assert m["chart"]["height"] >= 0.5 * 900, m["chart"]
+    assert m["chart"]["bottom"] <= 900, m["chart"]
+    caption = page.locator("#talkcaption")
+    fold = "(e) => e.scrollHeight > e.clientHeight + 1"
+    assert caption.evaluate(fold)  # folded: the rest is a button away
+    more = page.locator("#talkmore")
+    assert more.is_visible() and more.get_attribute("aria-expanded") == "false"
+    shot(page, "talk-1440x900-folded")
+    more.click()
+    assert not caption.evaluate(fold) and more.get_attribute("aria-expanded") == "true"
+    more.click()
+    assert caption.evaluate(fold)
+    page.locator("#talkmenu").select_option("0")  # a caption of three lines: no button
+    settled(page, 0)
+    assert not caption.evaluate(fold) and not more.is_visible()
+    assert left == [] and errors == [], (left, errors)
+    context.close()

@@ -790,9 +790,12 @@ function parentRoot() {
 }
 
 // Presenter mode's CSS on the app's page sets --race-fit-screen: the chart then takes
-// what is left of the screen under it (280 px to 1.5 times its height), keeping room for
-// the scene buttons below.
-function screenHeight(base) {
+// what is left of the screen under it (up to 1.5 times its height), keeping room for the
+// scene buttons below, but never less than ``least`` (its plots MIN_PLOT tall: a scene
+// with a long caption and a three-row legend left its landscape 119 px; the buttons
+// give way then, the clicker's keys still step). A talk file folds a long caption instead.
+const MIN_PLOT = 250;
+function screenHeight(base, least) {
   if (window.RACE_FIT_WINDOW) {  // a talk file: the chart takes what the window has left
     const left = window.innerHeight - chart.getBoundingClientRect().top - $("hint").offsetHeight - 8;
     return Math.round(Math.max(280, Math.min(1.6 * base, left)));
@@ -804,7 +807,7 @@ function screenHeight(base) {
   const rem = parseFloat(getComputedStyle(root).fontSize) || 16;
   const above = chart.getBoundingClientRect().top + $("hint").offsetHeight;
   const left = window.parent.innerHeight - top - above - 4.5 * rem;
-  return Math.round(Math.max(280, Math.min(1.5 * base, left)));
+  return Math.round(Math.max(least, Math.min(1.5 * base, left)));
 }
 
 function legendRows() {  // plotly gives a narrow chart's horizontal legend a row each
@@ -817,14 +820,22 @@ function shapeFor(width) {
   const plotW = Math.max(100, width - l - r);
   const layout = {}, bar = Object.assign({}, shape.bar);
   if (width >= narrow()) {
-    const height = screenHeight(base.height), top = Math.max(base.margin.t, Math.round(font * 2.5 + 10));
+    const top = Math.max(base.margin.t, Math.round(font * 2.5 + 10));
+    // plotly widens the top margin to a legend of several rows (measured: fitLegend)
+    const above = Math.max(top, (shape.legend ?? 0) + 0.7 * font + 14);
+    const height = screenHeight(base.height, Math.max(280, above + base.margin.b + MIN_PLOT));
     // colour bar 12 px, its tick labels, its title along it, then the loss axis'
     // tick labels (10^k) and title
     // (and the loss axis' labels stand 0.45 font off: figures.py)
-    const clear = 0.545 * plotW + 12 + 2.6 * big + 1.6 * big + 3.45 * font + 1.8 * font + 16;
+    const beside = 12 + 2.6 * big + 1.6 * big + 3.45 * font + 1.8 * font + 16;
+    // The landscape takes 53 % of the width, less where the loss plot would get under a
+    // fifth (beside a map on a projector it started at 80 %, and its axis title met the
+    // colour bar's).
+    const land = Math.max(0.3, Math.min(0.53, 0.8 - beside / plotW - 0.015));
+    const clear = (land + 0.015) * plotW + beside;
     // Ticks as many as their labels fit: a projector's short plots and a narrow loss plot
     // printed "0 100200300400", stacked 10^k labels and colour-bar ticks into each other.
-    const x2 = plotW * (1 - Math.min(0.8, clear / plotW)), plotH = height - top - base.margin.b;
+    const x2 = plotW * (1 - Math.min(0.8, clear / plotW)), plotH = height - above - base.margin.b;
     const digits = String(race.steps || 1000).length;
     const fit = (room, each, most) => Math.max(2, Math.min(most, Math.floor(room / each)));
     Object.assign(layout, {
@@ -832,13 +843,14 @@ function shapeFor(width) {
       // above the plot), and a top margin with room for both.
       height, "margin.t": top, "margin.b": base.margin.b,
       "legend.y": 1 + (0.7 * font + 4) / Math.max(100, height - top - base.margin.b),
-      "xaxis.domain": [0, 0.53], "yaxis.domain": [0, 1],
+      "xaxis.domain": [0, land], "yaxis.domain": [0, 1],
       "xaxis2.domain": [Math.min(0.8, clear / plotW), 1], "yaxis2.domain": [0, 1],
       "xaxis2.nticks": Math.max(3, fit(x2, font * (0.6 * digits + 1.6), 5)),
-      "yaxis2.nticks": fit(plotH, font * 2.4, 10),
-      "yaxis2.title.text": base.lossTitle, "legend.x": 0,
+      // (a log axis within one decade labels 20, 30, ... 70: its top labels crowd)
+      "yaxis2.nticks": fit(plotH, font * 3.2, 10),
+      "yaxis2.title.text": base.lossTitle, "legend.x": 0, ...asking(true),
     });
-    Object.assign(bar, {orientation: "v", x: 0.545, xanchor: "left", y: 0.5, yanchor: "middle",
+    Object.assign(bar, {orientation: "v", x: land + 0.015, xanchor: "left", y: 0.5, yanchor: "middle",
                         len: 1, thickness: 12, nticks: fit(plotH, big * 2.2, 8),
                         title: Object.assign({}, bar.title, {side: "right"})});
     const given = shape.bar;  // decades (10^k) as given, every other one on a short bar
@@ -847,13 +859,14 @@ function shapeFor(width) {
       const keep = (_, i) => i % every === 0;
       Object.assign(bar, {tickvals: given.tickvals.filter(keep), ticktext: given.ticktext.filter(keep)});
     }
-    return {layout, bar, key: `wide-${height}-${Math.round(plotW / 4)}`};
+    return {layout, bar, key: `wide-${height}-${Math.round(plotW / 4)}-${race.ask}`};
   }
   const land = Math.min(plotW, 420);
   const axisRoom = 4.2 * font + 8;            // the landscape's x tick labels and title
   const barRoom = 1.5 * big + 10 + 1.5 * big;  // bar title, bar, its tick labels
   const gap = axisRoom + barRoom + 1.2 * font + 12;
-  let loss = Math.max(200, Math.round(land * 0.6));
+  // Asked where a run stops, the loss plot is empty until the reveal: no room for it.
+  let loss = race.ask ? 0 : Math.max(200, Math.round(land * 0.6));
   // The legend sits 2 % of the plots' height above them: a row per name until drawn, then
   // (a talk file) the height plotly gave it: two columns when the names are short.
   const rows = shape.legend ?? legendRows() * font * 1.55;
@@ -862,15 +875,15 @@ function shapeFor(width) {
     // above the page's bottom padding (the scene bar's room); the loss plot gives way
     const bar = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
     const room = window.innerHeight - bar - 8 - (top + land + gap + base.margin.b);
-    loss = Math.max(120, Math.min(loss, Math.round(room)));
+    if (!race.ask) loss = Math.max(120, Math.min(loss, Math.round(room)));
   }
   const plotH = land + gap + loss;
   Object.assign(layout, {
     height: Math.round(top + plotH + base.margin.b), "margin.t": top, "margin.b": base.margin.b,
     "xaxis.domain": [0, 1], "yaxis.domain": [(loss + gap) / plotH, 1],
-    "xaxis2.domain": [0, 1], "yaxis2.domain": [0, loss / plotH], "xaxis2.nticks": 4,
+    "xaxis2.domain": [0, 1], "yaxis2.domain": [0, Math.max(loss, 1) / plotH], "xaxis2.nticks": 4,
     // the legend from the left edge (over the y axis' margin): long labels fit
-    "yaxis2.title.text": "f − f*  (log)", "legend.x": -(l - 4) / plotW,
+    "yaxis2.title.text": "f − f*  (log)", "legend.x": -(l - 4) / plotW, ...asking(false),
   });
   Object.assign(bar, {orientation: "h", x: 0.5, xanchor: "center",
                       // y is the bar's top: its title sits above it
@@ -878,6 +891,14 @@ function shapeFor(width) {
                       len: 1, thickness: 10,
                       title: Object.assign({}, bar.title, {side: "top"})});
   return {layout, bar, key: `narrow-${Math.round(plotW / 4)}-${loss}-${top}`};
+}
+
+// A point question before its reveal (race.ask): no hover label, which covered a phone's
+// guess, and on a phone (``wide`` false) no empty loss plot.
+function asking(wide) {
+  const shown = wide || !race.ask;
+  return {hovermode: race.ask ? false : shape.base.hovermode,
+          "xaxis2.visible": shown, "yaxis2.visible": shown};
 }
 
 function setPath(obj, path, value) {
@@ -913,7 +934,7 @@ function adaptSpec(figure) {  // before the first draw: no second layout pass
   // The canvas draws the start (it moves while dragged); plotly keeps its legend entry.
   for (const trace of figure.data) if (trace.name === "start") { trace.x = [null]; trace.y = [null]; }
   shape.base = {font: (L.font && L.font.size) || 14, height: L.height || 540,
-                lossTitle: L.yaxis2.title.text,
+                lossTitle: L.yaxis2.title.text, hovermode: L.hovermode ?? "closest",
                 margin: Object.assign({l: 60, r: 20, t: 40, b: 50}, L.margin),
                 legendItems: figure.data.filter((t) => t.showlegend !== false && t.name)
                   .map((t) => String(t.name))};
@@ -940,9 +961,11 @@ function reshape() {
 // The plots stacked (a phone): the top margin as tall as the legend plotly drew (a row per
 // name left white space over a two-column legend, and pushed the playground's landscape
 // off the first screen). The margin does not change the legend, so one more pass settles it.
+// Side by side in presenter mode: the legend's rows count against the plots' least height
+// (screenHeight).
 function fitLegend() {
   const legend = chart.querySelector(".legend");
-  if (!shape.key.startsWith("narrow") || !legend) {
+  if (!(shape.key.startsWith("narrow") || presenting()) || !legend) {
     return Promise.resolve();
   }
   const height = Math.ceil(legend.getBBox().height);
@@ -1501,8 +1524,10 @@ if (window.parent !== window && !window.RACE_STANDALONE) {
     if (data.type !== "streamlit:render") return;
     const ask = ["tap", "show"].includes(data.args.ask) ? data.args.ask : "";
     if (ask !== race.ask) race.guess = null;
+    const changed = ask !== race.ask;
     race.ask = ask;
     showAsk();
+    if (changed) reshape();  // the loss plot back (or away), hover on (or off)
   });
 }
 
