@@ -37,13 +37,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import numpy as np
 
+from momentum_core import engine
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import Optimizer
 from momentum_core.optimizers import batch_size as _hyper_runs
-from momentum_core.runner import DEFAULT_BOUND
+from momentum_core.runner import DEFAULT_BOUND, kernel_rule
 
 Array = np.ndarray
 
@@ -437,6 +439,7 @@ def train_batch(
     *,
     record_params: bool = False,
     bound: float = DEFAULT_BOUND,
+    loop: str = "auto",
 ) -> TrainResult:
     """Train ``runs`` copies of the network at once, each with its own weights and
     hyperparameters, on the same mini-batches.
@@ -461,6 +464,11 @@ def train_batch(
         bound: The divergence bound on every weight, in (0, 1e6]. Within it every loss
             and gradient of the network on data like :func:`make_dataset`'s is finite
             (outputs below ~1e15), so a frozen run's later losses are finite too.
+        loop: ``"compiled"`` (``momentum_core.kernels.train``, every run's training in
+            one call; an optimizer with a compiled rule), ``"numpy"``, or ``"auto"``:
+            compiled once it is loaded (:mod:`momentum_core.engine`), numpy until then.
+            Both give the same numbers to rounding (the compiled loop sums in its own
+            order, numpy's through BLAS): within 1e-12.
 
     Returns:
         A :class:`TrainResult`.
@@ -468,8 +476,9 @@ def train_batch(
     Raises:
         ValueError: On bad weights, epochs, batch size or a runs mismatch.
     """
-    data = model.data
-    n_train = len(data.x_train)
+    if loop not in ("auto", "compiled", "numpy"):
+        raise ValueError(f"loop must be auto, compiled or numpy, got {loop!r}")
+    n_train = len(model.data.x_train)
     epochs = int(epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise ValueError(f"epochs must be in [1, {MAX_EPOCHS}], got {epochs}")
@@ -499,12 +508,86 @@ def train_batch(
     order = epoch_orders(n_train, epochs, shuffle_seed)
     per_epoch = -(-n_train // batch_size)
     num_steps = epochs * per_epoch
+    curves = _Curves(
+        train_loss=np.empty((epochs + 1, runs)),
+        val_loss=np.empty((epochs + 1, runs)),
+        batch_loss=np.empty((num_steps, runs)),
+        params=np.empty((num_steps + 1, runs, NUM_PARAMS)) if record_params else None,
+        diverged=np.full(runs, -1),
+    )
+    compilable = optimizer.rule is not None and loop != "numpy"
+    if loop == "compiled" and optimizer.rule is None:
+        raise ValueError(f"the compiled loop has no rule for {optimizer.name}")
+    kernels = engine.for_loop(loop == "compiled") if compilable else None
+    if kernels is not None:
+        x = _train_compiled(kernels, model, optimizer, x, order, batch_size, bound, curves)
+    else:
+        x = _train_numpy(model, optimizer, x, order, batch_size, bound, curves)
+    return TrainResult(
+        train_loss=curves.train_loss,
+        val_loss=curves.val_loss,
+        batch_loss=curves.batch_loss,
+        params=curves.params,
+        final_params=x,
+        diverged_step=curves.diverged,
+        order=order,
+        batch_size=batch_size,
+        steps_per_epoch=per_epoch,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Curves:
+    """What the training loops fill in (see :class:`TrainResult`)."""
+
+    train_loss: Array
+    val_loss: Array
+    batch_loss: Array
+    params: Array | None
+    diverged: Array
+
+
+def _train_compiled(
+    kernels: ModuleType,
+    model: Model,
+    optimizer: Optimizer,
+    x: Array,
+    order: Array,
+    batch_size: int,
+    bound: float,
+    out: _Curves,
+) -> Array:
+    """:func:`train_batch` by the compiled loop (``kernels.train``); returns the final
+    weights."""
+    data = model.data
+    hyper, flags, schedule = kernel_rule(optimizer, x)
+    x = np.ascontiguousarray(x).copy()
+    record = out.params if out.params is not None else np.empty((0, 1, NUM_PARAMS))
+    kernels.train(
+        optimizer.rule.code, flags, hyper, schedule, ACTIVATIONS.index(model.activation), x,
+        _with_ones(data.x_train), np.asarray(data.y_train, dtype=float), order, batch_size,
+        _with_ones(data.x_val), np.asarray(data.y_val, dtype=float), float(bound),
+        out.train_loss, out.val_loss, out.batch_loss, out.diverged, record,
+    )  # fmt: skip
+    return x
+
+
+def _train_numpy(
+    model: Model,
+    optimizer: Optimizer,
+    x: Array,
+    order: Array,
+    batch_size: int,
+    bound: float,
+    out: _Curves,
+) -> Array:
+    """:func:`train_batch` by numpy, all runs a step at a time; returns the final weights."""
+    data = model.data
+    n_train, runs = len(data.x_train), len(x)
     act, update = model.activation, optimizer.update
-    train_loss = np.empty((epochs + 1, runs))
-    val_loss = np.empty((epochs + 1, runs))
-    batch_loss = np.empty((num_steps, runs))
-    params = np.empty((num_steps + 1, runs, NUM_PARAMS)) if record_params else None
-    diverged = np.full(runs, -1)
+    train_loss, val_loss, batch_loss = out.train_loss, out.val_loss, out.batch_loss
+    params, diverged = out.params, out.diverged
+    record_params = params is not None
     frozen = np.zeros(runs, dtype=bool)
     any_frozen = False
 
@@ -518,7 +601,7 @@ def train_batch(
         if record_params:
             params[0] = x
         t = 0
-        for epoch in range(epochs):
+        for epoch in range(len(order)):
             xs_epoch, ys_epoch = x1_train[order[epoch]], data.y_train[order[epoch]]
             for start in range(0, n_train, batch_size):
                 # The hot loop: forward, backward, update; checks only when something broke.
@@ -540,15 +623,4 @@ def train_batch(
                     params[t] = x
             train_loss[epoch + 1] = _loss(x, x1_train, data.y_train, act, work)
             val_loss[epoch + 1] = _loss(x, x1_val, data.y_val, act, work)
-
-    return TrainResult(
-        train_loss=train_loss,
-        val_loss=val_loss,
-        batch_loss=batch_loss,
-        params=params,
-        final_params=x,
-        diverged_step=diverged,
-        order=order,
-        batch_size=batch_size,
-        steps_per_epoch=per_epoch,
-    )
+    return x
