@@ -541,14 +541,9 @@ def net_gradient(act, p, xs, ys, batch, m, z, a, v, s, err, g, loss):
 
 
 @njit(**_PIECE)
-def net_update(rule, flags, hyper, schedule, t, start, m, p, g, state, hs, new, bound,
-               diverged):  # fmt: skip
-    """Step ``t`` of the block's runs by their rule (:func:`step`, a coordinate at a
-    time); a run whose new weights are not all within ``[-bound, bound]`` (or not finite)
-    keeps the weights it had, and ``diverged`` takes the step."""
-    for r in range(m):
-        hs[0, r], hs[1, r], hs[2, r], hs[3, r] = hyper_at(hyper, schedule, start + r, t)
-        hs[4, r] = 1.0  # inside the bound so far
+def net_steps(rule, flags, t, m, p, g, state, hs, new, bound):
+    """``new = p + step`` for every coordinate of the block's runs, by their rule (:func:`step`,
+    hyperparameters ``hs[:4]``); ``hs[4, r]`` becomes 0 where run ``r`` left the bound."""
     for q in range(_P):
         for r in range(m):
             d, state[0, q, r], state[1, q, r] = step(
@@ -558,11 +553,28 @@ def net_update(rule, flags, hyper, schedule, t, start, m, p, g, state, hs, new, 
             w = p[q, r] + d
             new[q, r] = w
             hs[4, r] = hs[4, r] if abs(w) <= bound else 0.0
+
+
+@njit(**_PIECE)
+def net_update(rule, flags, hyper, schedule, t, start, m, p, g, state, hs, new, bound,
+               diverged):  # fmt: skip
+    """Step ``t`` of the block's runs by their rule; a run whose new weights are not all
+    within ``[-bound, bound]`` (or not finite) keeps the weights it had, and ``diverged``
+    takes the step."""
+    for r in range(m):
+        hs[0, r], hs[1, r], hs[2, r], hs[3, r] = hyper_at(hyper, schedule, start + r, t)
+        hs[4, r] = 1.0  # inside the bound so far
+    if rule == HEAVY_BALL:  # the model page's rule as a constant: its loop is vector code
+        net_steps(HEAVY_BALL, flags, t, m, p, g, state, hs, new, bound)
+    else:
+        net_steps(rule, flags, t, m, p, g, state, hs, new, bound)
     for r in range(m):
         if diverged[start + r] < 0 and hs[4, r] == 0.0:
             diverged[start + r] = t
-        if diverged[start + r] < 0:
-            p[:, r] = new[:, r]
+        hs[4, r] = 1.0 if diverged[start + r] < 0 else 0.0  # whether the run moves
+    for q in range(_P):
+        for r in range(m):
+            p[q, r] = new[q, r] if hs[4, r] == 1.0 else p[q, r]
 
 
 @njit(**_JIT)
