@@ -61,6 +61,7 @@ __all__ = [
     "glorot_params",
     "loss_and_gradient",
     "make_dataset",
+    "mean_squared_error",
     "model_objective",
     "predict",
     "train_batch",
@@ -251,6 +252,27 @@ def loss_and_gradient(
     params = np.atleast_2d(np.asarray(params, dtype=float))
     work = _Workspace(len(x), len(params))
     return _loss_and_gradient(params, _with_ones(x), np.asarray(y, dtype=float), activation, work)
+
+
+#: Runs whose loss :func:`mean_squared_error` computes at once: the hidden layer of 256
+#: examples is then 20 MB, not the gigabytes of every recorded step of a long path.
+LOSS_CHUNK = 1024
+
+
+def mean_squared_error(params: Array, x: Array, y: Array, activation: str = "linear") -> Array:
+    """The loss alone of every run on examples ``(x, y)``, ``(runs,)``: the value of
+    :func:`loss_and_gradient` (the same to rounding), without the gradient, a chunk of
+    :data:`LOSS_CHUNK` runs at a time."""
+    params = np.atleast_2d(np.asarray(params, dtype=float))
+    x1, y = _with_ones(x), np.asarray(y, dtype=float)
+    work = _Workspace(len(x1), min(len(params), LOSS_CHUNK))
+    out = np.empty(len(params))
+    for i in range(0, len(params), LOSS_CHUNK):
+        part = params[i : i + LOSS_CHUNK]
+        if not work.fits(len(x1), len(part)):
+            work = _Workspace(len(x1), len(part))
+        out[i : i + len(part)] = _loss(part, x1, y, activation, work)
+    return out
 
 
 def _kernels(params: Array) -> Array:

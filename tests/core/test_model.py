@@ -19,12 +19,14 @@ from momentum_core import (
 )
 from momentum_core.model import (
     ACTIVATIONS,
+    LOSS_CHUNK,
     NUM_PARAMS,
     Model,
     epoch_orders,
     glorot_params,
     loss_and_gradient,
     make_dataset,
+    mean_squared_error,
     model_objective,
     predict,
     train_batch,
@@ -60,6 +62,15 @@ def test_loss_equals_the_plain_loop(activation, rng):
         assert loss[r] == pytest.approx(want, rel=1e-12)
     out = predict(params, SMALL.x_train, activation)
     assert out.shape == (3, 40)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_the_loss_alone_is_the_loss_of_loss_and_gradient_in_chunks(activation, rng):
+    params = rng.normal(0, 0.5, (LOSS_CHUNK + 5, NUM_PARAMS))
+    want = loss_and_gradient(params, SMALL.x_train, SMALL.y_train, activation)[0]
+    got = mean_squared_error(params, SMALL.x_train, SMALL.y_train, activation)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert got.shape == (LOSS_CHUNK + 5,)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
