@@ -133,8 +133,10 @@ def main() -> None:
         ok = result.diverged_step < 0
         # Same batches, same arithmetic: the same weights (diverged runs aside).
         agree = np.allclose(result.final_params[ok], want[ok], rtol=1e-9, atol=1e-12)
-        same = np.allclose(compiled.final_params[ok], result.final_params[ok], rtol=1e-9,
-                           atol=1e-12)  # fmt: skip
+        # Sums in another order than BLAS's: the same weights to rounding, which a run at
+        # beta = 0.99 grows over 400 steps (to ~2e-11 of the run's largest weight).
+        gap = np.abs(compiled.final_params - result.final_params)[ok].max(axis=1)
+        worst = float(np.max(gap / np.abs(result.final_params[ok]).max(axis=1)))
         fast, trainer, minimal = median_seconds(
             [
                 lambda m=model: train_batch(m, heavy_ball(LR, mus), params, EPOCHS, BATCH, 0,
@@ -150,7 +152,8 @@ def main() -> None:
             f"{_secs(minimal)} -> numpy / compiled {trainer[0] / fast[0]:.1f}x "
             f"({trainer[1] / fast[1]:.1f}x CPU), numpy / minimal {trainer[0] / minimal[0]:.2f}x "
             f"({result.num_steps} steps, {int((~ok).sum())} runs diverged, same weights as "
-            f"the minimal loop: {agree}, compiled as numpy: {same})"
+            f"the minimal loop: {agree}; compiled and numpy apart by {worst:.1e} of a run's "
+            "largest weight)"
         )
     page_sets(args.repeats, activations)
 
