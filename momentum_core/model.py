@@ -585,10 +585,13 @@ def _train_compiled(
     hyper, flags, schedule = kernel_rule(optimizer, x)
     x = np.ascontiguousarray(x).copy()
     record = out.params if out.params is not None else np.empty((0, 1, NUM_PARAMS))
+    # Contiguous arrays of the types warm_up compiled for: anything else would make numba
+    # compile another version, in the visitor's request.
+    xs, xv = (np.ascontiguousarray(_with_ones(x)) for x in (data.x_train, data.x_val))
+    ys, yv = (np.ascontiguousarray(y, dtype=float) for y in (data.y_train, data.y_val))
     kernels.train(
         optimizer.rule.code, flags, hyper, schedule, ACTIVATIONS.index(model.activation), x,
-        _with_ones(data.x_train), np.asarray(data.y_train, dtype=float), order, batch_size,
-        _with_ones(data.x_val), np.asarray(data.y_val, dtype=float), float(bound),
+        xs, ys, np.ascontiguousarray(order, dtype=np.int64), batch_size, xv, yv, float(bound),
         out.train_loss, out.val_loss, out.batch_loss, out.diverged, record,
     )  # fmt: skip
     return x

@@ -21,6 +21,7 @@ from momentum_core.model import (
     ACTIVATIONS,
     LOSS_CHUNK,
     NUM_PARAMS,
+    Dataset,
     Model,
     epoch_orders,
     glorot_params,
@@ -311,3 +312,18 @@ def test_the_compiled_tanh_is_within_a_few_ulps_of_the_exact_value():
     special = [kernels.tanh(v) for v in (0.0, -0.0, np.inf, -np.inf, 25.0)]
     assert special == [0.0, 0.0, 1.0, -1.0, 1.0]
     assert np.signbit(special[1]) and np.isnan(kernels.tanh(np.nan))
+
+
+def test_the_compiled_loop_runs_the_version_loaded_at_start():
+    """Whatever the layout of the data, the trainer hands the loop the array types its
+    warm-up compiled: another version would be compiled in a visitor's request."""
+    kernels = engine.warm(wait=True)
+    assert kernels is not None, engine.failure()
+    versions = len(kernels.train.signatures)
+    data = Dataset(np.asfortranarray(SMALL.x_train), SMALL.y_train[::-1][::-1],
+                   SMALL.x_val[::1], np.repeat(SMALL.y_val, 2)[::2])  # fmt: skip
+    for act, shuffle, record in (("tanh", None, True), ("linear", 3, False)):
+        result = train_batch(Model(act, data), adam(np.array([0.01, 0.02])), glorot_params(1)[0],
+                             2, 8, shuffle, record_params=record, loop="compiled")  # fmt: skip
+        assert np.all(np.isfinite(result.final_params))
+    assert len(kernels.train.signatures) == versions
