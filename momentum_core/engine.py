@@ -53,7 +53,7 @@ def compile_elsewhere(code: str, timeout: float = 600.0) -> None:
 def _load() -> None:
     try:
         source = Path(__file__).with_name("kernels.py")
-        if not in_cache(source, ("advance", "thinned")):
+        if not in_cache(source, ("advance", "thinned", "train")):
             compile_elsewhere("from momentum_core import kernels; kernels.warm_up()")
         from momentum_core import kernels
 
@@ -88,6 +88,15 @@ def warm(wait: bool = False) -> ModuleType | None:
 def compiled() -> ModuleType | None:
     """The compiled module if it is loaded, else None (and it starts loading)."""
     return warm(wait=os.environ.get("MOMENTUM_ENGINE", "") == "compiled")
+
+
+def for_loop(forced: bool) -> ModuleType | None:
+    """The compiled module for a loop: waited for if ``forced`` (a ValueError if it cannot
+    be loaded), else if it is loaded (None meanwhile: numpy answers)."""
+    kernels = warm(wait=True) if forced else compiled()
+    if kernels is None and forced:
+        raise ValueError(f"the compiled loop is not available: {failure()}")
+    return kernels
 
 
 def failure() -> str | None:

@@ -233,6 +233,17 @@ def step(rule, damped, nesterov, h0, h1, h2, h3, t, g, s0, s1):
     return d, s0, s1
 
 
+@njit(**_PIECE)
+def hyper_at(hyper, schedule, i, t):
+    """Run ``i``'s four hyperparameters at step ``t``: row ``i`` of ``hyper`` (row 0 when
+    all runs share one), with heavy ball's beta from ``schedule`` when it is not empty."""
+    row = i if len(hyper) > 1 else 0
+    h0, h1, h2, h3 = hyper[row, 0], hyper[row, 1], hyper[row, 2], hyper[row, 3]
+    if len(schedule) > 0:
+        h1 = schedule[min(t - 1, len(schedule) - 1)]
+    return h0, h1, h2, h3
+
+
 @njit(**_JIT)
 def advance(rule, flags, hyper, schedule, state, t0, steps, op, a, b, c, x, g, loss, gnorm,
             noise, sigma, limits, check_grad, diverged, last_out, last_out_loss,
@@ -276,10 +287,7 @@ def advance(rule, flags, hyper, schedule, state, t0, steps, op, a, b, c, x, g, l
                 if diverged[i] >= 0:
                     px[r], py[r] = x[i, 0], x[i, 1]
                     continue
-                row = i if len(hyper) > 1 else 0
-                h0, h1, h2, h3 = hyper[row, 0], hyper[row, 1], hyper[row, 2], hyper[row, 3]
-                if len(schedule) > 0:  # heavy ball's beta at step t
-                    h1 = schedule[min(t - 1, len(schedule) - 1)]
+                h0, h1, h2, h3 = hyper_at(hyper, schedule, i, t)
                 g0, g1 = g[i, 0], g[i, 1]
                 if noisy:
                     s_i, j = sigma[i if len(sigma) > 1 else 0], 0 if shared else i
@@ -381,6 +389,243 @@ def thinned(u, v, u0, us, v0, vs, turn, chord, most, diverged):
     return keep
 
 
+# --- the article's network (momentum_core.model): every run's training -----------------
+
+#: The network's activations, coded as their places in ``momentum_core.model.ACTIVATIONS``.
+LINEAR, TANH, RELU = 0, 1, 2
+#: Hidden units; inputs with the bias's 1; where the output layer's weights and bias sit
+#: in a run's 71 (``momentum_core.model``'s layout: hidden kernel ``K[i, h] = p[10 i + h]``,
+#: its bias the row ``i = 5``).
+_H, _I, _W2, _B2, _P = 10, 6, 60, 70, 71
+#: Runs per block of the network's loop: a block's weights, gradients and optimizer state
+#: stay in the processor's cache through all its steps.
+NET_BLOCK = 128
+#: ln 2 in two parts (the first with trailing zero bits, so that ``k * _LN2_HI`` is exact).
+_LN2_HI, _LN2_LO, _INV_LN2 = 6.93147180369123816490e-01, 1.90821492927058770002e-10, 1 / math.log(2)
+#: The Padé approximant of degree (7, 7) of ``exp(r) = P(r) / P(-r)``, ``P(r) = E(r^2) +
+#: r O(r^2)``: its coefficients ``(14 - j)! 7! / (14! j! (7 - j)!)``, below 1e-18 off on
+#: ``[0, ln 2)``.
+_E0, _O1, _E2, _O3, _E4, _O5, _E6, _O7 = (
+    math.factorial(14 - j) * math.factorial(7) / (math.factorial(14) * math.factorial(j)
+                                                  * math.factorial(7 - j))
+    for j in range(8)
+)  # fmt: skip
+#: 2^k for the k that :func:`tanh` meets (2 |z| <= 40 < 58 ln 2).
+_POW2 = np.array([2.0**k for k in range(58)])
+
+
+@njit(**_PIECE)
+def tanh(z):
+    """``tanh(z)`` by arithmetic alone, so that a loop over runs becomes vector code (the C
+    library's is a call per value, several times slower). With ``2 |z| = k ln 2 + r``,
+    ``0 <= r < ln 2``, ``exp(2 |z|) = 2^k P(r) / P(-r)`` (:data:`_E0`...), and then
+    ``tanh |z| = ((s - 1) E + (s + 1) r O) / ((s + 1) E + (s - 1) r O)``, ``s = 2^k``:
+    terms of one sign, no cancellation. Within a few ulps of the exact value (a test
+    holds it there); ``tanh(20)`` and beyond is 1, NaN stays NaN, -0 stays -0."""
+    u = abs(z)
+    x = 2.0 * (20.0 if u > 20.0 else u)
+    k = math.floor(x * _INV_LN2)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    q = r * r
+    e = ((_E6 * q + _E4) * q + _E2) * q + _E0
+    o = r * (((_O7 * q + _O5) * q + _O3) * q + _O1)
+    s = _POW2[int(k)] if k == k else 1.0
+    return math.copysign(((s - 1.0) * e + (s + 1.0) * o) / ((s + 1.0) * e + (s - 1.0) * o), z)
+
+
+@njit(**_PIECE)
+def net_errors(act, p, x, y, m, z, a, v, err):
+    """``err[r]``: run ``r``'s output on the example ``x = [x, 1]`` ``(6,)`` minus its
+    target ``y``, for the block's ``m`` runs (weights ``p``, ``(71, block)``, a run a
+    column). The hidden layer goes to ``z`` and ``a`` ``(10, block)``, pre-activation and
+    activation; the linear network takes ``v`` (:func:`net_folded`) instead."""
+    if act == LINEAR:
+        for r in range(m):
+            out = x[0] * v[0, r]
+            for i in range(1, _I):
+                out += x[i] * v[i, r]
+            err[r] = (out + p[_B2, r]) - y
+        return
+    for h in range(_H):
+        for r in range(m):
+            s = x[0] * p[h, r]
+            for i in range(1, _I):
+                s += x[i] * p[_H * i + h, r]
+            z[h, r] = s
+            if act == TANH:
+                a[h, r] = tanh(s)
+            else:  # relu as numpy's maximum: -0 and NaN stay
+                a[h, r] = 0.0 if s < 0.0 else s
+    for r in range(m):
+        out = a[0, r] * p[_W2, r]
+        for h in range(1, _H):
+            out += a[h, r] * p[_W2 + h, r]
+        err[r] = (out + p[_B2, r]) - y
+
+
+@njit(**_PIECE)
+def net_folded(p, m, v):
+    """For the linear network: ``v[i, r] = sum_h K[i, h] w2[h]`` of run ``r``, the whole
+    network being then the linear map ``[x, 1] . v + b2``."""
+    for i in range(_I):
+        for r in range(m):
+            s = p[_H * i, r] * p[_W2, r]
+            for h in range(1, _H):
+                s += p[_H * i + h, r] * p[_W2 + h, r]
+            v[i, r] = s
+
+
+@njit(**_PIECE)
+def net_loss(act, p, xs, ys, m, z, a, v, err, out):
+    """``out[r]``: the mean squared error of the block's runs on all the examples
+    ``(xs, ys)``."""
+    if act == LINEAR:
+        net_folded(p, m, v)
+    out[:m] = 0.0
+    for n in range(len(ys)):
+        net_errors(act, p, xs[n], ys[n], m, z, a, v, err)
+        for r in range(m):
+            out[r] += err[r] * err[r]
+    for r in range(m):
+        out[r] = out[r] / len(ys)
+
+
+@njit(**_PIECE)
+def net_gradient(act, p, xs, ys, batch, m, z, a, v, s, err, g, loss):
+    """The mean squared error ``loss[r]`` of the block's runs on the examples ``batch``
+    (indices into ``xs``, ``ys``) and its gradient ``g`` ``(71, block)``, back-propagated
+    an example at a time: ``dL/d out = 2 err / n``; ``dL/dz = dL/d out w2``, times
+    ``1 - a^2`` (tanh) or ``[z > 0]`` (relu). The linear network sums ``s = [x, 1]^T dL/d
+    out`` over the batch first, as numpy's form does: then ``dL/dK = s w2^T``, ``dL/dw2 =
+    K^T s``."""
+    n = len(batch)
+    scale = 2.0 / n
+    if act == LINEAR:
+        net_folded(p, m, v)
+        s[:, :m] = 0.0
+    g[:, :m] = 0.0
+    loss[:m] = 0.0
+    for k in range(n):
+        x = xs[batch[k]]
+        net_errors(act, p, x, ys[batch[k]], m, z, a, v, err)
+        for r in range(m):
+            loss[r] += err[r] * err[r]
+            err[r] = err[r] * scale  # dL/d out from here on
+            g[_B2, r] += err[r]
+        if act == LINEAR:
+            for r in range(m):
+                for i in range(_I):
+                    s[i, r] += x[i] * err[r]
+            continue
+        for h in range(_H):
+            for r in range(m):
+                g[_W2 + h, r] += err[r] * a[h, r]
+                dz = err[r] * p[_W2 + h, r]
+                if act == TANH:
+                    dz *= 1.0 - a[h, r] * a[h, r]
+                else:
+                    dz *= 1.0 if z[h, r] > 0.0 else 0.0
+                for i in range(_I):
+                    g[_H * i + h, r] += x[i] * dz
+    for r in range(m):
+        loss[r] = loss[r] / n
+    if act == LINEAR:
+        for h in range(_H):
+            for r in range(m):
+                w = s[0, r] * p[h, r]
+                for i in range(_I):
+                    g[_H * i + h, r] = s[i, r] * p[_W2 + h, r]
+                    if i > 0:
+                        w += s[i, r] * p[_H * i + h, r]
+                g[_W2 + h, r] = w
+
+
+@njit(**_PIECE)
+def net_steps(rule, flags, t, m, p, g, state, hs, new, bound):
+    """``new = p + step`` for every coordinate of the block's runs, by their rule (:func:`step`,
+    hyperparameters ``hs[:4]``); ``hs[4, r]`` becomes 0 where run ``r`` left the bound."""
+    for q in range(_P):
+        for r in range(m):
+            d, state[0, q, r], state[1, q, r] = step(
+                rule, flags[0], flags[1], hs[0, r], hs[1, r], hs[2, r], hs[3, r], t, g[q, r],
+                state[0, q, r], state[1, q, r],
+            )  # fmt: skip
+            w = p[q, r] + d
+            new[q, r] = w
+            hs[4, r] = hs[4, r] if abs(w) <= bound else 0.0
+
+
+@njit(**_PIECE)
+def net_update(rule, flags, hyper, schedule, t, start, m, p, g, state, hs, new, bound,
+               diverged):  # fmt: skip
+    """Step ``t`` of the block's runs by their rule; a run whose new weights are not all
+    within ``[-bound, bound]`` (or not finite) keeps the weights it had, and ``diverged``
+    takes the step."""
+    for r in range(m):
+        hs[0, r], hs[1, r], hs[2, r], hs[3, r] = hyper_at(hyper, schedule, start + r, t)
+        hs[4, r] = 1.0  # inside the bound so far
+    if rule == HEAVY_BALL:  # the model page's rule as a constant: its loop is vector code
+        net_steps(HEAVY_BALL, flags, t, m, p, g, state, hs, new, bound)
+    else:
+        net_steps(rule, flags, t, m, p, g, state, hs, new, bound)
+    for r in range(m):
+        if diverged[start + r] < 0 and hs[4, r] == 0.0:
+            diverged[start + r] = t
+        hs[4, r] = 1.0 if diverged[start + r] < 0 else 0.0  # whether the run moves
+    for q in range(_P):
+        for r in range(m):
+            p[q, r] = new[q, r] if hs[4, r] == 1.0 else p[q, r]
+
+
+@njit(**_JIT)
+def train(rule, flags, hyper, schedule, act, params, xs, ys, order, batch, xv, yv, bound,
+          train_loss, val_loss, batch_loss, diverged, out_params):  # fmt: skip
+    """Train every run of the network on the same mini-batches, in place.
+
+    ``params`` ``(runs, 71)``: the starting weights, then the final ones; ``rule``,
+    ``flags``, ``hyper`` and ``schedule`` as in :func:`advance`; ``act`` the activation's
+    code; ``xs`` ``(n, 6)`` the training inputs with a column of ones, ``ys`` ``(n,)``
+    their targets, ``xv``, ``yv`` the validation set's; ``order`` ``(epochs, n)`` the
+    examples of each epoch, cut in batches of ``batch``. Out: ``train_loss`` and
+    ``val_loss`` ``(epochs + 1, runs)`` after each epoch, ``batch_loss`` ``(steps, runs)``
+    on each step's batch before the step, ``diverged`` (-1 on the way in) the step at
+    which a run's weights left ``[-bound, bound]`` (it keeps its last weights), and,
+    when it has rows, ``out_params`` ``(steps + 1, runs, 71)`` the weights after every
+    step. Runs go in blocks of :data:`NET_BLOCK`, each through all its steps.
+    """
+    runs, n, epochs = len(params), len(ys), order.shape[0]
+    width = min(runs, NET_BLOCK)
+    p, g, new = np.empty((_P, width)), np.empty((_P, width)), np.empty((_P, width))
+    state, hs = np.empty((2, _P, width)), np.empty((5, width))
+    z, a = np.empty((_H, width)), np.empty((_H, width))
+    v, s = np.empty((_I, width)), np.empty((_I, width))
+    err, loss = np.empty(width), np.empty(width)
+    record = out_params.shape[0] > 0
+    for start in range(0, runs, width):
+        m = min(width, runs - start)
+        p[:, :m] = params[start : start + m].T
+        if record:
+            out_params[0, start : start + m] = params[start : start + m]
+        state[:] = 0.0
+        t = 0
+        for e in range(epochs + 1):
+            if e > 0:
+                for lo in range(0, n, batch):
+                    net_gradient(act, p, xs, ys, order[e - 1, lo : lo + batch], m, z, a, v, s,
+                                 err, g, loss)  # fmt: skip
+                    batch_loss[t, start : start + m] = loss[:m]
+                    t += 1
+                    net_update(rule, flags, hyper, schedule, t, start, m, p, g, state, hs,
+                               new, bound, diverged)  # fmt: skip
+                    if record:
+                        out_params[t, start : start + m] = p[:, :m].T
+            net_loss(act, p, xs, ys, m, z, a, v, err, loss)
+            train_loss[e, start : start + m] = loss[:m]
+            net_loss(act, p, xv, yv, m, z, a, v, err, loss)
+            val_loss[e, start : start + m] = loss[:m]
+        params[start : start + m] = p[:, :m].T
+
+
 def warm_up() -> None:
     """Compile the loop (or load it from the disk cache): one tiny run, every rule."""
     tape = T.tape_of("x^2 + sin(y)")
@@ -394,3 +639,8 @@ def warm_up() -> None:
                 np.empty((0, 1, 2)), np.empty((0, 1)), np.empty((0, 1)))  # fmt: skip
     lines = np.zeros((3, 1))
     thinned(lines, lines, 0.0, 1.0, 0.0, 1.0, 0.5, 12.0, 0, np.full(1, -1, dtype=np.int64))
+    xs, ys, losses = np.ones((2, _I)), np.zeros(2), np.zeros((2, 1))
+    train(HEAVY_BALL, np.zeros(2, dtype=np.bool_), np.full((1, 4), 0.1), np.empty(0), TANH,
+          np.zeros((1, _P)), xs, ys, np.zeros((1, 2), dtype=np.int64), 2, xs, ys, 1e6, losses,
+          losses.copy(), np.zeros((1, 1)), np.full(1, -1, dtype=np.int64),
+          np.empty((0, 1, _P)))  # fmt: skip

@@ -37,13 +37,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import numpy as np
 
+from momentum_core import engine
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import Optimizer
 from momentum_core.optimizers import batch_size as _hyper_runs
-from momentum_core.runner import DEFAULT_BOUND
+from momentum_core.runner import DEFAULT_BOUND, kernel_rule
 
 Array = np.ndarray
 
@@ -59,6 +61,7 @@ __all__ = [
     "glorot_params",
     "loss_and_gradient",
     "make_dataset",
+    "mean_squared_error",
     "model_objective",
     "predict",
     "train_batch",
@@ -251,6 +254,27 @@ def loss_and_gradient(
     return _loss_and_gradient(params, _with_ones(x), np.asarray(y, dtype=float), activation, work)
 
 
+#: Runs whose loss :func:`mean_squared_error` computes at once: the hidden layer of 256
+#: examples is then 20 MB, not the gigabytes of every recorded step of a long path.
+LOSS_CHUNK = 1024
+
+
+def mean_squared_error(params: Array, x: Array, y: Array, activation: str = "linear") -> Array:
+    """The loss alone of every run on examples ``(x, y)``, ``(runs,)``: the value of
+    :func:`loss_and_gradient` (the same to rounding), without the gradient, a chunk of
+    :data:`LOSS_CHUNK` runs at a time."""
+    params = np.atleast_2d(np.asarray(params, dtype=float))
+    x1, y = _with_ones(x), np.asarray(y, dtype=float)
+    work = _Workspace(len(x1), min(len(params), LOSS_CHUNK))
+    out = np.empty(len(params))
+    for i in range(0, len(params), LOSS_CHUNK):
+        part = params[i : i + LOSS_CHUNK]
+        if not work.fits(len(x1), len(part)):
+            work = _Workspace(len(x1), len(part))
+        out[i : i + len(part)] = _loss(part, x1, y, activation, work)
+    return out
+
+
 def _kernels(params: Array) -> Array:
     """Every run's hidden kernel with its bias row, ``(6, runs, 10)`` (a view)."""
     return params[:, :60].reshape(len(params), INPUTS + 1, HIDDEN).transpose(1, 0, 2)
@@ -437,6 +461,7 @@ def train_batch(
     *,
     record_params: bool = False,
     bound: float = DEFAULT_BOUND,
+    loop: str = "auto",
 ) -> TrainResult:
     """Train ``runs`` copies of the network at once, each with its own weights and
     hyperparameters, on the same mini-batches.
@@ -461,6 +486,11 @@ def train_batch(
         bound: The divergence bound on every weight, in (0, 1e6]. Within it every loss
             and gradient of the network on data like :func:`make_dataset`'s is finite
             (outputs below ~1e15), so a frozen run's later losses are finite too.
+        loop: ``"compiled"`` (``momentum_core.kernels.train``, every run's training in
+            one call; an optimizer with a compiled rule), ``"numpy"``, or ``"auto"``:
+            compiled once it is loaded (:mod:`momentum_core.engine`), numpy until then.
+            Both give the same numbers to rounding (the compiled loop sums in its own
+            order, numpy's through BLAS): within 1e-12.
 
     Returns:
         A :class:`TrainResult`.
@@ -468,8 +498,9 @@ def train_batch(
     Raises:
         ValueError: On bad weights, epochs, batch size or a runs mismatch.
     """
-    data = model.data
-    n_train = len(data.x_train)
+    if loop not in ("auto", "compiled", "numpy"):
+        raise ValueError(f"loop must be auto, compiled or numpy, got {loop!r}")
+    n_train = len(model.data.x_train)
     epochs = int(epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise ValueError(f"epochs must be in [1, {MAX_EPOCHS}], got {epochs}")
@@ -499,12 +530,89 @@ def train_batch(
     order = epoch_orders(n_train, epochs, shuffle_seed)
     per_epoch = -(-n_train // batch_size)
     num_steps = epochs * per_epoch
+    curves = _Curves(
+        train_loss=np.empty((epochs + 1, runs)),
+        val_loss=np.empty((epochs + 1, runs)),
+        batch_loss=np.empty((num_steps, runs)),
+        params=np.empty((num_steps + 1, runs, NUM_PARAMS)) if record_params else None,
+        diverged=np.full(runs, -1),
+    )
+    compilable = optimizer.rule is not None and loop != "numpy"
+    if loop == "compiled" and optimizer.rule is None:
+        raise ValueError(f"the compiled loop has no rule for {optimizer.name}")
+    kernels = engine.for_loop(loop == "compiled") if compilable else None
+    if kernels is not None:
+        x = _train_compiled(kernels, model, optimizer, x, order, batch_size, bound, curves)
+    else:
+        x = _train_numpy(model, optimizer, x, order, batch_size, bound, curves)
+    return TrainResult(
+        train_loss=curves.train_loss,
+        val_loss=curves.val_loss,
+        batch_loss=curves.batch_loss,
+        params=curves.params,
+        final_params=x,
+        diverged_step=curves.diverged,
+        order=order,
+        batch_size=batch_size,
+        steps_per_epoch=per_epoch,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Curves:
+    """What the training loops fill in (see :class:`TrainResult`)."""
+
+    train_loss: Array
+    val_loss: Array
+    batch_loss: Array
+    params: Array | None
+    diverged: Array
+
+
+def _train_compiled(
+    kernels: ModuleType,
+    model: Model,
+    optimizer: Optimizer,
+    x: Array,
+    order: Array,
+    batch_size: int,
+    bound: float,
+    out: _Curves,
+) -> Array:
+    """:func:`train_batch` by the compiled loop (``kernels.train``); returns the final
+    weights."""
+    data = model.data
+    hyper, flags, schedule = kernel_rule(optimizer, x)
+    x = np.ascontiguousarray(x).copy()
+    record = out.params if out.params is not None else np.empty((0, 1, NUM_PARAMS))
+    # Contiguous arrays of the types warm_up compiled for: anything else would make numba
+    # compile another version, in the visitor's request.
+    xs, xv = (np.ascontiguousarray(_with_ones(x)) for x in (data.x_train, data.x_val))
+    ys, yv = (np.ascontiguousarray(y, dtype=float) for y in (data.y_train, data.y_val))
+    kernels.train(
+        optimizer.rule.code, flags, hyper, schedule, ACTIVATIONS.index(model.activation), x,
+        xs, ys, np.ascontiguousarray(order, dtype=np.int64), batch_size, xv, yv, float(bound),
+        out.train_loss, out.val_loss, out.batch_loss, out.diverged, record,
+    )  # fmt: skip
+    return x
+
+
+def _train_numpy(
+    model: Model,
+    optimizer: Optimizer,
+    x: Array,
+    order: Array,
+    batch_size: int,
+    bound: float,
+    out: _Curves,
+) -> Array:
+    """:func:`train_batch` by numpy, all runs a step at a time; returns the final weights."""
+    data = model.data
+    n_train, runs = len(data.x_train), len(x)
     act, update = model.activation, optimizer.update
-    train_loss = np.empty((epochs + 1, runs))
-    val_loss = np.empty((epochs + 1, runs))
-    batch_loss = np.empty((num_steps, runs))
-    params = np.empty((num_steps + 1, runs, NUM_PARAMS)) if record_params else None
-    diverged = np.full(runs, -1)
+    train_loss, val_loss, batch_loss = out.train_loss, out.val_loss, out.batch_loss
+    params, diverged = out.params, out.diverged
+    record_params = params is not None
     frozen = np.zeros(runs, dtype=bool)
     any_frozen = False
 
@@ -518,7 +626,7 @@ def train_batch(
         if record_params:
             params[0] = x
         t = 0
-        for epoch in range(epochs):
+        for epoch in range(len(order)):
             xs_epoch, ys_epoch = x1_train[order[epoch]], data.y_train[order[epoch]]
             for start in range(0, n_train, batch_size):
                 # The hot loop: forward, backward, update; checks only when something broke.
@@ -540,15 +648,4 @@ def train_batch(
                     params[t] = x
             train_loss[epoch + 1] = _loss(x, x1_train, data.y_train, act, work)
             val_loss[epoch + 1] = _loss(x, x1_val, data.y_val, act, work)
-
-    return TrainResult(
-        train_loss=train_loss,
-        val_loss=val_loss,
-        batch_loss=batch_loss,
-        params=params,
-        final_params=x,
-        diverged_step=diverged,
-        order=order,
-        batch_size=batch_size,
-        steps_per_epoch=per_epoch,
-    )
+    return x

@@ -351,9 +351,7 @@ def run_batch(
         raise ValueError("the compiled loop runs formula landscapes without recorded states")
     kernels = None
     if compilable and loop != "numpy":
-        kernels = engine.warm(wait=True) if forced else engine.compiled()
-        if kernels is None and forced:
-            raise ValueError(f"the compiled loop is not available: {engine.failure()}")
+        kernels = engine.for_loop(forced)
         if kernels is not None and loop != "tape" and objective.name != "custom":
             kernels = specialised.kernel_for(objective.tape) or kernels
 
@@ -483,6 +481,22 @@ def _result(
 NOISE_BLOCK = 1 << 21
 
 
+def kernel_rule(optimizer: Optimizer, x: Array) -> tuple[Array, Array, Array]:
+    """What a compiled loop takes of an optimizer with a ``rule``, for the runs ``x``:
+    ``(hyper, flags, schedule)``, its hyperparameters ``(runs or 1, 4)`` in the rule's
+    order (unused ones 0), ``[dampened, nesterov]``, and heavy ball's beta per step (empty
+    without a schedule)."""
+    rule = optimizer.rule
+    hyper = optimizer.init(x).hyper
+    columns = np.broadcast_arrays(*(hyper[name][:, 0] for name in rule.hyper))
+    hyper_rows = np.zeros((len(columns[0]), 4))  # the kernel takes four, used or not
+    hyper_rows[:, : len(columns)] = np.stack(columns, axis=1)
+    damped = bool(np.any(hyper.get("dampening", 0.0)))
+    flags = np.array([damped, rule.nesterov])
+    schedule = np.empty(0) if rule.schedule is None else np.ascontiguousarray(rule.schedule)
+    return hyper_rows, flags, schedule
+
+
 def _run_compiled(
     kernels: Any,
     objective: Objective,
@@ -500,13 +514,7 @@ def _run_compiled(
     block of steps at a time, so both loops see the same gradients."""
     runs, dim = x.shape
     rule = optimizer.rule
-    hyper = optimizer.init(x).hyper
-    columns = np.broadcast_arrays(*(hyper[name][:, 0] for name in rule.hyper))
-    hyper_rows = np.zeros((len(columns[0]), 4))  # the kernel takes four, used or not
-    hyper_rows[:, : len(columns)] = np.stack(columns, axis=1)
-    damped = bool(np.any(hyper.get("dampening", 0.0)))
-    flags = np.array([damped, rule.nesterov])
-    schedule = np.empty(0) if rule.schedule is None else np.ascontiguousarray(rule.schedule)
+    hyper_rows, flags, schedule = kernel_rule(optimizer, x)
     tape = objective.tape
     loss, grad, gnorm = (np.ascontiguousarray(a, dtype=float).copy() for a in start)
     x = np.ascontiguousarray(x).copy()

@@ -19,6 +19,7 @@ from momentum_core.model import (
     glorot_params,
     loss_and_gradient,
     make_dataset,
+    mean_squared_error,
     predict,
     train_batch,
 )
@@ -468,8 +469,8 @@ def network_path(lr: float, momentum: float, batch_size: int, epochs: int, activ
     steps = params.shape[0]
     data = model.data
     # The true loss of the true 71-D weights (within train_batch's bound it is finite).
-    losses = loss_and_gradient(params.reshape(-1, params.shape[-1]), data.x_train, data.y_train,
-                               activation)[0].reshape(steps, -1)  # fmt: skip
+    losses = mean_squared_error(params.reshape(-1, params.shape[-1]), data.x_train,
+                                data.y_train, activation).reshape(steps, -1)  # fmt: skip
     kept = diverged < 0
     shown = positions[:, kept] if kept.any() else positions[:, :1]
     low, high = shown.min(axis=(0, 1)), shown.max(axis=(0, 1))

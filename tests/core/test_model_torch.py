@@ -1,7 +1,8 @@
 """The truth test: the core trains the article's network exactly as torch does.
 
 Same initial weights, same mini-batches in the same order, float64: after 100 steps the
-core's weights equal those of ``torch.nn.Linear`` layers trained with ``torch.optim``.
+core's weights, by numpy's loop and by the compiled one, equal those of ``torch.nn.Linear``
+layers trained with ``torch.optim``.
 Needs torch (skipped without it, a failure where MOMENTUM_REQUIRE_TORCH=1 promised it).
 """
 
@@ -60,11 +61,13 @@ def torch_weights(torch, activation: str, params: np.ndarray, order: np.ndarray,
     )
 
 
+@pytest.mark.parametrize("loop", ["numpy", "compiled"])
 @pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
 @pytest.mark.parametrize(("name", "core", "torch_name", "kwargs"), CASES, ids=[c[0] for c in CASES])
-def test_100_steps_equal_torch(torch, activation, name, core, torch_name, kwargs):
+def test_100_steps_equal_torch(torch, activation, name, core, torch_name, kwargs, loop):
     params = glorot_params(SEEDS)
-    result = train_batch(Model(activation, DATA), core, params, EPOCHS, BATCH, shuffle_seed=4)
+    result = train_batch(Model(activation, DATA), core, params, EPOCHS, BATCH, shuffle_seed=4,
+                         loop=loop)  # fmt: skip
     assert result.num_steps == 100
     for r in range(len(SEEDS)):
         want = torch_weights(torch, activation, params[r], result.order, (torch_name, kwargs))
