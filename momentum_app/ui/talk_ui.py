@@ -13,13 +13,12 @@ from dataclasses import replace
 import streamlit as st
 
 from momentum_app.config.markdown import plain
-from momentum_app.config.settings import RaceSettings
 from momentum_app.race.race_chart import race_chart
 from momentum_app.talk import my_talk
 from momentum_app.talk import scenes as talk_scenes
 from momentum_app.talk.export import talk_html
 from momentum_app.talk.my_talk import TalkError
-from momentum_app.ui import cache
+from momentum_app.ui import cache, state
 from momentum_app.ui.widgets import chart_font, clicker_ui, scene_head_ui
 
 _TALK = "_my_talk"
@@ -54,37 +53,97 @@ def said_ui() -> None:
         st.error(plain(text), icon=":material/error:")
 
 
-# --- adding the playground's view -----------------------------------------------------
+# --- saving a page's view as a scene --------------------------------------------------
+_ADD = ("add_title", "add_claim", "add_caption", "add_checks", "add_ask", "add_question",
+        "add_choices", "add_run")  # fmt: skip
+_ASK = ("Nothing", "Which of these? (choices)", "Where does a run stop? (a tap)")
 
 
-def _add_view(settings: RaceSettings) -> None:
+def _insert_field() -> None:
+    """The picked caption field goes at the caption's end (a text box has no cursor here)."""
+    field = st.session_state.get("add_field")
+    if field:
+        typed = st.session_state.get("add_caption", "").rstrip()
+        st.session_state["add_caption"] = f"{typed} {field}".lstrip()
+    st.session_state["add_field"] = None
+
+
+def _question(draft: talk_scenes.Scene, values: dict) -> dict | None:
     get = st.session_state.get
+    ask = get("add_ask", _ASK[0])
+    if ask == _ASK[0]:
+        return None
+    run = get("add_run", "") if ask == _ASK[2] else ""
+    return my_talk.question_table(draft, values, get("add_question", ""),
+                                  get("add_choices", []), run=run or "")  # fmt: skip
+
+
+def _add_view(view: my_talk.View, draft: talk_scenes.Scene, values: dict) -> None:
+    get = st.session_state.get
+    presets = my_talk.check_presets(draft, values)
+    checks = tuple(c for label in get("add_checks", []) for c in presets.get(label, ()))
     try:
-        scene = my_talk.scene_from_race(settings, talk(), get("add_title", ""),
-                                        get("add_claim", ""), get("add_caption", ""))  # fmt: skip
+        scene = my_talk.scene_from_view(view, talk(), get("add_title", ""), get("add_claim", ""),
+                                        get("add_caption", ""), checks,
+                                        _question(draft, values))  # fmt: skip
         _set(my_talk.added(talk(), scene), f"Added “{scene.title}”: scene {len(talk()) + 1}.")
     except TalkError as err:
         _fault(err)
         return
-    for key in ("add_title", "add_claim", "add_caption"):  # the next view starts afresh
-        st.session_state[key] = ""
+    for key in _ADD:  # the next view starts afresh
+        st.session_state.pop(key, None)
 
 
-def add_view_ui(settings: RaceSettings) -> None:
-    """On the playground: the race on screen as a new scene of the presenter's talk. The
-    title and caption left empty are the view's own (shown greyed): typed ones would
-    outlive a change of function, and a caption its runs' keys."""
-    with st.popover("Add this view to my talk", icon=":material/playlist_add:"):
-        st.text_input("Title", placeholder=my_talk.default_title(settings),
-                      max_chars=my_talk.MAX_TITLE, key="add_title")  # fmt: skip
+def _ask_ui(draft: talk_scenes.Scene, values: dict) -> None:
+    """The scene's question to the room: none, choices among the picks, or a tap."""
+    kinds = _ASK if draft.model is None else _ASK[:2]  # a network has no landscape to tap
+    ask = st.radio("Ask the room first", kinds, key="add_ask", horizontal=True)
+    if ask == _ASK[0]:
+        return
+    if ask == _ASK[2]:
+        labels = {r.key: draft.run_label(r) for r in draft.runs}
+        st.selectbox("Which run?", list(labels), format_func=labels.get, key="add_run")
+        st.text_input("Question (empty: “Where does … stop?”)", key="add_question",
+                      max_chars=my_talk.MAX_CLAIM)  # fmt: skip
+        return
+    st.text_input("Question", key="add_question", max_chars=my_talk.MAX_CLAIM,
+                  placeholder="Which run gets there first?")  # fmt: skip
+    st.multiselect("Choices (2 to 8; the right one is read from the runs)",
+                   list(my_talk.check_presets(draft, values)), key="add_choices",
+                   max_selections=talk_scenes.MAX_CHOICES)  # fmt: skip
+
+
+def add_view_ui(view: my_talk.View) -> None:
+    """Under a page's chart: its view as a new scene of the presenter's talk. Title and
+    caption left empty are the view's own (shown greyed): typed ones would outlive a
+    change of function, and a caption its runs' keys. A picker inserts a caption field and
+    shows its value now; checks and a question are picked from what the runs did."""
+    if state.presenting():
+        return
+    with st.popover("Save this view as a scene", icon=":material/playlist_add:"):
+        try:
+            draft = my_talk.scene_from_view(view, talk(), "", "", "")
+        except TalkError as err:
+            st.caption(plain(str(err)))
+            return
+        values = cache.scene_stage(draft).values
+        st.text_input("Title", placeholder=draft.title, max_chars=my_talk.MAX_TITLE,
+                      key="add_title")  # fmt: skip
         st.text_input("Claim: what this scene shows, in your words",
                       max_chars=my_talk.MAX_CLAIM, key="add_claim")  # fmt: skip
-        st.text_area("Caption: {fields} are filled from the runs (edit it on My talk, with "
-                     "every field's value)", placeholder=my_talk.default_caption(settings),
-                     max_chars=my_talk.MAX_CAPTION, key="add_caption")  # fmt: skip
-        st.button("Add to my talk", key="add_to_talk", on_click=_add_view, args=(settings,),
-                  type="primary", icon=":material/add:")  # fmt: skip
-        if settings.noise:
+        st.text_area("Caption: {fields} are filled from the runs",
+                     placeholder=draft.caption, max_chars=my_talk.MAX_CAPTION,
+                     key="add_caption")  # fmt: skip
+        shown = dict(my_talk.fields(draft, values))
+        st.selectbox("Insert a field (its value now)", list(shown), index=None,
+                     format_func=lambda f: f"{f} = {shown[f]}", key="add_field",
+                     on_change=_insert_field, placeholder="Pick a field…")  # fmt: skip
+        st.multiselect("Checks: what must stay true (those that hold now)",
+                       list(my_talk.holding(draft, values)), key="add_checks")  # fmt: skip
+        _ask_ui(draft, values)
+        st.button("Add to my talk", key="add_to_talk", on_click=_add_view,
+                  args=(view, draft, values), type="primary", icon=":material/add:")  # fmt: skip
+        if getattr(view, "noise", 0):
             st.caption("A scene runs without gradient noise.")
     said_ui()
     if talk():
@@ -98,7 +157,7 @@ def add_view_ui(settings: RaceSettings) -> None:
 def _add_link() -> None:
     try:
         settings = my_talk.race_from_link(st.session_state.get("talk_link", ""))
-        scene = my_talk.scene_from_race(settings, talk(), "", "", "")
+        scene = my_talk.scene_from_view(settings, talk(), "", "", "")
         _set(my_talk.added(talk(), scene), f"Added “{scene.title}” from the link.")
         st.session_state["talk_link"] = ""
     except TalkError as err:
