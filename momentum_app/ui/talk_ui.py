@@ -129,7 +129,9 @@ def add_view_ui(view: my_talk.View) -> None:
     shows its value now; checks and a question are picked from what the runs did."""
     if state.presenting():
         return
-    with st.popover("Save this view as a scene", icon=":material/playlist_add:"):
+    # An expander, not a popover: a popover this tall opened past a laptop's screen bottom,
+    # out of reach, for a button below the fold.
+    with st.expander("Save this view as a scene", icon=":material/playlist_add:"):
         try:
             draft = my_talk.scene_from_view(view, talk(), "", "", "")
         except TalkError as err:
@@ -257,7 +259,7 @@ def scenes_ui(scenes: tuple) -> None:
     """The talk's scenes in order, each to edit, move or remove."""
     said_ui()
     if not scenes:
-        st.info("No scenes yet: add a view from the playground (“Add this view to my talk”), "
+        st.info("No scenes yet: add a view of a page (“Save this view as a scene” under it), "
                 "paste a playground link, or open a scenes file.",
                 icon=":material/info:")  # fmt: skip
         return

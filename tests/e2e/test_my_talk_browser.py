@@ -21,10 +21,10 @@ from tests.e2e.race_helpers import race_frame
 TIMEOUT = 60_000
 PHONE = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
              device_scale_factor=2)  # fmt: skip
-PAGES = (  # page and query, the claim typed for it
+PAGES = (  # a link, then the menu's pages (the talk lives in the session), the claim typed
     ("/playground?fn=quadratic&lr=0.05&momentum=0.9&steps=2000", "Momentum gets there first"),
-    ("/sweep?fn=quadratic&grid=10&steps=300", "The sweep's best cell"),
-    ("/model?epochs=5&seeds=10", "The article's network"),
+    ("Sweep", "The sweep's best cell"),
+    ("The article's model", "The article's network"),
 )
 QUESTION = "Who gets there first?"
 CHOICES = ("SGD first", "Momentum β = 0.9 first")
@@ -32,41 +32,57 @@ CHOICES = ("SGD first", "Momentum β = 0.9 first")
 
 def save_view(page, claim: str, count: int, extra=None) -> None:
     """The page's "Save this view as a scene" with ``claim`` typed (and ``extra(page)``
-    done in the popover), added as scene ``count``."""
-    page.get_by_role("button", name=re.compile("Save this view as a scene")).click()
+    done in it), added as scene ``count``."""
+    page.get_by_text("Save this view as a scene", exact=True).click()
     page.get_by_label("Claim: what this scene shows, in your words").fill(claim)
     if extra is not None:
         extra(page)
     page.get_by_role("button", name=re.compile("Add to my talk")).click()
     page.get_by_text(f"scene {count}.").wait_for(timeout=TIMEOUT)
-    page.keyboard.press("Escape")  # the popover closes
 
 
-def pick(page, label: str, option: re.Pattern | str) -> None:
-    """Choose ``option`` in the select box or multiselect labelled ``label``."""
+def idle(page) -> None:
+    """The page's script has finished its run (a widget's change reruns it)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT
+    )
+
+
+def pick(page, label: str, typed: str) -> None:
+    """Choose the first option matching ``typed`` in the select box or multiselect labelled
+    ``label``, typed as a keyboard would, and wait for the page's rerun."""
     page.get_by_label(label).click()
-    page.get_by_role("option", name=option).first.click()
+    page.keyboard.type(typed)
+    page.get_by_role("option").first.wait_for(timeout=TIMEOUT)
+    page.keyboard.press("Enter")
+    idle(page)
 
 
 def field_and_question(page) -> None:
     """The caption's field picked (its value shown), and a question with two choices."""
-    pick(page, "Insert a field (its value now)", re.compile(r"^\{momentum\.steps\} = \d+"))
+    pick(page, "Insert a field (its value now)", "{momentum.steps} =")
     caption = page.get_by_label("Caption: {fields} are filled from the runs")
     expect(caption).to_have_value("{momentum.steps}", timeout=TIMEOUT)
     caption.fill("Momentum takes {momentum.steps:,} steps; {sgd.label} {sgd.outcome}.")
     page.get_by_text("Which of these? (choices)").click()
+    idle(page)
     page.get_by_label("Question", exact=True).fill(QUESTION)
+    idle(page)
     for choice in CHOICES:
         pick(page, "Choices (2 to 8; the right one is read from the runs)", choice)
-        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")  # a multiselect stays open
+        chosen = page.locator("[data-testid=stMultiSelect]", has_text="Choices (2 to 8")
+        expect(chosen.filter(has_text=choice)).to_be_visible()
 
 
 def build_talk(page, app_url: str) -> None:
-    for i, (address, claim) in enumerate(PAGES):
-        page.goto(app_url + address)
-        page.get_by_role("button", name=re.compile("Save this view as a scene")).wait_for(
-            timeout=TIMEOUT
-        )
+    for i, (where, claim) in enumerate(PAGES):
+        if i == 0:
+            page.goto(app_url + where)
+        else:  # the sweep opens on the playground's landscape and start (shared settings)
+            page.get_by_role("link", name=where, exact=True).click()
+        page.get_by_text("Save this view as a scene", exact=True).wait_for(timeout=TIMEOUT)
         save_view(page, claim, i + 1, field_and_question if i == 0 else None)
 
 
@@ -159,15 +175,19 @@ def test_a_three_scene_talk_built_presented_shared_and_opened_again(browser, app
     shot(fans[1], "my-talk-follower-2-390")
     shot(fans[0], "my-talk-follower-2-1440")
 
+    for context in fan_contexts:  # their polls end
+        context.close()
+
     # The scenes file opened in a new session: the same talk, the same file written back.
     other = browser.new_context(viewport={"width": 1440, "height": 900})
     fresh = other.new_page()
     fresh.goto(app_url + "/talk")
+    expect(fresh.get_by_role("heading", name="My talk")).to_be_visible(timeout=TIMEOUT)
     fresh.locator("input[type=file]").set_input_files(str(toml))
     fresh.get_by_text("Opened my-talk.toml: 3 scenes").wait_for(timeout=TIMEOUT)
     again = download(fresh, "Download as a scenes file", tmp_path / "again.toml")
     assert again.read_bytes() == toml.read_bytes()
     for scene in talk:
         assert fresh.get_by_text(f". {scene.title}").count() >= 1
-    for context in (other, *fan_contexts, boss_context):
+    for context in (other, boss_context):
         context.close()
