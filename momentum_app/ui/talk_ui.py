@@ -301,8 +301,8 @@ def open_shared_ui() -> None:
     if not new:
         _set(())
         _fault(TalkError(f"No talk is kept under talk={given[:20]!r}: the link is wrong, or the "
-                         f"talk expired ({rooms.TALK_SECONDS // 86_400} days after it was "
-                         "shared)."))  # fmt: skip
+                         f"talk expired ({rooms.TALK_SECONDS // 86_400} days after it was last "
+                         "shared or presented)."))  # fmt: skip
         return
     _forget_edits()
     _set(new, f"Opened the shared talk: {len(new)} scene{'' if len(new) == 1 else 's'}.")
