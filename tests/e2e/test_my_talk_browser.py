@@ -50,12 +50,11 @@ def idle(page) -> None:
 
 
 def pick(page, label: str, typed: str) -> None:
-    """Choose the first option matching ``typed`` in the select box or multiselect labelled
-    ``label``, typed as a keyboard would, and wait for the page's rerun."""
+    """Choose the first option holding ``typed`` in the select box or multiselect labelled
+    ``label`` (typed, then clicked), and wait for the page's rerun."""
     page.get_by_label(label).click()
     page.keyboard.type(typed)
-    page.get_by_role("option").first.wait_for(timeout=TIMEOUT)
-    page.keyboard.press("Enter")
+    page.get_by_role("option", name=typed).first.click(timeout=TIMEOUT)
     idle(page)
 
 
@@ -65,15 +64,18 @@ def field_and_question(page) -> None:
     caption = page.get_by_label("Caption: {fields} are filled from the runs")
     expect(caption).to_have_value("{momentum.steps}", timeout=TIMEOUT)
     caption.fill("Momentum takes {momentum.steps:,} steps; {sgd.label} {sgd.outcome}.")
+    page.keyboard.press("Control+Enter")  # a text area sends its text on Ctrl+Enter
+    idle(page)
     page.get_by_text("Which of these? (choices)").click()
     idle(page)
     page.get_by_label("Question", exact=True).fill(QUESTION)
+    page.keyboard.press("Enter")  # the text is sent now: not on the next click's blur
     idle(page)
     for choice in CHOICES:
         pick(page, "Choices (2 to 8; the right one is read from the runs)", choice)
         page.keyboard.press("Escape")  # a multiselect stays open
         chosen = page.locator("[data-testid=stMultiSelect]", has_text="Choices (2 to 8")
-        expect(chosen.filter(has_text=choice)).to_be_visible()
+        expect(chosen.filter(has_text=choice)).to_be_visible(timeout=TIMEOUT)
 
 
 def build_talk(page, app_url: str) -> None:
