@@ -11,6 +11,7 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from momentum_app.talk import scenes as talk_scenes
@@ -38,7 +39,10 @@ def save_view(page, claim: str, count: int, extra=None) -> None:
     if extra is not None:
         extra(page)
     page.get_by_role("button", name=re.compile("Add to my talk")).click()
-    page.get_by_text(f"scene {count}.").wait_for(timeout=TIMEOUT)
+    added = page.get_by_text(f"scene {count}.")
+    fault = page.locator("[data-testid=stAlertContentError]")
+    expect(added.or_(fault).first).to_be_visible(timeout=2 * TIMEOUT)  # a loaded machine
+    assert not fault.count(), fault.first.inner_text()
 
 
 def idle(page) -> None:
@@ -49,20 +53,32 @@ def idle(page) -> None:
     )
 
 
-def pick(page, label: str, typed: str) -> None:
-    """Choose the first option holding ``typed`` in the select box or multiselect labelled
-    ``label`` (typed, then clicked), and wait for the page's rerun."""
-    page.get_by_label(label).click()
-    page.keyboard.type(typed)
-    page.get_by_role("option", name=typed).first.click(timeout=TIMEOUT)
-    idle(page)
+def pick(page, label: str, typed: str, done, close: bool = False) -> None:
+    """Choose the option holding ``typed`` in the select box or multiselect labelled
+    ``label`` (typed, then clicked; ``close``: Escape closes a multiselect's list), until
+    ``done()`` passes: a rerun of the page (the chart asking for its parts) can close the
+    list under the pointer, so it is tried again, four times at most."""
+    for _ in range(4):
+        idle(page)
+        page.get_by_label(label).click()
+        page.keyboard.type(typed)
+        try:
+            page.get_by_role("option", name=typed).first.click(timeout=10_000)
+            if close:
+                page.keyboard.press("Escape")
+            idle(page)
+            done()
+            return
+        except (PlaywrightTimeout, AssertionError):
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not pick {typed!r} in {label!r}")
 
 
 def field_and_question(page) -> None:
     """The caption's field picked (its value shown), and a question with two choices."""
-    pick(page, "Insert a field (its value now)", "{momentum.steps} =")
     caption = page.get_by_label("Caption: {fields} are filled from the runs")
-    expect(caption).to_have_value("{momentum.steps}", timeout=TIMEOUT)
+    pick(page, "Insert a field (its value now)", "{momentum.steps} =",
+         lambda: expect(caption).to_have_value("{momentum.steps}", timeout=10_000))  # fmt: skip
     caption.fill("Momentum takes {momentum.steps:,} steps; {sgd.label} {sgd.outcome}.")
     page.keyboard.press("Control+Enter")  # a text area sends its text on Ctrl+Enter
     idle(page)
@@ -70,12 +86,11 @@ def field_and_question(page) -> None:
     idle(page)
     page.get_by_label("Question", exact=True).fill(QUESTION)
     page.keyboard.press("Enter")  # the text is sent now: not on the next click's blur
-    idle(page)
+    chosen = page.locator("[data-testid=stMultiSelect]", has_text="Choices (2 to 8")
     for choice in CHOICES:
-        pick(page, "Choices (2 to 8; the right one is read from the runs)", choice)
-        page.keyboard.press("Escape")  # a multiselect stays open
-        chosen = page.locator("[data-testid=stMultiSelect]", has_text="Choices (2 to 8")
-        expect(chosen.filter(has_text=choice)).to_be_visible(timeout=TIMEOUT)
+        pick(page, "Choices (2 to 8; the right one is read from the runs)", choice,
+             lambda c=choice: expect(chosen.filter(has_text=c)).to_be_visible(timeout=10_000),
+             close=True)  # fmt: skip
 
 
 def build_talk(page, app_url: str) -> None:
