@@ -13,7 +13,8 @@ from momentum_app.studies.basin_figures import (
     success_figure,
     within_limits,
 )
-from momentum_app.ui import cache, page, state
+from momentum_app.talk.my_talk import minima_race
+from momentum_app.ui import cache, page, state, talk_ui
 from momentum_app.ui.widgets import STILL, chart_font, minima_cases_ui, minima_controls_ui
 from momentum_core.basins import describe_effect
 
@@ -62,5 +63,6 @@ st.caption(
     f"{settings.starts} random starts (seed {settings.seed}), the same for every (α, β); "
     f"{settings.steps} steps each; a run counts when it ends nearest a global minimum."
 )
+talk_ui.add_view_ui(minima_race(settings))  # SGD against heavy ball from the start
 
 page.end()

@@ -6,7 +6,7 @@ from momentum_app.config.settings import ModelSettings
 from momentum_app.race.race_chart import race_chart, race_feed
 from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
-from momentum_app.ui import cache, page, state
+from momentum_app.ui import cache, page, state, talk_ui
 from momentum_app.ui.widgets import STILL, chart_font, model_controls_ui
 
 page.start()
@@ -31,5 +31,6 @@ path, data = cache.model_path(settings, chart_font(), model_view.finish_line(rac
 race_chart(data, key="model_race", ui_font=chart_font() + 1, clickable=False)
 race_feed("model_race", momentum=settings.momentum, lr=settings.lr)
 st.caption(model_view.path_caption(path, settings.momentum))
+talk_ui.add_view_ui(settings)  # SGD against momentum at this β, over the seeds
 
 page.end()

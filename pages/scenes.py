@@ -6,9 +6,9 @@ pages follow it; a scene's question collects the room's answers before it plays.
 
 import streamlit as st
 
-from momentum_app.race.race_chart import race_chart, standalone_html
+from momentum_app.race.race_chart import standalone_html
 from momentum_app.talk import scenes
-from momentum_app.ui import cache, page, room_ui, state, widgets
+from momentum_app.ui import cache, page, room_ui, state, talk_ui, widgets
 
 page.start(controls=False)
 presenting, following = state.presenting(), state.following()
@@ -29,35 +29,14 @@ controls = None if following else widgets.scene_picker_ui
 name = state.linked_settings(scenes.SceneChoice, controls).scene
 names = [s.name for s in scenes.scenes()]
 index, scene = names.index(name), scenes.scene_named(name)
-font = widgets.chart_font()
 if presenting:
     room_ui.publish(scene)
 
-widgets.scene_head_ui(scene, index, len(names))
-if following:
-    room_ui.follow_ui(now)
-# Keyed: a follower's phone shows them under the chart (room_ui.FOLLOWER_CSS).
-with st.container(key="scene_claim"):
-    st.markdown(f"> **The seed article's claim, in our words:** {scene.claim}")
-staged = cache.scene_stage(scene)
-values = staged.values
-if room_ui.question_ui(scene, values, now):  # a question first: the caption gives it away
-    with st.container(key="scene_caption"):
-        st.markdown(scenes.caption(scene, values).replace("*", r"\*"))  # f* is no emphasis
-        for failed in map(state.plain, scenes.failed_checks(scene, values)):
-            st.warning(f"This run does not bear the caption out: {failed}.",
-                       icon=":material/warning:")  # fmt: skip
-    # The controls big when presenting, but not the chart's room; each scene from step 0.
-    size = 18 if presenting else font + 1
-    data = cache.scene_data(scene, font, inspect=not following)  # followers: light data
-    race_chart(data, key="scene_chart", clickable=False, fresh=True, ui_font=size,
-               autoplay="seen" if following else presenting)  # fmt: skip
-    if scene.model is not None and not presenting:  # the chart is one seed: here are all
-        widgets.model_scene_bands_ui(cache.model_race(scene.model), font)
+staged = talk_ui.scene_ui(scene, index, len(names), now)  # head, claim, question, race
 
 if (presenting or following) and index + 1 < len(names):  # the room's Next, ready ahead
     for inspect in {presenting, False}:
-        cache.warm_scene(scenes.scene_named(names[index + 1]), font, inspect)
+        cache.warm_scene(scenes.scene_named(names[index + 1]), widgets.chart_font(), inspect)
 if not following:  # a follower's page moves with the presenter's
     widgets.scene_nav_ui(names, index)
     room_ui.rejoin_ui()

@@ -17,7 +17,7 @@ from momentum_app.studies.sweep_figures import (
     robust_sentence,
     row_slices,
 )
-from momentum_app.ui import cache, page, state
+from momentum_app.ui import cache, page, state, talk_ui
 from momentum_app.ui.widgets import chart_font, sweep_controls_ui
 from momentum_core import stack_rows
 
@@ -57,6 +57,7 @@ st.page_link(
     icon=":material/play_circle:",
     query_params=to_query(cell_race(settings, result, row, col)),
 )
+talk_ui.add_view_ui(cell_race(settings, result, row, col))  # the cell's race
 if wanted("sweep_race", ("pad",)):  # the cells' paths, once the pointer reaches the map
     with paths:
         race_part("sweep_race", data, "pad", cache.sweep_paths(settings))

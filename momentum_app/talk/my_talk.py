@@ -21,7 +21,12 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 from momentum_app.config.links import from_query
-from momentum_app.config.settings import RaceSettings
+from momentum_app.config.settings import (
+    MinimaSettings,
+    ModelSettings,
+    RaceSettings,
+    default_settings,
+)
 from momentum_app.landscapes import PARAM_RANGES
 from momentum_app.talk import scenes as talk_scenes
 from momentum_app.talk.scenes import MODEL_KEYS, Scene
@@ -305,45 +310,147 @@ def run_key(optimizer: str) -> str:
     return optimizer.replace("-", "_")
 
 
-def default_title(settings: RaceSettings) -> str:
+#: What a scene can be made from: a race (the playground's, a sweep cell's, the local minima
+#: page's SGD against momentum) or the model page's network.
+View = RaceSettings | ModelSettings
+
+
+def _model(view: View) -> bool:
+    return isinstance(view, ModelSettings)
+
+
+def view_runs(view: View) -> list[dict]:
+    """The scene runs of a view: one per racer at its β, or the model page's SGD against
+    momentum at its β (the page's grid trains it)."""
+    if _model(view):
+        return [{"key": "sgd", "optimizer": "sgd", "momentum": 0.0},
+                {"key": "momentum", "optimizer": "momentum",
+                 "momentum": view.momentum}]  # fmt: skip
+    return [{"key": run_key(o), "optimizer": o,
+             "momentum": view.momentum if o in MOMENTUM_OPTIMIZERS else 0.0}
+            for o in view.optimizers]  # fmt: skip
+
+
+def default_title(view: View) -> str:
     """A scene's title when none is typed: "Rosenbrock, α = 0.0015"."""
-    return f"{settings.objective.title}, α = {settings.lr:g}"
+    if _model(view):
+        return f"The article's network ({view.activation}), α = {view.lr:g}"
+    return f"{view.objective.title}, α = {view.lr:g}"
 
 
-def default_caption(settings: RaceSettings) -> str:
-    """A caption that says what each run of the race did, every number from the runs."""
-    parts = [f"{{{run_key(o)}.label}} {{{run_key(o)}.outcome}}" for o in settings.optimizers]
-    return "Same start, same learning rate α = {lr:g}. " + "; ".join(parts) + "."
+def default_caption(view: View) -> str:
+    """A caption that says what each run of the view did, every number from the runs."""
+    parts = "; ".join(f"{{{r['key']}.label}} {{{r['key']}.outcome}}" for r in view_runs(view))
+    if _model(view):
+        return "The same {seeds} initialisations, batches of {batch}, α = {lr:g}: " + parts + "."
+    return "Same start, same learning rate α = {lr:g}. " + parts + "."
 
 
-def race_table(settings: RaceSettings, name: str, title: str, claim: str, caption: str) -> dict:
-    """The ``[[scene]]`` table of a playground race: one run per optimizer, at its β."""
-    if settings.formula:
+def minima_race(s: MinimaSettings) -> RaceSettings:
+    """The local minima page's view as a race: SGD against heavy ball at its α and β, from
+    the function's own start, for its steps (gradient noise aside, as for every scene)."""
+    race = default_settings(s.fn, s.params, s.formula, s.domain)
+    return replace(race, lr=s.lr, momentum=s.momentum, steps=s.steps, noise=0.0,
+                   optimizers=("sgd", "momentum"))  # fmt: skip
+
+
+def view_table(view: View, name: str, title: str, claim: str, caption: str) -> dict:
+    """The ``[[scene]]`` table of a view (see scenes.toml), without checks or question."""
+    if not _model(view) and view.formula:
         raise TalkError("a typed function cannot become a scene yet: pick a named function")
-    runs = [{"key": run_key(o), "optimizer": o,
-             "momentum": settings.momentum if o in MOMENTUM_OPTIMIZERS else 0.0}
-            for o in settings.optimizers]  # fmt: skip
-    table = {"name": name, "title": title, "claim": claim, "function": settings.fn,
-             "lr": settings.lr, "steps": settings.steps, "start": list(settings.start),
-             "runs": runs, "caption": caption, "checks": []}  # fmt: skip
-    if PARAM_RANGES.get(settings.fn):
-        table["params"] = dict(settings.params)
-    return table
+    table = {"name": name, "title": title, "claim": claim, "lr": view.lr,
+             "runs": view_runs(view), "caption": caption, "checks": []}  # fmt: skip
+    if _model(view):
+        return table | {"model": {k: getattr(view, k) for k in MODEL_KEYS}}
+    table |= {"function": view.fn, "steps": view.steps, "start": list(view.start)}
+    return table | ({"params": dict(view.params)} if PARAM_RANGES.get(view.fn) else {})
 
 
-def scene_from_race(
-    settings: RaceSettings, talk: tuple[Scene, ...], title: str, claim: str, caption: str
+def scene_from_view(
+    view: View,
+    talk: tuple[Scene, ...],
+    title: str,
+    claim: str,
+    caption: str,
+    checks: tuple[str, ...] = (),
+    question: dict | None = None,
 ) -> Scene:
-    """A playground race as a new scene of ``talk`` (a name of its own; gradient noise is
-    not part of a scene: it runs without); an empty title or caption is the race's own.
+    """A view as a new scene of ``talk`` (a name of its own; gradient noise is not part of
+    a scene: it runs without); an empty title or caption is the view's own. ``checks`` and
+    ``question`` are as in scenes.toml (see :func:`check_presets`, :func:`question_table`).
 
     Raises:
-        TalkError: If the texts or the caption's fields do not pass (one line).
+        TalkError: If the texts, checks or the caption's fields do not pass (one line).
     """
-    title = title.strip() or default_title(settings)
-    caption = caption.strip() or default_caption(settings)
-    table = race_table(settings, free_name(title, talk), title, claim.strip(), caption)
+    title = title.strip() or default_title(view)
+    caption = caption.strip() or default_caption(view)
+    table = view_table(view, free_name(title, talk), title, claim.strip(), caption)
+    table["checks"] = list(checks)
+    if question is not None:
+        table["question"] = question
     return scene_of(table, f"scene {table['name']!r}")
+
+
+#: Runs' fields that say whether and when a run got there: a 2-D run's steps to f − f* <
+#: 1e-6, a network's median epochs to the target (-1: never).
+def _when(scene: Scene) -> str:
+    return "epochs" if scene.model is not None else "steps"
+
+
+def check_presets(scene: Scene, values: dict[str, object]) -> dict[str, tuple[str, ...]]:
+    """Checks a presenter may pick, in words ("Momentum β = 0.9 first"), each as scenes.toml
+    writes them: reaching the minimum (a network: the target), never reaching it, first of
+    the runs, diverging; a 2-D run also ends in the global minimum or is stuck. "First" is
+    written for the runs as they are (a run that never gets there: ``== -1``), so it holds
+    exactly when that run is the first to get there."""
+    when, model, out = _when(scene), scene.model is not None, {}
+    for run in scene.runs:
+        key, label = run.key, scene.run_label(run)
+        goal = "the target" if model else "the minimum"
+        out[f"{label} reaches {goal}"] = (f"{key}.{when} >= 0",)
+        out[f"{label} never reaches {goal}"] = (f"{key}.{when} == -1",)
+        if len(scene.runs) > 1:
+            others = [
+                f"{o.key}.{when} == -1" if getattr(values[o.key], when) == -1 else
+                f"{o.key}.{when} > {key}.{when}" for o in scene.runs if o is not run
+            ]  # fmt: skip
+            out[f"{label} first"] = (f"{key}.{when} >= 0", *others)
+        diverged = f"{key}.diverged > 0" if model else f"{key}.diverged != -1"
+        out[f"{label} diverges"] = (diverged,)
+        if not model:
+            out[f"{label} ends in the global minimum"] = (f"{key}.global == 1",)
+            out[f"{label} is stuck in a local minimum"] = (f"{key}.stuck == 1",)
+    return out
+
+
+def holding(scene: Scene, values: dict[str, object]) -> dict[str, tuple[str, ...]]:
+    """The presets of :func:`check_presets` that hold on the runs now."""
+    return {label: checks for label, checks in check_presets(scene, values).items()
+            if not talk_scenes.failed_checks(scene, values, checks)}  # fmt: skip
+
+
+def question_table(
+    scene: Scene, values: dict[str, object], text: str, choices: list[str], run: str = ""
+) -> dict:
+    """A ``[scene.question]`` table: ``choices`` (labels of :func:`check_presets`, each
+    right when its checks hold on the runs), or, with ``run``, "where does it stop?"
+    (a tap on the landscape, kind = "point").
+
+    Raises:
+        TalkError: If a choice is no preset, or the question has no text.
+    """
+    if run:
+        label = next((scene.run_label(r) for r in scene.runs if r.key == run), run)
+        return {"text": text.strip() or f"Where does {label} stop? Tap the landscape.",
+                "kind": "point", "run": run}  # fmt: skip
+    if not text.strip():
+        raise TalkError(f"scene {scene.name!r}: question: type the question")
+    presets = check_presets(scene, values)
+    unknown = [c for c in choices if c not in presets]
+    if unknown:
+        raise TalkError(f"scene {scene.name!r}: question: {unknown[0]!r:.60} is no choice here")
+    return {"text": text.strip(), "choices": [{"label": c, "checks": list(presets[c])}
+                                              for c in choices]}  # fmt: skip
 
 
 def race_from_link(link: str) -> RaceSettings:

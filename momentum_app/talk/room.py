@@ -20,7 +20,14 @@ secret key (the store keeps its hash), and publishing takes that key; no link ca
 At most :data:`MAX_ROOMS` rooms live at once and :data:`MAX_ROOMS_PER_OWNER` per client;
 only a room idle for :data:`IDLE_SECONDS` (nobody presented or followed it) ever makes
 way for a new one, so opening rooms, however many, never closes a room in use, and a
-room's version only grows. Nothing here imports Streamlit.
+room's version only grows.
+
+A presenter's own talk (its scenes file, at most :data:`MAX_TALK_BYTES`) is kept in the
+same store under an id taken from its text (the same talk, the same id), for
+:data:`TALK_SECONDS` after it was last saved, at most :data:`MAX_TALKS` at once and
+:data:`MAX_TALKS_PER_OWNER` a client; a room presenting it names it (:attr:`Now.talk`), so
+followers read the presenter's scenes from the store, and ``/talk?talk=<id>`` opens it
+later. Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
@@ -43,6 +50,13 @@ from typing import Protocol
 MAX_ANSWERS = 500
 MAX_ROOMS = 200
 MAX_CHOICES = 8
+#: A talk kept in the store: its scenes file's size (the upload limit), how long it is
+#: kept after its last save (30 days), how many at once, and per client.
+MAX_TALK_BYTES = 64_000
+TALK_SECONDS = 30 * 24 * 3600
+MAX_TALKS = 2_000
+MAX_TALKS_PER_OWNER = 100
+TALK_ID = re.compile(r"[A-Z0-9]{12}")
 #: A point answer's coordinates are finite and at most this large (a tap on a landscape).
 MAX_COORD = 1e6
 
@@ -78,6 +92,8 @@ class Now:
     scene: str
     revealed: bool
     version: int
+    #: The id of the presenter's own talk whose scene this is ("": the built-in scenes).
+    talk: str = ""
 
 
 class RoomsBusy(ValueError):
@@ -90,6 +106,10 @@ class NotPresenter(PermissionError):
 
 class RoomGone(LookupError):
     """The room was closed (idle, it made way for another)."""
+
+
+class TalksFull(ValueError):
+    """No talk can be kept now (the store, or this client's share of it, is full)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +134,35 @@ def _key_matches(stored: str | None, key: object) -> bool:
 def new_room_id() -> str:
     """A random 4-character room id (about a million of them)."""
     return "".join(secrets.choice(_ALPHABET) for _ in range(4))
+
+
+def talk_id(text: str) -> str:
+    """A talk's id, from its text: 12 of the room alphabet's letters (60 bits of SHA-256)."""
+    digest = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    return "".join(_ALPHABET[(digest >> (5 * i)) & 31] for i in range(12))
+
+
+def check_talk(text: object) -> str:
+    """``text`` if it is a text of at most :data:`MAX_TALK_BYTES` (its scenes are checked
+    where it is read, ``my_talk.read_talk``).
+
+    Raises:
+        ValueError: Otherwise.
+    """
+    if not isinstance(text, str) or len(text.encode()) > MAX_TALK_BYTES:
+        raise ValueError(f"a talk is a scenes file of at most {MAX_TALK_BYTES // 1000} kB")
+    return text
+
+
+def check_talk_id(talk: object, empty: bool = False) -> str:
+    """``talk`` if it is a talk id (or ``""`` with ``empty``).
+
+    Raises:
+        ValueError: Otherwise.
+    """
+    if not isinstance(talk, str) or not (TALK_ID.fullmatch(talk) or (empty and talk == "")):
+        raise ValueError(f"a talk id is 12 capital letters or digits, got {talk!r:.40}")
+    return talk
 
 
 def new_device_id() -> str:
@@ -182,10 +231,13 @@ class RoomStore(Protocol):
     def holds(self, room: str, key: str) -> bool:
         """Whether ``key`` is the room's presenter's key."""
 
-    def publish(self, room: str, key: str, scene: str, revealed: bool = False) -> Now:
-        """Make ``scene`` the room's current scene; bumps the version only when something
-        changed. Raises :class:`NotPresenter` for a wrong key, :class:`RoomGone` for a
-        room that is no more."""
+    def publish(
+        self, room: str, key: str, scene: str, revealed: bool = False, talk: str = ""
+    ) -> Now:
+        """Make ``scene`` (of the talk ``talk``, ``""``: the built-in scenes) the room's
+        current scene; bumps the version only when something changed. Raises
+        :class:`NotPresenter` for a wrong key, :class:`RoomGone` for a room that is no
+        more."""
 
     def now(self, room: str) -> Now | None:
         """The room's state, or None for a room nobody presents (yet); a follower's poll,
@@ -213,12 +265,20 @@ class RoomStore(Protocol):
     def my_point(self, room: str, question: str, device: str) -> tuple[float, float] | None:
         """The point ``device`` gave (kept), or None."""
 
+    def save_talk(self, owner: str, text: str) -> str:
+        """Keep a talk's scenes file for :data:`TALK_SECONDS` from now; returns its id
+        (:func:`talk_id`). Raises ValueError for a text over :data:`MAX_TALK_BYTES`,
+        :class:`TalksFull` past :data:`MAX_TALKS` (or a client's share) of unexpired talks."""
+
+    def talk(self, talk: str) -> str | None:
+        """The talk ``talk``'s scenes file, or None (unknown, or expired)."""
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (
     room TEXT PRIMARY KEY, scene TEXT NOT NULL, revealed INTEGER NOT NULL,
     version INTEGER NOT NULL, used REAL NOT NULL, key_hash TEXT NOT NULL,
-    owner TEXT NOT NULL);
+    owner TEXT NOT NULL, talk TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS rooms_used ON rooms (used);
 CREATE TABLE IF NOT EXISTS answers (
     room TEXT NOT NULL, question TEXT NOT NULL, device TEXT NOT NULL, choice INTEGER NOT NULL,
@@ -226,6 +286,9 @@ CREATE TABLE IF NOT EXISTS answers (
 CREATE TABLE IF NOT EXISTS points (
     room TEXT NOT NULL, question TEXT NOT NULL, device TEXT NOT NULL, x REAL NOT NULL,
     y REAL NOT NULL, PRIMARY KEY (room, question, device)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS talks (
+    talk TEXT PRIMARY KEY, body TEXT NOT NULL, owner TEXT NOT NULL, expires REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS talks_expires ON talks (expires);
 """
 
 
@@ -250,6 +313,8 @@ class SqliteStore:
             columns = {row[1] for row in db.execute("PRAGMA table_info(rooms)")}
             if columns and "key_hash" not in columns:  # a file from before keys: rooms are brief
                 db.executescript("DROP TABLE rooms; DROP TABLE IF EXISTS answers;")
+            elif columns and "talk" not in columns:  # a file from before talks
+                db.execute("ALTER TABLE rooms ADD COLUMN talk TEXT NOT NULL DEFAULT ''")
             db.executescript(_SCHEMA)
 
     @contextlib.contextmanager
@@ -311,7 +376,8 @@ class SqliteStore:
                 if not db.execute("SELECT 1 FROM rooms WHERE room = ?", (room,)).fetchone():
                     break
             db.execute(
-                "INSERT INTO rooms VALUES (?, '', 0, 0, ?, ?, ?)", (room, now, key_hash(key), owner)
+                "INSERT INTO rooms VALUES (?, '', 0, 0, ?, ?, ?, '')",
+                (room, now, key_hash(key), owner),
             )
             return Opened(room, key)
 
@@ -322,24 +388,29 @@ class SqliteStore:
         rows = self._rows("SELECT key_hash FROM rooms WHERE room = ?", (room,))
         return bool(rows) and _key_matches(rows[0][0], key)
 
-    def publish(self, room: str, key: str, scene: str, revealed: bool = False) -> Now:
+    def publish(
+        self, room: str, key: str, scene: str, revealed: bool = False, talk: str = ""
+    ) -> Now:
         check_room(room)
         check_scene(scene)
+        check_talk_id(talk, empty=True)
 
         def work(db: sqlite3.Connection) -> Now:
             row = db.execute(
-                "SELECT scene, revealed, version, key_hash FROM rooms WHERE room = ?", (room,)
+                "SELECT scene, revealed, version, key_hash, talk FROM rooms WHERE room = ?",
+                (room,),
             ).fetchone()
             if row is None:
                 raise RoomGone(f"room {room} was closed")
             if not _key_matches(row[3], key):
                 raise NotPresenter(f"room {room} is presented from another browser")
-            version = row[2] + ((row[0], bool(row[1])) != (scene, revealed))
+            version = row[2] + ((row[0], bool(row[1]), row[4]) != (scene, revealed, talk))
             db.execute(
-                "UPDATE rooms SET scene = ?, revealed = ?, version = ?, used = ? WHERE room = ?",
-                (scene, int(revealed), version, time.time(), room),
+                "UPDATE rooms SET scene = ?, revealed = ?, version = ?, used = ?, talk = ? "
+                "WHERE room = ?",
+                (scene, int(revealed), version, time.time(), talk, room),
             )
-            return Now(scene, revealed, version)
+            return Now(scene, revealed, version, talk)
 
         return self._write(work)
 
@@ -347,13 +418,13 @@ class SqliteStore:
         check_room(room)
         with self._lent() as db:
             row = db.execute(
-                "SELECT scene, revealed, version, used FROM rooms WHERE room = ?", (room,)
+                "SELECT scene, revealed, version, used, talk FROM rooms WHERE room = ?", (room,)
             ).fetchone()
             if row is None or not row[0]:
                 return None
             if row[3] < time.time() - SEEN_EVERY:  # followed: in use (one write a minute)
                 db.execute("UPDATE rooms SET used = ? WHERE room = ?", (time.time(), room))
-        return Now(row[0], bool(row[1]), row[2])
+        return Now(row[0], bool(row[1]), row[2], row[4])
 
     def answer(self, room: str, question: str, device: str, choice: int) -> str:
         check_answer(room, question, device, choice)
@@ -425,6 +496,32 @@ class SqliteStore:
         row = self._kept("points", "x, y", room, question, device)
         return None if row is None else (float(row[0]), float(row[1]))
 
+    def save_talk(self, owner: str, text: str) -> str:
+        talk, owner = talk_id(check_talk(text)), _owner(owner)
+
+        def work(db: sqlite3.Connection) -> str:
+            now = time.time()
+            expires = now + TALK_SECONDS
+            if db.execute("UPDATE talks SET expires = ? WHERE talk = ?", (expires, talk)).rowcount:
+                return talk  # kept already: kept longer
+            db.execute("DELETE FROM talks WHERE expires < ?", (now,))
+            if db.execute("SELECT COUNT(*) FROM talks").fetchone()[0] >= MAX_TALKS:
+                raise TalksFull(f"the store keeps {MAX_TALKS} talks, the most it may; try later")
+            mine = db.execute("SELECT COUNT(*) FROM talks WHERE owner = ?", (owner,)).fetchone()[0]
+            if mine >= MAX_TALKS_PER_OWNER:
+                raise TalksFull(f"this device keeps {mine} talks, the most it may")
+            db.execute("INSERT INTO talks VALUES (?, ?, ?, ?)", (talk, text, owner, expires))
+            return talk
+
+        return self._write(work)
+
+    def talk(self, talk: str) -> str | None:
+        check_talk_id(talk)
+        rows = self._rows(
+            "SELECT body FROM talks WHERE talk = ? AND expires >= ?", (talk, time.time())
+        )
+        return rows[0][0] if rows else None
+
 
 # One script per change, run atomically by Redis: it decides from what it reads. A room is a
 # hash (scene, revealed, version, hash of the key, owner); a sorted set scores the rooms
@@ -455,17 +552,20 @@ redis.call('ZADD', KEYS[1], now, room)
 return 'ok'
 """
 _PUBLISH = """
-local old = redis.call('HMGET', KEYS[1], 'scene', 'revealed', 'version', 'hash')
+local old = redis.call('HMGET', KEYS[1], 'scene', 'revealed', 'version', 'hash', 'talk')
 if not old[4] then return -1 end
 if old[4] ~= ARGV[5] then return -2 end
 local version = tonumber(old[3])
-if old[1] ~= ARGV[1] or old[2] ~= ARGV[2] then version = version + 1 end
-redis.call('HSET', KEYS[1], 'scene', ARGV[1], 'revealed', ARGV[2], 'version', version)
+if old[1] ~= ARGV[1] or old[2] ~= ARGV[2] or (old[5] or '') ~= ARGV[6] then
+  version = version + 1
+end
+redis.call('HSET', KEYS[1], 'scene', ARGV[1], 'revealed', ARGV[2], 'version', version,
+           'talk', ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return version
 """
 _NOW = """
-local room = redis.call('HMGET', KEYS[1], 'scene', 'revealed', 'version')
+local room = redis.call('HMGET', KEYS[1], 'scene', 'revealed', 'version', 'talk')
 if room[1] then redis.call('ZADD', KEYS[2], 'XX', 'GT', ARGV[1], ARGV[2]) end
 return room
 """
@@ -475,6 +575,26 @@ if room[1] ~= ARGV[1] or room[2] ~= '0' then return 'closed' end
 if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return 'again' end
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[4]) then return 'full' end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 'ok'
+"""
+# A talk: a string key with its expiry; two sorted sets (every talk, and the client's)
+# scored by expiry count the unexpired ones.
+_SAVE_TALK = """
+local now, expires, ttl = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('ZADD', KEYS[2], expires, ARGV[1])
+  return 'ok'
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[6]) then return 'full' end
+local mine = redis.call('ZCARD', KEYS[3])
+if mine >= tonumber(ARGV[7]) then return 'mine:' .. mine end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
+redis.call('ZADD', KEYS[2], expires, ARGV[1])
+redis.call('ZADD', KEYS[3], expires, ARGV[1])
+redis.call('EXPIRE', KEYS[3], ttl)
 return 'ok'
 """
 
@@ -498,6 +618,7 @@ class RedisStore:
         self._publish = self.client.register_script(_PUBLISH)
         self._now = self.client.register_script(_NOW)
         self._answer = self.client.register_script(_ANSWER)
+        self._save_talk = self.client.register_script(_SAVE_TALK)
         self._used = self.prefix[:-1] + "s"
 
     def open(self, owner: str) -> Opened:
@@ -519,24 +640,27 @@ class RedisStore:
         check_room(room)
         return _key_matches(self.client.hget(self.prefix + room, "hash"), key)
 
-    def publish(self, room: str, key: str, scene: str, revealed: bool = False) -> Now:
+    def publish(
+        self, room: str, key: str, scene: str, revealed: bool = False, talk: str = ""
+    ) -> Now:
         check_room(room)
         check_scene(scene)
+        check_talk_id(talk, empty=True)
         given = key_hash(key) if isinstance(key, str) else ""
-        args = [scene, str(int(revealed)), time.time(), room, given]
+        args = [scene, str(int(revealed)), time.time(), room, given, talk]
         version = int(self._publish(keys=[self.prefix + room, self._used], args=args))
         if version == -1:
             raise RoomGone(f"room {room} was closed")
         if version == -2:
             raise NotPresenter(f"room {room} is presented from another browser")
-        return Now(scene, revealed, version)
+        return Now(scene, revealed, version, talk)
 
     def now(self, room: str) -> Now | None:
         check_room(room)
-        scene, revealed, version = self._now(
+        scene, revealed, version, talk = self._now(
             keys=[self.prefix + room, self._used], args=[time.time(), room]
         )
-        return None if not scene else Now(scene, revealed == "1", int(version))
+        return None if not scene else Now(scene, revealed == "1", int(version), talk or "")
 
     def answer(self, room: str, question: str, device: str, choice: int) -> str:
         check_answer(room, question, device, choice)
@@ -571,6 +695,22 @@ class RedisStore:
         check_answer(room, question, device, 0)
         value = self.client.hget(f"{self.prefix}{room}:p:{question}", device)
         return None if value is None else _xy(value)
+
+    def save_talk(self, owner: str, text: str) -> str:
+        talk, now = talk_id(check_talk(text)), time.time()
+        keys = [f"{self.prefix}talk:{talk}", self.prefix + "talks",
+                f"{self.prefix}talks:{_owner(owner)}"]  # fmt: skip
+        args = [talk, text, now, now + TALK_SECONDS, TALK_SECONDS, MAX_TALKS, MAX_TALKS_PER_OWNER]
+        said = self._save_talk(keys=keys, args=args)
+        if said == "full":
+            raise TalksFull(f"the store keeps {MAX_TALKS} talks, the most it may; try later")
+        if said.startswith("mine:"):
+            raise TalksFull(f"this device keeps {said.split(':')[1]} talks, the most it may")
+        return talk
+
+    def talk(self, talk: str) -> str | None:
+        check_talk_id(talk)
+        return self.client.get(f"{self.prefix}talk:{talk}")
 
 
 def _xy(value: str) -> tuple[float, float]:

@@ -56,7 +56,7 @@ def _ask(method: str, *args):
     return None: the scene itself still shows."""
     try:
         return getattr(rooms.open_store(), method)(*args)
-    except (rooms.RoomsBusy, rooms.NotPresenter, rooms.RoomGone) as err:
+    except (rooms.RoomsBusy, rooms.NotPresenter, rooms.RoomGone, rooms.TalksFull) as err:
         st.warning(state.plain(f"No room: {err}."), icon=":material/group_off:")
         return None
     except Exception as err:  # sqlite3.Error, redis's errors, OSError: the page goes on
@@ -170,10 +170,15 @@ def claim_presenter() -> None:
                icon=":material/group:")  # fmt: skip
 
 
-def enter_room() -> rooms.Now | None:
+#: The page of a room's scenes: the built-in talk's, and a presenter's own talk's.
+SCENES_PAGE, TALK_PAGE = "pages/scenes.py", "pages/talk.py"
+
+
+def enter_room(own_talk: bool = False) -> rooms.Now | None:
     """Before the scene is chosen: a presenter opens a room if there is none (its id then
     goes into the address, its key into the presenter's browser only); a follower's page
-    moves to the presenter's scene.
+    moves to the presenter's scene, on the page of the talk the room presents (``own_talk``:
+    this is My talk's page, whose followers read the presenter's talk from the store).
 
     Returns:
         The room's state for a follower, or None (not following, or nobody presents yet).
@@ -185,6 +190,9 @@ def enter_room() -> rooms.Now | None:
     if not state.following():
         return None
     now = _ask("now", state.room())
+    if now is not None and bool(now.talk) != own_talk:  # the presenter changed talks
+        st.switch_page(TALK_PAGE if now.talk else SCENES_PAGE,
+                       query_params={state.ROOM: state.room(), state.FOLLOW: "1"})  # fmt: skip
     if now is not None:
         state.sync_from_url(SceneChoice)  # the address's scene is read, and the room's wins
         state.update(SceneChoice, scene=now.scene)
@@ -207,8 +215,28 @@ def shown() -> None:
             _follow_component(st.session_state.get(_DRAWING) or 0)
 
 
-def publish(scene: Scene) -> bool:
-    """In presenter mode: show the room ``scene`` (see :func:`enter_room`).
+def keep_talk(text: str) -> str | None:
+    """A presenter's own talk (its scenes file) kept in the store: its id, or None with a
+    line saying why (too big, the store full, or out of reach)."""
+    size = len(text.encode())
+    if size > rooms.MAX_TALK_BYTES:
+        st.warning(f"The talk cannot be kept: its scenes file has {size / 1000:,.0f} kB, at "
+                   f"most {rooms.MAX_TALK_BYTES // 1000} kB.", icon=":material/error:")  # fmt: skip
+        return None
+    return _ask("save_talk", _client(), text)
+
+
+def stored_talk(talk: str) -> str | None:
+    """The scenes file of the kept talk ``talk``, or None (unknown, expired: see
+    rooms.TALK_SECONDS; a malformed id is unknown too)."""
+    if not rooms.TALK_ID.fullmatch(talk):
+        return None
+    return _ask("talk", talk)
+
+
+def publish(scene: Scene, talk: str = "") -> bool:
+    """In presenter mode: show the room ``scene`` (see :func:`enter_room`), of the kept
+    talk ``talk`` (``""``: the built-in scenes).
 
     Returns:
         Whether the scene may play (it asks nothing, or its answer has been shown).
@@ -220,7 +248,7 @@ def publish(scene: Scene) -> bool:
         if now is not None and now.scene == scene.name and now.revealed:
             _reveal(scene)
     revealed = scene.question is None or (state.room(), scene.name) in _revealed()
-    _ask("publish", state.room(), _key(state.room()), scene.name, revealed)
+    _ask("publish", state.room(), _key(state.room()), scene.name, revealed, talk)
     return revealed
 
 

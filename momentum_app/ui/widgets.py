@@ -523,21 +523,25 @@ def lan_host() -> str:
 _LOOPBACK = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "")
 
 
-def room_link() -> str:
-    """The current view's link for the other devices in the room (the QR code's text).
+def room_link(params: dict[str, str] | None = None, page: str = "") -> str:
+    """The current view's link (``params`` on the page ``page``, e.g. "talk", if given)
+    for the other devices in the room (the QR code's text).
 
     ``MOMENTUM_PUBLIC_URL`` (e.g. ``http://192.168.1.20:8501``, or a proxy's address with
     a path prefix), when set, replaces the scheme, host and port; otherwise a loopback
     host (``localhost``) becomes :func:`lan_host`'s address. ``present`` is left out:
     phones get the page with its controls. In a room (see room_ui) the link opens the
-    Scenes page in follow mode instead: ``/scenes?room=ABCD&follow=1``.
+    Scenes page in follow mode instead: ``/scenes?room=ABCD&follow=1`` (presenting one's
+    own talk: ``/talk?room=ABCD&follow=1``, My talk's page).
     """
     parts = urlsplit(st.context.url or "http://localhost/")
-    params = {k: v for k, v in st.query_params.to_dict().items() if k != PRESENT}
-    path = parts.path or "/"
-    if state.room():  # the room's link: the Scenes page, on the presenter's scene
+    folder, _, here = (parts.path or "/").rpartition("/")
+    if params is None and state.room():  # the room's link, on the presenter's scene
         params = {state.ROOM: state.room(), state.FOLLOW: "1"}
-        path = path.rsplit("/", 1)[0] + "/scenes"
+        page = "talk" if here == "talk" else "scenes"
+    elif params is None:
+        params = {k: v for k, v in st.query_params.to_dict().items() if k != PRESENT}
+    path = f"{folder}/{page or here}"
     query = urlencode(params)
     public = os.environ.get("MOMENTUM_PUBLIC_URL", "").strip().rstrip("/")
     scheme = parts.scheme or "http"

@@ -413,3 +413,60 @@ def test_sqlite_lends_its_connections_to_every_thread(tmp_path):
         thread.join()
     assert seen == [1] * 40
     assert len(store._idle) == 1
+
+
+# --- a presenter's own talk, kept for a while (My talk's room and its link) -------------
+
+TALK = '[[scene]]\nname = "a"\ntitle = "A"\n'
+
+
+def test_a_talk_is_kept_under_an_id_from_its_text_and_read_back(store):
+    first = store.save_talk("10.0.0.1", TALK)
+    assert room.TALK_ID.fullmatch(first)
+    assert store.talk(first) == TALK
+    assert store.save_talk("10.0.0.2", TALK) == first  # the same talk, the same id
+    other = store.save_talk("10.0.0.1", TALK + "# another\n")
+    assert other != first and store.talk(other).endswith("# another\n")
+    assert store.talk("ABCDEFGHJKLM") is None  # never saved
+
+
+def test_a_talk_over_the_size_cap_or_a_malformed_id_is_refused(store):
+    with pytest.raises(ValueError, match="64 kB"):
+        store.save_talk("10.0.0.1", "#" * (room.MAX_TALK_BYTES + 1))
+    assert room.talk_id("#" * room.MAX_TALK_BYTES)  # the cap itself is taken
+    store.save_talk("10.0.0.1", "#" * room.MAX_TALK_BYTES)
+    for bad in ("", "abc", "../../etc/passwd", "A" * 13, None, 12):
+        with pytest.raises(ValueError, match="talk id"):
+            store.talk(bad)
+
+
+def test_a_talk_expires(store, monkeypatch):
+    monkeypatch.setattr(room, "TALK_SECONDS", 1)
+    talk = store.save_talk("10.0.0.1", TALK)
+    assert store.talk(talk) == TALK
+    time.sleep(1.3)
+    assert store.talk(talk) is None
+
+
+def test_talks_are_capped_in_all_and_per_client(store, monkeypatch):
+    monkeypatch.setattr(room, "MAX_TALKS_PER_OWNER", 2)
+    monkeypatch.setattr(room, "MAX_TALKS", 3)
+    kept = [store.save_talk("10.0.0.1", f"{TALK}# {i}\n") for i in range(2)]
+    with pytest.raises(room.TalksFull, match="this device keeps 2"):
+        store.save_talk("10.0.0.1", TALK + "# 2\n")
+    assert store.save_talk("10.0.0.1", TALK + "# 0\n") == kept[0]  # kept again: no new one
+    store.save_talk("10.0.0.2", TALK)
+    with pytest.raises(room.TalksFull, match="3 talks"):
+        store.save_talk("10.0.0.3", TALK + "# 9\n")
+    assert all(store.talk(t) for t in kept)
+
+
+def test_a_room_carries_its_talk_to_followers(store, opened):
+    talk = store.save_talk("10.0.0.1", TALK)
+    before = store.publish(opened.room, opened.key, "a")
+    assert before.talk == "" and store.now(opened.room).talk == ""
+    now = store.publish(opened.room, opened.key, "a", talk=talk)
+    assert now.version == before.version + 1  # same scene name, another talk: a change
+    assert store.now(opened.room) == now and now.talk == talk
+    with pytest.raises(ValueError, match="talk id"):
+        store.publish(opened.room, opened.key, "a", talk="nope")

@@ -80,7 +80,12 @@ def app_url():
         time.sleep(0.3)
     yield url
     server.terminate()
-    server.wait(timeout=10)
+    try:  # a page run still computing (a loaded machine) can hold Streamlit's stop past 10 s
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        print("streamlit did not stop within 10 s of SIGTERM: killed")
+        server.kill()
+        server.wait(timeout=10)
     log.close()
 
 
