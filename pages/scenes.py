@@ -52,6 +52,7 @@ if room_ui.question_ui(scene, values, now):  # a question first: the caption giv
     data = cache.scene_data(scene, font, inspect=not following)  # followers: light data
     race_chart(data, key="scene_chart", clickable=False, fresh=True, ui_font=size,
                autoplay="seen" if following else presenting)  # fmt: skip
+    room_ui.chart_parts(scene, data)  # a pad question's pad
     if scene.model is not None and not presenting:  # the chart is one seed: here are all
         widgets.model_scene_bands_ui(cache.model_race(scene.model), font)
 
