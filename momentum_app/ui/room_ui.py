@@ -433,7 +433,8 @@ def _answer_line(scene: Scene, asked: Asked | None, truth: tuple[float, ...]) ->
     said = asked.said(scene.objective, truth)
     rule = ("its neighbours on the grid agree" if asked.robust
             else "no setting's neighbours agree here: the fastest outright")  # fmt: skip
-    return (f"The fastest {what}: {_words(kind, truth)}; the run {said} (the ◆ {_ON[kind]}), "
+    value = f"{truth[0]:.4g}" if kind == "beta" else _words(kind, truth)
+    return (f"The fastest {what} is {value}: the run {said} (the ◆ {_ON[kind]}), "
             f"picked as the Sweep page picks ({rule}).")  # fmt: skip
 
 
