@@ -675,6 +675,39 @@ def chart_truth(scene: Scene, values: dict[str, object], asked: Asked | None):
     return point_truth(scene, values)
 
 
+#: Where each kind of question on the chart draws its marks, for the texts.
+MARKED_ON = {"point": "on the chart", "beta": "on the β slider", "pad": "on the pad"}
+
+
+def guess_words(kind: str, g: tuple[float, ...]) -> str:
+    """A guess (or an answer) as the texts say it: ``(1.2, -3)``, ``β = 0.87``,
+    ``α = 1.897, β = 0.35``."""
+    if kind == "beta":
+        return f"β = {g[0]:.4g}"
+    if kind == "pad":
+        return f"α = {g[0]:.4g}, β = {g[1]:.4g}"
+    return f"({g[0]:.3g}, {g[1]:.3g})"
+
+
+def answer_words(scene: Scene, values: dict[str, object], asked: Asked | None) -> str:
+    """A question's answer in one sentence, from the runs: where its run stops, or its
+    fastest β or cell with what its run does and the rule that picked it, or the choices
+    the checks hold for."""
+    q = scene.question
+    if q.kind == "choice":
+        right = ", ".join(q.choices[i].label for i in right_answers(scene, values))
+        return f"The runs answer it: {right}."
+    truth = chart_truth(scene, values, asked)
+    if asked is None:
+        return f"The run stops at {guess_words(q.kind, truth)} (the ◆ on the chart)."
+    what = "β" if q.kind == "beta" else "cell"
+    value = f"{truth[0]:.4g}" if q.kind == "beta" else guess_words(q.kind, truth)
+    rule = ("its neighbours on the grid agree" if asked.robust
+            else "no setting's neighbours agree here: the fastest outright")  # fmt: skip
+    return (f"The fastest {what} is {value}: the run {asked.said(scene.objective, truth)} "
+            f"(the ◆ {MARKED_ON[q.kind]}), picked as the Sweep page picks ({rule}).")  # fmt: skip
+
+
 def facts(
     scene: Scene, results: dict[str, BatchResult], asked: Asked | None = None
 ) -> dict[str, object]:

@@ -32,9 +32,50 @@
     // a big screen: bigger; a phone: the page's own type
     const phone = window.innerWidth < 700;
     const uiFont = phone ? 16 : Math.round(18 * Math.max(1, window.innerHeight / 800));
-    startRace(data, {uiFont, clickable: false, autoplay: "seen", fresh: true})
+    const q = ask(s.question);
+    startRace(data, {uiFont, clickable: false, autoplay: q ? false : "seen", fresh: true, parts: s.parts})
       .then(() => { talk.shown += 1; });
   }
+
+  // A scene's question, asked before it plays: its choices, or a guess on the chart (the
+  // landscape, the β slider, the pad) that the reader may lock in; the caption waits.
+  // No room here: "Show the answer" marks it (computed when the file was written, from
+  // the runs, as the app does) and plays the race.
+  function ask(q) {
+    talk.revealed = !q;
+    byId("talkquestion").hidden = !q;
+    byId("talkcaption").hidden = byId("talkchecks").hidden = Boolean(q);
+    const onChart = Boolean(q) && q.kind !== "choice";
+    raceMarks({kind: onChart ? q.kind : "point", mine: null});
+    raceAsk(onChart ? "tap" : "");
+    byId("asksend").textContent = "Lock in my guess";
+    if (!q) return null;
+    byId("talkqtext").textContent = `Question: ${q.text}`;
+    const list = byId("talkchoices");
+    list.replaceChildren(...q.choices.map((c) => Object.assign(document.createElement("li"), {textContent: c.label})));
+    list.hidden = !q.choices.length;
+    byId("talkanswer").hidden = true;
+    byId("talkanswer").textContent = q.answer;
+    byId("talkreveal").hidden = false;
+    return q;
+  }
+
+  function reveal() {
+    const q = slides[talk.index].question;
+    if (!q || talk.revealed) return;
+    talk.revealed = true;
+    byId("talkreveal").hidden = true;
+    byId("talkanswer").hidden = false;
+    byId("talkcaption").hidden = byId("talkchecks").hidden = false;
+    [...byId("talkchoices").children].forEach((li, k) => li.classList.toggle("right", q.choices[k].right));
+    if (q.kind !== "choice") {
+      const mine = raceStats.marks.mine || raceStats.guess;
+      raceAsk("");
+      raceMarks({kind: q.kind, truth: q.truth, mine});
+    }
+    setPlaying(true);
+  }
+  byId("talkreveal").addEventListener("click", reveal);
 
   byId("talkprev").addEventListener("click", () => show(talk.index - 1));
   byId("talknext").addEventListener("click", () => show(talk.index + 1));

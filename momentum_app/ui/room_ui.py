@@ -25,7 +25,9 @@ from momentum_app.talk.scenes import (
     Asked,
     Scene,
     SceneChoice,
+    answer_words,
     chart_truth,
+    guess_words,
     median_point,
     right_answers,
 )
@@ -336,17 +338,6 @@ _POINTS = "_my_points"
 _GUESS_SEEN = "_guess_nonces_seen"
 #: The numbers a guess of each kind holds, as the chart sends it.
 _SIZE = {"point": 2, "pad": 2, "beta": 1}
-#: Where each kind's marks are drawn, for the texts.
-_ON = {"point": "on the chart", "beta": "on the β slider", "pad": "on the pad"}
-
-
-def _words(kind: str, g: tuple[float, ...]) -> str:
-    """A guess as the texts say it: ``(1.2, -3)``, ``β = 0.87``, ``α = 1.897, β = 0.35``."""
-    if kind == "beta":
-        return f"β = {g[0]:.4g}"
-    if kind == "pad":
-        return f"α = {g[0]:.4g}, β = {g[1]:.4g}"
-    return f"({g[0]:.3g}, {g[1]:.3g})"
 
 
 def _is_revealed(scene: Scene, now: rooms.Now | None) -> bool:
@@ -424,20 +415,6 @@ def _live_points(scene: Scene) -> None:
     st.caption(f"{n} guess{'' if n == 1 else 'es'} · room {state.room()}")
 
 
-def _answer_line(scene: Scene, asked: Asked | None, truth: tuple[float, ...]) -> str:
-    """The answer, in words, with where it is marked."""
-    kind = scene.question.kind
-    if asked is None:
-        return f"The run stops at {_words(kind, truth)} (the ◆ on the chart)."
-    what = "β" if kind == "beta" else "cell"
-    said = asked.said(scene.objective, truth)
-    rule = ("its neighbours on the grid agree" if asked.robust
-            else "no setting's neighbours agree here: the fastest outright")  # fmt: skip
-    value = f"{truth[0]:.4g}" if kind == "beta" else _words(kind, truth)
-    return (f"The fastest {what} is {value}: the run {said} (the ◆ {_ON[kind]}), "
-            f"picked as the Sweep page picks ({rule}).")  # fmt: skip
-
-
 def _off(scene: Scene, asked: Asked | None, guess: tuple, truth: tuple) -> str:
     """How far ``guess`` is from the answer, and (a β or a cell) what its own run does."""
     kind = scene.question.kind
@@ -482,7 +459,7 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
         kept = _my_point(scene)
         mine = rooms.point_guess(kind, kept[0]) if kept else None
         if kept is not None:
-            st.info(f"Your guess {_words(kind, mine)} — {_SAID[kept[1]]}")
+            st.info(f"Your guess {guess_words(kind, mine)} — {_SAID[kept[1]]}")
         _ask_chart(scene, "tap" if kept is None else "show")
         race_marks(CHART, {"kind": kind, "mine": list(mine) if mine else None})
         return False
@@ -496,7 +473,7 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
                        "truth": list(truth), "median": median and list(median),
                        "mine": list(mine) if mine else None})  # fmt: skip
     with st.container(key="scene_tally"):
-        lines = [_answer_line(scene, asked, truth)]
+        lines = [answer_words(scene, values, asked)]
         n = f"{len(points)} guess{'' if len(points) == 1 else 'es'}"
         if median is not None and kind == "beta":
             lines.append(f"The room's median β of {n} (✕): {median[0]:.4g}, "
@@ -504,14 +481,14 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
         elif median is not None:
             x, y = ("α", "β") if kind == "pad" else ("x", "y")
             lines.append(f"The room's median guess, the median {x} and the median {y} of {n} "
-                         f"(✕): {_words(kind, median)}"
+                         f"(✕): {guess_words(kind, median)}"
                          + (f", {math.dist(median, truth):.3g} away." if kind == "point"
                             else " (possibly nobody's cell)."))  # fmt: skip
         elif state.room():
             lines.append("Nobody in the room guessed.")
         st.markdown("  \n".join(lines))
         if kept is not None and kept[1] == rooms.OK:
-            st.info(f"Your guess {_words(kind, mine)} was {_off(scene, asked, mine, truth)}.",
+            st.info(f"Your guess {guess_words(kind, mine)} was {_off(scene, asked, mine, truth)}.",
                     icon=":material/my_location:")  # fmt: skip
     return True
 

@@ -1325,7 +1325,7 @@ function setAsk(ask) {
   if (ask !== race.ask) race.guess = null;
   race.ask = ask;
   showAsk();
-  if (race.tracks.length) { draw(); drawPad(); }
+  if (race.tracks.length) { showSettings(); draw(); }  // the slider back to the run shown
 }
 window.raceAsk = setAsk;
 
@@ -1390,7 +1390,8 @@ function takeMarks(marks) {
     kind,
     guesses: (Array.isArray(m.guesses) ? m.guesses : []).filter(ok),
     count: Number.isFinite(m.count) ? m.count : null,  // none: no count drawn (a follower)
-    mine: ok(m.mine) ? m.mine : (race.marks.kind === kind ? race.marks.mine : null),
+    // one's own guess: as given (null clears it), else kept (the presenter's marks hold none)
+    mine: "mine" in m ? (ok(m.mine) ? m.mine : null) : (race.marks.kind === kind ? race.marks.mine : null),
     truth: ok(m.truth) ? m.truth : null,
     median: ok(m.median) ? m.median : null,
   };
