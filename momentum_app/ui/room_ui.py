@@ -472,6 +472,8 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
                        "count": len(points) if state.room() else None,
                        "truth": list(truth), "median": median and list(median),
                        "mine": list(mine) if mine else None})  # fmt: skip
+    if state.presenting():
+        st.html(REVEALED_CSS)
     with st.container(key="scene_tally"):
         lines = [answer_words(scene, values, asked)]
         n = f"{len(points)} guess{'' if len(points) == 1 else 'es'}"
@@ -536,6 +538,14 @@ FOLLOWER_CSS = """<style>
          > .st-key-scene_caption) { order: 1; }
   .st-key-scene_chart ~ * { order: 2; }
 }
+</style>"""
+#: A projector, after the reveal of a question on the chart: the answer and the caption go
+#: under the chart, whose marks show the answer (above it they pushed a β question's race
+#: below a 1280 x 720 screen: the slider, its marks and the readout take room too).
+REVEALED_CSS = """<style>
+[data-testid="stVerticalBlock"]:has(> .st-key-scene_chart) >
+  :has(> .st-key-scene_tally, > .st-key-scene_caption) { order: 1; }
+.st-key-scene_chart ~ * { order: 2; }
 </style>"""
 
 

@@ -1279,7 +1279,7 @@ askStyle.textContent = `
   body.qbeta #beta:disabled::-webkit-slider-thumb { border-color: #999; }
   body.qbeta #beta:disabled::-webkit-slider-runnable-track { background: #999; }
   @media (max-width: 560px) { body.qbeta #momentum > label { display: none; }
-    body.asking.ask-pad #padbox { order: -1; } body.asking.ask-pad #pad { height: 62vw; } }`;
+    body.ask-pad #padbox { order: -1; }  /* its marks, on a phone's first screen */ body.asking.ask-pad #pad { height: 62vw; } }`;
 document.head.appendChild(askStyle);
 
 function fmt(v) { return Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3); }
