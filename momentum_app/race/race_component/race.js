@@ -1558,6 +1558,9 @@ function padMarks(w, h) {
   race.marked = out;
 }
 new ResizeObserver(() => drawBetaMarks()).observe($("momentum"));
+// A pad laid out after its part arrived (0 px wide then: a frame not yet shown) is drawn
+// when it gets its size.
+new ResizeObserver(() => { if (race.tracks.length) drawPad(); }).observe(pad);
 
 // Before the race's own listener (registered below): a render's ask mode is set first.
 if (window.parent !== window && !window.RACE_STANDALONE) {
