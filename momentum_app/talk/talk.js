@@ -33,7 +33,9 @@
     const phone = window.innerWidth < 700;
     const uiFont = phone ? 16 : Math.round(18 * Math.max(1, window.innerHeight / 800));
     const q = ask(s.question);
-    startRace(data, {uiFont, clickable: false, autoplay: q ? false : "seen", fresh: true, parts: s.parts})
+    // its own data version: a pad part waits for its own scene, never the next one's
+    startRace(data, {uiFont, clickable: false, autoplay: q ? false : "seen", fresh: true,
+                     parts: s.parts, dataVersion: `scene-${i}`})
       .then(() => { talk.shown += 1; });
   }
 

@@ -459,7 +459,7 @@ function drawPad() {
   const a = race.axes.pad, c = race.chosen, shown = shownSettings();
   mark(D.nearestIndex(a.alphas, c.alpha), D.nearestIndex(a.betas, c.beta ?? 0), "#000", 4);
   mark(D.nearestIndex(a.alphas, shown.alpha), D.nearestIndex(a.betas, shown.beta), "#fff", 6);
-  if (shown.beta != null) pad.setAttribute("aria-valuetext", `α = ${D.fmtAlpha(shown.alpha)}, β = ${D.fmtBeta(shown.beta)}`);
+  if (shown.beta != null && shown.alpha != null) pad.setAttribute("aria-valuetext", `α = ${D.fmtAlpha(shown.alpha)}, β = ${D.fmtBeta(shown.beta)}`);
   // a slider's required values: the cell shown, counted row by row
   const cell = D.nearestIndex(a.betas, shown.beta ?? 0) * a.alphas.length + D.nearestIndex(a.alphas, shown.alpha);
   pad.setAttribute("aria-valuemax", String(a.alphas.length * a.betas.length - 1));
