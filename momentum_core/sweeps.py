@@ -225,6 +225,21 @@ def robust_best(result: SweepResult, factor: float = ROBUST_FACTOR) -> RobustBes
     return RobustBest(int(r), int(c), int(best), region, fragile, helps)
 
 
+def chosen_cell(result: SweepResult) -> tuple[int, int, bool]:
+    """The sweep's choice of one cell: :func:`robust_best`'s, or when no cell is robust
+    :func:`best_cell`'s (fewest steps; else the lowest final loss among the stable), with
+    whether it was robust. Ties as in both: the first row, then the first column.
+
+    Returns:
+        ``(row, column, robust)``.
+    """
+    best = robust_best(result)
+    if best.row >= 0:
+        return best.row, best.col, True
+    row, col = best_cell(result)
+    return row, col, False
+
+
 def stack_rows(parts: list[SweepResult]) -> SweepResult:
     """Join sweeps over consecutive momentum rows (same learning rates) into one."""
     summaries = [p.summary for p in parts]
@@ -301,8 +316,6 @@ def tune(
                         loss_tol=loss_tol, grad_tol=grad_tol, summary_only=True)  # fmt: skip
     grid = SweepResult(lr.reshape(len(momenta), len(lrs)), mu.reshape(len(momenta), len(lrs)),
                        summary)  # fmt: skip
-    best = robust_best(grid)
-    robust = best.row >= 0
-    row, col = (best.row, best.col) if robust else best_cell(grid)
+    row, col, robust = chosen_cell(grid)
     i = row * len(lrs) + col
     return Tuned(float(lrs[col]), float(momenta[row]), int(summary.tol_step[i]), robust, lr.size)

@@ -100,7 +100,8 @@ def race_chart(
         ``{"start": [x, y], "nonce": n}`` after a click on the landscape or a drag of the
         start; ``{"momentum": m, "nonce": n}``, ``{"lr": a, "nonce": n}`` or both after
         a slider or the pad was released; ``{"guess": [x, y], "nonce": n}`` once a guess
-        was sent (``ask="tap"``); else None.
+        was sent (``ask="tap"``; ``[β]`` or ``[α, β]`` for a β or pad question, see
+        :func:`race_marks`); else None.
     """
     version = f"{data_version(data)}-{ui_font}-{clickable}-{autoplay}-{ask}"
     return _component("race_component")(
@@ -128,34 +129,40 @@ def fed_race_chart(data: str, key: str, settings: Any, *, ui_font: int) -> Any:
 
 
 def race_marks(key: str, marks: dict) -> None:
-    """Tell the race ``key`` a question's marks: ``guesses`` (a list of [x, y]), ``count``,
-    the device's own guess ``mine``, and after the reveal ``truth`` and ``median`` (each
-    [x, y] or None). Its own small element: the presenter's live count refreshes it twice a
-    second without resending the race."""
+    """Tell the race ``key`` a question's marks: its ``kind`` (``"point"``, the default:
+    guesses are [x, y] on the landscape; ``"beta"``: [β] on the β slider; ``"pad"``: [α, β]
+    on the pad), ``guesses`` (a list of them), ``count``, the device's own guess ``mine``,
+    and after the reveal ``truth`` and ``median`` (each one guess or None). Its own small
+    element: the presenter's live count refreshes it twice a second without resending the
+    race."""
     _component("race_feed")(channel=key, marks=json.dumps(marks), key=f"{key}-marks")
 
 
-def parse_guess(value: object) -> tuple[float, float] | None:
-    """The guess in a race's value (``{"guess": [x, y], ...}``) as two finite floats, or None
-    when the value holds no guess.
+#: A guess's numbers, by their count: the chart sends [x, y] (a point, a cell's [α, β]) or [β].
+_GUESS_SHAPES = {1: "one finite number [β]", 2: "two finite numbers [x, y]"}
+
+
+def parse_guess(value: object, size: int = 2) -> tuple[float, ...] | None:
+    """The guess in a race's value (``{"guess": [...], ...}``) as ``size`` finite floats
+    (2: a point or a pad's (α, β); 1: a β), or None when the value holds no guess.
 
     Raises:
-        ValueError: On a guess that is not two finite numbers (one line, for the page).
+        ValueError: On a guess that is not ``size`` finite numbers (one line, for the page).
     """
     if not isinstance(value, dict) or "guess" not in value:
         return None
     guess = value["guess"]
     ok = (
         isinstance(guess, list)
-        and len(guess) == 2
+        and len(guess) == size
         and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
             for v in guess
         )
     )
     if not ok:
-        raise ValueError(f"a guess is two finite numbers [x, y], got {guess!r:.40}")
-    return float(guess[0]), float(guess[1])
+        raise ValueError(f"a guess is {_GUESS_SHAPES[size]}, got {guess!r:.40}")
+    return tuple(float(v) for v in guess)
 
 
 def inspect_requests(key: str, optimizers: tuple[str, ...]) -> tuple[tuple, ...]:

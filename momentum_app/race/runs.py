@@ -297,6 +297,21 @@ def pad_key(s: RaceSettings) -> RaceSettings:
                    momentum=0.0 if _on(PAD_MOMENTA, s.momentum) else s.momentum)  # fmt: skip
 
 
+def grid_result(
+    obj: Objective,
+    name: str,
+    lrs: np.ndarray,
+    momenta: np.ndarray,
+    start: tuple[float, float],
+    steps: int,
+    **options,
+) -> BatchResult:
+    """Optimizer ``name`` over an (α, β) grid, run ``j * len(lrs) + i`` at ``lrs[i]``,
+    ``momenta[j]`` (the pad's layout)."""
+    lr, mu = grid_runs(lrs, momenta)
+    return run_space(obj, name, lr, mu, start, steps, **options)
+
+
 def grid_part(
     obj: Objective,
     name: str,
@@ -305,16 +320,22 @@ def grid_part(
     start: tuple[float, float],
     steps: int,
     notes: list[str] | None = None,
+    result: BatchResult | None = None,
+    track: int | None = None,
     **options,
 ) -> str:
-    """Optimizer ``name`` over an (α, β) grid, run ``j * len(lrs) + i`` at ``lrs[i]``,
-    ``momenta[j]``, as a part of kind ``pad`` (thinned coarsely: it is seen while scrubbing),
-    with an optional line of text per run for the readout."""
-    lr, mu = grid_runs(lrs, momenta)
-    result = run_space(obj, name, lr, mu, start, steps, **options)
+    """Optimizer ``name`` over an (α, β) grid (:func:`grid_result`, or its ``result`` when
+    already run) as a part of kind ``pad`` (thinned coarsely: it is seen while scrubbing),
+    with an optional line of text per run for the readout; ``track``: the index of the one
+    racer it belongs to (a scene's racers may share an optimizer), else every racer
+    ``name``."""
+    if result is None:
+        result = grid_result(obj, name, lrs, momenta, start, steps, **options)
     axes = {"alphas": np.asarray(lrs).tolist(), "betas": np.asarray(momenta).tolist()}
     if notes is not None:
         axes["notes"] = notes
+    if track is not None:
+        axes["track"] = track
     return part_data(obj, "pad", {name: result}, axes, coarse=COARSE_POINTS)
 
 

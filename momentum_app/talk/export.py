@@ -53,9 +53,11 @@ def explore_data(scene: Scene, font_size: int = TALK_FONT) -> str | None:
 
 
 def scene_slide(scene: Scene, font_size: int = TALK_FONT) -> dict:
-    """One scene as the talk shows it: its texts, its checks, its race's data, and the
+    """One scene as the talk shows it: its texts, its checks, its question (see
+    :func:`question_slide`), its race's data (with a pad question's pad as a part), and the
     playground's race of it to explore (see :func:`explore_data`)."""
     staged = talk_scenes.stage(scene)
+    asked = staged.asked
     return {
         "name": scene.name,
         "title": scene.title,
@@ -64,8 +66,28 @@ def scene_slide(scene: Scene, font_size: int = TALK_FONT) -> dict:
         "caption": talk_scenes.caption(scene, staged.values),
         "checks": len(scene.checks),
         "failed": talk_scenes.failed_checks(scene, staged.values),
+        "question": question_slide(scene, staged),
+        "parts": [asked.part] if asked is not None and asked.part else [],
         "race": talk_scenes.stage_view(scene, staged, font_size),
         "explore": explore_data(scene, font_size),
+    }
+
+
+def question_slide(scene: Scene, staged: talk_scenes.Stage) -> dict | None:
+    """A scene's question as the file asks it without a room: its kind and text, its
+    choices (each marked right or not) or, on the chart, its answer (``[x, y]``, ``[β]``,
+    ``[α, β]``), and the answer in words; None for a scene that asks none."""
+    q = scene.question
+    if q is None:
+        return None
+    values, right = staged.values, talk_scenes.right_answers(scene, staged.values)
+    truth = talk_scenes.chart_truth(scene, values, staged.asked) if q.kind != "choice" else None
+    return {
+        "kind": q.kind,
+        "text": q.text,
+        "choices": [{"label": c.label, "right": i in right} for i, c in enumerate(q.choices)],
+        "truth": list(truth) if truth is not None else None,
+        "answer": talk_scenes.answer_words(scene, values, staged.asked),
     }
 
 

@@ -29,7 +29,7 @@ from momentum_app.config.settings import (
 )
 from momentum_app.landscapes import PARAM_RANGES
 from momentum_app.talk import scenes as talk_scenes
-from momentum_app.talk.scenes import MODEL_KEYS, Scene
+from momentum_app.talk.scenes import MODEL_KEYS, ON_CHART, Scene
 from momentum_core import MOMENTUM_OPTIMIZERS
 
 #: Limits on a talk (and on a scenes file read from outside).
@@ -54,6 +54,8 @@ _MODEL_RUN_TYPES = {"label": str, "momentum": float, "epochs": int, "first": int
                     "diverged": int, "loss": float, "val": float, "outcome": str}  # fmt: skip
 _MODEL_TOP_TYPES = {"title": str, "lr": float, "epochs": int, "batch": int, "seeds": int,
                     "activation": str, "target": float}  # fmt: skip
+#: A β or pad question's answer as caption fields (scenes.toml: {question.beta}, ...).
+_ASKED_TYPES = {"alpha": float, "beta": float, "steps": int}
 _SAMPLE = {str: "text", int: -1, float: 0.5}
 
 
@@ -96,6 +98,7 @@ def check_caption(scene: Scene, where: str) -> None:
                             "does not take (widths and precisions up to 99)")  # fmt: skip
     run = SimpleNamespace(**{k: _SAMPLE[t] for k, t in run_types.items()})
     values = {k: _SAMPLE[t] for k, t in top_types.items()} | {r.key: run for r in scene.runs}
+    values["question"] = SimpleNamespace(**{k: _SAMPLE[t] for k, t in _ASKED_TYPES.items()})
     for _, field, spec, conversion in fields:
         one = "{" + field + (f"!{conversion}" if conversion else "") + f":{spec}" + "}"
         try:
@@ -124,7 +127,7 @@ def _shape(raw: dict, where: str) -> None:
         raise TalkError(f"{where}: lr must be a finite number")
     question = raw.get("question")
     if question is not None:
-        point = isinstance(question, dict) and question.get("kind") == "point"
+        point = isinstance(question, dict) and question.get("kind") in ON_CHART
         choices = (
             question.get("choices", [] if point else None) if isinstance(question, dict) else None
         )
@@ -259,8 +262,8 @@ def scene_table(scene: Scene) -> dict:
         q = scene.question
         out["question"] = {"text": q.text, "choices": [{"label": c.label, "checks": list(c.checks)}
                                                        for c in q.choices]}  # fmt: skip
-        if q.kind == "point":  # a tap where run q.run ends, no choices
-            out["question"].update(kind="point", run=q.run)
+        if q.kind in ON_CHART:  # a guess on the chart about run q.run, no choices
+            out["question"].update(kind=q.kind, run=q.run)
     return out
 
 
@@ -280,8 +283,8 @@ def talk_toml(talk: tuple[Scene, ...]) -> str:
         lines += [f"{key} = {_toml(value)}" for key, value in table.items()]
         if question is not None:
             lines += ["", "[scene.question]", f"text = {_toml(question['text'])}"]
-            if question.get("kind") == "point":
-                lines += [f"kind = {_toml('point')}", f"run = {_toml(question['run'])}"]
+            if question.get("kind") in ON_CHART:
+                lines += [f"kind = {_toml(question['kind'])}", f"run = {_toml(question['run'])}"]
             for choice in question["choices"]:
                 lines += ["[[scene.question.choices]]", f"label = {_toml(choice['label'])}",
                           f"checks = {_toml(choice['checks'])}"]  # fmt: skip

@@ -219,6 +219,30 @@ def check_point(room: object, question: object, device: object, x: object, y: ob
             raise ValueError(f"a point is two finite numbers within ±{MAX_COORD:g}")
 
 
+def guess_point(kind: str, guess: tuple[float, ...]) -> tuple[float, float]:
+    """A guess on the chart as the store keeps it, a point: ``(x, y)`` tapped on the
+    landscape (``kind`` "point"), ``(α, β)`` of a cell of the pad ("pad"), or a β picked
+    on its slider as ``(β, 0)`` ("beta"); the store then takes every kind alike.
+
+    Raises:
+        ValueError: On a guess of the wrong length or range (a β in [0, 1], an α > 0).
+    """
+    size = {"point": 2, "pad": 2, "beta": 1}[kind]
+    if len(guess) != size:
+        raise ValueError(f"a {kind} guess is {size} number{'s' if size > 1 else ''}")
+    if kind == "point":
+        return float(guess[0]), float(guess[1])
+    alpha, beta = (guess[0], guess[1]) if kind == "pad" else (1.0, guess[0])
+    if not (0 <= beta <= 1 and 0 < alpha <= MAX_COORD):
+        raise ValueError("a guess's β is in [0, 1] and its α above 0")
+    return (float(alpha), float(beta)) if kind == "pad" else (float(beta), 0.0)
+
+
+def point_guess(kind: str, point: tuple[float, float]) -> tuple[float, ...]:
+    """The guess a kept point stands for (see :func:`guess_point`): ``(β,)`` for a β."""
+    return (point[0],) if kind == "beta" else tuple(point)
+
+
 class RoomStore(Protocol):
     """Where a room lives. Every method is safe to call from many threads and processes."""
 

@@ -38,8 +38,12 @@ from momentum_core import (
     BatchResult,
     Family,
     Objective,
+    SweepResult,
+    chosen_cell,
     outcome,
+    run_family,
 )
+from momentum_core.spaces import grid_runs, pad_momenta, pad_rates
 
 SCENES_FILE = Path(__file__).with_name("scenes.toml")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -87,8 +91,9 @@ class Choice:
 @dataclass(frozen=True)
 class Question:
     """What a scene asks the room before it plays (``[scene.question]``, see scenes.toml):
-    a choice among labels, or (``kind = "point"``) a tap on the landscape where the run
-    ``run`` ends."""
+    a choice among labels, or a guess on the chart about the run ``run``: where it ends
+    (``kind = "point"``, a tap on the landscape), its fastest β (``"beta"``, on the β
+    slider) or its fastest (α, β) (``"pad"``, a cell of the (α, β) pad)."""
 
     text: str
     choices: tuple[Choice, ...]
@@ -96,8 +101,11 @@ class Question:
     run: str = ""
 
 
-#: The kinds of question: one of the labels, or a point tapped on the landscape.
-QUESTION_KINDS = ("choice", "point")
+#: The kinds of question: one of the labels, or a guess on the chart (:data:`ON_CHART`).
+QUESTION_KINDS = ("choice", "point", "beta", "pad")
+#: Questions answered on the chart, about one run: where it ends (a point tapped on the
+#: landscape), its fastest β (on the β slider), its fastest (α, β) (a cell of the pad).
+ON_CHART = ("point", "beta", "pad")
 
 
 #: At most this many choices (the room store takes a choice's index below it).
@@ -379,8 +387,8 @@ def _question(raw: object, where: str) -> Question | None:
     kind = raw.get("kind", "choice")
     if kind not in QUESTION_KINDS:
         raise ValueError(f"{where}: kind is one of {', '.join(QUESTION_KINDS)}, got {kind!r:.40}")
-    if kind == "point":
-        return _point_question(raw, where)
+    if kind in ON_CHART:
+        return _chart_question(raw, kind, where)
     choices = raw.get("choices")
     if not isinstance(choices, list) or not 2 <= len(choices) <= MAX_CHOICES:
         raise ValueError(f"{where} needs 2 to {MAX_CHOICES} choices")
@@ -393,15 +401,16 @@ def _question(raw: object, where: str) -> Question | None:
     return Question(raw["text"], tuple(out))
 
 
-def _point_question(raw: dict, where: str) -> Question:
-    """A ``kind = "point"`` question: its text and the key of the run whose end the room
-    taps (checked against the scene's runs in :func:`_check_fields`); no choices."""
+def _chart_question(raw: dict, kind: str, where: str) -> Question:
+    """A question answered on the chart (:data:`ON_CHART`): its text and the key of the run
+    it asks about (checked against the scene's runs in :func:`_check_fields`); no choices."""
     if "choices" in raw:
-        raise ValueError(f"{where}: a point question has no choices (the room taps a point)")
+        raise ValueError(f"{where}: a {kind} question has no choices (the room answers on "
+                         "the chart)")  # fmt: skip
     run = raw.get("run")
     if not isinstance(run, str) or not run:
-        raise ValueError(f'{where}: a point question needs run = "<key>", the run it asks about')
-    return Question(raw["text"], (), kind="point", run=run)
+        raise ValueError(f'{where}: a {kind} question needs run = "<key>", the run it asks about')
+    return Question(raw["text"], (), kind=kind, run=run)
 
 
 _RUN_FIELDS = (
@@ -435,14 +444,10 @@ def _check_fields(scene: Scene, where: str) -> None:
             continue
         head, _, rest = field.partition(".")
         ok = (head in top_fields and not rest) or (head in keys and rest in run_fields)
+        ok = ok or (head == "question" and rest in _asked_fields(scene))
         if not ok:
             raise ValueError(f"{where}: the caption's {{{field}}} is not a known field")
-    point = scene.question is not None and scene.question.kind == "point"
-    if point and scene.model is not None:
-        raise ValueError(f"{where}: question: a point question needs a landscape (not a network)")
-    if point and scene.question.run not in keys:
-        raise ValueError(f"{where}: question: run {scene.question.run!r:.40} is none of the "
-                         f"scene's runs ({', '.join(sorted(keys))})")  # fmt: skip
+    _check_chart_question(scene, keys, where)
     asked = scene.question.choices if scene.question else ()
     for check in (*scene.checks, *(c for choice in asked for c in choice.checks)):
         match = _CHECK.match(check) if isinstance(check, str) else None
@@ -450,8 +455,48 @@ def _check_fields(scene: Scene, where: str) -> None:
             raise ValueError(f"{where}: cannot read the check {check!r}")
         for side in (match[1], match[3]):
             head, _, rest = side.partition(".")
-            if not (_is_number(side) or (head in keys and rest in run_fields)):
+            known = (head in keys and rest in run_fields) or (
+                head == "question" and rest in _asked_fields(scene)
+            )
+            if not (_is_number(side) or known):
                 raise ValueError(f"{where}: the check {check!r} names an unknown {side!r}")
+
+
+#: A β or pad question's answer, as caption fields: {question.alpha}, {question.beta},
+#: {question.steps} (see :class:`Asked`).
+_ASKED_FIELDS = ("alpha", "beta", "steps")
+
+
+def _asked_fields(scene: Scene) -> tuple[str, ...]:
+    q = scene.question
+    return _ASKED_FIELDS if q is not None and q.kind in ("beta", "pad") else ()
+
+
+def _check_chart_question(scene: Scene, keys: set[str], where: str) -> None:
+    """A question on the chart needs a landscape and one of the scene's runs; a β or pad
+    question, a run whose β is one number (a momentum optimizer, no ramp) at the scene's
+    one α (not a tuned scene)."""
+    q = scene.question
+    if q is None or q.kind not in ON_CHART:
+        return
+    where = f"{where}: question"
+    if scene.model is not None:
+        raise ValueError(f"{where}: a {q.kind} question needs a landscape (not a network)")
+    if q.run not in keys:
+        raise ValueError(f"{where}: run {q.run!r:.40} is none of the scene's runs "
+                         f"({', '.join(sorted(keys))})")  # fmt: skip
+    if q.kind == "point":
+        return
+    run = next(r for r in scene.runs if r.key == q.run)
+    if run.optimizer not in MOMENTUM_OPTIMIZERS:
+        having = ", ".join(MOMENTUM_OPTIMIZERS)
+        raise ValueError(f"{where}: a {q.kind} question asks about a momentum run; "
+                         f"{run.key!r} is {run.optimizer} ({having} have a β)")  # fmt: skip
+    if run.ramp:
+        raise ValueError(f"{where}: run {run.key!r} raises β during the run (ramp): a {q.kind} "
+                         "question needs one β a run")  # fmt: skip
+    if scene.tuned:
+        raise ValueError(f"{where}: a {q.kind} question needs the scene's own α (not tuned = true)")
 
 
 def _is_number(text: str) -> bool:
@@ -551,8 +596,141 @@ def median_point(points: list[tuple[float, float]]) -> tuple[float, float] | Non
     return float(np.median(xs)), float(np.median(ys))
 
 
-def facts(scene: Scene, results: dict[str, BatchResult]) -> dict[str, object]:
-    """Every caption field of ``scene``, from its runs' results (keyed by run key)."""
+@dataclass(frozen=True, eq=False)
+class Asked:
+    """What a β or pad question is answered from: the asked run's optimizer at every β of
+    the core's family grid (``"beta"``), or over the (α, β) pad (``"pad"``), from the
+    scene's start and steps, and the cell the sweep's rule chooses among them
+    (:func:`momentum_core.sweeps.chosen_cell`: the fewest steps to the tolerance among
+    the robust cells, else among all, else the lowest final gap; ties to the smaller β,
+    then the smaller α).
+
+    Attributes:
+        kind: ``"beta"`` or ``"pad"``.
+        alphas: The learning rates (a β question: the scene's one α).
+        betas: The momenta (rows of the grid).
+        truth: The answer: ``(β,)`` or ``(α, β)``.
+        steps: Its steps to the tolerance, -1 if no run got there.
+        robust: Whether its neighbours on the grid agree (see ``robust_best``).
+        summary: Every run's summary (run ``j * len(alphas) + i`` at ``alphas[i]``,
+            ``betas[j]``), for what a guess's run did.
+        family: A β question's runs whole, as the asked run's racer (its β slider).
+        part: A pad question's runs, as the race's ``pad`` part (its pad).
+    """
+
+    kind: str
+    alphas: tuple[float, ...]
+    betas: tuple[float, ...]
+    truth: tuple[float, ...]
+    steps: int
+    robust: bool
+    summary: BatchResult
+    family: Family | None = None
+    part: str | None = None
+
+    def index(self, guess: tuple[float, ...]) -> int:
+        """The run of a guess (``(β,)`` or ``(α, β)``) on the grid.
+
+        Raises:
+            ValueError: If the guess is none of the grid's values (one line).
+        """
+        alpha, beta = (self.alphas[0], guess[0]) if self.kind == "beta" else guess
+        i, j = _on_axis(self.alphas, alpha, "α"), _on_axis(self.betas, beta, "β")
+        return j * len(self.alphas) + i
+
+    def said(self, objective: Objective, guess: tuple[float, ...]) -> str:
+        """What the run of ``guess`` does, in the words of captions: "reaches f − f* < 1e-06
+        in 412 steps", "diverges at step 13"..."""
+        return outcome(objective, self.summary, self.index(guess)).phrase(TOLERANCE)
+
+
+def _on_axis(values: tuple[float, ...], value: float, name: str) -> int:
+    """The index of ``value`` among an axis' ``values`` (a relative 1e-9 apart at most)."""
+    found = np.flatnonzero(np.isclose(values, value, rtol=1e-9, atol=1e-12))
+    if not found.size:
+        raise ValueError(f"{name} = {value:.4g} is none of the chart's values")
+    return int(found[0])
+
+
+def asked_runs(scene: Scene) -> Asked | None:
+    """The runs a β or pad question of ``scene`` is answered from, and its answer (see
+    :class:`Asked`); None for a scene that asks neither. Run by the core, as captions are."""
+    q = scene.question
+    if q is None or q.kind not in ("beta", "pad"):
+        return None
+    run = next(r for r in scene.runs if r.key == q.run)
+    s, obj = scene.settings(run), scene.objective
+    options = {"noise": s.noise, "seed": s.seed, "loss_tol": TOLERANCE,
+               "grad_tol": race_runs.GRAD_TOLERANCE}  # fmt: skip
+    if q.kind == "beta":
+        family = run_family(obj, run.optimizer, s.lr, s.momentum, s.start, s.steps, **options)
+        alphas, betas, result = np.array([s.lr]), family.momenta, family.result
+    else:
+        family = None
+        alphas, betas = pad_rates(obj, s.lr), pad_momenta(s.momentum)
+        result = race_runs.grid_result(obj, run.optimizer, alphas, betas, s.start, s.steps,
+                                       **options)  # fmt: skip
+    lr, mu = grid_runs(alphas, betas)
+    shape = (len(betas), len(alphas))
+    row, col, robust = chosen_cell(SweepResult(lr.reshape(shape), mu.reshape(shape), result))
+    truth = (float(betas[row]),) if q.kind == "beta" else (float(alphas[col]), float(betas[row]))
+    part = None
+    if q.kind == "pad":  # the racer of the asked run: the scene's runs may share an optimizer
+        track = [r.key for r in scene.runs].index(run.key)
+        part = race_runs.grid_part(obj, run.optimizer, alphas, betas, s.start, s.steps,
+                                   result=result, track=track)  # fmt: skip
+    summary = replace(result, positions=None, losses=None, grad_norms=None)
+    return Asked(q.kind, tuple(map(float, alphas)), tuple(map(float, betas)), truth,
+                 int(result.tol_step[row * len(alphas) + col]), robust, summary, family,
+                 part)  # fmt: skip
+
+
+def chart_truth(scene: Scene, values: dict[str, object], asked: Asked | None):
+    """The answer to a question on the chart: where the run ends ``(x, y)``, its fastest
+    ``(β,)`` or ``(α, β)``; None for a scene that asks none."""
+    if asked is not None:
+        return asked.truth
+    return point_truth(scene, values)
+
+
+#: Where each kind of question on the chart draws its marks, for the texts.
+MARKED_ON = {"point": "on the chart", "beta": "on the β slider", "pad": "on the pad"}
+
+
+def guess_words(kind: str, g: tuple[float, ...]) -> str:
+    """A guess (or an answer) as the texts say it: ``(1.2, -3)``, ``β = 0.87``,
+    ``α = 1.897, β = 0.35``."""
+    if kind == "beta":
+        return f"β = {g[0]:.4g}"
+    if kind == "pad":
+        return f"α = {g[0]:.4g}, β = {g[1]:.4g}"
+    return f"({g[0]:.3g}, {g[1]:.3g})"
+
+
+def answer_words(scene: Scene, values: dict[str, object], asked: Asked | None) -> str:
+    """A question's answer in one sentence, from the runs: where its run stops, or its
+    fastest β or cell with what its run does and the rule that picked it, or the choices
+    the checks hold for."""
+    q = scene.question
+    if q.kind == "choice":
+        right = ", ".join(q.choices[i].label for i in right_answers(scene, values))
+        return f"The runs answer it: {right}."
+    truth = chart_truth(scene, values, asked)
+    if asked is None:
+        return f"The run stops at {guess_words(q.kind, truth)} (the ◆ on the chart)."
+    what = "β" if q.kind == "beta" else "cell"
+    value = f"{truth[0]:.4g}" if q.kind == "beta" else guess_words(q.kind, truth)
+    rule = ("its neighbours on the grid agree" if asked.robust
+            else "no setting's neighbours agree here: the fastest outright")  # fmt: skip
+    return (f"The fastest {what} is {value}: the run {asked.said(scene.objective, truth)} "
+            f"(the ◆ {MARKED_ON[q.kind]}), picked as the Sweep page picks ({rule}).")  # fmt: skip
+
+
+def facts(
+    scene: Scene, results: dict[str, BatchResult], asked: Asked | None = None
+) -> dict[str, object]:
+    """Every caption field of ``scene``, from its runs' results (keyed by run key), and a
+    β or pad question's answer from ``asked`` (:func:`asked_runs`) as ``question``."""
     obj = scene.objective
     start_gap = float(obj.value(list(scene.start)) - obj.f_star)
     out: dict[str, object] = {
@@ -566,6 +744,9 @@ def facts(scene: Scene, results: dict[str, BatchResult]) -> dict[str, object]:
     }
     out.update({run.key: run_facts(obj, run, results[run.key], scene.settings(run),
                                    scene.run_label(run)) for run in scene.runs})  # fmt: skip
+    if asked is not None:  # its answer, as caption fields (see _ASKED_FIELDS)
+        alpha = asked.alphas[0] if asked.kind == "beta" else asked.truth[0]
+        out["question"] = SimpleNamespace(alpha=alpha, beta=asked.truth[-1], steps=asked.steps)
     return out
 
 
@@ -673,14 +854,19 @@ def scene_runs(
     ]
 
 
-def tracks(scene: Scene, results: dict[str, BatchResult]) -> list[Track]:
-    """The race component's view of a scene: one coloured single run per scene run."""
+def tracks(
+    scene: Scene, results: dict[str, BatchResult], family: Family | None = None
+) -> list[Track]:
+    """The race component's view of a scene: one coloured single run per scene run, the run
+    a β question asks about as its whole ``family`` (the β slider switches its run; the
+    member at its own β is its run, the same numbers)."""
+    asked = scene.question.run if family is not None else None
     return [
         Track(
             run.optimizer,
             scene.run_label(run),
             color,
-            Family(run.optimizer, None, results[run.key]),
+            family if run.key == asked else Family(run.optimizer, None, results[run.key]),
         )
         for run, color in zip(scene.runs, _colors(scene), strict=True)
     ]
@@ -707,6 +893,7 @@ class Stage:
     start: tuple[float, float]
     tolerance: float
     axes: dict | None = None
+    asked: Asked | None = None
 
 
 def stage(
@@ -719,7 +906,9 @@ def stage(
     ``race_for`` and seed 0's path through ``path_for`` (the pages pass cached ones)."""
     if scene.model is None:
         results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
-        return Stage(facts(scene, results), results, scene.objective, scene.start, TOLERANCE)
+        asked = asked_runs(scene)
+        values = facts(scene, results, asked)
+        return Stage(values, results, scene.objective, scene.start, TOLERANCE, asked=asked)
     path = path_for(scene.model)
     family = Family("momentum", path.momenta, path.family)
     members = {run.key: family.member(run.momentum) for run in scene.runs}
@@ -732,8 +921,14 @@ def stage_view(scene: Scene, staged: Stage, font_size: int, inspect: bool = True
     """The race component's data for a run scene: one coloured racer per scene run, each
     with its step inspector's numbers (see :func:`scene_inspections`) unless ``inspect`` is
     false (a follower's phone: 60 kB for the race, up to 1.6 MB with them)."""
-    data = race_runs.view(staged.objective, staged.start, tracks(scene, staged.results),
-                          font_size, tolerance=staged.tolerance, axes=staged.axes)  # fmt: skip
+    asked = staged.asked
+    racers = tracks(scene, staged.results, asked.family if asked else None)
+    chosen = {}
+    if asked is not None:  # its slider or pad marks the asked run's own α and β
+        run = next(r for r in scene.runs if r.key == scene.question.run)
+        chosen = {"lr": scene.lr, "momentum": run.momentum}
+    data = race_runs.view(staged.objective, staged.start, racers, font_size,
+                          tolerance=staged.tolerance, axes=staged.axes, **chosen)  # fmt: skip
     return with_inspection(data, scene_inspections(scene)) if inspect else data
 
 

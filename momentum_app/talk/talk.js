@@ -44,7 +44,8 @@
     byId("talkprev").disabled = i === 0;
     byId("talknext").disabled = i === slides.length - 1;
     if (location.hash !== `#${s.name}`) history.replaceState(null, "", `#${s.name}`);
-    explore.hidden = !s.explore;
+    talk.exploring = false;
+    ask(s.question);
     play(false);
   }
 
@@ -65,15 +66,75 @@
     // a big screen: bigger; a phone: the page's own type
     const phone = window.innerWidth < 700;
     const uiFont = phone ? 16 : Math.round(18 * Math.max(1, window.innerHeight / 800));
-    const options = {uiFont, clickable: false, autoplay: "seen", fresh: true};
+    // A question waits for its answer before the scene's runs play (the playground's race
+    // of the scene is offered only once it is answered: it would give the answer away).
+    const asking = !exploring && s.question && !talk.revealed;
+    const options = {uiFont, clickable: false, autoplay: asking ? false : "seen", fresh: true};
     const id = exploring ? s.explore : s.race;
-    options.dataVersion = id;  // the parts that join a race are kept by its block's name
+    options.dataVersion = id;  // the parts that join a race wait for it, never another's
     const own = await block(id);
     if (talk.index !== i || talk.exploring !== exploring) return;  // moved on meanwhile
-    if (exploring) Object.assign(options, {parts: own.parts, momentum: own.momentum});
+    options.parts = exploring ? own.parts : s.parts;
+    if (exploring) options.momentum = own.momentum;
+    marks(exploring);
     await startRace(exploring ? own.race : own, options);
     talk.shown += 1;
   }
+
+  // The question's marks on the scene's own runs (its guess, or once answered the truth
+  // and the reader's guess); none on the playground's race of it.
+  function marks(exploring) {
+    const q = slides[talk.index].question;
+    if (exploring || !q || q.kind === "choice") {
+      raceAsk("");
+      raceMarks({kind: "point", mine: null});
+    } else if (talk.revealed) {
+      raceMarks({kind: q.kind, truth: q.truth, mine: talk.mine});
+    }
+  }
+
+  // A scene's question, asked before it plays: its choices, or a guess on the chart (the
+  // landscape, the β slider, the pad) that the reader may lock in; the caption waits.
+  // No room here: "Show the answer" marks it (computed when the file was written, from
+  // the runs, as the app does) and plays the race.
+  function ask(q) {
+    talk.revealed = !q;
+    explore.hidden = !slides[talk.index].explore || Boolean(q);
+    byId("talkquestion").hidden = !q;
+    byId("talkcaption").hidden = byId("talkchecks").hidden = Boolean(q);
+    const onChart = Boolean(q) && q.kind !== "choice";
+    raceMarks({kind: onChart ? q.kind : "point", mine: null});
+    raceAsk(onChart ? "tap" : "");
+    byId("asksend").textContent = "Lock in my guess";
+    if (!q) return null;
+    byId("talkqtext").textContent = `Question: ${q.text}`;
+    const list = byId("talkchoices");
+    list.replaceChildren(...q.choices.map((c) => Object.assign(document.createElement("li"), {textContent: c.label})));
+    list.hidden = !q.choices.length;
+    byId("talkanswer").hidden = true;
+    byId("talkanswer").textContent = q.answer;
+    byId("talkreveal").hidden = false;
+    return q;
+  }
+
+  function reveal() {
+    const q = slides[talk.index].question;
+    if (!q || talk.revealed) return;
+    talk.revealed = true;
+    byId("talkreveal").hidden = true;
+    byId("talkanswer").hidden = false;
+    byId("talkcaption").hidden = byId("talkchecks").hidden = false;
+    fold(slides[talk.index].caption);  // its fold measured now that it shows
+    explore.hidden = !slides[talk.index].explore;
+    [...byId("talkchoices").children].forEach((li, k) => li.classList.toggle("right", q.choices[k].right));
+    if (q.kind !== "choice") {
+      talk.mine = raceStats.marks.mine || raceStats.guess;
+      raceAsk("");
+      raceMarks({kind: q.kind, truth: q.truth, mine: talk.mine});
+    }
+    setPlaying(true);
+  }
+  byId("talkreveal").addEventListener("click", reveal);
 
   byId("talkprev").addEventListener("click", () => show(talk.index - 1));
   byId("talknext").addEventListener("click", () => show(talk.index + 1));

@@ -23,10 +23,20 @@ from pathlib import Path
 
 import streamlit as st
 
-from momentum_app.race.race_chart import parse_guess, race_chart, race_marks
+from momentum_app.race.race_chart import parse_guess, race_chart, race_marks, race_part
 from momentum_app.talk import room as rooms
 from momentum_app.talk import room_watch
-from momentum_app.talk.scenes import Scene, SceneChoice, median_point, point_truth, right_answers
+from momentum_app.talk.scenes import (
+    ON_CHART,
+    Asked,
+    Scene,
+    SceneChoice,
+    answer_words,
+    chart_truth,
+    guess_words,
+    median_point,
+    right_answers,
+)
 from momentum_app.ui import state
 
 #: How often a follower's page asks the store for the presenter's scene, in seconds: the
@@ -323,7 +333,7 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
     question = scene.question
     if question is None:
         return True
-    if question.kind == "point":
+    if question.kind in ON_CHART:
         return point_question_ui(scene, values, now)
     right = right_answers(scene, values)
     if state.presenting():
@@ -365,15 +375,16 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
     return True
 
 
-# --- a point question: the room taps where a run stops (scenes.toml, kind = "point") ------
+# --- a question on the chart (scenes.toml, kind = "point", "beta" or "pad") -----------------
+# The room guesses where a run stops (a tap on the landscape), its fastest β (its slider) or
+# its fastest (α, β) (a cell of the pad). One path for the three: the store keeps every
+# guess as a point (rooms.guess_point), the chart draws them where the kind says.
 #: The scene's chart (pages/scenes.py draws it under the same key after the reveal).
 CHART = "scene_chart"
 _POINTS = "_my_points"
 _GUESS_SEEN = "_guess_nonces_seen"
-
-
-def _xy(p: tuple[float, float]) -> str:
-    return f"({p[0]:.3g}, {p[1]:.3g})"
+#: The numbers a guess of each kind holds, as the chart sends it.
+_SIZE = {"point": 2, "pad": 2, "beta": 1}
 
 
 def _is_revealed(scene: Scene, now: rooms.Now | None) -> bool:
@@ -385,63 +396,101 @@ def _is_revealed(scene: Scene, now: rooms.Now | None) -> bool:
 
 
 def _my_point(scene: Scene) -> tuple[tuple[float, float], str] | None:
-    """This device's guess for ``scene`` and what the store said."""
+    """This device's guess for ``scene`` as the store keeps it (a point) and what the store
+    said."""
     return _kept(scene, _POINTS, "my_point")
 
 
-def _take_guess(scene: Scene) -> None:
-    """A guess the follower's chart sent (``{"guess": [x, y], "nonce": n}``), each nonce
-    once: checked, then answered; a malformed one is a line, not an answer."""
+def _take_guess(scene: Scene, asked: Asked | None) -> None:
+    """A guess the follower's chart sent (``{"guess": [...], "nonce": n}``), each nonce
+    once: checked (its shape, its range, for a β or a cell one of the chart's values),
+    then answered; a malformed one is a line, not an answer."""
     value = st.session_state.get(CHART)
     nonce = value.get("nonce") if isinstance(value, dict) else None
     seen = st.session_state.setdefault(_GUESS_SEEN, set())
     if nonce is None or nonce in seen:
         return
     seen.add(nonce)
+    kind = scene.question.kind
     try:
-        guess = parse_guess(value)
+        guess = parse_guess(value, _SIZE[kind])
+        if guess is None:
+            return
+        point = rooms.guess_point(kind, guess)
+        if asked is not None:
+            asked.index(guess)
     except ValueError as err:
-        st.warning(f"That tap was not taken: {err}.", icon=":material/error:")
+        st.warning(f"That {'tap' if kind == 'point' else 'guess'} was not taken: {err}.",
+                   icon=":material/error:")  # fmt: skip
         return
-    if guess is None:
-        return
-    result = _ask("answer_point", state.room(), scene.name, device_id(), *guess)
+    result = _ask("answer_point", state.room(), scene.name, device_id(), *point)
     if result is not None:
-        st.session_state.setdefault(_POINTS, {})[(state.room(), scene.name)] = (guess, result)
+        st.session_state.setdefault(_POINTS, {})[(state.room(), scene.name)] = (point, result)
+
+
+def chart_parts(scene: Scene, data: str) -> None:
+    """After the scene's chart: a pad question's pad, as the race's ``pad`` part."""
+    from momentum_app.ui import cache
+
+    asked = cache.scene_stage(scene).asked
+    if asked is not None and asked.part:
+        race_part(CHART, data, "pad", asked.part)
 
 
 def _ask_chart(scene: Scene, ask: str) -> None:
     """The scene's landscape with its start and no run (the runs would answer it): ``"tap"``
-    takes a guess, ``"show"`` only shows guesses."""
-    from momentum_app.ui import cache, widgets  # drawn only when a scene asks for a point
+    takes a guess, ``"show"`` only shows guesses (a β question's slider, a pad question's
+    pad, with no run's colour)."""
+    from momentum_app.ui import cache, widgets  # drawn only when a scene asks on the chart
 
     font = widgets.chart_font()
     size = 18 if state.presenting() else font + 1
     data = cache.scene_data(scene, font, inspect=not state.following())
     with st.container(key="scene_ask"):
         race_chart(data, key=CHART, clickable=False, fresh=True, ui_font=size, ask=ask)
+    chart_parts(scene, data)
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def _live_points(scene: Scene) -> None:
-    """The presenter's live view of the guesses: every dot on the chart, and the count."""
+    """The presenter's live view of the guesses: every mark on the chart, and the count."""
+    kind = scene.question.kind
     points = _ask("points", state.room(), scene.name) or []
-    race_marks(CHART, {"guesses": points, "count": len(points)})
+    guesses = [list(rooms.point_guess(kind, p)) for p in points]
+    race_marks(CHART, {"kind": kind, "guesses": guesses, "count": len(points)})
     n = len(points)
     st.caption(f"{n} guess{'' if n == 1 else 'es'} · room {state.room()}")
 
 
+def _off(scene: Scene, asked: Asked | None, guess: tuple, truth: tuple) -> str:
+    """How far ``guess`` is from the answer, and (a β or a cell) what its own run does."""
+    kind = scene.question.kind
+    if asked is None:
+        return f"{math.dist(guess, truth):.3g} away from where it stops"
+    if kind == "beta":
+        off = f"{abs(guess[0] - truth[0]):.2g} off the fastest β"
+    else:
+        i, j = divmod(asked.index(guess), len(asked.alphas))
+        ti, tj = divmod(asked.index(truth), len(asked.alphas))
+        off = f"{abs(j - tj)} column(s) and {abs(i - ti)} row(s) from the fastest cell"
+    return f"{off}; there the run {asked.said(scene.objective, guess)}"
+
+
 def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> bool:
-    """A point question: where does the run ``question.run`` stop? Before the reveal the
-    chart shows the landscape without the runs; a follower taps a guess, the presenter
-    sees every guess live. After it, the race plays with the truth (the run's end, from
-    the runs as captions are) and the room's median guess (the median x and the median
-    y) marked, and a follower reads how far off it was.
+    """A question on the chart about the run ``question.run``: where it stops, its fastest
+    β, its fastest (α, β). Before the reveal the chart shows the landscape without the runs
+    (and a β question's slider, a pad question's pad without colours); a follower guesses
+    on it, the presenter sees every guess live. After it, the race plays with the answer
+    (from the runs, as captions are) and the room's median guess (coordinate-wise) marked,
+    and a follower reads how far off it was.
 
     Returns:
         Whether the scene's caption and race may be shown (after the reveal).
     """
-    question, truth = scene.question, point_truth(scene, values)
+    from momentum_app.ui import cache
+
+    question, asked = scene.question, cache.scene_stage(scene).asked
+    kind, truth = question.kind, chart_truth(scene, values, asked)
     revealed = _is_revealed(scene, now)
     _question_head(question, TAP_ROOM if state.presenting() and not revealed else "")
     if state.presenting() and not revealed:
@@ -453,32 +502,43 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
         if _cookie(DEVICE_COOKIE) != device_id():  # kept for a reload
             _cookie_ui("device_key", DEVICE_COOKIE, device_id())
         if _my_point(scene) is None:
-            _take_guess(scene)
-        mine = _my_point(scene)
-        if mine is not None:
-            st.info(f"Your guess {_xy(mine[0])} — {_SAID[mine[1]]}")
-        _ask_chart(scene, "tap" if mine is None else "show")
-        race_marks(CHART, {"mine": list(mine[0]) if mine else None})
+            _take_guess(scene, asked)
+        kept = _my_point(scene)
+        mine = rooms.point_guess(kind, kept[0]) if kept else None
+        if kept is not None:
+            st.info(f"Your guess {guess_words(kind, mine)} — {_SAID[kept[1]]}")
+        _ask_chart(scene, "tap" if kept is None else "show")
+        race_marks(CHART, {"kind": kind, "mine": list(mine) if mine else None})
         return False
     points = (_ask("points", state.room(), scene.name) or []) if state.room() else []
     median = median_point(points)
-    mine = _my_point(scene) if state.following() else None
-    race_marks(CHART, {"guesses": points, "count": len(points) if state.room() else None,
+    median = median and rooms.point_guess(kind, median)
+    kept = _my_point(scene) if state.following() else None
+    mine = rooms.point_guess(kind, kept[0]) if kept else None
+    race_marks(CHART, {"kind": kind, "guesses": [list(rooms.point_guess(kind, p)) for p in points],
+                       "count": len(points) if state.room() else None,
                        "truth": list(truth), "median": median and list(median),
-                       "mine": list(mine[0]) if mine else None})  # fmt: skip
+                       "mine": list(mine) if mine else None})  # fmt: skip
+    if state.presenting():
+        st.html(REVEALED_CSS)
     with st.container(key="scene_tally"):
-        lines = [f"The run stops at {_xy(truth)} (the ◆ on the chart)."]
-        if median is not None:
-            off = math.dist(median, truth)
-            lines.append(f"The room's median guess, the median x and the median y of "
-                         f"{len(points)} guess{'' if len(points) == 1 else 'es'} (✕): "
-                         f"{_xy(median)}, {off:.3g} away.")  # fmt: skip
+        lines = [answer_words(scene, values, asked)]
+        n = f"{len(points)} guess{'' if len(points) == 1 else 'es'}"
+        if median is not None and kind == "beta":
+            lines.append(f"The room's median β of {n} (✕): {median[0]:.4g}, "
+                         f"{abs(median[0] - truth[0]):.2g} off.")  # fmt: skip
+        elif median is not None:
+            x, y = ("α", "β") if kind == "pad" else ("x", "y")
+            lines.append(f"The room's median guess, the median {x} and the median {y} of {n} "
+                         f"(✕): {guess_words(kind, median)}"
+                         + (f", {math.dist(median, truth):.3g} away." if kind == "point"
+                            else " (possibly nobody's cell)."))  # fmt: skip
         elif state.room():
             lines.append("Nobody in the room guessed.")
         st.markdown("  \n".join(lines))
-        if mine is not None and mine[1] == rooms.OK:
-            st.info(f"Your guess {_xy(mine[0])} was {math.dist(mine[0], truth):.3g} away "
-                    "from where it stops.", icon=":material/my_location:")  # fmt: skip
+        if kept is not None and kept[1] == rooms.OK:
+            st.info(f"Your guess {guess_words(kind, mine)} was {_off(scene, asked, mine, truth)}.",
+                    icon=":material/my_location:")  # fmt: skip
     return True
 
 
@@ -546,6 +606,14 @@ FOLLOWER_CSS = """<style>
          > .st-key-scene_caption) { order: 1; }
   .st-key-scene_chart ~ * { order: 2; }
 }
+</style>"""
+#: A projector, after the reveal of a question on the chart: the answer and the caption go
+#: under the chart, whose marks show the answer (above it they pushed a β question's race
+#: below a 1280 x 720 screen: the slider, its marks and the readout take room too).
+REVEALED_CSS = """<style>
+[data-testid="stVerticalBlock"]:has(> .st-key-scene_chart) >
+  :has(> .st-key-scene_tally, > .st-key-scene_caption) { order: 1; }
+.st-key-scene_chart ~ * { order: 2; }
 </style>"""
 
 

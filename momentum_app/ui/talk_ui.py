@@ -364,6 +364,7 @@ def scene_ui(
     race_chart(data, key=room_ui.CHART, clickable=False, fresh=True,
                ui_font=18 if presenting else font + 1,
                autoplay="seen" if following else presenting)  # fmt: skip
+    room_ui.chart_parts(scene, data)  # a pad question's pad
     if scene.model is not None and not presenting:  # the chart is one seed: here are all
         model_scene_bands_ui(cache.model_race(scene.model), font)
     return staged

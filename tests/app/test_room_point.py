@@ -62,7 +62,7 @@ def test_followers_tap_the_presenter_counts_the_reveal_marks_truth_and_median(st
     (chart,) = races(boss)
     assert chart["ask"] == "show" and not chart["autoplay"]  # the runs would answer it
     assert "on your phone" in said(boss)  # the room is told where to tap
-    assert marks(boss) == {"guesses": [], "count": 0}
+    assert marks(boss) == {"kind": "point", "guesses": [], "count": 0}
     guesses = [(1.0, -2.0), (3.0, -3.0), (-2.5, 4.0)]
     fans = []
     for i, (x, y) in enumerate(guesses):

@@ -470,3 +470,46 @@ def test_a_room_carries_its_talk_to_followers(store, opened):
     assert store.now(opened.room) == now and now.talk == talk
     with pytest.raises(ValueError, match="talk id"):
         store.publish(opened.room, opened.key, "a", talk="nope")
+
+
+# --- a β or a cell of the pad: kept as points (room.guess_point), read back as guesses -----
+
+
+@pytest.mark.parametrize(
+    ("kind", "guess", "point"),
+    [
+        ("beta", (0.87,), (0.87, 0.0)),
+        ("pad", (1.897, 0.35), (1.897, 0.35)),
+        ("point", (-1.5, 2.25), (-1.5, 2.25)),
+    ],
+    ids=["beta", "pad", "point"],
+)
+def test_a_guess_of_each_kind_is_kept_once_a_device_and_read_back(
+    store, opened, kind, guess, point
+):
+    present(store, opened, "pick-beta")
+    said = store.answer_point(opened.room, "pick-beta", DEVICE, *room.guess_point(kind, guess))
+    assert said == OK
+    again = room.guess_point(kind, tuple(v / 2 for v in guess))
+    assert store.answer_point(opened.room, "pick-beta", DEVICE, *again) == AGAIN
+    kept = store.my_point(opened.room, "pick-beta", DEVICE)
+    assert kept == point and room.point_guess(kind, kept) == guess
+    assert [room.point_guess(kind, p) for p in store.points(opened.room, "pick-beta")] == [guess]
+
+
+@pytest.mark.parametrize(
+    ("kind", "guess"),
+    [
+        ("beta", (1.5,)),
+        ("beta", (-0.1,)),
+        ("beta", (0.5, 0.5)),
+        ("pad", (0.0, 0.5)),
+        ("pad", (0.1, 2.0)),
+        ("pad", (0.1,)),
+        ("point", (1.0,)),
+    ],
+)
+def test_a_guess_out_of_its_range_is_refused_before_the_store(kind, guess):
+    with pytest.raises(ValueError, match="guess") as err:
+        room.guess_point(kind, guess)
+    assert "\n" not in str(err.value)

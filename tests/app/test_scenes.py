@@ -108,10 +108,12 @@ def test_one_scene_at_least_per_claim_and_tip():
 @pytest.mark.parametrize("scene", PLANE, ids=[s.name for s in PLANE])
 def test_caption_numbers_are_the_runs_numbers(scene):
     results = core_results(scene)
-    text = scenes.caption(scene, scenes.facts(scene, results))
+    asked = scenes.asked_runs(scene)  # its answer: held to the core below (test_asked_*)
+    text = scenes.caption(scene, scenes.facts(scene, results, asked))
     numbers = NUMBER.findall(text)
     assert numbers, text
-    stray = set(numbers) - allowed_numbers(scene, results)
+    answer = [*asked.truth, asked.alphas[0], asked.steps] if asked else []
+    stray = set(numbers) - allowed_numbers(scene, results) - shown(answer)
     assert not stray, f"{stray} in: {text}"
     # And the headline numbers are there: each run's steps to the tolerance or divergence.
     for run in scene.runs:
@@ -281,6 +283,29 @@ def test_a_point_questions_answer_is_where_the_core_run_ends(scene):
     assert scenes.point_truth(scene, values) != (x, y)
 
 
+ON_CHART_SCENES = [s for s in ASKING if s.question.kind in scenes.ON_CHART]
+PICKING = [s for s in ASKING if s.question.kind in ("beta", "pad")]
+
+
+def test_three_scenes_at_least_ask_on_the_chart_each_kind_once_at_least():
+    assert len(ON_CHART_SCENES) >= 3
+    assert {s.question.kind for s in ON_CHART_SCENES} == set(scenes.ON_CHART)
+
+
+@pytest.mark.parametrize("scene", PICKING, ids=[s.name for s in PICKING])
+def test_a_beta_or_pad_answer_is_the_sweeps_pick_among_the_core_runs(scene):
+    from tests.app.test_room_chart import core_answer
+
+    truth, steps = core_answer(scene.name)
+    asked = scenes.asked_runs(scene)
+    assert asked.truth == truth and asked.steps == steps > 0
+    assert scenes.chart_truth(scene, {}, asked) == truth
+    # What a guess's run did, from the same runs: the answer's own run is the fastest.
+    assert f"in {steps:,} steps" in asked.said(scene.objective, truth)
+    with pytest.raises(ValueError, match="is none of the chart's values"):
+        asked.index((0.123456,) if asked.kind == "beta" else (truth[0] * 1.001, truth[1]))
+
+
 def test_the_median_guess_is_coordinate_wise():
     points = [(0.0, 5.0), (1.0, -1.0), (10.0, 2.0)]
     assert scenes.median_point(points) == (1.0, 2.0)  # no one guessed (1, 2)
@@ -348,7 +373,10 @@ def test_a_speaker_can_add_a_point_question(tmp_path):
     [
         (('run = "b"', 'run = "z"'), "run 'z' is none of the scene's runs (a, b)"),
         (('run = "b"\n', ""), "a point question needs run ="),
-        (('kind = "point"', 'kind = "spot"'), "kind is one of choice, point, got 'spot'"),
+        (
+            ('kind = "point"', 'kind = "spot"'),
+            "kind is one of choice, point, beta, pad, got 'spot'",
+        ),
         (
             ('run = "b"', 'run = "b"\n[[scene.question.choices]]\nlabel = "x"\nchecks = []'),
             "a point question has no choices",
@@ -360,6 +388,82 @@ def test_a_broken_point_question_is_one_line_naming_the_scene(tmp_path, change, 
     with pytest.raises(ValueError, match=re.escape(message)) as err:
         scenes.load_scenes(write(tmp_path, GOOD + POINT.replace(*change, 1)))
     assert "'mine'" in str(err.value) and "\n" not in str(err.value)
+
+
+ON_CHART = """
+[scene.question]
+kind = "{kind}"
+text = "Which is fastest?"
+run = "b"
+"""
+
+
+@pytest.mark.parametrize("kind", ["beta", "pad"])
+def test_a_speaker_can_ask_for_a_beta_or_a_cell(tmp_path, kind):
+    (scene,) = scenes.load_scenes(write(tmp_path, GOOD + ON_CHART.format(kind=kind)))
+    assert (scene.question.kind, scene.question.run, scene.question.choices) == (kind, "b", ())
+
+
+@pytest.mark.parametrize("kind", ["beta", "pad"])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('run = "b"', 'run = "a"'), "question asks about a momentum run; 'a' is sgd"),
+        (('run = "b"', 'run = "z"'), "run 'z' is none of the scene's runs (a, b)"),
+        (('run = "b"\n', ""), 'question needs run = "<key>"'),
+        (('run = "b"', "run = 7"), 'question needs run = "<key>"'),
+        (
+            ("momentum = 0.5 }]", "ramp = [0.5, 0.9, 50] }]"),
+            "run 'b' raises β during the run (ramp)",
+        ),
+        (("lr = 0.05\n", "tuned = true\n"), "needs the scene's own α (not tuned = true)"),
+        (
+            ('run = "b"', 'run = "b"\n[[scene.question.choices]]\nlabel = "x"\nchecks = []'),
+            "question has no choices",
+        ),
+        (('caption = "', 'caption = "{question.gap} '), "the caption's {question.gap}"),
+    ],
+    ids=[
+        "sgd-run",
+        "unknown-run",
+        "no-run",
+        "run-not-text",
+        "ramp",
+        "tuned",
+        "choices",
+        "unknown-field",
+    ],
+)
+def test_a_broken_beta_or_pad_question_is_one_line_naming_scene_and_field(
+    tmp_path, kind, change, message
+):
+    text = (GOOD + ON_CHART.format(kind=kind)).replace(*change, 1)
+    if change[0].startswith("momentum"):  # a tuned scene's runs take no momentum: drop it
+        text = text.replace(", momentum = 0.5", "")
+    if change[1].startswith("tuned"):
+        text = text.replace(", momentum = 0.5", "")
+    with pytest.raises(ValueError, match=re.escape(message)) as err:
+        scenes.load_scenes(write(tmp_path, text))
+    said = str(err.value)
+    assert said.startswith("scene 'mine': ") and "\n" not in said
+    assert "question" in said or "caption" in said
+
+
+def test_a_question_field_needs_a_beta_or_pad_question(tmp_path):
+    text = GOOD.replace('caption = "', 'caption = "{question.beta} ')
+    with pytest.raises(ValueError, match=re.escape("the caption's {question.beta}")):
+        scenes.load_scenes(write(tmp_path, text))
+    checked = GOOD + ON_CHART.format(kind="pad")
+    checked = checked.replace('checks = ["b.steps', 'checks = ["question.steps > 0", "b.steps')
+    (scene,) = scenes.load_scenes(write(tmp_path, checked))
+    assert "question.steps > 0" in scene.checks
+
+
+@pytest.mark.parametrize("kind", ["point", "beta", "pad"])
+def test_a_network_scene_cannot_ask_on_the_chart(tmp_path, kind):
+    text = GOOD_MODEL + ON_CHART.format(kind=kind).replace('"b"', '"heavy"')
+    with pytest.raises(ValueError, match=f"a {kind} question needs a landscape"):
+        scenes.load_scenes(write(tmp_path, text))
 
 
 def test_a_network_scene_cannot_ask_for_a_point(tmp_path):

@@ -43,13 +43,39 @@ def test_each_slide_carries_the_caption_and_checks_the_scenes_page_computes(talk
     for slide, scene in zip(slides, every, strict=True):
         if scene.model is None:
             results = {run.key: runs.run_one(scene.settings(run)) for run in scene.runs}
-            values = scenes.facts(scene, results)
+            values = scenes.facts(scene, results, scenes.asked_runs(scene))
         else:  # the page's model race over seeds, not the talk's own run of it
             values = scenes.model_facts(scene, model_view.race_for(scene.model))
         assert slide["caption"] == scenes.caption(scene, values)
         assert slide["where"] == scene.where
         assert slide["failed"] == scenes.failed_checks(scene, values) == []
         assert slide["checks"] == len(scene.checks) and slide["title"] == scene.title
+
+
+def test_each_question_is_in_the_file_with_its_answer_from_the_core(talk):
+    from tests.app.test_room_chart import core_answer
+    from tests.app.test_room_point import core_end
+
+    (block,) = re.findall(r'<script type="application/json" id="slides">(.*?)</script>', talk)
+    slides = {s["name"]: s for s in json.loads(block.replace("<\\/", "</"))}
+    asking = [s for s in scenes.load_scenes() if s.question is not None]
+    assert {s.question.kind for s in asking} == {"choice", "point", "beta", "pad"}
+    for scene in asking:
+        q = slides[scene.name]["question"]
+        assert (q["kind"], q["text"]) == (scene.question.kind, scene.question.text)
+        if q["kind"] == "choice":
+            assert sum(c["right"] for c in q["choices"]) == 1 and q["truth"] is None
+            right = next(c["label"] for c in q["choices"] if c["right"])
+            assert q["answer"] == f"The runs answer it: {right}."
+        elif q["kind"] == "point":
+            assert q["truth"] == pytest.approx(core_end(scene.name), abs=1e-9)
+        else:
+            truth, steps = core_answer(scene.name)
+            assert q["truth"] == list(truth) and f"in {steps:,} steps" in q["answer"]
+            pad = q["kind"] == "pad"
+            assert len(slides[scene.name]["parts"]) == pad  # the pad travels with its scene
+    assert all(s["question"] is None for s in slides.values() if s["name"] not in
+               {a.name for a in asking})  # fmt: skip
 
 
 def test_a_scene_race_in_the_file_is_the_pages_race():

@@ -255,3 +255,47 @@ def test_a_long_caption_folds_and_leaves_the_chart_half_the_screen(talk_file, br
     assert not caption.evaluate(fold) and not more.is_visible()
     assert left == [] and errors == [], (left, errors)
     context.close()
+
+
+@pytest.mark.parametrize("name", ["pick-beta", "pick-alpha-beta", "no-escape"])
+def test_a_question_on_the_chart_is_asked_offline_and_the_reader_reveals_it(
+    talk_file, browser, name
+):
+    path, every = talk_file
+    page, context, left, errors = open_offline(browser, path, **PHONE)
+    page.goto(f"{path.as_uri()}#{name}")
+    page.reload()
+    page.wait_for_function("() => talkStats.shown > 0 && raceStats.tracks.length")
+    kind = page.evaluate("() => raceStats.marks.kind")
+    assert kind == next(s for s in every if s.name == name).question.kind
+    assert (
+        page.locator("#talkquestion").is_visible() and not page.locator("#talkcaption").is_visible()
+    )
+    assert page.evaluate("() => raceStats.ask") == "tap" and not page.evaluate(
+        "() => raceStats.playing"
+    )
+    if kind == "beta":  # the reader's finger on the slider's step button
+        page.locator("#betadown").tap()
+    elif kind == "pad":
+        box = page.locator("#pad").bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
+    else:
+        box = page.locator("#chart").bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.25)
+    page.wait_for_function("() => raceStats.guess !== null")
+    guess = page.evaluate("() => raceStats.guess")
+    page.locator("#asksend").tap()  # locked in: no room to send it to
+    page.locator("#talkreveal").tap()
+    page.wait_for_function(
+        "() => raceStats.marked && raceStats.marked.truth && raceStats.marked.mine"
+    )
+    slide = page.evaluate("() => JSON.parse(document.getElementById('slides').textContent)"
+                          "[talkStats.index].question")  # fmt: skip
+    marks = page.evaluate("() => raceStats.marks")
+    assert marks["truth"] == slide["truth"] and marks["mine"] == guess
+    assert page.locator("#talkcaption").is_visible()
+    assert page.locator("#talkanswer").inner_text() == slide["answer"]
+    assert page.evaluate("() => raceStats.ask") == "" and page.evaluate("() => raceStats.playing")
+    shot(page, f"talk-question-{kind}")
+    assert left == [] and errors == [], (left, errors)
+    context.close()

@@ -122,6 +122,17 @@ const RaceDecode = (() => {
     return best;
   }
 
+  // Where v lies among ascending values, in index units (between two, in proportion; on
+  // a log axis, in proportion of the logs): a median guess between a grid's cells.
+  function fracIndex(values, v, log) {
+    const f = log ? Math.log : (x) => x, n = values.length;
+    if (n < 2 || v <= values[0]) return 0;
+    if (v >= values[n - 1]) return n - 1;
+    let i = 0;
+    while (values[i + 1] < v) i++;
+    return i + (f(v) - f(values[i])) / (f(values[i + 1]) - f(values[i]));
+  }
+
   // Numbers as the app's sidebar shows them: β with two decimals (more when it needs
   // them), α with four significant digits, other values three, like Python's :.3g.
   function fmtBeta(b) { return Number(b.toFixed(2)) === b ? b.toFixed(2) : String(Number(b.toFixed(3))); }
@@ -251,7 +262,7 @@ const RaceDecode = (() => {
 
   return {unpackInspect, inspectAt, inspectArrows, arrowScale, arrowEnds, inspectLines,
           arrowWords, ARROW_NAMES, num, vec,
-          LEVELS, typed, scale, unpackRuns, locate, pointAt, nearestIndex, fmtBeta, fmtAlpha, fmt,
+          LEVELS, typed, scale, unpackRuns, locate, pointAt, nearestIndex, fracIndex, fmtBeta, fmtAlpha, fmt,
           fill, readout, fmtTol, ink, gapAt, standings};
 })();
 if (typeof module !== "undefined") module.exports = RaceDecode;

@@ -316,6 +316,13 @@ function showSettings() {
   drawPad();
 }
 
+// Whether the selection moves racer t's β (a scene's other momentum racers keep their own).
+function moves(t) {
+  const kind = race.sel.kind;
+  if (kind !== "beta") return Boolean(t.sets[kind]);
+  return t.sets.beta.runs > 1 || !race.betas;  // no family: its one β is the chosen one
+}
+
 // What each shown run has at the current step; its end only once it has got there.
 function showReadout() {
   const shown = shownSettings(), whole = Math.floor(race.step), spoken = [];
@@ -323,7 +330,7 @@ function showReadout() {
     const got = member(t);
     const parts = [];
     if (shown.alpha != null) parts.push(`α = ${D.fmtAlpha(shown.alpha)}`);
-    if (t.momentum && shown.beta != null) parts.push(`β = ${D.fmtBeta(shown.beta)}`);
+    if (t.momentum && shown.beta != null && moves(t)) parts.push(`β = ${D.fmtBeta(shown.beta)}`);
     const head = `<b style="color:${D.ink(t.color)}">${t.label}</b>` + (parts.length ? ` (${parts.join(", ")})` : "");
     if (!got) return `${head}: not on the pad (it holds the first momentum racer)`;
     const said = D.readout(race.data.outcomes, got[0], got[1], whole, race.steps, race.data.tolerance);
@@ -352,10 +359,11 @@ function sendSoon(value, delay) {
 
 betaSlider.addEventListener("input", (event) => {
   const i = Number(betaSlider.value);
+  if (race.ask) { askBeta(i); return; }
   select({kind: "beta", index: i, beta: i});
   race.scrubMs = performance.now() - event.timeStamp;
 });
-betaSlider.addEventListener("change", () => sendSoon({momentum: race.betas[race.sel.beta]}, 250));
+betaSlider.addEventListener("change", () => { if (!race.ask) sendSoon({momentum: race.betas[race.sel.beta]}, 250); });
 alphaSlider.addEventListener("input", (event) => {
   select({kind: "alpha", index: Number(alphaSlider.value)});
   race.scrubMs = performance.now() - event.timeStamp;
@@ -476,6 +484,11 @@ function drawPad() {
     padCells = {set, w, h, canvas: paintCells(set, nA, nB, w, h, ratio)};
   }
   padCtx.setTransform(1, 0, 0, 1, 0, 0);
+  if (race.ask) {  // the colours would answer it: a blank grid, and the guesses
+    blankPad(w * ratio, h * ratio, nA, nB);
+    padCtx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    return padMarks(w, h);
+  }
   padCtx.drawImage(padCells.canvas, 0, 0);
   padCtx.setTransform(ratio, 0, 0, ratio, 0, 0);
   const mark = (i, j, color, r) => {
@@ -485,11 +498,12 @@ function drawPad() {
   const a = race.axes.pad, c = race.chosen, shown = shownSettings();
   mark(D.nearestIndex(a.alphas, c.alpha), D.nearestIndex(a.betas, c.beta ?? 0), "#000", 4);
   mark(D.nearestIndex(a.alphas, shown.alpha), D.nearestIndex(a.betas, shown.beta), "#fff", 6);
-  if (shown.beta != null) pad.setAttribute("aria-valuetext", `α = ${D.fmtAlpha(shown.alpha)}, β = ${D.fmtBeta(shown.beta)}`);
+  if (shown.beta != null && shown.alpha != null) pad.setAttribute("aria-valuetext", `α = ${D.fmtAlpha(shown.alpha)}, β = ${D.fmtBeta(shown.beta)}`);
   // a slider's required values: the cell shown, counted row by row
   const cell = D.nearestIndex(a.betas, shown.beta ?? 0) * a.alphas.length + D.nearestIndex(a.alphas, shown.alpha);
   pad.setAttribute("aria-valuemax", String(a.alphas.length * a.betas.length - 1));
   pad.setAttribute("aria-valuenow", String(cell));
+  if (race.marks.kind === "pad") padMarks(w, h);
 }
 
 // The pad is on its way (asked for when the pointer first came into the chart).
@@ -512,25 +526,39 @@ function padSend() {
 let padHeld = false;
 pad.addEventListener("pointerdown", (event) => {
   if (!padShape()) return;
+  if (race.ask) { padHeld = askPad(event); if (padHeld) pad.setPointerCapture(event.pointerId); return; }
   padHeld = true; pad.setPointerCapture(event.pointerId);
   padSelect(...padCell(event));
   race.scrubMs = performance.now() - event.timeStamp;
 });
 pad.addEventListener("pointermove", (event) => {
   if (!padShape()) return;
+  if (race.ask) { if (padHeld) askPad(event); return; }
   padSelect(...padCell(event));  // hover previews, a drag moves
   race.scrubMs = performance.now() - event.timeStamp;
 });
-pad.addEventListener("pointerup", () => { if (padHeld) { padHeld = false; padSend(); } });
-pad.addEventListener("pointerleave", () => { if (!padHeld && race.sel.kind === "pad") selectChosen(); });
+pad.addEventListener("pointerup", () => { if (padHeld) { padHeld = false; if (!race.ask) padSend(); } });
+pad.addEventListener("pointerleave", () => { if (!padHeld && !race.ask && race.sel.kind === "pad") selectChosen(); });
+// Asked (a room's question), the keys move the guess on a pad question and nothing else.
+const padGuessing = () => race.ask === "tap" && race.marks.kind === "pad";
 gridKeys(pad, {
   at() {
     const shape = padShape();
-    if (!shape) return null;
-    const a = race.axes.pad, shown = shownSettings();
+    if (!shape || (race.ask && !padGuessing())) return null;
+    const a = race.axes.pad, g = race.guess;
+    if (padGuessing()) {
+      return g ? [D.nearestIndex(a.alphas, g[0]), D.nearestIndex(a.betas, g[1]), shape.nA, shape.nB]
+        : [shape.nA >> 1, shape.nB >> 1, shape.nA, shape.nB];
+    }
+    const shown = shownSettings();
     return [D.nearestIndex(a.alphas, shown.alpha), D.nearestIndex(a.betas, shown.beta ?? 0), shape.nA, shape.nB];
   },
-  go: padSelect, take: padSend, back: selectChosen,
+  go(i, j) {
+    if (padGuessing()) takeGuess([race.axes.pad.alphas[i], race.axes.pad.betas[j]]);
+    else padSelect(i, j);
+  },
+  take: () => (padGuessing() ? $("asksend").click() : padSend()),
+  back: () => { if (!race.ask) selectChosen(); },
 });
 
 // --- a page's own map (the sweep's, the theory's): the pointer over it picks a pad run -----
@@ -976,17 +1004,21 @@ function fitLegend() {
 
 // --- a race, and the sets that join it ------------------------------------------------
 function applyPart(part) {
-  const wide = race.steps >= 65536, sets = part.sets;
-  for (const t of race.tracks) {
-    if (sets[t.name]) t.sets[part.kind] = D.unpackRuns(sets[t.name], race.data.screen, wide);
+  const wide = race.steps >= 65536, sets = part.sets, only = part.axes.track;
+  race.tracks.forEach((t, k) => {  // a scene's pad is its asked racer's (axes.track) only
+    const mine = sets[t.name] && (only == null || only === k);
+    if (mine) t.sets[part.kind] = D.unpackRuns(sets[t.name], race.data.screen, wide);
     else delete t.sets[part.kind];
-  }
+  });
   race.axes[part.kind] = part.axes;
   if (part.kind === "alpha") {
     alphaSlider.max = String(part.axes.alphas.length - 1);
     $("alpharow").hidden = false;
   }
-  if (part.kind === "pad") $("padbox").hidden = Boolean(race.data.map);  // the map is the pad
+  if (part.kind === "pad") {
+    $("padbox").hidden = Boolean(race.data.map);  // the map is the pad
+    $("readout").hidden = false;  // it says what the cell under the pointer did
+  }
   if (race.sel.kind === part.kind) selectChosen(); else showSettings();
 }
 
@@ -1081,6 +1113,7 @@ function startRace(data, options) {
     $("controls").hidden = false;
     fitOverlay();
     draw();
+    showAsk();  // a question's mode, now that its slider or pad is there
     chart.on("plotly_afterplot", () => { fitOverlay(); draw(); });  // newPlot dropped it
     followed = $("chartbox").clientWidth;  // newPlot drew it at this width
     if (again) follow();
@@ -1171,7 +1204,11 @@ function inspectKey(t) {
 
 // Racer t's (the i-th) inspection; null while on its way, {reason} when there is none.
 function inspection(t, i) {
-  if (race.inline.length) return race.sel.kind === "beta" ? race.inline[i] || null : null;
+  if (race.inline.length) {  // a scene's: each racer's own run (a family's at its own β)
+    const own = race.sel.kind === "beta" && (t.sets.beta.runs === 1 || race.sel.beta === ownBeta());
+    return own ? race.inline[i] || null
+      : {reason: "the step inspector holds this scene's own runs only: back to its β to inspect"};
+  }
   return race.inspected[inspectKey(t)] || null;
 }
 
@@ -1302,6 +1339,8 @@ function setInspecting(on) {
 playButton.addEventListener("click", () => { if (!race.playing) setInspecting(true); });
 $("inspect").addEventListener("click", () => setInspecting(!race.inspecting || race.playing));
 
+function ownBeta() { return race.betas ? D.nearestIndex(race.betas, race.chosen.beta ?? 0.9) : 0; }
+
 // One step on or back (paused: a playing race pauses first).
 function stepBy(delta) {
   race.inspecting = true;
@@ -1322,29 +1361,53 @@ window.addEventListener("keydown", (event) => {
   stepBy(delta);
 });
 
-// --- a question on the chart: the room taps where a run stops ---------------------------
-// race.ask is "tap" (a follower who has not answered: a tap on the landscape is a guess,
-// sent with the bar's button), "show" (the presenter, or a follower who answered: guesses
-// only) or "" (the race itself, after the reveal). In "tap" and "show" no run is drawn:
-// the paths would give the answer away. The marks come from the app through a feed
-// (race_feed/index.html, {type: "momentum-race:marks"}): every guess, how many, one's
-// own, and once revealed the truth (the run's end, computed by the core) and the room's
+// --- a question on the chart: the room guesses where a run stops, its β, its (α, β) -------
+// race.ask is "tap" (a follower who has not answered: a guess is taken, sent with the
+// bar's button), "show" (the presenter, or a follower who answered: guesses only) or ""
+// (the race itself, after the reveal). In "tap" and "show" no run is drawn (the paths
+// would give the answer away), nor the pad's colours. race.marks.kind says where a guess
+// is taken and its marks drawn: "point", on the landscape, [x, y]; "beta", on the β
+// slider, [β]; "pad", a cell of the (α, β) pad, [α, β]. The marks come from the app
+// through a feed (race_feed/index.html, {type: "momentum-race:marks"}): every guess, how
+// many, one's own, and once revealed the answer (computed by the core) and the room's
 // median guess (coordinate-wise). Nothing here computes an answer.
 race.ask = "";
-race.marks = {guesses: [], count: null, mine: null, truth: null, median: null};
-race.guess = null;  // a follower's tap, not yet sent
+race.marks = {kind: "point", guesses: [], count: null, mine: null, truth: null, median: null};
+race.guess = null;  // a follower's guess, not yet sent
 race.marked = null;  // what drawMarks drew last, in pixels (read by the browser tests)
 //: More guesses than this are drawn as a density (one faint disc each), not as dots.
 const DENSE = 60;
+//: The β slider's thumb while a question is about β: its width places the marks under it.
+const THUMB = 28;
+const MARK = {guess: "#E69F00", mine: "#D55E00", median: "#CC79A7", truth: "#F0E442"};
 
 const askBar = document.createElement("div");
 askBar.id = "askbar";
 askBar.hidden = true;
 askBar.innerHTML = '<span id="asktext"></span><button id="asksend" type="button" hidden>Send my guess</button>';
 $("chartbox").prepend(askBar);  // above the landscape, inside its box (a sibling broke the map's "#mapbox + #chartbox" row)
+// The β question's row: a step down, a step up (a thumb's targets: 101 βs share a phone's
+// slider), and the guesses drawn under the slider.
+for (const [id, text, label] of [["betadown", "−", "β one step down"], ["betaup", "+", "β one step up"]]) {
+  const b = document.createElement("button");
+  Object.assign(b, {id, type: "button", textContent: text, className: "betastep"});
+  b.setAttribute("aria-label", label);
+  b.addEventListener("click", () => askBeta(Number(betaSlider.value) + (id === "betaup" ? 1 : -1)));
+  if (id === "betadown") betaSlider.before(b); else betaSlider.after(b);
+}
+const betaMarks = document.createElement("canvas");
+betaMarks.id = "betamarks";
+betaMarks.setAttribute("aria-hidden", "true");
+$("momentum").after(betaMarks);
 const askStyle = document.createElement("style");
 askStyle.textContent = `
-  body.asking #controls, body.asking #scrubs, body.asking #inspector { display: none; }
+  body.asking #controls, body.asking #scrubs, body.asking #inspector, body.asking #readout { display: none; }
+  body.asking.ask-beta #scrubs, body.asking.ask-pad #scrubs { display: flex; }
+  body.asking.ask-beta #alpharow, body.asking.ask-beta #padbox,
+  body.asking.ask-pad #alpharow, body.asking.ask-pad #momentum { display: none; }
+  body.asking.ask-pad #padbox { flex-basis: 100%; }
+  body.asking.ask-pad #pad { height: calc(var(--ui-font, 15px) * 9); }
+  body.asking.ask-pad #padkey > :not(:last-child) { display: none; }
   #askbar { display: grid; gap: 0.4rem; justify-items: start; padding: 0.4rem 0.5rem;
             font: var(--ui-font, 15px) system-ui, sans-serif; }
   #asktext { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
@@ -1352,25 +1415,57 @@ askStyle.textContent = `
   #askbar[hidden] { display: none; }
   #asksend { min-height: 48px; min-width: 44px; padding: 0 1.2rem; font: inherit; font-weight: 600;
              border-radius: 0.5rem; border: 0; background: #B34F00; color: #fff; cursor: pointer; }  /* the guess's vermillion, darkened: 5.2:1 under white */
-  body.asking.tapping #chart { cursor: crosshair; touch-action: none; }`;
+  body.asking.tapping.ask-point #chart { cursor: crosshair; touch-action: none; }
+  .betastep { display: none; min-width: 48px; min-height: 48px; font-size: 1.3em; font-weight: 700; padding: 0; }
+  body.asking.tapping.ask-beta .betastep { display: inline-block; }
+  #betamarks { display: none; width: 100%; height: calc(var(--ui-font, 15px) * 3); }
+  body.qbeta #betamarks { display: block; }
+  body.qbeta #beta { -webkit-appearance: none; appearance: none; height: 44px; background: transparent; }
+  body.qbeta #beta::-webkit-slider-runnable-track { height: 6px; border-radius: 3px; background: #0072B2; }
+  body.qbeta #beta::-webkit-slider-thumb { -webkit-appearance: none; width: ${THUMB}px; height: ${THUMB}px;
+    margin-top: -${THUMB / 2 - 3}px; border-radius: 50%; background: #fff; border: 3px solid #0072B2; box-sizing: border-box; }
+  body.qbeta #beta:disabled::-webkit-slider-thumb { border-color: #999; }
+  body.qbeta #beta:disabled::-webkit-slider-runnable-track { background: #999; }
+  @media (max-width: 560px) { body.qbeta #momentum > label { display: none; }
+    body.ask-pad #padbox { order: -1; }  /* its marks, on a phone's first screen */ body.asking.ask-pad #pad { height: 62vw; } }`;
 document.head.appendChild(askStyle);
 
 function fmt(v) { return Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3); }
+const SIZES = {point: 2, beta: 1, pad: 2};
+
+// A guess as the bar says it.
+function guessWords(g) {
+  const kind = race.marks.kind;
+  if (kind === "beta") return `β = ${D.fmtBeta(g[0])}`;
+  if (kind === "pad") return `α = ${D.fmtAlpha(g[0])}, β = ${D.fmtBeta(g[1])}`;
+  return `(${fmt(g[0])}, ${fmt(g[1])})`;
+}
+
+const ASKED = {
+  point: () => `${TOUCH ? "Tap" : "Click"} the landscape where you think it stops`,
+  beta: () => `Slide to the β you think is fastest${TOUCH ? "" : " (or ← →)"}`,
+  pad: () => `${TOUCH ? "Tap" : "Click"} the pad's cell you think is fastest (α →, β ↑)`,
+};
 
 function showAsk() {
+  const kind = race.marks.kind;
   document.body.classList.toggle("asking", Boolean(race.ask));
   document.body.classList.toggle("tapping", race.ask === "tap");
+  for (const k of Object.keys(SIZES)) document.body.classList.toggle(`ask-${k}`, kind === k);
+  document.body.classList.toggle("qbeta", kind === "beta" && Boolean(race.betas) && Boolean(race.ask || race.marks.truth));
+  betaSlider.disabled = race.ask === "show";
   const sent = race.marks.mine;
   let text = "";
-  if (race.ask === "tap" && !race.guess) text = `${TOUCH ? "Tap" : "Click"} the landscape where you think it stops`;
-  else if (race.ask === "tap") text = `Your guess (${fmt(race.guess[0])}, ${fmt(race.guess[1])}): tap again to move it`;
-  else if (sent && !race.marks.truth) text = `Your guess (${fmt(sent[0])}, ${fmt(sent[1])}) is in.`;
+  if (race.ask === "tap" && !race.guess) text = ASKED[kind]();
+  else if (race.ask === "tap") text = `Your guess ${guessWords(race.guess)}: ${kind === "beta" ? "slide" : "tap"} again to change it`;
+  else if (sent && !race.marks.truth) text = `Your guess ${guessWords(sent)} is in.`;
   $("asktext").textContent = text;
   $("asksend").hidden = race.ask !== "tap";  // its place kept: a tap never moves the chart
   $("asksend").disabled = !race.guess;
   askBar.hidden = !text;
-  guessKeys(race.ask === "tap");
+  guessKeys(race.ask === "tap" && race.marks.kind === "point");
   if (chart._fullLayout) { fitOverlay(); draw(); }  // the bar above may have come or gone
+  drawBetaMarks();
   fitHeight();
 }
 
@@ -1379,7 +1474,7 @@ function showAsk() {
 const GUESS_CELLS = 40;
 function guessCell() {
   const L = chart._fullLayout;
-  if (race.ask !== "tap" || !L) return null;
+  if (race.ask !== "tap" || race.marks.kind !== "point" || !L) return null;
   const cell = (v, [lo, hi]) => Math.max(0, Math.min(GUESS_CELLS - 1, Math.floor((v - lo) / (hi - lo) * GUESS_CELLS)));
   const g = race.guess;
   return g ? [cell(g[0], L.xaxis.range), cell(g[1], L.yaxis.range), GUESS_CELLS, GUESS_CELLS]
@@ -1389,9 +1484,7 @@ gridKeys(chart, {
   at: guessCell,
   go(i, j) {
     const L = chart._fullLayout, centre = (k, [lo, hi]) => Number((lo + (k + 0.5) / GUESS_CELLS * (hi - lo)).toPrecision(4));
-    race.guess = [centre(i, L.xaxis.range), centre(j, L.yaxis.range)];
-    draw();
-    showAsk();
+    takeGuess([centre(i, L.xaxis.range), centre(j, L.yaxis.range)]);
   },
   take: () => $("asksend").click(),
   back: () => {},  // a guess stays where it was put, as a tap's does
@@ -1410,15 +1503,49 @@ function guessKeys(on) {
   setAttr(chart, "aria-valuetext", race.guess ? `(${fmt(race.guess[0])}, ${fmt(race.guess[1])})` : "no guess yet");
 }
 
-function askTap(event) {
-  if (race.ask !== "tap" || !chart._fullLayout) return;
-  const p = pointerData(event);
-  if (!p.inside) return;
-  race.guess = [p.x, p.y];
+// The app (or a talk file) sets the question's mode; a new mode drops an unsent guess.
+function setAsk(ask) {
+  ask = ["tap", "show"].includes(ask) ? ask : "";
+  const changed = ask !== race.ask;
+  if (changed) race.guess = null;
+  race.ask = ask;
+  showAsk();
+  if (race.tracks.length) { showSettings(); draw(); }  // the slider back to the run shown
+  if (changed) reshape();  // the loss plot back (or away), hover on (or off)
+}
+window.raceAsk = setAsk;
+
+function takeGuess(g) {
+  race.guess = g;
   draw();
+  drawPad();
   showAsk();
 }
+
+function askTap(event) {
+  if (race.ask !== "tap" || race.marks.kind !== "point" || !chart._fullLayout) return;
+  const p = pointerData(event);
+  if (!p.inside) return;
+  takeGuess([p.x, p.y]);
+}
 chart.addEventListener("pointerup", askTap);
+
+function askBeta(i) {
+  if (race.ask !== "tap" || !race.betas) { betaSlider.value = String(race.sel.beta); return; }
+  i = Math.max(0, Math.min(race.betas.length - 1, i));
+  betaSlider.value = String(i);
+  $("betalabel").textContent = `β = ${D.fmtBeta(race.betas[i])}`;
+  takeGuess([race.betas[i]]);
+}
+
+// A press on the pad while asked: the cell under it is the guess (a finger slides to its
+// cell); returns whether the press was taken.
+function askPad(event) {
+  if (race.ask !== "tap" || race.marks.kind !== "pad") return false;
+  const [i, j] = padCell(event), a = race.axes.pad;
+  takeGuess([a.alphas[i], a.betas[j]]);
+  return true;
+}
 
 $("asksend").addEventListener("click", () => {
   if (race.ask !== "tap" || !race.guess) return;
@@ -1428,22 +1555,27 @@ $("asksend").addEventListener("click", () => {
   race.ask = "show";
   race.guess = null;
   draw();
+  drawPad();
   showAsk();
 });
 
 function takeMarks(marks) {
-  const ok = (p) => Array.isArray(p) && p.length === 2 && p.every(Number.isFinite);
   const m = marks || {};
+  const kind = SIZES[m.kind] ? m.kind : "point";
+  const ok = (p) => Array.isArray(p) && p.length === SIZES[kind] && p.every(Number.isFinite);
   race.marks = {
+    kind,
     guesses: (Array.isArray(m.guesses) ? m.guesses : []).filter(ok),
     count: Number.isFinite(m.count) ? m.count : null,  // none: no count drawn (a follower)
-    mine: ok(m.mine) ? m.mine : race.marks.mine,
+    // one's own guess: as given (null clears it), else kept (the presenter's marks hold none)
+    mine: "mine" in m ? (ok(m.mine) ? m.mine : null) : (race.marks.kind === kind ? race.marks.mine : null),
     truth: ok(m.truth) ? m.truth : null,
     median: ok(m.median) ? m.median : null,
   };
-  if (race.tracks.length) draw();
+  if (race.tracks.length) { draw(); drawPad(); }
   showAsk();
 }
+window.raceMarks = takeMarks;
 
 function mark(A, p, draw1) {
   const x = A.x.px(p[0]), y = A.y.px(p[1]);
@@ -1460,60 +1592,152 @@ function label(text, x, y, color, A) {
   ctx.strokeText(text, tx, ty); ctx.fillText(text, tx, ty);
 }
 
-function drawMarks(A) {
+// The marks' shapes, on any canvas: a guess's dot, a ring (one's own; dashed: not sent),
+// the median's ✕, the answer's ◆.
+const SHAPES = {
+  dot(c, x, y, r) {
+    c.fillStyle = MARK.guess; c.strokeStyle = "#000"; c.lineWidth = 1.5;
+    c.beginPath(); c.arc(x, y, r, 0, 2 * Math.PI); c.fill(); c.stroke();
+  },
+  faint(c, x, y, r) {  // a density: overlapping faint discs darken where guesses crowd
+    c.fillStyle = "rgba(230, 159, 0, 0.18)"; c.beginPath(); c.arc(x, y, r * 2.5, 0, 2 * Math.PI); c.fill();
+  },
+  ring(c, x, y, r, dash) {
+    c.strokeStyle = MARK.mine; c.lineWidth = 3; c.setLineDash(dash ? [5, 4] : []);
+    c.beginPath(); c.arc(x, y, r * 2.2, 0, 2 * Math.PI); c.stroke(); c.setLineDash([]);
+    c.beginPath(); c.moveTo(x - r, y); c.lineTo(x + r, y); c.moveTo(x, y - r); c.lineTo(x, y + r); c.stroke();
+  },
+  cross(c, x, y, r) {
+    const k = r * 1.6;
+    c.strokeStyle = "#fff"; c.lineWidth = 7;
+    c.beginPath(); c.moveTo(x - k, y - k); c.lineTo(x + k, y + k); c.moveTo(x + k, y - k); c.lineTo(x - k, y + k); c.stroke();
+    c.strokeStyle = MARK.median; c.lineWidth = 4; c.stroke();
+  },
+  diamond(c, x, y, r) {
+    const k = r * 2;
+    c.fillStyle = MARK.truth; c.strokeStyle = "#000"; c.lineWidth = 2.5;
+    c.beginPath(); c.moveTo(x, y - k); c.lineTo(x + k, y); c.lineTo(x, y + k); c.lineTo(x - k, y); c.closePath();
+    c.fill(); c.stroke();
+  },
+};
+
+// Every mark of the question at the pixels where(p, what) gives, on canvas c: the guesses (dots,
+// or a density past DENSE; several on one place stacked by stack(p, k)), the unsent
+// guess, one's own, the median, the answer. Returns what was drawn, in pixels.
+function drawAll(c, where, r, stack) {
   const m = race.marks, out = {guesses: 0, mine: null, truth: null, median: null, guess: null};
-  if (!race.ask && !m.truth && !m.guesses.length) { race.marked = null; return; }
-  ctx.save(); clip(A.x, A.y);
-  const dense = m.guesses.length > DENSE, r = Math.max(6, race.font * 0.4);
+  const dense = m.guesses.length > DENSE, seen = new Map();
   for (const g of m.guesses) {
-    mark(A, g, (x, y) => {
-      ctx.beginPath();
-      if (dense) {  // a density: overlapping faint discs darken where guesses crowd
-        ctx.fillStyle = "rgba(230, 159, 0, 0.18)"; ctx.arc(x, y, r * 2.5, 0, 2 * Math.PI); ctx.fill();
-      } else {
-        ctx.fillStyle = "#E69F00"; ctx.strokeStyle = "#000"; ctx.lineWidth = 1.5;
-        ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
-      }
-    });
+    const key = g.join(","), k = seen.get(key) || 0;
+    seen.set(key, k + 1);
+    const [x, y] = stack ? stack(where(g, "guess"), k) : where(g, "guess");
+    (dense ? SHAPES.faint : SHAPES.dot)(c, x, y, r);
     out.guesses += 1;
   }
-  const ring = (color, dash) => (x, y) => {
-    ctx.strokeStyle = color; ctx.lineWidth = 3; ctx.setLineDash(dash);
-    ctx.beginPath(); ctx.arc(x, y, r * 2.2, 0, 2 * Math.PI); ctx.stroke(); ctx.setLineDash([]);
-    ctx.beginPath(); ctx.moveTo(x - r, y); ctx.lineTo(x + r, y); ctx.moveTo(x, y - r); ctx.lineTo(x, y + r); ctx.stroke();
+  const at = (p, what, shape, ...rest) => {
+    const [x, y] = where(p, what);
+    shape(c, x, y, r, ...rest);
+    return [x, y];
   };
-  if (race.guess) { out.guess = mark(A, race.guess, ring("#D55E00", [5, 4])); label("your guess?", ...out.guess, "#D55E00", A); }
-  if (m.mine) { out.mine = mark(A, m.mine, ring("#D55E00", [])); label("you", ...out.mine, "#D55E00", A); }
-  if (m.median) {
-    out.median = mark(A, m.median, (x, y) => {
-      const k = r * 1.6;
-      ctx.strokeStyle = "#fff"; ctx.lineWidth = 7;
-      ctx.beginPath(); ctx.moveTo(x - k, y - k); ctx.lineTo(x + k, y + k); ctx.moveTo(x + k, y - k); ctx.lineTo(x - k, y + k); ctx.stroke();
-      ctx.strokeStyle = "#CC79A7"; ctx.lineWidth = 4; ctx.stroke();
-    });
-    label("room's median", ...out.median, "#CC79A7", A);
-  }
-  if (m.truth) {
-    out.truth = mark(A, m.truth, (x, y) => {
-      const k = r * 2;
-      ctx.fillStyle = "#F0E442"; ctx.strokeStyle = "#000"; ctx.lineWidth = 2.5;
-      ctx.beginPath(); ctx.moveTo(x, y - k); ctx.lineTo(x + k, y); ctx.lineTo(x, y + k); ctx.lineTo(x - k, y); ctx.closePath();
-      ctx.fill(); ctx.stroke();
-    });
-    label("stops here", ...out.truth, "#000", A);
-  }
+  if (race.guess) out.guess = at(race.guess, "mine", SHAPES.ring, true);
+  if (m.mine) out.mine = at(m.mine, "mine", SHAPES.ring, false);
+  if (m.median) out.median = at(m.median, "median", SHAPES.cross);
+  if (m.truth) out.truth = at(m.truth, "truth", SHAPES.diamond);
+  return out;
+}
+
+function countText(c, x, y, size) {
+  const n = race.marks.count, text = `${n} guess${n === 1 ? "" : "es"}`;
+  c.font = `700 ${size}px system-ui, sans-serif`;
+  c.lineWidth = 5; c.strokeStyle = "#fff"; c.fillStyle = "#000";
+  c.strokeText(text, x, y); c.fillText(text, x, y);
+}
+
+function drawMarks(A) {
+  const m = race.marks;
+  if (m.kind !== "point") return;  // drawn on the β slider or the pad
+  if (!race.ask && !m.truth && !m.guesses.length) { race.marked = null; return; }
+  ctx.save(); clip(A.x, A.y);
+  const r = Math.max(6, race.font * 0.4);
+  const out = drawAll(ctx, (p) => [A.x.px(p[0]), A.y.px(p[1])], r);
+  if (out.guess) label("your guess?", ...out.guess, MARK.mine, A);
+  if (out.mine) label("you", ...out.mine, MARK.mine, A);
+  if (out.median) label("room's median", ...out.median, MARK.median, A);
+  if (out.truth) label("stops here", ...out.truth, "#000", A);
   ctx.restore();
   if (m.count !== null) {  // the count, top left of the landscape
-    const n = m.count, text = `${n} guess${n === 1 ? "" : "es"}`;
     ctx.save();
-    ctx.font = `700 ${race.font * 1.1}px system-ui, sans-serif`;
-    ctx.lineWidth = 5; ctx.strokeStyle = "#fff"; ctx.fillStyle = "#000";
-    ctx.strokeText(text, A.x.off + 8, A.y.off + race.font * 1.4);
-    ctx.fillText(text, A.x.off + 8, A.y.off + race.font * 1.4);
+    countText(ctx, A.x.off + 8, A.y.off + race.font * 1.4, race.font * 1.1);
     ctx.restore();
   }
   race.marked = out;
 }
+
+// A β question's marks, under the slider: each guess a dot at its β (several at one β
+// stacked up), the answer's ◆, the median's ✕, one's own ring; the count at the left.
+function drawBetaMarks() {
+  if (!document.body.classList.contains("qbeta") || !race.betas) return;
+  const ratio = window.devicePixelRatio || 1, w = betaMarks.clientWidth, h = betaMarks.clientHeight;
+  if (!w) return;
+  betaMarks.width = Math.round(w * ratio); betaMarks.height = Math.round(h * ratio);
+  const c = betaMarks.getContext("2d"), box = betaMarks.getBoundingClientRect(), s = betaSlider.getBoundingClientRect();
+  c.setTransform(ratio, 0, 0, ratio, 0, 0);
+  const n = race.betas.length, r = Math.max(4, Math.min(6, race.font * 0.28)), base = h - 2.3 * r;
+  const x = (b) => s.left - box.left + THUMB / 2 + D.fracIndex(race.betas, b) / (n - 1) * (s.width - THUMB);
+  // Rows, so that marks at near βs do not hide each other: the answer on top, the median
+  // under it, the guesses (stacked up at one β) and one's own at the bottom.
+  const rows = {truth: 2.2 * r, median: h / 2, guess: base, mine: base};
+  const rise = Math.min(2 * r, (base - h / 2) / Math.max(1, maxStack() - 1));
+  const out = drawAll(c, (p, what) => [x(p[0]), rows[what]], r, ([px, py], k) => [px, py - k * rise]);
+  out.where = {left: x(race.betas[0]), right: x(race.betas[n - 1])};
+  if (race.marks.count !== null) countText(c, 2, h / 2 + 5, Math.max(12, race.font * 0.9));
+  race.marked = out;
+}
+
+function maxStack() {
+  const counts = {};
+  for (const g of race.marks.guesses) counts[g[0]] = (counts[g[0]] || 0) + 1;
+  return Math.max(1, ...Object.values(counts));
+}
+
+// A pad question's pad while asked: a grid with no colours (they would answer it).
+function blankPad(w, h, nA, nB) {
+  padCtx.fillStyle = "#f4f4f4"; padCtx.fillRect(0, 0, w, h);
+  padCtx.strokeStyle = "#d6d6d6"; padCtx.lineWidth = 1;
+  padCtx.beginPath();
+  for (let i = 5; i < nA; i += 5) { const x = Math.round(i / nA * w) + 0.5; padCtx.moveTo(x, 0); padCtx.lineTo(x, h); }
+  for (let j = 5; j < nB; j += 5) { const y = Math.round(h - j / nB * h) + 0.5; padCtx.moveTo(0, y); padCtx.lineTo(w, y); }
+  padCtx.stroke();
+}
+
+// The question's marks on the pad: a guess at its cell's centre (a median between cells
+// where it falls), several in one cell drawn as one bigger dot.
+function padMarks(w, h) {
+  const a = race.axes.pad;
+  if (!a) return;
+  const nA = a.alphas.length, nB = a.betas.length, cw = w / nA, ch = h / nB;
+  const where = (p) => [(D.fracIndex(a.alphas, p[0], true) + 0.5) * cw, h - (D.fracIndex(a.betas, p[1]) + 0.5) * ch];
+  const r = Math.max(3.5, Math.min(cw, ch) * 0.45);
+  padCtx.save();
+  const out = drawAll(padCtx, where, r);
+  // Crowded cells: a ring as wide as their count, so that ten guesses outweigh one.
+  const counts = new Map();
+  for (const g of race.marks.guesses) counts.set(g.join(","), (counts.get(g.join(",")) || 0) + 1);
+  for (const [key, k] of counts) {
+    if (k < 2) continue;
+    const [x, y] = where(key.split(",").map(Number));
+    padCtx.strokeStyle = "#000"; padCtx.lineWidth = 1.5;
+    padCtx.beginPath(); padCtx.arc(x, y, r * (1 + Math.sqrt(k - 1)), 0, 2 * Math.PI); padCtx.stroke();
+  }
+  if (race.marks.count !== null) countText(padCtx, 4, Math.max(race.font, 14), Math.max(12, race.font * 0.9));
+  padCtx.restore();
+  out.cell = [cw, ch];
+  race.marked = out;
+}
+new ResizeObserver(() => drawBetaMarks()).observe($("momentum"));
+// A pad laid out after its part arrived (0 px wide then: a frame not yet shown) is drawn
+// when it gets its size.
+new ResizeObserver(() => { if (race.tracks.length) drawPad(); }).observe(pad);
 
 // Before the race's own listener (registered below): a render's ask mode is set first.
 if (window.parent !== window && !window.RACE_STANDALONE) {
@@ -1522,12 +1746,7 @@ if (window.parent !== window && !window.RACE_STANDALONE) {
     if (!data) return;
     if (data.type === "momentum-race:marks" && data.channel === race.channel) { takeMarks(data.marks); return; }
     if (data.type !== "streamlit:render") return;
-    const ask = ["tap", "show"].includes(data.args.ask) ? data.args.ask : "";
-    if (ask !== race.ask) race.guess = null;
-    const changed = ask !== race.ask;
-    race.ask = ask;
-    showAsk();
-    if (changed) reshape();  // the loss plot back (or away), hover on (or off)
+    setAsk(data.args.ask);
   });
 }
 
