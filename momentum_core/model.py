@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from momentum_core import jobs
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import Optimizer
 from momentum_core.optimizers import batch_size as _hyper_runs
@@ -540,6 +541,7 @@ def train_batch(
                     params[t] = x
             train_loss[epoch + 1] = _loss(x, x1_train, data.y_train, act, work)
             val_loss[epoch + 1] = _loss(x, x1_val, data.y_val, act, work)
+            jobs.checkpoint()  # the asker may have left, or another be waiting
 
     return TrainResult(
         train_loss=train_loss,
