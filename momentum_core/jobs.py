@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import OrderedDict
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,6 +37,7 @@ class Job:
     owner: str
     gone: Callable[[], bool] = _never
     gate: Gate | None = None
+    since: float = 0.0  # when it last took a slot (time.monotonic)
 
 
 _current: ContextVar[Job | None] = ContextVar("momentum_job", default=None)
@@ -59,29 +60,27 @@ def checkpoint() -> None:
         job.gate.yield_to_others(job)
 
 
-#: Owners whose last slot a gate remembers (the least recent are forgotten).
-SERVED_KEPT = 4096
-
-
 class Gate:
     """At most ``slots`` computations at once, served fairly: of the waiting ones, those
-    of the owners computing the least go first, of them those served longest ago (or
-    never), and of them the first to ask; at a :func:`checkpoint`, a computation whose
-    owner computes more than a waiting one's gives its slot up and queues again.
+    of the owners computing the least go first, and of them the first to ask; at a
+    :func:`checkpoint`, a computation that has held its slot for ``quantum`` seconds gives
+    it up to a waiting owner who computes less, and queues again. A short computation
+    (most of them) so runs to its end, and a long one shares its core with the others.
 
     Args:
         slots: Computations at once (the cores they share).
+        quantum: Seconds a computation holds its slot before it gives way.
         poll: Seconds between two looks, while waiting, at whether the owner left.
     """
 
-    def __init__(self, slots: int, poll: float = 0.1) -> None:
+    def __init__(self, slots: int, quantum: float = 0.25, poll: float = 0.1) -> None:
         self.slots = max(1, slots)
+        self.quantum = quantum
         self.poll = poll
         self._cond = threading.Condition()
         self._running: dict[str, int] = {}
         self._waiting: list[tuple[int, str]] = []  # (ticket, owner), in order of asking
         self._tickets = itertools.count()
-        self._served: OrderedDict[str, int] = OrderedDict()  # owner: its last slot's ticket
 
     def running(self) -> dict[str, int]:
         """Computations under way, by owner (a copy)."""
@@ -100,11 +99,10 @@ class Gate:
             return False
         return min(self._waiting, key=self._rank)[0] == ticket
 
-    def _rank(self, waiting: tuple[int, str]) -> tuple[int, int, int]:
-        """A waiting ticket's place: its owner's computations under way, then when the
-        owner was last given a slot (never: first), then the ticket."""
+    def _rank(self, waiting: tuple[int, str]) -> tuple[int, int]:
+        """A waiting ticket's place: its owner's computations under way, then the ticket."""
         ticket, owner = waiting
-        return self._running.get(owner, 0), self._served.get(owner, -1), ticket
+        return self._running.get(owner, 0), ticket
 
     def _enter(self, job: Job) -> None:
         with self._cond:
@@ -119,10 +117,7 @@ class Gate:
                 self._waiting.remove((ticket, job.owner))
                 self._cond.notify_all()
             self._running[job.owner] = self._running.get(job.owner, 0) + 1
-            self._served[job.owner] = ticket
-            self._served.move_to_end(job.owner)
-            if len(self._served) > SERVED_KEPT:
-                self._served.popitem(last=False)
+            job.since = time.monotonic()
 
     def _leave(self, job: Job) -> None:
         with self._cond:
@@ -134,8 +129,10 @@ class Gate:
             self._cond.notify_all()
 
     def yield_to_others(self, job: Job) -> None:
-        """Give ``job``'s slot to a waiting owner who computes less than its own, if any,
-        and queue again behind them."""
+        """Once ``job`` has held its slot for :attr:`quantum`: give it to a waiting owner
+        who computes less than its own, if any, and queue again behind them."""
+        if time.monotonic() - job.since < self.quantum:
+            return
         with self._cond:
             mine = self._running.get(job.owner, 0)
             if not any(self._running.get(o, 0) < mine for _, o in self._waiting):

@@ -8,11 +8,13 @@ threads of visitors computing at once share the machine's cores; measured in a r
 
 Each heavy result (a race's sets of runs, a sweep's rows, basin maps, the theory pad, the
 model's race) runs as a job of its visitor's session under one :class:`~momentum_core.jobs.Gate`
-with a slot per core: a visitor computes on one core at most while others wait, and gives
-it up at the next chunk to a visitor who waits and computes nothing (a fair share, whatever
-the number of their requests). A visitor who leaves (their session closes) stops their job
-at its next chunk, or their place in the queue. The caches in ``cache.py`` stay where they
-were: a result is computed once per setting for every visitor.
+with a slot per core: of the waiting visitors, those computing the least go first, and a
+computation that has held its core for a quarter of a second gives it up at its next chunk
+to a waiting visitor who computes less (a fair share, whatever the number or size of their
+requests; the short ones, most of them, run to their end). A visitor who leaves (their
+session closes) stops their job at its next chunk, or gives up their place in the queue.
+The caches in ``cache.py`` stay where they were: a result is computed once per setting for
+every visitor.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def wait_until(condition, timeout: float = 10.0) -> None:
 
 
 def test_a_waiting_owner_takes_the_slot_at_the_next_checkpoint():
-    gate, events = jobs.Gate(1, poll=0.01), []
+    gate, events = jobs.Gate(1, quantum=0.0, poll=0.01), []
     a_in, a_go = threading.Event(), threading.Event()
 
     def long_job():
@@ -98,8 +98,8 @@ def test_a_waiting_owner_takes_the_slot_at_the_next_checkpoint():
 
 
 def test_an_owner_computing_less_goes_first():
-    gate, order = jobs.Gate(1, poll=0.01), []
-    release = threading.Event()
+    gate, order = jobs.Gate(2, poll=0.01), []
+    release = {name: threading.Event() for name in ("a", "c")}
 
     def job(owner: str, hold: threading.Event | None = None):
         with gate.slot(owner):
@@ -107,19 +107,47 @@ def test_an_owner_computing_less_goes_first():
             if hold is not None:
                 hold.wait(10)
 
-    first = threading.Thread(target=job, args=("a", release))
-    first.start()
-    wait_until(lambda: gate.running() == {"a": 1})
-    second_a = threading.Thread(target=job, args=("a",))  # a's second request, asked first
-    second_a.start()
-    wait_until(lambda: gate.waiting() == ["a"])
-    b = threading.Thread(target=job, args=("b",))
-    b.start()
-    wait_until(lambda: gate.waiting() == ["a", "b"])
-    release.set()
-    for t in (first, second_a, b):
+    threads = [threading.Thread(target=job, args=(o, release[o])) for o in ("a", "c")]
+    for t in threads:
+        t.start()
+    wait_until(lambda: gate.running() == {"a": 1, "c": 1})
+    for owner in ("a", "b"):  # a's second request asks first, then b's first
+        threads.append(threading.Thread(target=job, args=(owner,)))
+        threads[-1].start()
+        wait_until(lambda owner=owner: gate.waiting()[-1:] == [owner])
+    release["c"].set()  # one slot frees: b, computing nothing, goes before a's second
+    wait_until(lambda: len(order) >= 3)
+    release["a"].set()
+    for t in threads:
         t.join(10)
-    assert order == ["a", "b", "a"]  # b, computing nothing, before a's second
+    assert order[2:] == ["b", "a"]
+
+
+def test_a_short_computation_is_not_interrupted():
+    gate, events = jobs.Gate(1, quantum=60.0, poll=0.01), []
+    a_in, a_go = threading.Event(), threading.Event()
+
+    def long_job():
+        with gate.slot("a"):
+            a_in.set()
+            a_go.wait(10)
+            jobs.checkpoint()  # b waits, but a has held its slot for less than a quantum
+            events.append("a done")
+
+    def other():
+        with gate.slot("b"):
+            events.append("b in")
+
+    a = threading.Thread(target=long_job)
+    a.start()
+    a_in.wait(10)
+    b = threading.Thread(target=other)
+    b.start()
+    wait_until(lambda: gate.waiting() == ["b"])
+    a_go.set()
+    a.join(10)
+    b.join(10)
+    assert events == ["a done", "b in"]
 
 
 def test_an_owner_who_leaves_while_waiting_never_takes_a_slot():
