@@ -184,8 +184,8 @@ def rss_mb(pid: int) -> float | None:
 
 
 def with_children(pids: list[int]) -> list[int]:
-    """``pids`` and every process they started, still running (a server's compute pool,
-    see momentum_app/ui/pool.py): its work and memory are the server's."""
+    """``pids`` and every process they started, still running (a server's compiler
+    child, see momentum_core/engine.py): its work and memory are the server's."""
     out, todo = [], list(pids)
     while todo:
         pid = todo.pop()

@@ -53,7 +53,7 @@ def compile_elsewhere(code: str, timeout: float = 600.0) -> None:
 def _load() -> None:
     try:
         source = Path(__file__).with_name("kernels.py")
-        if not in_cache(source, ("advance", "thinned", "train")):
+        if not in_cache(source, ("advance", "packed", "train")):
             compile_elsewhere("from momentum_core import kernels; kernels.warm_up()")
         from momentum_core import kernels
 

@@ -8,7 +8,8 @@ nobody waits for the compiler. Each update rule is written here as a plain scala
 formulations and the tests hold them to each other bit for bit. The landscape is a tape
 (:mod:`momentum_core.tape`), read here an operation at a time for a block of runs
 (:func:`advance`); :mod:`momentum_core.specialised` writes a built-in's tape out as
-straight-line code instead. Also here: the race's thinning of paths (:func:`thinned`).
+straight-line code instead. Also here: the race's runs thinned and quantised for the
+screen (:func:`packed`).
 
 Compiled with ``cache=True`` (the machine code is kept beside this file and loaded in
 well under a second next time), ``nogil=True`` (threads share the cores) and numpy's
@@ -32,6 +33,8 @@ _JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 _PIECE = {**_JIT, "inline": "always"}
 #: Runs per block: each operation of the landscape is decided once for a block.
 BLOCK = 64
+#: Runs per block of the packing: three rows of float32 each, ~0.4 MB at 1,000 steps.
+PACK_BLOCK = 32
 
 
 WHOLE_POWER = T.WHOLE_POWER
@@ -328,65 +331,137 @@ def advance(rule, flags, hyper, schedule, state, t0, steps, op, a, b, c, x, g, l
                         out_loss[k, i], out_gnorm[k, i] = loss[i], gnorm[i]
 
 
-# --- thinning paths for the screen -------------------------------------------------------
+# --- the race's runs packed for the screen ----------------------------------------------
+
+
+@njit(**_PIECE)
+def keep_line(x, y, turn, chord, most, diverged, keep):
+    """Which points of one line ``(x[k], y[k])`` (pixels, float32) to keep, into ``keep``
+    (all False on entry): the compiled form of ``momentum_app.race.race_data``'s thinning
+    (``keep_xy``, ``at_most`` and the divergence marks), which the tests hold it to bit
+    for bit. A point is kept where it lies more than ``turn`` off its neighbours'
+    midpoint, where the distance travelled crosses a multiple of ``chord`` (summed in
+    float64), and at the ends; with ``most`` > 0, a line keeping more is cut to every n-th
+    of its kept points; a run diverged at step ``d > 0`` keeps steps ``d - 1`` and ``d``.
+    Returns how many points it keeps."""
+    n = len(x)
+    limit = np.float32((2.0 * turn) ** 2)
+    two = np.float32(2.0)
+    keep[0] = keep[n - 1] = True
+    for k in range(1, n - 1):
+        bx = (x[k + 1] + x[k - 1]) - two * x[k]
+        by = (y[k + 1] + y[k - 1]) - two * y[k]
+        if bx * bx + by * by > limit:
+            keep[k] = True
+    travelled, lap = 0.0, 0.0
+    for k in range(1, n):
+        dx, dy = x[k] - x[k - 1], y[k] - y[k - 1]
+        travelled += np.float64(np.sqrt(dx * dx + dy * dy))
+        now = np.floor(travelled / chord)
+        if (k == 1 and now > 0) or (k > 1 and now != lap):
+            keep[k] = True
+        lap = now
+    if most > 0:
+        count = 0
+        for k in range(n):
+            count += keep[k]
+        every = max(1, -(-count // max(most - 1, 1)))
+        last, rank = keep[n - 1], -1
+        for k in range(n):
+            if keep[k]:
+                rank += 1
+                keep[k] = rank % every == 0
+        keep[n - 1] |= last
+    if diverged > 0:
+        keep[diverged - 1] = True
+        if diverged < n:
+            keep[diverged] = True
+    count = 0
+    for k in range(n):
+        count += keep[k]
+    return count
+
+
+@njit(**_PIECE)
+def log_gap(loss, f_star, floor):
+    """``log10(f - f*)`` floored at ``floor``, as ``race_data.log_gaps`` (NaN stays NaN)."""
+    gap = loss - f_star
+    return np.log10(gap if not gap < floor else floor)
+
+
+@njit(**_PIECE)
+def level(value, lo, scale):
+    """``value`` as a 16-bit screen level, as ``race_data.Screen.quantised``."""
+    q = np.rint((value - lo) * scale)
+    return np.uint16(0.0 if q < 0.0 else (65535.0 if q > 65535.0 else q))
+
+
+@njit(**_PIECE)
+def offsets_of(counts):
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    for i in range(len(counts)):
+        out[i + 1] = out[i] + counts[i]
+    return out
 
 
 @njit(**_JIT)
-def thinned(u, v, u0, us, v0, vs, turn, chord, most, diverged):
-    """Which points of each run's line to keep, run by run: the compiled form of
-    ``momentum_app.race.race_data``'s thinning (``keep_xy``, ``at_most`` and the
-    divergence marks), which the tests hold it to bit for bit.
+def packed(pos, losses, f_star, floor, diverged, frame, turn, chord, most, screen):
+    """Every run of a batch thinned to the screen and quantised, in one pass a run: the
+    compiled form of ``momentum_app.race.race_data.runs_data``'s packing.
 
-    The line of run ``i`` is ``((u[k, i] - u0) us, (v[k, i] - v0) vs)`` for steps ``k``, in
-    pixels and float32 (as numpy's form works). A point is kept where it lies more than
-    ``turn`` off its neighbours' midpoint, where the distance travelled crosses a multiple
-    of ``chord`` (summed in float64), and at the ends; with ``most`` > 0, a run keeping
-    more is cut to every n-th of its kept points; a run diverged at step ``d > 0`` keeps
-    steps ``d - 1`` and ``d``.
+    Run ``i``'s path is ``((pos[k, i, 0] - frame[0]) frame[1], (pos[k, i, 1] - frame[2])
+    frame[3])`` in pixels, its loss curve ``(k frame[5], (log_gap(losses[k, i]) - frame[6])
+    frame[7])``, each as float32 and thinned by :func:`keep_line`. Kept points are
+    quantised with ``screen`` = (x lo, x scale, y lo, y scale, gap lo, gap scale).
 
     Returns:
-        ``(runs, steps + 1)`` booleans, run-major (the order the points are packed in).
+        ``(path offsets, path steps, x levels, y levels, loss offsets, loss steps, gap
+        levels)``, run after run (offsets: each run's first kept point, and the total).
     """
-    n, runs = u.shape
-    keep = np.zeros((runs, n), dtype=np.bool_)
-    limit = np.float32((2.0 * turn) ** 2)
-    two = np.float32(2.0)
-    x, y = np.empty(n, dtype=np.float32), np.empty(n, dtype=np.float32)
-    for i in range(runs):
+    n, runs = losses.shape
+    path_keep = np.zeros((runs, n), dtype=np.bool_)
+    loss_keep = np.zeros((runs, n), dtype=np.bool_)
+    path_count = np.zeros(runs, dtype=np.int64)
+    loss_count = np.zeros(runs, dtype=np.int64)
+    along = np.empty(n, dtype=np.float32)  # the loss curve's x: the same for every run
+    for k in range(n):
+        along[k] = np.float32(k * frame[5])
+    # A block of runs at a time, read step by step into rows (the arrays are step-major:
+    # reading one run down its steps would touch a new page at every step).
+    width = min(runs, PACK_BLOCK)
+    x, y = np.empty((width, n), dtype=np.float32), np.empty((width, n), dtype=np.float32)
+    gap = np.empty((width, n), dtype=np.float32)
+    for start in range(0, runs, width):
+        m = min(width, runs - start)
         for k in range(n):
-            x[k] = np.float32((u[k, i] - u0) * us)
-            y[k] = np.float32((v[k, i] - v0) * vs)
-        keep[i, 0] = keep[i, n - 1] = True
-        for k in range(1, n - 1):
-            bx = (x[k + 1] + x[k - 1]) - two * x[k]
-            by = (y[k + 1] + y[k - 1]) - two * y[k]
-            if bx * bx + by * by > limit:
-                keep[i, k] = True
-        travelled, lap = 0.0, 0.0
-        for k in range(1, n):
-            dx, dy = x[k] - x[k - 1], y[k] - y[k - 1]
-            travelled += np.float64(np.sqrt(dx * dx + dy * dy))
-            now = np.floor(travelled / chord)
-            if (k == 1 and now > 0) or (k > 1 and now != lap):
-                keep[i, k] = True
-            lap = now
-        if most > 0:
-            count = 0
-            for k in range(n):
-                count += keep[i, k]
-            every = max(1, -(-count // max(most - 1, 1)))
-            last, rank = keep[i, n - 1], -1
-            for k in range(n):
-                if keep[i, k]:
-                    rank += 1
-                    keep[i, k] = rank % every == 0
-            keep[i, n - 1] |= last
-        d = diverged[i]
-        if d > 0:
-            keep[i, d - 1] = True
-            if d < n:
-                keep[i, d] = True
-    return keep
+            for r in range(m):
+                i = start + r
+                x[r, k] = np.float32((pos[k, i, 0] - frame[0]) * frame[1])
+                y[r, k] = np.float32((pos[k, i, 1] - frame[2]) * frame[3])
+                gap[r, k] = np.float32((log_gap(losses[k, i], f_star, floor) - frame[6]) * frame[7])
+        for r in range(m):
+            i = start + r
+            path_count[i] = keep_line(x[r], y[r], turn, chord, most, diverged[i], path_keep[i])
+            loss_count[i] = keep_line(along, gap[r], turn, chord, most, diverged[i], loss_keep[i])
+    path_at, loss_at = offsets_of(path_count), offsets_of(loss_count)
+    path_steps = np.empty(path_at[runs], dtype=np.int64)
+    xs = np.empty(path_at[runs], dtype=np.uint16)
+    ys = np.empty(path_at[runs], dtype=np.uint16)
+    loss_steps = np.empty(loss_at[runs], dtype=np.int64)
+    gaps = np.empty(loss_at[runs], dtype=np.uint16)
+    for i in range(runs):
+        j, m = path_at[i], loss_at[i]
+        for k in range(n):
+            if path_keep[i, k]:
+                path_steps[j] = k
+                xs[j] = level(pos[k, i, 0], screen[0], screen[1])
+                ys[j] = level(pos[k, i, 1], screen[2], screen[3])
+                j += 1
+            if loss_keep[i, k]:
+                loss_steps[m] = k
+                gaps[m] = level(log_gap(losses[k, i], f_star, floor), screen[4], screen[5])
+                m += 1
+    return path_at, path_steps, xs, ys, loss_at, loss_steps, gaps
 
 
 # --- the article's network (momentum_core.model): every run's training -----------------
@@ -637,8 +712,9 @@ def warm_up() -> None:
                 np.zeros((1, 2)), np.zeros(1), np.zeros(1), np.empty((0, 1, 2)), np.zeros(1),
                 np.array([1e-6, 0.0, 1e6]), True, ints, ints.copy(), ints.copy(),
                 np.empty((0, 1, 2)), np.empty((0, 1)), np.empty((0, 1)))  # fmt: skip
-    lines = np.zeros((3, 1))
-    thinned(lines, lines, 0.0, 1.0, 0.0, 1.0, 0.5, 12.0, 0, np.full(1, -1, dtype=np.int64))
+    frame = np.ones(8)
+    packed(np.zeros((3, 1, 2)), np.ones((3, 1)), 0.0, 1e-16, np.full(1, -1, dtype=np.int64),
+           frame, 0.5, 12.0, 0, frame[:6].copy())  # fmt: skip
     xs, ys, losses = np.ones((2, _I)), np.zeros(2), np.zeros((2, 1))
     train(HEAVY_BALL, np.zeros(2, dtype=np.bool_), np.full((1, 4), 0.1), np.empty(0), TANH,
           np.zeros((1, _P)), xs, ys, np.zeros((1, 2), dtype=np.int64), 2, xs, ys, 1e6, losses,

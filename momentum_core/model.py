@@ -41,7 +41,7 @@ from types import ModuleType
 
 import numpy as np
 
-from momentum_core import engine
+from momentum_core import engine, jobs
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import Optimizer
 from momentum_core.optimizers import batch_size as _hyper_runs
@@ -648,4 +648,5 @@ def _train_numpy(
                     params[t] = x
             train_loss[epoch + 1] = _loss(x, x1_train, data.y_train, act, work)
             val_loss[epoch + 1] = _loss(x, x1_val, data.y_val, act, work)
+            jobs.checkpoint()  # the asker may have left, or another be waiting
     return x

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from momentum_core import engine, specialised
+from momentum_core import engine, jobs, specialised
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import Optimizer, batch_size, take
 
@@ -406,6 +406,7 @@ def run_batch(
             if not summary_only:
                 grad_norms[t0 : t0 + c] = gns
             t0 += c
+            jobs.checkpoint()  # the asker may have left, or another be waiting
             if summary_only and len(keep := ledger.live()) < len(x):
                 # Sweeps lose many runs early: step only the live ones from here on.
                 ledger.compact(keep)
@@ -479,6 +480,9 @@ def _result(
 
 #: Noise drawn ahead for the compiled loop, at most this many numbers at a time.
 NOISE_BLOCK = 1 << 21
+#: Steps of runs the compiled loop takes between two :func:`~momentum_core.jobs.checkpoint`
+#: calls (about 10-40 ms of a core).
+CHECK_WORK = 1 << 20
 
 
 def kernel_rule(optimizer: Optimizer, x: Array) -> tuple[Array, Array, Array]:
@@ -535,7 +539,9 @@ def _run_compiled(
         losses = np.empty((num_steps + 1, runs))
         grad_norms = np.empty((num_steps + 1, runs))
         positions[0], losses[0], grad_norms[0] = x, loss, gnorm
-    block = num_steps if sigma is None else max(1, min(num_steps, NOISE_BLOCK // (2 * draws[0])))
+    block = max(1, min(num_steps, CHECK_WORK // runs))
+    if sigma is not None:
+        block = max(1, min(block, NOISE_BLOCK // (2 * draws[0])))
     sigmas = np.zeros(1) if sigma is None else np.ascontiguousarray(sigma[:, 0])
     t0 = 1
     while t0 <= num_steps:
@@ -550,6 +556,7 @@ def _run_compiled(
             diverged, last_out, last_out_loss, out_x, out_loss, out_gnorm,
         )  # fmt: skip
         t0 += c
+        jobs.checkpoint()
     return _result(
         objective, num_steps, x, loss, diverged, last_out, last_out_loss,
         None if summary_only else (positions, losses, grad_norms), None,

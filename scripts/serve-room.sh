@@ -222,10 +222,6 @@ elif [ -z "$STORE" ]; then
     echo "  rooms: SQLite $STORE (this machine's workers; --redis for several machines)"
 fi
 export MOMENTUM_ROOM_STORE=$STORE
-# Each worker computes its pages' heavy results in a pool of processes (momentum_app/ui/
-# pool.py); the workers share the cores between their pools, at least one process each.
-CORES=$(nproc 2>/dev/null || echo 2)
-export MOMENTUM_POOL=${MOMENTUM_POOL:-$(( CORES / WORKERS > 0 ? CORES / WORKERS : 1 ))}
 
 # One cookie secret for every worker, so that a browser that fails over to another worker
 # keeps a valid XSRF cookie (uploads). In the environment: a command line shows in `ps`.

@@ -8,9 +8,6 @@ from pathlib import Path
 
 import pytest
 
-# The app's pages compute in this process (no compute pool, see momentum_app/ui/pool.py):
-# what a test patches is what runs. The browser tests' server has its pool, as served.
-os.environ.setdefault("MOMENTUM_POOL", "0")
 # Rooms in a store of this run's own: the machine's shared one (momentum_app.talk.room)
 # keeps the rooms earlier runs opened for 20 minutes, and their owner's limit of 20 rooms
 # then refused this run's.

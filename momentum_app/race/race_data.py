@@ -120,6 +120,11 @@ def _b64(values: Array, dtype: str) -> str:
 LEVELS = 65535
 
 
+def _levels(values: Array, lo: float, scale: float) -> Array:
+    """``values`` as uint16 levels, ``scale`` levels a unit from ``lo`` (clipped)."""
+    return np.clip(np.rint((values - lo) * scale), 0, LEVELS).astype(np.uint16)
+
+
 @dataclass(frozen=True)
 class Screen:
     """The ranges that paths and loss curves are quantised over, shared by every part of
@@ -141,11 +146,16 @@ class Screen:
     def of(cls, obj: Objective) -> Screen:
         return _screen(obj)
 
+    def scales(self) -> Array:
+        """Each axis's ``(lo, levels per unit)``, for x, y and gap in a row."""
+        return np.array(
+            [v for lo, hi in (self.x, self.y, self.gap) for v in (lo, LEVELS / (hi - lo))]
+        )
+
     def quantised(self, values: Array, axis: str) -> Array:
         """``values`` as uint16 levels of this screen's ``axis`` range (clipped)."""
         lo, hi = getattr(self, axis)
-        levels = np.rint((values - lo) * (LEVELS / (hi - lo)))
-        return np.clip(levels, 0, LEVELS).astype(np.uint16)
+        return _levels(values, lo, LEVELS / (hi - lo))
 
     def decoded(self, levels: Array, axis: str) -> Array:
         """What the browser computes back from ``levels`` (see ``decode.js``)."""
@@ -168,23 +178,30 @@ def _screen(obj: Objective) -> Screen:
     return Screen((x0 - w, x1 + w), (y0 - h, y1 + h), (np.log10(GAP_FLOOR), min(top, 300) + 2))
 
 
-def _packed(keep: Array, steps: Array, **columns) -> dict:
-    """Kept points of every run, run after run, with each run's offset into them: offsets
-    and steps as unsigned ints, each column as uint16 levels. A column is a function of
-    the kept points' ``(rows, cols)`` (so only they are computed and quantised)."""
+def _kept(keep: Array, steps: Array, **columns) -> tuple[Array, ...]:
+    """Kept points of every run, run after run: each run's offset into them, their steps,
+    and each column as uint16 levels. A column is a function of the kept points' ``(rows,
+    cols)`` (so only they are computed and quantised)."""
     cols, rows = np.nonzero(keep.T)  # run-major order
     offsets = np.concatenate([[0], np.cumsum(keep.sum(axis=0))])
-    packed = {
-        "offsets": _b64(offsets, "<u4"),
-        "steps": _b64(steps[rows], "<u2" if len(steps) <= 65536 else "<u4"),
-    }
-    packed.update({name: _b64(level(rows, cols), "<u2") for name, level in columns.items()})
+    return offsets, steps[rows], *(level(rows, cols) for level in columns.values())
+
+
+def _encoded(offsets: Array, steps: Array, n: int, **columns: Array) -> dict:
+    """Kept points for the browser: offsets and steps as unsigned ints, columns as uint16."""
+    packed = {"offsets": _b64(offsets, "<u4"), "steps": _b64(steps, "<u2" if n <= 65536 else "<u4")}
+    packed.update({name: _b64(levels, "<u2") for name, levels in columns.items()})
     return packed
+
+
+#: The logarithm of the loss gaps: the C library's in the compiled packing, numpy's here
+#: (a test puts the C library's here to compare the two bit for bit on any processor).
+_log10 = np.log10
 
 
 def log_gaps(losses: Array, f_star: float) -> Array:
     """``log10(f - f*)``, floored at :data:`GAP_FLOOR` so that it is always finite."""
-    return np.log10(np.maximum(losses - f_star, GAP_FLOOR))
+    return _log10(np.maximum(losses - f_star, GAP_FLOOR))
 
 
 def gap_range(obj: Objective, tracks: list[Track]) -> tuple[float, float]:
@@ -224,51 +241,58 @@ def at_most(keep: Array, points: int) -> Array:
     return out
 
 
+def packed(result: BatchResult, f_star: float, frame: Array, line: tuple, scales: Array) -> tuple:
+    """The numpy form of :func:`momentum_core.kernels.packed` (the same arguments, the same
+    arrays): every run's path and loss curve thinned to the screen and quantised."""
+    turn, chord, most = line
+    pos, n = result.positions, result.num_steps
+    steps = np.arange(n + 1)
+    gaps = log_gaps(result.losses, f_star)
+    path_keep = keep_xy((pos[..., 0] - frame[0]) * frame[1], (pos[..., 1] - frame[2]) * frame[3],
+                        turn, chord)  # fmt: skip
+    curve_x = np.broadcast_to((steps * frame[5])[:, None], gaps.shape)
+    loss_keep = keep_xy(curve_x, (gaps - frame[6]) * frame[7], turn, chord)
+    if most:
+        path_keep, loss_keep = at_most(path_keep, most), at_most(loss_keep, most)
+    # A divergence shows where it happened: the last finite point and the step after.
+    for i in np.flatnonzero(result.diverged_step > 0):
+        k = result.diverged_step[i]
+        path_keep[k - 1 : k + 1, i] = loss_keep[k - 1 : k + 1, i] = True
+
+    (xl, xs), (yl, ys), (gl, gs) = scales.reshape(3, 2)
+    path = _kept(path_keep, steps, x=lambda r, c: _levels(pos[r, c, 0], xl, xs),
+                 y=lambda r, c: _levels(pos[r, c, 1], yl, ys))  # fmt: skip
+    loss = _kept(loss_keep, steps, gap=lambda r, c: _levels(gaps[r, c], gl, gs))
+    return *path, *loss
+
+
 def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: int = 0) -> dict:
     """Every run of a batch for the browser: its thinned path and loss curve as screen
     levels, and per run its divergence step, steps to tolerance and final gap. ``coarse``
     (points a run at most, 0 for none) thins coarsely, for sets seen while scrubbing."""
     n = result.num_steps
-    steps = np.arange(n + 1)
     kind, step = codes(obj, result)
     (x0, x1), (y0, y1) = obj.domain
-    pos = result.positions
-    gaps = log_gaps(result.losses, obj.f_star)
     lo, hi = screen.gap
     thin = COARSE if coarse else {}
-    path = ((x0, PATH_BOX[0] / (x1 - x0)), (y0, PATH_BOX[1] / (y1 - y0)))
-    curve = ((0.0, LOSS_BOX[0] / max(n, 1)), (lo, LOSS_BOX[1] / max(hi - lo, 1e-9)))
-    turn, chord = thin.get("turn", TURN_PX), thin.get("chord", CHORD_PX)
+    # pixels of the path (x0, scale, y0, scale), then of the loss curve (steps, gaps)
+    path = (x0, PATH_BOX[0] / (x1 - x0), y0, PATH_BOX[1] / (y1 - y0))
+    frame = np.array([*path, 0.0, LOSS_BOX[0] / max(n, 1), lo, LOSS_BOX[1] / max(hi - lo, 1e-9)])
+    line = (thin.get("turn", TURN_PX), thin.get("chord", CHORD_PX), coarse)
     kernels = engine.compiled()
-    if kernels is not None:  # the same points, kept in one compiled pass a run
-        diverged = np.ascontiguousarray(result.diverged_step, dtype=np.int64)
-        line = (turn, chord, coarse, diverged)
+    if kernels is not None:  # the same arrays, in one compiled pass a run
         # plain C arrays, the types it was compiled for (a view would compile anew)
-        xs, ys = np.ascontiguousarray(pos[..., 0]), np.ascontiguousarray(pos[..., 1])
-        path_keep = kernels.thinned(xs, ys, *path[0], *path[1], *line).T
-        along = np.repeat(steps.astype(float)[:, None], gaps.shape[1], axis=1)
-        loss_keep = kernels.thinned(along, np.ascontiguousarray(gaps), *curve[0], *curve[1],
-                                    *line).T  # fmt: skip
+        pos, losses = np.ascontiguousarray(result.positions), np.ascontiguousarray(result.losses)
+        diverged = np.ascontiguousarray(result.diverged_step, dtype=np.int64)
+        arrays = kernels.packed(pos, losses, float(obj.f_star), GAP_FLOOR, diverged, frame,
+                                *line, screen.scales())  # fmt: skip
     else:
-        path_keep = keep_xy((pos[..., 0] - path[0][0]) * path[0][1],
-                            (pos[..., 1] - path[1][0]) * path[1][1], turn, chord)  # fmt: skip
-        curve_x = np.broadcast_to((steps * curve[0][1])[:, None], gaps.shape)
-        loss_keep = keep_xy(curve_x, (gaps - lo) * curve[1][1], turn, chord)
-        if coarse:
-            path_keep, loss_keep = at_most(path_keep, coarse), at_most(loss_keep, coarse)
-        # A divergence shows where it happened: the last finite point and the step after.
-        for i in np.flatnonzero(result.diverged_step > 0):
-            k = result.diverged_step[i]
-            path_keep[k - 1 : k + 1, i] = loss_keep[k - 1 : k + 1, i] = True
+        arrays = packed(result, obj.f_star, frame, line, screen.scales())
+    path_at, path_steps, xs, ys, loss_at, loss_steps, gaps = arrays
     return {
-        "runs": int(pos.shape[1]),
-        "path": _packed(
-            path_keep,
-            steps,
-            x=lambda r, c: screen.quantised(pos[r, c, 0], "x"),
-            y=lambda r, c: screen.quantised(pos[r, c, 1], "y"),
-        ),
-        "loss": _packed(loss_keep, steps, gap=lambda r, c: screen.quantised(gaps[r, c], "gap")),
+        "runs": int(result.positions.shape[1]),
+        "path": _encoded(path_at, path_steps, n + 1, x=xs, y=ys),
+        "loss": _encoded(loss_at, loss_steps, n + 1, gap=gaps),
         "diverged": _b64(result.diverged_step, "<i4"),
         "tolStep": _b64(result.tol_step, "<i4"),
         "finalGap": _b64(result.final_loss - obj.f_star, "<f8"),

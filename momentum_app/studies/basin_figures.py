@@ -255,7 +255,7 @@ def basin_images(obj: Objective, maps: dict[float, BasinMap]) -> dict[float, tup
     return {beta: (basin_png(obj, m), m.share_global) for beta, m in maps.items()}
 
 
-# --- computed in the server's compute pool (see momentum_app.ui.pool) ----------------------
+# --- heavy results, computed as a visitor's job (see momentum_app.ui.compute) -----------
 
 
 def basin_map_at(s: MinimaSettings, beta: float) -> BasinMap:

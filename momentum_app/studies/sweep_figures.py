@@ -414,7 +414,7 @@ def cell_race(s: SweepSettings, result: SweepResult, row: int, col: int) -> Race
     )
 
 
-# --- computed in the server's compute pool (see momentum_app.ui.pool) ----------------------
+# --- heavy results, computed as a visitor's job (see momentum_app.ui.compute) -----------
 
 
 def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:

@@ -26,7 +26,7 @@ from momentum_app.studies import basin_figures, model_view, sweep_figures, theor
 from momentum_app.studies.theory_view import Prediction, RateMaps
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
-from momentum_app.ui import pool
+from momentum_app.ui import compute
 from momentum_core import BatchResult, Family, SweepResult, stack_rows
 from momentum_core.basins import BasinMap, SuccessStudy
 
@@ -43,7 +43,7 @@ def race_results(s: RaceSettings) -> dict[str, BatchResult]:
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _race_view(key: RaceSettings, font_size: int) -> runs.RaceView:
-    return pool.compute(runs.race_view, key, font_size)
+    return compute.compute(runs.race_view, key, font_size)
 
 
 def race_view(s: RaceSettings, font_size: int = 14) -> runs.RaceView:
@@ -54,17 +54,17 @@ def race_view(s: RaceSettings, font_size: int = 14) -> runs.RaceView:
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _line_part(key: RaceSettings) -> str:
-    return pool.compute(runs.line_part, key)
+    return compute.compute(runs.line_part, key)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _pad_part(key: RaceSettings) -> str | None:
-    return pool.compute(runs.pad_part, key)
+    return compute.compute(runs.pad_part, key)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _start_part(key: RaceSettings) -> str:
-    return pool.compute(runs.start_part, key)
+    return compute.compute(runs.start_part, key)
 
 
 def race_parts(
@@ -181,7 +181,7 @@ def talk_file() -> str:
 def sweep_rows(s: SweepSettings, rows: tuple[int, int]) -> SweepResult:
     """Rows ``rows[0]:rows[1]`` (momentum values) of the sweep ``s``, cached apiece so
     the page can show progress while a big grid computes."""
-    return pool.compute(sweep_figures.sweep_rows, s, rows)
+    return compute.compute(sweep_figures.sweep_rows, s, rows)
 
 
 def sweep_result(s: SweepSettings) -> SweepResult:
@@ -206,12 +206,12 @@ def sweep_view(s: SweepSettings, font_size: int) -> str:
 @st.cache_resource(max_entries=8, show_spinner="Running every cell's path...")
 def sweep_paths(s: SweepSettings) -> str:
     """The paths of the sweep's cells (up to 60 x 60 of them) as the map's ``pad`` part."""
-    return pool.compute(sweep_figures.paths_part, s, sweep_result(s))
+    return compute.compute(sweep_figures.paths_part, s, sweep_result(s))
 
 
 @st.cache_resource(max_entries=128, show_spinner="Running every start of the grid...")
 def _basin_map(s: MinimaSettings, beta: float) -> BasinMap:
-    return pool.compute(basin_figures.basin_map_at, s, beta)
+    return compute.compute(basin_figures.basin_map_at, s, beta)
 
 
 def minima_maps(s: MinimaSettings, every: bool = True) -> tuple[np.ndarray, list[BasinMap]]:
@@ -238,18 +238,18 @@ def basin_scrub(s: MinimaSettings, font_size: int, every: bool = True) -> str:
 @st.cache_data(max_entries=16, show_spinner="Running the random starts...")
 def success(s: MinimaSettings) -> SuccessStudy:
     """Success rates at half, once and twice the learning rate, momentum 0 to 0.99."""
-    return pool.compute(basin_figures.success_study, s)
+    return compute.compute(basin_figures.success_study, s)
 
 
 @st.cache_data(max_entries=16, show_spinner="Simulating the grid of runs...")
 def rate_maps(condition: float) -> RateMaps:
-    return pool.compute(theory_view.rate_maps, condition)
+    return compute.compute(theory_view.rate_maps, condition)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Running the pad's runs...")
 def theory_pad(condition: float) -> str:
     """The theory map's runs (a ``pad`` part), once per condition number for every visitor."""
-    return pool.compute(theory_view.pad_part, condition)
+    return compute.compute(theory_view.pad_part, condition)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -272,7 +272,7 @@ def tips(condition: float) -> list[str]:
 def model_race(s: ModelSettings) -> model_view.ModelRace:
     """Every seed at every momentum of the model page's grid, once per setting for every
     visitor (a resource: ~1 MB of losses at the limits, never copied per hit)."""
-    return pool.compute(model_view.race_for, s)
+    return compute.compute(model_view.race_for, s)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Recording one network's path at every β...")

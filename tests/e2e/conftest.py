@@ -54,9 +54,9 @@ def app_url():
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
         ],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        # served as is (its pool too), with a room store of its own: a shared one would
-        # count rooms that earlier runs opened from this address against it
-        env={**{k: v for k, v in os.environ.items() if k != "MOMENTUM_POOL"},
+        # served as is, with a room store of its own: a shared one would count rooms
+        # that earlier runs opened from this address against it
+        env={**os.environ,
              "MOMENTUM_ROOM_STORE": str(ARTIFACTS / f"rooms-{port}.sqlite3"),
              # no straight-line loops compiled beside the browsers (a core for 7-30 s a
              # landscape): the core's tests hold them to the others

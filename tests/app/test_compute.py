@@ -1,0 +1,63 @@
+"""The pages' heavy results in the visitor's thread: the same bytes, a slot of the gate
+each, and stopped when the visitor's session is gone."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from momentum_app.config.links import defaults
+from momentum_app.config.settings import RaceSettings
+from momentum_app.race import runs
+from momentum_app.ui import compute
+from momentum_core import jobs
+from momentum_core import runner as runner_module
+
+
+@pytest.fixture
+def session(monkeypatch):
+    """A script thread of session "s1" on a server that says whether it is still active."""
+    active = {"s1": True}
+    server = SimpleNamespace(is_active_session=lambda sid: active.get(sid, False))
+    ctx = SimpleNamespace(session_id="s1")
+    monkeypatch.setattr(compute, "get_script_run_ctx", lambda suppress_warning=False: ctx)
+    monkeypatch.setattr(compute.runtime, "exists", lambda: True)
+    monkeypatch.setattr(compute.runtime, "get_instance", lambda: server)
+    return active
+
+
+def test_outside_a_session_it_computes_as_a_call_would():
+    s = defaults(RaceSettings)
+    assert compute.compute(runs.line_part, s) == runs.line_part(s)
+    assert compute.GATE.running() == {}
+
+
+def test_a_result_is_computed_as_a_job_of_the_visitor(session):
+    seen = []
+
+    def who() -> str:
+        seen.append(jobs.current().owner)
+        return compute.compute(len, "nested")  # inside a job: part of it, no second slot
+
+    assert compute.compute(who) == len("nested") and seen == ["s1"]
+    assert compute.GATE.running() == {}
+
+
+def test_a_visitor_who_leaves_stops_their_computation(session, monkeypatch):
+    monkeypatch.setattr(runner_module, "CHECK_WORK", 10_000)  # a look every few steps
+    s = defaults(RaceSettings)
+    chunks = []
+
+    def leave_at_the_third_chunk():
+        chunks.append(1)
+        if len(chunks) == 3:
+            session["s1"] = False  # the browser tab closed
+        real_checkpoint()
+
+    real_checkpoint = jobs.checkpoint
+    monkeypatch.setattr(runner_module.jobs, "checkpoint", leave_at_the_third_chunk)
+    with pytest.raises(jobs.Cancelled):
+        compute.compute(runs.start_part, s)
+    assert len(chunks) == 3  # nothing ran after it left
+    assert compute.GATE.running() == {}  # and its slot is free
