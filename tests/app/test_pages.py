@@ -237,7 +237,7 @@ def test_every_scene_opens_by_link_with_its_caption(name):
     scene = scenes.scene_named(name)
     if scene.model is None:
         results = {run.key: run_one(scene.settings(run)) for run in scene.runs}
-        values = scenes.facts(scene, results)
+        values = scenes.facts(scene, results, scenes.asked_runs(scene))
     else:  # the model page's race over seeds; the page shows its loss bands too
         values = scenes.model_facts(scene, model_view.race_for(scene.model))
         assert len(at.get("plotly_chart")) == 1
