@@ -72,6 +72,7 @@ def race_chart(
     lazy: tuple[str, ...] = (),
     inspect: bool = False,
     ask: str = "",
+    parts: tuple[str, ...] = (),
 ) -> dict | None:
     """Render the race.
 
@@ -95,6 +96,9 @@ def race_chart(
         ask: A question on the chart (see :func:`race_marks`): ``"tap"``, a tap on the
             landscape is a guess (sent with a button under the chart); ``"show"``, the
             guesses only; in both no run is drawn (it would give the answer away).
+        parts: Sets of runs that travel with the race itself (a question's pad), rather
+            than from a feed of their own (see :func:`race_part`): they belong to this
+            race whatever else the page redraws.
 
     Returns:
         ``{"start": [x, y], "nonce": n}`` after a click on the landscape or a drag of the
@@ -108,7 +112,7 @@ def race_chart(
         data=data, version=version, dataVersion=data_version(data), uiFont=ui_font,
         hint=hint, clickable=clickable, autoplay=autoplay, fresh=fresh, channel=key,
         role="race", lazy=[k for k in lazy if k not in wanted(key, lazy)], inspect=inspect,
-        ask=ask, key=key, default=None,
+        ask=ask, parts=list(parts), key=key, default=None,
     )  # fmt: skip
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from momentum_app.race.race_chart import parse_guess, race_chart, race_marks, race_part
+from momentum_app.race.race_chart import parse_guess, race_chart, race_marks
 from momentum_app.talk import room as rooms
 from momentum_app.talk import room_watch
 from momentum_app.talk.scenes import (
@@ -428,13 +428,13 @@ def _take_guess(scene: Scene, asked: Asked | None) -> None:
         st.session_state.setdefault(_POINTS, {})[(state.room(), scene.name)] = (point, result)
 
 
-def chart_parts(scene: Scene, data: str) -> None:
-    """After the scene's chart: a pad question's pad, as the race's ``pad`` part."""
+def chart_parts(scene: Scene) -> tuple[str, ...]:
+    """The sets of runs that travel with the scene's chart: a pad question's pad (its
+    ``pad`` part), asked or answered."""
     from momentum_app.ui import cache
 
     asked = cache.scene_stage(scene).asked
-    if asked is not None and asked.part:
-        race_part(CHART, data, "pad", asked.part)
+    return (asked.part,) if asked is not None and asked.part else ()
 
 
 def _ask_chart(scene: Scene, ask: str) -> None:
@@ -447,8 +447,8 @@ def _ask_chart(scene: Scene, ask: str) -> None:
     size = 18 if state.presenting() else font + 1
     data = cache.scene_data(scene, font, inspect=not state.following())
     with st.container(key="scene_ask"):
-        race_chart(data, key=CHART, clickable=False, fresh=True, ui_font=size, ask=ask)
-    chart_parts(scene, data)
+        race_chart(data, key=CHART, clickable=False, fresh=True, ui_font=size, ask=ask,
+                   parts=chart_parts(scene))  # fmt: skip
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -362,9 +362,8 @@ def scene_ui(
     # The controls big when presenting, but not the chart's room; each scene from step 0.
     data = cache.scene_data(scene, font, inspect=not following)  # followers: light data
     race_chart(data, key=room_ui.CHART, clickable=False, fresh=True,
-               ui_font=18 if presenting else font + 1,
+               ui_font=18 if presenting else font + 1, parts=room_ui.chart_parts(scene),
                autoplay="seen" if following else presenting)  # fmt: skip
-    room_ui.chart_parts(scene, data)  # a pad question's pad
     if scene.model is not None and not presenting:  # the chart is one seed: here are all
         model_scene_bands_ui(cache.model_race(scene.model), font)
     return staged

@@ -66,8 +66,8 @@ def marks(at) -> dict:
 
 
 def pads(at) -> list[dict]:
-    """The pad parts sent to the scene's chart (as JSON)."""
-    return [json.loads(a["part"]) for a in component_args(at, "race_feed") if "part" in a]
+    """The pad parts that travel with the scene's chart (as JSON)."""
+    return [json.loads(p) for a in races(at) for p in a.get("parts", [])]
 
 
 def guess(at, values: list[float], nonce: int):

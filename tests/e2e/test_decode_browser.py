@@ -159,6 +159,8 @@ def test_the_talk_file_steps_through_every_scene_offline(browser, tmp_path, size
         assert page.locator("#talktitle").inner_text() == scene.title
         font = page.evaluate("() => parseFloat(getComputedStyle(talkcaption).fontSize)")
         assert font >= 0.03 * size[1], font  # captions at least 3 % of the screen's height
+        if scene.question is not None:  # asked first: the race plays once answered
+            page.locator("#talkreveal").click()
         page.wait_for_function("() => raceStats.playing && raceStats.framesDrawn > 3")
         if i == 2:
             shot(page, f"talk-scene-3-{size[1]}")
