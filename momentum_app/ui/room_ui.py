@@ -302,9 +302,14 @@ def _question_head(question, how: str = "") -> None:
             st.markdown(how)
 
 
-#: How the room answers a point question, on the presenter's screen before the reveal (a
-#: follower's chart says it in its own bar; outside a room there is nothing to tap).
-TAP_ROOM = "Tap the landscape on your phone where you think it stops."
+#: How the room answers a question on the chart, by its kind, on the presenter's screen
+#: before the reveal (a follower's chart says it in its own bar; outside a room there is
+#: nothing to tap).
+TAP_ROOM = {
+    "point": "Tap the landscape on your phone where you think it stops.",
+    "beta": "Pick the β on your phone's slider that you think is fastest.",
+    "pad": "Tap the cell of the pad on your phone that you think is fastest.",
+}
 
 
 def _reveal_button(scene: Scene) -> None:
@@ -492,7 +497,7 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
     question, asked = scene.question, cache.scene_stage(scene).asked
     kind, truth = question.kind, chart_truth(scene, values, asked)
     revealed = _is_revealed(scene, now)
-    _question_head(question, TAP_ROOM if state.presenting() and not revealed else "")
+    _question_head(question, TAP_ROOM[kind] if state.presenting() and not revealed else "")
     if state.presenting() and not revealed:
         _ask_chart(scene, "show")
         _live_points(scene)

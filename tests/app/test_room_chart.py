@@ -101,6 +101,9 @@ def test_followers_pick_the_presenter_counts_the_reveal_marks_the_core_answer(st
     (chart,) = races(boss)
     assert chart["ask"] == "show" and not chart["autoplay"]
     assert marks(boss) == {"kind": kind, "guesses": [], "count": 0}
+    # the room is told how to answer this kind (the landscape is a point question's)
+    told = " ".join(e.value for e in [*boss.subheader, *boss.markdown])
+    assert ("slider" if kind == "beta" else "pad") in told and "landscape" not in told
     data = json.loads(chart["data"])
     if kind == "beta":  # the asked run's racer is its whole family: the slider's values
         assert data["betas"] == [float(b) for b in family_momenta(0.9)]
