@@ -1027,13 +1027,19 @@ function takePart(version, text) {
   const part = typeof text === "string" ? JSON.parse(text) : text;
   if (part.kind === "inspect") return takeInspect(version, part);  // the step inspector's
   race.pending[version] = race.pending[version] || {};
+  // The same set again (a feed answering another hello, a rerun): nothing changes, and a
+  // cell or start being previewed from the keys or the pointer keeps its place.
+  const held = race.pending[version][part.kind];
+  if (held && JSON.stringify(held.axes) === JSON.stringify(part.axes) && race.axes[part.kind]) return;
   race.pending[version][part.kind] = part;
   if (version === race.dataVersion && race.tracks.length) applyPart(part);
 }
 
 // The settings the app holds (sidebar, link): what the sliders and the pad mark as chosen.
 function choose(chosen) {
+  const same = Object.keys(chosen).every((k) => race.chosen[k] === chosen[k]);
   Object.assign(race.chosen, chosen);
+  if (same && race.tracks.length) { showSettings(); return; }  // told again: a preview stays
   const line = race.axes.alpha;
   // A line computed at another β is stale until its successor arrives.
   if (line && race.chosen.beta != null && line.beta !== race.chosen.beta) {
