@@ -81,14 +81,14 @@
     talk.shown += 1;
   }
 
-  // The question's marks on the scene's own runs (its guess, or once answered the truth
-  // and the reader's guess); none on the playground's race of it.
+  // No marks on the playground's race of a scene; back on the scene's own runs, an
+  // answered question's marks again (ask() set them for a question still open).
   function marks(exploring) {
     const q = slides[talk.index].question;
-    if (exploring || !q || q.kind === "choice") {
+    if (exploring) {
       raceAsk("");
       raceMarks({kind: "point", mine: null});
-    } else if (talk.revealed) {
+    } else if (q && q.kind !== "choice" && talk.revealed) {
       raceMarks({kind: q.kind, truth: q.truth, mine: talk.mine});
     }
   }
