@@ -110,24 +110,34 @@ def test_export_labels_are_short_with_help():
     assert all(b.proto.help for b in buttons)
 
 
-@pytest.mark.parametrize("size", [12, 14, 16], ids=lambda s: f"{s}px")
+@pytest.mark.parametrize("size", [12, 14, 16, 20], ids=lambda s: f"{s}px")
 def test_study_figures_keep_small_grey_ticks(size):
-    fonts = figure_fonts(size)
+    # Not presenting, a large font still gets the usual grey ticks: presenter mode is an
+    # argument, no longer guessed from the size (20 px was "presenting").
+    fonts = figure_fonts(size, presenting=False)
     tick = fonts["xaxis"]["tickfont"]
     assert 12 <= tick["size"] <= 16 and tick["color"] == "#666"
+
+
+def test_presenting_makes_even_a_small_font_large_and_dark():
+    fonts = figure_fonts(14, presenting=True)
+    assert fonts["xaxis"]["tickfont"] == {"size": 14, "color": "#111"}
+    assert fonts["font"]["color"] == "#111"
 
 
 def _bowl_map(font_size: int):
     alphas, betas = np.linspace(0.1, 2, 5), np.linspace(0, 0.9, 4)
     rates = np.full((4, 5), 0.9)
-    return rate_map_figure(alphas, betas, rates, "t", lam_max=1.0, optima={}, font_size=font_size)
+    return rate_map_figure(
+        alphas, betas, rates, "t", lam_max=1.0, optima={}, font_size=font_size, presenting=True
+    )
 
 
 def test_presenter_figures_are_large_and_dark():
     study = type("S", (), {"momenta": np.array([0.0, 0.5]), "lrs": [0.01],
                            "high": np.ones((1, 2)), "low": np.zeros((1, 2)),
                            "rate": np.full((1, 2), 0.5)})()  # fmt: skip
-    for fig in (_bowl_map(20), success_figure(study, font_size=20)):
+    for fig in (_bowl_map(20), success_figure(study, font_size=20, presenting=True)):
         layout = fig.layout
         assert layout.font.size >= 18 and layout.font.color == "#111"
         for axis in (layout.xaxis, layout.yaxis):
