@@ -20,7 +20,7 @@ from momentum_app.studies.basin_figures import success_figure
 from momentum_app.studies.theory_figures import figure_fonts, rate_map_figure
 from momentum_app.ui import widgets
 from momentum_core import get_objective
-from tests.app.harness import page_at
+from tests.app.harness import component_args, page_at
 
 QR_IMG = re.compile(r'<img src="data:image/png;base64,([^"]+)" alt="QR code: ([^"]+)"')
 
@@ -153,3 +153,15 @@ def test_race_colour_bar_title_runs_along_the_bar_clear_of_the_loss_axis():
     assert bar["title"]["side"] == "right"
     assert layout["xaxis2"]["domain"][0] - bar["x"] >= 0.2  # room for bar, labels, title
     assert layout["xaxis2"]["tickangle"] == 0  # step labels never turn over "step"
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["desktop", "presenter"])
+def test_the_race_is_told_presenter_mode_by_its_argument_not_the_pages_css(present):
+    # One encoding of presenter mode: the race chart's argument (it fitted the screen by
+    # reading a CSS variable of the app's page; the variable is gone).
+    at = scene_page(present=present)
+    (race,) = [a for a in component_args(at, "race_component") if a.get("role") == "race"]
+    assert race["presenting"] is present
+    css = [m.value for m in at.markdown if "<style>" in m.value]
+    assert bool(css) is present  # the presenter's page CSS is there, without the variable
+    assert not any("--race-fit-screen" in c for c in css)
