@@ -46,16 +46,19 @@ momenta, maps = cache.minima_maps(settings, every)
 chosen = maps[int(np.abs(momenta - settings.momentum).argmin())]
 left, right = st.columns(2)
 title = f"SGD (β = 0), α = {settings.lr:.3g}"
-left.plotly_chart(basin_figure(obj, maps[0], title, font_size=chart_font()), config=STILL)
+presenting = state.presenting()
+left.plotly_chart(
+    basin_figure(obj, maps[0], title, font_size=chart_font(), presenting=presenting), config=STILL
+)
 left.metric(grid_share_label(settings), f"{maps[0].share_global:.1%}")
 with right:
-    scrub = cache.basin_scrub(settings, chart_font(), every)
-    race_chart(scrub, key="basins", clickable=False, lazy=("betas",))
+    scrub = cache.basin_scrub(settings, chart_font(), every, presenting)
+    race_chart(scrub, key="basins", clickable=False, lazy=("betas",), presenting=presenting)
 shares = {0.0: maps[0].share_global, settings.momentum: chosen.share_global}
 
 study = cache.success(settings)
 st.caption(populations_note(settings, shares, study))
-st.plotly_chart(success_figure(study, font_size=chart_font()), config=STILL)
+st.plotly_chart(success_figure(study, font_size=chart_font(), presenting=presenting), config=STILL)
 st.subheader(f"What the {settings.starts:,} random starts show")
 for sentence in describe_effect(study):
     st.markdown("- " + sentence)

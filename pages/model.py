@@ -21,14 +21,22 @@ st.caption(
 settings = state.linked_settings(ModelSettings, model_controls_ui)
 race = cache.model_race(settings)
 
-st.plotly_chart(loss_bands_figure(race, chart_font()), key="model_losses", config=STILL)
+st.plotly_chart(
+    loss_bands_figure(race, chart_font(), state.presenting()), key="model_losses", config=STILL
+)
 st.caption(model_view.bands_caption(race))
 for line in model_view.verdict(race):
     st.markdown(line)
 
 st.subheader("The path of a network")
 path, data = cache.model_path(settings, chart_font(), model_view.finish_line(race))
-race_chart(data, key="model_race", ui_font=chart_font() + 1, clickable=False)
+race_chart(
+    data,
+    key="model_race",
+    ui_font=chart_font() + 1,
+    clickable=False,
+    presenting=state.presenting(),
+)
 race_feed("model_race", momentum=settings.momentum, lr=settings.lr)
 st.caption(model_view.path_caption(path, settings.momentum))
 talk_ui.add_view_ui(settings)  # SGD against momentum at this β, over the seeds

@@ -35,7 +35,9 @@ with notes:
 if view.three_d:
     st.plotly_chart(cache.race_surface(settings), key="surface")
 else:
-    feeds = fed_race_chart(shown.data, "race", settings, ui_font=font + 1)
+    feeds = fed_race_chart(
+        shown.data, "race", settings, ui_font=font + 1, presenting=state.presenting()
+    )
 
 st.markdown("**" + runs.verdict(obj, results, settings).replace("*", r"\*") + "**")  # f* plain
 if why := runs.why_sgd_wins(obj, results, settings, lambda: cache.race_results(settings)):

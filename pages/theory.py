@@ -38,12 +38,18 @@ right.button("Optimal momentum", on_click=_set, args=(hb_alpha, hb_beta), width=
 
 maps = cache.rate_maps(kappa)
 # The predicted map is a pad: the pointer over it runs that (α, β) on the bowl beside it.
-data = cache.theory_race(kappa, alpha, beta, chart_font())
-race_chart(data, key="theory_map", ui_font=chart_font() + 1, clickable=False)
+data = cache.theory_race(kappa, alpha, beta, chart_font(), state.presenting())
+race_chart(
+    data,
+    key="theory_map",
+    ui_font=chart_font() + 1,
+    clickable=False,
+    presenting=state.presenting(),
+)
 race_part("theory_map", data, "pad", cache.theory_pad(kappa))
 # The measured map shares its colour scale and axes, so a cell means the same on either.
 optima = {"optimal GD": (gd_alpha, 0.0), "optimal momentum": (hb_alpha, hb_beta)}
-shared = theory_view.map_options(maps, optima, (alpha, beta), chart_font())
+shared = theory_view.map_options(maps, optima, (alpha, beta), chart_font(), state.presenting())
 st.columns(2)[0].plotly_chart(
     rate_map_figure(maps.coarse_alphas, maps.coarse_betas, maps.measured, "Measured rate", **shared)
 )

@@ -1,6 +1,6 @@
 """The race as a Streamlit component, and the same page as an offline HTML file.
 
-``race_component/index.html`` (with ``decode.js`` and ``race.js``) gets the race once, as
+``race_component/index.html`` (with its scripts, :data:`SCRIPTS`) gets the race once, as
 data (see :mod:`momentum_app.race.race_data`), and draws every frame itself. Inside the app
 it is a Streamlit component served from its folder, with plotly.js's basic bundle vendored
 beside it, so nothing loads from the internet. Beside the race, invisible feeds
@@ -19,10 +19,23 @@ import functools
 import hashlib
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 _PAGE = Path(__file__).with_name("race_component") / "index.html"
+
+
+def page_scripts(page: str) -> tuple[str, ...]:
+    """The scripts a page loads from its folder (``<script src="...">``), in order."""
+    return tuple(re.findall(r'<script src="([^"]+)"></script>', page))
+
+
+#: The race page's scripts, in the order it loads them: plotly.js, then the modules
+#: (``decode.js`` the data, ``transport.js`` the messages, ``selection.js``, ``pad.js``,
+#: ``drawing.js``, ``layout.js``), then ``race.js``, which wires the page. The page's own
+#: list is the one list: the offline files (:func:`standalone_page`, the talk) inline these.
+SCRIPTS = page_scripts(_PAGE.read_text(encoding="utf-8"))
 
 
 def data_version(text: str) -> str:
@@ -73,6 +86,7 @@ def race_chart(
     inspect: bool = False,
     ask: str = "",
     parts: tuple[str, ...] = (),
+    presenting: bool = False,
 ) -> dict | None:
     """Render the race.
 
@@ -99,6 +113,10 @@ def race_chart(
         parts: Sets of runs that travel with the race itself (a question's pad), rather
             than from a feed of their own (see :func:`race_part`): they belong to this
             race whatever else the page redraws.
+        presenting: Presenter mode (the page layer's ``state.presenting()``): the chart
+            fits the screen under it (its plots at least 250 px tall), and Space presses
+            the talk's Next. Not part of the race's version: switching it reshapes the
+            chart in place.
 
     Returns:
         ``{"start": [x, y], "nonce": n}`` after a click on the landscape or a drag of the
@@ -112,22 +130,25 @@ def race_chart(
         data=data, version=version, dataVersion=data_version(data), uiFont=ui_font,
         hint=hint, clickable=clickable, autoplay=autoplay, fresh=fresh, channel=key,
         role="race", lazy=[k for k in lazy if k not in wanted(key, lazy)], inspect=inspect,
-        ask=ask, parts=list(parts), key=key, default=None,
+        ask=ask, parts=list(parts), presenting=presenting, key=key, default=None,
     )  # fmt: skip
 
 
-def fed_race_chart(data: str, key: str, settings: Any, *, ui_font: int) -> Any:
+def fed_race_chart(
+    data: str, key: str, settings: Any, *, ui_font: int, presenting: bool = False
+) -> Any:
     """The playground's race: :func:`race_chart`, its :func:`race_feed` (the momentum and
     learning rate of ``settings``, a :class:`~momentum_app.config.settings.RaceSettings`), an empty
     container for its parts, which the page fills last (:func:`race_parts_ui`) so that the
     chart never waits for them. A tuned race (each racer at its own α and β) has no feed
-    and no parts: a shared α line, pad or grid of starts would race them at one α again."""
+    and no parts: a shared α line, pad or grid of starts would race them at one α again.
+    ``presenting``: see :func:`race_chart`."""
     import streamlit as st
 
     if getattr(settings, "tuned", False):  # each racer at its own α and β: nothing to scrub
-        race_chart(data, key=key, ui_font=ui_font)
+        race_chart(data, key=key, ui_font=ui_font, presenting=presenting)
         return st.container(key=f"{key}_parts")
-    race_chart(data, key=key, ui_font=ui_font, lazy=LAZY, inspect=True)
+    race_chart(data, key=key, ui_font=ui_font, lazy=LAZY, inspect=True, presenting=presenting)
     race_feed(key, momentum=settings.momentum, lr=settings.lr)
     return st.container(key=f"{key}_parts")
 
@@ -209,7 +230,7 @@ def standalone_page(*, title: str, top: str = "", boot: str = "") -> str:
     inlined, ``top`` (markup) at the start of the body, ``boot`` (markup, scripts) at its
     end, where the race's functions are defined."""
     page = _PAGE.read_text(encoding="utf-8")
-    for name in ("vendor/plotly-basic.min.js", "decode.js", "race.js"):
+    for name in SCRIPTS:
         script = (_PAGE.parent / name).read_text(encoding="utf-8")
         page = page.replace(f'<script src="{name}"></script>', f"<script>{script}</script>")
     page = page.replace("<title>Optimizer race</title>", f"<title>{_escape(title)}</title>")

@@ -49,9 +49,12 @@ def _codes(obj: Objective, ended: np.ndarray) -> np.ndarray:
     return np.where(ended < 0, 0, np.where(obj.is_global[np.maximum(ended, 0)], 1, local))
 
 
-def basin_figure(obj: Objective, basins: BasinMap, title: str, *, font_size: int = 14) -> go.Figure:
+def basin_figure(
+    obj: Objective, basins: BasinMap, title: str, *, font_size: int = 14, presenting: bool = False
+) -> go.Figure:
     """Which minimum each start ends in: global basin gold, local basins muted, diverged black
-    (``font_size``: see :func:`~momentum_app.studies.theory_figures.figure_fonts`)."""
+    (``font_size``, ``presenting``: see
+    :func:`~momentum_app.studies.theory_figures.figure_fonts`)."""
     palette = [DIVERGED_COLOR, GLOBAL_COLOR, *LOCAL_COLORS]
     n = len(palette)
     scale = [[edge, c] for i, c in enumerate(palette) for edge in (i / n, (i + 1) / n)]
@@ -84,7 +87,7 @@ def basin_figure(obj: Objective, basins: BasinMap, title: str, *, font_size: int
         yaxis={"range": [y0, y1], "title": {"text": "start y"}, "scaleanchor": "x"},
         showlegend=False,
     )
-    return fig.update_layout(figure_fonts(font_size))
+    return fig.update_layout(figure_fonts(font_size, presenting))
 
 
 #: The momenta the right-hand basin map scrubs through (the chosen one joins them).
@@ -98,7 +101,7 @@ def scrub_momenta(chosen: float) -> np.ndarray:
 
 def basin_scrub(
     obj: Objective, maps: list[BasinMap], momenta: np.ndarray, chosen: float, lr: float,
-    share_label: str, *, font_size: int = 14,
+    share_label: str, *, font_size: int = 14, presenting: bool = False,
 ) -> dict:  # fmt: skip
     """The right-hand basin map for the race component's scrub: the figure once (axes,
     minima, the chosen β's cells as its picture) and, per β of ``momenta``, the picture of
@@ -106,7 +109,9 @@ def basin_scrub(
     which starts: :func:`grid_share_label`)."""
     index = int(np.abs(momenta - chosen).argmin())
     title = f"Momentum, α = {lr:.3g}"
-    figure = heatmaps_as_image(basin_figure(obj, maps[index], title, font_size=font_size))
+    figure = heatmaps_as_image(
+        basin_figure(obj, maps[index], title, font_size=font_size, presenting=presenting)
+    )
     images = basin_images(obj, dict(zip(momenta.tolist(), maps, strict=True)))
     items = [
         {
@@ -119,9 +124,11 @@ def basin_scrub(
     return {"name": "Momentum β", "figure": figure, "items": items, "chosen": index}
 
 
-def success_figure(study: SuccessStudy, *, font_size: int = 14) -> go.Figure:
+def success_figure(
+    study: SuccessStudy, *, font_size: int = 14, presenting: bool = False
+) -> go.Figure:
     """Percent of starts reaching the global minimum against momentum, one line per lr,
-    with its Wilson 95 % band (``font_size``: see
+    with its Wilson 95 % band (``font_size``, ``presenting``: see
     :func:`~momentum_app.studies.theory_figures.figure_fonts`)."""
     fig = go.Figure()
     colors = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
@@ -150,7 +157,7 @@ def success_figure(study: SuccessStudy, *, font_size: int = 14) -> go.Figure:
         yaxis={"title": {"text": "starts reaching the global minimum (%)"}, "range": [0, 100]},
         legend={"orientation": "h", "y": 1.08},
     )
-    return fig.update_layout(figure_fonts(font_size))
+    return fig.update_layout(figure_fonts(font_size, presenting))
 
 
 #: The most run steps one setting of the page may cost: its basin maps (every β of the

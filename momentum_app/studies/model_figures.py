@@ -30,9 +30,11 @@ def _log_dtick(values: np.ndarray) -> str | int:
     return "D2" if decades <= 3 else max(1, int(np.ceil(decades / MAX_DECADES_LABELLED)))
 
 
-def loss_bands_figure(race: ModelRace, font_size: int = 14) -> go.Figure:
+def loss_bands_figure(race: ModelRace, font_size: int = 14, presenting: bool = False) -> go.Figure:
     """Training and validation loss per epoch, SGD against momentum at the chosen β: the
-    median over seeds and the :data:`~momentum_app.studies.model_view.BAND` percentiles.
+    median over seeds and the :data:`~momentum_app.studies.model_view.BAND` percentiles
+    (``presenting``: taller, its labels large and dark, see
+    :func:`~momentum_app.studies.theory_figures.figure_fonts`).
 
     Diverged runs count as an infinite loss from the epoch they diverged in, so a curve
     stops where too many seeds diverged for it to have a value; nothing plotted is NaN.
@@ -72,9 +74,9 @@ def loss_bands_figure(race: ModelRace, font_size: int = 14) -> go.Figure:
             row=1,
             col=col,
         )  # 10¹², not "1T"
-    fonts = figure_fonts(font_size)  # presenting: large and dark, as the other studies
+    fonts = figure_fonts(font_size, presenting)
     fig.update_layout(
-        height=380 if font_size < 18 else 440, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=440 if presenting else 380, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         font=fonts["font"], legend={"orientation": "h", "y": -0.25, **fonts["legend"]},
         template="plotly_white",
     )  # fmt: skip

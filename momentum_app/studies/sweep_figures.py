@@ -148,7 +148,12 @@ def _foot(font_size: int, titled: bool) -> tuple[int, int, float]:
 
 
 def sweep_figure(
-    result: SweepResult, metric: str, tol: float, objective: Objective, font_size: int = 14
+    result: SweepResult,
+    metric: str,
+    tol: float,
+    objective: Objective,
+    font_size: int = 14,
+    presenting: bool = False,
 ) -> go.Figure:
     """Heatmap over (learning rate, momentum) of steps to tolerance or final loss.
 
@@ -162,6 +167,8 @@ def sweep_figure(
         tol: The tolerance on f - f* that "steps to tolerance" counts to.
         objective: The function (its minimum, for the final-loss gap and outcomes).
         font_size: Base font size.
+        presenting: Presenter mode's look (see
+            :func:`~momentum_app.studies.theory_figures.figure_fonts`).
     """
     s = result.summary
     lrs, momenta = result.lr[0], result.momentum[:, 0]
@@ -243,7 +250,7 @@ def sweep_figure(
         yaxis={"title": {"text": "momentum β"}, "range": _edges(momenta)},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     )
-    fig.update_layout(figure_fonts(font_size))
+    fig.update_layout(figure_fonts(font_size, presenting))
     return fig
 
 

@@ -18,14 +18,13 @@ YOURS_MARKER = {
 }
 
 
-def figure_fonts(font_size: int) -> dict:
-    """Layout fonts shared by the study figures (sweep, basins, theory): at the usual
-    sizes, 12-16 px grey tick labels; at 18 px and more (presenter mode, see
-    ``widgets.chart_font``) everything that large and dark, for the back of the room.
+def figure_fonts(font_size: int, presenting: bool) -> dict:
+    """Layout fonts shared by the study figures (sweep, basins, theory, model): usually
+    12-16 px grey tick labels; ``presenting`` (presenter mode, the page layer's
+    ``state.presenting()``) every label ``font_size`` and dark, for the back of the room.
 
-    Example: ``fig.update_layout(figure_fonts(20))``.
+    Example: ``fig.update_layout(figure_fonts(20, presenting=True))``.
     """
-    presenting = font_size >= 18
     ink = "#111" if presenting else "#444"
     tick = {"size": font_size if presenting else min(16, max(12, font_size - 1)),
             "color": "#111" if presenting else "#666"}  # fmt: skip
@@ -52,6 +51,7 @@ def rate_map_figure(
     y_range: tuple[float, float] | None = None,
     zmin: float = 0.0,
     font_size: int = 14,
+    presenting: bool = False,
 ) -> go.Figure:
     """A heatmap of linear convergence rates (lower is faster; >= 1 never converges).
 
@@ -68,6 +68,7 @@ def rate_map_figure(
         y_range: The beta axis range; default ``[0, max]``.
         zmin: The rate at the bottom of the colour scale (share it between maps).
         font_size: Base font size.
+        presenting: Presenter mode's look (see :func:`figure_fonts`).
     """
     x_range = x_range or (0.0, float(alphas.max()))
     y_range = y_range or (0.0, float(betas.max()))
@@ -126,7 +127,8 @@ def rate_map_figure(
             "borderwidth": 1,
         },
     )
-    fig.update_layout(figure_fonts(font_size))
-    fig.update_traces(colorbar_tickfont=figure_fonts(font_size)["xaxis"]["tickfont"],
+    fonts = figure_fonts(font_size, presenting)
+    fig.update_layout(fonts)
+    fig.update_traces(colorbar_tickfont=fonts["xaxis"]["tickfont"],
                       selector={"type": "heatmap"})  # fmt: skip
     return fig

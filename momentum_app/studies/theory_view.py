@@ -240,16 +240,23 @@ def pad_part(condition: float) -> str:
     return part_data(obj, "pad", {"momentum": result}, axes, coarse=COARSE_POINTS)
 
 
-def map_race(maps: RateMaps, condition: float, alpha: float, beta: float, font_size: int) -> str:
+def map_race(
+    maps: RateMaps,
+    condition: float,
+    alpha: float,
+    beta: float,
+    font_size: int,
+    presenting: bool = False,
+) -> str:
     """The race component's data for the theory page: the predicted-rate map beside the
-    bowl with the run at (alpha, beta)."""
+    bowl with the run at (alpha, beta) (``presenting``: the map's presenter look)."""
     obj = bowl(condition)
     run = run_space(obj, "momentum", alpha, beta, obj.x0, PAD_STEPS, loss_tol=TOLERANCE)
     track = Track("momentum", LABELS["momentum"], COLORS["momentum"], Family("momentum", None, run))
     gd_alpha, _ = theory.optimal_gd(1.0 / condition, 1.0)
     hb_alpha, hb_beta, _ = theory.optimal_momentum(1.0 / condition, 1.0)
     optima = {"optimal GD": (gd_alpha, 0.0), "optimal momentum": (hb_alpha, hb_beta)}
-    options = map_options(maps, optima, (alpha, beta), font_size)
+    options = map_options(maps, optima, (alpha, beta), font_size, presenting)
     figure = rate_map_figure(maps.alphas, maps.betas, maps.predicted, "Predicted rate", **options)
     spec = map_spec(figure, maps.alphas, maps.betas)
     return view(obj, obj.x0, [track], font_size, alpha, spec, beta)
@@ -381,6 +388,7 @@ def map_options(
     optima: dict[str, tuple[float, float]],
     yours: tuple[float, float],
     font_size: int,
+    presenting: bool = False,
 ) -> dict:
     """The options both rate maps share (colour scale, axes, markers), so that a cell
     means the same on either (keyword arguments of ``theory_figures.rate_map_figure``)."""
@@ -392,4 +400,5 @@ def map_options(
         "y_range": maps.beta_range,
         "zmin": maps.zmin,
         "font_size": font_size,
+        "presenting": presenting,
     }

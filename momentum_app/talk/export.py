@@ -1,6 +1,6 @@
 """The whole talk as one offline HTML file: every scene of a scenes file, in order.
 
-The file is the race component's own page (plotly.js, ``decode.js`` and ``race.js``
+The file is the race component's own page (plotly.js and its scripts, ``race_chart.SCRIPTS``,
 inlined once) with a talk around it (``talk.html``, ``talk.js``): each scene's title, claim,
 caption (its numbers filled in from the runs) and the result of its checks; Previous, Next
 and a scene menu; a presentation clicker's keys (→ PageDown Space: next; ← PageUp:

@@ -190,11 +190,14 @@ def sweep_result(s: SweepSettings) -> SweepResult:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def sweep_view(s: SweepSettings, font_size: int) -> str:
-    """The race component's data for the sweep: the map, beside the race of its best robust
-    cell (one resource for every visitor)."""
+def sweep_view(s: SweepSettings, font_size: int, presenting: bool = False) -> str:
+    """The race component's data for the sweep: the map (in presenter mode's look when
+    ``presenting``), beside the race of its best robust cell (one resource for every
+    visitor)."""
     result, obj = sweep_result(s), s.objective
-    figure = sweep_figures.sweep_figure(result, s.metric, runs.TOLERANCE, obj, font_size)
+    figure = sweep_figures.sweep_figure(
+        result, s.metric, runs.TOLERANCE, obj, font_size, presenting
+    )
     row, col = sweep_figures.best_robust_cell(result)
     cell = runs.solo(sweep_figures.cell_race(s, result, row, col), s.optimizer)
     track = runs.Track(s.optimizer, LABELS[s.optimizer], COLORS[s.optimizer],
@@ -225,13 +228,15 @@ def minima_maps(s: MinimaSettings, every: bool = True) -> tuple[np.ndarray, list
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def basin_scrub(s: MinimaSettings, font_size: int, every: bool = True) -> str:
+def basin_scrub(
+    s: MinimaSettings, font_size: int, every: bool = True, presenting: bool = False
+) -> str:
     """The right-hand basin map with its β slider (across ``every`` β of the set, or 0 and
-    the chosen one), as the race component's data."""
+    the chosen one), as the race component's data (``presenting``: presenter mode's look)."""
     momenta, maps = minima_maps(s, every)
     label = basin_figures.grid_share_label(s)
     spec = basin_figures.basin_scrub(s.objective, maps, momenta, s.momentum, s.lr, label,
-                                     font_size=font_size)  # fmt: skip
+                                     font_size=font_size, presenting=presenting)  # fmt: skip
     return pio.to_json({"scrub": spec}, validate=False, pretty=False)  # numpy arrays inside
 
 
@@ -253,9 +258,12 @@ def theory_pad(condition: float) -> str:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def theory_race(condition: float, alpha: float, beta: float, font_size: int) -> str:
+def theory_race(
+    condition: float, alpha: float, beta: float, font_size: int, presenting: bool = False
+) -> str:
     """The theory page's map and the race at (alpha, beta) beside it."""
-    return theory_view.map_race(rate_maps(condition), condition, alpha, beta, font_size)
+    maps = rate_maps(condition)
+    return theory_view.map_race(maps, condition, alpha, beta, font_size, presenting)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -453,7 +453,7 @@ def _ask_chart(scene: Scene, ask: str) -> None:
     data = cache.scene_data(scene, font, inspect=not state.following())
     with st.container(key="scene_ask"):
         race_chart(data, key=CHART, clickable=False, fresh=True, ui_font=size, ask=ask,
-                   parts=chart_parts(scene))  # fmt: skip
+                   parts=chart_parts(scene), presenting=state.presenting())  # fmt: skip
 
 
 @st.fragment(run_every=POLL_SECONDS)

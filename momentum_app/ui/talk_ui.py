@@ -363,7 +363,7 @@ def scene_ui(
     data = cache.scene_data(scene, font, inspect=not following)  # followers: light data
     race_chart(data, key=room_ui.CHART, clickable=False, fresh=True,
                ui_font=18 if presenting else font + 1, parts=room_ui.chart_parts(scene),
-               autoplay="seen" if following else presenting)  # fmt: skip
+               autoplay="seen" if following else presenting, presenting=presenting)  # fmt: skip
     if scene.model is not None and not presenting:  # the chart is one seed: here are all
         model_scene_bands_ui(cache.model_race(scene.model), font)
     return staged

@@ -295,11 +295,10 @@ def theory_controls_ui() -> None:
 #: stayed as an empty grey column), dark captions and quotes, the leave button and the QR
 #: code in the page's top right corner (they scroll away with the title, whose lines leave
 #: them room: fixed to the screen, they covered the sweep's loss plot once it scrolled up
-#: under them), and the race chart told (by --race-fit-screen) to fit what is left of the
-#: screen. Only local CSS: nothing is fetched.
+#: under them). The race chart fits what is left of the screen by its own argument
+#: (race_chart's presenting), not by this CSS. Only local CSS: nothing is fetched.
 PRESENTER_CSS = """
 <style>
-:root { --race-fit-screen: 1; }
 html { font-size: clamp(17px, 2.1vh, 22px); }
 [data-testid="stHeader"], [data-testid="stSidebar"],
 [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
@@ -409,7 +408,8 @@ def clicker_ui(scene: str) -> None:
 def model_scene_bands_ui(race, font_size: int) -> None:
     """A model scene's runs over every seed (its chart follows one): the model page's
     loss bands of SGD and the scene's first momentum."""
-    st.plotly_chart(loss_bands_figure(race, font_size), key="scene_bands", config=STILL)
+    figure = loss_bands_figure(race, font_size, presenting())
+    st.plotly_chart(figure, key="scene_bands", config=STILL)
     st.caption(model_view.bands_caption(race))
 
 

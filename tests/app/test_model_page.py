@@ -63,17 +63,18 @@ def test_figure_draws_medians_and_bands_without_nan(fast):
 
 def test_presenter_fonts_reach_every_tick_and_panel_title(race):
     # Streamlit's theme drew 10 px ticks over the figure's own 20 px font on a projector.
-    fig = loss_bands_figure(race, 20)
+    fig = loss_bands_figure(race, 20, presenting=True)
     axes = [fig.layout[name] for name in ("xaxis", "xaxis2", "yaxis", "yaxis2")]
     assert all(axis.tickfont.size == 20 and axis.title.font.size == 20 for axis in axes)
     assert all(a.font.size >= 20 for a in fig.layout.annotations)  # "Training loss", ...
     assert fig.layout.yaxis.dtick == fig.layout.yaxis2.dtick == "D2"  # 1, 2, 5 a decade
     assert loss_bands_figure(race, 14).layout.xaxis.tickfont.size < 20
+    assert fig.layout.height > loss_bands_figure(race, 20).layout.height  # taller presenting
 
 
 def test_a_divergences_spike_does_not_crowd_the_loss_axis(fast):
     # "1, 2, 5 a decade" over the 20 decades of a diverging band were ~60 labels.
-    fig = loss_bands_figure(fast, 20)
+    fig = loss_bands_figure(fast, 20, presenting=True)
     for axis, ref in (("yaxis", "y"), ("yaxis2", "y2")):
         ys = np.concatenate([np.asarray(t.y, float) for t in fig.data if t.yaxis == ref])
         ys = ys[np.isfinite(ys) & (ys > 0)]

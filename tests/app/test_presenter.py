@@ -20,7 +20,7 @@ from momentum_app.studies.basin_figures import success_figure
 from momentum_app.studies.theory_figures import figure_fonts, rate_map_figure
 from momentum_app.ui import widgets
 from momentum_core import get_objective
-from tests.app.harness import page_at
+from tests.app.harness import component_args, page_at
 
 QR_IMG = re.compile(r'<img src="data:image/png;base64,([^"]+)" alt="QR code: ([^"]+)"')
 
@@ -110,24 +110,34 @@ def test_export_labels_are_short_with_help():
     assert all(b.proto.help for b in buttons)
 
 
-@pytest.mark.parametrize("size", [12, 14, 16], ids=lambda s: f"{s}px")
+@pytest.mark.parametrize("size", [12, 14, 16, 20], ids=lambda s: f"{s}px")
 def test_study_figures_keep_small_grey_ticks(size):
-    fonts = figure_fonts(size)
+    # Not presenting, a large font still gets the usual grey ticks: presenter mode is an
+    # argument, no longer guessed from the size (20 px was "presenting").
+    fonts = figure_fonts(size, presenting=False)
     tick = fonts["xaxis"]["tickfont"]
     assert 12 <= tick["size"] <= 16 and tick["color"] == "#666"
+
+
+def test_presenting_makes_even_a_small_font_large_and_dark():
+    fonts = figure_fonts(14, presenting=True)
+    assert fonts["xaxis"]["tickfont"] == {"size": 14, "color": "#111"}
+    assert fonts["font"]["color"] == "#111"
 
 
 def _bowl_map(font_size: int):
     alphas, betas = np.linspace(0.1, 2, 5), np.linspace(0, 0.9, 4)
     rates = np.full((4, 5), 0.9)
-    return rate_map_figure(alphas, betas, rates, "t", lam_max=1.0, optima={}, font_size=font_size)
+    return rate_map_figure(
+        alphas, betas, rates, "t", lam_max=1.0, optima={}, font_size=font_size, presenting=True
+    )
 
 
 def test_presenter_figures_are_large_and_dark():
     study = type("S", (), {"momenta": np.array([0.0, 0.5]), "lrs": [0.01],
                            "high": np.ones((1, 2)), "low": np.zeros((1, 2)),
                            "rate": np.full((1, 2), 0.5)})()  # fmt: skip
-    for fig in (_bowl_map(20), success_figure(study, font_size=20)):
+    for fig in (_bowl_map(20), success_figure(study, font_size=20, presenting=True)):
         layout = fig.layout
         assert layout.font.size >= 18 and layout.font.color == "#111"
         for axis in (layout.xaxis, layout.yaxis):
@@ -143,3 +153,15 @@ def test_race_colour_bar_title_runs_along_the_bar_clear_of_the_loss_axis():
     assert bar["title"]["side"] == "right"
     assert layout["xaxis2"]["domain"][0] - bar["x"] >= 0.2  # room for bar, labels, title
     assert layout["xaxis2"]["tickangle"] == 0  # step labels never turn over "step"
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["desktop", "presenter"])
+def test_the_race_is_told_presenter_mode_by_its_argument_not_the_pages_css(present):
+    # One encoding of presenter mode: the race chart's argument (it fitted the screen by
+    # reading a CSS variable of the app's page; the variable is gone).
+    at = scene_page(present=present)
+    (race,) = [a for a in component_args(at, "race_component") if a.get("role") == "race"]
+    assert race["presenting"] is present
+    css = [m.value for m in at.markdown if "<style>" in m.value]
+    assert bool(css) is present  # the presenter's page CSS is there, without the variable
+    assert not any("--race-fit-screen" in c for c in css)

@@ -186,6 +186,20 @@ def test_the_pad_arrows_preview_a_cell_escape_goes_back_and_enter_takes_it(page,
     assert handle.evaluate("() => [raceStats.step, raceStats.sent]") == [step, 0]
     page.keyboard.press("Escape")
     assert handle.evaluate("() => shownSettings().alpha") == 0.005
+    # Home and End: the row's first and last cells (its β kept); with Ctrl the pad's corners
+    cells = {}
+    for key in ("End", "Home", "Control+End", "Control+Home"):
+        page.keyboard.press(key)
+        shown = handle.evaluate("() => shownSettings()")
+        cells[key] = (shown["alpha"], shown["beta"])
+    assert cells == {
+        "End": (a["alphas"][-1], a["betas"][j]),
+        "Home": (a["alphas"][0], a["betas"][j]),
+        "Control+End": (a["alphas"][-1], a["betas"][-1]),
+        "Control+Home": (a["alphas"][0], a["betas"][0]),
+    }
+    page.keyboard.press("Escape")
+    assert handle.evaluate("() => shownSettings().alpha") == 0.005
     page.keyboard.press("Shift+ArrowLeft")  # five cells
     page.keyboard.press("ArrowUp")
     page.wait_for_timeout(800)  # a pause is not a choice
@@ -238,11 +252,15 @@ def test_the_sweep_map_is_a_slider_over_its_cells_and_enter_opens_one(browser, a
     assert_ring(focused[2])
     handle.wait_for_function("() => raceStats.axes.pad", timeout=90_000)
     start = handle.evaluate("() => raceStats.mapAt")
+    alphas, betas = handle.evaluate("() => [raceStats.data.map.alphas, raceStats.data.map.betas]")
+    page.keyboard.press("Home")  # the row's first cell
+    assert handle.evaluate("() => raceStats.mapAt") == [0, start[1]]
+    page.keyboard.press("End")  # and its last
+    assert handle.evaluate("() => raceStats.mapAt") == [len(alphas) - 1, start[1]]
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Shift+ArrowDown")
     col, row = handle.evaluate("() => raceStats.mapAt")
-    assert (col, row) == (start[0] - 1, start[1] - 5)
-    alphas, betas = handle.evaluate("() => [raceStats.data.map.alphas, raceStats.data.map.betas]")
+    assert (col, row) == (len(alphas) - 2, start[1] - 5)
     alpha, beta = alphas[col], betas[row]
     text = frame.locator("#mapbox").get_attribute("aria-valuetext")
     assert text == f"α = {alpha:.4g}, β = {fmt_beta(beta)}", text

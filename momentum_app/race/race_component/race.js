@@ -7,8 +7,16 @@
 // chart, "alpha" (a line of learning rates at the chosen β), "pad" (the (α, β) grid, for the
 // first momentum racer) and "start" (a grid of starts). The selection {kind, index} says
 // which set and run every racer shows; moving a control changes only the selection.
+//
+// This file wires the page: its elements, events and frames. What can be said without a
+// page lives in the modules loaded before it (index.html lists them, in order, and
+// race_chart.py inlines the same list into the offline files): decode.js (the data),
+// transport.js (messages), selection.js (which run each racer shows), pad.js (the pad's
+// colours, the grids' keys), drawing.js (shapes on a canvas), layout.js (the chart's
+// layout for its room).
 "use strict";
-const D = RaceDecode;
+const D = RaceDecode, S = RaceSelection, P = RacePad, Draw = RaceDraw, Lay = RaceLayout,
+      T = RaceTransport;
 //: Steps per second at 1x: the default 1,000 steps play in 6 s.
 const BASE_RATE = 1000 / 6;
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
@@ -20,6 +28,10 @@ const race = {
   axes: {}, pending: {}, framesDrawn: 0, fps: 0, playStarted: 0, playFrames: 0, lastTime: 0,
   clickable: false, scrubMs: null, sent: 0, markers: [], channel: "", font: 15,
   dragging: null, shown: [], lazy: [], reached: false, asked: 0, waiting: false,
+  // Presenter mode, as the app says (race_chart's presenting): the chart fits the screen
+  // and Space is the clicker's "next".
+  presenting: false,
+  pending: T.partStore(),  // the sets of runs by race (data version), applied or waiting
 };
 window.raceStats = race;
 
@@ -36,45 +48,10 @@ for (const s of SPEEDS) {
   $("speed").add(option);
 }
 
-// --- what each racer shows ------------------------------------------------------------
-function padShape() {
-  const a = race.axes.pad;
-  return a ? {nA: a.alphas.length, nB: a.betas.length} : null;
-}
-
-// The set and run racer t shows under the selection, or null (not on this view).
-function member(t) {
-  const {kind, index} = race.sel;
-  if (kind === "start" && t.sets.start) return [t.sets.start, index];
-  if (kind === "alpha" && t.sets.alpha) return [t.sets.alpha, index];
-  if (kind === "pad") {
-    if (t.sets.pad) return [t.sets.pad, index];
-    // Without momentum, a cell's run is on the α line (the pad's rates are some of the
-    // line's, the same numbers): the line's member at the cell's α.
-    if (!t.momentum && t.sets.alpha) {
-      const a = race.axes.pad.alphas[index % padShape().nA];
-      return [t.sets.alpha, D.nearestIndex(race.axes.alpha.alphas, a)];
-    }
-    return null;  // a second momentum racer: the pad is the first one's
-  }
-  const b = t.sets.beta;
-  return [b, b.runs > 1 ? race.sel.beta : 0];
-}
-
-// The (α, β) and start the selection stands for.
-function shownSettings() {
-  const {kind, index} = race.sel, c = race.chosen;
-  if (kind === "alpha") return {alpha: race.axes.alpha.alphas[index], beta: c.beta, start: c.start};
-  if (kind === "pad") {
-    const {nA} = padShape(), a = race.axes.pad;
-    return {alpha: a.alphas[index % nA], beta: a.betas[Math.floor(index / nA)], start: c.start};
-  }
-  if (kind === "start") {
-    const a = race.axes.start, n = a.xs.length;
-    return {alpha: c.alpha, beta: c.beta, start: [a.xs[index % n], a.ys[Math.floor(index / n)]]};
-  }
-  return {alpha: c.alpha, beta: race.betas ? race.betas[race.sel.beta] : c.beta, start: c.start};
-}
+// --- what each racer shows (selection.js, on this race's state) ------------------------
+const padShape = () => S.padShape(race.axes);
+const member = (t) => S.member(race, t);
+const shownSettings = () => S.shownSettings(race);
 
 function select(sel) {
   race.sel = Object.assign({beta: race.sel.beta}, sel);
@@ -84,10 +61,7 @@ function select(sel) {
 }
 
 // Back to the chosen settings (the sidebar's), e.g. when the pointer leaves the pad.
-function selectChosen() {
-  const beta = race.betas ? D.nearestIndex(race.betas, race.chosen.beta ?? 0.9) : 0;
-  select({kind: "beta", index: beta, beta});
-}
+function selectChosen() { select(S.chosenSel(race)); }
 
 // --- drawing ------------------------------------------------------------------------
 function axes() {
@@ -110,21 +84,8 @@ function fitOverlay() {
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
 }
 
-function polyline(part, m, s, xs, ys, X, Y) {
-  const [i, frac] = D.locate(part, m, s), start = part.offsets[m];
-  ctx.beginPath();
-  ctx.moveTo(X(xs[start]), Y(ys[start]));
-  for (let k = start + 1; k <= i; k++) ctx.lineTo(X(xs[k]), Y(ys[k]));
-  let hx = xs[i], hy = ys[i];
-  if (frac > 0) { hx += (xs[i + 1] - xs[i]) * frac; hy += (ys[i + 1] - ys[i]) * frac; }
-  ctx.lineTo(X(hx), Y(hy));
-  ctx.stroke();
-  return [X(hx), Y(hy)];
-}
-
-function clip(ax, ay) {
-  ctx.beginPath(); ctx.rect(ax.off, ay.off, ax.len, ay.len); ctx.clip();
-}
+const polyline = (...args) => Draw.polyline(ctx, ...args);
+const clip = (ax, ay) => Draw.clip(ctx, ax, ay);
 
 function drawRun(A, t, set, m, s, width) {
   ctx.save(); clip(A.x, A.y);
@@ -224,16 +185,7 @@ function draw() {
 }
 
 // --- playback -----------------------------------------------------------------------
-function endStep() {  // every shown run has stopped here: the rest is still
-  let end = 0;
-  for (const t of race.tracks) {
-    const got = member(t);
-    if (!got) continue;
-    const k = got[0].diverged[got[1]];
-    end = Math.max(end, k >= 0 ? k : race.steps);
-  }
-  return end;
-}
+const endStep = () => S.endStep(race);  // every shown run has stopped here: the rest is still
 
 function setPlaying(on) {
   race.playing = on;
@@ -317,11 +269,7 @@ function showSettings() {
 }
 
 // Whether the selection moves racer t's β (a scene's other momentum racers keep their own).
-function moves(t) {
-  const kind = race.sel.kind;
-  if (kind !== "beta") return Boolean(t.sets[kind]);
-  return t.sets.beta.runs > 1 || !race.betas;  // no family: its one β is the chosen one
-}
+const moves = (t) => S.moves(race, t);
 
 // What each shown run has at the current step; its end only once it has got there.
 function showReadout() {
@@ -371,26 +319,26 @@ alphaSlider.addEventListener("input", (event) => {
 alphaSlider.addEventListener("change", () => sendSoon({lr: race.axes.alpha.alphas[race.sel.index]}, 250));
 
 // --- the keyboard on the chart's grids (the pad, the start, a page's map) ---------------
-// Arrow keys move one cell (with Shift five) and show its run at once, as the pointer over
-// it does; Enter or Space takes the cell, as a click or a release does; Escape, or the focus
-// leaving before Enter, goes back, as the pointer leaving does. grid.at() is the shown cell
-// [i, j, columns, rows] (null while the grid is on its way); go(i, j), take(), back().
-const GRID_MOVES = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1]};
-//: Cells one Shift+arrow moves.
-const GRID_LEAP = 5;
+// Arrow keys move one cell (with Shift five), Home and End to the row's first and last
+// (with Ctrl the grid's), and show its run at once, as the pointer over it does; Enter or
+// Space takes the cell, as a click or a release does; Escape, or the focus leaving before
+// Enter, goes back, as the pointer leaving does (pad.js, gridStep, says where a key goes).
+// grid.at() is the shown cell [i, j, columns, rows] (null while the grid is on its way);
+// go(i, j), take(), back().
 function gridKeys(el, grid) {
   let moved = false;
   el.addEventListener("keydown", (event) => {
-    if (event.target !== el || event.altKey || event.ctrlKey || event.metaKey) return;
-    const move = GRID_MOVES[event.key], take = event.key === "Enter" || event.key === " ";
+    if (event.target !== el || event.altKey || event.metaKey) return;
+    const ends = event.key === "Home" || event.key === "End";
+    if (event.ctrlKey && !ends) return;
+    const move = ends || Boolean(P.MOVES[event.key]), take = event.key === "Enter" || event.key === " ";
     if (!move && !take && !(event.key === "Escape" && moved)) return;
     event.preventDefault();
     const at = grid.at();
     if (!at) return;
     if (!move) { if (take) grid.take(); else grid.back(); moved = false; return; }
-    const k = event.shiftKey ? GRID_LEAP : 1, clamp = (v, n) => Math.max(0, Math.min(n - 1, v));
     moved = true;
-    grid.go(clamp(at[0] + move[0] * k, at[2]), clamp(at[1] + move[1] * k, at[3]));
+    grid.go(...P.gridStep(at, event.key, {shift: event.shiftKey, ctrl: event.ctrlKey}));
     race.scrubMs = performance.now() - event.timeStamp;
   });
   el.addEventListener("blur", () => { if (moved) { moved = false; grid.back(); } });
@@ -402,52 +350,17 @@ function setAttr(el, name, value) {
 }
 
 // --- the (α, β) pad: the first momentum racer's grid, coloured by how each run ended -----
-// One scale, as the sweep's map (studies/sweep_figures.py, the same colours): runs that got
-// within the tolerance by their steps to it (yellow fast, purple slow), runs that did not by
-// how far they got, log10 of their final f − f* (light grey just short, darker farther),
-// diverged runs dark red.
-const PAD_RAMP = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"];  // fast -> slow
-const PAD_GREYS = ["#e0e0e0", "#8a8a8a"];  // just short of the tolerance -> far from f*
-const PAD_DIVERGED = "#3b0a0a";
-
-function ramp(t, stops = PAD_RAMP) {
-  const x = Math.max(0, Math.min(1, t)) * (stops.length - 1), i = Math.min(Math.floor(x), stops.length - 2);
-  const c = (hex, k) => parseInt(hex.slice(1 + 2 * k, 3 + 2 * k), 16);
-  const mix = (k) => Math.round(c(stops[i], k) + (c(stops[i + 1], k) - c(stops[i], k)) * (x - i));
-  return `rgb(${mix(0)},${mix(1)},${mix(2)})`;
-}
-
-// The pad's ranges: steps to the tolerance of the runs that got there, and log10 of the
-// final gap of those that did not (from the tolerance to the farthest, a decade at least).
-function padRanges(set) {
-  let lo = Infinity, hi = -Infinity, far = -Infinity, reached = 0, missed = 0;
-  for (let m = 0; m < set.runs; m++) {
-    if (set.diverged[m] >= 0) continue;
-    const k = set.tolStep[m];
-    if (k >= 0) { reached += 1; lo = Math.min(lo, k); hi = Math.max(hi, k); }
-    else if (Number.isFinite(set.finalGap[m])) { missed += 1; far = Math.max(far, Math.log10(set.finalGap[m])); }
-  }
-  const near = Math.log10(race.data.tolerance);
-  return {lo, hi, reached, missed, near, far: Math.max(far, near + 1)};
-}
-
-// The key under the pad: both parts of the scale with their ranges, and diverged.
+// (pad.js: the scale, as the sweep's map's, and the key's words)
 function padKey(r) {
-  const power = (t) => (t >= -2 && t <= 2 ? String(Number((10 ** t).toPrecision(2))) : `1e${Math.round(t)}`.replace("-", "−"));
-  const count = (v) => Math.round(v).toLocaleString("en-US");
-  const tol = D.fmtTol(race.data.tolerance);
-  $("keyreached").textContent = r.reached
-    ? `${count(r.lo)}${r.hi > r.lo ? " to " + count(r.hi) : ""} steps to f\u00a0−\u00a0f* < ${tol}`
-    : `none got to f\u00a0−\u00a0f* < ${tol}`;
-  $("keymissed").textContent = `not reached: f\u00a0−\u00a0f* ${power(r.near)} to ${power(Math.ceil(r.far))} at the end`;
-  $("keymissedrow").hidden = !r.missed;
+  const key = P.keyText(r, D.fmtTol(race.data.tolerance));
+  $("keyreached").textContent = key.reached;
+  $("keymissed").textContent = key.missed;
+  $("keymissedrow").hidden = !key.showMissed;
 }
 
 function padCell(event) {  // (i, j) of the cell under a pointer event; j = 0 at the bottom
-  const shape = padShape(), box = pad.getBoundingClientRect();
-  const i = Math.floor((event.clientX - box.left) / box.width * shape.nA);
-  const j = Math.floor((box.bottom - event.clientY) / box.height * shape.nB);
-  return [Math.max(0, Math.min(shape.nA - 1, i)), Math.max(0, Math.min(shape.nB - 1, j))];
+  const shape = padShape();
+  return P.cellAt(pad.getBoundingClientRect(), event.clientX, event.clientY, shape.nA, shape.nB);
 }
 
 // The pad's cells are painted once per pad and size (an offscreen canvas); a move only
@@ -459,14 +372,9 @@ function paintCells(set, nA, nB, w, h, ratio) {
   canvas.width = Math.round(w * ratio); canvas.height = Math.round(h * ratio);
   const c = canvas.getContext("2d");
   c.setTransform(ratio, 0, 0, ratio, 0, 0);
-  const cw = w / nA, ch = h / nB, r = padRanges(set);
-  const {lo, hi} = r, span = Math.log(Math.max(hi, lo + 1)) - Math.log(Math.max(lo, 1));
-  // Not reached: grey by the final gap the core computed, on the pad's range of them.
-  const grey = (g) => ramp((Math.log10(Math.max(g, 1e-300)) - r.near) / (r.far - r.near), PAD_GREYS);
+  const cw = w / nA, ch = h / nB, r = P.ranges(set, race.data.tolerance);
   for (let j = 0; j < nB; j++) for (let i = 0; i < nA; i++) {
-    const m = j * nA + i, k = set.tolStep[m];
-    c.fillStyle = set.diverged[m] >= 0 ? PAD_DIVERGED
-      : k < 0 ? grey(set.finalGap[m]) : ramp(span > 0 ? (Math.log(Math.max(k, 1)) - Math.log(Math.max(lo, 1))) / span : 0);
+    c.fillStyle = P.cellColor(set, j * nA + i, r);
     c.fillRect(i * cw, h - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
   }
   padKey(r);
@@ -518,7 +426,7 @@ function padWaiting() {
   padCtx.fillText(race.reached ? "(α, β) pad: loading…" : (TOUCH ? "(α, β) pad: tap here" : "(α, β) pad: point here"), w / 2, h / 2);
 }
 
-function padSelect(i, j) { select({kind: "pad", index: j * padShape().nA + i}); }
+function padSelect(i, j) { select({kind: "pad", index: S.padIndex(race.axes, i, j)}); }
 function padSend() {
   const s = shownSettings();
   sendSoon({lr: s.alpha, momentum: s.beta}, 0);
@@ -659,7 +567,7 @@ function mapKeys(on) {
   box.tabIndex = 0;
   box.setAttribute("role", "slider");
   for (const a of names.slice(3, 6)) setAttr(box, a, box.getAttribute(a) || "0");
-  box.setAttribute("aria-label", `Map of (α, β): ${TOUCH ? "tap or slide over it" : "point at a cell"} to race its run; arrow keys move (Shift: ${GRID_LEAP} cells), Enter opens the cell`);
+  box.setAttribute("aria-label", `Map of (α, β): ${TOUCH ? "tap or slide over it" : "point at a cell"} to race its run; arrow keys move (Shift: ${P.LEAP} cells), Enter opens the cell`);
 }
 
 function showMap(spec) {
@@ -725,15 +633,8 @@ function pointerData(event) {
   return {px, py, inside, x: xa.p2d(px - xa._offset), y: ya.p2d(py - ya._offset)};
 }
 
-function nearestStart(x, y) {
-  const a = race.axes.start;
-  return D.nearestIndex(a.ys, y) * a.xs.length + D.nearestIndex(a.xs, x);
-}
-
-function startReady() {  // the grid of starts belongs to the settings shown now
-  const a = race.axes.start, c = race.chosen;
-  return a && a.alpha === c.alpha && a.beta === c.beta;
-}
+const nearestStart = (x, y) => S.nearestStart(race.axes, x, y);
+const startReady = () => S.startReady(race);  // the grid of starts belongs to the settings shown now
 
 // A press on the start's handle drags the start; a press elsewhere on the landscape is a
 // click that picks a start there (sent on release).
@@ -787,7 +688,7 @@ gridKeys($("handle"), {
     const a = race.axes.start, s = shownSettings().start;
     return [D.nearestIndex(a.xs, s[0]), D.nearestIndex(a.ys, s[1]), a.xs.length, a.ys.length];
   },
-  go: (i, j) => select({kind: "start", index: j * race.axes.start.xs.length + i}),
+  go: (i, j) => select({kind: "start", index: S.startIndex(race.axes, i, j)}),
   take: () => sendStart(shownSettings().start),
   back: selectChosen,
 });
@@ -801,176 +702,49 @@ function describeHandle(start) {
 }
 
 // --- layout: the chart follows its width (and, when presenting, the screen's height) ----
-// Below NARROW px the plots stack: landscape on top at full width, the colour bar lying
-// under it, the loss plot below. Wider, the loss plot starts where the colour bar's
-// labels end. Only domains, margins and the colour bar move: the overlay reads the axes'
-// _offset/_length on every frame, so it follows.
-const NARROW = 700;
-//: Beside a map the race has less room: it stays side by side down to this width.
-const NARROW_BESIDE_MAP = 500;
-const narrow = () => (race.data && race.data.map ? NARROW_BESIDE_MAP : NARROW);
+// (layout.js: the layout for a width and a room; here, what the page measures)
+const narrow = () => (race.data && race.data.map ? Lay.NARROW_BESIDE_MAP : Lay.NARROW);
 //: legend: its height as drawn (a talk file on a phone), null until measured.
 const shape = {base: null, bar: null, key: "", legend: null};
 
-function parentRoot() {
-  try { return window.frameElement ? window.parent.document.documentElement : null; }
-  catch (err) { return null; }
-}
-
-// Presenter mode's CSS on the app's page sets --race-fit-screen: the chart then takes
-// what is left of the screen under it (up to 1.5 times its height), keeping room for the
-// scene buttons below, but never less than ``least`` (its plots MIN_PLOT tall: a scene
-// with a long caption and a three-row legend left its landscape 119 px; the buttons
-// give way then, the clicker's keys still step). A talk file folds a long caption instead.
-const MIN_PLOT = 250;
-function screenHeight(base, least) {
-  if (window.RACE_FIT_WINDOW) {  // a talk file: the chart takes what the window has left
-    const left = window.innerHeight - chart.getBoundingClientRect().top - $("hint").offsetHeight - 8;
-    return Math.round(Math.max(280, Math.min(1.6 * base, left)));
+// The room the screen leaves the chart (see RaceLayout.fitHeight): a talk file's window
+// under the texts above it; presenting in the app (race.presenting), the screen under this
+// frame, keeping room for the scene buttons below (4.5 lines of the page's type); else null.
+function room() {
+  if (window.RACE_FIT_WINDOW) {
+    return {window: true, left: window.innerHeight - chart.getBoundingClientRect().top - $("hint").offsetHeight - 8};
   }
-  const root = parentRoot();
-  if (!root || !getComputedStyle(root).getPropertyValue("--race-fit-screen").trim()) return base;
-  let top = window.frameElement.getBoundingClientRect().top;
-  for (let el = window.frameElement.parentElement; el; el = el.parentElement) top += el.scrollTop;
+  if (!race.presenting) return null;
+  let frame = null, root = null;
+  try { frame = window.frameElement; root = frame && window.parent.document.documentElement; } catch (err) { return null; }
+  if (!frame || !root) return null;  // another origin: the chart's own height
+  let top = frame.getBoundingClientRect().top;
+  for (let el = frame.parentElement; el; el = el.parentElement) top += el.scrollTop;
   const rem = parseFloat(getComputedStyle(root).fontSize) || 16;
   const above = chart.getBoundingClientRect().top + $("hint").offsetHeight;
-  const left = window.parent.innerHeight - top - above - 4.5 * rem;
-  return Math.round(Math.max(least, Math.min(1.5 * base, left)));
-}
-
-function legendRows() {  // plotly gives a narrow chart's horizontal legend a row each
-  return shape.base.legendItems.length;
+  return {left: window.parent.innerHeight - top - above - 4.5 * rem};
 }
 
 function shapeFor(width) {
-  const base = shape.base, font = base.font, big = Math.max(11, Math.round(font * 0.9));
-  const l = base.margin.l, r = base.margin.r;
-  const plotW = Math.max(100, width - l - r);
-  const layout = {}, bar = Object.assign({}, shape.bar);
-  if (width >= narrow()) {
-    const top = Math.max(base.margin.t, Math.round(font * 2.5 + 10));
-    // plotly widens the top margin to a legend of several rows (measured: fitLegend)
-    const above = Math.max(top, (shape.legend ?? 0) + 0.7 * font + 14);
-    const height = screenHeight(base.height, Math.max(280, above + base.margin.b + MIN_PLOT));
-    // colour bar 12 px, its tick labels, its title along it, then the loss axis'
-    // tick labels (10^k) and title
-    // (and the loss axis' labels stand 0.45 font off: figures.py)
-    const beside = 12 + 2.6 * big + 1.6 * big + 3.45 * font + 1.8 * font + 16;
-    // The landscape takes 53 % of the width, less where the loss plot would get under a
-    // fifth (beside a map on a projector it started at 80 %, and its axis title met the
-    // colour bar's).
-    const land = Math.max(0.3, Math.min(0.53, 0.8 - beside / plotW - 0.015));
-    const clear = (land + 0.015) * plotW + beside;
-    // Ticks as many as their labels fit: a projector's short plots and a narrow loss plot
-    // printed "0 100200300400", stacked 10^k labels and colour-bar ticks into each other.
-    const x2 = plotW * (1 - Math.min(0.8, clear / plotW)), plotH = height - above - base.margin.b;
-    const digits = String(race.steps || 1000).length;
-    const fit = (room, each, most) => Math.max(2, Math.min(most, Math.floor(room / each)));
-    Object.assign(layout, {
-      // The legend row above the plot, clear of the y axis' top tick label (half a line
-      // above the plot), and a top margin with room for both.
-      height, "margin.t": top, "margin.b": base.margin.b,
-      "legend.y": 1 + (0.7 * font + 4) / Math.max(100, height - top - base.margin.b),
-      "xaxis.domain": [0, land], "yaxis.domain": [0, 1],
-      "xaxis2.domain": [Math.min(0.8, clear / plotW), 1], "yaxis2.domain": [0, 1],
-      "xaxis2.nticks": Math.max(3, fit(x2, font * (0.6 * digits + 1.6), 5)),
-      // (a log axis within one decade labels 20, 30, ... 70: its top labels crowd)
-      "yaxis2.nticks": fit(plotH, font * 3.2, 10),
-      "yaxis2.title.text": base.lossTitle, "legend.x": 0, ...asking(true),
-    });
-    Object.assign(bar, {orientation: "v", x: land + 0.015, xanchor: "left", y: 0.5, yanchor: "middle",
-                        len: 1, thickness: 12, nticks: fit(plotH, big * 2.2, 8),
-                        title: Object.assign({}, bar.title, {side: "right"})});
-    const given = shape.bar;  // decades (10^k) as given, every other one on a short bar
-    if (given.tickvals && given.tickvals.length > bar.nticks) {
-      const every = Math.ceil(given.tickvals.length / bar.nticks);
-      const keep = (_, i) => i % every === 0;
-      Object.assign(bar, {tickvals: given.tickvals.filter(keep), ticktext: given.ticktext.filter(keep)});
-    }
-    return {layout, bar, key: `wide-${height}-${Math.round(plotW / 4)}-${race.ask}`};
-  }
-  const land = Math.min(plotW, 420);
-  const axisRoom = 4.2 * font + 8;            // the landscape's x tick labels and title
-  const barRoom = 1.5 * big + 10 + 1.5 * big;  // bar title, bar, its tick labels
-  const gap = axisRoom + barRoom + 1.2 * font + 12;
-  // Asked where a run stops, the loss plot is empty until the reveal: no room for it.
-  let loss = race.ask ? 0 : Math.max(200, Math.round(land * 0.6));
-  // The legend sits 2 % of the plots' height above them: a row per name until drawn, then
-  // (a talk file) the height plotly gave it: two columns when the names are short.
-  const rows = shape.legend ?? legendRows() * font * 1.55;
-  const top = Math.round(rows + (shape.legend == null ? 12 : 0.02 * (land + gap + loss) + 6));
-  if (window.RACE_FIT_WINDOW) {  // a talk file on a phone: the whole chart on one screen,
-    // above the page's bottom padding (the scene bar's room); the loss plot gives way
-    const bar = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
-    const room = window.innerHeight - bar - 8 - (top + land + gap + base.margin.b);
-    if (!race.ask) loss = Math.max(120, Math.min(loss, Math.round(room)));
-  }
-  const plotH = land + gap + loss;
-  Object.assign(layout, {
-    height: Math.round(top + plotH + base.margin.b), "margin.t": top, "margin.b": base.margin.b,
-    "xaxis.domain": [0, 1], "yaxis.domain": [(loss + gap) / plotH, 1],
-    "xaxis2.domain": [0, 1], "yaxis2.domain": [0, Math.max(loss, 1) / plotH], "xaxis2.nticks": 4,
-    // the legend from the left edge (over the y axis' margin): long labels fit
-    "yaxis2.title.text": "f − f*  (log)", "legend.x": -(l - 4) / plotW, ...asking(false),
-  });
-  Object.assign(bar, {orientation: "h", x: 0.5, xanchor: "center",
-                      // y is the bar's top: its title sits above it
-                      y: (loss + gap - axisRoom - 1.5 * big - 4) / plotH, yanchor: "top",
-                      len: 1, thickness: 10,
-                      title: Object.assign({}, bar.title, {side: "top"})});
-  return {layout, bar, key: `narrow-${Math.round(plotW / 4)}-${loss}-${top}`};
-}
-
-// A point question before its reveal (race.ask): no hover label, which covered a phone's
-// guess, and on a phone (``wide`` false) no empty loss plot.
-function asking(wide) {
-  const shown = wide || !race.ask;
-  return {hovermode: race.ask ? false : shape.base.hovermode,
-          "xaxis2.visible": shown, "yaxis2.visible": shown};
-}
-
-function setPath(obj, path, value) {
-  const keys = path.split(".");
-  let o = obj;
-  for (const k of keys.slice(0, -1)) o = o[k] = Object.assign({}, o[k]);
-  o[keys[keys.length - 1]] = value;
-}
-
-// A talk file on a big screen: the chart's type grows with the window (1 at 800 px high);
-// on a phone (the plots stacked) it is read at arm's length, a sixth smaller, and the
-// stacked chart fits the screen under the scene bar.
-function scaleFonts(figure) {
-  const k = window.innerWidth < NARROW ? 5 / 6 : Math.max(1, window.innerHeight / 800);
-  if (k === 1 || figure.scaled) return;
-  figure.scaled = true;
-  const grow = (font) => { if (font && font.size) font.size = Math.round(font.size * k); };
-  const L = figure.layout;
-  grow(L.font); grow(L.legend && L.legend.font);
-  for (const name of ["xaxis", "yaxis", "xaxis2", "yaxis2"]) {
-    if (!L[name]) continue;
-    grow(L[name].tickfont); grow(L[name].title && L[name].title.font);
-  }
-  for (const trace of figure.data) {
-    const bar = trace.marker && trace.marker.colorbar;
-    if (bar) { grow(bar.tickfont); grow(bar.title && bar.title.font); }
-  }
+  // A talk file on a phone: the stacked chart fits above the scene bar (the body's padding).
+  const screen = window.RACE_FIT_WINDOW
+    ? {height: window.innerHeight, bar: parseFloat(getComputedStyle(document.body).paddingBottom) || 0} : null;
+  const wide = width >= narrow();
+  return Lay.shapeFor(width, shape, {narrow: narrow(), steps: race.steps, ask: race.ask,
+                                     fit: wide ? room() : null, screen});
 }
 
 function adaptSpec(figure) {  // before the first draw: no second layout pass
-  if (window.RACE_FIT_WINDOW) scaleFonts(figure);
+  if (window.RACE_FIT_WINDOW) Lay.scaleFonts(figure, Lay.fontScale(window.innerWidth, window.innerHeight));
   const L = figure.layout, cbTrace = figure.data[0];
   // The canvas draws the start (it moves while dragged); plotly keeps its legend entry.
   for (const trace of figure.data) if (trace.name === "start") { trace.x = [null]; trace.y = [null]; }
-  shape.base = {font: (L.font && L.font.size) || 14, height: L.height || 540,
-                lossTitle: L.yaxis2.title.text, hovermode: L.hovermode ?? "closest",
-                margin: Object.assign({l: 60, r: 20, t: 40, b: 50}, L.margin),
-                legendItems: figure.data.filter((t) => t.showlegend !== false && t.name)
-                  .map((t) => String(t.name))};
+  shape.base = Lay.base(figure);
   shape.bar = Object.assign({}, cbTrace.marker.colorbar);
   shape.legend = null;  // another race, other names
   const next = shapeFor(chart.clientWidth || window.innerWidth);
   shape.key = next.key;
-  for (const [path, value] of Object.entries(next.layout)) if (value !== null) setPath(L, path, value);
+  for (const [path, value] of Object.entries(next.layout)) if (value !== null) Lay.setPath(L, path, value);
   cbTrace.marker = Object.assign({}, cbTrace.marker, {colorbar: next.bar});
 }
 
@@ -990,10 +764,10 @@ function reshape() {
 // name left white space over a two-column legend, and pushed the playground's landscape
 // off the first screen). The margin does not change the legend, so one more pass settles it.
 // Side by side in presenter mode: the legend's rows count against the plots' least height
-// (screenHeight).
+// (RaceLayout.fitHeight).
 function fitLegend() {
   const legend = chart.querySelector(".legend");
-  if (!(shape.key.startsWith("narrow") || presenting()) || !legend) {
+  if (!(shape.key.startsWith("narrow") || race.presenting) || !legend) {
     return Promise.resolve();
   }
   const height = Math.ceil(legend.getBBox().height);
@@ -1026,18 +800,15 @@ function applyPart(part) {
 function takePart(version, text) {
   const part = typeof text === "string" ? JSON.parse(text) : text;
   if (part.kind === "inspect") return takeInspect(version, part);  // the step inspector's
-  race.pending[version] = race.pending[version] || {};
   // The same set again (a feed answering another hello, a rerun): nothing changes, and a
   // cell or start being previewed from the keys or the pointer keeps its place.
-  const held = race.pending[version][part.kind];
-  if (held && JSON.stringify(held.axes) === JSON.stringify(part.axes) && race.axes[part.kind]) return;
-  race.pending[version][part.kind] = part;
+  if (!race.pending.take(version, part) && race.axes[part.kind]) return;
   if (version === race.dataVersion && race.tracks.length) applyPart(part);
 }
 
 // The settings the app holds (sidebar, link): what the sliders and the pad mark as chosen.
 function choose(chosen) {
-  const same = Object.keys(chosen).every((k) => race.chosen[k] === chosen[k]);
+  const same = S.sameChosen(race, chosen);
   Object.assign(race.chosen, chosen);
   if (same && race.tracks.length) { showSettings(); return; }  // told again: a preview stays
   const line = race.axes.alpha;
@@ -1093,7 +864,7 @@ function startRace(data, options) {
   if (race.betas) betaSlider.max = String(race.betas.length - 1);
   const beta = race.betas ? D.nearestIndex(race.betas, race.chosen.beta ?? 0.9) : 0;
   race.sel = {kind: "beta", index: beta, beta};  // the chosen run, before any part joins
-  for (const part of Object.values(race.pending[race.dataVersion] || {})) applyPart(part);
+  for (const part of race.pending.of(race.dataVersion)) applyPart(part);
   for (const part of options.parts || []) takePart(race.dataVersion, part);
   // A scene's caption says what each run did: its chart keeps the room (no readout).
   $("readout").hidden = !(race.betas || data.map);
@@ -1245,26 +1016,7 @@ function askInspect() {
   }, 300);
 }
 
-function arrow(A, from, to, color, dash, width) {
-  const x0 = A.x.px(from[0]), y0 = A.y.px(from[1]), x1 = A.x.px(to[0]), y1 = A.y.px(to[1]);
-  const len = Math.hypot(x1 - x0, y1 - y0);
-  if (!(len > 0.5)) return;
-  const head = Math.min(len * 0.45, 6 + width * 2), ux = (x1 - x0) / len, uy = (y1 - y0) / len;
-  const path = () => {
-    ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1 - ux * head * 0.6, y1 - uy * head * 0.6); ctx.stroke();
-  };
-  const tip = () => {
-    ctx.beginPath(); ctx.moveTo(x1, y1);
-    ctx.lineTo(x1 - ux * head - uy * head * 0.5, y1 - uy * head + ux * head * 0.5);
-    ctx.lineTo(x1 - ux * head + uy * head * 0.5, y1 - uy * head - ux * head * 0.5);
-    ctx.closePath(); ctx.fill(); ctx.stroke();
-  };
-  ctx.lineCap = "round"; ctx.lineJoin = "round";
-  ctx.setLineDash(dash); ctx.strokeStyle = "#fff"; ctx.lineWidth = width + 3; path();  // a halo
-  ctx.setLineDash([]); ctx.fillStyle = "#fff"; ctx.lineWidth = 3; tip();
-  ctx.setLineDash(dash); ctx.strokeStyle = color; ctx.lineWidth = width; path();
-  ctx.setLineDash([]); ctx.fillStyle = color; ctx.strokeStyle = color; ctx.lineWidth = 1; tip();
-}
+const arrow = (A, from, to, color, dash, width) => Draw.arrow(ctx, A, from, to, color, dash, width);
 
 function drawInspector(A) {
   const panel = $("inspector");
@@ -1345,7 +1097,7 @@ function setInspecting(on) {
 playButton.addEventListener("click", () => { if (!race.playing) setInspecting(true); });
 $("inspect").addEventListener("click", () => setInspecting(!race.inspecting || race.playing));
 
-function ownBeta() { return race.betas ? D.nearestIndex(race.betas, race.chosen.beta ?? 0.9) : 0; }
+const ownBeta = () => S.ownBeta(race);
 
 // One step on or back (paused: a playing race pauses first).
 function stepBy(delta) {
@@ -1381,11 +1133,9 @@ race.ask = "";
 race.marks = {kind: "point", guesses: [], count: null, mine: null, truth: null, median: null};
 race.guess = null;  // a follower's guess, not yet sent
 race.marked = null;  // what drawMarks drew last, in pixels (read by the browser tests)
-//: More guesses than this are drawn as a density (one faint disc each), not as dots.
-const DENSE = 60;
 //: The β slider's thumb while a question is about β: its width places the marks under it.
 const THUMB = 28;
-const MARK = {guess: "#E69F00", mine: "#D55E00", median: "#CC79A7", truth: "#F0E442"};
+const MARK = Draw.MARK;
 
 const askBar = document.createElement("div");
 askBar.id = "askbar";
@@ -1502,7 +1252,7 @@ function guessKeys(on) {
   const at = guessCell() || [0, 0];
   chart.tabIndex = 0;
   setAttr(chart, "role", "slider");
-  setAttr(chart, "aria-label", `Your guess on the landscape: arrow keys move it (Shift: ${GRID_LEAP} steps), Enter sends it`);
+  setAttr(chart, "aria-label", `Your guess on the landscape: arrow keys move it (Shift: ${P.LEAP} steps), Enter sends it`);
   setAttr(chart, "aria-valuemin", "0");
   setAttr(chart, "aria-valuemax", String(GUESS_CELLS * GUESS_CELLS - 1));
   setAttr(chart, "aria-valuenow", String(at[1] * GUESS_CELLS + at[0]));
@@ -1583,81 +1333,10 @@ function takeMarks(marks) {
 }
 window.raceMarks = takeMarks;
 
-function mark(A, p, draw1) {
-  const x = A.x.px(p[0]), y = A.y.px(p[1]);
-  draw1(x, y);
-  return [x, y];
-}
-
-function label(text, x, y, color, A) {
-  ctx.font = `600 ${race.font}px system-ui, sans-serif`;
-  const w = ctx.measureText(text).width;
-  const tx = Math.min(Math.max(x + 14, A.x.off + 2), A.x.off + A.x.len - w - 2);
-  const ty = Math.min(Math.max(y - 10, A.y.off + race.font), A.y.off + A.y.len - 4);
-  ctx.lineWidth = 4; ctx.strokeStyle = "#fff"; ctx.fillStyle = color;
-  ctx.strokeText(text, tx, ty); ctx.fillText(text, tx, ty);
-}
-
-// The marks' shapes, on any canvas: a guess's dot, a ring (one's own; dashed: not sent),
-// the median's ✕, the answer's ◆.
-const SHAPES = {
-  dot(c, x, y, r) {
-    c.fillStyle = MARK.guess; c.strokeStyle = "#000"; c.lineWidth = 1.5;
-    c.beginPath(); c.arc(x, y, r, 0, 2 * Math.PI); c.fill(); c.stroke();
-  },
-  faint(c, x, y, r) {  // a density: overlapping faint discs darken where guesses crowd
-    c.fillStyle = "rgba(230, 159, 0, 0.18)"; c.beginPath(); c.arc(x, y, r * 2.5, 0, 2 * Math.PI); c.fill();
-  },
-  ring(c, x, y, r, dash) {
-    c.strokeStyle = MARK.mine; c.lineWidth = 3; c.setLineDash(dash ? [5, 4] : []);
-    c.beginPath(); c.arc(x, y, r * 2.2, 0, 2 * Math.PI); c.stroke(); c.setLineDash([]);
-    c.beginPath(); c.moveTo(x - r, y); c.lineTo(x + r, y); c.moveTo(x, y - r); c.lineTo(x, y + r); c.stroke();
-  },
-  cross(c, x, y, r) {
-    const k = r * 1.6;
-    c.strokeStyle = "#fff"; c.lineWidth = 7;
-    c.beginPath(); c.moveTo(x - k, y - k); c.lineTo(x + k, y + k); c.moveTo(x + k, y - k); c.lineTo(x - k, y + k); c.stroke();
-    c.strokeStyle = MARK.median; c.lineWidth = 4; c.stroke();
-  },
-  diamond(c, x, y, r) {
-    const k = r * 2;
-    c.fillStyle = MARK.truth; c.strokeStyle = "#000"; c.lineWidth = 2.5;
-    c.beginPath(); c.moveTo(x, y - k); c.lineTo(x + k, y); c.lineTo(x, y + k); c.lineTo(x - k, y); c.closePath();
-    c.fill(); c.stroke();
-  },
-};
-
-// Every mark of the question at the pixels where(p, what) gives, on canvas c: the guesses (dots,
-// or a density past DENSE; several on one place stacked by stack(p, k)), the unsent
-// guess, one's own, the median, the answer. Returns what was drawn, in pixels.
-function drawAll(c, where, r, stack) {
-  const m = race.marks, out = {guesses: 0, mine: null, truth: null, median: null, guess: null};
-  const dense = m.guesses.length > DENSE, seen = new Map();
-  for (const g of m.guesses) {
-    const key = g.join(","), k = seen.get(key) || 0;
-    seen.set(key, k + 1);
-    const [x, y] = stack ? stack(where(g, "guess"), k) : where(g, "guess");
-    (dense ? SHAPES.faint : SHAPES.dot)(c, x, y, r);
-    out.guesses += 1;
-  }
-  const at = (p, what, shape, ...rest) => {
-    const [x, y] = where(p, what);
-    shape(c, x, y, r, ...rest);
-    return [x, y];
-  };
-  if (race.guess) out.guess = at(race.guess, "mine", SHAPES.ring, true);
-  if (m.mine) out.mine = at(m.mine, "mine", SHAPES.ring, false);
-  if (m.median) out.median = at(m.median, "median", SHAPES.cross);
-  if (m.truth) out.truth = at(m.truth, "truth", SHAPES.diamond);
-  return out;
-}
-
-function countText(c, x, y, size) {
-  const n = race.marks.count, text = `${n} guess${n === 1 ? "" : "es"}`;
-  c.font = `700 ${size}px system-ui, sans-serif`;
-  c.lineWidth = 5; c.strokeStyle = "#fff"; c.fillStyle = "#000";
-  c.strokeText(text, x, y); c.fillText(text, x, y);
-}
+// The marks' shapes and labels (drawing.js), with this question's marks and own guess.
+const drawAll = (c, where, r, stack) => Draw.drawAll(c, race.marks, race.guess, where, r, stack);
+const label = (text, x, y, color, A) => Draw.label(ctx, text, x, y, color, A, race.font);
+const countText = (c, x, y, size) => Draw.countText(c, race.marks.count, x, y, size);
 
 function drawMarks(A) {
   const m = race.marks;
@@ -1679,8 +1358,10 @@ function drawMarks(A) {
   race.marked = out;
 }
 
-// A β question's marks, under the slider: each guess a dot at its β (several at one β
-// stacked up), the answer's ◆, the median's ✕, one's own ring; the count at the left.
+// A β question's marks, under the slider: the guesses as dots at their βs, the answer's ◆,
+// the median's ✕, one's own ring; the count at the top left. Guesses nearer than a dot's width
+// merge into one dot with their number over it: on a phone's slider a β is 2-4 px, and
+// near guesses (0.9, 0.91, 0.92) hid each other in one blot.
 function drawBetaMarks() {
   if (!document.body.classList.contains("qbeta") || !race.betas) return;
   const ratio = window.devicePixelRatio || 1, w = betaMarks.clientWidth, h = betaMarks.clientHeight;
@@ -1691,19 +1372,23 @@ function drawBetaMarks() {
   const n = race.betas.length, r = Math.max(4, Math.min(6, race.font * 0.28)), base = h - 2.3 * r;
   const x = (b) => s.left - box.left + THUMB / 2 + D.fracIndex(race.betas, b) / (n - 1) * (s.width - THUMB);
   // Rows, so that marks at near βs do not hide each other: the answer on top, the median
-  // under it, the guesses (stacked up at one β) and one's own at the bottom.
+  // under it, the guesses (their counts over them) and one's own at the bottom.
   const rows = {truth: 2.2 * r, median: h / 2, guess: base, mine: base};
-  const rise = Math.min(2 * r, (base - h / 2) / Math.max(1, maxStack() - 1));
-  const out = drawAll(c, (p, what) => [x(p[0]), rows[what]], r, ([px, py], k) => [px, py - k * rise]);
+  const guesses = race.marks.guesses, groups = Draw.groups(guesses.map((g) => x(g[0])), 2 * r + 2);
+  const dense = guesses.length > Draw.DENSE, size = Math.max(12, Math.round(race.font * 0.8));
+  for (const g of groups) {
+    Draw.SHAPES.dot(c, g.x, base, dense ? r * 1.3 : r);
+    if (g.n > 1) Draw.countBadge(c, g.n, g.x, base - 2.4 * r - 1, size);  // over one's own ring
+  }
+  const out = Draw.drawAll(c, Object.assign({}, race.marks, {guesses: []}), race.guess,
+                           (p, what) => [x(p[0]), rows[what]], r);
+  out.guesses = guesses.length;
+  out.groups = groups.map((g) => ({x: g.x, n: g.n, first: g.first, last: g.last}));
   out.where = {left: x(race.betas[0]), right: x(race.betas[n - 1])};
-  if (race.marks.count !== null) countText(c, 2, h / 2 + 5, Math.max(12, race.font * 0.9));
+  // The count at the top left, clear of the guesses' counts (the answer's row: it comes later).
+  const big = Math.max(12, race.font * 0.9);
+  if (race.marks.count !== null) countText(c, 2, big + 1, big);
   race.marked = out;
-}
-
-function maxStack() {
-  const counts = {};
-  for (const g of race.marks.guesses) counts[g[0]] = (counts[g[0]] || 0) + 1;
-  return Math.max(1, ...Object.values(counts));
 }
 
 // A pad question's pad while asked: a grid with no colours (they would answer it).
@@ -1727,9 +1412,7 @@ function padMarks(w, h) {
   padCtx.save();
   const out = drawAll(padCtx, where, r);
   // Crowded cells: a ring as wide as their count, so that ten guesses outweigh one.
-  const counts = new Map();
-  for (const g of race.marks.guesses) counts.set(g.join(","), (counts.get(g.join(",")) || 0) + 1);
-  for (const [key, k] of counts) {
+  for (const [key, k] of Draw.counts(race.marks.guesses)) {
     if (k < 2) continue;
     const [x, y] = where(key.split(",").map(Number));
     padCtx.strokeStyle = "#000"; padCtx.lineWidth = 1.5;
@@ -1750,29 +1433,20 @@ if (window.parent !== window && !window.RACE_STANDALONE) {
   window.addEventListener("message", (event) => {
     const data = event.data;
     if (!data) return;
-    if (data.type === "momentum-race:marks" && data.channel === race.channel) { takeMarks(data.marks); return; }
+    if (data.type === T.MARKS && data.channel === race.channel) { takeMarks(data.marks); return; }
     if (data.type !== "streamlit:render") return;
     setAsk(data.args.ask);
   });
 }
 
-// --- Streamlit's component protocol (v1), by hand: a few postMessage calls ----------
+// --- Streamlit's component protocol (v1), by hand (transport.js) -------------------------
 const inStreamlit = window.parent !== window && !window.RACE_STANDALONE;
 
-function post(type, data) {
-  window.parent.postMessage(Object.assign({isStreamlitMessage: true, type: type}, data), "*");
-}
 function sendValue(value) {
-  if (inStreamlit) post("streamlit:setComponentValue", {value: value, dataType: "json"});
+  if (inStreamlit) T.sendValue(value);
 }
 function fitHeight() {
-  if (inStreamlit) post("streamlit:setFrameHeight", {height: document.body.scrollHeight});
-}
-// The race's sibling frames on the app's page (same origin): its feeds among them
-// (race_feed/index.html) answer with the sidebar's settings and the sets of runs.
-function siblings() {
-  try { return Array.from(window.parent.document.querySelectorAll("iframe"), (f) => f.contentWindow); }
-  catch (err) { return []; }
+  if (inStreamlit) T.frameHeight(document.body.scrollHeight);
 }
 
 // A presentation clicker's keys step through the scenes whatever has focus: pressed in
@@ -1780,17 +1454,13 @@ function siblings() {
 // (talk/clicker.html) presses Previous or Next. The sliders and the speed menu keep their
 // own keys; Space means "next" only when presenting (otherwise it presses the button).
 const CLICKER_KEYS = ["ArrowRight", "ArrowLeft", "PageDown", "PageUp", " "];
-function presenting() {
-  const root = parentRoot();
-  return Boolean(root && getComputedStyle(root).getPropertyValue("--race-fit-screen").trim());
-}
 window.addEventListener("keydown", (event) => {
   if (!inStreamlit || !CLICKER_KEYS.includes(event.key)) return;
   if (event.altKey || event.ctrlKey || event.metaKey) return;
   let page;
   try { page = window.parent.momentumSceneKeys ? window.parent.document : null; } catch (err) { return; }
   if (!page || event.target.closest("input, select, [role=slider]")) return;
-  if (event.key === " " && !presenting()) return;
+  if (event.key === " " && !race.presenting) return;
   event.preventDefault();
   event.stopPropagation();
   race.forwarded = (race.forwarded || 0) + 1;
@@ -1801,25 +1471,30 @@ if (inStreamlit) {
   window.addEventListener("message", (event) => {
     const data = event.data;
     if (!data) return;
-    if (data.type === "momentum-race:select" && data.channel === race.channel) {
+    if (data.type === T.SELECT && data.channel === race.channel) {
       choose({alpha: data.lr ?? race.chosen.alpha, beta: data.momentum ?? race.chosen.beta});
       return;
     }
-    if (data.type === "momentum-race:part" && data.channel === race.channel) {
+    if (data.type === T.PART && data.channel === race.channel) {
       takePart(data.race, data.part);
       return;
     }
     if (data.type !== "streamlit:render") return;
     const args = data.args;
     race.channel = args.channel || "";
+    const presenting = Boolean(args.presenting);  // not part of the version: no restart
+    if (presenting !== race.presenting) {
+      race.presenting = presenting;
+      if (race.tracks.length) reshape().then(() => { fitOverlay(); draw(); });
+    }
     if (args.version === race.version) return;  // the same race: keep its state
     performance.mark("race-received");
-    race.lazy = (args.lazy || []).filter((k) => !(race.pending[args.dataVersion] || {})[k]);
+    race.lazy = (args.lazy || []).filter((k) => !race.pending.has(args.dataVersion, k));
     try {
       startRace(JSON.parse(args.data), args).then(() => {
         askLazy();
         fitHeight();
-        for (const w of siblings()) w.postMessage({type: "momentum-race:hello", channel: race.channel}, "*");
+        for (const w of T.siblings()) w.postMessage({type: T.HELLO, channel: race.channel}, "*");
       });
     } catch (err) {
       $("message").textContent = "Could not draw the race: " + err;
@@ -1827,5 +1502,5 @@ if (inStreamlit) {
     }
   });
   new ResizeObserver(() => fitHeight()).observe(document.body);
-  post("streamlit:componentReady", {apiVersion: 1});
+  T.ready();
 }
