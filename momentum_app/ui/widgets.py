@@ -100,35 +100,68 @@ def bounded_box(where, label: str, low: float, high: float, *, key: str, on_chan
     where.caption(bounds(low, high))
 
 
+def _point_boxes(where, link: links.Link, key: str, ctx: links.Context, ui: dict) -> None:
+    """A start point: a box per coordinate, each bounded by the landscape's domain."""
+    (x0, x1), (y0, y1) = ctx.objective.domain
+    left, right = where.columns(2)
+    bounded_box(left, f"{link.label} x", x0, x1, key=key + "_x", step=0.1, format="%.4g")
+    bounded_box(right, f"{link.label} y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
+
+
+def _between(draw: str) -> Callable:
+    """A widget over the field's ``[low, high]``: ``bounded_box`` or one of Streamlit's."""
+
+    def widget(where, link: links.Link, key: str, ctx: links.Context, ui: dict) -> None:
+        low, high = link.value("low", ctx), link.value("high", ctx)
+        if draw == "number":
+            bounded_box(where, link.label, low, high, key=key, **ui)
+        else:
+            getattr(where, draw)(link.label, low, high, key=key, **ui)
+
+    return widget
+
+
+def _among(draw: str) -> Callable:
+    """A Streamlit widget over the field's options."""
+
+    def widget(where, link: links.Link, key: str, ctx: links.Context, ui: dict) -> None:
+        getattr(where, draw)(link.label, link.value("options", ctx), key=key, **ui)
+
+    return widget
+
+
+def _checkbox(where, link: links.Link, key: str, ctx: links.Context, ui: dict) -> None:
+    where.checkbox(link.label, key=key, **ui)
+
+
+#: How each widget a field's declaration names (``linked(..., widget=...)``) is drawn:
+#: ``draw(where, link, key, ctx, ui)``. A new kind of control is one line here.
+WIDGETS: dict[str, Callable] = {
+    "point": _point_boxes,
+    "number": _between("number"),
+    "slider": _between("slider"),
+    "checkbox": _checkbox,
+    "select": _among("selectbox"),
+    "radio": _among("radio"),
+    "multiselect": _among("multiselect"),
+    "select_slider": _among("select_slider"),
+}
+
+
 def control(cls: type, name: str, obj: Objective | None = None, where=None) -> None:
     """Draw field ``name`` of settings record ``cls`` with the widget its declaration
-    names (see :mod:`momentum_app.config.settings`), in the sidebar unless ``where`` says.
+    names (see :mod:`momentum_app.config.settings` and :data:`WIDGETS`), in the sidebar
+    unless ``where`` says.
 
     ``obj`` is the page's landscape, for bounds that depend on it.
     """
     link, key = links.link_of(cls, name), links.key(cls, name)
-    where = where or st.sidebar
     ctx = links.Context(obj)
     ui = {k: v(ctx) if k in _PER_LANDSCAPE and callable(v) else v for k, v in link.ui}
-    low, high = link.value("low", ctx), link.value("high", ctx)
     if link.kind == "whole":
         # A box without a whole step is a float box: it showed a batch of 32 as "32.00".
         ui.setdefault("step", 1)
-    if link.widget == "point":
-        (x0, x1), (y0, y1) = obj.domain
-        left, right = where.columns(2)
-        bounded_box(left, f"{link.label} x", x0, x1, key=key + "_x", step=0.1, format="%.4g")
-        bounded_box(right, f"{link.label} y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
-    elif link.widget == "number":
-        bounded_box(where, link.label, low, high, key=key, **ui)
-    elif link.widget == "slider":
-        where.slider(link.label, low, high, key=key, **ui)
-    elif link.widget == "checkbox":
-        where.checkbox(link.label, key=key, **ui)
-    else:
-        draw = {"select": where.selectbox, "radio": where.radio,
-                "multiselect": where.multiselect, "select_slider": where.select_slider}  # fmt: skip
-        draw[link.widget](link.label, link.value("options", ctx), key=key, **ui)
+    WIDGETS[link.widget](where or st.sidebar, link, key, ctx, ui)
 
 
 def _landscape_changed(prefix: str) -> None:
