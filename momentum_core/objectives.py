@@ -183,6 +183,10 @@ def _quiet(fn: Callable[[Array], Array]) -> Callable[[Array], Array]:
     return quiet
 
 
+#: Characters of a formula's text beyond which its LaTeX is ``f = ...``.
+_LONG = 80
+
+
 def _declared(code: str, note: tuple[str, str] | None = None) -> tuple[dict, Functions]:
     """A built-in function's fields that come from its one expression ``code``: the code,
     its formula as text and in LaTeX (:func:`~momentum_core.expression.to_text`,
@@ -194,7 +198,9 @@ def _declared(code: str, note: tuple[str, str] | None = None) -> tuple[dict, Fun
     """
     tree = parse(code)
     fn = formula_functions(code, tree)
-    formula, latex = to_text(tree), "f(x, y) = " + to_latex(tree)
+    formula = to_text(tree)
+    # A long one (Goldstein-Price) saves the "(x, y)" to fit a laptop's column unscrolled.
+    latex = ("f = " if len(formula) > _LONG else "f(x, y) = ") + to_latex(tree)
     if note is not None:
         formula, latex = f"{formula}; {note[0]}", rf"{latex},\quad {note[1]}"
     return {"code": code, "formula": formula, "latex": latex, **fn._asdict()}, fn
