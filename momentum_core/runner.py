@@ -199,11 +199,12 @@ def run_batch(
         if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(gnorm))):
             raise ValueError("the objective is not finite at a start point")
         limits = (objective.f_star + loss_tol, grad_tol, bound)
-        run = _run_compiled if kernels is not None else _run_numpy
-        return run(
-            kernels or optimizer, objective, optimizer, x, (loss, grad, gnorm), num_steps,
-            limits, (sigma if noisy else None, rng, draws), summary_only, record_state,
-        )  # fmt: skip
+        start, noise_of = (loss, grad, gnorm), (sigma if noisy else None, rng, draws)
+        if kernels is not None:
+            return _run_compiled(kernels, objective, optimizer, x, start, num_steps, limits,
+                                 noise_of, summary_only)  # fmt: skip
+        return _run_numpy(objective, optimizer, x, start, num_steps, limits, noise_of,
+                          summary_only, record_state)  # fmt: skip
 
 
 def check_loop(loop: str, loops: tuple[str, ...]) -> None:
@@ -257,7 +258,6 @@ def freeze(fine: Array, diverged: Array, t: int, new: tuple, old: tuple) -> tupl
 
 
 def _run_numpy(
-    _: Any,
     objective: Objective,
     optimizer: Optimizer,
     x: Array,
@@ -416,7 +416,6 @@ def _run_compiled(
     limits: tuple[float, float, float],
     noise: tuple[Array | None, np.random.Generator, tuple[int, int]],
     summary_only: bool,
-    record_state: bool,
 ) -> BatchResult:
     """:func:`run_batch` by the compiled loop (its arguments, checked; see there).
 
