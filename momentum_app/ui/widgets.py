@@ -6,6 +6,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -108,43 +109,30 @@ def _point_boxes(where, link: links.Link, key: str, ctx: links.Context, ui: dict
     bounded_box(right, f"{link.label} y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
 
 
-def _between(draw: str) -> Callable:
-    """A widget over the field's ``[low, high]``: ``bounded_box`` or one of Streamlit's."""
+def _over(values: tuple[str, ...], draw: str | Callable) -> Callable:
+    """A widget over the field's ``values`` (its "low" and "high", or its "options"):
+    ``draw`` is the name of a Streamlit widget, or a function that takes ``where`` first."""
 
     def widget(where, link: links.Link, key: str, ctx: links.Context, ui: dict) -> None:
-        low, high = link.value("low", ctx), link.value("high", ctx)
-        if draw == "number":
-            bounded_box(where, link.label, low, high, key=key, **ui)
-        else:
-            getattr(where, draw)(link.label, low, high, key=key, **ui)
+        call = getattr(where, draw) if isinstance(draw, str) else partial(draw, where)
+        call(link.label, *(link.value(v, ctx) for v in values), key=key, **ui)
 
     return widget
 
 
-def _among(draw: str) -> Callable:
-    """A Streamlit widget over the field's options."""
-
-    def widget(where, link: links.Link, key: str, ctx: links.Context, ui: dict) -> None:
-        getattr(where, draw)(link.label, link.value("options", ctx), key=key, **ui)
-
-    return widget
-
-
-def _checkbox(where, link: links.Link, key: str, ctx: links.Context, ui: dict) -> None:
-    where.checkbox(link.label, key=key, **ui)
-
+RANGE, OPTIONS = ("low", "high"), ("options",)
 
 #: How each widget a field's declaration names (``linked(..., widget=...)``) is drawn:
 #: ``draw(where, link, key, ctx, ui)``. A new kind of control is one line here.
 WIDGETS: dict[str, Callable] = {
     "point": _point_boxes,
-    "number": _between("number"),
-    "slider": _between("slider"),
-    "checkbox": _checkbox,
-    "select": _among("selectbox"),
-    "radio": _among("radio"),
-    "multiselect": _among("multiselect"),
-    "select_slider": _among("select_slider"),
+    "number": _over(RANGE, bounded_box),
+    "slider": _over(RANGE, "slider"),
+    "checkbox": _over((), "checkbox"),
+    "select": _over(OPTIONS, "selectbox"),
+    "radio": _over(OPTIONS, "radio"),
+    "multiselect": _over(OPTIONS, "multiselect"),
+    "select_slider": _over(OPTIONS, "select_slider"),
 }
 
 
