@@ -15,6 +15,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
@@ -263,6 +264,11 @@ def _check(name: str, value: float, ok: bool, rule: str) -> float:
     return value
 
 
+def _fma(a: float, b: float, c: float) -> float:
+    """``a * b + c`` rounded once (as ``math.fma`` of Python 3.13): exact in fractions."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
 def _none() -> Array:
     return np.empty((0, 2))
 
@@ -405,11 +411,15 @@ def quadratic(condition: float = 10.0, angle: float = 30.0) -> Objective:
     kappa = _check("condition", condition, condition >= 1, ">= 1")
     angle = _check("angle", angle, True, "finite")
     lam_max, lam_min = 1.0, 1.0 / kappa
-    c, s = np.cos(np.radians(angle)), np.sin(np.radians(angle))
-    rot = np.array([[c, -s], [s, c]])
-    h = rot @ np.diag([lam_max, lam_min]) @ rot.T
+    c, s = float(np.cos(np.radians(angle))), float(np.sin(np.radians(angle)))
+    # H = R diag(1, lambda_min) R^T for the rotation R by the angle, its entries each one
+    # fused multiply-add: the bits a BLAS matrix product gave on the machines this was
+    # written on (they vary with the processor's BLAS kernel), now on every machine.
+    h00 = _fma(-s * lam_min, -s, c * c)
+    h01 = _fma(-s * lam_min, c, c * s)
+    h11 = _fma(c * lam_min, c, s * s)
 
-    code = f"0.5*({float(h[0, 0])!r}*x**2 + {2 * float(h[0, 1])!r}*x*y + {float(h[1, 1])!r}*y**2)"
+    code = f"0.5*({h00!r}*x**2 + {2 * h01!r}*x*y + {h11!r}*y**2)"
     # The coefficients hide the bowl's shape: say it after the formula.
     note = (f"λmax = 1, κ = {kappa:g}, θ = {angle:g}°",
             rf"\lambda_{{\max}} = 1,\ \kappa = {kappa:g},\ \theta = {angle:g}^\circ")  # fmt: skip
