@@ -36,8 +36,8 @@ class Optimizer(NamedTuple):
     """An optimizer: ``state = init(params)``; ``step, state = update(grads, state)``.
 
     Hyperparameters live in the state (its ``hyper`` field, as optax's
-    ``InjectHyperparamsState``), each of shape ``(1, 1)`` or ``(runs, 1)``, so that taking
-    some runs of a batch (:func:`take`) takes their hyperparameters too.
+    ``InjectHyperparamsState``), each of shape ``(1, 1)`` or ``(runs, 1)``, so that a state
+    describes its runs whole (:func:`batch_size`, :func:`with_hyper`).
 
     Attributes:
         name: The command-line name (one of :data:`OPTIMIZER_NAMES`).
@@ -92,19 +92,6 @@ def with_hyper(state: Any, **values: float | Array) -> Any:
         raise ValueError(f"no hyperparameter {', '.join(sorted(unknown))} in {sorted(state.hyper)}")
     shaped = {k: np.asarray(v, dtype=float).reshape(-1, 1) for k, v in values.items()}
     return state._replace(hyper={**state.hyper, **shaped})
-
-
-def take(state: Any, keep: Array) -> Any:
-    """The state of the runs ``keep`` (indices) only: every per-run array, the
-    hyperparameters among them, sliced alike; shared ones are kept whole."""
-    runs = len(state[0]) if state and isinstance(state[0], np.ndarray) else batch_size(state)
-
-    def cut(v: Any) -> Any:
-        per_run = isinstance(v, np.ndarray) and v.ndim == 2 and len(v) == runs and runs > 1
-        return v[keep] if per_run else v
-
-    fields = [cut(f) for f in state[:-1]]
-    return type(state)(*fields, {k: cut(v) for k, v in state.hyper.items()})
 
 
 class GradientDescentState(NamedTuple):
