@@ -367,3 +367,198 @@ def to_code(node: _Node, name: Callable[[str], str] = str) -> str:
         return f"({text})" if strength < outer else text
 
     return emit(node, 0)
+
+
+# --- the formula as people write it: text and LaTeX ------------------------------------
+
+#: Functions written as operators before a plain argument: ``cos 2πx``, ``\cos 2\pi x``.
+_OPERATORS = ("sin", "cos", "tan", "log", "tanh", "sinh", "cosh", "arctan")
+_SYMBOLS = {"pi": ("π", r"\pi"), "e": ("e", "e")}
+_CONTROL_WORD = re.compile(r"\\[A-Za-z]+$")
+
+
+def shown(value: float) -> str:
+    """A constant as a formula shows it: six significant digits (``0.7749999999999999``
+    of a computed coefficient reads ``0.775``; ``100.0``, ``100``)."""
+    return f"{value:g}"
+
+
+class _Writer:
+    """Prints a tree the way formulas are written by hand, as text or as LaTeX.
+
+    Products are juxtaposed (``2x^2``, ``xy``, ``100 (y - x^2)^2``), a number after
+    anything is joined by a dot, powers are ``^``, ``pi`` is π, and a function before a
+    plain product takes no parentheses (``cos 2πx``). LaTeX adds ``\\frac`` for a
+    quotient (``/`` inside exponents and roots, where a fraction would be tiny), ``e^{u}``
+    for ``exp(u)``, ``\\sqrt{u}``, ``\\left|u\\right|``, a thin space between a number and
+    the bracket after it (and a bracket and the name after it), and tall brackets around
+    fractions and roots. Brackets go where the tree has
+    them (a sum inside a sum keeps its own, as in :func:`to_code`), square ones around
+    brackets.
+    """
+
+    def __init__(self, latex: bool, number: Callable[[float], str]) -> None:
+        self.latex, self.number = latex, number
+
+    def write(self, n: _Node, outer: int = 0, inline: bool = False) -> str:
+        """``n`` printed, in brackets if it binds less strongly than ``outer``; ``inline``
+        inside an exponent or a root (no fractions there)."""
+        strength = _STRENGTH.get(n.kind, 5)
+        text = getattr(self, "_" + n.kind)(n, inline)
+        return self.brackets(text) if strength < outer else text
+
+    def brackets(self, text: str) -> str:
+        square = "(" in text
+        if not self.latex:
+            return f"[{text}]" if square else f"({text})"
+        tall = square or any(tall in text for tall in (r"\frac", r"\sqrt", "^{", r"\left"))
+        left, right = ("[", "]") if square else ("(", ")")
+        return rf"\left{left}{text}\right{right}" if tall else f"{left}{text}{right}"
+
+    def _num(self, n: _Node, inline: bool) -> str:
+        text = self.number(n.value)
+        if self.latex and "e" in text:  # 1e-05: 10^{-5}
+            mantissa, exponent = text.split("e")
+            power = f"10^{{{int(exponent)}}}"
+            return power if mantissa == "1" else rf"{mantissa} \cdot {power}"
+        return text
+
+    def _var(self, n: _Node, inline: bool) -> str:
+        return n.value
+
+    def _const(self, n: _Node, inline: bool) -> str:
+        return _SYMBOLS[n.value][self.latex]
+
+    def _neg(self, n: _Node, inline: bool) -> str:
+        return "-" + self.write(n.children[0], 3, inline)
+
+    def _add(self, n: _Node, inline: bool) -> str:
+        text = self.write(n.children[0], 1, inline)
+        for sign, child in zip(n.value[1:], n.children[1:], strict=True):
+            if (positive := _negated(child)) is not None:  # a + -b reads a - b
+                sign, child = ("-" if sign == "+" else "+"), positive
+            text += f" {sign} " + self.write(child, 2, inline)
+        return text
+
+    def _mul(self, n: _Node, inline: bool) -> str:
+        first, *rest = n.children
+        text, left, previous = self.write(first, 2, inline), first, "*"
+        for op, child in zip(n.value[1:], rest, strict=True):
+            # A later factor of the same strength keeps its brackets, and so does a sign.
+            right = self.write(child, 4 if child.kind == "neg" else 3, inline)
+            if op == "/" and self.latex and not inline:
+                text = rf"\frac{{{text}}}{{{self.write(child, 0, inline)}}}"
+            elif op == "/":
+                text += "/" + right
+            else:
+                text = self.join(text, right, left, child, after_quotient=previous == "/")
+            left, previous = child, op
+        return text
+
+    def join(self, text: str, right: str, left: _Node, child: _Node, after_quotient: bool) -> str:
+        """Two factors side by side, with what separates them."""
+        plain = ("num", "var", "const")
+        spelled = not self.latex and left.kind == "num" and "e" in text.rsplit(" ", 1)[-1]
+        if child.kind in ("num", "neg") or (not self.latex and (after_quotient or spelled)):
+            gap = r" \cdot " if self.latex else "·"
+        elif left.kind in plain and (child.kind in ("var", "const") or _simple_power(child)):
+            gap = ""
+        elif left.kind == "pow" and _simple_power(left) and child.kind in ("var", "const"):
+            gap = "" if self.latex else " "
+        elif not self.latex:
+            gap = " "
+        elif _signed_number(left) and right.startswith(("(", r"\left", "e^")):
+            gap = r"\,"  # 100\,(y - x^2)^2
+        elif text.endswith(")") and not text.endswith(r"\right)") and right[:1].isalpha():
+            gap = r"\,"  # (-4 + 4y^2)\,y^2
+        else:
+            gap = ""
+        if gap == "" and _CONTROL_WORD.search(text) and right[:1].isalpha():
+            gap = " "  # \pi x, not \pix
+        return text + gap + right
+
+    def _pow(self, n: _Node, inline: bool) -> str:
+        base, exponent = n.children
+        if base.kind in ("var", "const") or (base.kind == "num" and base.value >= 0):
+            shown_base = self.write(base, 0, inline)
+        elif base.kind == "call" and not (self.latex and base.value == "exp"):
+            shown_base = self.call(base, inline, bare=False)
+        else:
+            shown_base = self.brackets(self.write(base, 0, inline))
+        power = self.write(exponent, 0, True)
+        if self.latex:
+            return f"{shown_base}^{power}" if len(power) == 1 else f"{shown_base}^{{{power}}}"
+        plain = exponent.kind in ("num", "var", "const")
+        return f"{shown_base}^{power}" if plain else f"{shown_base}^({power})"
+
+    def _call(self, n: _Node, inline: bool) -> str:
+        return self.call(n, inline, bare=True)
+
+    def call(self, n: _Node, inline: bool, bare: bool) -> str:
+        """``name(arg)``, or ``name arg`` where ``bare`` allows and the argument is a
+        plain product."""
+        name, (arg,) = n.value, n.children
+        if self.latex and name == "exp":
+            return f"e^{{{self.write(arg, 0, True)}}}"
+        if self.latex and name == "sqrt":
+            return rf"\sqrt{{{self.write(arg, 0, True)}}}"
+        if self.latex and name == "abs":
+            return rf"\left|{self.write(arg, 0, inline)}\right|"
+        inside = self.write(arg, 0, inline)
+        shown_name = rf"\{name}" if self.latex and name in _OPERATORS else name
+        if bare and name in _OPERATORS and _plain_product(arg):
+            return f"{shown_name} {inside}"
+        if self.latex:
+            return shown_name + self.brackets(inside).replace("[", "(").replace("]", ")")
+        return f"{shown_name}({inside})"
+
+
+def _negated(n: _Node) -> _Node | None:
+    """``m`` where ``n`` is ``-m`` or a product that starts with a sign (``-0.6*x*y``)."""
+    if n.kind == "neg":
+        return n.children[0]
+    if n.kind == "mul" and n.children[0].kind == "neg":
+        return _Node("mul", n.value, (n.children[0].children[0], *n.children[1:]), n.pos, n.op_pos)
+    return None
+
+
+def _signed_number(n: _Node) -> bool:
+    """A number, or a number with a sign: ``100`` and ``-20`` before ``(y - x^2)^2``."""
+    return n.kind == "num" or (n.kind == "neg" and n.children[0].kind == "num")
+
+
+def _simple_power(n: _Node) -> bool:
+    """A power of a variable or a constant: ``x^2``, written next to a factor as is."""
+    return n.kind == "pow" and n.children[0].kind in ("var", "const")
+
+
+def _plain_product(n: _Node) -> bool:
+    """Whether ``n`` is a number, a name or a product of them (``2πx``): a function
+    written before it needs no brackets."""
+    if n.kind in ("var", "const", "num"):
+        return True
+    return (
+        n.kind == "mul"
+        and all(op == "*" for op in n.value)
+        and all(c.kind in ("var", "const", "num") for c in n.children)
+    )
+
+
+def to_text(node: _Node, number: Callable[[float], str] = shown) -> str:
+    """The tree as a formula is written in plain text: ``(1 - x)^2 + 100 (y - x^2)^2``.
+
+    Numbers are printed by ``number`` (six significant digits unless told).
+
+    >>> to_text(parse("20 + (x**2 - 10*cos(2*pi*x))"))
+    '20 + (x^2 - 10 cos 2πx)'
+    """
+    return _Writer(False, number).write(node)
+
+
+def to_latex(node: _Node, number: Callable[[float], str] = shown) -> str:
+    """The tree in LaTeX, for ``st.latex`` (KaTeX): ``\\frac{x^6}{6}``, ``e^{-x^2}``.
+
+    >>> to_latex(parse("x**6/6 - 0.48*x*y + exp(-(x**2 + y**2)/2)"))
+    '\\\\frac{x^6}{6} - 0.48xy + e^{-(x^2 + y^2)/2}'
+    """
+    return _Writer(True, number).write(node)

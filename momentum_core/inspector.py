@@ -44,7 +44,7 @@ from momentum_core.optimizers import (
     _c_pow,
     make_optimizer,
 )
-from momentum_core.runner import DEFAULT_BOUND, MAX_STEPS, _hot, _norm
+from momentum_core.runner import DEFAULT_BOUND, MAX_STEPS, _norm
 
 Array = np.ndarray
 
@@ -138,7 +138,7 @@ def inspect_run(
     optimizer = make_optimizer(name, learning_rate, momentum, momentum_schedule=momentum_schedule)
     code = optimizer.rule.code
     fields = STATE_FIELDS[code]
-    value_and_gradient = _hot(objective)
+    value_and_gradient = objective.value_and_gradient
     rng = np.random.default_rng(seed)
     sigma = np.asarray(noise, dtype=float).reshape(-1, 1)
     noisy = bool(np.any(sigma > 0))

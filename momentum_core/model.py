@@ -44,8 +44,7 @@ import numpy as np
 from momentum_core import engine, jobs
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import Optimizer
-from momentum_core.optimizers import batch_size as _hyper_runs
-from momentum_core.runner import DEFAULT_BOUND, kernel_rule
+from momentum_core.runner import DEFAULT_BOUND, batch_starts, check_loop, freeze, kernel_rule
 
 Array = np.ndarray
 
@@ -498,8 +497,7 @@ def train_batch(
     Raises:
         ValueError: On bad weights, epochs, batch size or a runs mismatch.
     """
-    if loop not in ("auto", "compiled", "numpy"):
-        raise ValueError(f"loop must be auto, compiled or numpy, got {loop!r}")
+    check_loop(loop, ("auto", "compiled", "numpy"))
     n_train = len(model.data.x_train)
     epochs = int(epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
@@ -509,23 +507,10 @@ def train_batch(
     if int(batch_size) != batch_size or batch_size < 1:
         raise ValueError(f"batch size must be a whole number >= 1, got {batch_size}")
     batch_size = min(int(batch_size), n_train)
-    x = np.array(init_params, dtype=float)
-    if x.ndim == 1:
-        x = x[None]
-    if x.ndim != 2 or x.shape[1] != NUM_PARAMS:
-        raise ValueError(
-            f"init_params must have shape (runs, {NUM_PARAMS}) or ({NUM_PARAMS},), "
-            f"got {np.shape(init_params)}"
-        )
     if not 0 < bound <= DEFAULT_BOUND:
         raise ValueError(f"bound must be in (0, {DEFAULT_BOUND:g}], got {bound}")
-    if not np.all(np.isfinite(x)) or np.any(np.abs(x) > bound):
-        raise ValueError(f"initial weights must be finite and within +-{bound:g}")
-    hyper_runs = _hyper_runs(optimizer.init(x[:1]))
-    runs = max(len(x), hyper_runs)
-    if len(x) not in (1, runs) or hyper_runs not in (1, runs):
-        raise ValueError(f"{len(x)} initial weight sets for {hyper_runs} hyperparameter sets")
-    x = np.broadcast_to(x, (runs, NUM_PARAMS)).copy()
+    x = batch_starts(init_params, NUM_PARAMS, bound, optimizer, "init_params", "initial weights")
+    runs = len(x)
 
     order = epoch_orders(n_train, epochs, shuffle_seed)
     per_epoch = -(-n_train // batch_size)
@@ -613,8 +598,7 @@ def _train_numpy(
     train_loss, val_loss, batch_loss = out.train_loss, out.val_loss, out.batch_loss
     params, diverged = out.params, out.diverged
     record_params = params is not None
-    frozen = np.zeros(runs, dtype=bool)
-    any_frozen = False
+    frozen = False  # whether some run has diverged
 
     x1_train, x1_val = _with_ones(data.x_train), _with_ones(data.x_val)
     work = _Workspace(max(n_train, len(x1_val)), runs)
@@ -637,12 +621,10 @@ def _train_numpy(
                 step, state = update(grad, state)
                 new = x + step
                 t += 1
-                if not (-bound <= new.min() and new.max() <= bound) or any_frozen:
-                    bad = ~np.all(np.abs(new) <= bound, axis=1) & ~frozen
-                    diverged[bad] = t
-                    frozen |= bad
-                    any_frozen = bool(frozen.any())
-                    new[frozen] = x[frozen]
+                if frozen or not (-bound <= new.min() and new.max() <= bound):
+                    fine = (diverged < 0) & np.all(np.abs(new) <= bound, axis=1)
+                    (new,) = freeze(fine, diverged, t, (new,), (x,))
+                    frozen = True
                 x = new
                 if record_params:
                     params[t] = x

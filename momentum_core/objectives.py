@@ -15,11 +15,12 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 
-from momentum_core.expression import _Node
+from momentum_core.expression import _Node, parse, to_latex, to_text
 from momentum_core.tape import Tape, evaluate, record, tape_of
 from momentum_core.tape import hessian as second_derivatives
 
@@ -36,8 +37,8 @@ class Objective:
     Attributes:
         name: The command-line and URL name, e.g. ``"rosenbrock"``.
         title: The human name, e.g. ``"Rosenbrock"``.
-        formula: The formula in plain text.
-        latex: The formula in LaTeX (for ``st.latex``).
+        formula: The formula in plain text (a built-in's printed from ``code``).
+        latex: The formula in LaTeX (for ``st.latex``; a built-in's printed from ``code``).
         code: The formula as a Python expression in ``x`` and ``y`` that uses only numbers,
             ``+ - * / **``, parentheses and ``sin cos exp sqrt pi e``: the guide page
             turns it into PyTorch, Keras, JAX and TF.js code, and a test checks it
@@ -183,6 +184,29 @@ def _quiet(fn: Callable[[Array], Array]) -> Callable[[Array], Array]:
     return quiet
 
 
+#: Characters of a formula's text beyond which its LaTeX is ``f = ...``.
+_LONG = 80
+
+
+def _declared(code: str, note: tuple[str, str] | None = None) -> tuple[dict, Functions]:
+    """A built-in function's fields that come from its one expression ``code``: the code,
+    its formula as text and in LaTeX (:func:`~momentum_core.expression.to_text`,
+    :func:`~momentum_core.expression.to_latex`) and its functions from its tape; and the
+    functions again, for the factory's minima.
+
+    ``note``, ``(text, latex)``: what the parameters mean, written after the formula (the
+    quadratic's condition number and angle, which its coefficients hide).
+    """
+    tree = parse(code)
+    fn = formula_functions(code, tree)
+    formula = to_text(tree)
+    # A long one (Goldstein-Price) saves the "(x, y)" to fit a laptop's column unscrolled.
+    latex = ("f = " if len(formula) > _LONG else "f(x, y) = ") + to_latex(tree)
+    if note is not None:
+        formula, latex = f"{formula}; {note[0]}", rf"{latex},\quad {note[1]}"
+    return {"code": code, "formula": formula, "latex": latex, **fn._asdict()}, fn
+
+
 _NEWTON_STEPS = 8
 
 
@@ -240,6 +264,11 @@ def _check(name: str, value: float, ok: bool, rule: str) -> float:
     return value
 
 
+def _fma(a: float, b: float, c: float) -> float:
+    """``a * b + c`` rounded once (as ``math.fma`` of Python 3.13): exact in fractions."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
 def _none() -> Array:
     return np.empty((0, 2))
 
@@ -262,7 +291,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
     b = _check("b", b, b > 0, "> 0")
 
     code = f"({float(a)!r} - x)**2 + {float(b)!r}*(y - x**2)**2"
-    fn = formula_functions(code)
+    fields, _ = _declared(code)
 
     # The stiffest curvature along the valley from the start to the minimum is about
     # 2 + 2b + 8b x^2 at the larger |x| of the two; the learning rates shrink with it, so
@@ -272,10 +301,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
     return Objective(
         name="rosenbrock",
         title="Rosenbrock",
-        formula=f"({a:g} - x)^2 + {b:g} (y - x^2)^2",
-        code=code,
-        latex=rf"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
-        **fn._asdict(),
+        **fields,
         # Grown when a moves the minimum out of the classic window.
         domain=((min(-2.0, a - 1), max(2.0, a + 1)), (-1.0, max(3.0, a * a + 1))),
         global_minima=np.array([[a, a * a]]),
@@ -343,7 +369,7 @@ def rastrigin(A: float = 10.0) -> Objective:
     code = (
         f"{2 * float(A)!r} + (x**2 - {float(A)!r}*cos(2*pi*x)) + (y**2 - {float(A)!r}*cos(2*pi*y))"
     )
-    fn = formula_functions(code)
+    fields, _ = _declared(code)
 
     # The coordinates separate, so the 2D minima are all pairs of 1D minima.
     x = _rastrigin_minima_1d(A, bound=domain[0][1])
@@ -354,10 +380,7 @@ def rastrigin(A: float = 10.0) -> Objective:
     return Objective(
         name="rastrigin",
         title="Rastrigin",
-        formula=f"{2 * A:g} + (x^2 - {A:g} cos 2πx) + (y^2 - {A:g} cos 2πy)",
-        code=code,
-        latex=rf"f(x, y) = {2 * A:g} + \sum_{{i}} \left(x_i^2 - {A:g}\cos 2\pi x_i\right)",
-        **fn._asdict(),
+        **fields,
         domain=domain,
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -388,23 +411,24 @@ def quadratic(condition: float = 10.0, angle: float = 30.0) -> Objective:
     kappa = _check("condition", condition, condition >= 1, ">= 1")
     angle = _check("angle", angle, True, "finite")
     lam_max, lam_min = 1.0, 1.0 / kappa
-    c, s = np.cos(np.radians(angle)), np.sin(np.radians(angle))
-    rot = np.array([[c, -s], [s, c]])
-    h = rot @ np.diag([lam_max, lam_min]) @ rot.T
+    c, s = float(np.cos(np.radians(angle))), float(np.sin(np.radians(angle)))
+    # H = R diag(1, lambda_min) R^T for the rotation R by the angle, its entries each one
+    # fused multiply-add: the bits a BLAS matrix product gave on the machines this was
+    # written on (they vary with the processor's BLAS kernel), now on every machine.
+    h00 = _fma(-s * lam_min, -s, c * c)
+    h01 = _fma(-s * lam_min, c, c * s)
+    h11 = _fma(c * lam_min, c, s * s)
 
-    code = f"0.5*({float(h[0, 0])!r}*x**2 + {2 * float(h[0, 1])!r}*x*y + {float(h[1, 1])!r}*y**2)"
-    fn = formula_functions(code)
+    code = f"0.5*({h00!r}*x**2 + {2 * h01!r}*x*y + {h11!r}*y**2)"
+    # The coefficients hide the bowl's shape: say it after the formula.
+    note = (f"λmax = 1, κ = {kappa:g}, θ = {angle:g}°",
+            rf"\lambda_{{\max}} = 1,\ \kappa = {kappa:g},\ \theta = {angle:g}^\circ")  # fmt: skip
+    fields, _ = _declared(code, note)
 
     return Objective(
         name="quadratic",
         title="Quadratic bowl",
-        formula=f"1/2 (λ1 u^2 + λ2 v^2), λ1 = 1, λ2 = 1/{kappa:g}, u at {angle:g}°",
-        code=code,
-        latex=(
-            r"f = \tfrac12\left(\lambda_{\max} u^2 + \lambda_{\min} v^2\right),\ "
-            rf"\lambda_{{\max}} = 1,\ \kappa = {kappa:g},\ \theta = {angle:g}^\circ"
-        ),
-        **fn._asdict(),
+        **fields,
         domain=((-10.0, 10.0), (-10.0, 10.0)),
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -421,16 +445,13 @@ def himmelblau() -> Objective:
     """Himmelblau: ``(x^2 + y - 11)^2 + (x + y^2 - 7)^2``, four global minima."""
 
     code = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
-    fn = formula_functions(code)
+    fields, fn = _declared(code)
 
     approx = [[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186], [3.584428, -1.848126]]
     return Objective(
         name="himmelblau",
         title="Himmelblau",
-        formula="(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
-        code=code,
-        latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
-        **fn._asdict(),
+        **fields,
         domain=((-5.0, 5.0), (-5.0, 5.0)),
         global_minima=_newton(fn.gradient, fn.hessian, np.array(approx)),
         f_star=0.0,
@@ -446,15 +467,12 @@ def beale() -> Objective:
     """Beale: ``sum_i (c_i - x + x y^i)^2`` for c = 1.5, 2.25, 2.625; minimum (3, 0.5)."""
 
     code = "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
-    fn = formula_functions(code)
+    fields, _ = _declared(code)
 
     return Objective(
         name="beale",
         title="Beale",
-        formula="(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
-        code=code,
-        latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
-        **fn._asdict(),
+        **fields,
         domain=((-4.5, 4.5), (-4.5, 4.5)),
         global_minima=np.array([[3.0, 0.5]]),
         f_star=0.0,
@@ -470,15 +488,12 @@ def booth() -> Objective:
     """Booth: ``(x + 2y - 7)^2 + (2x + y - 5)^2``, a tilted bowl with minimum (1, 3)."""
 
     code = "(x + 2*y - 7)**2 + (2*x + y - 5)**2"
-    fn = formula_functions(code)
+    fields, _ = _declared(code)
 
     return Objective(
         name="booth",
         title="Booth",
-        formula="(x + 2y - 7)^2 + (2x + y - 5)^2",
-        code=code,
-        latex=r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
-        **fn._asdict(),
+        **fields,
         domain=((-10.0, 10.0), (-10.0, 10.0)),
         global_minima=np.array([[1.0, 3.0]]),
         f_star=0.0,
@@ -494,15 +509,12 @@ def matyas() -> Objective:
     """Matyas: ``0.26 (x^2 + y^2) - 0.48 xy``, a long flat valley along y = x."""
 
     code = "0.26*(x**2 + y**2) - 0.48*x*y"
-    fn = formula_functions(code)
+    fields, _ = _declared(code)
 
     return Objective(
         name="matyas",
         title="Matyas",
-        formula="0.26 (x^2 + y^2) - 0.48 xy",
-        code=code,
-        latex=r"f(x, y) = 0.26\,(x^2 + y^2) - 0.48\,xy",
-        **fn._asdict(),
+        **fields,
         domain=((-10.0, 10.0), (-10.0, 10.0)),
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -518,7 +530,7 @@ def three_hump_camel() -> Objective:
     """Three-hump camel: ``2x^2 - 1.05x^4 + x^6/6 + xy + y^2``; two local minima."""
 
     code = "2*x**2 - 1.05*x**4 + x**6/6 + x*y + y**2"
-    fn = formula_functions(code)
+    fields, _ = _declared(code)
 
     # On y = -x/2 the gradient vanishes where x^4 - 4.2 x^2 + 3.5 = 0; the larger root
     # gives the two local minima (the smaller one, saddles).
@@ -526,10 +538,7 @@ def three_hump_camel() -> Objective:
     return Objective(
         name="three-hump-camel",
         title="Three-hump camel",
-        formula="2x^2 - 1.05x^4 + x^6/6 + xy + y^2",
-        code=code,
-        latex=r"f(x, y) = 2x^2 - 1.05x^4 + \frac{x^6}{6} + xy + y^2",
-        **fn._asdict(),
+        **fields,
         domain=((-2.5, 2.5), (-2.5, 2.5)),
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -545,17 +554,14 @@ def six_hump_camel() -> Objective:
     """Six-hump camel: ``(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2``."""
 
     code = "(4 - 2.1*x**2 + x**4/3)*x**2 + x*y + (-4 + 4*y**2)*y**2"
-    fn = formula_functions(code)
+    fields, fn = _declared(code)
 
     glob = _newton(fn.gradient, fn.hessian, np.array([[0.0898, -0.7126], [-0.0898, 0.7126]]))
     approx_local = [[1.7036, -0.7961], [-1.7036, 0.7961], [1.6071, 0.5687], [-1.6071, -0.5687]]
     return Objective(
         name="six-hump-camel",
         title="Six-hump camel",
-        formula="(4 - 2.1x^2 + x^4/3) x^2 + xy + (-4 + 4y^2) y^2",
-        code=code,
-        latex=r"f(x, y) = \left(4 - 2.1x^2 + \frac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2",
-        **fn._asdict(),
+        **fields,
         domain=((-3.0, 3.0), (-2.0, 2.0)),
         global_minima=glob,
         f_star=float(fn.value(glob[0])),
@@ -579,7 +585,7 @@ def ackley() -> Objective:
     """
 
     code = "-20*exp(-0.2*sqrt((x**2 + y**2)/2)) - exp((cos(2*pi*x) + cos(2*pi*y))/2) + e + 20"
-    fn = formula_functions(code)
+    fields, fn = _declared(code)
 
     domain = ((-5.0, 5.0), (-5.0, 5.0))
     # A local minimum sits near every integer point; Newton finds each one exactly.
@@ -590,13 +596,7 @@ def ackley() -> Objective:
     return Objective(
         name="ackley",
         title="Ackley",
-        formula="-20 exp(-0.2 sqrt((x^2 + y^2)/2)) - exp((cos 2πx + cos 2πy)/2) + e + 20",
-        code=code,
-        latex=(
-            r"f = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2}"
-            r" + e + 20"
-        ),
-        **fn._asdict(),
+        **fields,
         domain=domain,
         global_minima=np.zeros((1, 2)),
         f_star=0.0,
@@ -611,17 +611,14 @@ def styblinski_tang() -> Objective:
     """Styblinski-Tang: ``1/2 sum(x_i^4 - 16 x_i^2 + 5 x_i)``, four minima, one global."""
 
     code = "0.5*(x**4 - 16*x**2 + 5*x + y**4 - 16*y**2 + 5*y)"
-    fn = formula_functions(code)
+    fields, fn = _declared(code)
 
     roots = _newton(fn.gradient, fn.hessian, np.array([[-2.9, -2.9], [2.75, 2.75]]))[:, 0]
     lo, hi = roots
     return Objective(
         name="styblinski-tang",
         title="Styblinski-Tang",
-        formula="1/2 (x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y)",
-        code=code,
-        latex=r"f(x, y) = \tfrac12 \sum_i \left(x_i^4 - 16x_i^2 + 5x_i\right)",
-        **fn._asdict(),
+        **fields,
         domain=((-5.0, 5.0), (-5.0, 5.0)),
         global_minima=np.array([[lo, lo]]),
         f_star=float(fn.value(np.array([lo, lo]))),
@@ -640,23 +637,14 @@ def goldstein_price() -> Objective:
         "(1 + (x + y + 1)**2*(19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2))"
         "*(30 + (2*x - 3*y)**2*(18 - 32*x + 12*x**2 + 48*y - 36*x*y + 27*y**2))"
     )
-    fn = formula_functions(code)
+    fields, fn = _declared(code)
 
     approx_local = [[-0.6, -0.4], [1.8, 0.2], [1.2, 0.8]]
     local = _minima_only(fn.hessian, _newton(fn.gradient, fn.hessian, np.array(approx_local)))
     return Objective(
         name="goldstein-price",
         title="Goldstein-Price",
-        formula=(
-            "[1 + (x+y+1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]"
-            " [30 + (2x-3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)]"
-        ),
-        code=code,
-        latex=(
-            r"f = \left[1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
-            r"\left[30 + (2x-3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]"
-        ),
-        **fn._asdict(),
+        **fields,
         domain=((-2.0, 2.0), (-2.0, 2.0)),
         global_minima=np.array([[0.0, -1.0]]),
         f_star=3.0,

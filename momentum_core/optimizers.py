@@ -36,8 +36,8 @@ class Optimizer(NamedTuple):
     """An optimizer: ``state = init(params)``; ``step, state = update(grads, state)``.
 
     Hyperparameters live in the state (its ``hyper`` field, as optax's
-    ``InjectHyperparamsState``), each of shape ``(1, 1)`` or ``(runs, d)``, so that taking
-    some runs of a batch (:func:`take`) takes their hyperparameters too.
+    ``InjectHyperparamsState``), each of shape ``(1, 1)`` or ``(runs, 1)``, so that a state
+    describes its runs whole (:func:`batch_size`, :func:`with_hyper`).
 
     Attributes:
         name: The command-line name (one of :data:`OPTIMIZER_NAMES`).
@@ -90,42 +90,8 @@ def with_hyper(state: Any, **values: float | Array) -> Any:
     unknown = set(values) - set(state.hyper)
     if unknown:
         raise ValueError(f"no hyperparameter {', '.join(sorted(unknown))} in {sorted(state.hyper)}")
-    given = {k: np.asarray(v, dtype=float) for k, v in values.items()}
-    width = _width(state)
-    shaped = {k: v.reshape(1, 1) if v.size == 1 else np.repeat(v[:, None], width, axis=1)
-              for k, v in given.items()}  # fmt: skip
+    shaped = {k: np.asarray(v, dtype=float).reshape(-1, 1) for k, v in values.items()}
     return state._replace(hyper={**state.hyper, **shaped})
-
-
-def _width(state: Any) -> int:
-    """The number of coordinates ``d`` a state was built for, from its arrays; 1 when it
-    holds none wider (a per-run column of width 1 broadcasts to any ``d``)."""
-    arrays = [*state[:-1], *state.hyper.values()]
-    return max((a.shape[1] for a in arrays if isinstance(a, np.ndarray) and a.ndim == 2),
-               default=1)  # fmt: skip
-
-
-def _fit(hyper: Hyper, params: Array) -> Hyper:
-    """The hyperparameters as wide as the parameters: per-run ones are stored ``(runs, 2)``
-    for the 2D hot loop, and become ``(runs, d)`` for ``d`` coordinates."""
-    d = np.shape(params)[-1]
-    if d == 2:
-        return hyper
-    return {k: v if v.shape[1] in (1, d) else np.repeat(v[:, :1], d, axis=1)
-            for k, v in hyper.items()}  # fmt: skip
-
-
-def take(state: Any, keep: Array) -> Any:
-    """The state of the runs ``keep`` (indices) only: every per-run array, the
-    hyperparameters among them, sliced alike; shared ones are kept whole."""
-    runs = len(state[0]) if state and isinstance(state[0], np.ndarray) else batch_size(state)
-
-    def cut(v: Any) -> Any:
-        per_run = isinstance(v, np.ndarray) and v.ndim == 2 and len(v) == runs and runs > 1
-        return v[keep] if per_run else v
-
-    fields = [cut(f) for f in state[:-1]]
-    return type(state)(*fields, {k: cut(v) for k, v in state.hyper.items()})
 
 
 class GradientDescentState(NamedTuple):
@@ -182,8 +148,8 @@ def _per_run(
     open_low: bool = False,
     open_high: bool = False,
 ) -> Array:
-    """Return ``value`` as shape ``(1, 1)`` or ``(runs, 2)`` (``init`` widens it to ``(runs, d)``)
-    after checking its range."""
+    """Return ``value`` as shape ``(1, 1)`` or ``(runs, 1)`` (a column that broadcasts over
+    the coordinates) after checking its range."""
     arr = np.asarray(value, dtype=float)
     if arr.ndim > 1:
         raise ValueError(f"{name} must be a scalar or have shape (runs,), got shape {arr.shape}")
@@ -194,11 +160,7 @@ def _per_run(
         left, right = "(" if open_low else "[", ")" if open_high else "]"
         shown = arr[bad].flat[0] if arr.ndim else float(arr)
         raise ValueError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {shown:g}")
-    if arr.size <= 1:
-        return arr.reshape(1, 1)
-    # One column per coordinate, contiguous: numpy multiplies equal shapes ~5x faster
-    # than it broadcasts (runs, 1) against (runs, 2), and this sits in the hot loop.
-    return np.repeat(arr[:, None], 2, axis=1)
+    return arr.reshape(-1, 1)
 
 
 def _size(*columns: Array) -> int:
@@ -226,7 +188,7 @@ def gradient_descent(learning_rate: float | Array) -> Optimizer:
     hyper = {"learning_rate": lr}
 
     def init(params: Array) -> GradientDescentState:
-        return GradientDescentState(_fit(hyper, params))
+        return GradientDescentState(hyper)
 
     def update(grads: Array, state: GradientDescentState) -> tuple[Array, GradientDescentState]:
         step = state.hyper["learning_rate"] * grads
@@ -292,7 +254,7 @@ def heavy_ball(
     hyper = {"learning_rate": lr, "momentum": mu, "dampening": tau}
 
     def init(params: Array) -> HeavyBallState:
-        return HeavyBallState(buffer=np.zeros_like(params), count=0, hyper=_fit(hyper, params))
+        return HeavyBallState(buffer=np.zeros_like(params), count=0, hyper=hyper)
 
     def update(grads: Array, state: HeavyBallState) -> tuple[Array, HeavyBallState]:
         h = state.hyper
@@ -355,7 +317,7 @@ def keras_momentum(
     hyper = {"learning_rate": lr, "momentum": mu}
 
     def init(params: Array) -> KerasMomentumState:
-        return KerasMomentumState(velocity=np.zeros_like(params), hyper=_fit(hyper, params))
+        return KerasMomentumState(velocity=np.zeros_like(params), hyper=hyper)
 
     def update(grads: Array, state: KerasMomentumState) -> tuple[Array, KerasMomentumState]:
         lr, mu = state.hyper["learning_rate"], state.hyper["momentum"]
@@ -407,7 +369,7 @@ def adam(
     hyper = {"learning_rate": lr, "beta1": b1, "beta2": b2, "eps": eps_}
 
     def init(params: Array) -> AdamState:
-        return AdamState(np.zeros_like(params), np.zeros_like(params), 0, _fit(hyper, params))
+        return AdamState(np.zeros_like(params), np.zeros_like(params), 0, hyper)
 
     def update(grads: Array, state: AdamState) -> tuple[Array, AdamState]:
         h = state.hyper
@@ -457,7 +419,7 @@ def rmsprop(
     hyper = {"learning_rate": lr, "alpha": a, "eps": eps_, "momentum": mu}
 
     def init(params: Array) -> RMSpropState:
-        return RMSpropState(np.zeros_like(params), np.zeros_like(params), _fit(hyper, params))
+        return RMSpropState(np.zeros_like(params), np.zeros_like(params), hyper)
 
     def update(grads: Array, state: RMSpropState) -> tuple[Array, RMSpropState]:
         h = state.hyper
@@ -490,7 +452,7 @@ def adagrad(learning_rate: float | Array, eps: float | Array = 1e-10) -> Optimiz
     hyper = {"learning_rate": lr, "eps": eps_}
 
     def init(params: Array) -> AdagradState:
-        return AdagradState(np.zeros_like(params), _fit(hyper, params))
+        return AdagradState(np.zeros_like(params), hyper)
 
     def update(grads: Array, state: AdagradState) -> tuple[Array, AdagradState]:
         lr, eps_ = state.hyper["learning_rate"], state.hyper["eps"]

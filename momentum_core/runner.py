@@ -7,7 +7,7 @@ runner and numpy prints no overflow warnings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,15 +15,16 @@ import numpy as np
 
 from momentum_core import engine, jobs, specialised
 from momentum_core.objectives import Objective
-from momentum_core.optimizers import Optimizer, batch_size, take
+from momentum_core.optimizers import Optimizer, batch_size
 
 Array = np.ndarray
 
 #: Hard cap on the number of steps of one run, for the CLI and the pages.
 MAX_STEPS = 100_000
 
-#: Points per chunk of a summary run's buffers (see _chunk_steps).
-CHUNK_POINTS = 50_000
+#: Steps of runs the numpy loop takes between two :func:`~momentum_core.jobs.checkpoint`
+#: calls (at most 256 steps).
+CHECK_POINTS = 50_000
 
 #: A run whose coordinates leave [-bound, bound] counts as diverged.
 DEFAULT_BOUND = 1e6
@@ -84,152 +85,6 @@ def _norm(g: Array) -> Array:
     return np.sqrt(gx * gx + gy * gy)
 
 
-def _hot(objective: Objective) -> Callable[[Array], tuple[Array, Array]]:
-    """``objective.value_and_gradient`` without the per-call ``np.errstate`` of each
-    formula: the loop runs inside one ``errstate`` of its own."""
-    fused = objective.fused
-    if fused is not None:
-        return getattr(fused, "__wrapped__", fused)
-    value = getattr(objective.value, "__wrapped__", objective.value)
-    gradient = getattr(objective.gradient, "__wrapped__", objective.gradient)
-    return lambda p: (value(p), gradient(p))
-
-
-def _chunk_steps(runs: int, summary_only: bool) -> int:
-    """Steps per chunk: bookkeeping runs once a chunk, vectorised. Summary buffers hold
-    about ``CHUNK_POINTS`` points, small enough to stay in cache for big sweeps."""
-    return 256 if not summary_only else max(4, min(256, CHUNK_POINTS // runs))
-
-
-class _Ledger:
-    """Divergence and tolerance bookkeeping, done after each chunk of steps.
-
-    The loop records points, losses and gradients for every run, diverged or not; here a
-    run's first step with a non-finite loss or gradient norm, or a coordinate beyond the
-    bound, becomes its divergence step, and that chunk's rows from then on (and every
-    later chunk's) are overwritten with its last finite values. The latest step outside
-    tolerance per run gives the convergence steps at the end.
-
-    Its per-run arrays are in the chunks' column order: the runs :attr:`ids`. Summary
-    mode drops diverged runs (:meth:`compact`), whose values then go to the results.
-    """
-
-    FIELDS = ("x", "loss", "gnorm", "diverged_step", "last_out", "last_out_loss")
-
-    def __init__(self, runs: int, x: Array, loss: Array, gnorm: Array, limits: tuple) -> None:
-        self.threshold, self.grad_tol, self.bound = limits
-        self.ids = np.arange(runs)
-        self.x, self.loss, self.gnorm = x.copy(), loss.copy(), gnorm.copy()
-        self.diverged_step = np.full(runs, -1)
-        self.last_out = np.full(runs, -1)
-        self.last_out_loss = np.full(runs, -1)
-        self._final = {name: np.empty_like(getattr(self, name)) for name in self.FIELDS}
-        self._mark(0, loss[None], gnorm[None])
-
-    @property
-    def all_diverged(self) -> bool:
-        return bool(np.all(self.diverged_step >= 0))
-
-    def absorb(self, t0: int, xs: Array, losses: Array, gnorms: Array) -> None:
-        """Take steps ``t0 .. t0 + len(xs) - 1`` (the arrays are edited in place: a
-        diverged run's rows repeat its last finite values)."""
-        c = len(xs)
-        before = self.diverged_step >= 0
-        if not before.any() and self._all_fine(xs, losses, gnorms):  # the common case
-            self._carry(xs, losses, gnorms)
-            self._mark(t0, losses, gnorms)
-            return
-        if xs.shape[-1] == 2:  # two columns compare faster than a reduction over them
-            inside = (np.abs(xs[..., 0]) <= self.bound) & (np.abs(xs[..., 1]) <= self.bound)
-        else:
-            inside = np.all(np.abs(xs) <= self.bound, axis=-1)
-        fine = np.isfinite(losses) & inside
-        bad = ~(fine if gnorms is None else fine & np.isfinite(gnorms))
-        # Each run's first row to freeze: 0 if it diverged earlier, c if it never did.
-        # Mostly nothing is bad, and an argmax along the rows is slow: look only then.
-        first = np.where(before, 0, c)
-        if bad.any():
-            hit = np.flatnonzero(bad.any(axis=0) & ~before)
-            first[hit] = bad[:, hit].argmax(axis=0)
-        cols = np.flatnonzero(first < c)
-        if len(cols):
-            f = first[cols]
-            was = self.diverged_step[cols]
-            self.diverged_step[cols] = np.where(was >= 0, was, t0 + f)
-            # The last finite row: the chunk's row before the first bad one, or the carry.
-            prev = np.maximum(f - 1, 0)
-            from_chunk = f > 0
-            keep_x = np.where(from_chunk[:, None], xs[prev, cols], self.x[cols])
-            keep_l = np.where(from_chunk, losses[prev, cols], self.loss[cols])
-            frozen = np.arange(c)[:, None] >= f[None, :]
-            xs[:, cols] = np.where(frozen[..., None], keep_x[None], xs[:, cols])
-            losses[:, cols] = np.where(frozen, keep_l[None], losses[:, cols])
-            if gnorms is not None:
-                keep_g = np.where(from_chunk, gnorms[prev, cols], self.gnorm[cols])
-                gnorms[:, cols] = np.where(frozen, keep_g[None], gnorms[:, cols])
-        self._carry(xs, losses, gnorms)
-        self._mark(t0, losses, gnorms)
-
-    def _all_fine(self, xs: Array, losses: Array, gnorms: Array | None) -> bool:
-        """Whether every point is within the bound and every value finite, from a few
-        whole-chunk reductions (NaN and inf carry through a max, a min and a sum)."""
-        if not (-self.bound <= xs.min() and xs.max() <= self.bound):
-            return False
-        return bool(np.isfinite(losses.sum()) and (gnorms is None or np.isfinite(gnorms.sum())))
-
-    def _carry(self, xs: Array, losses: Array, gnorms: Array | None) -> None:
-        self.x, self.loss = xs[-1].copy(), losses[-1].copy()
-        if gnorms is not None:
-            self.gnorm = gnorms[-1].copy()
-
-    def live(self) -> Array:
-        """Column indices of the runs that have not diverged."""
-        return np.flatnonzero(self.diverged_step < 0)
-
-    def compact(self, keep: Array) -> None:
-        """Keep only columns ``keep``; the other runs' values go to the results."""
-        gone = np.ones(len(self.ids), dtype=bool)
-        gone[keep] = False
-        self._retire(gone)
-        for name in self.FIELDS:
-            setattr(self, name, getattr(self, name)[keep])
-        self.ids = self.ids[keep]
-
-    def results(self) -> dict[str, Array]:
-        """Every run's values, in run order (after the last chunk)."""
-        self._retire(slice(None))
-        return self._final
-
-    def _retire(self, cols: Array | slice) -> None:
-        for name in self.FIELDS:
-            self._final[name][self.ids[cols]] = getattr(self, name)[cols]
-
-    def _mark(self, t0: int, losses: Array, gnorms: Array) -> None:
-        """Record, per run, the latest of these steps at which it was outside tolerance
-        (``f >= f* + loss_tol``; for ``last_out`` also ``|grad| >= grad_tol``)."""
-        outside = losses >= self.threshold
-        self.last_out_loss = _latest(outside, t0, self.last_out_loss)
-        if self.grad_tol > 0:  # (gnorms are recorded whenever grad_tol is set)
-            outside &= gnorms >= self.grad_tol
-            self.last_out = _latest(outside, t0, self.last_out)
-        else:  # the same flags from the start: the same steps
-            self.last_out = self.last_out_loss
-
-
-def _latest(flags: Array, t0: int, previous: Array) -> Array:
-    """Per column, ``t0 +`` the last row index where ``flags`` holds, else ``previous``.
-
-    Most columns are decided by the last row (a run still outside tolerance) or hold no
-    flag at all (a run inside it); only the others need the slow argmax along the rows.
-    """
-    end = t0 + len(flags) - 1
-    last = np.where(flags[-1], end, previous)
-    mixed = np.flatnonzero(~flags[-1] & flags.any(axis=0))
-    if len(mixed):
-        last[mixed] = end - flags[::-1, mixed].argmax(axis=0)
-    return last
-
-
 def _freeze_states(states: Any, diverged_step: Array) -> Any:
     """Recorded states from each run's divergence step on repeat its last finite one."""
     arrays = [f for f in states if isinstance(f, np.ndarray)]
@@ -277,9 +132,10 @@ def run_batch(
     for one start shared by all, with ``d = objective.dim``: 2 for the test functions)
     and of the optimizer's per-run hyperparameters.
 
-    The loop does only the update, the value and the gradient, and records them; a
-    run's divergence and its convergence steps are worked out afterwards, vectorised,
-    a chunk of steps at a time (so summary mode keeps its memory bounded).
+    Both loops, compiled and numpy, check every run after each step: a run diverges
+    (and stays at its last finite point) the step its point leaves ``[-bound, bound]`` or
+    its value or gradient norm stops being finite, and the last step outside tolerance
+    gives its convergence steps. Summary mode keeps only the current step.
 
     Args:
         objective: The function to minimise.
@@ -312,38 +168,21 @@ def run_batch(
         ValueError: On a bad start point, step count, noise level or tolerance, or a
             compiled loop asked for where it cannot run.
     """
-    if loop not in ("auto", "compiled", "tape", "numpy"):
-        raise ValueError(f"loop must be auto, compiled, tape or numpy, got {loop!r}")
+    check_loop(loop, ("auto", "compiled", "tape", "numpy"))
     num_steps = int(num_steps)
     if not 1 <= num_steps <= MAX_STEPS:
         raise ValueError(f"num_steps must be in [1, {MAX_STEPS}], got {num_steps}")
-    x = np.array(x0, dtype=float)
-    if x.ndim == 1:
-        x = x[None, :]
-    dim = objective.dim
-    if x.ndim != 2 or x.shape[1] != dim:
-        raise ValueError(f"x0 must have shape (runs, {dim}) or ({dim},), got {np.shape(x0)}")
-    if not np.all(np.isfinite(x)) or np.any(np.abs(x) > bound):
-        raise ValueError(f"start points must be finite and within +-{bound:g}")
-    hyper_runs = batch_size(optimizer.init(x))
-    runs = max(len(x), hyper_runs)
-    if len(x) not in (1, runs) or hyper_runs not in (1, runs):
-        raise ValueError(f"{len(x)} start points for {hyper_runs} hyperparameter sets")
-    x = np.broadcast_to(x, (runs, dim)).copy()
+    x = batch_starts(x0, objective.dim, bound, optimizer, "x0", "start points")
+    runs, dim = x.shape
     sigma = np.asarray(noise, dtype=float).reshape(-1, 1)
     if not np.all(np.isfinite(sigma)) or np.any(sigma < 0) or len(sigma) not in (1, runs):
         raise ValueError(f"noise must be >= 0 and finite (scalar or per run), got {noise}")
     if not (loss_tol >= 0 and grad_tol >= 0):
         raise ValueError("tolerances must be >= 0")
     noisy = bool(np.any(sigma > 0))
-    draws, pick = ((1, dim) if shared_noise else (runs, dim)), None
+    draws = (1, dim) if shared_noise else (runs, dim)
     rng = np.random.default_rng(seed)
     record_state = record_state and not summary_only
-    value_and_gradient = _hot(objective)
-    # Sweeps need no gradient norms unless they test them. Without them a non-finite
-    # gradient is caught one step later, as the non-finite point it leads to.
-    need_norms = not summary_only or grad_tol > 0
-    update = optimizer.update
 
     compilable = objective.tape is not None and optimizer.rule is not None and not record_state
     forced = loop in ("compiled", "tape")
@@ -356,83 +195,148 @@ def run_batch(
             kernels = specialised.kernel_for(objective.tape) or kernels
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        loss, grad = value_and_gradient(x)
+        loss, grad = objective.value_and_gradient(x)
         gnorm = _norm(grad)
         if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(gnorm))):
             raise ValueError("the objective is not finite at a start point")
         limits = (objective.f_star + loss_tol, grad_tol, bound)
+        start, noise_of = (loss, grad, gnorm), (sigma if noisy else None, rng, draws)
         if kernels is not None:
-            return _run_compiled(
-                kernels, objective, optimizer, x, (loss, grad, gnorm), num_steps, limits,
-                (sigma if noisy else None, rng, draws), summary_only,
-            )  # fmt: skip
-        state = optimizer.init(x)
-        ledger = _Ledger(runs, x, loss, gnorm, limits)
-        chunk = _chunk_steps(runs, summary_only)
-        grads = np.empty((chunk if need_norms else 0, runs, dim))
-        if summary_only:
-            xs_buffer, loss_buffer = np.empty((chunk, runs, dim)), np.empty((chunk, runs))
-        else:
-            positions = np.empty((num_steps + 1, runs, dim))
-            losses = np.empty((num_steps + 1, runs))
-            grad_norms = np.empty((num_steps + 1, runs))
-            positions[0], losses[0], grad_norms[0] = x, loss, gnorm
-        states = [state] if record_state else None
+            return _run_compiled(kernels, objective, optimizer, x, start, num_steps, limits,
+                                 noise_of, summary_only)  # fmt: skip
+        return _run_numpy(objective, optimizer, x, start, num_steps, limits, noise_of,
+                          summary_only, record_state)  # fmt: skip
 
-        t0 = 1
-        while t0 <= num_steps:
-            c = min(chunk, num_steps + 1 - t0)
-            if summary_only:
-                xs, ls = xs_buffer[:c], loss_buffer[:c]
-            else:
-                xs, ls = positions[t0 : t0 + c], losses[t0 : t0 + c]
-            # The hot loop: update, value and gradient, recorded. Nothing else.
-            for k in range(c):
-                if noisy:  # drawn for every run: a run's noise ignores the others' fate
-                    draw = rng.standard_normal(draws)
-                    seen = grad + sigma * (draw if pick is None else draw[pick])
-                else:
-                    seen = grad
-                step, state = update(seen, state)
-                x = x + step
-                loss, grad = value_and_gradient(x)
-                xs[k], ls[k] = x, loss
-                if need_norms:
-                    grads[k] = grad
-                if record_state:
-                    states.append(state)
-            gns = _norm(grads[:c]) if need_norms else None
-            ledger.absorb(t0, xs, ls, gns)
-            if not summary_only:
-                grad_norms[t0 : t0 + c] = gns
-            t0 += c
+
+def check_loop(loop: str, loops: tuple[str, ...]) -> None:
+    """Refuse a ``loop`` argument that is none of ``loops`` (:func:`run_batch`,
+    :func:`~momentum_core.model.train_batch`)."""
+    if loop not in loops:
+        raise ValueError(f"loop must be {', '.join(loops[:-1])} or {loops[-1]}, got {loop!r}")
+
+
+def batch_starts(
+    points: Array | tuple[float, ...],
+    dim: int,
+    bound: float,
+    optimizer: Optimizer,
+    name: str,
+    what: str,
+) -> Array:
+    """The batch's start points (``name``, ``what`` in messages), ``(runs, dim)``: one
+    for every run, or one shared by all, as many runs as the optimizer's per-run
+    hyperparameters say (:func:`run_batch`, :func:`~momentum_core.model.train_batch`).
+
+    Raises:
+        ValueError: On a wrong shape, a point not finite or outside ``+-bound``, or a
+            number of points that is neither 1 nor the hyperparameters' number of runs.
+    """
+    x = np.array(points, dtype=float)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[1] != dim:
+        raise ValueError(
+            f"{name} must have shape (runs, {dim}) or ({dim},), got {np.shape(points)}"
+        )
+    if not np.all(np.isfinite(x)) or np.any(np.abs(x) > bound):
+        raise ValueError(f"{what} must be finite and within +-{bound:g}")
+    hyper_runs = batch_size(optimizer.init(x[:1]))
+    runs = max(len(x), hyper_runs)
+    if len(x) not in (1, runs) or hyper_runs not in (1, runs):
+        raise ValueError(f"{len(x)} {what} for {hyper_runs} hyperparameter sets")
+    return np.broadcast_to(x, (runs, dim)).copy()
+
+
+def freeze(fine: Array, diverged: Array, t: int, new: tuple, old: tuple) -> tuple:
+    """One step's divergence, as the compiled loops do it: a run that is not ``fine`` at
+    step ``t`` and had not diverged takes ``t`` in ``diverged`` (in place), and every run
+    not ``fine`` keeps its ``old`` values (each array of ``new`` and ``old`` per run along
+    its first axis) instead of its ``new`` ones."""
+    diverged[~fine & (diverged < 0)] = t
+    return tuple(
+        np.where(fine.reshape(-1, *[1] * (n.ndim - 1)), n, o) for n, o in zip(new, old, strict=True)
+    )
+
+
+def _run_numpy(
+    objective: Objective,
+    optimizer: Optimizer,
+    x: Array,
+    start: tuple[Array, Array, Array],
+    num_steps: int,
+    limits: tuple[float, float, float],
+    noise: tuple[Array | None, np.random.Generator, tuple[int, int]],
+    summary_only: bool,
+    record_state: bool,
+) -> BatchResult:
+    """:func:`run_batch` by numpy (its arguments, checked; see there), all runs a step at
+    a time, with the compiled loop's checks after each step: a run whose point leaves the
+    bound or whose value (or recorded gradient norm) is not finite has diverged and stays
+    at its last finite point; ``last_out`` steps as the compiled loop keeps them."""
+    runs, dim = x.shape
+    loss, grad, gnorm = start
+    threshold, grad_tol, bound = limits
+    sigma, rng, draws = noise
+    # Sweeps need no gradient norms unless they test them. Without them a non-finite
+    # gradient is caught one step later, as the non-finite point it leads to.
+    check_grad = not summary_only or grad_tol > 0
+    value_and_gradient, update = objective.value_and_gradient, optimizer.update
+    diverged = np.full(runs, -1)
+    last_out_loss = np.where(loss >= threshold, 0, -1)
+    last_out = np.where((loss >= threshold) & (gnorm >= grad_tol), 0, -1)
+    if not summary_only:
+        positions = np.empty((num_steps + 1, runs, dim))
+        losses = np.empty((num_steps + 1, runs))
+        grad_norms = np.empty((num_steps + 1, runs))
+        positions[0], losses[0], grad_norms[0] = x, loss, gnorm
+    state = optimizer.init(x)
+    states = [state] if record_state else None
+    every = max(1, min(256, CHECK_POINTS // runs))
+    frozen = False  # whether some run has diverged
+    for t in range(1, num_steps + 1):
+        seen = grad if sigma is None else grad + sigma * rng.standard_normal(draws)
+        step, state = update(seen, state)
+        new = x + step
+        f, g = value_and_gradient(new)
+        gn = _norm(g) if check_grad else gnorm
+        if frozen or not _all_fine(new, f, gn, bound):  # rare: a run diverges, or has
+            fine = (diverged < 0) & np.isfinite(f) & np.all(np.abs(new) <= bound, axis=-1)
+            if check_grad:
+                fine &= np.isfinite(gn)
+            new, f, g, gn = freeze(fine, diverged, t, (new, f, g, gn), (x, loss, grad, gnorm))
+            frozen = True
+        x, loss, grad, gnorm = new, f, g, gn
+        above = loss >= threshold
+        if frozen:
+            above &= diverged < 0
+        last_out_loss = np.where(above, t, last_out_loss)
+        if grad_tol > 0:
+            last_out = np.where(above & (gnorm >= grad_tol), t, last_out)
+        if not summary_only:
+            positions[t], losses[t], grad_norms[t] = x, loss, gnorm
+        if record_state:
+            states.append(state)
+        if t % every == 0:
             jobs.checkpoint()  # the asker may have left, or another be waiting
-            if summary_only and len(keep := ledger.live()) < len(x):
-                # Sweeps lose many runs early: step only the live ones from here on.
-                ledger.compact(keep)
-                x, grad, state = x[keep], grad[keep], take(state, keep)
-                sigma = sigma[keep] if len(sigma) > 1 else sigma
-                if not shared_noise:
-                    draws, pick = (runs, dim), ledger.ids
-                # Fresh buffers (their rows are rewritten each chunk): a fancy index along
-                # the runs would leave them strided, and every later step slower.
-                xs_buffer = np.empty((chunk, len(x), dim))
-                loss_buffer = np.empty((chunk, len(x)))
-                grads = np.empty((len(grads), len(x), dim))
-            if t0 <= num_steps and ledger.all_diverged:  # the rest repeats their ends
-                if not summary_only:
-                    positions[t0:], losses[t0:] = ledger.x, ledger.loss
-                    grad_norms[t0:] = ledger.gnorm
-                if record_state:
-                    states += [states[-1]] * (num_steps + 1 - t0)
-                break
-
-    done = ledger.results()
+        if frozen and t < num_steps and np.all(diverged >= 0):  # the rest repeats their ends
+            if not summary_only:
+                positions[t + 1 :], losses[t + 1 :], grad_norms[t + 1 :] = x, loss, gnorm
+            if record_state:
+                states += [states[-1]] * (num_steps - t)
+            break
+    if grad_tol <= 0:  # the same flags from the start: the same steps
+        last_out = last_out_loss
     return _result(
-        objective, num_steps, done["x"], done["loss"], done["diverged_step"], done["last_out"],
-        done["last_out_loss"], None if summary_only else (positions, losses, grad_norms),
-        _freeze_states(_stack_states(states), done["diverged_step"]) if record_state else None,
+        objective, num_steps, x, loss, diverged, last_out, last_out_loss,
+        None if summary_only else (positions, losses, grad_norms),
+        _freeze_states(_stack_states(states), diverged) if record_state else None,
     )  # fmt: skip
+
+
+def _all_fine(x: Array, loss: Array, gnorm: Array, bound: float) -> bool:
+    """Whether every point is within the bound and every value finite, from a few
+    reductions (NaN and inf carry through a max and a sum)."""
+    return bool(np.abs(x).max() <= bound) and math.isfinite(loss.sum() + gnorm.sum())
 
 
 def _result(

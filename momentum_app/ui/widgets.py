@@ -6,6 +6,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -100,35 +101,55 @@ def bounded_box(where, label: str, low: float, high: float, *, key: str, on_chan
     where.caption(bounds(low, high))
 
 
+def _point_boxes(where, link: links.Link, key: str, ctx: links.Context, ui: dict) -> None:
+    """A start point: a box per coordinate, each bounded by the landscape's domain."""
+    (x0, x1), (y0, y1) = ctx.objective.domain
+    left, right = where.columns(2)
+    bounded_box(left, f"{link.label} x", x0, x1, key=key + "_x", step=0.1, format="%.4g")
+    bounded_box(right, f"{link.label} y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
+
+
+def _over(values: tuple[str, ...], draw: str | Callable) -> Callable:
+    """A widget over the field's ``values`` (its "low" and "high", or its "options"):
+    ``draw`` is the name of a Streamlit widget, or a function that takes ``where`` first."""
+
+    def widget(where, link: links.Link, key: str, ctx: links.Context, ui: dict) -> None:
+        call = getattr(where, draw) if isinstance(draw, str) else partial(draw, where)
+        call(link.label, *(link.value(v, ctx) for v in values), key=key, **ui)
+
+    return widget
+
+
+RANGE, OPTIONS = ("low", "high"), ("options",)
+
+#: How each widget a field's declaration names (``linked(..., widget=...)``) is drawn:
+#: ``draw(where, link, key, ctx, ui)``. A new kind of control is one line here.
+WIDGETS: dict[str, Callable] = {
+    "point": _point_boxes,
+    "number": _over(RANGE, bounded_box),
+    "slider": _over(RANGE, "slider"),
+    "checkbox": _over((), "checkbox"),
+    "select": _over(OPTIONS, "selectbox"),
+    "radio": _over(OPTIONS, "radio"),
+    "multiselect": _over(OPTIONS, "multiselect"),
+    "select_slider": _over(OPTIONS, "select_slider"),
+}
+
+
 def control(cls: type, name: str, obj: Objective | None = None, where=None) -> None:
     """Draw field ``name`` of settings record ``cls`` with the widget its declaration
-    names (see :mod:`momentum_app.config.settings`), in the sidebar unless ``where`` says.
+    names (see :mod:`momentum_app.config.settings` and :data:`WIDGETS`), in the sidebar
+    unless ``where`` says.
 
     ``obj`` is the page's landscape, for bounds that depend on it.
     """
     link, key = links.link_of(cls, name), links.key(cls, name)
-    where = where or st.sidebar
     ctx = links.Context(obj)
     ui = {k: v(ctx) if k in _PER_LANDSCAPE and callable(v) else v for k, v in link.ui}
-    low, high = link.value("low", ctx), link.value("high", ctx)
     if link.kind == "whole":
         # A box without a whole step is a float box: it showed a batch of 32 as "32.00".
         ui.setdefault("step", 1)
-    if link.widget == "point":
-        (x0, x1), (y0, y1) = obj.domain
-        left, right = where.columns(2)
-        bounded_box(left, f"{link.label} x", x0, x1, key=key + "_x", step=0.1, format="%.4g")
-        bounded_box(right, f"{link.label} y", y0, y1, key=key + "_y", step=0.1, format="%.4g")
-    elif link.widget == "number":
-        bounded_box(where, link.label, low, high, key=key, **ui)
-    elif link.widget == "slider":
-        where.slider(link.label, low, high, key=key, **ui)
-    elif link.widget == "checkbox":
-        where.checkbox(link.label, key=key, **ui)
-    else:
-        draw = {"select": where.selectbox, "radio": where.radio,
-                "multiselect": where.multiselect, "select_slider": where.select_slider}  # fmt: skip
-        draw[link.widget](link.label, link.value("options", ctx), key=key, **ui)
+    WIDGETS[link.widget](where or st.sidebar, link, key, ctx, ui)
 
 
 def _landscape_changed(prefix: str) -> None:

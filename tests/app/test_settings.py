@@ -118,3 +118,12 @@ def test_a_value_typed_out_of_range_is_clamped_with_a_warning(key, typed, clampe
     assert at.number_input(key=key).value == pytest.approx(clamped, rel=1e-12)
     assert state.plain(message) in [w.value for w in at.warning]
     assert any(c.value.endswith(" to 3,000") for c in at.sidebar.caption)  # ranges shown
+
+
+def test_every_declared_widget_has_a_drawing():
+    from momentum_app.config import links
+    from momentum_app.ui.widgets import WIDGETS
+
+    declared = {link.widget for cls in state.RECORDS for _, link in links.links(cls)}
+    assert declared - {""} <= set(WIDGETS), declared - set(WIDGETS)
+    assert "slider" in declared and "point" in declared  # the records do declare widgets

@@ -263,6 +263,24 @@ def test_quadratic_eigenvalues_and_stiff_direction(condition, angle):
     assert 1 < quad.lr_default * lam_max < 2
 
 
+def test_quadratic_coefficients_are_the_rotated_eigenvalues_to_the_last_bit():
+    """Each coefficient of H = R diag(1, 1/kappa) R^T is one rounding of its exact value
+    (a fused multiply-add), whatever the processor: here, against exact fractions."""
+    from fractions import Fraction
+
+    for condition, angle in [(10.0, 30.0), (123.4, -71.0), (1e4, 12.5)]:
+        quad = get_objective("quadratic", condition=condition, angle=angle)
+        c, s = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+        lam = 1 / condition
+        # The exact fused forms of c*c + (s*lam)*s, c*s - (s*lam)*c and s*s + (c*lam)*c.
+        want = [
+            float(Fraction(c * c) + Fraction(s * lam) * Fraction(s)),
+            float(Fraction(c * s) - Fraction(s * lam) * Fraction(c)),
+            float(Fraction(s * s) + Fraction(c * lam) * Fraction(c)),
+        ]
+        assert quad.code == f"0.5*({want[0]!r}*x**2 + {2 * want[1]!r}*x*y + {want[2]!r}*y**2)"
+
+
 def test_quadratic_default_start_mixes_both_eigendirections():
     quad = get_objective("quadratic")
     _, vectors = np.linalg.eigh(quad.hessian(np.zeros(2)))

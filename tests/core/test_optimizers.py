@@ -315,4 +315,4 @@ def test_make_optimizer_names():
     for name in OPTIMIZER_NAMES:
         assert make_optimizer(name, 0.01, 0.5).name == name
     state = make_optimizer("momentum", np.full(7, 0.01), 0.5).init(np.zeros((1, 2)))
-    assert batch_size(state) == 7 and state.hyper["learning_rate"].shape == (7, 2)
+    assert batch_size(state) == 7 and state.hyper["learning_rate"].shape == (7, 1)
