@@ -5,14 +5,7 @@ import streamlit as st
 
 from momentum_app.config.settings import MinimaSettings
 from momentum_app.race.race_chart import race_chart, wanted
-from momentum_app.studies.basin_figures import (
-    basin_figure,
-    colours_note,
-    grid_share_label,
-    populations_note,
-    success_figure,
-    within_limits,
-)
+from momentum_app.studies import basin_figures as basins
 from momentum_app.talk.my_talk import minima_race
 from momentum_app.ui import cache, page, state, talk_ui
 from momentum_app.ui.widgets import STILL, chart_font, minima_cases_ui, minima_controls_ui
@@ -27,11 +20,11 @@ st.caption(  # the two maps side by side, or stacked on a phone
     "momentum grows, with 95 % (Wilson) bands.",
     unsafe_allow_html=True,
 )
-st.caption(f"{colours_note()} {page.by_touch('Hover over', 'Tap')} a cell for its minimum.",
+st.caption(f"{basins.colours_note()} {page.by_touch('Hover over', 'Tap')} a cell for its minimum.",
            unsafe_allow_html=True)  # fmt: skip
 
 settings = state.linked_settings(MinimaSettings, minima_controls_ui)
-settings, lighter = within_limits(settings)  # no setting holds a core for minutes
+settings, lighter = basins.within_limits(settings)  # no setting holds a core for minutes
 for note in lighter:
     st.warning(note, icon=":material/speed:")
 minima_cases_ui(settings)
@@ -46,19 +39,18 @@ momenta, maps = cache.minima_maps(settings, every)
 chosen = maps[int(np.abs(momenta - settings.momentum).argmin())]
 left, right = st.columns(2)
 title = f"SGD (β = 0), α = {settings.lr:.3g}"
-presenting = state.presenting()
-left.plotly_chart(
-    basin_figure(obj, maps[0], title, font_size=chart_font(), presenting=presenting), config=STILL
-)
-left.metric(grid_share_label(settings), f"{maps[0].share_global:.1%}")
+font, presenting = chart_font(), state.presenting()
+left.plotly_chart(basins.basin_figure(obj, maps[0], title, font_size=font, presenting=presenting),
+                  config=STILL)  # fmt: skip
+left.metric(basins.grid_share_label(settings), f"{maps[0].share_global:.1%}")
 with right:
-    scrub = cache.basin_scrub(settings, chart_font(), every, presenting)
+    scrub = cache.basin_scrub(settings, font, every, presenting)
     race_chart(scrub, key="basins", clickable=False, lazy=("betas",), presenting=presenting)
 shares = {0.0: maps[0].share_global, settings.momentum: chosen.share_global}
 
 study = cache.success(settings)
-st.caption(populations_note(settings, shares, study))
-st.plotly_chart(success_figure(study, font_size=chart_font(), presenting=presenting), config=STILL)
+st.caption(basins.populations_note(settings, shares, study))
+st.plotly_chart(basins.success_figure(study, font_size=font, presenting=presenting), config=STILL)
 st.subheader(f"What the {settings.starts:,} random starts show")
 for sentence in describe_effect(study):
     st.markdown("- " + sentence)

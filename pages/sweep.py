@@ -44,15 +44,10 @@ result = stack_rows(parts)
 
 # The map and its runs' paths in one component: the pointer over a cell draws its path
 # and loss curve beside the map at once; a click picks the cell for the playground.
-data = cache.sweep_view(settings, chart_font(), state.presenting())
-value = race_chart(
-    data,
-    key="sweep_race",
-    ui_font=chart_font() + 1,
-    clickable=False,
-    lazy=("pad",),
-    presenting=state.presenting(),
-)
+presenting, font = state.presenting(), chart_font()
+data = cache.sweep_view(settings, font, presenting)
+value = race_chart(data, key="sweep_race", ui_font=font + 1, clickable=False, lazy=("pad",),
+                   presenting=presenting)  # fmt: skip
 paths = st.container(key="sweep_paths")  # filled last: the map never waits for them
 st.caption(colour_caption(result, settings.metric, TOLERANCE, obj.f_star))
 row, col, picked = picked_cell(result, value)
