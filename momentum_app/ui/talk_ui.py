@@ -349,20 +349,19 @@ def scene_ui(
             st.markdown(f"> {plain(scene.claim)}" if scene.claim else "")
         else:
             st.markdown(f"> **The seed article's claim, in our words:** {scene.claim}")
-    staged = cache.scene_stage(scene)
-    values = staged.values
-    if not room_ui.question_ui(scene, values, now):  # a question first: the caption tells
+    # Every follower's page draws the same: computed once a process (followers: light data).
+    shown = cache.scene_shown(scene, font, inspect=not following, own=own)
+    staged = shown.staged
+    if not room_ui.question_ui(scene, staged.values, now):  # a question first: the caption tells
         return staged
     with st.container(key="scene_caption"):
-        text = talk_scenes.caption(scene, values)
-        st.markdown(plain(text) if own else text.replace("*", r"\*"))  # f* is no emphasis
-        for failed in map(plain, talk_scenes.failed_checks(scene, values)):
+        st.markdown(shown.caption)
+        for failed in shown.failed:
             st.warning(f"This run does not bear the caption out: {failed}.",
                        icon=":material/warning:")  # fmt: skip
     # The controls big when presenting, but not the chart's room; each scene from step 0.
-    data = cache.scene_data(scene, font, inspect=not following)  # followers: light data
-    race_chart(data, key=room_ui.CHART, clickable=False, fresh=True,
-               ui_font=18 if presenting else font + 1, parts=room_ui.chart_parts(scene),
+    race_chart(shown.data, key=room_ui.CHART, clickable=False, fresh=True,
+               ui_font=18 if presenting else font + 1, parts=shown.parts,
                autoplay="seen" if following else presenting)  # fmt: skip
     if scene.model is not None and not presenting:  # the chart is one seed: here are all
         model_scene_bands_ui(cache.model_race(scene.model), font)

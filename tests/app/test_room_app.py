@@ -107,12 +107,12 @@ def test_a_followers_poll_rests_only_once_a_run_drew_the_whole_scene(store, monk
     boss.button(key="next_scene").click().run()
     from momentum_app.ui import cache
 
-    real = cache.scene_stage
-    monkeypatch.setattr(cache, "scene_stage", lambda scene: 1 / 0)  # the run stops midway
+    real = cache.scene_shown
+    monkeypatch.setattr(cache, "scene_shown", lambda *a, **k: 1 / 0)  # the run stops midway
     fan.run()
     assert title(fan) == "Raise momentum when training is too slow"
     assert fan.session_state["_room_version_shown"] != store.now(code).version  # poll again
-    monkeypatch.setattr(cache, "scene_stage", real)
+    monkeypatch.setattr(cache, "scene_shown", real)
     fan.run()  # what the next poll triggers
     assert not fan.exception
     assert fan.session_state["_room_version_shown"] == store.now(code).version
