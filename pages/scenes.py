@@ -34,11 +34,11 @@ if presenting:
 
 staged = talk_ui.scene_ui(scene, index, len(names), now)  # head, claim, question, race
 
-if presenting or following:  # the room's Nexts, ready ahead: the talk's rest as followers draw it
-    upcoming = [scenes.scene_named(n) for n in names[index + 1 :]]
-    cache.warm_scenes(upcoming, widgets.PAGE_FONT, False)
-    if presenting:  # and the next one as the presenter's screen does (the inspector's numbers)
-        cache.warm_scenes(upcoming[:1], widgets.PRESENTER_FONT, True)
+if (presenting or following) and index + 1 < len(names):  # the room's Next, ready ahead
+    upcoming = scenes.scene_named(names[index + 1])
+    cache.warm_scene(upcoming, widgets.PAGE_FONT, False)  # as its followers draw it
+    if presenting:
+        cache.warm_scene(upcoming, widgets.PRESENTER_FONT, True)
 if not following:  # a follower's page moves with the presenter's
     widgets.scene_nav_ui(names, index)
     room_ui.rejoin_ui()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -205,45 +203,35 @@ def scene_shown(
     return found
 
 
-#: Scenes whose chart data this process has set out to compute ahead (see :func:`warm_scenes`).
+#: Scenes whose chart data this process has set out to compute ahead (see :func:`warm_scene`).
 _WARMING: set[tuple] = set()
 _WARM_LOCK = threading.Lock()
 
 
-def warm_scenes(talk: Sequence[scenes.Scene], font_size: int, inspect: bool) -> None:
-    """Compute :func:`scene_shown` of each scene of ``talk`` ahead, in order, in a thread of
-    their own, each once per process: in a room the presenter's Next is then drawn from the
-    cache on the presenter's worker and on every follower's (the step inspector's numbers
-    cost the presenter's page up to a second, a scene's runs a follower's worker 0.1-0.6 s,
-    while the room waits, or after each Next while the room catches up). The thread runs
-    at a lower priority (Linux: a thread's own nice value): pages go first."""
-    keys = []
+def warm_scene(scene: scenes.Scene, font_size: int, inspect: bool) -> None:
+    """Compute :func:`scene_shown` ahead, in a thread of its own, once per process: in a
+    room the presenter's Next is then drawn from the cache on the presenter's worker and on
+    every follower's (the step inspector's numbers cost the presenter's page up to a second,
+    a follower's first run of a scene 20 ms, while the room waits). The presenter's worker
+    warms its followers' version too: they may share it."""
+    key = (scene, font_size, inspect)
     with _WARM_LOCK:
-        for scene in talk:
-            key = (scene, font_size, inspect)
-            if key in _WARMING:
-                continue
-            if len(_WARMING) >= 256:  # bounded: a few talks' scenes
-                _WARMING.clear()
-            _WARMING.add(key)
-            keys.append(key)
-    if keys:
-        threading.Thread(target=_warm, args=(keys,), name="warm-scenes", daemon=True).start()
+        if key in _WARMING:
+            return
+        if len(_WARMING) >= 256:  # bounded: a few talks' scenes
+            _WARMING.clear()
+        _WARMING.add(key)
+    threading.Thread(target=_warm, args=key, name="warm-scene", daemon=True).start()
 
 
-#: Seconds a warm-up waits: the room's pages, all redrawn at once, go first.
+#: Seconds a scene's warm-up waits: the room's pages, all redrawn at once, go first.
 WARM_AFTER = 2.0
-#: The warm-up thread's nice value (0 the pages', 19 the lowest priority).
-WARM_NICE = 10
 
 
-def _warm(keys: list[tuple]) -> None:
-    with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere at par
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WARM_NICE)
+def _warm(scene: scenes.Scene, font_size: int, inspect: bool) -> None:
     time.sleep(WARM_AFTER)
-    for scene, font_size, inspect in keys:
-        with contextlib.suppress(Exception):  # the page computes it, and says what failed
-            scene_shown(scene, font_size, inspect)
+    with contextlib.suppress(Exception):  # the page computes it, and says what failed, when shown
+        scene_shown(scene, font_size, inspect)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Writing the talk...")
