@@ -35,8 +35,10 @@ if presenting:
 staged = talk_ui.scene_ui(scene, index, len(names), now)  # head, claim, question, race
 
 if (presenting or following) and index + 1 < len(names):  # the room's Next, ready ahead
-    for inspect in {presenting, False}:
-        cache.warm_scene(scenes.scene_named(names[index + 1]), widgets.chart_font(), inspect)
+    upcoming = scenes.scene_named(names[index + 1])
+    cache.warm_scene(upcoming, widgets.PAGE_FONT, False)  # as its followers draw it
+    if presenting:
+        cache.warm_scene(upcoming, widgets.PRESENTER_FONT, True)
 if not following:  # a follower's page moves with the presenter's
     widgets.scene_nav_ui(names, index)
     room_ui.rejoin_ui()

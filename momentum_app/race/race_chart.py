@@ -125,9 +125,10 @@ def race_chart(
         was sent (``ask="tap"``; ``[β]`` or ``[α, β]`` for a β or pad question, see
         :func:`race_marks`); else None.
     """
-    version = f"{data_version(data)}-{ui_font}-{clickable}-{autoplay}-{ask}"
+    fingerprint = data_version(data)
+    version = f"{fingerprint}-{ui_font}-{clickable}-{autoplay}-{ask}"
     return _component("race_component")(
-        data=data, version=version, dataVersion=data_version(data), uiFont=ui_font,
+        data=data, version=version, dataVersion=fingerprint, uiFont=ui_font,
         hint=hint, clickable=clickable, autoplay=autoplay, fresh=fresh, channel=key,
         role="race", lazy=[k for k in lazy if k not in wanted(key, lazy)], inspect=inspect,
         ask=ask, parts=list(parts), presenting=presenting, key=key, default=None,

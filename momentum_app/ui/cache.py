@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from dataclasses import replace
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 import numpy as np
 import plotly.io as pio
 import streamlit as st
 
+from momentum_app.config.markdown import plain
 from momentum_app.config.settings import (
     LABELS,
     MinimaSettings,
@@ -141,16 +143,77 @@ def scene_data(scene: scenes.Scene, font_size: int = 14, inspect: bool = True) -
     return scenes.stage_view(scene, scene_stage(scene), font_size, inspect)
 
 
+@dataclass(frozen=True, eq=False)
+class SceneShown:
+    """What a room's page draws of a scene, the same for every page that draws it at one
+    font and inspector setting: a room's followers (many, on one worker, all rerun at each
+    Next) each take it from :func:`scene_shown` rather than from three cached functions and
+    a caption formatted anew.
+
+    Attributes:
+        staged: The scene, run (:func:`scene_stage`).
+        caption: Its caption, filled in, as markdown (``*`` escaped: f* is no emphasis), or
+            as plain text for a presenter's own talk (``own``).
+        failed: The checks its runs do not bear out, each as plain text.
+        data: The race component's data (:func:`scene_data`).
+        parts: The sets of runs that travel with the chart (a pad question's pad).
+    """
+
+    staged: scenes.Stage
+    caption: str
+    failed: tuple[str, ...]
+    data: str
+    parts: tuple[str, ...]
+
+
+#: The scenes :func:`scene_shown` holds: a talk's scenes at a font or two, for the whole
+#: process (its values are shared with scene_stage's and scene_data's caches, not copies).
+_SHOWN: OrderedDict[tuple, SceneShown] = OrderedDict()
+_SHOWN_SIZE = 48
+_SHOWN_LOCK = threading.Lock()
+
+
+def scene_shown(
+    scene: scenes.Scene, font_size: int = 14, inspect: bool = True, own: bool = False
+) -> SceneShown:
+    """The scene as a room's page draws it (see :class:`SceneShown`), computed once per
+    process for every session: a follower's rerun on the presenter's Next is then one
+    dictionary look-up here. ``inspect``: with the step inspector's numbers (not for
+    followers); ``own``: a presenter's own talk (its caption is typed text)."""
+    key = (repr(scene), font_size, inspect, own)
+    with _SHOWN_LOCK:
+        found = _SHOWN.get(key)
+        if found is not None:
+            _SHOWN.move_to_end(key)
+            return found
+    staged = scene_stage(scene)
+    text = scenes.caption(scene, staged.values)
+    asked = staged.asked
+    found = SceneShown(
+        staged=staged,
+        caption=plain(text) if own else text.replace("*", r"\*"),
+        failed=tuple(map(plain, scenes.failed_checks(scene, staged.values))),
+        data=scene_data(scene, font_size, inspect),
+        parts=(asked.part,) if asked is not None and asked.part else (),
+    )
+    with _SHOWN_LOCK:
+        found = _SHOWN.setdefault(key, found)  # two sessions at once: one object for both
+        while len(_SHOWN) > _SHOWN_SIZE:
+            _SHOWN.popitem(last=False)
+    return found
+
+
 #: Scenes whose chart data this process has set out to compute ahead (see :func:`warm_scene`).
 _WARMING: set[tuple] = set()
 _WARM_LOCK = threading.Lock()
 
 
 def warm_scene(scene: scenes.Scene, font_size: int, inspect: bool) -> None:
-    """Compute :func:`scene_data` ahead, in a thread of its own, once per process: in a room
-    the presenter's Next is then drawn from the cache on the presenter's worker and on every
-    follower's (the step inspector's numbers cost the presenter's page up to a second, a
-    follower's first run of a scene 20 ms, while the room waits)."""
+    """Compute :func:`scene_shown` ahead, in a thread of its own, once per process: in a
+    room the presenter's Next is then drawn from the cache on the presenter's worker and on
+    every follower's (the step inspector's numbers cost the presenter's page up to a second,
+    a follower's first run of a scene 20 ms, while the room waits). The presenter's worker
+    warms its followers' version too: they may share it."""
     key = (scene, font_size, inspect)
     with _WARM_LOCK:
         if key in _WARMING:
@@ -168,7 +231,7 @@ WARM_AFTER = 2.0
 def _warm(scene: scenes.Scene, font_size: int, inspect: bool) -> None:
     time.sleep(WARM_AFTER)
     with contextlib.suppress(Exception):  # the page computes it, and says what failed, when shown
-        scene_data(scene, font_size, inspect)
+        scene_shown(scene, font_size, inspect)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Writing the talk...")

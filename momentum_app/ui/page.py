@@ -133,7 +133,8 @@ def start(controls: bool = True) -> None:
         if controls:  # the page's settings are in the sidebar (the scenes' are on the page)
             phone_note("The settings are in the sidebar: tap <b>» Settings &amp; pages</b> at "
                        "the top left.")  # fmt: skip
-    presenter_ui()
+    if not state.following():  # a follower's page is the presenter's: no switch to present
+        presenter_ui()
     for message in room_warnings:
         st.warning(state.plain(message), icon=":material/link:")
 
@@ -146,7 +147,10 @@ def mark(name: str) -> None:
 
 
 def end() -> None:
-    """The link to this view, under every page."""
-    link_ui()
+    """The link to this view, under every page but a follower's (the room's link is on the
+    presenter's screen; a follower's page redraws on every Next, so it draws only what the
+    scene needs)."""
+    if not state.following():
+        link_ui()
     # Read by benchmarks/bench_app.py: the server-side time of this run of a page.
     st.session_state["_run_seconds"] = time.perf_counter() - st.session_state[_STARTED]

@@ -436,24 +436,28 @@ def _take_guess(scene: Scene, asked: Asked | None) -> None:
 def chart_parts(scene: Scene) -> tuple[str, ...]:
     """The sets of runs that travel with the scene's chart: a pad question's pad (its
     ``pad`` part), asked or answered."""
-    from momentum_app.ui import cache
+    return _shown(scene).parts
 
-    asked = cache.scene_stage(scene).asked
-    return (asked.part,) if asked is not None and asked.part else ()
+
+def _shown(scene: Scene):
+    """The scene as this page draws it (``cache.scene_shown``: once a process for every
+    follower)."""
+    from momentum_app.ui import cache, widgets
+
+    return cache.scene_shown(scene, widgets.chart_font(), inspect=not state.following())
 
 
 def _ask_chart(scene: Scene, ask: str) -> None:
     """The scene's landscape with its start and no run (the runs would answer it): ``"tap"``
     takes a guess, ``"show"`` only shows guesses (a β question's slider, a pad question's
     pad, with no run's colour)."""
-    from momentum_app.ui import cache, widgets  # drawn only when a scene asks on the chart
+    from momentum_app.ui import widgets
 
-    font = widgets.chart_font()
-    size = 18 if state.presenting() else font + 1
-    data = cache.scene_data(scene, font, inspect=not state.following())
+    shown = _shown(scene)
+    size = 18 if state.presenting() else widgets.chart_font() + 1
     with st.container(key="scene_ask"):
-        race_chart(data, key=CHART, clickable=False, fresh=True, ui_font=size, ask=ask,
-                   parts=chart_parts(scene), presenting=state.presenting())  # fmt: skip
+        race_chart(shown.data, key=CHART, clickable=False, fresh=True, ui_font=size, ask=ask,
+                   parts=shown.parts, presenting=state.presenting())  # fmt: skip
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -492,9 +496,7 @@ def point_question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) 
     Returns:
         Whether the scene's caption and race may be shown (after the reveal).
     """
-    from momentum_app.ui import cache
-
-    question, asked = scene.question, cache.scene_stage(scene).asked
+    question, asked = scene.question, _shown(scene).staged.asked
     kind, truth = question.kind, chart_truth(scene, values, asked)
     revealed = _is_revealed(scene, now)
     _question_head(question, TAP_ROOM[kind] if state.presenting() and not revealed else "")
@@ -573,8 +575,7 @@ def _follow_mount():
 
 def _follow_component(version: int) -> None:
     """A follower's browser waits for the version after ``version`` (room_watch.PATH)."""
-    with st.container(key="room_follow"):
-        st.html("<style>.st-key-room_follow { display: none; }</style>")
+    with st.container(key="room_follow"):  # hidden by FOLLOWER_CSS
         _follow_mount()(
             key="room_follow_poll", data={"room": state.room(), "after": version,
                                           "path": room_watch.PATH.lstrip("/")},
@@ -599,6 +600,7 @@ def _follow_again() -> None:
 #: reads best once watched. One's own answer stays above the chart. Laptops keep the page's
 #: order (the presenter's screen is not a follower's).
 FOLLOWER_CSS = """<style>
+.st-key-room_follow { display: none; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
   [data-testid="stMainBlockContainer"] h2 { font-size: 1.6rem; padding-bottom: 0.25rem; }

@@ -7,6 +7,7 @@ change on one page survives a visit to another.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import streamlit as st
@@ -182,8 +183,14 @@ def init_state() -> None:
         for cls in RECORDS:
             state.update(links.initial_state(cls))
         state.update(DISPLAY)
-    for key in (*dict.fromkeys(k for cls in RECORDS for k in links.state_keys(cls)), *DISPLAY):
+    for key in _kept_keys():
         state[key] = state[key]
+
+
+@functools.cache
+def _kept_keys() -> tuple[str, ...]:
+    """Every record's widget keys and the display keys, once (fixed for the process)."""
+    return (*dict.fromkeys(k for cls in RECORDS for k in links.state_keys(cls)), *DISPLAY)
 
 
 def _remember(query: dict[str, str]) -> None:

@@ -333,6 +333,31 @@ def _step(step: int) -> None:
     st.session_state[_AT] = min(max(st.session_state.get(_AT, 0) + step, 0), count - 1)
 
 
+#: A projected caption longer than this (about two lines at 1280 px) folds after two lines,
+#: one longer than twice this after one.
+FOLD_CHARS = 220
+#: The fold (#26): a four-line caption left a 1280 x 720 projector's scene buttons 40 px
+#: below the screen (two lines of it still 17 px). LINES show and "More" opens the rest,
+#: as in the talk file; a checkbox and its label, no script (the label sits at the end of
+#: the last line shown, left of the QR code's column: PRESENTER_CSS).
+CAPTION_FOLD = """<style>
+.st-key-scene_caption { position: relative; }
+.st-key-scene_caption:not(:has(#caption_more:checked))
+  > [data-testid="stElementContainer"]:first-child [data-testid="stMarkdownContainer"] p {
+  display: -webkit-box; -webkit-line-clamp: LINES; -webkit-box-orient: vertical;
+  overflow: hidden; padding-right: 5.5em; }
+#caption_more { position: absolute; opacity: 0; width: 1px; height: 1px; }
+.caption-more { position: absolute; right: 6.5rem; bottom: 0; background: #fff; cursor: pointer;
+  padding-left: 0.6em; color: #0b4f9c; font-size: max(3vh, 1rem); font-weight: 600; }
+#caption_more:focus-visible + .caption-more { outline: 2px solid #0b4f9c; }
+.caption-more .less, #caption_more:checked + .caption-more .more { display: none; }
+#caption_more:checked + .caption-more .less { display: inline; }
+</style>
+<input type="checkbox" id="caption_more" aria-label="Show the whole caption">
+<label for="caption_more" class="caption-more"><span class="more">More ▾</span>\
+<span class="less">Less ▴</span></label>"""
+
+
 def scene_ui(
     scene: talk_scenes.Scene, index: int, count: int, now, own: bool = False
 ) -> talk_scenes.Stage:
@@ -349,20 +374,22 @@ def scene_ui(
             st.markdown(f"> {plain(scene.claim)}" if scene.claim else "")
         else:
             st.markdown(f"> **The seed article's claim, in our words:** {scene.claim}")
-    staged = cache.scene_stage(scene)
-    values = staged.values
-    if not room_ui.question_ui(scene, values, now):  # a question first: the caption tells
+    # Every follower's page draws the same: computed once a process (followers: light data).
+    shown = cache.scene_shown(scene, font, inspect=not following, own=own)
+    staged = shown.staged
+    if not room_ui.question_ui(scene, staged.values, now):  # a question first: the caption tells
         return staged
     with st.container(key="scene_caption"):
-        text = talk_scenes.caption(scene, values)
-        st.markdown(plain(text) if own else text.replace("*", r"\*"))  # f* is no emphasis
-        for failed in map(plain, talk_scenes.failed_checks(scene, values)):
+        st.markdown(shown.caption)
+        if presenting and len(shown.caption) > FOLD_CHARS:  # 1 line of 4 and more, else 2
+            st.html(CAPTION_FOLD.replace("LINES", "1" if len(shown.caption) > 2 * FOLD_CHARS
+                                         else "2"))  # fmt: skip
+        for failed in shown.failed:
             st.warning(f"This run does not bear the caption out: {failed}.",
                        icon=":material/warning:")  # fmt: skip
     # The controls big when presenting, but not the chart's room; each scene from step 0.
-    data = cache.scene_data(scene, font, inspect=not following)  # followers: light data
-    race_chart(data, key=room_ui.CHART, clickable=False, fresh=True,
-               ui_font=18 if presenting else font + 1, parts=room_ui.chart_parts(scene),
+    race_chart(shown.data, key=room_ui.CHART, clickable=False, fresh=True,
+               ui_font=18 if presenting else font + 1, parts=shown.parts,
                autoplay="seen" if following else presenting, presenting=presenting)  # fmt: skip
     if scene.model is not None and not presenting:  # the chart is one seed: here are all
         model_scene_bands_ui(cache.model_race(scene.model), font)

@@ -480,10 +480,14 @@ def race_notes_ui(settings: RaceSettings, results: dict) -> None:
             )
 
 
+#: The figures' font size, in px: on a page (a follower's too), and in presenter mode.
+PAGE_FONT, PRESENTER_FONT = 14, 20
+
+
 def chart_font() -> int:
     """The figures' font size: 20 px in presenter mode, for the back of the room (the
     figure builders draw 18 px and more in dark grey then), else 14 px."""
-    return 20 if presenting() else 14
+    return PRESENTER_FONT if presenting() else PAGE_FONT
 
 
 def _leave_presenter() -> None:

@@ -6,6 +6,8 @@ of serve-room.sh would share one file.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from momentum_app.talk import room
@@ -107,12 +109,12 @@ def test_a_followers_poll_rests_only_once_a_run_drew_the_whole_scene(store, monk
     boss.button(key="next_scene").click().run()
     from momentum_app.ui import cache
 
-    real = cache.scene_stage
-    monkeypatch.setattr(cache, "scene_stage", lambda scene: 1 / 0)  # the run stops midway
+    real = cache.scene_shown
+    monkeypatch.setattr(cache, "scene_shown", lambda *a, **k: 1 / 0)  # the run stops midway
     fan.run()
     assert title(fan) == "Raise momentum when training is too slow"
     assert fan.session_state["_room_version_shown"] != store.now(code).version  # poll again
-    monkeypatch.setattr(cache, "scene_stage", real)
+    monkeypatch.setattr(cache, "scene_shown", real)
     fan.run()  # what the next poll triggers
     assert not fan.exception
     assert fan.session_state["_room_version_shown"] == store.now(code).version
@@ -152,3 +154,63 @@ def test_a_room_that_is_gone_gives_its_presenter_a_new_one(store):
     code = at.session_state["_room"]
     assert code != "ZZZZ" and store.now(code).scene == "faster"
     assert any("Room ZZZZ is closed" in i.value for i in at.info)
+
+
+def test_a_followers_rerun_draws_no_link_box_and_no_presenter_switch(store):
+    """A follower's page reruns on every Next (#25: 100 followers on 2 workers): it draws
+    what the scene needs, not the link box nor the switch to present, which an explorer
+    and the presenter keep."""
+    boss, code = presenter("faster")
+    fan = page_at(SCENES, {"room": code, "follow": "1"})
+    boss.button(key="next_scene").click().run()
+    fan.run()
+    assert title(fan) == "Raise momentum when training is too slow"
+    assert not [t for t in fan.text_input if t.label == "Link to this view"]
+    assert not [t for t in fan.toggle if t.key == "presenter"]
+    assert not fan.divider
+    assert [t for t in boss.text_input if t.label == "Link to this view"]
+    fan.button(key="explore").click().run()  # on one's own: the page's own link again
+    assert [t for t in fan.text_input if t.label == "Link to this view"]
+    assert [t for t in fan.toggle if t.key == "presenter"]
+
+
+def test_followers_take_one_shared_scene_from_the_cache(store, monkeypatch):
+    """Every follower draws the same scene: computed once a process (cache.scene_shown),
+    the same object for every session; a second follower's rerun computes nothing."""
+    from momentum_app.talk import scenes
+    from momentum_app.ui import cache
+
+    boss, code = presenter("faster")
+    first = page_at(SCENES, {"room": code, "follow": "1"})
+    boss.button(key="next_scene").click().run()
+    first.run()
+    scene = scenes.scene_named("raise-when-slow")
+    shown = cache.scene_shown(scene, 14, inspect=False)
+    assert shown is cache.scene_shown(scene, 14, inspect=False)
+    assert shown is not cache.scene_shown(scene, 20, inspect=True)  # the presenter's own
+    assert len(shown.data) < len(cache.scene_shown(scene, 20, inspect=True).data)  # light
+    second = page_at(SCENES, {"room": code, "follow": "1"})
+    for name in ("scene_stage", "scene_data"):  # neither is asked again: one look-up
+        monkeypatch.setattr(cache, name, lambda *a, **k: 1 / 0)
+    first.run()
+    second.run()
+    for fan in (first, second):
+        assert not fan.exception
+        assert title(fan) == "Raise momentum when training is too slow"
+        (chart,) = [c for c in fan.get("component_instance")
+                    if c.proto.component_name.endswith("race_component")]  # fmt: skip
+        assert f'"data": {json.dumps(shown.data)}' in chart.proto.json_args
+    assert shown.caption in [m.value for m in first.markdown]
+
+
+def test_the_presenter_warms_the_next_scene_as_followers_draw_it(store, monkeypatch):
+    """Next is drawn from the cache on every worker: the presenter's page warms the next
+    scene for its followers (light, at the page's font) and for itself (the inspector's
+    numbers, the projector's font), and nothing that no page draws."""
+    from momentum_app.talk import scenes
+    from momentum_app.ui import cache
+
+    monkeypatch.setattr(cache, "_WARMING", set())
+    presenter("faster")
+    upcoming = scenes.scene_named("raise-when-slow")
+    assert {(upcoming, 14, False), (upcoming, 20, True)} == cache._WARMING

@@ -150,7 +150,8 @@ LANDSCAPE_HEIGHT = "() => chart._fullLayout && chart._fullLayout.yaxis._length"
 
 def test_a_long_scene_keeps_its_landscape_readable_on_a_projector(browser, app_url):
     # Scene 10's four-line caption and three-row legend left its landscape 119 px of 720
-    # (#26): the chart now grows to keep its plots 250 px, the scene buttons giving way.
+    # (#26): the chart now grows to keep its plots 250 px, and the caption folds after two
+    # lines ("More" opens it), so that the scene buttons stay on screen.
     context, page = open_page(browser, "/scenes?present=1&scene=start-low", 1280, 720, app_url)
     try:
         race_boxes(page)
@@ -159,5 +160,15 @@ def test_a_long_scene_keeps_its_landscape_readable_on_a_projector(browser, app_u
         height = frame.evaluate(LANDSCAPE_HEIGHT)
         shot(page, "room-presenter-start-low-1280x720")
         assert height >= 250, height
+        # ... and with its caption folded to two lines, the scene buttons on screen too.
+        caption = page.locator(".st-key-scene_caption p").first
+        folded = caption.bounding_box()["height"]
+        button = page.locator(NEXT).bounding_box()
+        assert button is not None and button["y"] + button["height"] <= 720, button
+        page.locator(".caption-more").click()  # "More" opens the whole caption
+        page.wait_for_timeout(300)
+        assert caption.bounding_box()["height"] > 1.5 * folded
+        assert "3,000 steps" in caption.inner_text()
+        shot(page, "room-presenter-start-low-1280x720-more")
     finally:
         context.close()
