@@ -327,3 +327,19 @@ def test_the_compiled_loop_runs_the_version_loaded_at_start():
                              2, 8, shuffle, record_params=record, loop="compiled")  # fmt: skip
         assert np.all(np.isfinite(result.final_params))
     assert len(kernels.train.signatures) == versions
+
+
+@pytest.mark.parametrize("batch", [1, 3, 6, 7])
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_the_compiled_loop_groups_examples_as_numpy_adds_them(activation, batch):
+    """The compiled loop takes a batch's examples four at a time and the rest one at a
+    time (kernels.GROUP): batches of 1, 3, 6 and 7 take the single path, both, or mostly
+    the grouped one, and a data set of 41 and 13 examples leaves some over in the losses."""
+    data = make_dataset(seed=3, n_train=41, n_val=13)
+    model = Model(activation, data)
+    optimizer = heavy_ball(np.array([0.01, 0.05, 0.1]), np.array([0.0, 0.9, 0.99]))
+    params = glorot_params(np.arange(3))
+    a = train_batch(model, optimizer, params, 3, batch, 2, record_params=True, loop="numpy")
+    b = train_batch(model, optimizer, params, 3, batch, 2, record_params=True, loop="compiled")
+    assert_trained_alike(a, b)
+    assert np.abs(b.final_params - params).max() > 1e-3  # it moved
