@@ -337,7 +337,7 @@ def test_the_compiled_loop_groups_examples_as_numpy_adds_them(activation, batch)
     the grouped one, and a data set of 41 and 13 examples leaves some over in the losses."""
     data = make_dataset(seed=3, n_train=41, n_val=13)
     model = Model(activation, data)
-    optimizer = heavy_ball(np.array([0.01, 0.05, 0.1]), np.array([0.0, 0.9, 0.99]))
+    optimizer = heavy_ball(np.array([0.01, 0.03, 0.05]), np.array([0.0, 0.5, 0.9]))
     params = glorot_params(np.arange(3))
     a = train_batch(model, optimizer, params, 3, batch, 2, record_params=True, loop="numpy")
     b = train_batch(model, optimizer, params, 3, batch, 2, record_params=True, loop="compiled")
