@@ -486,8 +486,8 @@ def train_batch(
         bound: The divergence bound on every weight, in (0, 1e6]. Within it every loss
             and gradient of the network on data like :func:`make_dataset`'s is finite
             (outputs below ~1e15), so a frozen run's later losses are finite too.
-        loop: ``"compiled"`` (``momentum_core.kernels.train``, every run's training in
-            one call; an optimizer with a compiled rule), ``"numpy"``, or ``"auto"``:
+        loop: ``"compiled"`` (``momentum_core.kernels.train``, a block of runs' whole
+            training per call; an optimizer with a compiled rule), ``"numpy"``, or ``"auto"``:
             compiled once it is loaded (:mod:`momentum_core.engine`), numpy until then.
             Both give the same numbers to rounding (the compiled loop sums in its own
             order, numpy's through BLAS): within 1e-12.
