@@ -14,7 +14,11 @@ screen (:func:`packed`).
 Compiled with ``cache=True`` (the machine code is kept beside this file and loaded in
 well under a second next time), ``nogil=True`` (threads share the cores) and numpy's
 error model (a division by zero gives inf, as in numpy, and the run is then found
-diverged); never ``fastmath``: the bits must match.
+diverged). The landscapes' loop and the packing never use ``fastmath``: their bits
+must match numpy's. The network's forward and backward passes allow one flag,
+``contract`` (a multiply and an add become one fused instruction, rounded once), not its
+update rules: numpy's form of the network sums through BLAS in its own order anyway,
+and the two are held within 1e-12 of each other (and to torch within 1e-10).
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from momentum_core import tape as T
 from momentum_core.optimizers import ADAGRAD, ADAM, HEAVY_BALL, KERAS, RMSPROP, SGD
@@ -475,6 +481,13 @@ _H, _I, _W2, _B2, _P = 10, 6, 60, 70, 71
 #: Runs per block of the network's loop: a block's weights, gradients and optimizer state
 #: stay in the processor's cache through all its steps.
 NET_BLOCK = 128
+#: Examples the network's loop takes at once: each run's weights are read once for four.
+GROUP = 4
+#: The network's forward and backward passes: multiply-adds fused (see the module's
+#: docstring), in functions of their own (not inlined) so that the update rules stay
+#: exact: a step's arithmetic is torch's, rounding for rounding.
+_NET = {**_JIT, "fastmath": {"contract"}}
+_NET_PIECE = {**_PIECE, "fastmath": {"contract"}}
 #: ln 2 in two parts (the first with trailing zero bits, so that ``k * _LN2_HI`` is exact).
 _LN2_HI, _LN2_LO, _INV_LN2 = 6.93147180369123816490e-01, 1.90821492927058770002e-10, 1 / math.log(2)
 #: The Padé approximant of degree (7, 7) of ``exp(r) = P(r) / P(-r)``, ``P(r) = E(r^2) +
@@ -485,18 +498,30 @@ _E0, _O1, _E2, _O3, _E4, _O5, _E6, _O7 = (
                                                   * math.factorial(7 - j))
     for j in range(8)
 )  # fmt: skip
-#: 2^k for the k that :func:`tanh` meets (2 |z| <= 40 < 58 ln 2).
-_POW2 = np.array([2.0**k for k in range(58)])
 
 
-@njit(**_PIECE)
+@intrinsic
+def _two_to(typingctx, k):
+    """``2.0 ** k`` for a whole ``k`` in [-1022, 1023], made from its bits (exponent
+    ``k + 1023``, mantissa 0): vector code, where a table would be a gather per lane."""
+
+    def codegen(context, builder, signature, args):
+        exponent = builder.add(args[0], ir.Constant(ir.IntType(64), 1023))
+        bits = builder.shl(exponent, ir.Constant(ir.IntType(64), 52))
+        return builder.bitcast(bits, ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+@njit(**_NET_PIECE)
 def tanh(z):
     """``tanh(z)`` by arithmetic alone, so that a loop over runs becomes vector code (the C
     library's is a call per value, several times slower). With ``2 |z| = k ln 2 + r``,
     ``0 <= r < ln 2``, ``exp(2 |z|) = 2^k P(r) / P(-r)`` (:data:`_E0`...), and then
     ``tanh |z| = ((s - 1) E + (s + 1) r O) / ((s + 1) E + (s - 1) r O)``, ``s = 2^k``:
-    terms of one sign, no cancellation. Within a few ulps of the exact value (a test
-    holds it there); ``tanh(20)`` and beyond is 1, NaN stays NaN, -0 stays -0."""
+    terms of one sign, no cancellation. Its multiply-adds fused, within a few ulps of the
+    exact value (a test holds it there); ``tanh(20)`` and beyond is 1, NaN stays NaN, -0
+    stays -0."""
     u = abs(z)
     x = 2.0 * (20.0 if u > 20.0 else u)
     k = math.floor(x * _INV_LN2)
@@ -504,16 +529,16 @@ def tanh(z):
     q = r * r
     e = ((_E6 * q + _E4) * q + _E2) * q + _E0
     o = r * (((_O7 * q + _O5) * q + _O3) * q + _O1)
-    s = _POW2[int(k)] if k == k else 1.0
+    s = _two_to(int(k) if k == k else 0)  # k in [0, 57]; NaN: any k, the result is NaN
     return math.copysign(((s - 1.0) * e + (s + 1.0) * o) / ((s + 1.0) * e + (s - 1.0) * o), z)
 
 
-@njit(**_PIECE)
-def net_errors(act, p, x, y, m, z, a, v, err):
+@njit(**_NET_PIECE)
+def net_errors(act, p, x, y, m, a, v, err):
     """``err[r]``: run ``r``'s output on the example ``x = [x, 1]`` ``(6,)`` minus its
     target ``y``, for the block's ``m`` runs (weights ``p``, ``(71, block)``, a run a
-    column). The hidden layer goes to ``z`` and ``a`` ``(10, block)``, pre-activation and
-    activation; the linear network takes ``v`` (:func:`net_folded`) instead."""
+    column). The hidden layer's activations go to ``a`` ``(10, block)``; the linear
+    network takes ``v`` (:func:`net_folded`) instead."""
     if act == LINEAR:
         for r in range(m):
             out = x[0] * v[0, r]
@@ -526,11 +551,7 @@ def net_errors(act, p, x, y, m, z, a, v, err):
             s = x[0] * p[h, r]
             for i in range(1, _I):
                 s += x[i] * p[_H * i + h, r]
-            z[h, r] = s
-            if act == TANH:
-                a[h, r] = tanh(s)
-            else:  # relu as numpy's maximum: -0 and NaN stay
-                a[h, r] = 0.0 if s < 0.0 else s
+            a[h, r] = activation(act, s)
     for r in range(m):
         out = a[0, r] * p[_W2, r]
         for h in range(1, _H):
@@ -538,7 +559,7 @@ def net_errors(act, p, x, y, m, z, a, v, err):
         err[r] = (out + p[_B2, r]) - y
 
 
-@njit(**_PIECE)
+@njit(**_NET_PIECE)
 def net_folded(p, m, v):
     """For the linear network: ``v[i, r] = sum_h K[i, h] w2[h]`` of run ``r``, the whole
     network being then the linear map ``[x, 1] . v + b2``."""
@@ -550,56 +571,194 @@ def net_folded(p, m, v):
             v[i, r] = s
 
 
-@njit(**_PIECE)
-def net_loss(act, p, xs, ys, m, z, a, v, err, out):
+@njit(**_NET_PIECE)
+def activation(act, s):
+    """The hidden unit's activation of its pre-activation ``s`` (relu as numpy's maximum:
+    -0 and NaN stay)."""
+    if act == TANH:
+        return tanh(s)
+    return 0.0 if s < 0.0 else s
+
+
+@njit(**_NET_PIECE)
+def inputs_of(xs, n):
+    """Example ``n``'s six inputs (with the bias's 1) as a tuple: values the compiler keeps
+    in registers through a loop that writes arrays (it cannot tell that those are not
+    ``xs``)."""
+    return xs[n, 0], xs[n, 1], xs[n, 2], xs[n, 3], xs[n, 4], xs[n, 5]
+
+
+@njit(**_NET_PIECE)
+def dot(x, w0, w1, w2, w3, w4, w5):
+    """``x . w`` summed from the first term on, as :func:`net_errors` sums."""
+    return x[0] * w0 + x[1] * w1 + x[2] * w2 + x[3] * w3 + x[4] * w4 + x[5] * w5
+
+
+@njit(**_NET_PIECE)
+def net_outputs(act, p, x0, x1, x2, x3, m, a, out):
+    """The block's runs on the four examples ``x0..x3`` at once (each run's hidden weights
+    read once for the four): example ``e``'s pre-activations and activations to rows ``e
+    _H + h`` of ``a``, its output less the bias ``b2`` to ``out[e]``, the sums in
+    :func:`net_errors`'s order."""
+    out[:GROUP, :m] = 0.0
+    for h in range(_H):
+        for r in range(m):
+            w0, w1, w2 = p[h, r], p[_H + h, r], p[2 * _H + h, r]
+            w3, w4, w5 = p[3 * _H + h, r], p[4 * _H + h, r], p[5 * _H + h, r]
+            u = p[_W2 + h, r]
+            s0, s1 = dot(x0, w0, w1, w2, w3, w4, w5), dot(x1, w0, w1, w2, w3, w4, w5)
+            s2, s3 = dot(x2, w0, w1, w2, w3, w4, w5), dot(x3, w0, w1, w2, w3, w4, w5)
+            a0, a1, a2, a3 = (
+                activation(act, s0),
+                activation(act, s1),
+                activation(act, s2),
+                activation(act, s3),
+            )
+            a[h, r], a[_H + h, r], a[2 * _H + h, r], a[3 * _H + h, r] = a0, a1, a2, a3
+            out[0, r] += a0 * u
+            out[1, r] += a1 * u
+            out[2, r] += a2 * u
+            out[3, r] += a3 * u
+
+
+@njit(**_NET)
+def net_loss(act, p, xs, ys, m, a, v, err, out):
     """``out[r]``: the mean squared error of the block's runs on all the examples
-    ``(xs, ys)``."""
+    ``(xs, ys)``; the activation a constant in each call below, so that the compiler
+    writes a loop per activation (vector code, no test inside)."""
+    if act == TANH:
+        net_loss_of(TANH, p, xs, ys, m, a, v, err, out)
+    elif act == RELU:
+        net_loss_of(RELU, p, xs, ys, m, a, v, err, out)
+    else:
+        net_loss_of(LINEAR, p, xs, ys, m, a, v, err, out)
+
+
+@njit(**_NET_PIECE)
+def net_loss_of(act, p, xs, ys, m, a, v, err, out):
+    """:func:`net_loss` for one activation: four examples at a time
+    (:func:`net_outputs`), the rest one at a time."""
+    n = len(ys)
+    grouped = 0 if act == LINEAR else n - n % GROUP
     if act == LINEAR:
         net_folded(p, m, v)
     out[:m] = 0.0
-    for n in range(len(ys)):
-        net_errors(act, p, xs[n], ys[n], m, z, a, v, err)
+    for k in range(0, grouped, GROUP):
+        net_outputs(act, p, inputs_of(xs, k), inputs_of(xs, k + 1), inputs_of(xs, k + 2),
+                    inputs_of(xs, k + 3), m, a, err)  # fmt: skip
+        for e in range(GROUP):
+            y = ys[k + e]
+            for r in range(m):
+                d = (err[e, r] + p[_B2, r]) - y
+                out[r] += d * d
+    for k in range(grouped, n):
+        net_errors(act, p, xs[k], ys[k], m, a, v, err[0])
         for r in range(m):
-            out[r] += err[r] * err[r]
+            out[r] += err[0, r] * err[0, r]
     for r in range(m):
-        out[r] = out[r] / len(ys)
+        out[r] = out[r] / n
 
 
-@njit(**_PIECE)
-def net_gradient(act, p, xs, ys, batch, m, z, a, v, s, err, g, loss):
+@njit(**_NET)
+def net_gradient(act, p, xs, ys, batch, m, a, v, s, err, g, loss):
     """The mean squared error ``loss[r]`` of the block's runs on the examples ``batch``
-    (indices into ``xs``, ``ys``) and its gradient ``g`` ``(71, block)``, back-propagated
-    an example at a time: ``dL/d out = 2 err / n``; ``dL/dz = dL/d out w2``, times
-    ``1 - a^2`` (tanh) or ``[z > 0]`` (relu). The linear network sums ``s = [x, 1]^T dL/d
-    out`` over the batch first, as numpy's form does: then ``dL/dK = s w2^T``, ``dL/dw2 =
-    K^T s``."""
+    (indices into ``xs``, ``ys``) and its gradient ``g`` ``(71, block)``; the activation a
+    constant in each call below (as in :func:`net_loss`)."""
+    if act == TANH:
+        net_gradient_of(TANH, p, xs, ys, batch, m, a, v, s, err, g, loss)
+    elif act == RELU:
+        net_gradient_of(RELU, p, xs, ys, batch, m, a, v, s, err, g, loss)
+    else:
+        net_gradient_of(LINEAR, p, xs, ys, batch, m, a, v, s, err, g, loss)
+
+
+@njit(**_NET_PIECE)
+def slope(act, e, u, a):
+    """dL/dz of a hidden unit of activation ``a``: ``dL/d out`` ``e`` times its weight
+    ``u`` in the output, times ``1 - a^2`` (tanh) or ``[z > 0]``, which is ``[a > 0]``
+    (relu)."""
+    dz = e * u
+    if act == TANH:
+        return dz * (1.0 - a * a)
+    return dz * (1.0 if a > 0.0 else 0.0)
+
+
+@njit(**_NET_PIECE)
+def added(t, c0, c1, c2, c3, d0, d1, d2, d3):
+    """``t + c0 d0 + c1 d1 + c2 d2 + c3 d3``, summed from the left."""
+    return (((t + c0 * d0) + c1 * d1) + c2 * d2) + c3 * d3
+
+
+@njit(**_NET_PIECE)
+def net_back(act, p, x0, x1, x2, x3, m, a, err, g):
+    """Adds the four examples' terms to the gradient ``g``, example after example in each
+    sum (as one example at a time would): ``dL/dw2 += dL/d out a``, ``dL/dK += x dL/dz``;
+    ``err[e]`` is example ``e``'s ``dL/d out``."""
+    for h in range(_H):
+        for r in range(m):
+            u = p[_W2 + h, r]
+            e0, e1, e2, e3 = err[0, r], err[1, r], err[2, r], err[3, r]
+            a0, a1, a2, a3 = a[h, r], a[_H + h, r], a[2 * _H + h, r], a[3 * _H + h, r]
+            g[_W2 + h, r] = added(g[_W2 + h, r], e0, e1, e2, e3, a0, a1, a2, a3)
+            d0, d1 = slope(act, e0, u, a0), slope(act, e1, u, a1)
+            d2, d3 = slope(act, e2, u, a2), slope(act, e3, u, a3)
+            g[h, r] = added(g[h, r], x0[0], x1[0], x2[0], x3[0], d0, d1, d2, d3)
+            q = _H + h
+            g[q, r] = added(g[q, r], x0[1], x1[1], x2[1], x3[1], d0, d1, d2, d3)
+            q = 2 * _H + h
+            g[q, r] = added(g[q, r], x0[2], x1[2], x2[2], x3[2], d0, d1, d2, d3)
+            q = 3 * _H + h
+            g[q, r] = added(g[q, r], x0[3], x1[3], x2[3], x3[3], d0, d1, d2, d3)
+            q = 4 * _H + h
+            g[q, r] = added(g[q, r], x0[4], x1[4], x2[4], x3[4], d0, d1, d2, d3)
+            q = 5 * _H + h
+            g[q, r] = added(g[q, r], x0[5], x1[5], x2[5], x3[5], d0, d1, d2, d3)
+
+
+@njit(**_NET_PIECE)
+def net_gradient_of(act, p, xs, ys, batch, m, a, v, s, err, g, loss):
+    """:func:`net_gradient` for one activation, back-propagated four examples at a time
+    (:func:`net_outputs`, :func:`net_back`), the rest one at a time: ``dL/d out = 2 err /
+    n``; ``dL/dz = dL/d out w2``, times ``1 - a^2`` (tanh) or ``[z > 0]`` (relu). The
+    linear network sums ``s = [x, 1]^T dL/d out`` over the batch first, as numpy's form
+    does: then ``dL/dK = s w2^T``, ``dL/dw2 = K^T s``."""
     n = len(batch)
     scale = 2.0 / n
+    grouped = 0 if act == LINEAR else n - n % GROUP
     if act == LINEAR:
         net_folded(p, m, v)
         s[:, :m] = 0.0
     g[:, :m] = 0.0
     loss[:m] = 0.0
-    for k in range(n):
+    for k in range(0, grouped, GROUP):
+        x0, x1 = inputs_of(xs, batch[k]), inputs_of(xs, batch[k + 1])
+        x2, x3 = inputs_of(xs, batch[k + 2]), inputs_of(xs, batch[k + 3])
+        net_outputs(act, p, x0, x1, x2, x3, m, a, err)
+        for e in range(GROUP):
+            y = ys[batch[k + e]]
+            for r in range(m):
+                d = (err[e, r] + p[_B2, r]) - y
+                loss[r] += d * d
+                err[e, r] = d * scale  # dL/d out from here on
+                g[_B2, r] += err[e, r]
+        net_back(act, p, x0, x1, x2, x3, m, a, err, g)
+    for k in range(grouped, n):
         x = xs[batch[k]]
-        net_errors(act, p, x, ys[batch[k]], m, z, a, v, err)
+        one = err[0]
+        net_errors(act, p, x, ys[batch[k]], m, a, v, one)
         for r in range(m):
-            loss[r] += err[r] * err[r]
-            err[r] = err[r] * scale  # dL/d out from here on
-            g[_B2, r] += err[r]
+            loss[r] += one[r] * one[r]
+            one[r] = one[r] * scale  # dL/d out from here on
+            g[_B2, r] += one[r]
         if act == LINEAR:
             for r in range(m):
                 for i in range(_I):
-                    s[i, r] += x[i] * err[r]
+                    s[i, r] += x[i] * one[r]
             continue
         for h in range(_H):
             for r in range(m):
-                g[_W2 + h, r] += err[r] * a[h, r]
-                dz = err[r] * p[_W2 + h, r]
-                if act == TANH:
-                    dz *= 1.0 - a[h, r] * a[h, r]
-                else:
-                    dz *= 1.0 if z[h, r] > 0.0 else 0.0
+                g[_W2 + h, r] += one[r] * a[h, r]
+                dz = slope(act, one[r], p[_W2 + h, r], a[h, r])
                 for i in range(_I):
                     g[_H * i + h, r] += x[i] * dz
     for r in range(m):
@@ -672,9 +831,9 @@ def train(rule, flags, hyper, schedule, act, params, xs, ys, order, batch, xv, y
     width = min(runs, NET_BLOCK)
     p, g, new = np.empty((_P, width)), np.empty((_P, width)), np.empty((_P, width))
     state, hs = np.empty((2, _P, width)), np.empty((5, width))
-    z, a = np.empty((_H, width)), np.empty((_H, width))
+    a = np.empty((GROUP * _H, width))
     v, s = np.empty((_I, width)), np.empty((_I, width))
-    err, loss = np.empty(width), np.empty(width)
+    err, loss = np.empty((GROUP, width)), np.empty(width)
     record = out_params.shape[0] > 0
     for start in range(0, runs, width):
         m = min(width, runs - start)
@@ -686,7 +845,7 @@ def train(rule, flags, hyper, schedule, act, params, xs, ys, order, batch, xv, y
         for e in range(epochs + 1):
             if e > 0:
                 for lo in range(0, n, batch):
-                    net_gradient(act, p, xs, ys, order[e - 1, lo : lo + batch], m, z, a, v, s,
+                    net_gradient(act, p, xs, ys, order[e - 1, lo : lo + batch], m, a, v, s,
                                  err, g, loss)  # fmt: skip
                     batch_loss[t, start : start + m] = loss[:m]
                     t += 1
@@ -694,9 +853,9 @@ def train(rule, flags, hyper, schedule, act, params, xs, ys, order, batch, xv, y
                                new, bound, diverged)  # fmt: skip
                     if record:
                         out_params[t, start : start + m] = p[:, :m].T
-            net_loss(act, p, xs, ys, m, z, a, v, err, loss)
+            net_loss(act, p, xs, ys, m, a, v, err, loss)
             train_loss[e, start : start + m] = loss[:m]
-            net_loss(act, p, xv, yv, m, z, a, v, err, loss)
+            net_loss(act, p, xv, yv, m, a, v, err, loss)
             val_loss[e, start : start + m] = loss[:m]
         params[start : start + m] = p[:, :m].T
 

@@ -485,8 +485,8 @@ def train_batch(
         bound: The divergence bound on every weight, in (0, 1e6]. Within it every loss
             and gradient of the network on data like :func:`make_dataset`'s is finite
             (outputs below ~1e15), so a frozen run's later losses are finite too.
-        loop: ``"compiled"`` (``momentum_core.kernels.train``, every run's training in
-            one call; an optimizer with a compiled rule), ``"numpy"``, or ``"auto"``:
+        loop: ``"compiled"`` (``momentum_core.kernels.train``, a block of runs' whole
+            training per call; an optimizer with a compiled rule), ``"numpy"``, or ``"auto"``:
             compiled once it is loaded (:mod:`momentum_core.engine`), numpy until then.
             Both give the same numbers to rounding (the compiled loop sums in its own
             order, numpy's through BLAS): within 1e-12.
@@ -574,11 +574,29 @@ def _train_compiled(
     # compile another version, in the visitor's request.
     xs, xv = (np.ascontiguousarray(_with_ones(x)) for x in (data.x_train, data.x_val))
     ys, yv = (np.ascontiguousarray(y, dtype=float) for y in (data.y_train, data.y_val))
-    kernels.train(
-        optimizer.rule.code, flags, hyper, schedule, ACTIVATIONS.index(model.activation), x,
-        xs, ys, np.ascontiguousarray(order, dtype=np.int64), batch_size, xv, yv, float(bound),
-        out.train_loss, out.val_loss, out.batch_loss, out.diverged, record,
-    )  # fmt: skip
+    order = np.ascontiguousarray(order, dtype=np.int64)
+    # A block of the loop's runs per call (the loop trains each block on its own, so the
+    # numbers are those of one call), and between calls the asker may leave or yield.
+    runs, block = len(x), kernels.NET_BLOCK
+    for lo in range(0, runs, block):
+        part = slice(lo, min(runs, lo + block))
+        width = part.stop - lo
+        curves = [np.empty((len(c), width)) for c in (out.train_loss, out.val_loss,
+                                                       out.batch_loss)]  # fmt: skip
+        diverged = out.diverged[part].copy()
+        steps = record if len(record) == 0 else np.empty((len(record), width, NUM_PARAMS))
+        kernels.train(
+            optimizer.rule.code, flags, hyper if len(hyper) == 1 else hyper[part].copy(),
+            schedule, ACTIVATIONS.index(model.activation), x[part], xs, ys, order, batch_size,
+            xv, yv, float(bound), *curves, diverged, steps,
+        )  # fmt: skip
+        for whole, piece in zip((out.train_loss, out.val_loss, out.batch_loss), curves,
+                                strict=True):  # fmt: skip
+            whole[:, part] = piece
+        out.diverged[part] = diverged
+        if len(record):
+            record[:, part] = steps
+        jobs.checkpoint()
     return x
 
 

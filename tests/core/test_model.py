@@ -14,6 +14,7 @@ from momentum_core import (
     engine,
     gradient_descent,
     heavy_ball,
+    jobs,
     make_optimizer,
     run_batch,
 )
@@ -327,3 +328,48 @@ def test_the_compiled_loop_runs_the_version_loaded_at_start():
                              2, 8, shuffle, record_params=record, loop="compiled")  # fmt: skip
         assert np.all(np.isfinite(result.final_params))
     assert len(kernels.train.signatures) == versions
+
+
+@pytest.mark.parametrize("batch", [1, 3, 6, 7])
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_the_compiled_loop_groups_examples_as_numpy_adds_them(activation, batch):
+    """The compiled loop takes a batch's examples four at a time and the rest one at a
+    time (kernels.GROUP): batches of 1, 3, 6 and 7 take the single path, both, or mostly
+    the grouped one, and a data set of 41 and 13 examples leaves some over in the losses."""
+    data = make_dataset(seed=3, n_train=41, n_val=13)
+    model = Model(activation, data)
+    optimizer = heavy_ball(np.array([0.01, 0.03, 0.05]), np.array([0.0, 0.5, 0.9]))
+    params = glorot_params(np.arange(3))
+    a = train_batch(model, optimizer, params, 3, batch, 2, record_params=True, loop="numpy")
+    b = train_batch(model, optimizer, params, 3, batch, 2, record_params=True, loop="compiled")
+    assert_trained_alike(a, b)
+    assert np.abs(b.final_params - params).max() > 1e-3  # it moved
+
+
+def test_the_compiled_training_stops_between_blocks_when_its_asker_leaves():
+    """The compiled loop is called a block of runs at a time (the numbers those of one
+    call: the loop trains each block on its own), with jobs.checkpoint() between calls."""
+    kernels = engine.warm(wait=True)
+    assert kernels is not None, engine.failure()
+    model = Model("tanh", SMALL)
+    runs = 2 * kernels.NET_BLOCK + 3
+    lrs = np.geomspace(1e-3, 0.1, runs)
+    params = glorot_params(np.arange(runs))
+    whole = train_batch(model, heavy_ball(lrs, 0.9), params, 2, 8, 1, loop="compiled")
+    calls = []
+    for lo in range(0, runs, kernels.NET_BLOCK):  # block by block, each call alone
+        part = slice(lo, min(runs, lo + kernels.NET_BLOCK))
+        calls.append(train_batch(model, heavy_ball(lrs[part], 0.9), params[part], 2, 8, 1,
+                                 loop="compiled"))  # fmt: skip
+    np.testing.assert_array_equal(whole.final_params,
+                                  np.concatenate([c.final_params for c in calls]))  # fmt: skip
+    np.testing.assert_array_equal(whole.val_loss, np.hstack([c.val_loss for c in calls]))
+    looks = []
+
+    def gone() -> bool:
+        looks.append(1)
+        return len(looks) > 1  # leaves after the first block
+
+    with pytest.raises(jobs.Cancelled), jobs.Gate(1).slot("visitor", gone):
+        train_batch(model, heavy_ball(lrs, 0.9), params, 2, 8, 1, loop="compiled")
+    assert len(looks) == 2
