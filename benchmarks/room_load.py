@@ -284,10 +284,14 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
         return await answered(f, errors)
 
     start = time.perf_counter()
-    acked = sum(await asyncio.gather(*(answer(f) for f in fans)))
+    said = [len(f.alerts) for f in fans]
+    await asyncio.gather(*(answer(f) for f in fans))
+    # Every answer sent must reach the presenter's tally (not only those acknowledged by
+    # the press's own rerun: an acknowledgment may come with the follower's next run).
     deadline = time.perf_counter() + 10
-    while time.perf_counter() < deadline and (not boss.tally or boss.tally[-1][1] < acked):
+    while time.perf_counter() < deadline and (not boss.tally or boss.tally[-1][1] < len(sent)):
         await asyncio.sleep(0.05)
+    acked = sum(any(ACK.search(b) for b in f.alerts[n:]) for f, n in zip(fans, said, strict=True))
     sent.sort()
     answers = []
     for k, t in enumerate(sent, 1):  # the k-th answer is on screen once the tally shows k
@@ -335,6 +339,9 @@ async def open_question(boss: Visitor, fans: list[Visitor], code: str, errors: l
     deadline = time.perf_counter() + 30
     while time.perf_counter() < deadline and not all("answer_0" in f.buttons for f in fans):
         await asyncio.sleep(0.05)
+    missing = sum("answer_0" not in f.buttons for f in fans)
+    if missing:
+        errors.append(f"{missing} of {len(fans)} followers had no answer buttons after 30 s")
 
 
 async def answered(f: Visitor, errors: list) -> bool:
