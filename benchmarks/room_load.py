@@ -63,6 +63,10 @@ class Visitor(Browser):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.buttons: dict[str, str] = {}  # widget key -> id
+        # widget key -> the label last drawn: a key's id is the same on every scene
+        # (Streamlit's id of a keyed button is its key), so only the label says which
+        # scene's button the page shows
+        self.labels: dict[str, str] = {}
         self.poll: asyncio.Task | None = None
         self.fragment = ""
         self.interval = 0.0
@@ -93,7 +97,8 @@ class Visitor(Browser):
         super()._element(el)
         kind = el.WhichOneof("type")
         if kind == "button" and "-" in el.button.id:
-            self.buttons[el.button.id.rsplit("-", 1)[-1]] = el.button.id
+            key = el.button.id.rsplit("-", 1)[-1]
+            self.buttons[key], self.labels[key] = el.button.id, el.button.label
         elif kind == "markdown" and (m := TALLY.match(el.markdown.body)):
             self.tally.append((time.perf_counter(), int(m[1])))
         elif kind == "alert":
@@ -332,14 +337,22 @@ async def all_shown(
 
 
 async def open_question(boss: Visitor, fans: list[Visitor], code: str, errors: list) -> None:
-    """The presenter opens the question scene by link; wait until followers can answer."""
+    """The presenter opens the question scene by link; wait until every follower's page
+    shows this question's answer buttons (their labels: an earlier question's buttons have
+    the same keys and ids, and a press sent before the follower's own run drew the new
+    ones names a button its session does not have, whose callback never runs)."""
+    labels = {f"answer_{i}": c.label for i, c in enumerate(question_choices())}
+
+    def ready(f: Visitor) -> bool:
+        return all(f.labels.get(key) == label for key, label in labels.items())
+
     boss.query = f"scene={QUESTION_SCENE}&present=1&room={code}&follow=0"
     run = await boss.rerun(Rerun(0, "link", "", QUESTION_SCENE))
     errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
     deadline = time.perf_counter() + 30
-    while time.perf_counter() < deadline and not all("answer_0" in f.buttons for f in fans):
+    while time.perf_counter() < deadline and not all(ready(f) for f in fans):
         await asyncio.sleep(0.05)
-    missing = sum("answer_0" not in f.buttons for f in fans)
+    missing = sum(not ready(f) for f in fans)
     if missing:
         errors.append(f"{missing} of {len(fans)} followers had no answer buttons after 30 s")
 
@@ -356,6 +369,13 @@ def scene_names() -> list[str]:
     from momentum_app.talk.scenes import scenes
 
     return [s.name for s in scenes()]
+
+
+def question_choices() -> list:
+    """The choices of the question scene's question."""
+    from momentum_app.talk.scenes import scenes
+
+    return list(next(s for s in scenes() if s.name == QUESTION_SCENE).question.choices)
 
 
 def kill_one_worker(log: Path) -> int | None:
