@@ -341,7 +341,7 @@ async def open_question(boss: Visitor, fans: list[Visitor], code: str, errors: l
     shows this question's answer buttons (their labels: an earlier question's buttons have
     the same keys and ids, and a press sent before the follower's own run drew the new
     ones names a button its session does not have, whose callback never runs)."""
-    labels = {f"answer_{i}": c.label for i, c in enumerate(question_choices())}
+    labels = {answer_key(i): c.label for i, c in enumerate(question_choices())}
 
     def ready(f: Visitor) -> bool:
         return all(f.labels.get(key) == label for key, label in labels.items())
@@ -360,7 +360,7 @@ async def open_question(boss: Visitor, fans: list[Visitor], code: str, errors: l
 async def answered(f: Visitor, errors: list) -> bool:
     """A follower answers; whether its page said the answer was taken (acknowledged)."""
     said = len(f.alerts)
-    r = await f.press(f"answer_{f.number % 2}", "answer")
+    r = await f.press(answer_key(f.number % 2), "answer")
     errors += [f"follower {f.number}: {e}" for e in r.errors + r.exceptions]
     return any(ACK.search(body) for body in f.alerts[said:])
 
@@ -369,6 +369,14 @@ def scene_names() -> list[str]:
     from momentum_app.talk.scenes import scenes
 
     return [s.name for s in scenes()]
+
+
+def answer_key(choice: int) -> str:
+    """The key of the question scene's answer button ``choice`` (the app's own rule)."""
+    from momentum_app.talk.scenes import scenes
+    from momentum_app.ui.room_ui import answer_key as key
+
+    return key(next(s for s in scenes() if s.name == QUESTION_SCENE), choice)
 
 
 def question_choices() -> list:

@@ -270,6 +270,14 @@ def _reveal(scene: Scene) -> None:
     _revealed().add((state.room(), scene.name))
 
 
+def answer_key(scene: Scene, choice: int) -> str:
+    """The widget key of ``scene``'s answer button ``choice``. A keyed button's id is its
+    key alone, so the scene is in it: a tap on the previous question's button that arrives
+    after the page drew the next question names a button the page no longer has (Streamlit
+    drops it) instead of answering a question its follower has not seen."""
+    return f"answer_{choice}_{scene.name.replace('-', '_')}"
+
+
 def _answer(scene: Scene, choice: int) -> None:
     result = _ask("answer", state.room(), scene.name, device_id(), choice)
     if result is None:
@@ -358,8 +366,8 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
             _cookie_ui("device_key", DEVICE_COOKIE, device_id())
         if mine is None:
             for i, choice in enumerate(question.choices):
-                st.button(choice.label, key=f"answer_{i}", on_click=_answer, args=(scene, i),
-                          width="stretch")  # fmt: skip
+                st.button(choice.label, key=answer_key(scene, i), on_click=_answer,
+                          args=(scene, i), width="stretch")  # fmt: skip
         else:
             st.info(f"{question.choices[mine[0]].label} — {_SAID[mine[1]]}")
         return False

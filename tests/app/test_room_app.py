@@ -52,7 +52,7 @@ def test_the_room_answers_and_the_presenter_marks_the_computed_answer(store):
     fan = page_at(SCENES, {"room": code, "follow": "1"})
     assert "diverge" in fan.subheader[0].value
     assert not fan.markdown or "diverges at step" not in "".join(m.value for m in fan.markdown)
-    fan.button(key="answer_0").click().run()
+    fan.button(key="answer_0_reduce_when_diverging").click().run()
     assert "Answer received" in fan.info[0].value
     assert not [b for b in fan.button if b.key and b.key.startswith("answer_")]  # one a device
     assert store.tally(code, "reduce-when-diverging") == {0: 1}
@@ -214,3 +214,16 @@ def test_the_presenter_warms_the_next_scene_as_followers_draw_it(store, monkeypa
     presenter("faster")
     upcoming = scenes.scene_named("raise-when-slow")
     assert {(upcoming, 14, False), (upcoming, 20, True)} == cache._WARMING
+
+
+def test_two_choice_questions_have_answer_buttons_of_their_own(store):
+    # A keyed button's id is its key alone: with one key for every question, a tap on the
+    # previous question's button arriving after the page drew the next question would
+    # answer the next one with the same index, unseen.
+    keys = {}
+    for name in ("reduce-when-diverging", "beta-one"):
+        _, code = presenter(name)
+        fan = page_at(SCENES, {"room": code, "follow": "1"})
+        keys[name] = {b.key for b in fan.button if b.key and b.key.startswith("answer_")}
+        assert len(keys[name]) >= 2, keys
+    assert not keys["reduce-when-diverging"] & keys["beta-one"]

@@ -10,6 +10,7 @@ from momentum_app.config.markdown import plain
 from momentum_app.talk import room
 from momentum_app.talk import scenes as talk_scenes
 from momentum_app.talk.my_talk import read_talk, talk_toml
+from momentum_app.ui import room_ui
 from momentum_app.ui.talk_ui import _TALK
 from tests.app.harness import fresh_room_store, open_app, page_at
 from tests.app.test_my_talk import TALK_PAGE, save_view
@@ -55,7 +56,7 @@ def test_followers_get_the_presenters_own_talk_from_the_store(store):
     assert store.now(code).scene == talk[1].name and not store.now(code).revealed
     fan.run()  # what the follower's poll does when the version moved
     assert "Who gets there first?" in fan.subheader[0].value
-    fan.button(key="answer_1").click().run()
+    fan.button(key=room_ui.answer_key(talk[1], 1)).click().run()
     assert "Answer received" in fan.info[0].value
     assert store.tally(code, talk[1].name) == {1: 1}
     boss.button(key="reveal").click().run()
