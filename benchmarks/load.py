@@ -33,8 +33,11 @@ A hostile link (about one change in ten) is a rerun with an edited query string,
 a visitor edits the address, and must give a warning, never an exception. A visitor whose
 pointer reaches into the charts (``--reach``, the share of visitors; all by default) sends,
 after each first run of a page, what each chart sends then: a component value asking for
-the sets listed in its ``lazy`` argument (race.js), kept with every later rerun as the
-browser keeps it.
+the sets listed in its ``lazy`` argument (race.js) but the grid of starts, kept with every
+later rerun as the browser keeps it. The grid of starts is asked for, as race.js does,
+when the visitor goes for the start's handle: a change of kind "start" (a drag of the
+start on the playground's race) first asks for it (once a session), then drops the start
+at a new point; the memory run (``--reruns``) asks for every set, starts included.
 
 The report: sessions, reruns, p50/p95 latency (BackMsg sent to ``script_finished``),
 reruns per second over the measured window, errors (exceptions, timeouts, page not found,
@@ -97,7 +100,10 @@ CHANGE_LABELS = {
     "steps": ("Steps", "Steps per run"),
 }
 #: Kinds of change and their weights; "link" is a hostile link.
-CHANGE_WEIGHTS = {"momentum": 40, "lr": 20, "function": 15, "steps": 15, "link": 10}
+CHANGE_WEIGHTS = {"momentum": 40, "lr": 20, "function": 15, "steps": 15, "start": 10, "link": 10}
+#: Where a dragged start lands: a point of this lattice over the chart's axes (few, so that
+#: visitors share the server's caches).
+START_LATTICE = 5
 #: Values a visitor moves to: few, so that visitors share the server's caches.
 MOMENTA = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)
 STEPS = (100, 300, 500, 1000, 2000)
@@ -566,15 +572,43 @@ class Browser:
             return new, f"{p.label}={value:g}"
         return None
 
-    def reach(self) -> list[WidgetState]:
+    def race(self) -> Widget | None:
+        """The playground's race chart (a component whose sets include the grid of starts)."""
+        for w in self.widgets.values():
+            if w.kind == "component_instance" and w.proto.id.endswith("-race"):
+                return w
+        return None
+
+    def drop_start(self, rng: random.Random) -> tuple[WidgetState, str] | None:
+        """The start dragged to a new point of :data:`START_LATTICE` over the race's axes,
+        as race.js sends it on release; None when the page has no race with a start."""
+        w = self.race()
+        if w is None:
+            return None
+        try:
+            layout = json.loads(json.loads(w.proto.json_args)["data"])["figure"]["layout"]
+            (x0, x1), (y0, y1) = layout["xaxis"]["range"], layout["yaxis"]["range"]
+        except (KeyError, TypeError, ValueError):
+            return None
+        n = START_LATTICE
+        i, j = rng.randrange(n), rng.randrange(n)
+        point = [x0 + (x1 - x0) * (i + 0.5) / n, y0 + (y1 - y0) * (j + 0.5) / n]
+        state = WidgetState(id=w.proto.id)
+        state.json_value = json.dumps({"start": point, "nonce": time.time()})
+        return state, f"start={point[0]:.3g},{point[1]:.3g}"
+
+    def reach(self, starts: bool = False) -> list[WidgetState]:
         """What the page's charts send when the pointer first comes into them: each chart
         with sets it sends only when asked (its ``lazy`` argument) asks for them, as
-        race.js does. A list of the new component values (empty: nothing to ask)."""
+        race.js does, but the grid of starts, asked for when the visitor goes for the
+        start's handle (``starts``: only that). A list of the new component values (empty:
+        nothing to ask)."""
         asks = []
         for w in self.widgets.values():
             if w.kind != "component_instance":
                 continue
             lazy = json.loads(w.proto.json_args or "{}").get("lazy") or []
+            lazy = [k for k in lazy if (k == "start") == starts]
             if lazy:
                 state = WidgetState(id=w.proto.id)
                 state.json_value = json.dumps({"want": lazy, "nonce": time.time()})
@@ -649,10 +683,11 @@ async def visit(number: int, opts: Options, deadline: float, log: list[Rerun]) -
     return browser.worker
 
 
-async def reach_in(browser: Browser, number: int, log: list[Rerun]) -> None:
-    """The pointer comes into the page's charts: each that asks sends its value (a rerun
-    that computes the sets it asks for). Nothing when no chart asks (already asked)."""
-    for ask in browser.reach():
+async def reach_in(browser: Browser, number: int, log: list[Rerun], starts: bool = False) -> None:
+    """The pointer comes into the page's charts (``starts``: goes for the start's handle):
+    each that asks sends its value (a rerun that computes the sets it asks for). Nothing
+    when no chart asks (already asked)."""
+    for ask in browser.reach(starts):
         run = Rerun(number, "reach", "", "chart asks for its sets")
         log.append(run)
         browser.widgets[ask.id].state = ask
@@ -665,9 +700,20 @@ async def make_change(browser: Browser, rng: random.Random, number: int, log: li
     """One change of the kinds in CHANGE_WEIGHTS, as the visitor makes it."""
     kinds = list(CHANGE_WEIGHTS)
     kind = rng.choices(kinds, weights=[CHANGE_WEIGHTS[k] for k in kinds])[0]
+    if kind == "start" and browser.race() is not None:
+        await reach_in(browser, number, log, starts=True)  # the pointer goes for the handle
+        made = browser.drop_start(rng)
+        if made is not None:
+            run = Rerun(number, "start", "", made[1])
+            log.append(run)
+            browser.widgets[made[0].id].state = made[0]
+            await browser.rerun(run, changed=made[0])
+            return run
+    if kind == "start":  # no race with a start here: another change of this page
+        kind = "momentum"
     if kind != "link":
         # Fall back through the kinds when this page has no such widget (e.g. the guide).
-        for k in [kind, *(other for other in kinds if other != "link")]:
+        for k in [kind, *(other for other in kinds if other not in ("link", "start"))]:
             made = browser.change(k, rng)
             if made is not None:
                 run = Rerun(number, k, "", made[1])
@@ -743,6 +789,7 @@ async def many_reruns(opts: Options, count: int, rss: Sampler) -> tuple[list[Rer
         await browser.rerun(first, page_name=page)
         if opts.reach > 0:  # the pointer in the chart: every rerun sends the pad and starts
             await reach_in(browser, 0, log)
+            await reach_in(browser, 0, log, starts=True)
         after_first = rss.now()
         lr, momentum = browser.find(("Exact learning rate",)), browser.find(("Momentum β",))
         if lr is None or momentum is None:

@@ -52,7 +52,9 @@ def _component(name: str) -> Any:
 
 
 #: The sets of runs a visitor's races get once the pointer has first reached into the chart
-#: (see :func:`wanted`): the playground's (α, β) pad and grid of starts, a map's paths.
+#: (see :func:`wanted`): the playground's (α, β) pad and grid of starts, a map's paths. The
+#: grid of starts, two thirds of a new setting's work, is asked for apart: when the pointer
+#: (a touch, the focus) goes for the start's handle.
 LAZY = ("pad", "start")
 
 
@@ -62,7 +64,8 @@ def wanted(key: str, lazy: tuple[str, ...] = LAZY) -> frozenset[str]:
     The heavier sets cost the server 0.1 s (the pad, the starts) to seconds (a sweep's
     paths) for every new setting, and a visitor who never reaches into the chart never
     uses them: the chart asks once, when the pointer (a touch, the keyboard's focus) first
-    comes into it, and from then on every race of the session gets them at once.
+    comes into it (for the starts, when it goes for the start's handle), and from then on
+    every race of the session gets what it asked for at once.
     """
     import streamlit as st
 

@@ -103,9 +103,14 @@ def open_playground(page, app_url: str, query_string: str = "fn=himmelblau"):
 def test_every_control_is_reached_by_tab_with_a_focus_ring_a_name_and_a_value(page, app_url):
     frame, handle = open_playground(page, app_url)
     frame.locator("#play").focus()
-    # the focus reaching in asks for the pad and the grid of starts: both come
-    handle.wait_for_function("() => raceStats.axes.pad && raceStats.axes.start", timeout=60_000)
+    # the focus reaching in asks for the pad; the start's handle, focused, for the starts
+    handle.wait_for_function("() => raceStats.axes.pad && !raceStats.axes.start", timeout=60_000)
     seen = [handle.evaluate(FOCUSED), *tab_through(page, frame, handle, PLAYGROUND_CONTROLS[1:])]
+    handle.wait_for_function(
+        "() => raceStats.axes.start && +document.getElementById('handle').ariaValueNow > 0",
+        timeout=60_000,
+    )
+    seen[-1].update({k: v for k, v in handle.evaluate(FOCUSED).items() if k in ("now", "text")})
     assert [s["id"] for s in seen] == PLAYGROUND_CONTROLS, seen
     for s in seen[1:]:
         assert_ring(s)

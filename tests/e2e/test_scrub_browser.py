@@ -23,11 +23,15 @@ def query_of(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
 
 
-def reach(page) -> None:
+def reach(page, starts: bool = True) -> None:
     """Move the pointer into the race's frame: the chart then asks for the sets that only a
-    visitor who reaches into it gets."""
+    visitor who reaches into it gets; then (``starts``) over the start's handle, if shown,
+    which asks for the grid of starts."""
     box = race_iframe(page).bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40)
+    at = race_frame(page).locator("#handle").bounding_box() if starts else None
+    if at:  # a race with a start to drag (the playground's)
+        page.mouse.move(at["x"] + at["width"] / 2, at["y"] + at["height"] / 2, steps=4)
 
 
 def ready(page, url: str, parts: str = PARTS_IN):
@@ -41,7 +45,9 @@ def ready(page, url: str, parts: str = PARTS_IN):
     return frame, handle
 
 
-def test_the_pad_and_the_starts_come_when_the_pointer_first_reaches_the_chart(page, app_url):
+def test_the_pad_comes_when_the_pointer_reaches_the_chart_and_the_starts_at_their_handle(
+    page, app_url
+):
     page.goto(app_url + "/playground")
     frame = race_frame(page)
     handle = race_handle(page)
@@ -51,9 +57,15 @@ def test_the_pad_and_the_starts_come_when_the_pointer_first_reaches_the_chart(pa
     assert handle.evaluate("() => raceStats.asked") == 0
     assert handle.evaluate("() => !raceStats.axes.pad && !raceStats.axes.start")
     assert frame.locator("#padbox").is_visible()
+    reach(page, starts=False)
+    handle.wait_for_function("() => raceStats.axes.pad", timeout=60_000)
+    page.wait_for_timeout(1500)
+    # The grid of starts (two thirds of a new setting's work) waits for the start's handle.
+    assert handle.evaluate("() => raceStats.asked") == 1
+    assert handle.evaluate("() => !raceStats.axes.start && raceStats.lazy.includes('start')")
     reach(page)
     handle.wait_for_function(PARTS_IN, timeout=60_000)
-    assert handle.evaluate("() => raceStats.asked") == 1
+    assert handle.evaluate("() => raceStats.asked") == 2
     # A new race of this visitor (new steps) brings every set at once, unasked.
     steps = page.get_by_label("Steps", exact=True)
     steps.fill("300")
@@ -62,7 +74,7 @@ def test_the_pad_and_the_starts_come_when_the_pointer_first_reaches_the_chart(pa
         "() => raceStats.steps === 300 && ['pad', 'start'].every(k => raceStats.axes[k])",
         timeout=60_000,
     )
-    assert handle.evaluate("() => raceStats.asked") == 1
+    assert handle.evaluate("() => raceStats.asked") == 2
     shot(page, "scrub-parts-after-reach")
 
 

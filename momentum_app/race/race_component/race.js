@@ -793,6 +793,8 @@ function applyPart(part) {
     $("padbox").hidden = Boolean(race.data.map);  // the map is the pad
     $("readout").hidden = false;  // it says what the cell under the pointer did
   }
+  // the handle, perhaps focused already, now moves over the grid: say its cell
+  if (part.kind === "start" && race.clickable) describeHandle(shownSettings().start);
   if (race.sel.kind === part.kind) selectChosen(); else showSettings();
 }
 
@@ -934,11 +936,15 @@ try {  // the screen's height matters when presenting; the frame only follows it
 // of a second to seconds for every new setting, and a visitor who never reaches into the
 // chart never uses them. The first pointer, touch or focus in this frame asks the app for
 // them, once: from then on it sends them with every race of this visitor, as it does the
-// α line. race.lazy lists the kinds the app will send when asked.
-function askLazy() {
-  if (!race.reached || !race.lazy.length) return;
-  const kinds = race.lazy;
-  race.lazy = [];
+// α line. race.lazy lists the kinds the app will send when asked. The grid of starts, the
+// heaviest (two thirds of a new setting's work), is asked for only when the visitor goes
+// for the start's handle: the pointer near it, a touch or the keyboard's focus on it. Until
+// it comes, a drag moves the handle and its release runs the exact start.
+const START_NEAR_PX = 90;
+function askLazy(kinds = race.lazy.filter((k) => k !== "start")) {
+  kinds = kinds.filter((k) => race.lazy.includes(k));
+  if (!race.reached || !kinds.length) return;
+  race.lazy = race.lazy.filter((k) => !kinds.includes(k));
   race.asked += 1;
   sendValue({want: kinds, nonce: Date.now()});
 }
@@ -951,6 +957,20 @@ function reachIn() {
 for (const type of ["pointerover", "touchstart", "focusin"]) {
   document.addEventListener(type, reachIn, {passive: true});
 }
+function reachStart() {
+  reachIn();
+  askLazy(["start"]);
+}
+for (const type of ["pointerover", "pointerdown", "touchstart", "focusin"]) {
+  $("handle").addEventListener(type, reachStart, {passive: true});
+}
+$("chartbox").addEventListener("pointermove", (event) => {
+  if (!race.lazy.includes("start")) return;
+  const box = $("handle").getBoundingClientRect();
+  if (!box.width) return;  // no handle on this chart
+  const dx = event.clientX - (box.left + box.width / 2), dy = event.clientY - (box.top + box.height / 2);
+  if (dx * dx + dy * dy <= START_NEAR_PX * START_NEAR_PX) reachStart();
+}, {passive: true});
 
 // --- the step inspector: paused, each racer's next update taken apart -----------------
 // At each racer's point, the arrows of the update that leaves it (the gradient step −α·g,
