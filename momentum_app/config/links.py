@@ -83,6 +83,7 @@ class Link:
     ui: tuple[tuple[str, Any], ...] = ()  # more keyword arguments for the widget
     shared: bool = False  # the state key has no record prefix (shared with the playground)
     custom: bool = True  # a landscape may be a typed formula
+    numbered: bool = False  # a choice: a whole number n picks the n-th option, as shown
 
     def value(self, attr: str, ctx: Context) -> Any:
         """Attribute ``attr`` (default, low, high, options), worked out for ``ctx``."""
@@ -121,6 +122,8 @@ def key(cls: type, name: str) -> str:
 
 # Reading a link ---------------------------------------------------------------------
 
+#: A warning about a choice names at most this many of its options (a talk has dozens).
+CHOICES_NAMED = 8
 #: A plain decimal or scientific number, as a link spells one: ``0.002``, ``-1.5``, ``1e-05``.
 #: ``float`` also takes ``1_0``, ``inf``, ``nan`` and non-ASCII digits; a link should not.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -274,11 +277,17 @@ class QueryReader:
             return nearest
         return value
 
-    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
+    def choice(self, name: str, options: tuple[str, ...], default: str, numbered=False) -> str:
+        """One of ``options``; with ``numbered``, ``n`` (1 to their count) is the n-th."""
         value = self.q.get(name, default)
+        if numbered and value.isascii() and value.isdigit() and 1 <= int(value) <= len(options):
+            return options[int(value) - 1]
         if value not in options:
+            named = ", ".join(options[:CHOICES_NAMED])
+            if len(options) > CHOICES_NAMED:
+                named += f", … ({len(options)} in all{', or their number' if numbered else ''})"
             self.warnings.append(
-                f"Ignored {name}={value!r}: choose one of {', '.join(options)}; using {default}."
+                f"Ignored {name}={value!r}: choose one of {named}; using {default}."
             )
             return default
         return value
@@ -420,7 +429,8 @@ class _Scale(_Whole):
 
 class _Choice(Kind):
     def read(self, q, link, ctx):
-        return q.choice(link.name, link.value("options", ctx), link.value("default", ctx))
+        options = link.value("options", ctx)
+        return q.choice(link.name, options, link.value("default", ctx), link.numbered)
 
 
 class _Choices(Kind):

@@ -969,4 +969,5 @@ class SceneChoice:
     scene: str = linked(
         "scene", "choice", default=lambda c: next(iter(_names()), ""), options=_names,
         widget="select", label="Scene", format_func=lambda name: scene_named(name).title,
+        numbered=True,  # ?scene=3: the third, as the page numbers them ("Scene 3 of 15")
     )  # fmt: skip

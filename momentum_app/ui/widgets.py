@@ -345,7 +345,7 @@ html { font-size: clamp(17px, 2.1vh, 22px); }
 .st-key-room_qr:hover { width: 16rem; }
 @media (min-width: 700px) {
   .st-key-scene_head, [data-testid="stHeading"], [data-testid="stCaptionContainer"],
-  [data-testid="stMarkdown"] { padding-right: 6.5rem; }
+  [data-testid="stMarkdown"], [data-testid="stAlert"] { padding-right: 6.5rem; }
   .st-key-scene_head [data-testid] { padding-right: 0; }
   .st-key-room_qr [data-testid] { padding-right: 0; }
 }

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from momentum_app.config.links import from_query
+from momentum_app.config.links import CHOICES_NAMED, from_query
 from momentum_app.race.runs import TOLERANCE
 from momentum_app.studies.model_view import network_path
 from momentum_app.talk import scenes
@@ -235,6 +235,21 @@ def test_scene_links_fall_back_with_a_warning():
     assert from_query(scenes.SceneChoice, {"scene": "escape"}) == (scenes.SceneChoice("escape"), [])
     choice, warnings = from_query(scenes.SceneChoice, {"scene": "nope"})
     assert choice.scene == SCENES[0].name and "scene='nope'" in warnings[0]
+    # a long talk's names are not all listed: the first few, and how many there are
+    names = [s.name for s in SCENES]
+    assert len(names) > CHOICES_NAMED and names[CHOICES_NAMED] not in warnings[0]
+    assert names[CHOICES_NAMED - 1] in warnings[0] and f"({len(names)} in all" in warnings[0]
+
+
+def test_a_scene_link_may_give_the_scene_s_number_as_the_page_shows_it():
+    for n in (1, 3, len(SCENES)):
+        assert from_query(scenes.SceneChoice, {"scene": str(n)}) == (
+            scenes.SceneChoice(SCENES[n - 1].name),
+            [],
+        )
+    for bad in ("0", str(len(SCENES) + 1), "-1", "1.0", "٣"):
+        choice, warnings = from_query(scenes.SceneChoice, {"scene": bad})
+        assert choice.scene == SCENES[0].name and f"scene={bad!r}" in warnings[0], bad
 
 
 def test_a_scene_without_momentum_runs_still_opens_in_the_playground(tmp_path):
