@@ -6,8 +6,35 @@ next scene instead of rerunning their page every 0.5 s, so an idle follower cost
 worker almost nothing.
 """
 
+import importlib
+import threading
+
 import streamlit as st
 
 from momentum_app.talk import room_watch
 
+#: What the pages import (the app's modules, plotly, pandas), imported before any visitor.
+PAGE_MODULES = (
+    "momentum_app.ui.widgets", "momentum_app.ui.cache", "momentum_app.ui.talk_ui",
+    "momentum_app.ui.room_ui", "momentum_app.race.runs", "momentum_app.race.race_chart",
+    "momentum_app.studies.theory_view", "momentum_app.studies.sweep_figures",
+    "momentum_app.studies.basin_figures", "momentum_app.studies.model_view",
+    "momentum_app.guide.code_panel", "momentum_app.talk.my_talk",
+)  # fmt: skip
+
+
+def warm() -> None:
+    """As the server starts, before any visitor: import what the pages import and load the
+    compiled loops from numba's disk cache (the default landscape's straight-line loop
+    too). A fresh server's first visitor waited 5 s for these, a burst of them longer."""
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
+    from momentum_app.config.settings import default_settings
+    from momentum_core import engine, specialised
+
+    engine.warm(wait=True)
+    specialised.kernel_for(default_settings().objective.tape)
+
+
+threading.Thread(target=warm, name="momentum-warm", daemon=True).start()
 app = st.App("app.py", routes=room_watch.routes())

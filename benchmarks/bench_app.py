@@ -208,7 +208,7 @@ def first_chart_seconds(repeats: int) -> tuple[float, float]:
     bare = Path(tempfile.mkdtemp()) / "bare.py"
     bare.write_text(BARE_PAGE)
     servers, ports = [], []
-    for script in (ROOT / "app.py", bare):
+    for script in (ROOT / "serve.py", bare):  # the app as the README serves it
         ports.append(_free_port())
         servers.append(
             subprocess.Popen(

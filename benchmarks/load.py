@@ -868,7 +868,8 @@ def free_port() -> int:
 
 
 def start_server(app_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free loopback port; returns once it is healthy.
+    """``streamlit run serve.py`` (the README's command) on a free loopback port; returns
+    once it is healthy.
 
     The file watcher is off: an edit elsewhere in the tree during a run would reload
     modules mid-test and count as the app's errors.
@@ -880,7 +881,7 @@ def start_server(app_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
         "--browser.gatherUsageStats false --server.fileWatcherType none"
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", *options.split()],
+        [sys.executable, "-m", "streamlit", "run", "serve.py", *options.split()],
         cwd=app_dir,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -1124,7 +1125,7 @@ def main() -> int:
     where.add_argument(
         "--fresh-server",
         action="store_true",
-        help="start `streamlit run app.py` on a free loopback port; stop it after",
+        help="start `streamlit run serve.py` on a free loopback port; stop it after",
     )
     parser.add_argument(
         "--app-dir", default=str(ROOT), help="with --fresh-server: the app's folder (a snapshot)"

@@ -1,0 +1,59 @@
+"""Which loop answers while the compiled one loads (momentum_core.engine)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from momentum_core import engine
+
+
+@pytest.fixture
+def loading(monkeypatch):
+    """A load under way in the background that finishes after ``delay`` seconds."""
+    monkeypatch.delenv("MOMENTUM_ENGINE", raising=False)
+    state: dict = {}
+    monkeypatch.setattr(engine, "_loaded", state)
+    module = object()
+
+    def start(delay: float, on_disk: bool):
+        def load():
+            time.sleep(delay)
+            state["module"] = module
+
+        state["thread"] = thread = threading.Thread(target=load, daemon=True)
+        monkeypatch.setattr(engine, "_on_disk", lambda: on_disk)
+        thread.start()
+        return module
+
+    yield start
+    if "thread" in state:
+        state["thread"].join()
+
+
+def test_a_run_waits_for_machine_code_that_is_on_disk(loading):
+    module = loading(0.3, on_disk=True)
+    assert engine.compiled() is module
+
+
+def test_without_machine_code_on_disk_numpy_answers_while_it_compiles(loading):
+    loading(0.3, on_disk=False)
+    assert engine.compiled() is None
+
+
+def test_the_wait_for_the_disk_cache_is_bounded(loading, monkeypatch):
+    monkeypatch.setattr(engine, "LOAD_WAIT", 0.05)
+    loading(1.0, on_disk=True)
+    assert engine.compiled() is None  # it gave up waiting: numpy answers
+
+
+def test_the_cache_check_names_the_loaded_functions(tmp_path):
+    source = tmp_path / "kernels.py"
+    source.write_text("")
+    assert not engine.in_cache(source, ("advance",))
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "kernels.advance-12.py311.nbi").write_text("")
+    assert engine.in_cache(source, ("advance",))
+    assert not engine.in_cache(source, ("advance", "packed"))
