@@ -32,7 +32,15 @@ from bench_core import _median_seconds
 from momentum_app.config.settings import default_settings
 from momentum_app.race import runs
 from momentum_core import engine, make_optimizer, run_batch, specialised
-from momentum_core.spaces import lr_line, pad_momenta, run_space, start_grid, start_runs
+from momentum_core.family import family_momenta
+from momentum_core.spaces import (
+    lr_line,
+    pad_momenta,
+    pad_rates,
+    run_space,
+    start_grid,
+    start_runs,
+)
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -73,6 +81,27 @@ def plain_loop():
     return sweep
 
 
+def plain_positions():
+    """The floor for a set: heavy ball on Rosenbrock over runs ``(lr[i], mu[i], x0[i])``,
+    every position kept, written out for numba by hand."""
+    from numba import njit
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def loop(lr, mu, x0, steps, out):
+        for i in range(len(lr)):
+            x, y, bx, by = x0[i, 0], x0[i, 1], 0.0, 0.0
+            out[0, i, 0], out[0, i, 1] = x, y
+            for t in range(steps):
+                r = y - x * x
+                gx, gy = -2.0 * (1.0 - x) - 400.0 * x * r, 200.0 * r
+                bx = gx if t == 0 else mu[i] * bx + gx
+                by = gy if t == 0 else mu[i] * by + gy
+                x, y = x - lr[i] * bx, y - lr[i] * by
+                out[t + 1, i, 0], out[t + 1, i, 1] = x, y
+
+    return loop
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -85,33 +114,49 @@ def main() -> None:
     assert specialised.kernel_for(obj.tape, wait=True) is not None
     print(f"New playground setting ({obj.title}, {s.steps} steps, {', '.join(s.optimizers)}), "
           f"median of {r}, ms:")  # fmt: skip
-    print(f"{'set':<12}{'runs':>8}{'numpy':>10}{'compiled':>10}{'set numpy':>11}{'compiled':>10}")
+    print(f"{'set':<12}{'runs':>8}{'numpy':>10}{'compiled':>10}{'set numpy':>11}"
+          f"{'compiled':>10}{'plain':>9}{'set/plain':>10}")  # fmt: skip
     lrs, momenta = lr_line(obj, s.lr), pad_momenta(s.momentum)
-    starts = start_runs(*start_grid(obj))
+    pad_lrs = pad_rates(obj, s.lr)
+    xs, ys = start_grid(obj, runs.start_points(len(s.optimizers)))
+    starts = start_runs(xs, ys)
     opts = runs._options(s)
+    family = family_momenta(s.momentum)  # the β family (SGD is its β = 0 member)
+    # Each set: its runs as (learning rates, momenta, starts) for the plain loop, its runs
+    # alone with the core's loop, and the whole set (runs and packing), as the app makes it.
     sets = {
-        "race": (len(s.optimizers) * 21, lambda: runs.race_families(s),
+        "race": ((s.lr, family, s.start), lambda: runs.race_families(s),
                  lambda: runs.race_view(s)),
-        "α line": (len(s.optimizers) * len(lrs),
+        "α line": ((np.tile(lrs, 2), np.repeat([s.momentum, 0.0], len(lrs)), s.start),
                    lambda: [run_space(obj, n, lrs, s.momentum, s.start, s.steps, **opts)
                             for n in s.optimizers],
                    lambda: runs.line_part(s)),
-        "pad": (len(lrs) * len(momenta),
-                lambda: run_space(obj, "momentum", np.repeat(lrs, len(momenta)),
-                                  np.tile(momenta, len(lrs)), s.start, s.steps, **opts),
+        "pad": ((np.repeat(pad_lrs, len(momenta)), np.tile(momenta, len(pad_lrs)), s.start),
+                lambda: runs.grid_result(obj, "momentum", pad_lrs, momenta, s.start, s.steps,
+                                         **opts),
                 lambda: runs.pad_part(s)),
-        "starts": (len(s.optimizers) * len(starts),
+        "starts": ((s.lr, np.repeat([s.momentum, 0.0], len(starts)), np.tile(starts, (2, 1))),
                    lambda: [run_space(obj, n, s.lr, s.momentum, starts, s.steps, **opts)
                             for n in s.optimizers],
                    lambda: runs.start_part(s)),
     }  # fmt: skip
-    totals = np.zeros(4)
-    for name, (count, bare, whole) in sets.items():
+    plain = plain_positions()
+    totals = np.zeros(5)
+    for name, ((lr, mu, x0), bare, whole) in sets.items():
+        mu = np.asarray(mu, dtype=float)
+        lr = np.broadcast_to(np.asarray(lr, dtype=float), mu.shape).copy()
+        x0 = np.broadcast_to(np.asarray(x0, dtype=float), (len(mu), 2)).copy()
+        out = np.empty((s.steps + 1, len(mu), 2))
         row = [median_ms(with_loop(loop, fn), r) for fn in (bare, whole)
                for loop in ("numpy", "compiled")]  # fmt: skip
+        row.append(median_ms(lambda: plain(lr, mu, x0, s.steps, out), r))  # noqa: B023
         totals += row
-        print(f"{name:<12}{count:>8}" + "".join(f"{v:>10.1f}" for v in row))
-    print(f"{'all four':<20}" + "".join(f"{v:>10.1f}" for v in totals))
+        print(f"{name:<12}{len(mu):>8}" + "".join(f"{v:>10.1f}" for v in row[:4])
+              + f"{row[4]:>9.1f}{row[3] / row[4]:>9.1f}x")  # fmt: skip
+    print(f"{'all four':<20}" + "".join(f"{v:>10.1f}" for v in totals[:4])
+          + f"{totals[4]:>9.1f}{totals[3] / totals[4]:>9.1f}x   (target: <= 4x)")  # fmt: skip
+    print("  plain: heavy ball (β = 0 for SGD) on Rosenbrock written out by hand, every")
+    print("  position kept; no checks, no losses, no packing.")
 
     print("\n100 x 100 (α, β) sweep x 1,000 steps on Rosenbrock, summary mode, ms:")
     grid_lr = np.repeat(np.geomspace(1e-5, 3e-3, 100), 100)
