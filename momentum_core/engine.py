@@ -41,14 +41,23 @@ def in_cache(source: Path, functions: tuple[str, ...]) -> bool:
     return all(any(cache.glob(f"{source.stem}.{name}-*.nbi")) for name in functions)
 
 
-def compile_elsewhere(code: str, timeout: float = 600.0) -> None:
+def compile_elsewhere(code: str, lock: Path, timeout: float = 600.0) -> None:
     """Run ``code`` in a child Python (with this package importable), whose compiling
     fills numba's disk cache without holding this process's GIL; errors surface later,
-    when this process loads what it needed."""
+    when this process loads what it needed.
+
+    The child first takes an exclusive lock on the file ``lock``, held until it is done:
+    servers that start together on a fresh install (or restart while a compile runs; a
+    child outlives its server) compile once, one after another, the later ones loading
+    what the first left in the cache, instead of each compiling at once (19 such children
+    were once found starving each other on 2 cores)."""
     path = os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH", "")]))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    locked = (f"import fcntl; _lock = open({str(lock)!r}, 'a'); "
+              f"fcntl.flock(_lock, fcntl.LOCK_EX); {code}")  # fmt: skip
     # At a low priority: visitors come first, the compiler takes what they leave.
     nice = ["nice", "-n", "15"] if shutil.which("nice") else []
-    subprocess.run([*nice, sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": path},
+    subprocess.run([*nice, sys.executable, "-c", locked], env={**os.environ, "PYTHONPATH": path},
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout,
                    check=False)  # fmt: skip
 
@@ -64,7 +73,10 @@ def _load() -> None:
     try:
         source = Path(__file__).with_name("kernels.py")
         if not in_cache(source, _FUNCTIONS):
-            compile_elsewhere("from momentum_core import kernels; kernels.warm_up()")
+            compile_elsewhere(
+                "from momentum_core import kernels; kernels.warm_up()",
+                source.parent / "__pycache__" / "kernels.compile.lock",
+            )
         from momentum_core import kernels
 
         kernels.warm_up()

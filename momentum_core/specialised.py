@@ -205,7 +205,8 @@ def _build(name: str, tape: T.Tape, here: bool = False) -> ModuleType:
     path = folder / f"{name}.py"
     if not here and not (path.exists() and in_cache(path, ("advance",))):
         compile_elsewhere(f"from momentum_core import specialised as s, tape as t; "
-                          f"s._build({name!r}, t.tape_of({tape.text!r}), here=True)")  # fmt: skip
+                          f"s._build({name!r}, t.tape_of({tape.text!r}), here=True)",
+                          folder / f"{name}.compile.lock")  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     if not path.exists():  # written whole, then renamed: other processes build it too
         scratch = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"

@@ -57,3 +57,25 @@ def test_the_cache_check_names_the_loaded_functions(tmp_path):
     (tmp_path / "__pycache__" / "kernels.advance-12.py311.nbi").write_text("")
     assert engine.in_cache(source, ("advance",))
     assert not engine.in_cache(source, ("advance", "packed"))
+
+
+def test_compiles_started_together_run_one_after_the_other(tmp_path):
+    """Children that compile for the same cache take turns (the lock), so servers started
+    together on a fresh install compile once, not each at once."""
+    log = tmp_path / "log.txt"
+    code = (
+        f"import os, time; f = open({str(log)!r}, 'a'); me = str(os.getpid());"
+        " f.write('in ' + me + ' '); f.flush(); time.sleep(0.3);"
+        " f.write('out ' + me + ' '); f.flush()"
+    )
+    lock = tmp_path / "cache" / "x.compile.lock"
+    children = [threading.Thread(target=engine.compile_elsewhere, args=(code, lock))
+                for _ in range(3)]  # fmt: skip
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    lines = log.read_text().split()
+    kinds, pids = lines[0::2], lines[1::2]
+    assert kinds == ["in", "out"] * 3, lines  # never two inside at once
+    assert pids[0::2] == pids[1::2] and len(set(pids)) == 3
