@@ -89,7 +89,8 @@ def test_a_follower_gets_the_question_not_its_runs_until_the_reveal(name):
         (chart,) = charts
         assert runs_shipped(charts, parts) == 0 and points_shipped(charts, parts) == 0
         # what the question needs: the landscape, the start, the values one picks from
-        assert any(t.get("type") == "contour" for t in chart["figure"]["data"])
+        (landscape,) = chart["figure"]["layout"]["images"]
+        assert landscape["source"].startswith("data:image/") and landscape["xref"] == "x"
         assert chart["chosen"]["start"] == list(scene.start)
         assert [t["label"] for t in chart["tracks"]] == [scene.run_label(r) for r in scene.runs]
         if question.kind == "beta":
@@ -151,3 +152,23 @@ def test_a_choice_question_sends_no_race_and_no_caption_until_the_reveal(name):
     charts, parts = sent(fan)
     assert len(charts) == 1 and runs_shipped(charts, parts) >= len(scene.runs)
     assert caption in texts(fan)
+
+
+def test_a_presenters_own_tap_question_sends_its_followers_no_run_until_the_reveal():
+    from tests.app.harness import open_app
+    from tests.app.test_my_talk import TALK_PAGE, save_view
+
+    boss = open_app()
+    view = {"fn": "rastrigin", "lr": "0.002", "momentum": "0.9", "steps": "1000"}
+    scene = save_view(boss, "pages/playground.py", view, add_run="momentum",
+                      add_ask="Where does a run stop? (a tap)")  # fmt: skip
+    boss.switch_page(TALK_PAGE).run()
+    boss.button(key="present_talk").click().run()
+    fan = page_at(TALK_PAGE, {"room": boss.session_state["_room"], "follow": "1"})
+    charts, parts = sent(fan)
+    assert len(charts) == 1 and runs_shipped(charts, parts) == 0
+    assert charts[0]["chosen"]["start"] == list(scene.start)
+    boss.button(key="reveal").click().run()
+    fan.run()
+    charts, parts = sent(fan)
+    assert len(charts) == 1 and runs_shipped(charts, parts) == len(scene.runs)
