@@ -204,6 +204,15 @@ def log_gaps(losses: Array, f_star: float) -> Array:
     return _log10(np.maximum(losses - f_star, GAP_FLOOR))
 
 
+def start_gap_range(obj: Objective, start: tuple[float, float]) -> tuple[float, float]:
+    """The loss axis range (log10 units) that no run decides: from :data:`GAP_FLOOR` to
+    the start's gap, where every run begins (a room's question before its reveal: the
+    runs' own lowest gap would tell whether the asked run gets there)."""
+    lo = float(np.log10(GAP_FLOOR))
+    top = float(log_gaps(np.array([obj.value(list(start))]), obj.f_star)[0])
+    return lo, max(top, lo + 1)
+
+
 def gap_range(obj: Objective, tracks: list[Track]) -> tuple[float, float]:
     """The loss axis range (log10 units): every run's lowest gap, and the highest of the
     runs that stay finite and of the start. A diverging run's climb is left off the top
@@ -303,15 +312,29 @@ def runs_data(obj: Objective, result: BatchResult, screen: Screen, coarse: int =
     }
 
 
-def track_data(obj: Objective, track: Track, screen: Screen) -> dict:
+def no_runs() -> dict:
+    """A set whose runs were left out (a room's question before its reveal: their paths,
+    ends and outcomes would answer it), in :func:`runs_data`'s shape: no run, no point."""
+    none, start = "", _b64(np.zeros(1), "<u4")  # offsets: one more than the runs
+    return {
+        "runs": 0,
+        "path": {"offsets": start, "steps": none, "x": none, "y": none},
+        "loss": {"offsets": start, "steps": none, "gap": none},
+        **dict.fromkeys(("diverged", "tolStep", "finalGap", "outcome", "outcomeStep",
+                         "minimum"), none),
+    }  # fmt: skip
+
+
+def track_data(obj: Objective, track: Track, screen: Screen, runs: bool = True) -> dict:
     """One racer for the browser: its family of momenta (or its single run) as the set
-    ``beta``; the other sets arrive as parts (:func:`part_data`)."""
+    ``beta``; the other sets arrive as parts (:func:`part_data`). Without ``runs``, the set
+    holds none (:func:`no_runs`)."""
     return {
         "name": track.name,
         "label": track.label,
         "color": track.color,
         "momentum": track.name in MOMENTUM_OPTIMIZERS,
-        "sets": {"beta": runs_data(obj, track.family.result, screen)},
+        "sets": {"beta": runs_data(obj, track.family.result, screen) if runs else no_runs()},
     }
 
 
@@ -323,6 +346,7 @@ def race_data(
     tolerance: float,
     chosen: dict | None = None,
     map_spec: dict | None = None,
+    runs: bool = True,
 ) -> str:
     """The whole race as the component's JSON: the still chart and every track.
 
@@ -336,6 +360,8 @@ def race_data(
             shares them (the sliders and the start marker show them).
         map_spec: A page's (α, β) map to draw beside the race (its cells' runs arrive as
             a ``pad`` part), from :func:`momentum_app.race.runs.map_spec`.
+        runs: Whether the tracks' runs go with it; without them (:func:`no_runs`) the
+            chart is its landscape, start, racers and β slider, nothing a run did.
 
     Raises:
         ValueError: If a number is not finite (the runner never gives one; a guard).
@@ -355,7 +381,7 @@ def race_data(
         "screen": Screen.of(obj).as_json(),
         "betas": None if momenta is None else [float(m) for m in momenta],
         "chosen": chosen or {},
-        "tracks": [track_data(obj, t, Screen.of(obj)) for t in tracks],
+        "tracks": [track_data(obj, t, Screen.of(obj), runs) for t in tracks],
     }
     text = json.dumps(data, separators=(",", ":"), allow_nan=False)
     figure_text = pio.to_json(figure, validate=False, pretty=False)
@@ -370,6 +396,7 @@ def part_data(
     results: dict[str, BatchResult],
     axes: dict,
     coarse: int = 0,
+    runs: bool = True,
 ) -> str:
     """A set of runs that joins a race already drawn (the component's JSON).
 
@@ -383,11 +410,11 @@ def part_data(
             and the settings the set was computed at.
         coarse: Thin the lines further (:data:`COARSE`), to at most this many points a run
             (0: the race's own thinning).
+        runs: Whether the runs go with it; without them (:func:`no_runs`) it is its axes,
+            and which racers it belongs to.
     """
     screen = Screen.of(obj)
-    data = {
-        "kind": kind,
-        "axes": axes,
-        "sets": {name: runs_data(obj, r, screen, coarse) for name, r in results.items()},
-    }
+    sets = {name: runs_data(obj, r, screen, coarse) if runs else no_runs()
+            for name, r in results.items()}  # fmt: skip
+    data = {"kind": kind, "axes": axes, "sets": sets}
     return json.dumps(data, separators=(",", ":"), allow_nan=False)

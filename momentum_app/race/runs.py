@@ -27,6 +27,7 @@ from momentum_app.race.race_data import (
     gap_range,
     part_data,
     race_data,
+    start_gap_range,
 )
 from momentum_core import (
     FAMILY_GRID,
@@ -184,6 +185,7 @@ def view(
     momentum: float | None = None,
     tolerance: float = TOLERANCE,
     axes: dict | None = None,
+    runs: bool = True,
 ) -> str:
     """The race component's data for these racers (the still chart included); ``lr`` is
     the learning rate every racer shares (None when they differ, as in a scene);
@@ -191,13 +193,15 @@ def view(
     the momentum of a single racer (a family's arrives from the page's feed);
     ``tolerance`` the ``f - f*`` the readout names (a network's loss has its own scale);
     ``axes`` the still chart's axis titles and ticks where x, y and steps are not what
-    it shows (see :func:`~momentum_app.race.figures.race_figure`)."""
-    log_range = gap_range(obj, racers)
+    it shows (see :func:`~momentum_app.race.figures.race_figure`)); without ``runs``,
+    the chart with none of them, nor a loss range of theirs (a room's question before its
+    reveal, see :func:`~momentum_app.race.race_data.no_runs`)."""
+    log_range = gap_range(obj, racers) if runs else start_gap_range(obj, start)
     legend = [(t.label, t.color) for t in racers]
     steps = racers[0].family.result.num_steps
     figure = race_figure(obj, legend, start, steps, log_range, font_size=font_size, axes=axes)
     chosen = {"start": [float(v) for v in start], "alpha": lr, "beta": momentum}
-    return race_data(obj, racers, figure, log_range, tolerance, chosen, map_spec)
+    return race_data(obj, racers, figure, log_range, tolerance, chosen, map_spec, runs)
 
 
 def map_spec(figure: go.Figure, lrs: np.ndarray, momenta: np.ndarray) -> dict:
@@ -322,21 +326,25 @@ def grid_part(
     notes: list[str] | None = None,
     result: BatchResult | None = None,
     track: int | None = None,
+    runs: bool = True,
     **options,
 ) -> str:
     """Optimizer ``name`` over an (α, β) grid (:func:`grid_result`, or its ``result`` when
     already run) as a part of kind ``pad`` (thinned coarsely: it is seen while scrubbing),
     with an optional line of text per run for the readout; ``track``: the index of the one
     racer it belongs to (a scene's racers may share an optimizer), else every racer
-    ``name``."""
-    if result is None:
+    ``name``. Without ``runs``: the grid alone, its cells' runs left out (a room's
+    question before its reveal; nothing is run)."""
+    if not runs:
+        result = None
+    elif result is None:
         result = grid_result(obj, name, lrs, momenta, start, steps, **options)
     axes = {"alphas": np.asarray(lrs).tolist(), "betas": np.asarray(momenta).tolist()}
     if notes is not None:
         axes["notes"] = notes
     if track is not None:
         axes["track"] = track
-    return part_data(obj, "pad", {name: result}, axes, coarse=COARSE_POINTS)
+    return part_data(obj, "pad", {name: result}, axes, coarse=COARSE_POINTS, runs=runs)
 
 
 def pad_part(s: RaceSettings) -> str | None:

@@ -675,14 +675,31 @@ def asked_runs(scene: Scene) -> Asked | None:
     row, col, robust = chosen_cell(SweepResult(lr.reshape(shape), mu.reshape(shape), result))
     truth = (float(betas[row]),) if q.kind == "beta" else (float(alphas[col]), float(betas[row]))
     part = None
-    if q.kind == "pad":  # the racer of the asked run: the scene's runs may share an optimizer
-        track = [r.key for r in scene.runs].index(run.key)
+    if q.kind == "pad":
         part = race_runs.grid_part(obj, run.optimizer, alphas, betas, s.start, s.steps,
-                                   result=result, track=track)  # fmt: skip
+                                   result=result, track=_track(scene, run))  # fmt: skip
     summary = replace(result, positions=None, losses=None, grad_norms=None)
     return Asked(q.kind, tuple(map(float, alphas)), tuple(map(float, betas)), truth,
                  int(result.tol_step[row * len(alphas) + col]), robust, summary, family,
                  part)  # fmt: skip
+
+
+def _track(scene: Scene, run: SceneRun) -> int:
+    """The racer of ``run`` on the chart, by its index: the scene's runs may share an
+    optimizer, and a pad belongs to one racer."""
+    return [r.key for r in scene.runs].index(run.key)
+
+
+def asking_parts(scene: Scene, asked: Asked | None) -> tuple[str, ...]:
+    """The parts of a question's chart before its reveal: a pad question's grid, its cells
+    to pick from with no run's outcome (the colours would answer it); else none."""
+    if asked is None or asked.kind != "pad":
+        return ()
+    run = next(r for r in scene.runs if r.key == scene.question.run)
+    s = scene.settings(run)
+    return (race_runs.grid_part(scene.objective, run.optimizer, np.array(asked.alphas),
+                                np.array(asked.betas), s.start, s.steps,
+                                track=_track(scene, run), runs=False),)  # fmt: skip
 
 
 def chart_truth(scene: Scene, values: dict[str, object], asked: Asked | None):
@@ -917,10 +934,15 @@ def stage(
                  model_view.path_axes(path))  # fmt: skip
 
 
-def stage_view(scene: Scene, staged: Stage, font_size: int, inspect: bool = True) -> str:
+def stage_view(
+    scene: Scene, staged: Stage, font_size: int, inspect: bool = True, runs: bool = True
+) -> str:
     """The race component's data for a run scene: one coloured racer per scene run, each
     with its step inspector's numbers (see :func:`scene_inspections`) unless ``inspect`` is
-    false (a follower's phone: 60 kB for the race, up to 1.6 MB with them)."""
+    false (a follower's phone: 60 kB for the race, up to 1.6 MB with them). Without
+    ``runs``, a question's chart before its reveal: the landscape, the start, the racers
+    and a β question's slider, and nothing a run did (its path, end or outcome would answer
+    it; see :func:`asking_parts` for a pad's)."""
     asked = staged.asked
     racers = tracks(scene, staged.results, asked.family if asked else None)
     chosen = {}
@@ -928,8 +950,9 @@ def stage_view(scene: Scene, staged: Stage, font_size: int, inspect: bool = True
         run = next(r for r in scene.runs if r.key == scene.question.run)
         chosen = {"lr": scene.lr, "momentum": run.momentum}
     data = race_runs.view(staged.objective, staged.start, racers, font_size,
-                          tolerance=staged.tolerance, axes=staged.axes, **chosen)  # fmt: skip
-    return with_inspection(data, scene_inspections(scene)) if inspect else data
+                          tolerance=staged.tolerance, axes=staged.axes, runs=runs,
+                          **chosen)  # fmt: skip
+    return with_inspection(data, scene_inspections(scene)) if inspect and runs else data
 
 
 #: What a network scene's inspector says: its chart is a projection, not a landscape.

@@ -143,6 +143,14 @@ def scene_data(scene: scenes.Scene, font_size: int = 14, inspect: bool = True) -
     return scenes.stage_view(scene, scene_stage(scene), font_size, inspect)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=_SCENE_KEY)
+def scene_asking(scene: scenes.Scene, font_size: int = 14) -> str:
+    """A scene's chart while its question on the chart is open, as a follower's browser
+    gets it: the landscape, the start, the racers and the values to pick from, none of the
+    runs (their paths and ends would answer it: see ``scenes.stage_view``)."""
+    return scenes.stage_view(scene, scene_stage(scene), font_size, inspect=False, runs=False)
+
+
 @dataclass(frozen=True, eq=False)
 class SceneShown:
     """What a room's page draws of a scene, the same for every page that draws it at one
@@ -157,6 +165,10 @@ class SceneShown:
         failed: The checks its runs do not bear out, each as plain text.
         data: The race component's data (:func:`scene_data`).
         parts: The sets of runs that travel with the chart (a pad question's pad).
+        asking: A question on the chart, before its reveal, as a follower's chart gets it:
+            its data with no run (:func:`scene_asking`); None where no follower is asked
+            (no such question, or the presenter's page, which keeps the race).
+        asking_parts: Its parts then (a pad question's grid, with no run).
     """
 
     staged: scenes.Stage
@@ -164,6 +176,8 @@ class SceneShown:
     failed: tuple[str, ...]
     data: str
     parts: tuple[str, ...]
+    asking: str | None = None
+    asking_parts: tuple[str, ...] = ()
 
 
 #: The scenes :func:`scene_shown` holds: a talk's scenes at a font or two, for the whole
@@ -189,12 +203,15 @@ def scene_shown(
     staged = scene_stage(scene)
     text = scenes.caption(scene, staged.values)
     asked = staged.asked
+    asks = not inspect and scene.question is not None and scene.question.kind in scenes.ON_CHART
     found = SceneShown(
         staged=staged,
         caption=plain(text) if own else text.replace("*", r"\*"),
         failed=tuple(map(plain, scenes.failed_checks(scene, staged.values))),
         data=scene_data(scene, font_size, inspect),
         parts=(asked.part,) if asked is not None and asked.part else (),
+        asking=scene_asking(scene, font_size) if asks else None,
+        asking_parts=scenes.asking_parts(scene, asked) if asks else (),
     )
     with _SHOWN_LOCK:
         found = _SHOWN.setdefault(key, found)  # two sessions at once: one object for both

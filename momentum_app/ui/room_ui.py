@@ -456,16 +456,21 @@ def _shown(scene: Scene):
 
 
 def _ask_chart(scene: Scene, ask: str) -> None:
-    """The scene's landscape with its start and no run (the runs would answer it): ``"tap"``
-    takes a guess, ``"show"`` only shows guesses (a β question's slider, a pad question's
-    pad, with no run's colour)."""
+    """The scene's landscape with its start and no run drawn (the runs would answer it):
+    ``"tap"`` takes a guess, ``"show"`` only shows guesses (a β question's slider, a pad
+    question's pad, with no run's colour). A follower's browser is not sent the runs
+    either (``SceneShown.asking``: their paths, ends and outcomes are in what it gets, for
+    anyone who looks); the presenter's keeps them."""
     from momentum_app.ui import widgets
 
     shown = _shown(scene)
+    data, parts = shown.data, shown.parts
+    if shown.asking is not None:
+        data, parts = shown.asking, shown.asking_parts
     size = 18 if state.presenting() else widgets.chart_font() + 1
     with st.container(key="scene_ask"):
-        race_chart(shown.data, key=CHART, clickable=False, fresh=True, ui_font=size, ask=ask,
-                   parts=shown.parts, presenting=state.presenting())  # fmt: skip
+        race_chart(data, key=CHART, clickable=False, fresh=True, ui_font=size, ask=ask,
+                   parts=parts, presenting=state.presenting())  # fmt: skip
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -273,6 +273,10 @@ const moves = (t) => S.moves(race, t);
 
 // What each shown run has at the current step; its end only once it has got there.
 function showReadout() {
+  if (race.ask) {  // a question open: nothing a run did is said (a follower's chart has no run)
+    $("readout").innerHTML = race.readout = $("live").textContent = race.spoken = "";
+    return;
+  }
   const shown = shownSettings(), whole = Math.floor(race.step), spoken = [];
   const lines = race.tracks.map((t) => {
     const got = member(t);
@@ -388,14 +392,16 @@ function drawPad() {
   const ratio = window.devicePixelRatio || 1, w = pad.clientWidth, h = pad.clientHeight;
   if (pad.width !== Math.round(w * ratio)) { pad.width = Math.round(w * ratio); pad.height = Math.round(h * ratio); }
   const {nA, nB} = shape, set = owner.sets.pad, cw = w / nA, ch = h / nB;
-  if (padCells.set !== set || padCells.w !== w || padCells.h !== h) {
-    padCells = {set, w, h, canvas: paintCells(set, nA, nB, w, h, ratio)};
-  }
   padCtx.setTransform(1, 0, 0, 1, 0, 0);
-  if (race.ask) {  // the colours would answer it: a blank grid, and the guesses
+  // The colours (and the key's range of steps) would answer it: a blank grid, and the
+  // guesses; a follower's pad has no runs to colour it with until the reveal.
+  if (race.ask) {
     blankPad(w * ratio, h * ratio, nA, nB);
     padCtx.setTransform(ratio, 0, 0, ratio, 0, 0);
     return padMarks(w, h);
+  }
+  if (padCells.set !== set || padCells.w !== w || padCells.h !== h) {
+    padCells = {set, w, h, canvas: paintCells(set, nA, nB, w, h, ratio)};
   }
   padCtx.drawImage(padCells.canvas, 0, 0);
   padCtx.setTransform(ratio, 0, 0, ratio, 0, 0);
