@@ -441,12 +441,6 @@ def _take_guess(scene: Scene, asked: Asked | None) -> None:
         st.session_state.setdefault(_POINTS, {})[(state.room(), scene.name)] = (point, result)
 
 
-def chart_parts(scene: Scene) -> tuple[str, ...]:
-    """The sets of runs that travel with the scene's chart: a pad question's pad (its
-    ``pad`` part), asked or answered."""
-    return _shown(scene).parts
-
-
 def _shown(scene: Scene):
     """The scene as this page draws it (``cache.scene_shown``: once a process for every
     follower)."""
