@@ -275,19 +275,41 @@ def sweep_paths(s: SweepSettings) -> str:
     return compute.compute(sweep_figures.paths_part, s, sweep_result(s))
 
 
-@st.cache_resource(max_entries=128, show_spinner="Running every start of the grid...")
-def _basin_map(s: MinimaSettings, beta: float) -> BasinMap:
-    return compute.compute(basin_figures.basin_map_at, s, beta)
+#: Basin maps computed in this process, by (settings at β 0, β), most recent last: a set
+#: of maps asks the runner only for those not here (a new chosen β costs one map, not the
+#: whole set again).
+_MAPS: OrderedDict[tuple[MinimaSettings, float], BasinMap] = OrderedDict()
+_MAPS_SIZE = 128
+_MAPS_LOCK = threading.Lock()
+
+
+@st.cache_resource(max_entries=8, show_spinner="Running every start of the grid...")
+def _basin_set(s: MinimaSettings, momenta: tuple[float, ...]) -> tuple[BasinMap, ...]:
+    """The basin maps at ``momenta`` on ``s``'s grid (``s`` at β 0): those this process
+    has, and the others as one job of the visitor, one call of the runner for them all."""
+    with _MAPS_LOCK:
+        known = {b: _MAPS[(s, b)] for b in momenta if (s, b) in _MAPS}
+        for b in known:
+            _MAPS.move_to_end((s, b))
+    missing = tuple(b for b in momenta if b not in known)
+    if missing:
+        known |= compute.compute(basin_figures.basin_maps_at, s, missing)
+        with _MAPS_LOCK:
+            for b in missing:
+                _MAPS[(s, b)] = known[b]
+            while len(_MAPS) > _MAPS_SIZE:
+                _MAPS.popitem(last=False)
+    return tuple(known[b] for b in momenta)
 
 
 def minima_maps(s: MinimaSettings, every: bool = True) -> tuple[np.ndarray, list[BasinMap]]:
     """Basin maps of heavy ball at 0 (plain gradient descent) and the chosen momentum, or,
     with ``every``, at every momentum the right-hand map scrubs through (see
     :func:`~momentum_app.studies.basin_figures.scrub_momenta`). Each map is computed once
-    per setting and β for every visitor (0.3 s apiece at the defaults)."""
+    per setting and β for every visitor, those a page needs at once in one job."""
     momenta = basin_figures.scrub_momenta(s.momentum) if every else np.unique([0.0, s.momentum])
     key = replace(s, momentum=0.0)  # a map is one β's: the chosen momentum is not its key
-    return momenta, [_basin_map(key, float(b)) for b in momenta]
+    return momenta, list(_basin_set(key, tuple(float(b) for b in momenta)))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
