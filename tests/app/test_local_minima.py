@@ -371,3 +371,23 @@ def test_the_maps_a_page_needs_at_once_are_one_job_and_a_new_beta_costs_one_map(
     for beta, got in zip(momenta, maps, strict=True):
         want = basin_map(s.objective, "momentum", s.lr, beta, s.grid, s.steps, s.noise, s.seed)
         assert np.array_equal(got.ended, want.ended) and got.share_global == want.share_global
+
+
+def test_the_success_study_is_not_run_again_for_a_new_beta_of_the_map(monkeypatch):
+    """The study spans every β already (0 to 0.99): the chosen one is not its key."""
+    from momentum_app.studies import basin_figures
+    from momentum_app.ui import cache
+
+    runs, real = [], cache.compute.compute
+
+    def counted(fn, *args):
+        if fn is basin_figures.success_study:
+            runs.append(args[0])
+        return real(fn, *args)
+
+    monkeypatch.setattr(cache.compute, "compute", counted)
+    s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "60", "starts": "17"})
+    first = cache.success(s)
+    again = cache.success(replace(s, momentum=0.42))
+    assert len(runs) == 1 and np.array_equal(first.successes, again.successes)
+    assert np.array_equal(first.successes, basin_figures.success_study(s).successes)
