@@ -27,7 +27,8 @@ refused) and imports the pages (a tiny local-minima page), then opens the page a
 defaults, every cache emptied first: the first visit (SGD's map and the
 chosen β's, the success study) and, in another session, the first visit once the
 pointer has asked for the β set (all 12 maps); wall and CPU seconds of the page's run,
-and of its heavy parts alone afterwards.
+and of its heavy parts alone afterwards. Then, in this process, the β set's maps on a
+gate of two slots that two other visitors keep busy: as one job, and as a job per map.
 """
 
 from __future__ import annotations
@@ -358,6 +359,56 @@ def minima_cold(repeats: int, against: str | None = None) -> dict[str, dict[str,
     return out
 
 
+def minima_busy(repeats: int) -> dict[str, float]:
+    """Median wall seconds for the default local-minima page's β set of maps on a gate of
+    two slots (as the app's, on 2 cores) that two other visitors keep busy with long jobs
+    of their own: the set as one job (now), and as a job per map (before), in turns."""
+    import threading
+
+    from momentum_app.config import links
+    from momentum_app.config.settings import MinimaSettings
+    from momentum_app.studies import basin_figures as bf
+    from momentum_core import engine, jobs, specialised
+    from momentum_core.basins import basin_map
+
+    engine.warm(wait=True)
+    s = links.defaults(MinimaSettings)
+    specialised.kernel_for(s.objective.tape, wait=True)
+    betas = tuple(float(b) for b in bf.scrub_momenta(s.momentum))
+    gate, stop = jobs.Gate(2), threading.Event()
+    other = replace(s, grid=150, lr=s.lr * 1.01)  # the room's own, never the visitor's maps
+
+    def room(owner: str) -> None:
+        while not stop.is_set():
+            with gate.slot(owner):
+                bf.basin_maps_at(other, (0.5,))
+
+    def one_job() -> None:
+        with gate.slot("visitor"):
+            bf.basin_maps_at(s, betas)
+
+    def job_per_map() -> None:
+        for b in betas:
+            with gate.slot("visitor"):
+                basin_map(s.objective, "momentum", s.lr, b, s.grid, s.steps, s.noise, s.seed)
+
+    threads = [threading.Thread(target=room, args=(f"room {i}",), daemon=True) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    times: dict[str, list[float]] = {"one job": [], "a job per map": []}
+    try:
+        for _ in range(repeats):
+            for name, fn in (("one job", one_job), ("a job per map", job_per_map)):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def print_minima(repeats: int, against: str | None) -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     for name, figures in minima_cold(repeats, against).items():
@@ -367,6 +418,9 @@ def print_minima(repeats: int, against: str | None) -> None:
                     "betas": "first visit with its β set"}.get(key, key)  # fmt: skip
             shown = " / ".join(f"{v:.2f}" for v in value)
             print(f"  {what}: {shown} s" + (" (wall / CPU)" if len(value) == 2 else ""))
+    busy = minima_busy(repeats)
+    print(f"β set of maps on a gate two other visitors keep busy (medians of {repeats}): "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in busy.items()))  # fmt: skip
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
