@@ -6,6 +6,7 @@ import contextlib
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -309,6 +310,10 @@ def minima_maps(s: MinimaSettings, every: bool = True) -> tuple[np.ndarray, list
     per setting and β for every visitor, those a page needs at once in one job."""
     momenta = basin_figures.scrub_momenta(s.momentum) if every else np.unique([0.0, s.momentum])
     key = replace(s, momentum=0.0)  # a map is one β's: the chosen momentum is not its key
+    with _MAPS_LOCK:
+        new = any((key, float(b)) not in _MAPS for b in momenta)
+    if new:  # a new setting: its success study on the other core while the maps compute
+        _study_ahead(key)
     return momenta, list(_basin_set(key, tuple(float(b) for b in momenta)))
 
 
@@ -325,9 +330,41 @@ def basin_scrub(
     return pio.to_json({"scrub": spec}, validate=False, pretty=False)  # numpy arrays inside
 
 
+#: Success studies set off ahead (:func:`_study_ahead`), and the settings whose study this
+#: process has computed (most recent last), by settings at β 0.
+_AHEAD: dict[MinimaSettings, Future] = {}
+_STUDIED: OrderedDict[MinimaSettings, None] = OrderedDict()
+_STUDY_LOCK = threading.Lock()
+
+
+def _study_ahead(s: MinimaSettings) -> None:
+    """Set off the success study of ``s`` (at β 0) as another job of this visitor (see
+    :func:`~momentum_app.ui.compute.ahead`), unless it is under way or was computed: on a
+    first visit the maps and the study, each about half a second, then share two cores."""
+    with _STUDY_LOCK:
+        if s in _AHEAD or s in _STUDIED:
+            return
+        if len(_AHEAD) >= 16:  # studies nobody read (their visitors left first): dropped
+            for done in [k for k, f in _AHEAD.items() if f.done()]:
+                del _AHEAD[done]
+        _AHEAD[s] = compute.ahead(basin_figures.success_study, s)
+
+
 @st.cache_data(max_entries=16, show_spinner="Running the random starts...")
 def _success(s: MinimaSettings) -> SuccessStudy:
-    return compute.compute(basin_figures.success_study, s)
+    with _STUDY_LOCK:
+        ahead = _AHEAD.pop(s, None)
+    study = None
+    if ahead is not None and not ahead.cancel():  # started: wait for it, not again
+        with contextlib.suppress(Exception):  # its visitor left (or it failed): here, then
+            study = ahead.result()
+    if study is None:
+        study = compute.compute(basin_figures.success_study, s)
+    with _STUDY_LOCK:
+        _STUDIED[s] = None
+        while len(_STUDIED) > 64:
+            _STUDIED.popitem(last=False)
+    return study
 
 
 def success(s: MinimaSettings) -> SuccessStudy:

@@ -84,3 +84,23 @@ def test_a_visitor_who_leaves_stops_the_local_minima_maps_job(session, monkeypat
         compute.compute(basin_figures.basin_maps_at, s, basin_figures.SCRUB_MOMENTA)
     assert len(chunks) == 3
     assert compute.GATE.running() == {}
+
+
+def test_a_result_set_off_ahead_is_another_job_of_the_visitor(session):
+    seen = []
+
+    def who(x: int) -> int:
+        seen.append(jobs.current().owner)
+        return x + 1
+
+    assert compute.ahead(who, 41).result(timeout=30) == 42 and seen == ["s1"]
+
+
+def test_a_result_set_off_ahead_stops_when_the_visitor_leaves(session, monkeypatch):
+    monkeypatch.setattr(runner_module, "CHECK_WORK", 10_000)
+    monkeypatch.setattr(runner_module, "CHECK_POINTS", 10_000)
+    session["s1"] = False  # gone before its job's first chunk
+    future = compute.ahead(basin_figures.success_study, defaults(MinimaSettings))
+    with pytest.raises(jobs.Cancelled):
+        future.result(timeout=60)
+    assert compute.GATE.running() == {}

@@ -391,3 +391,28 @@ def test_the_success_study_is_not_run_again_for_a_new_beta_of_the_map(monkeypatc
     again = cache.success(replace(s, momentum=0.42))
     assert len(runs) == 1 and np.array_equal(first.successes, again.successes)
     assert np.array_equal(first.successes, basin_figures.success_study(s).successes)
+
+
+def test_a_new_settings_study_runs_beside_its_maps_and_only_once(monkeypatch):
+    """A first visit sets the success study off in a thread of its own while the maps
+    compute (two cores), and the page then takes that study: it is run once."""
+    import threading
+
+    from momentum_app.studies import basin_figures
+    from momentum_app.ui import cache
+
+    threads, real = [], basin_figures.success_study
+
+    def counted(s):
+        threads.append(threading.current_thread().name)
+        return real(s)
+
+    monkeypatch.setattr(basin_figures, "success_study", counted)
+    s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "70", "starts": "13"})
+    cache.minima_maps(s, every=False)
+    study = cache.success(s)
+    assert len(threads) == 1 and threads[0].startswith("ahead")
+    assert np.array_equal(study.successes, real(s).successes)
+    cache.minima_maps(replace(s, momentum=0.5), every=False)  # a new map, the same study
+    cache.success(replace(s, momentum=0.5))
+    assert len(threads) == 1
