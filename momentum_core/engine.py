@@ -110,6 +110,8 @@ def warm(wait: bool = False) -> ModuleType | None:
 def compiled() -> ModuleType | None:
     """The compiled module if it is loaded, else None (and it starts loading); while it
     loads from the disk cache, it is waited for (:data:`LOAD_WAIT` at most)."""
+    if os.environ.get("MOMENTUM_ENGINE", "") == "numpy":  # even once it is loaded
+        return None
     module = warm(wait=os.environ.get("MOMENTUM_ENGINE", "") == "compiled")
     thread = _loaded.get("thread")
     if module is None and thread is not None and _on_disk():

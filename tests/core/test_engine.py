@@ -49,6 +49,15 @@ def test_the_wait_for_the_disk_cache_is_bounded(loading, monkeypatch):
     assert engine.compiled() is None  # it gave up waiting: numpy answers
 
 
+def test_numpy_answers_when_asked_for_even_once_the_compiled_loop_is_loaded(loading, monkeypatch):
+    """MOMENTUM_ENGINE=numpy set after the loop loaded (the benchmarks and tests time and
+    compare numpy's loop that way) is obeyed, not overridden by the wait for the disk."""
+    module = loading(0.0, on_disk=True)
+    assert engine.compiled() is module
+    monkeypatch.setenv("MOMENTUM_ENGINE", "numpy")
+    assert engine.compiled() is None and engine.for_loop(False) is None
+
+
 def test_the_cache_check_names_the_loaded_functions(tmp_path):
     source = tmp_path / "kernels.py"
     source.write_text("")
