@@ -393,26 +393,31 @@ def test_the_success_study_is_not_run_again_for_a_new_beta_of_the_map(monkeypatc
     assert np.array_equal(first.successes, basin_figures.success_study(s).successes)
 
 
-def test_a_new_settings_study_runs_beside_its_maps_and_only_once(monkeypatch):
-    """A first visit sets the success study off in a thread of its own while the maps
-    compute (two cores), and the page then takes that study: it is run once."""
-    import threading
+def test_a_new_settings_study_is_set_off_beside_its_maps_and_run_once(monkeypatch):
+    """A first visit sets the success study off as another job (compute.ahead) before its
+    maps compute, and the page then takes that study instead of running it again."""
+    from concurrent.futures import Future
 
     from momentum_app.studies import basin_figures
     from momentum_app.ui import cache
 
-    threads, real = [], basin_figures.success_study
+    set_off, real = [], basin_figures.success_study
 
-    def counted(s):
-        threads.append(threading.current_thread().name)
-        return real(s)
+    def ahead(fn, *args):
+        set_off.append(args)
+        done = Future()
+        done.set_result(fn(*args))
+        return done
 
-    monkeypatch.setattr(basin_figures, "success_study", counted)
+    monkeypatch.setattr(cache.compute, "ahead", ahead)
+    runs = []
+    monkeypatch.setattr(basin_figures, "success_study", lambda s: runs.append(s) or real(s))
     s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "70", "starts": "13"})
     cache.minima_maps(s, every=False)
+    assert set_off == [(replace(s, momentum=0.0),)]
     study = cache.success(s)
-    assert len(threads) == 1 and threads[0].startswith("ahead")
+    assert len(runs) == 1  # the one set off, taken
     assert np.array_equal(study.successes, real(s).successes)
     cache.minima_maps(replace(s, momentum=0.5), every=False)  # a new map, the same study
     cache.success(replace(s, momentum=0.5))
-    assert len(threads) == 1
+    assert len(set_off) == 1 and len(runs) == 1
