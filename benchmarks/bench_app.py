@@ -18,11 +18,23 @@ Prints, for the default settings (Rosenbrock, SGD vs momentum, 1000 steps), medi
   * the time from opening /playground in a fresh headless Chromium to the race drawn,
     against a bare Streamlit page with one small st.plotly_chart on the same server, in
     the same run (target: <= 1.25x).
+
+``--minima`` prints only the local-minima page, cold (target: with its β set <= 1 s): in
+fresh processes (``--minima-against PATH``: alternately this tree's and another
+checkout's, for before and after in one run), each one first loads the compiled loops
+from their disk caches (timed apart: compiling is not in the figures; a cold cache is
+refused) and imports the pages (a tiny local-minima page), then opens the page at its
+defaults, every cache emptied first: the first visit (SGD's map and the
+chosen β's, the success study) and, in another session, the first visit once the
+pointer has asked for the β set (all 12 maps); wall and CPU seconds of the page's run,
+and of its heavy parts alone afterwards. Then, in this process, the β set's maps on a
+gate of two slots that two other visitors keep busy: as one job, and as a job per map.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -266,11 +278,163 @@ def first_chart_seconds(repeats: int) -> tuple[float, float]:
     return statistics.median(race), statistics.median(plain)
 
 
+#: One cold local-minima visit, run by ``python -c`` in a fresh process of a tree (argv[1]).
+MINIMA_COLD = r"""
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+os.chdir(sys.argv[1])
+t0 = time.perf_counter()
+from momentum_core import engine, specialised
+from momentum_core.engine import in_cache
+from pathlib import Path
+if not in_cache(Path(engine.__file__).with_name("kernels.py"), ("advance", "packed", "train")):
+    raise SystemExit("the compiled loop is not in its disk cache: run the app once first")
+engine.warm(wait=True)
+from momentum_app.config import links
+from momentum_app.config.settings import MinimaSettings
+s = links.defaults(MinimaSettings)
+specialised.kernel_for(s.objective.tape, wait=True)
+loaded = time.perf_counter() - t0
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from momentum_app.ui import cache as app_cache
+
+def visit(query, betas):
+    at = AppTest.from_file("app.py", default_timeout=300)
+    at.run()  # the playground, where a visitor lands first (not timed)
+    at.switch_page("pages/local-minima.py")
+    at.query_params.clear()
+    at.query_params.update(query)
+    if betas:
+        at.session_state["basins"] = {"want": ["betas"], "nonce": 1}
+    st.cache_data.clear()  # cold: nothing of an earlier visit (its study, its maps) kept
+    st.cache_resource.clear()
+    for kept in ("_MAPS", "_STUDIED", "_AHEAD"):  # the app's own stores of maps and studies
+        getattr(app_cache, kept, {}).clear()
+    wall, cpu = time.perf_counter(), time.process_time()
+    at.run()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert not at.exception, at.exception
+    return wall, cpu
+
+visit({"grid": "10", "steps": "20", "starts": "10"}, True)  # imports, not timed
+out = {"loaded": loaded, "first": visit({}, False), "betas": visit({}, True)}
+from momentum_app.studies import basin_figures as bf
+from momentum_core.basins import basin_map, basin_maps
+def timed(fn):
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+set_ = bf.scrub_momenta(s.momentum)
+out["pair alone"] = timed(lambda: basin_maps(s.objective, s.lr, [0.0, s.momentum], s.grid, s.steps))
+out["set alone"] = timed(lambda: basin_maps(s.objective, s.lr, set_, s.grid, s.steps))
+out["set, a batch a map"] = timed(lambda: [basin_map(s.objective, "momentum", s.lr, b, s.grid,
+                                                     s.steps) for b in set_])
+out["study alone"] = timed(lambda: bf.success_study(s))
+print("RESULT " + json.dumps(out))
+"""
+
+
+def minima_cold(repeats: int, against: str | None = None) -> dict[str, dict[str, tuple]]:
+    """Median (wall, CPU) seconds of each figure of :data:`MINIMA_COLD`, per tree, from
+    ``repeats`` fresh processes each (alternating between the trees)."""
+    trees = {"this tree": str(ROOT)} | ({"against": against} if against else {})
+    runs: dict[str, list[dict]] = {name: [] for name in trees}
+    for _ in range(repeats):
+        for name, tree in trees.items():
+            done = subprocess.run([sys.executable, "-c", MINIMA_COLD, tree], capture_output=True,
+                                  text=True, check=False, timeout=900)  # fmt: skip
+            line = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")]
+            if not line:
+                raise SystemExit(f"{name}: {done.stderr.strip().splitlines()[-1:]}")
+            runs[name].append(json.loads(line[0][7:]))
+    out = {}
+    for name, found in runs.items():
+        out[name] = {}
+        for key in found[0]:
+            values = [f[key] for f in found]
+            if isinstance(values[0], list):
+                out[name][key] = tuple(statistics.median(v[i] for v in values) for i in (0, 1))
+            else:
+                out[name][key] = (statistics.median(values),)
+    return out
+
+
+def minima_busy(repeats: int) -> dict[str, float]:
+    """Median wall seconds for the default local-minima page's β set of maps on a gate of
+    two slots (as the app's, on 2 cores) that two other visitors keep busy with long jobs
+    of their own: the set as one job (now), and as a job per map (before), in turns."""
+    import threading
+
+    from momentum_app.config import links
+    from momentum_app.config.settings import MinimaSettings
+    from momentum_app.studies import basin_figures as bf
+    from momentum_core import engine, jobs, specialised
+    from momentum_core.basins import basin_map
+
+    engine.warm(wait=True)
+    s = links.defaults(MinimaSettings)
+    specialised.kernel_for(s.objective.tape, wait=True)
+    betas = tuple(float(b) for b in bf.scrub_momenta(s.momentum))
+    gate, stop = jobs.Gate(2), threading.Event()
+    other = replace(s, grid=150, lr=s.lr * 1.01)  # the room's own, never the visitor's maps
+
+    def room(owner: str) -> None:
+        while not stop.is_set():
+            with gate.slot(owner):
+                bf.basin_maps_at(other, (0.5,))
+
+    def one_job() -> None:
+        with gate.slot("visitor"):
+            bf.basin_maps_at(s, betas)
+
+    def job_per_map() -> None:
+        for b in betas:
+            with gate.slot("visitor"):
+                basin_map(s.objective, "momentum", s.lr, b, s.grid, s.steps, s.noise, s.seed)
+
+    threads = [threading.Thread(target=room, args=(f"room {i}",), daemon=True) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    times: dict[str, list[float]] = {"one job": [], "a job per map": []}
+    try:
+        for _ in range(repeats):
+            for name, fn in (("one job", one_job), ("a job per map", job_per_map)):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def print_minima(repeats: int, against: str | None) -> None:
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    for name, figures in minima_cold(repeats, against).items():
+        print(f"local minima, cold, {name} (medians of {repeats} fresh processes):")
+        for key, value in figures.items():
+            what = {"loaded": "kernels loaded from disk", "first": "first visit's run",
+                    "betas": "first visit with its β set"}.get(key, key)  # fmt: skip
+            shown = " / ".join(f"{v:.2f}" for v in value)
+            print(f"  {what}: {shown} s" + (" (wall / CPU)" if len(value) == 2 else ""))
+    busy = minima_busy(repeats)
+    print(f"β set of maps on a gate two other visitors keep busy (medians of {repeats}): "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in busy.items()))  # fmt: skip
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--minima", action="store_true", help="only the local-minima page")
+    parser.add_argument("--minima-against", metavar="PATH", help="another checkout, alternately")
     args = parser.parse_args()
+    if args.minima or args.minima_against:
+        print_minima(args.repeats, args.minima_against)
+        return
 
     for who, wants in (("reached into the chart", ("pad",)),
                        ("went for the start too", ("pad", "start"))):  # fmt: skip

@@ -13,6 +13,9 @@ objects. Then the model page's own sets, compiled: its defaults (20 seeds x 12 m
 50 epochs, batches of 32) and its heaviest link (50 seeds x 13 momenta x 100 epochs,
 batches of 8: 3,200 steps). All in the same process, one core, medians of the repeats;
 wall-clock and CPU seconds (on a shared machine CPU time is the steadier of the two).
+Last, the model page's path chart at ``/model?lr=0.05&momentum=0.99&act=...``: its 240 x
+240 landscape of the network's loss, by the compiled loss and by numpy's, in turns
+(``--landscape`` for that alone).
 """
 
 from __future__ import annotations
@@ -108,15 +111,41 @@ def page_sets(repeats: int, activations: list[str]) -> None:
         )
 
 
+def path_landscape(repeats: int, activations: list[str]) -> None:
+    """The path chart's 240 x 240 landscape (``landscape_values`` of the plane's
+    objective) at ``/model?lr=0.05&momentum=0.99&act=...``, compiled and numpy in turns
+    (the linear network's plane is a closed form, neither)."""
+    from momentum_app.race.figures import landscape_values
+    from momentum_app.studies.model_view import network_path
+
+    def with_engine(name: str, obj) -> None:
+        os.environ["MOMENTUM_ENGINE"] = name
+        try:
+            landscape_values(obj)
+        finally:
+            os.environ.pop("MOMENTUM_ENGINE", None)
+
+    for act in (a for a in activations if a != "linear"):
+        obj = network_path(0.05, 0.99, 32, 50, act, 0).objective
+        turns = [functools.partial(with_engine, name, obj) for name in ("", "numpy")]
+        fast, slow = median_seconds(turns, repeats)
+        print(f"  path chart's 240 x 240 landscape, {act}: compiled {_secs(fast)}, numpy "
+              f"{_secs(slow)} -> {slow[1] / fast[1]:.1f}x less CPU")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--activation", choices=ACTIVATIONS, action="append")
+    parser.add_argument("--landscape", action="store_true", help="the path chart's landscape only")
     args = parser.parse_args()
 
     start = time.perf_counter()
     assert engine.warm(wait=True) is not None, engine.failure()
     print(f"compiled loop loaded in {time.perf_counter() - start:.1f} s")
+    if args.landscape:
+        path_landscape(args.repeats, args.activation or list(ACTIVATIONS))
+        return
     momenta = family_momenta(0.905)  # 101 momenta, like the app's families
     params = np.repeat(glorot_params(np.arange(SEEDS)), len(momenta), axis=0)
     mus = np.tile(momenta, SEEDS)
@@ -156,6 +185,7 @@ def main() -> None:
             "largest weight)"
         )
     page_sets(args.repeats, activations)
+    path_landscape(args.repeats, activations)
 
 
 if __name__ == "__main__":

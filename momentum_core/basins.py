@@ -97,6 +97,24 @@ def _ended(nearest: Array, diverged_step: Array) -> Array:
     return np.where(diverged_step >= 0, -1, nearest)
 
 
+def _grid(objective: Objective, grid: int) -> tuple[Array, Array, Array]:
+    """``xs``, ``ys`` (the centres of ``grid`` equal cells along each axis of the domain)
+    and the ``(grid**2, 2)`` starts, row-major: y outer, x inner."""
+    grid = _whole("grid", grid, 2, MAX_BASIN_GRID)
+    (x0, x1), (y0, y1) = objective.domain
+    xs = x0 + (np.arange(grid) + 0.5) * (x1 - x0) / grid
+    ys = y0 + (np.arange(grid) + 0.5) * (y1 - y0) / grid
+    return xs, ys, np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
+
+
+def _basin(objective: Objective, xs: Array, ys: Array, ended: Array) -> BasinMap:
+    """The map of the runs that ``ended`` (per start, row-major) where they did."""
+    n_minima = len(objective.minima)
+    counts = np.bincount(np.where(ended < 0, n_minima, ended), minlength=n_minima + 1)
+    share = float(counts[:n_minima][objective.is_global].sum() / len(ended))
+    return BasinMap(xs, ys, ended.reshape(len(ys), len(xs)), counts, share)
+
+
 def basin_map(
     objective: Objective,
     optimizer: str,
@@ -106,6 +124,7 @@ def basin_map(
     num_steps: int,
     noise: float = 0.0,
     seed: int | None = 0,
+    loop: str = "auto",
 ) -> BasinMap:
     """Run one optimizer from every start of a ``grid x grid`` lattice over the domain.
 
@@ -123,6 +142,7 @@ def basin_map(
         num_steps: Steps per run.
         noise: Gradient noise sigma (0: exact gradients).
         seed: Noise seed.
+        loop: :func:`~momentum_core.runner.run_batch`'s (the same numbers either way).
 
     Returns:
         A :class:`BasinMap`.
@@ -137,18 +157,11 @@ def basin_map(
         >>> basin_map(bowl, "momentum", 0.5, 0.5, grid=3, num_steps=200).counts.tolist()
         [9, 0]
     """
-    grid = _whole("grid", grid, 2, MAX_BASIN_GRID)
-    (x0, x1), (y0, y1) = objective.domain
-    xs = x0 + (np.arange(grid) + 0.5) * (x1 - x0) / grid
-    ys = y0 + (np.arange(grid) + 0.5) * (y1 - y0) / grid
-    starts = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)  # row-major: y outer, x inner
+    xs, ys, starts = _grid(objective, grid)
     opt = make_optimizer(optimizer, lr, momentum)
-    result = run_batch(objective, opt, starts, num_steps, noise=noise, seed=seed, summary_only=True)
-    ended = _ended(result.nearest_minimum, result.diverged_step)
-    n_minima = len(objective.minima)
-    counts = np.bincount(np.where(ended < 0, n_minima, ended), minlength=n_minima + 1)
-    share = float(counts[:n_minima][objective.is_global].sum() / len(ended))
-    return BasinMap(xs, ys, ended.reshape(grid, grid), counts, share)
+    result = run_batch(objective, opt, starts, num_steps, noise=noise, seed=seed,
+                       summary_only=True, loop=loop)  # fmt: skip
+    return _basin(objective, xs, ys, _ended(result.nearest_minimum, result.diverged_step))
 
 
 def basin_maps(
@@ -159,14 +172,17 @@ def basin_maps(
     num_steps: int,
     noise: float = 0.0,
     seed: int | None = 0,
-    per_beta: bool = True,
+    loop: str = "auto",
 ) -> dict[float, BasinMap]:
     """Heavy-ball basin maps at many momenta, each equal to :func:`basin_map`'s.
 
     Without noise, every start at every beta is one run of a single batch (per-run
-    momenta), so the runner's step loop is paid once for the whole set. With noise the
-    maps are computed one beta at a time: a joint batch would draw different noise than
-    :func:`basin_map` does for that beta alone, and the maps must be the same numbers.
+    momenta): one call of the runner, whose compiled loop then takes every map's runs in
+    each of its calls, and one job for whoever waits (see :mod:`momentum_core.jobs`). Each
+    run's arithmetic is its own, so each map is the same numbers as :func:`basin_map`
+    gives for its beta alone. With noise the maps are computed one beta at a time: a joint
+    batch would draw different noise than :func:`basin_map` does for that beta alone, and
+    the maps must be the same numbers.
 
     Args:
         objective: The landscape.
@@ -176,8 +192,7 @@ def basin_maps(
         num_steps: Steps per run.
         noise: Gradient noise sigma (0: exact gradients).
         seed: Noise seed.
-        per_beta: One batch per beta (faster today, see the comment below) rather than one
-            batch for all of them; the numbers are the same either way.
+        loop: :func:`~momentum_core.runner.run_batch`'s (the same numbers either way).
 
     Returns:
         ``{beta: BasinMap}`` in the order given (repeated betas once).
@@ -186,31 +201,16 @@ def basin_maps(
         ValueError: As :func:`basin_map`.
     """
     betas = list(dict.fromkeys(float(b) for b in _values("momenta", momenta)))
-    # Measured (Rastrigin A = 1, grid 100, 500 steps, 12 betas, loaded 2-core machine): one
-    # joint batch 39.7 s, one batch per beta 25.2 s; separate batches stop early when their
-    # runs settle, the joint one only when its slowest beta does. So per beta for now.
-    if noise or per_beta:
-        return {
-            b: basin_map(objective, "momentum", lr, b, grid, num_steps, noise, seed) for b in betas
-        }
-    grid = _whole("grid", grid, 2, MAX_BASIN_GRID)
-    (x0, x1), (y0, y1) = objective.domain
-    xs = x0 + (np.arange(grid) + 0.5) * (x1 - x0) / grid
-    ys = y0 + (np.arange(grid) + 0.5) * (y1 - y0) / grid
-    starts = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)  # as basin_map's
+    if noise:
+        return {b: basin_map(objective, "momentum", lr, b, grid, num_steps, noise, seed, loop)
+                for b in betas}  # fmt: skip
+    xs, ys, starts = _grid(objective, grid)
     per_run = np.repeat(np.asarray(betas), len(starts))  # beta outer, start inner
     opt = make_optimizer("momentum", lr, per_run)
-    result = run_batch(
-        objective, opt, np.tile(starts, (len(betas), 1)), num_steps, seed=seed, summary_only=True
-    )
+    result = run_batch(objective, opt, np.tile(starts, (len(betas), 1)), num_steps, seed=seed,
+                       summary_only=True, loop=loop)  # fmt: skip
     ended = _ended(result.nearest_minimum, result.diverged_step).reshape(len(betas), -1)
-    n_minima = len(objective.minima)
-    maps = {}
-    for b, e in zip(betas, ended, strict=True):
-        counts = np.bincount(np.where(e < 0, n_minima, e), minlength=n_minima + 1)
-        share = float(counts[:n_minima][objective.is_global].sum() / len(e))
-        maps[b] = BasinMap(xs, ys, e.reshape(grid, grid), counts, share)
-    return maps
+    return {b: _basin(objective, xs, ys, e) for b, e in zip(betas, ended, strict=True)}
 
 
 def wilson(successes: Array, n: int, z: float = Z95) -> tuple[Array, Array]:

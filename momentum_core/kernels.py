@@ -860,6 +860,23 @@ def train(rule, flags, hyper, schedule, act, params, xs, ys, order, batch, xv, y
         params[start : start + m] = p[:, :m].T
 
 
+@njit(**_JIT)
+def net_losses(act, params, xs, ys, out):
+    """``out[r]``: the mean squared error of the weights ``params[r]`` ``(runs, 71)`` on
+    the examples ``(xs, ys)`` (``xs`` with its column of ones), by :func:`net_loss`, a
+    block of :data:`NET_BLOCK` runs at a time (the model page's landscape: a point of the
+    plane a run)."""
+    runs = len(params)
+    width = min(runs, NET_BLOCK)
+    p, a = np.empty((_P, width)), np.empty((GROUP * _H, width))
+    v, err, loss = np.empty((_I, width)), np.empty((GROUP, width)), np.empty(width)
+    for start in range(0, runs, width):
+        m = min(width, runs - start)
+        p[:, :m] = params[start : start + m].T
+        net_loss(act, p, xs, ys, m, a, v, err, loss)
+        out[start : start + m] = loss[:m]
+
+
 def warm_up() -> None:
     """Compile the loop (or load it from the disk cache): one tiny run, every rule."""
     tape = T.tape_of("x^2 + sin(y)")
@@ -879,3 +896,4 @@ def warm_up() -> None:
           np.zeros((1, _P)), xs, ys, np.zeros((1, 2), dtype=np.int64), 2, xs, ys, 1e6, losses,
           losses.copy(), np.zeros((1, 1)), np.full(1, -1, dtype=np.int64),
           np.empty((0, 1, _P)))  # fmt: skip
+    net_losses(TANH, np.zeros((1, _P)), xs, ys, np.zeros(1))

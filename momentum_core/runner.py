@@ -29,6 +29,10 @@ CHECK_POINTS = 50_000
 #: A run whose coordinates leave [-bound, bound] counts as diverged.
 DEFAULT_BOUND = 1e6
 
+#: Runs whose nearest known minimiser is found at once (the distances to every minimiser
+#: of 4,096 runs: 12 MB of temporaries for Rastrigin's 121).
+NEAREST_CHUNK = 4096
+
 
 @dataclass(frozen=True, eq=False)
 class BatchResult:
@@ -358,9 +362,16 @@ def _result(
     tol_step = np.where((last_out_loss < num_steps) & ~diverged, last_out_loss + 1, -1)
     minima = objective.minima
     if len(minima):
-        dist = np.linalg.norm(final_x[:, None, :] - minima[None, :, :], axis=-1)
-        nearest = np.argmin(dist, axis=1)
-        distance, reached = dist[np.arange(runs), nearest], objective.is_global[nearest]
+        nearest, distance = np.empty(runs, dtype=np.intp), np.empty(runs)
+        # A chunk of runs at a time: 130,000 runs (a basin map's β set) by Rastrigin's 121
+        # minima were 380 MB of temporaries, and a fifth of the set's time.
+        for lo in range(0, runs, NEAREST_CHUNK):
+            part = final_x[lo : lo + NEAREST_CHUNK]
+            dist = np.linalg.norm(part[:, None, :] - minima[None, :, :], axis=-1)
+            near = np.argmin(dist, axis=1)
+            nearest[lo : lo + len(part)] = near
+            distance[lo : lo + len(part)] = dist[np.arange(len(part)), near]
+        reached = objective.is_global[nearest]
     else:  # no known minimiser (a network's loss): nothing to be near
         nearest, distance = np.full(runs, -1), np.full(runs, np.inf)
         reached = np.zeros(runs, dtype=bool)

@@ -265,9 +265,10 @@ def basin_images(obj: Objective, maps: dict[float, BasinMap]) -> dict[float, tup
 # --- heavy results, computed as a visitor's job (see momentum_app.ui.compute) -----------
 
 
-def basin_map_at(s: MinimaSettings, beta: float) -> BasinMap:
-    """The basin map of heavy ball at momentum ``beta`` on ``s``'s grid of starts."""
-    return basin_maps(s.objective, s.lr, [beta], s.grid, s.steps, s.noise, s.seed)[beta]
+def basin_maps_at(s: MinimaSettings, betas: tuple[float, ...]) -> dict[float, BasinMap]:
+    """The basin maps of heavy ball at each momentum of ``betas`` on ``s``'s grid of
+    starts, all in one call of the runner (see :func:`~momentum_core.basins.basin_maps`)."""
+    return basin_maps(s.objective, s.lr, list(betas), s.grid, s.steps, s.noise, s.seed)
 
 
 def success_study(s: MinimaSettings) -> SuccessStudy:

@@ -20,7 +20,6 @@ from momentum_core.model import (
     loss_and_gradient,
     make_dataset,
     mean_squared_error,
-    predict,
     train_batch,
 )
 
@@ -383,10 +382,12 @@ def _plane_objective(
     def loss_only(p: Array) -> Array:
         p = np.asarray(p, dtype=float)
         flat, out = p.reshape(-1, 2), np.empty(int(np.prod(p.shape[:-1])))
-        for i in range(0, len(flat), _CHUNK):  # the forward pass alone: half the work
+        # The forward pass alone (half the work), compiled once the loop is loaded: the
+        # chart's 240 x 240 points took 1.3 s of numpy.
+        for i in range(0, len(flat), _CHUNK):
             with np.errstate(over="ignore", invalid="ignore"):
-                err = predict(centre + flat[i : i + _CHUNK] @ d, x, act) - y
-            out[i : i + _CHUNK] = np.einsum("rn,rn->r", err, err) / len(y)
+                part = mean_squared_error(centre + flat[i : i + _CHUNK] @ d, x, y, act)
+            out[i : i + _CHUNK] = part
         return out.reshape(p.shape[:-1])
 
     value = _linear_plane_loss(model, centre, d) if act == "linear" else loss_only

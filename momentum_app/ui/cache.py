@@ -6,6 +6,7 @@ import contextlib
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -292,19 +293,45 @@ def sweep_paths(s: SweepSettings) -> str:
     return compute.compute(sweep_figures.paths_part, s, sweep_result(s))
 
 
-@st.cache_resource(max_entries=128, show_spinner="Running every start of the grid...")
-def _basin_map(s: MinimaSettings, beta: float) -> BasinMap:
-    return compute.compute(basin_figures.basin_map_at, s, beta)
+#: Basin maps computed in this process, by (settings at β 0, β), most recent last: a set
+#: of maps asks the runner only for those not here (a new chosen β costs one map, not the
+#: whole set again).
+_MAPS: OrderedDict[tuple[MinimaSettings, float], BasinMap] = OrderedDict()
+_MAPS_SIZE = 128
+_MAPS_LOCK = threading.Lock()
+
+
+@st.cache_resource(max_entries=8, show_spinner="Running every start of the grid...")
+def _basin_set(s: MinimaSettings, momenta: tuple[float, ...]) -> tuple[BasinMap, ...]:
+    """The basin maps at ``momenta`` on ``s``'s grid (``s`` at β 0): those this process
+    has, and the others as one job of the visitor, one call of the runner for them all."""
+    with _MAPS_LOCK:
+        known = {b: _MAPS[(s, b)] for b in momenta if (s, b) in _MAPS}
+        for b in known:
+            _MAPS.move_to_end((s, b))
+    missing = tuple(b for b in momenta if b not in known)
+    if missing:
+        known |= compute.compute(basin_figures.basin_maps_at, s, missing)
+        with _MAPS_LOCK:
+            for b in missing:
+                _MAPS[(s, b)] = known[b]
+            while len(_MAPS) > _MAPS_SIZE:
+                _MAPS.popitem(last=False)
+    return tuple(known[b] for b in momenta)
 
 
 def minima_maps(s: MinimaSettings, every: bool = True) -> tuple[np.ndarray, list[BasinMap]]:
     """Basin maps of heavy ball at 0 (plain gradient descent) and the chosen momentum, or,
     with ``every``, at every momentum the right-hand map scrubs through (see
     :func:`~momentum_app.studies.basin_figures.scrub_momenta`). Each map is computed once
-    per setting and β for every visitor (0.3 s apiece at the defaults)."""
+    per setting and β for every visitor, those a page needs at once in one job."""
     momenta = basin_figures.scrub_momenta(s.momentum) if every else np.unique([0.0, s.momentum])
     key = replace(s, momentum=0.0)  # a map is one β's: the chosen momentum is not its key
-    return momenta, [_basin_map(key, float(b)) for b in momenta]
+    with _MAPS_LOCK:
+        new = any((key, float(b)) not in _MAPS for b in momenta)
+    if new:  # a new setting: its success study on the other core while the maps compute
+        _study_ahead(key)
+    return momenta, list(_basin_set(key, tuple(float(b) for b in momenta)))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -320,10 +347,47 @@ def basin_scrub(
     return pio.to_json({"scrub": spec}, validate=False, pretty=False)  # numpy arrays inside
 
 
+#: Success studies set off ahead (:func:`_study_ahead`), and the settings whose study this
+#: process has computed (most recent last), by settings at β 0.
+_AHEAD: dict[MinimaSettings, Future] = {}
+_STUDIED: OrderedDict[MinimaSettings, None] = OrderedDict()
+_STUDY_LOCK = threading.Lock()
+
+
+def _study_ahead(s: MinimaSettings) -> None:
+    """Set off the success study of ``s`` (at β 0) as another job of this visitor (see
+    :func:`~momentum_app.ui.compute.ahead`), unless it is under way or was computed: on a
+    first visit the maps and the study, each about half a second, then share two cores."""
+    with _STUDY_LOCK:
+        if s in _AHEAD or s in _STUDIED:
+            return
+        if len(_AHEAD) >= 16:  # studies nobody read (their visitors left first): dropped
+            for done in [k for k, f in _AHEAD.items() if f.done()]:
+                del _AHEAD[done]
+        _AHEAD[s] = compute.ahead(basin_figures.success_study, s)
+
+
 @st.cache_data(max_entries=16, show_spinner="Running the random starts...")
+def _success(s: MinimaSettings) -> SuccessStudy:
+    with _STUDY_LOCK:
+        ahead = _AHEAD.pop(s, None)
+    study = None
+    if ahead is not None and not ahead.cancel():  # started: wait for it, not again
+        with contextlib.suppress(Exception):  # its visitor left (or it failed): here, then
+            study = ahead.result()
+    if study is None:
+        study = compute.compute(basin_figures.success_study, s)
+    with _STUDY_LOCK:
+        _STUDIED[s] = None
+        while len(_STUDIED) > 64:
+            _STUDIED.popitem(last=False)
+    return study
+
+
 def success(s: MinimaSettings) -> SuccessStudy:
-    """Success rates at half, once and twice the learning rate, momentum 0 to 0.99."""
-    return compute.compute(basin_figures.success_study, s)
+    """Success rates at half, once and twice the learning rate, momentum 0 to 0.99: the
+    same whatever the right-hand map's β, so a new β on its slider reuses them."""
+    return _success(replace(s, momentum=0.0))
 
 
 @st.cache_data(max_entries=16, show_spinner="Simulating the grid of runs...")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from streamlit import runtime
@@ -53,3 +54,23 @@ def compute(fn: Callable[..., T], *args: Any) -> T:
     owner, gone = _asker()
     with GATE.slot(owner, gone):
         return fn(*args)
+
+
+#: Threads for :func:`ahead`: a few, since each waits for a slot of :data:`GATE` anyway.
+_AHEAD = ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 1), thread_name_prefix="ahead")
+
+
+def ahead(fn: Callable[..., T], *args: Any) -> Future:
+    """``fn(*args)`` set off now in a thread of its own, as another job of this thread's
+    visitor (it waits for a slot of :data:`GATE` as any job does, behind the visitors who
+    compute less, and stops if the visitor leaves): a result the page needs after the one
+    it computes now, on another core meanwhile when one is free. Whoever takes the result
+    should first try ``future.cancel()``: a job still queued for a thread is then
+    computed where it is needed instead of waiting behind other visitors' turns."""
+    owner, gone = _asker()
+
+    def job() -> T:
+        with GATE.slot(owner, gone):
+            return fn(*args)
+
+    return _AHEAD.submit(job)

@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from momentum_app.config.links import defaults
-from momentum_app.config.settings import RaceSettings
+from momentum_app.config.settings import MinimaSettings, RaceSettings
 from momentum_app.race import runs
+from momentum_app.studies import basin_figures
 from momentum_app.ui import compute
 from momentum_core import jobs
 from momentum_core import runner as runner_module
@@ -61,3 +62,45 @@ def test_a_visitor_who_leaves_stops_their_computation(session, monkeypatch):
         compute.compute(runs.start_part, s)
     assert len(chunks) == 3  # nothing ran after it left
     assert compute.GATE.running() == {}  # and its slot is free
+
+
+def test_a_visitor_who_leaves_stops_the_local_minima_maps_job(session, monkeypatch):
+    """The page's basin maps at every β are one job: it still stops between two chunks
+    of its runs once the visitor is gone."""
+    monkeypatch.setattr(runner_module, "CHECK_WORK", 10_000)
+    monkeypatch.setattr(runner_module, "CHECK_POINTS", 10_000)
+    s = defaults(MinimaSettings)
+    chunks = []
+
+    def leave_at_the_third_chunk():
+        chunks.append(1)
+        if len(chunks) == 3:
+            session["s1"] = False
+        real_checkpoint()
+
+    real_checkpoint = jobs.checkpoint
+    monkeypatch.setattr(runner_module.jobs, "checkpoint", leave_at_the_third_chunk)
+    with pytest.raises(jobs.Cancelled):
+        compute.compute(basin_figures.basin_maps_at, s, basin_figures.SCRUB_MOMENTA)
+    assert len(chunks) == 3
+    assert compute.GATE.running() == {}
+
+
+def test_a_result_set_off_ahead_is_another_job_of_the_visitor(session):
+    seen = []
+
+    def who(x: int) -> int:
+        seen.append(jobs.current().owner)
+        return x + 1
+
+    assert compute.ahead(who, 41).result(timeout=30) == 42 and seen == ["s1"]
+
+
+def test_a_result_set_off_ahead_stops_when_the_visitor_leaves(session, monkeypatch):
+    monkeypatch.setattr(runner_module, "CHECK_WORK", 10_000)
+    monkeypatch.setattr(runner_module, "CHECK_POINTS", 10_000)
+    session["s1"] = False  # gone before its job's first chunk
+    future = compute.ahead(basin_figures.success_study, defaults(MinimaSettings))
+    with pytest.raises(jobs.Cancelled):
+        future.result(timeout=60)
+    assert compute.GATE.running() == {}

@@ -345,3 +345,79 @@ def test_the_largest_settings_are_lightened_to_the_pages_limits():
     assert not at.exception
     shown = [w.value for w in at.warning]
     assert notes[0] in shown and notes[1] in shown
+
+
+def test_the_maps_a_page_needs_at_once_are_one_job_and_a_new_beta_costs_one_map(monkeypatch):
+    from momentum_app.studies import basin_figures
+    from momentum_app.ui import cache
+
+    cache._basin_set.clear()
+    cache._MAPS.clear()
+    asked, real = [], cache.compute.compute
+
+    def counted(fn, *args):
+        if fn is basin_figures.basin_maps_at:
+            asked.append(args[1])
+        return real(fn, *args)
+
+    monkeypatch.setattr(cache.compute, "compute", counted)
+    s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "100", "momentum": "0.93"})
+    cache.minima_maps(s, every=False)  # a first visit: SGD's map and the chosen β's
+    assert asked == [(0.0, 0.93)]
+    momenta, maps = cache.minima_maps(s, every=True)  # the pointer reached the map
+    assert asked[1] == tuple(float(b) for b in momenta if b not in (0.0, 0.93))
+    cache.minima_maps(replace(s, momentum=0.97), every=True)  # a new chosen β
+    assert asked[2:] == [(0.97,)]
+    for beta, got in zip(momenta, maps, strict=True):
+        want = basin_map(s.objective, "momentum", s.lr, beta, s.grid, s.steps, s.noise, s.seed)
+        assert np.array_equal(got.ended, want.ended) and got.share_global == want.share_global
+
+
+def test_the_success_study_is_not_run_again_for_a_new_beta_of_the_map(monkeypatch):
+    """The study spans every β already (0 to 0.99): the chosen one is not its key."""
+    from momentum_app.studies import basin_figures
+    from momentum_app.ui import cache
+
+    runs, real = [], cache.compute.compute
+
+    def counted(fn, *args):
+        if fn is basin_figures.success_study:
+            runs.append(args[0])
+        return real(fn, *args)
+
+    monkeypatch.setattr(cache.compute, "compute", counted)
+    s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "60", "starts": "17"})
+    first = cache.success(s)
+    again = cache.success(replace(s, momentum=0.42))
+    assert len(runs) == 1 and np.array_equal(first.successes, again.successes)
+    assert np.array_equal(first.successes, basin_figures.success_study(s).successes)
+
+
+def test_a_new_settings_study_is_set_off_beside_its_maps_and_run_once(monkeypatch):
+    """A first visit sets the success study off as another job (compute.ahead) before its
+    maps compute, and the page then takes that study instead of running it again."""
+    from concurrent.futures import Future
+
+    from momentum_app.studies import basin_figures
+    from momentum_app.ui import cache
+
+    set_off, real = [], basin_figures.success_study
+
+    def ahead(fn, *args):
+        set_off.append(args)
+        done = Future()
+        done.set_result(fn(*args))
+        return done
+
+    monkeypatch.setattr(cache.compute, "ahead", ahead)
+    runs = []
+    monkeypatch.setattr(basin_figures, "success_study", lambda s: runs.append(s) or real(s))
+    s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "70", "starts": "13"})
+    cache.minima_maps(s, every=False)
+    assert set_off == [(replace(s, momentum=0.0),)]
+    study = cache.success(s)
+    assert len(runs) == 1  # the one set off, taken
+    assert np.array_equal(study.successes, real(s).successes)
+    cache.minima_maps(replace(s, momentum=0.5), every=False)  # a new map, the same study
+    cache.success(replace(s, momentum=0.5))
+    assert len(set_off) == 1 and len(runs) == 1

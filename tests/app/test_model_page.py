@@ -152,6 +152,25 @@ def test_the_plane_is_the_loss_through_its_centre(path, rng):
     assert path.objective.f_star == lowest - path.tolerance / 100
 
 
+@pytest.mark.parametrize("act", ["tanh", "relu"])
+def test_the_path_charts_landscape_is_the_compiled_loss_numpys_within_1e_12(act, monkeypatch):
+    """The chart's 240 x 240 landscape of the network's loss: computed by the training
+    loop's compiled loss once it is loaded, numpy's until then; the two agree."""
+    from momentum_app.race.figures import landscape_values
+    from momentum_core import engine
+
+    assert engine.warm(wait=True) is not None
+    obj = model_view.network_path(0.05, 0.9, 64, 5, act, 0).objective
+    (x0, x1), (y0, y1) = obj.domain
+    grid = np.stack(np.meshgrid(np.linspace(x0, x1, 240), np.linspace(y0, y1, 240)), -1)
+    compiled = obj.value(grid)
+    monkeypatch.setenv("MOMENTUM_ENGINE", "numpy")  # what answers before the loop is loaded
+    numpy = obj.value(grid)
+    np.testing.assert_allclose(compiled, numpy, rtol=1e-12, atol=0)
+    assert not np.array_equal(compiled, numpy)  # two formulations: the comparison is real
+    assert np.all(np.isfinite(landscape_values(obj)[2]))
+
+
 def test_path_data_has_no_nan_and_names_its_tolerance(path):
     from momentum_app.race import runs
     from momentum_app.race.figures import COLORS

@@ -187,14 +187,42 @@ def test_success_rates_rejects_bad_values(rast, kwargs, message):
         success_rates(rast, **args)
 
 
+#: Landscapes and learning rates of the maps compared: Rastrigin's many minima, and
+#: Himmelblau's four with runs that diverge at the larger momenta.
+MAP_CASES = [("rastrigin", 0.005), ("himmelblau", 0.02)]
+
+
+@pytest.mark.parametrize("loop", ["compiled", "numpy"])
 @pytest.mark.parametrize("noise", [0.0, 0.5], ids=["exact", "noisy"])
-@pytest.mark.parametrize("per_beta", [True, False], ids=["per-beta", "joint"])
-def test_basin_maps_are_basin_map_at_each_momentum(noise, per_beta):
-    obj = get_objective("rastrigin")
+@pytest.mark.parametrize(("name", "lr"), MAP_CASES, ids=[c[0] for c in MAP_CASES])
+def test_basin_maps_are_basin_map_at_each_momentum_bit_for_bit(name, lr, noise, loop):
+    obj = get_objective(name)
     betas = [0.0, 0.5, 0.9, 0.99, 0.5]
-    maps = basin_maps(obj, 0.005, betas, 12, 150, noise, 3, per_beta=per_beta)
+    maps = basin_maps(obj, lr, betas, 12, 150, noise, 3, loop=loop)
     assert list(maps) == [0.0, 0.5, 0.9, 0.99]
     for beta, got in maps.items():
-        want = basin_map(obj, "momentum", 0.005, beta, 12, 150, noise, 3)
+        want = basin_map(obj, "momentum", lr, beta, 12, 150, noise, 3, loop=loop)
         assert np.array_equal(got.ended, want.ended) and np.array_equal(got.counts, want.counts)
         assert got.share_global == want.share_global
+        assert np.array_equal(got.xs, want.xs) and np.array_equal(got.ys, want.ys)
+    if name == "himmelblau" and not noise:  # the comparison covers diverged runs too
+        assert (maps[0.99].ended < 0).any()
+
+
+def test_basin_maps_without_noise_are_one_call_of_the_runner(monkeypatch):
+    """Every map's runs in one batch: one runner call, whose compiled loop then takes all
+    the maps' runs in each of its calls (and the page waits for one job, not one a map)."""
+    from momentum_core import basins
+
+    calls = []
+
+    def counted(objective, optimizer, x0, num_steps, **kwargs):
+        calls.append(len(x0))
+        return run_batch(objective, optimizer, x0, num_steps, **kwargs)
+
+    monkeypatch.setattr(basins, "run_batch", counted)
+    basin_maps(get_objective("himmelblau"), 0.02, [0.0, 0.5, 0.9], 10, 50)
+    assert calls == [3 * 10 * 10]
+    calls.clear()
+    basin_maps(get_objective("himmelblau"), 0.02, [0.0, 0.5, 0.9], 10, 50, noise=0.5)
+    assert calls == [10 * 10] * 3  # with noise, a batch a β: basin_map's noise for each

@@ -76,6 +76,21 @@ def test_the_loss_alone_is_the_loss_of_loss_and_gradient_in_chunks(activation, r
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_the_compiled_loss_alone_is_numpys_within_1e_12(activation, rng):
+    """The model page's landscape: the training loop's compiled loss (its sums, its tanh)
+    against numpy's matrix products, for two chunks of runs (the second a partial block)
+    on 43 examples (four at a time, then the rest), saturating weights included."""
+    data = make_dataset(seed=5, n_train=43, n_val=4)
+    params = rng.normal(0, 0.5, (LOSS_CHUNK + 133, NUM_PARAMS))
+    params[:40] *= 30.0  # tanh at +-1, relu's huge outputs
+    want = mean_squared_error(params, data.x_train, data.y_train, activation, loop="numpy")
+    got = mean_squared_error(params, data.x_train, data.y_train, activation, loop="compiled")
+    assert got.shape == want.shape == (LOSS_CHUNK + 133,)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    assert not np.array_equal(got, want) or activation == "linear"  # two formulations
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_gradient_equals_finite_differences(activation, rng):
     params = rng.normal(0, 0.5, (2, NUM_PARAMS))
     _, grad = loss_and_gradient(params, SMALL.x_train, SMALL.y_train, activation)
