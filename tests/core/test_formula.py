@@ -341,7 +341,7 @@ TYPED_LATEX = [
 def test_a_typed_formula_is_printed_as_typed(formula, latex):
     got = custom_objective(formula).latex
     assert got.startswith("f(x, y) = ")
-    # LaTeX's tokens: spaces between them do not count (but \\pi y is not \\piy).
+    # LaTeX's tokens: spaces between them do not count (but \pi y is not \piy).
     tokens = re.compile(r"\\[A-Za-z]+|\\.|\S")
     assert tokens.findall(got.removeprefix("f(x, y) = ")) == tokens.findall(latex)
 
