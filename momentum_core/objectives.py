@@ -194,7 +194,7 @@ def formula_latex(tree: _Node, number: Callable[[float], str] = shown) -> str:
     reads (:func:`~momentum_core.expression.to_latex`): built-in and typed formulas alike.
 
     >>> formula_latex(parse("x**2 + 10*sin(y)"))
-    'f(x, y) = x^2 + 10\\sin y'
+    'f(x, y) = x^2 + 10\\\\sin y'
     """
     long = len(to_text(tree, number)) > _LONG
     return ("f = " if long else "f(x, y) = ") + to_latex(tree, number)
