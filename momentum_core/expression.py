@@ -21,6 +21,8 @@ MAX_LENGTH = 500
 MAX_DEPTH = 16
 #: Largest absolute value of a constant exponent.
 MAX_EXPONENT = 100
+#: The spacing of floats at 1 (2^-52).
+_EPSILON = 2.0**-52
 
 #: The functions of the grammar with their float versions (for constant parts).
 FUNCTIONS: dict[str, Callable[[float], float]] = {
@@ -250,9 +252,11 @@ def _number(value: float, pos: int) -> _Node:
 def _fold(node: _Node) -> tuple[_Node, float | None]:
     """``node`` with constant powers folded into numbers, and its value if it is constant.
 
-    Every constant part is evaluated in floating point here, so division by zero, overflow
-    and non-real constants are refused at their position, and huge exact powers never
-    reach the symbolic library. Only constant powers are folded: ``2*pi`` stays exact.
+    Every constant part is evaluated in floating point here, so division by zero, overflow,
+    poles and non-real constants are refused at their position; so are the constant
+    factors of a product and the constant terms of a sum that overflow together, whatever
+    their order (``1e200*x*1e200``). Only constant powers are folded: ``2*pi`` stays as
+    written.
     """
     kind, where = node.kind, f"at position {node.pos + 1}"
     if kind == "num":
@@ -292,6 +296,7 @@ def _fold(node: _Node) -> tuple[_Node, float | None]:
             if op == "/" and value == 0:
                 raise ValueError(f"division by zero at position {pos + 1}")
     if not constant:
+        _check_constant_parts(node, values, where)
         return node, None
     if kind == "neg":
         result = -values[0]
@@ -304,6 +309,9 @@ def _fold(node: _Node) -> tuple[_Node, float | None]:
     else:  # call
         arg = values[0]
         name = node.value
+        if name == "tan" and abs(math.cos(arg)) <= 4 * _EPSILON * max(1.0, abs(arg)):
+            # pi/2 + k pi to rounding: the float tan there is finite (1.6e16), the function not
+            raise ValueError(f"tan({arg:g}) {where} is not finite (a pole)")
         try:
             result = FUNCTIONS[name](arg)
         except OverflowError:
@@ -311,6 +319,24 @@ def _fold(node: _Node) -> tuple[_Node, float | None]:
         except ValueError:
             raise ValueError(f"{name}({arg:g}) {where} is not a finite real number") from None
     return _check_constant(node, result, where)
+
+
+def _check_constant_parts(node: _Node, values: list[float | None], where: str) -> None:
+    """Refuses a product whose constant factors, or a sum whose constant terms, overflow
+    together: the function is then infinite (or the evaluation order decides)."""
+    if node.kind == "mul":
+        together = 1.0
+        for op, value in zip(node.value, values, strict=True):
+            if value is not None:
+                together = together * value if op == "*" else together / value
+        if not math.isfinite(together):
+            raise ValueError(f"the product of the constant factors {where} overflows")
+    elif node.kind == "add":
+        try:
+            math.fsum(v if s == "+" else -v for s, v in zip(node.value, values, strict=True)
+                      if v is not None)  # fmt: skip
+        except OverflowError:
+            raise ValueError(f"the sum of the constant terms {where} overflows") from None
 
 
 def _check_constant(node: _Node, value: float, where: str) -> tuple[_Node, float]:

@@ -19,18 +19,19 @@ minus on its left (``-x^2`` is ``-(x^2)``) and its exponent may carry its own si
 (``x^-1``), as in Python. ``log`` is the natural logarithm. Anything else is refused with
 a one-line :class:`ValueError` that says what is wrong and where (positions count from 1).
 
-Limits, each refused before any symbolic work starts:
+Limits, each refused before any work on the function starts:
 
 * :data:`MAX_LENGTH` = 500 characters: a landscape worth plotting fits on two lines, and
   the length bounds the size of the tree, of its derivatives and of the work below.
 * :data:`MAX_DEPTH` = 16 levels of nesting (each parenthesis or function call, each sign
-  and each exponent opens one): plenty for hand-typed formulas, and SymPy, which writes
-  the LaTeX, recurses per level.
+  and each exponent opens one): plenty for hand-typed formulas, and the printers and the
+  tape recurse per level.
 * :data:`MAX_EXPONENT` = 100 for exponents that are constants (``x^1e9``, ``9^9^9``):
-  exact arithmetic on ``9^387420489`` would never finish, and ``x^100`` already spans
-  200 decades on the default domain.
+  ``x^100`` already spans 200 decades on the default domain.
 * Constant parts are evaluated in floating point first: ``1/0``, ``log(0)``,
-  ``sqrt(-1)``, ``(-8)^(1/3)`` and overflowing constants are refused where they occur.
+  ``sqrt(-1)``, ``(-8)^(1/3)``, ``tan(pi/2)`` (a pole, to rounding) and overflowing
+  constants are refused where they occur, and so are a product's constant factors or a
+  sum's constant terms that overflow together (``1e200*x*1e200``).
 * The function must be finite at least at :data:`MIN_FINITE_SHARE` of a
   :data:`GRID` x :data:`GRID` grid over the domain (``log(-1 - x^2)`` is finite nowhere),
   with f and its gradient within +-:data:`MAX_MAGNITUDE` there (``1e300 * x^2`` is
@@ -39,10 +40,10 @@ Limits, each refused before any symbolic work starts:
   ``+-``:data:`MAX_COORDINATE` and every span at least :data:`MIN_SPAN`.
 
 Derivatives are exact: the parse tree is recorded as a tape (:mod:`momentum_core.tape`)
-and differentiated in forward mode, the work linear in the formula's length. SymPy
-(imported only when a formula is built, so ``import momentum_core`` stays fast) only
-writes the LaTeX and refuses what is exactly not real or not finite. The minima, f* and
-the default settings are numerical estimates (``Objective.minima_estimated``).
+and differentiated in forward mode, the work linear in the formula's length. The LaTeX is
+printed from the tree as typed (:func:`~momentum_core.objectives.formula_latex`, the
+built-in functions' printer), terms in their order and numbers as written. The minima, f*
+and the default settings are numerical estimates (``Objective.minima_estimated``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from momentum_core.expression import (  # noqa: F401 (the grammar's names, re-ex
     MAX_LENGTH,
     VARIABLES,
     _fold,
+    _literal,
     _Node,
     parse,
     to_code,
@@ -70,6 +72,7 @@ from momentum_core.objectives import (
     Functions,
     Objective,
     formula_functions,
+    formula_latex,
     newton_step,
     positive_definite,
 )
@@ -96,115 +99,6 @@ DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
 _DESCENT_STEPS = 60
 _POLISH_STEPS = 6
 
-# --- SymPy -----------------------------------------------------------------------------
-
-
-@functools.cache
-def _sympy() -> Any:
-    """SymPy and the two functions we add to it, imported on first use."""
-    import sympy as sp
-
-    class RealSign(sp.Function):
-        """sign(u) for real u: derivative 0 (the kink of abs is a single point)."""
-
-        @classmethod
-        def eval(cls, arg):
-            if arg.is_number:
-                return sp.sign(arg)
-            if arg.is_positive:
-                return sp.S.One
-            if arg.is_negative:
-                return sp.S.NegativeOne
-            return None
-
-        def fdiff(self, argindex=1):
-            return sp.S.Zero
-
-        def _latex(self, printer, exp=None):
-            tex = rf"\operatorname{{sgn}}\left({printer._print(self.args[0])}\right)"
-            return tex if exp is None else rf"{tex}^{{{exp}}}"
-
-    class RealAbs(sp.Function):
-        """|u| for real u, with derivative sign(u): SymPy's Abs differentiates through
-        re() and im(), which numpy cannot use."""
-
-        @classmethod
-        def eval(cls, arg):
-            if arg.is_number:
-                return sp.Abs(arg)
-            if arg.is_nonnegative:
-                return arg
-            if arg.is_nonpositive:
-                return -arg
-            return None
-
-        def fdiff(self, argindex=1):
-            return RealSign(self.args[0])
-
-        def _latex(self, printer, exp=None):
-            tex = rf"\left|{printer._print(self.args[0])}\right|"
-            return tex if exp is None else rf"{tex}^{{{exp}}}"
-
-    x, y = sp.symbols("x y", real=True)
-    functions = {
-        "sin": sp.sin,
-        "cos": sp.cos,
-        "tan": sp.tan,
-        "exp": sp.exp,
-        "log": sp.log,
-        "sqrt": sp.sqrt,
-        "abs": RealAbs,
-        "tanh": sp.tanh,
-        "sinh": sp.sinh,
-        "cosh": sp.cosh,
-        "arctan": sp.atan,
-    }
-    return sp, x, y, functions, RealAbs, RealSign
-
-
-def _to_sympy(node: _Node) -> Any:
-    sp, x, y, functions, *_ = _sympy()
-    kind = node.kind
-    if kind == "num":
-        v = node.value
-        # Whole numbers stay exact (x^2, not x^2.0); others are 53-bit floats, as typed.
-        return sp.Integer(int(v)) if v.is_integer() and abs(v) < 2**53 else sp.Float(v)
-    if kind == "var":
-        return x if node.value == "x" else y
-    if kind == "const":
-        return sp.pi if node.value == "pi" else sp.E
-    args = [_to_sympy(child) for child in node.children]
-    if kind == "neg":
-        return -args[0]
-    if kind == "add":
-        return sp.Add(*(a if s == "+" else -a for s, a in zip(node.value, args, strict=True)))
-    if kind == "mul":
-        return sp.Mul(*(a if op == "*" else 1 / a for op, a in zip(node.value, args, strict=True)))
-    if kind == "pow":
-        return sp.Pow(*args)
-    return functions[node.value](args[0])
-
-
-def _tame(expr: Any) -> Any:
-    """``expr`` with exact numbers too large for float64 arithmetic replaced by floats.
-
-    SymPy multiplies integer factors exactly (``99999*x*99999``); numpy cannot take an
-    integer beyond 64 bits, so such numbers become floats, or a refusal if they overflow.
-    """
-    sp = _sympy()[0]
-    swap = {}
-    for number in expr.atoms(sp.Rational):
-        p, q = int(number.p), int(number.q)
-        if max(abs(p), q) > 2**53:
-            try:
-                swap[number] = sp.Float(p / q)
-            except OverflowError:
-                raise ValueError("a constant of f overflows") from None
-    for number in expr.atoms(sp.Float):
-        if not math.isfinite(float(number)):
-            raise ValueError("a constant of f overflows")
-    return expr.xreplace(swap) if swap else expr
-
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -219,23 +113,10 @@ class _Compiled:
 def _compile(formula: str) -> _Compiled:
     typed = parse(formula)
     code = to_code(typed)  # as typed: 2^0.5 stays 2 ** 0.5
-    tree, _ = _fold(typed)
-    sp, _, _, _, real_abs, real_sign = _sympy()
-    # SymPy only reads f (for its LaTeX, and to refuse what is exactly not real or not
-    # finite, such as tan(pi/2)); the derivatives come from the tape, in time linear in
-    # the formula's length, where symbolic ones grew without bound (#24).
-    try:
-        f = _tame(_to_sympy(tree).replace(sp.Abs, real_abs).replace(sp.sign, real_sign))
-        if f.has(sp.I):
-            raise ValueError("f is not real on the domain")
-        if f.has(sp.zoo, sp.oo, sp.nan):
-            raise ValueError("f is not finite on the domain")
-        latex = "f(x, y) = " + sp.latex(f)
-    except RecursionError:
-        raise ValueError("formula is too complex to read") from None
-    except (ArithmeticError, TypeError) as err:
-        # SymPy is large; whatever it cannot handle is refused like any other bad formula.
-        raise ValueError(f"formula cannot be read: {type(err).__name__}") from None
+    tree, _ = _fold(typed)  # refuses constants that are not finite real numbers
+    # The LaTeX is printed from the tree as typed, terms in their order and numbers as
+    # written (0.123456789, not 0.123457), by the printer of the built-in formulas.
+    latex = formula_latex(typed, _literal)
     return _Compiled(latex, code, formula_functions(code, tree))
 
 

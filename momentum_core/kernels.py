@@ -665,11 +665,52 @@ def net_gradient(act, p, xs, ys, batch, m, a, v, s, err, g, loss):
     (indices into ``xs``, ``ys``) and its gradient ``g`` ``(71, block)``; the activation a
     constant in each call below (as in :func:`net_loss`)."""
     if act == TANH:
-        net_gradient_of(TANH, p, xs, ys, batch, m, a, v, s, err, g, loss)
+        net_gradient_of(TANH, p, xs, ys, batch, m, a, v, s, err, g, loss, loss)
     elif act == RELU:
-        net_gradient_of(RELU, p, xs, ys, batch, m, a, v, s, err, g, loss)
+        net_gradient_of(RELU, p, xs, ys, batch, m, a, v, s, err, g, loss, loss)
     else:
-        net_gradient_of(LINEAR, p, xs, ys, batch, m, a, v, s, err, g, loss)
+        net_gradient_of(LINEAR, p, xs, ys, batch, m, a, v, s, err, g, loss, loss)
+
+
+@njit(**_NET)
+def net_epoch_start(act, p, xs, ys, examples, batch, m, a, v, s, err, g, first, out):
+    """At the weights an epoch starts from: the gradient ``g`` and the loss ``first`` of its
+    first batch ``examples[:batch]`` (as :func:`net_gradient`), and ``out``, the mean
+    squared error over all of ``examples``, the first batch's forward pass serving both
+    (its examples then the rest, four at a time: the sum in the epoch's order). The
+    activation a constant in each call below (as in :func:`net_loss`)."""
+    if act == TANH:
+        net_epoch_start_of(TANH, p, xs, ys, examples, batch, m, a, v, s, err, g, first, out)
+    elif act == RELU:
+        net_epoch_start_of(RELU, p, xs, ys, examples, batch, m, a, v, s, err, g, first, out)
+    else:
+        net_epoch_start_of(LINEAR, p, xs, ys, examples, batch, m, a, v, s, err, g, first, out)
+
+
+@njit(**_NET_PIECE)
+def net_epoch_start_of(act, p, xs, ys, examples, batch, m, a, v, s, err, g, first, out):
+    """:func:`net_epoch_start` for one activation."""
+    n = len(examples)
+    net_gradient_of(act, p, xs, ys, examples[:batch], m, a, v, s, err, g, first, out)
+    lo = min(batch, n)
+    grouped = lo if act == LINEAR else lo + (n - lo) - (n - lo) % GROUP
+    if act == LINEAR:
+        net_folded(p, m, v)
+    for k in range(lo, grouped, GROUP):
+        net_outputs(act, p, inputs_of(xs, examples[k]), inputs_of(xs, examples[k + 1]),
+                    inputs_of(xs, examples[k + 2]), inputs_of(xs, examples[k + 3]), m, a,
+                    err)  # fmt: skip
+        for e in range(GROUP):
+            y = ys[examples[k + e]]
+            for r in range(m):
+                d = (err[e, r] + p[_B2, r]) - y
+                out[r] += d * d
+    for k in range(grouped, n):
+        net_errors(act, p, xs[examples[k]], ys[examples[k]], m, a, v, err[0])
+        for r in range(m):
+            out[r] += err[0, r] * err[0, r]
+    for r in range(m):
+        out[r] = out[r] / n
 
 
 @njit(**_NET_PIECE)
@@ -716,7 +757,7 @@ def net_back(act, p, x0, x1, x2, x3, m, a, err, g):
 
 
 @njit(**_NET_PIECE)
-def net_gradient_of(act, p, xs, ys, batch, m, a, v, s, err, g, loss):
+def net_gradient_of(act, p, xs, ys, batch, m, a, v, s, err, g, loss, total):
     """:func:`net_gradient` for one activation, back-propagated four examples at a time
     (:func:`net_outputs`, :func:`net_back`), the rest one at a time: ``dL/d out = 2 err /
     n``; ``dL/dz = dL/d out w2``, times ``1 - a^2`` (tanh) or ``[z > 0]`` (relu). The
@@ -762,6 +803,7 @@ def net_gradient_of(act, p, xs, ys, batch, m, a, v, s, err, g, loss):
                 for i in range(_I):
                     g[_H * i + h, r] += x[i] * dz
     for r in range(m):
+        total[r] = loss[r]  # the sum, to which net_epoch_start adds the other examples
         loss[r] = loss[r] / n
     if act == LINEAR:
         for h in range(_H):
@@ -777,16 +819,25 @@ def net_gradient_of(act, p, xs, ys, batch, m, a, v, s, err, g, loss):
 @njit(**_PIECE)
 def net_steps(rule, flags, t, m, p, g, state, hs, new, bound):
     """``new = p + step`` for every coordinate of the block's runs, by their rule (:func:`step`,
-    hyperparameters ``hs[:4]``); ``hs[4, r]`` becomes 0 where run ``r`` left the bound."""
+    hyperparameters ``hs[:4]``); ``hs[4, r]`` becomes 0 where run ``r`` left the bound.
+
+    Each coordinate's runs are rows (views) and the bound is checked in a pass of its own:
+    with every array indexed in one loop, and ``hs[4]`` read and written in it, the
+    compiler could not rule out that the arrays overlap and left the loop scalar (2.6x
+    slower; the same arithmetic either way)."""
+    damped, nesterov = flags[0], flags[1]
+    h0, h1, h2, h3 = hs[0], hs[1], hs[2], hs[3]
     for q in range(_P):
+        gq, pq, nq, s0, s1 = g[q], p[q], new[q], state[0, q], state[1, q]
         for r in range(m):
-            d, state[0, q, r], state[1, q, r] = step(
-                rule, flags[0], flags[1], hs[0, r], hs[1, r], hs[2, r], hs[3, r], t, g[q, r],
-                state[0, q, r], state[1, q, r],
-            )  # fmt: skip
-            w = p[q, r] + d
-            new[q, r] = w
-            hs[4, r] = hs[4, r] if abs(w) <= bound else 0.0
+            d, s0[r], s1[r] = step(rule, damped, nesterov, h0[r], h1[r], h2[r], h3[r], t, gq[r],
+                                   s0[r], s1[r])  # fmt: skip
+            nq[r] = pq[r] + d
+    inside = hs[4]
+    for q in range(_P):
+        nq = new[q]
+        for r in range(m):
+            inside[r] = inside[r] if abs(nq[r]) <= bound else 0.0
 
 
 @njit(**_PIECE)
@@ -833,7 +884,7 @@ def train(rule, flags, hyper, schedule, act, params, xs, ys, order, batch, xv, y
     state, hs = np.empty((2, _P, width)), np.empty((5, width))
     a = np.empty((GROUP * _H, width))
     v, s = np.empty((_I, width)), np.empty((_I, width))
-    err, loss = np.empty((GROUP, width)), np.empty(width)
+    err, loss, first = np.empty((GROUP, width)), np.empty(width), np.empty(width)
     record = out_params.shape[0] > 0
     for start in range(0, runs, width):
         m = min(width, runs - start)
@@ -845,15 +896,22 @@ def train(rule, flags, hyper, schedule, act, params, xs, ys, order, batch, xv, y
         for e in range(epochs + 1):
             if e > 0:
                 for lo in range(0, n, batch):
-                    net_gradient(act, p, xs, ys, order[e - 1, lo : lo + batch], m, a, v, s,
-                                 err, g, loss)  # fmt: skip
-                    batch_loss[t, start : start + m] = loss[:m]
+                    if lo == 0:  # its gradient came with the training loss, below
+                        batch_loss[t, start : start + m] = first[:m]
+                    else:
+                        net_gradient(act, p, xs, ys, order[e - 1, lo : lo + batch], m, a, v,
+                                     s, err, g, loss)  # fmt: skip
+                        batch_loss[t, start : start + m] = loss[:m]
                     t += 1
                     net_update(rule, flags, hyper, schedule, t, start, m, p, g, state, hs,
                                new, bound, diverged)  # fmt: skip
                     if record:
                         out_params[t, start : start + m] = p[:, :m].T
-            net_loss(act, p, xs, ys, m, a, v, err, loss)
+            if e < epochs:  # the next epoch's first batch is among the examples
+                net_epoch_start(act, p, xs, ys, order[e], batch, m, a, v, s, err, g, first,
+                                loss)  # fmt: skip
+            else:
+                net_loss(act, p, xs, ys, m, a, v, err, loss)
             train_loss[e, start : start + m] = loss[:m]
             net_loss(act, p, xv, yv, m, a, v, err, loss)
             val_loss[e, start : start + m] = loss[:m]

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from momentum_core.expression import _Node, parse, to_latex, to_text
+from momentum_core.expression import _Node, parse, shown, to_latex, to_text
 from momentum_core.tape import Tape, evaluate, record, tape_of
 from momentum_core.tape import hessian as second_derivatives
 
@@ -188,6 +188,18 @@ def _quiet(fn: Callable[[Array], Array]) -> Callable[[Array], Array]:
 _LONG = 80
 
 
+def formula_latex(tree: _Node, number: Callable[[float], str] = shown) -> str:
+    """A formula's LaTeX line, ``f(x, y) = ...`` (``f = ...`` for a long one, which saves
+    the "(x, y)" to fit a laptop's column unscrolled), printed from its parse tree as it
+    reads (:func:`~momentum_core.expression.to_latex`): built-in and typed formulas alike.
+
+    >>> formula_latex(parse("x**2 + 10*sin(y)"))
+    'f(x, y) = x^2 + 10\\\\sin y'
+    """
+    long = len(to_text(tree, number)) > _LONG
+    return ("f = " if long else "f(x, y) = ") + to_latex(tree, number)
+
+
 def _declared(code: str, note: tuple[str, str] | None = None) -> tuple[dict, Functions]:
     """A built-in function's fields that come from its one expression ``code``: the code,
     its formula as text and in LaTeX (:func:`~momentum_core.expression.to_text`,
@@ -199,9 +211,7 @@ def _declared(code: str, note: tuple[str, str] | None = None) -> tuple[dict, Fun
     """
     tree = parse(code)
     fn = formula_functions(code, tree)
-    formula = to_text(tree)
-    # A long one (Goldstein-Price) saves the "(x, y)" to fit a laptop's column unscrolled.
-    latex = ("f = " if len(formula) > _LONG else "f(x, y) = ") + to_latex(tree)
+    formula, latex = to_text(tree), formula_latex(tree)
     if note is not None:
         formula, latex = f"{formula}; {note[0]}", rf"{latex},\quad {note[1]}"
     return {"code": code, "formula": formula, "latex": latex, **fn._asdict()}, fn

@@ -30,8 +30,8 @@ SECONDS = 1.0
 
 
 @pytest.fixture(scope="module", autouse=True)
-def sympy_imported():
-    """Import SymPy once, so that no timed call below pays for it."""
+def built_once():
+    """Build one formula first, so that no timed call below pays for the first use."""
     custom_objective("x^2 + y^2")
 
 
@@ -312,9 +312,45 @@ def test_formulas_near_the_float_limit_are_refused_in_one_line(formula):
     assert "\n" not in str(err.value)
 
 
-def test_importing_the_core_does_not_import_sympy():
-    code = "import sys, momentum_core, momentum_core.cli; sys.exit('sympy' in sys.modules)"
+def test_sympy_is_not_imported_even_to_build_a_formula():
+    code = (
+        "import sys, momentum_core, momentum_core.cli; from momentum_core import formula; "
+        "formula.custom_objective('x^2 + 10*sin(y)'); sys.exit('sympy' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# (typed, LaTeX): printed as typed by the built-in functions' printer, where SymPy's
+# reordered terms (y - x^2 became -x^2 + y), folded powers (2^0.5 became 1.4142135623731)
+# and rounded numbers.
+TYPED_LATEX = [
+    ("(1-x)^2 + 100*(y-x^2)^2", r"(1 - x)^2 + 100\,(y - x^2)^2"),
+    ("log(1 + x^2) - e^y", r"\log(1 + x^2) - e^y"),
+    ("0.123456789*x^2 + 1e-7*y", r"0.123456789x^2 + 10^{-7}y"),
+    ("2^0.5*x + pi*y", r"2^{0.5}x + \pi y"),
+    ("x^-1 + y^2", "x^{-1} + y^2"),
+    ("x*y/(1 + x^2)", r"\frac{xy}{1 + x^2}"),
+    ("-(x+y)^2 + abs(x - 1)", r"-(x + y)^2 + \left|x - 1\right|"),
+    ("tanh(2*x - y) * sqrt(x^2 + 1)", r"\tanh(2x - y)\sqrt{x^2 + 1}"),
+    ("exp(-(x^2 + y^2)/2) * cos(2*pi*x)", r"e^{-(x^2 + y^2)/2}\cos 2\pi x"),
+    ("x^2 - 3*x*y + 2*y^2 + 1.5", "x^2 - 3xy + 2y^2 + 1.5"),
+]
+
+
+@pytest.mark.parametrize(("formula", "latex"), TYPED_LATEX, ids=[t[0] for t in TYPED_LATEX])
+def test_a_typed_formula_is_printed_as_typed(formula, latex):
+    got = custom_objective(formula).latex
+    assert got.startswith("f(x, y) = ")
+    # LaTeX's tokens: spaces between them do not count (but \pi y is not \piy).
+    tokens = re.compile(r"\\[A-Za-z]+|\\.|\S")
+    assert tokens.findall(got.removeprefix("f(x, y) = ")) == tokens.findall(latex)
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "himmelblau", "booth", "six-hump-camel"])
+def test_a_built_in_typed_in_prints_as_the_built_in(name):
+    """One printer: a built-in's expression typed in shows the built-in's LaTeX."""
+    builtin = get_objective(name)
+    assert custom_objective(builtin.code, builtin.domain).latex == builtin.latex
 
 
 # --- refusals --------------------------------------------------------------------------
@@ -354,7 +390,10 @@ HOSTILE = [
     ("overflowing product", "1e200*1e200*x", "overflows"),
     ("overflowing integers", "*".join(["99999999999999"] * 30) + "*x", "overflows"),
     ("huge literal", "1e400*x", "number '1e400' at position 1 is too large"),
-    ("pole everywhere", "tan(pi/2) + x", "f is not finite on the domain"),
+    ("pole everywhere", "tan(pi/2) + x", "tan(1.5708) at position 1 is not finite (a pole)"),
+    ("pole further out", "x*tan(-7*pi/2)", "tan(-10.9956) at position 3 is not finite"),
+    ("constant factors apart", "1e200*x*1e200", "product of the constant factors at position"),
+    ("constant terms apart", "1e308 + x + 1e308", "sum of the constant terms at position 1"),
     ("nan everywhere", "log(-1 - x^2)", "f is not finite on the domain"),
     ("nan on most of the domain", "sqrt(-x - 3)", "f is not finite on the domain"),
     ("empty", "", "formula is empty"),
