@@ -4,16 +4,18 @@ The general compiled loop (:mod:`momentum_core.kernels`) reads a landscape's tap
 operation at a time. For a landscape that many visitors use, this module writes the tape
 out as straight-line code, one line per operation with the same arithmetic, into a small
 module of its own under :func:`cache_dir`, beside a copy of :func:`advance` (the loop,
-one run at a time, the landscape inlined); numba compiles it once (a few seconds, in a
-background thread) and keeps the machine code on disk. Until it is loaded the general
-loop answers; both give the same bits (the tests hold them to each other).
+one run at a time, the landscape inlined) and of :func:`sweep_pairs` (a sweep's case,
+two runs at a time); numba compiles it once (in a child process) and keeps the machine
+code on disk. Until it is loaded the general loop answers; all give the same bits (the
+tests hold them to each other).
 
 A module is named by a hash of the tape's operations and constant exponents (not its
 other constants: Rosenbrock with any a and b shares one) and of this file and
 :mod:`momentum_core.kernels`, so an edit of either writes new modules. Only the built-in
 landscapes are specialised: a typed formula would cost every visitor who types one a
-compile. Compiling takes 7-30 s of a core per
-landscape, in a child process (see :mod:`momentum_core.engine`), one landscape at a time,
+compile. Compiling takes 24-66 s of a core per
+landscape (Rosenbrock, Goldstein-Price; 5-17 s without :func:`sweep_pairs`), in a child
+process (see :mod:`momentum_core.engine`), one landscape at a time,
 the first time it is used on a machine; ``MOMENTUM_SPECIALISE=0`` turns it off.
 """
 
