@@ -289,6 +289,32 @@ def test_straight_line_loops_equal_the_tape_and_numpy(straight_lines, function, 
     assert_same(want, summary, paths=False)
 
 
+@pytest.mark.parametrize("shared", [False, True], ids=["own-rates", "shared-rates"])
+@pytest.mark.parametrize("runs", [1, 8, 9], ids=["one", "even", "odd"])
+@pytest.mark.parametrize("function", SPECIALISED)
+def test_a_sweeps_runs_two_at_a_time_equal_numpy(straight_lines, monkeypatch, function, runs,
+                                                 shared):  # fmt: skip
+    """The sweep page's case (heavy ball, exact gradients, summary mode, no gradient
+    tolerance) takes the straight-line loop's pairs of runs: an odd run alone, runs that
+    diverge beside runs that go on, and blocks of steps after a run diverged."""
+    assert straight_lines[function] is not None
+    objective = get_objective(function)
+    if shared:  # one rate and momentum for all, the runs from starts around the default
+        optimizer = make_optimizer("momentum", objective.lr_range[1] * 3, 0.9)
+        x0 = np.asarray(objective.x0) * np.linspace(0.5, 2.0, runs)[:, None]
+    else:
+        optimizer = make_optimizer("momentum", spread(objective, runs),
+                                   np.linspace(0.0, 0.99, runs))  # fmt: skip
+        x0 = objective.x0
+    monkeypatch.setattr(runner_module, "CHECK_WORK", 40 * runs)  # blocks of 40 steps
+    want = run_batch(objective, optimizer, x0, 300, loop="numpy", summary_only=True)
+    got = run_batch(objective, optimizer, x0, 300, loop="compiled", summary_only=True)
+    assert_same(want, got, paths=False)
+    if (function, runs, shared) == ("booth", 9, False):  # the spread reaches every fate
+        assert (got.diverged_step >= 0).any() and (got.tol_step >= 0).any()
+        assert (got.diverged_step < 0).sum() > (got.tol_step >= 0).sum()  # and crawls
+
+
 def test_a_landscapes_parameters_share_its_straight_line_loop(straight_lines):
     specialised = pytest.importorskip("momentum_core.specialised")
     bent = get_objective("rosenbrock", a=2.0, b=30.0)
