@@ -487,7 +487,7 @@ def _check_chart_question(scene: Scene, keys: set[str], where: str) -> None:
                          f"({', '.join(sorted(keys))})")  # fmt: skip
     if q.kind == "point":
         return
-    run = next(r for r in scene.runs if r.key == q.run)
+    run = asked_run(scene)
     if run.optimizer not in MOMENTUM_OPTIMIZERS:
         having = ", ".join(MOMENTUM_OPTIMIZERS)
         raise ValueError(f"{where}: a {q.kind} question asks about a momentum run; "
@@ -658,7 +658,7 @@ def asked_runs(scene: Scene) -> Asked | None:
     q = scene.question
     if q is None or q.kind not in ("beta", "pad"):
         return None
-    run = next(r for r in scene.runs if r.key == q.run)
+    run = asked_run(scene)
     s, obj = scene.settings(run), scene.objective
     options = {"noise": s.noise, "seed": s.seed, "loss_tol": TOLERANCE,
                "grad_tol": race_runs.GRAD_TOLERANCE}  # fmt: skip
@@ -684,6 +684,11 @@ def asked_runs(scene: Scene) -> Asked | None:
                  part)  # fmt: skip
 
 
+def asked_run(scene: Scene) -> SceneRun:
+    """The run ``scene``'s question asks about (its ``run`` key)."""
+    return next(r for r in scene.runs if r.key == scene.question.run)
+
+
 def _track(scene: Scene, run: SceneRun) -> int:
     """The racer of ``run`` on the chart, by its index: the scene's runs may share an
     optimizer, and a pad belongs to one racer."""
@@ -695,7 +700,7 @@ def asking_parts(scene: Scene, asked: Asked | None) -> tuple[str, ...]:
     to pick from with no run's outcome (the colours would answer it); else none."""
     if asked is None or asked.kind != "pad":
         return ()
-    run = next(r for r in scene.runs if r.key == scene.question.run)
+    run = asked_run(scene)
     s = scene.settings(run)
     return (race_runs.grid_part(scene.objective, run.optimizer, np.array(asked.alphas),
                                 np.array(asked.betas), s.start, s.steps,
@@ -947,8 +952,7 @@ def stage_view(
     racers = tracks(scene, staged.results, asked.family if asked else None)
     chosen = {}
     if asked is not None:  # its slider or pad marks the asked run's own α and β
-        run = next(r for r in scene.runs if r.key == scene.question.run)
-        chosen = {"lr": scene.lr, "momentum": run.momentum}
+        chosen = {"lr": scene.lr, "momentum": asked_run(scene).momentum}
     data = race_runs.view(staged.objective, staged.start, racers, font_size,
                           tolerance=staged.tolerance, axes=staged.axes, runs=runs,
                           **chosen)  # fmt: skip
