@@ -62,7 +62,8 @@ def compile_elsewhere(code: str, lock: Path, timeout: float = 600.0) -> None:
                    check=False)  # fmt: skip
 
 
-#: The compiled functions that the server loads at start.
+#: The compiled loop's module, and the functions of it that the server loads at start.
+_SOURCE = Path(__file__).with_name("kernels.py")
 _FUNCTIONS = ("advance", "packed", "train", "net_losses")
 #: At most this long, in seconds, a run waits for the compiled loop to load from the disk
 #: cache (about a second on a quiet machine) rather than answer with numpy.
@@ -71,11 +72,10 @@ LOAD_WAIT = 3.0
 
 def _load() -> None:
     try:
-        source = Path(__file__).with_name("kernels.py")
-        if not in_cache(source, _FUNCTIONS):
+        if not _on_disk():
             compile_elsewhere(
                 "from momentum_core import kernels; kernels.warm_up()",
-                source.parent / "__pycache__" / "kernels.compile.lock",
+                _SOURCE.parent / "__pycache__" / "kernels.compile.lock",
             )
         from momentum_core import kernels
 
@@ -123,7 +123,7 @@ def compiled() -> ModuleType | None:
 @functools.cache
 def _on_disk() -> bool:
     """Whether the compiled loop's machine code was in numba's disk cache (checked once)."""
-    return in_cache(Path(__file__).with_name("kernels.py"), _FUNCTIONS)
+    return in_cache(_SOURCE, _FUNCTIONS)
 
 
 def for_loop(forced: bool) -> ModuleType | None:
