@@ -347,27 +347,37 @@ def test_the_largest_settings_are_lightened_to_the_pages_limits():
     assert notes[0] in shown and notes[1] in shown
 
 
+def computed(monkeypatch, fn) -> list[tuple]:
+    """The arguments of every job of ``fn`` the page's cache hands to the gate (each call
+    of ``cache.compute.compute(fn, ...)``), appended as they come."""
+    from momentum_app.ui import cache
+
+    calls, real = [], cache.compute.compute
+
+    def counted(f, *args):
+        if f is fn:
+            calls.append(args)
+        return real(f, *args)
+
+    monkeypatch.setattr(cache.compute, "compute", counted)
+    return calls
+
+
 def test_the_maps_a_page_needs_at_once_are_one_job_and_a_new_beta_costs_one_map(monkeypatch):
     from momentum_app.studies import basin_figures
     from momentum_app.ui import cache
 
     cache._basin_set.clear()
     cache._MAPS.clear()
-    asked, real = [], cache.compute.compute
-
-    def counted(fn, *args):
-        if fn is basin_figures.basin_maps_at:
-            asked.append(args[1])
-        return real(fn, *args)
-
-    monkeypatch.setattr(cache.compute, "compute", counted)
+    calls = computed(monkeypatch, basin_figures.basin_maps_at)
     s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "100", "momentum": "0.93"})
     cache.minima_maps(s, every=False)  # a first visit: SGD's map and the chosen β's
-    assert asked == [(0.0, 0.93)]
     momenta, maps = cache.minima_maps(s, every=True)  # the pointer reached the map
-    assert asked[1] == tuple(float(b) for b in momenta if b not in (0.0, 0.93))
     cache.minima_maps(replace(s, momentum=0.97), every=True)  # a new chosen β
-    assert asked[2:] == [(0.97,)]
+    # the βs of each job, in order: the first visit's two, the rest of the set, the new β
+    assert [betas for _, betas in calls] == [
+        (0.0, 0.93), tuple(float(b) for b in momenta if b not in (0.0, 0.93)), (0.97,),
+    ]  # fmt: skip
     for beta, got in zip(momenta, maps, strict=True):
         want = basin_map(s.objective, "momentum", s.lr, beta, s.grid, s.steps, s.noise, s.seed)
         assert np.array_equal(got.ended, want.ended) and got.share_global == want.share_global
@@ -378,14 +388,7 @@ def test_the_success_study_is_not_run_again_for_a_new_beta_of_the_map(monkeypatc
     from momentum_app.studies import basin_figures
     from momentum_app.ui import cache
 
-    runs, real = [], cache.compute.compute
-
-    def counted(fn, *args):
-        if fn is basin_figures.success_study:
-            runs.append(args[0])
-        return real(fn, *args)
-
-    monkeypatch.setattr(cache.compute, "compute", counted)
+    runs = computed(monkeypatch, basin_figures.success_study)
     s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "60", "starts": "17"})
     first = cache.success(s)
     again = cache.success(replace(s, momentum=0.42))
