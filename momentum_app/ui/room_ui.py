@@ -168,7 +168,10 @@ def claim_presenter() -> None:
     if not (state.presenting() and room):
         return
     key = _key(room)
-    if key and _ask("holds", room, key):
+    held = _ask("holds", room, key) if key else False
+    if held is None:  # the store is out of reach (a line says so): still this room's presenter
+        return
+    if held:
         st.session_state.setdefault(_KEYS, {})[room] = key
         return
     if _ask("now", room) is None:  # no such room, or none shown in it yet: a room of one's own

@@ -100,6 +100,24 @@ def test_an_unreachable_store_warns_and_the_scene_still_shows(monkeypatch):
     assert any("room cannot be reached" in w.value for w in at.warning)
 
 
+def test_a_presenter_stays_the_presenter_when_the_store_is_busy_a_moment(store, monkeypatch):
+    # Under load SQLite may time out ("database is locked"): the key could not be checked,
+    # which is not another browser's room; the next run publishes again.
+    boss, code = presenter("faster")
+
+    def locked(*args):
+        raise room.sqlite3.OperationalError("database is locked")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(type(store), "holds", locked)
+        boss.run()
+    assert any("room cannot be reached" in w.value for w in boss.warning)
+    assert not any("presented from another browser" in w.value for w in boss.warning)
+    assert boss.session_state["presenter"] and boss.query_params.get("follow") != "1"
+    boss.button(key="next_scene").click().run()
+    assert store.now(code).scene == "raise-when-slow"
+
+
 def test_a_followers_poll_rests_only_once_a_run_drew_the_whole_scene(store, monkeypatch):
     # Under load a follower's page kept the new scene's heading over the old scene's body:
     # the version counted as shown when the run began, so no poll ever redrew it.
