@@ -7,6 +7,7 @@
 #   bash scripts/serve-room.sh --workers 2 --port 8501 --address 0.0.0.0  # the room's LAN
 #   bash scripts/serve-room.sh --workers 2 --port 8501 -- --server.maxUploadSize 50
 #   bash scripts/serve-room.sh --workers 2 --address 0.0.0.0 --remote 192.168.1.12:8501 --redis
+#   bash scripts/serve-room.sh --workers 2 --logs /tmp/room-logs   # logs kept after a clean stop
 #
 # Options: --workers N (default: the number of cores), --port P (default 8501), --address A
 # (default 127.0.0.1; 0.0.0.0 for every interface), --remote HOST:PORT (repeatable: a worker
@@ -14,8 +15,10 @@
 # app's folder, default this repository), --store URL (where rooms live: a SQLite file, the
 # default being one in the temporary folder, or redis://HOST:PORT/0), --redis (start Debian's
 # redis-server for the rooms, for workers on several machines), --script FILE (what each
-# worker runs: serve.py, or app.py for followers polling through Streamlit as before), and
-# after `--` options for every `streamlit run`.
+# worker runs: serve.py, or app.py for followers polling through Streamlit as before), --logs
+# DIR (the workers', nginx's and redis's logs there, kept after a clean stop; by default in
+# the temporary folder, kept only when something failed), and after `--` options for every
+# `streamlit run`.
 # Runs in the foreground, polls every worker's /_stcore/health (and restarts one whose
 # process exited), and on Ctrl-C or SIGTERM stops everything it started. Needs nginx
 # (Debian's package; installed with apt-get when missing and run as root). nginx runs
@@ -35,8 +38,9 @@ EXTRA=()
 REMOTES=()
 STORE=${MOMENTUM_ROOM_STORE:-}
 REDIS=""
+LOGS=""
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "serve-room: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
         --script) SCRIPT=${2:?}; shift 2 ;;
         --store) STORE=${2:?}; shift 2 ;;
         --redis) REDIS=1; shift ;;
+        --logs) LOGS=${2:?}; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         --) shift; EXTRA=("$@"); break ;;
         *) usage >&2; die "unknown option $1" ;;
@@ -111,7 +116,7 @@ EOF
 )"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/serve-room.XXXXXX")
-LOGS=$TMP/logs
+LOGS=${LOGS:-$TMP/logs}  # --logs: outside $TMP, so kept
 mkdir -p "$LOGS"
 # nginx's workers run as nobody when nginx starts as root: they must reach their temp dirs.
 chmod 755 "$TMP" "$LOGS"
