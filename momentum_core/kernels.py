@@ -417,16 +417,19 @@ def packed(pos, losses, f_star, floor, diverged, frame, turn, chord, most, scree
 
     Run ``i``'s path is ``((pos[k, i, 0] - frame[0]) frame[1], (pos[k, i, 1] - frame[2])
     frame[3])`` in pixels, its loss curve ``(k frame[5], (log_gap(losses[k, i]) - frame[6])
-    frame[7])``, each as float32 and thinned by :func:`keep_line`. Kept points are
-    quantised with ``screen`` = (x lo, x scale, y lo, y scale, gap lo, gap scale).
+    frame[7])``, each as float32 and thinned by :func:`keep_line`; with ``most`` > 0 (a
+    coarse set) the loss curve keeps the path's points. Kept points are quantised with
+    ``screen`` = (x lo, x scale, y lo, y scale, gap lo, gap scale).
 
     Returns:
         ``(path offsets, path steps, x levels, y levels, loss offsets, loss steps, gap
         levels)``, run after run (offsets: each run's first kept point, and the total).
     """
     n, runs = losses.shape
+    shared = most > 0  # a coarse set: its loss curves keep its paths' points (no logarithm
+    # of every loss, no second thinning)
     path_keep = np.zeros((runs, n), dtype=np.bool_)
-    loss_keep = np.zeros((runs, n), dtype=np.bool_)
+    loss_keep = path_keep if shared else np.zeros((runs, n), dtype=np.bool_)
     path_count = np.zeros(runs, dtype=np.int64)
     loss_count = np.zeros(runs, dtype=np.int64)
     along = np.empty(n, dtype=np.float32)  # the loss curve's x: the same for every run
@@ -444,11 +447,17 @@ def packed(pos, losses, f_star, floor, diverged, frame, turn, chord, most, scree
                 i = start + r
                 x[r, k] = np.float32((pos[k, i, 0] - frame[0]) * frame[1])
                 y[r, k] = np.float32((pos[k, i, 1] - frame[2]) * frame[3])
-                gap[r, k] = np.float32((log_gap(losses[k, i], f_star, floor) - frame[6]) * frame[7])
+                if not shared:
+                    g = (log_gap(losses[k, i], f_star, floor) - frame[6]) * frame[7]
+                    gap[r, k] = np.float32(g)
         for r in range(m):
             i = start + r
             path_count[i] = keep_line(x[r], y[r], turn, chord, most, diverged[i], path_keep[i])
-            loss_count[i] = keep_line(along, gap[r], turn, chord, most, diverged[i], loss_keep[i])
+            if shared:
+                loss_count[i] = path_count[i]
+            else:
+                loss_count[i] = keep_line(along, gap[r], turn, chord, most, diverged[i],
+                                          loss_keep[i])  # fmt: skip
     path_at, loss_at = offsets_of(path_count), offsets_of(loss_count)
     path_steps = np.empty(path_at[runs], dtype=np.int64)
     xs = np.empty(path_at[runs], dtype=np.uint16)

@@ -11,7 +11,8 @@ round trip.
 Thinning keeps a point when the path turns there by more than :data:`TURN_PX` pixels
 (zig-zags, corners), whenever it has covered another :data:`CHORD_PX` pixels, and always at
 the start, the last step and the steps around a divergence; sets seen only while scrubbing
-are thinned coarsely (:data:`COARSE`). Pure functions, no Streamlit.
+are thinned coarsely (:data:`COARSE`), their loss curves keeping their paths' points. Pure
+functions, no Streamlit.
 """
 
 from __future__ import annotations
@@ -232,7 +233,8 @@ def gap_range(obj: Objective, tracks: list[Track]) -> tuple[float, float]:
 
 #: Thinning of the parts seen only while scrubbing them (the pad, the start grid): a
 #: coarser line, and at most :data:`COARSE_POINTS` points a run (a run that wanders over
-#: the whole landscape, as on Rastrigin at a high learning rate, keeps every n-th point).
+#: the whole landscape, as on Rastrigin at a high learning rate, keeps every n-th point);
+#: their loss curves keep their paths' points (no logarithm of every loss to thin them).
 COARSE = {"turn": 4.0, "chord": 24.0}
 COARSE_POINTS = 40
 #: The grid of starts has a run per start and racer (3,362 at defaults): fewer.
@@ -256,13 +258,14 @@ def packed(result: BatchResult, f_star: float, frame: Array, line: tuple, scales
     turn, chord, most = line
     pos, n = result.positions, result.num_steps
     steps = np.arange(n + 1)
-    gaps = log_gaps(result.losses, f_star)
     path_keep = keep_xy((pos[..., 0] - frame[0]) * frame[1], (pos[..., 1] - frame[2]) * frame[3],
                         turn, chord)  # fmt: skip
-    curve_x = np.broadcast_to((steps * frame[5])[:, None], gaps.shape)
-    loss_keep = keep_xy(curve_x, (gaps - frame[6]) * frame[7], turn, chord)
-    if most:
-        path_keep, loss_keep = at_most(path_keep, most), at_most(loss_keep, most)
+    if most:  # a coarse set: its loss curves keep its paths' points
+        path_keep = loss_keep = at_most(path_keep, most)
+    else:
+        gaps = log_gaps(result.losses, f_star)
+        curve_x = np.broadcast_to((steps * frame[5])[:, None], gaps.shape)
+        loss_keep = keep_xy(curve_x, (gaps - frame[6]) * frame[7], turn, chord)
     # A divergence shows where it happened: the last finite point and the step after.
     for i in np.flatnonzero(result.diverged_step > 0):
         k = result.diverged_step[i]
@@ -271,7 +274,8 @@ def packed(result: BatchResult, f_star: float, frame: Array, line: tuple, scales
     (xl, xs), (yl, ys), (gl, gs) = scales.reshape(3, 2)
     path = _kept(path_keep, steps, x=lambda r, c: _levels(pos[r, c, 0], xl, xs),
                  y=lambda r, c: _levels(pos[r, c, 1], yl, ys))  # fmt: skip
-    loss = _kept(loss_keep, steps, gap=lambda r, c: _levels(gaps[r, c], gl, gs))
+    losses = result.losses
+    loss = _kept(loss_keep, steps, gap=lambda r, c: _levels(log_gaps(losses[r, c], f_star), gl, gs))
     return *path, *loss
 
 
