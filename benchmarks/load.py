@@ -318,6 +318,8 @@ class Browser:
         self.final_pages: frozenset | None = None  # ... as of the last finished run
         self.widgets: dict[str, Widget] = {}
         self.on_screen: set[str] = set()  # widget ids drawn by the run in progress
+        # whether the run in progress is a fragment's (it redraws that fragment alone)
+        self.fragment_run = False
         self.cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, run seen)
         self.max_cached_age = 2
         self.runs = 0
@@ -417,7 +419,9 @@ class Browser:
 
         if kind == "new_session":
             self.max_cached_age = msg.new_session.config.max_cached_message_age or 2
-            self.on_screen = set()
+            self.fragment_run = bool(msg.metadata.run.fragment_ids)
+            if not self.fragment_run:
+                self.on_screen = set()
         elif kind == "navigation":
             # st.navigation's message names the page that runs (the browser's current
             # page from then on) and the app's pages by url path.
@@ -460,9 +464,11 @@ class Browser:
             self.on_screen.add(p.id)
 
     def _finished(self) -> None:
-        # Like the browser: forget widgets the run did not draw, and cached messages
-        # not seen for max_cached_age runs.
-        self.widgets = {k: w for k, w in self.widgets.items() if k in self.on_screen}
+        # Like the browser: forget widgets the run did not draw (a fragment's run redraws
+        # the fragment alone: the rest of the page stays), and cached messages not seen
+        # for max_cached_age runs.
+        if not self.fragment_run:
+            self.widgets = {k: w for k, w in self.widgets.items() if k in self.on_screen}
         self.runs += 1
         self.cache = {
             h: (m, seen)
@@ -470,6 +476,8 @@ class Browser:
             if self.runs - seen <= self.max_cached_age
         }
         run = self.current
+        if self.fragment_run:  # a fragment's timer: not the (full) rerun a visitor awaits
+            return
         if run is not None and run.finished is None and not run.gave_up:
             run.finished = time.perf_counter()
             self.done.set()

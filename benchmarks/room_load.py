@@ -67,7 +67,8 @@ class Visitor(Browser):
         # (Streamlit's id of a keyed button is its key), so only the label says which
         # scene's button the page shows
         self.labels: dict[str, str] = {}
-        self.poll: asyncio.Task | None = None
+        self.poll: asyncio.Task | None = None  # the long poll
+        self.timer: asyncio.Task | None = None  # a fragment's auto rerun
         self.fragment = ""
         self.interval = 0.0
         self.follow: tuple[str, dict] | None = None  # the follow component: (id, data)
@@ -77,12 +78,31 @@ class Visitor(Browser):
         self.alerts: list[str] = []  # every st.info, st.warning... text drawn
         self.leaving = False
         self.dropped: list[float] = []  # when the websocket closed under it
+        # (time, what) of the messages that make up runs, for a run that went wrong
+        self.trace: list[tuple[float, str]] = []
 
     def _handle(self, msg) -> None:
         kind = msg.WhichOneof("type")
+        if kind in ("new_session", "script_finished", "page_info_changed", "auto_rerun",
+                    "stop_auto_rerun"):  # fmt: skip
+            what = {
+                "new_session": lambda: f"fragments {list(msg.metadata.run.fragment_ids)}",
+                "script_finished": lambda: str(msg.script_finished),
+                "page_info_changed": lambda: msg.page_info_changed.query_string,
+                "auto_rerun": lambda: msg.auto_rerun.fragment_id[:8],
+                "stop_auto_rerun": lambda: str(list(msg.stop_auto_rerun.fragment_ids)),
+            }
+            self.trace.append((time.perf_counter(), f"{kind} {what[kind]()}"))
         if kind == "auto_rerun":
             self.fragment, self.interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
-            self._start(self._poll)
+            if self.timer is None or self.timer.done():
+                self.timer = asyncio.get_running_loop().create_task(self._poll())
+        elif (kind == "new_session" and not msg.metadata.run.fragment_ids) or (
+            kind == "stop_auto_rerun" and self.fragment in msg.stop_auto_rerun.fragment_ids
+        ):
+            # as the browser does: a full run (or the server) ends the fragment's timer; the
+            # run sends auto_rerun again if the page still has the fragment
+            self._stop_timer()
         super()._handle(msg)
         if kind == "page_info_changed":
             found = re.search(r"(?:^|&)scene=([^&]+)", self.query)
@@ -92,6 +112,11 @@ class Visitor(Browser):
     def _start(self, loop) -> None:
         if self.poll is None:
             self.poll = asyncio.get_running_loop().create_task(loop())
+
+    def _stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
     def _element(self, el) -> None:
         super()._element(el)
@@ -109,6 +134,7 @@ class Visitor(Browser):
 
     async def _send(self, fragment: str = "", trigger: WidgetState | None = None) -> bool:
         """Ask for a rerun as the browser does, without waiting for it (False: closed)."""
+        self.trace.append((time.perf_counter(), f"sent rerun {fragment[:8] or 'full'}"))
         msg = BackMsg()
         rs = msg.rerun_script
         rs.query_string, rs.page_script_hash = self.query, self.page_hash
@@ -171,6 +197,7 @@ class Visitor(Browser):
         if key not in self.buttons:
             run.errors.append(f"no button {key!r} on the page")
             return run
+        self.trace.append((time.perf_counter(), f"pressed {key} ({len(self.widgets)} widgets)"))
         return await self.rerun(run, WidgetState(id=self.buttons[key], trigger_value=True))
 
     async def stay(self, patience: float = 30) -> None:
@@ -183,6 +210,7 @@ class Visitor(Browser):
             if self.leaving:
                 return
             self.dropped.append(time.perf_counter())
+            self._stop_timer()
             if self.poll is not None:
                 self.poll.cancel()
                 self.poll = None
@@ -202,6 +230,7 @@ class Visitor(Browser):
 
     async def close(self) -> None:
         self.leaving = True
+        self._stop_timer()
         if self.poll is not None:
             self.poll.cancel()
         await super().close()
@@ -215,7 +244,8 @@ def start_room(
     port = free_port()
     cmd = ["bash", str(ROOT / "scripts/serve-room.sh"), "--workers", str(workers)]
     cmd += ["--script", script, *extra]
-    cmd += ["--port", str(port)] + (["--redis"] if redis else ["--store", store])
+    cmd += ["--port", str(port), "--logs", str(log.parent / "logs")]
+    cmd += ["--redis"] if redis else ["--store", store]
     out = open(log, "w")  # noqa: SIM115 (written until the room stops)
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
@@ -270,10 +300,19 @@ async def main_async(args: argparse.Namespace, url: str, log: Path) -> dict:
     order = scene_names()[: args.nexts + 1]
     cpu0, runs0 = cpu_seconds(pids) or 0.0, sum(f.runs for f in fans)
     for target in order[1:]:
-        pressed = time.perf_counter()
+        pressed, said = time.perf_counter(), len(boss.alerts)
         run = await boss.press("next_scene", "next")
         errors += [f"presenter: {e}" for e in run.errors + run.exceptions]
+        # the page goes on when the store says no (a warning): the room did not move
+        errors += [f"presenter, pressing Next to {target}: {a}" for a in boss.alerts[said:]]
+        if boss.shown(target, pressed) is None:
+            errors.append(f"presenter's address did not move to {target}: {boss.query}")
+            await asyncio.sleep(2)
+            errors += [f"  {t - pressed:+.3f} s {what}" for t, what in boss.trace
+                       if t >= pressed - 2]  # fmt: skip
         follow += [t - pressed for t in await all_shown(fans, target, pressed, 20, errors)]
+        if not all(f.shown(target, pressed) for f in fans):
+            errors.append(missed(fans, target, pressed, args.store_url, code))
         await asyncio.sleep(args.dwell)  # the presenter talks
     # the workers' CPU for one follower's move to the next scene (the presenter's included)
     moves = (len(order) - 1) * len(fans)
@@ -330,10 +369,32 @@ async def all_shown(
     deadline = since + patience
     while time.perf_counter() < deadline and not all(f.shown(scene, since) for f in fans):
         await asyncio.sleep(0.05)
-    errors += [
-        f"follower {f.number} never showed {scene}" for f in fans if not f.shown(scene, since)
-    ]
+    late = [f.number for f in fans if not f.shown(scene, since)]
+    if late:
+        some = ", ".join(map(str, late[:10])) + ("..." if len(late) > 10 else "")
+        errors.append(f"{len(late)} of {len(fans)} followers never showed {scene} ({some})")
     return [t for f in fans if (t := f.shown(scene, since)) is not None]
+
+
+def missed(fans: list[Visitor], scene: str, since: float, store: str, code: str) -> str:
+    """One line on the followers that never showed ``scene``: the room's version in the
+    store, and each such follower's last scene and the version its page last drew (its
+    long poll waits for a version other than that)."""
+    try:
+        now = rooms.open_store(store).now(code)
+        room = f"the store has {now.scene} v{now.version}" if now else "the store has no scene"
+    except Exception as err:  # the store itself is what is asked about
+        room = f"the store cannot be read ({type(err).__name__}: {err})"
+    late: dict[tuple, int] = {}
+    for f in fans:
+        if not f.shown(scene, since):
+            last = f.scenes[-1][1] if f.scenes else "-"
+            drawn = f.follow[1].get("after") if f.follow else None
+            case = (last, drawn, f.poll is not None or f.timer is not None)
+            late[case] = late.get(case, 0) + 1
+    said = "; ".join(f"{n} on {last} (drew v{drawn}, {'polling' if polling else 'no poll'})"
+                     for (last, drawn, polling), n in sorted(late.items()))  # fmt: skip
+    return f"missed {scene}: {room}; {said}"
 
 
 async def open_question(boss: Visitor, fans: list[Visitor], code: str, errors: list) -> None:
@@ -437,9 +498,30 @@ def run_once(args: argparse.Namespace, script: str) -> dict:
     try:
         if args.redis:
             args.store_url = store_url_of(log)
-        return asyncio.run(asyncio.wait_for(main_async(args, url, log), args.timeout))
+        result = asyncio.run(asyncio.wait_for(main_async(args, url, log), args.timeout))
     finally:
         stop_room(proc)
+    result["logs"] = folder
+    result["tracebacks"] = tracebacks(folder / "logs")
+    if result["tracebacks"]:
+        result["errors"].append(f"tracebacks in the workers' logs ({folder / 'logs'})")
+    return result
+
+
+def tracebacks(logs: Path) -> dict[str, list[str]]:
+    """Each log's tracebacks, by the line that ends each (the exception)."""
+    found = {}
+    for path in sorted(logs.glob("*.log")):
+        lines, ends, inside = path.read_text(errors="replace").splitlines(), [], False
+        for line in lines:
+            if line.startswith("Traceback"):
+                inside = True
+            elif inside and line and not line.startswith((" ", "\t")):
+                ends.append(line[:200])
+                inside = False
+        if ends:
+            found[path.name] = ends
+    return found
 
 
 def median_idle(r: dict) -> float:
@@ -475,8 +557,11 @@ def report(r: dict, args: argparse.Namespace, script: str) -> None:
           f"{polls / r['followers']:.2f} polls a second a follower)")  # fmt: skip
     print(f"  killed worker pid {r['killed']}: acknowledged {r['acked']}, stored {r['stored']}")
     print(f"  errors: {len(r['errors'])}")
-    for e in r["errors"][:20]:
+    for e in r["errors"][:60]:
         print(f"    {e}")
+    print(f"  logs: {r['logs']}")
+    for name, lines in r["tracebacks"].items():
+        print(f"    {name}: {len(lines)} tracebacks; the first ends: {lines[0]}")
 
 
 if __name__ == "__main__":
