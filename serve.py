@@ -5,7 +5,9 @@ The same app as ``streamlit run app.py``, plus one route, ``/_room/next``
 next scene instead of rerunning their page every 0.5 s, so an idle follower costs its
 worker almost nothing. And the race component's files answered from memory, each gzipped
 once (:mod:`momentum_app.race.component_files`): Streamlit reads and compresses them on
-every request, plotly.js's 1.19 MB too, while the first chart waits for them.
+every request, plotly.js's 1.19 MB too, while the first chart waits for them. And Nagle's
+algorithm off on the listening socket (:mod:`momentum_app.nodelay`): each answer on a
+kept-alive connection waited 40 ms for the browser's delayed acknowledgement.
 """
 
 import importlib
@@ -13,6 +15,7 @@ import threading
 
 import streamlit as st
 
+from momentum_app import nodelay
 from momentum_app.race import component_files
 from momentum_app.talk import room_watch
 
@@ -42,5 +45,6 @@ def warm() -> None:
     specialised.kernel_for(default_settings().objective.tape)
 
 
+nodelay.no_delay_on_listeners()  # uvicorn imports this file after binding, before accepting
 threading.Thread(target=warm, name="momentum-warm", daemon=True).start()
 app = st.App("app.py", routes=room_watch.routes(), middleware=component_files.middleware())
