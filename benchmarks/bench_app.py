@@ -297,8 +297,8 @@ def _phases(top: dict, frame: dict | None) -> dict[str, float]:
 
 def first_chart_seconds(
     repeats: int, against: str | None = None, timeline: bool = False
-) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """Median seconds from a new browser asking for the page to the chart drawn: the
+) -> tuple[dict[str, list[float]], dict[str, dict[str, float]]]:
+    """Seconds from a new browser asking for the page to the chart drawn (each visit): the
     playground's race (served by ``serve.py``, and by another checkout's ``against``), and
     a bare page's st.plotly_chart, each on a server of its own, visited in turns (the
     order rotating each round). With ``timeline``, also the median time of each step of
@@ -376,24 +376,30 @@ def first_chart_seconds(
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
-    medians = {name: statistics.median(t) for name, t in times.items()}
     phases = {}
     for name, runs in steps.items():
         if runs:
             keys = sorted({k for r in runs for k in r}, key=lambda k: (
                 "count" in k, statistics.median(r[k] for r in runs if k in r)))  # fmt: skip
             phases[name] = {k: statistics.median(r[k] for r in runs if k in r) for k in keys}
-    return medians, phases
+    return times, phases
 
 
 def print_first_chart(repeats: int, against: str | None, timeline: bool) -> None:
     load = os.getloadavg()[0]
-    medians, phases = first_chart_seconds(repeats, against, timeline)
+    times, phases = first_chart_seconds(repeats, against, timeline)
+    medians = {name: statistics.median(t) for name, t in times.items()}
     print(f"first chart, medians of {repeats} fresh Chromiums each (load average "
           f"{load:.2f} before, {os.getloadavg()[0]:.2f} after):")  # fmt: skip
     for name, seconds in medians.items():
         ratio = "" if name == "bare" else f" -> {seconds / medians['bare']:.2f}x the bare page"
-        print(f"  {name}: {seconds:.2f} s{ratio}")
+        quartiles = statistics.quantiles(times[name], n=4) if len(times[name]) > 1 else [0] * 3
+        print(f"  {name}: {seconds:.2f} s{ratio} (quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f})")
+    if "race (against)" in times:  # each round visits both trees: their paired difference
+        paired = [a - b for a, b in zip(times["race"], times["race (against)"], strict=True)]
+        print(f"  race - race (against), paired by round: median "
+              f"{statistics.median(paired):+.2f} s, {sum(d < 0 for d in paired)} of "
+              f"{len(paired)} rounds faster")  # fmt: skip
     for name, steps in phases.items():
         print(f"  {name}, ms from the navigation's start (medians):")
         for key, value in steps.items():
