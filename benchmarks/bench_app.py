@@ -19,6 +19,13 @@ Prints, for the default settings (Rosenbrock, SGD vs momentum, 1000 steps), medi
     against a bare Streamlit page with one small st.plotly_chart on the same server, in
     the same run (target: <= 1.25x).
 
+``--first-chart`` prints only the first chart (``--against PATH``: another checkout's
+``serve.py`` too, on a server of its own, the pages visited in turns, for before and after
+in one run; ``--timeline``: when each step of the load happened, from in-page clocks: the
+chart's delta on the websocket, the component's chunk, the race's frame in the page, its
+scripts, plotly.js run, the component's arguments, the chart drawn; Playwright's own
+waits come after "drawn" and are in "seen by the benchmark").
+
 ``--minima`` prints only the local-minima page, cold (target: with its β set <= 1 s): in
 fresh processes (``--minima-against PATH``: alternately this tree's and another
 checkout's, for before and after in one run), each one first loads the compiled loops
@@ -216,9 +223,86 @@ def _scrub(page, frame, how: str, events: int) -> list[float | None]:
     return times
 
 
-def first_chart_seconds(repeats: int) -> tuple[float, float]:
-    """Median seconds from a new browser asking for the page to the chart drawn: the
-    playground's race, and a bare page's st.plotly_chart, on one running server."""
+#: Injected into every frame of a timed page (``--timeline``): when each step of the first
+#: chart happened, in ms since the epoch (``timeOrigin + now``), so that the race's frame
+#: and its page share one clock. An iframe's first document (about:blank) keeps its
+#: window when the frame navigates, so the marks are set on the window and the observer
+#: starts at DOMContentLoaded, on the frame's real document.
+TIMELINE_JS = r"""
+(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const T = window.__timeline = {ev: {}, ws: []};
+  const mark = (k) => { if (!(k in T.ev)) T.ev[k] = now(); };
+  let plotly;  // plotly.js's bundle ends with window.Plotly = ...: set once it has run
+  Object.defineProperty(window, "Plotly", {configurable: true, get() { return plotly; },
+                                           set(v) { mark("plotly run"); plotly = v; }});
+  window.addEventListener("message", (e) => {
+    if (e.data && e.data.type === "streamlit:render") mark("args received");
+  }, true);
+  if (window.parent === window) {  // the page's websocket: when each message came, its size
+    const WS = window.WebSocket;
+    window.WebSocket = class extends WS {
+      constructor(...a) {
+        super(...a);
+        this.addEventListener("message", (m) => T.ws.push([now(), m.data.byteLength]));
+      }
+    };
+  }
+  function check() {
+    if (document.querySelector("iframe[title$='race_component']")) mark("race frame in page");
+    if (document.querySelector("g.imagelayer image")) mark("drawn");
+    if (document.querySelector(".js-plotly-plot .scatterlayer")) mark("drawn");
+  }
+  window.addEventListener("DOMContentLoaded", () => {
+    check();
+    new MutationObserver(check).observe(document, {subtree: true, childList: true});
+  });
+})();
+"""
+TIMELINE_READ = """() => ({origin: performance.timeOrigin, ev: window.__timeline.ev,
+  ws: window.__timeline.ws,
+  res: performance.getEntriesByType("resource").map((r) => ({name: r.name,
+    req: performance.timeOrigin + r.requestStart, first: performance.timeOrigin + r.responseStart,
+    end: performance.timeOrigin + r.responseEnd}))})"""
+
+
+def _phases(top: dict, frame: dict | None) -> dict[str, float]:
+    """The steps of one page load, in ms from its navigation's start (see TIMELINE_JS)."""
+    t0 = top["origin"]
+    out: dict[str, float] = {}
+    sizes = [(t, n) for t, n in top["ws"] if n]
+    if sizes:  # the race's data (~130 KB), or the bare page's one small chart
+        big = [t for t, n in sizes if n >= 50_000]
+        out["chart's delta in"] = (big[0] if big else max(sizes, key=lambda w: w[1])[0]) - t0
+    chunk = "ComponentInstance" if frame else "PlotlyChart"
+    ends = [r["end"] for r in top["res"] if f"/{chunk}." in r["name"]]
+    if ends:
+        out[f"{chunk} chunk in"] = ends[0] - t0
+    chunks = [r for r in top["res"] if "/static/js/" in r["name"]]
+    out["static chunks fetched (a count)"] = len(chunks)
+    for key, at in top["ev"].items():
+        out[key] = at - t0
+    if frame:
+        files = [r for r in frame["res"] if "/component/" in r["name"]]
+        if files:
+            out["frame's scripts in"] = max(r["end"] for r in files) - t0
+        for r in files:
+            if r["name"].endswith("plotly-basic.min.js"):
+                out["plotly-basic asked"] = r["req"] - t0
+                out["plotly-basic first byte"] = r["first"] - t0
+        for key, at in frame["ev"].items():
+            out[key] = at - t0
+    return out
+
+
+def first_chart_seconds(
+    repeats: int, against: str | None = None, timeline: bool = False
+) -> tuple[dict[str, list[float]], dict[str, dict[str, float]]]:
+    """Seconds from a new browser asking for the page to the chart drawn (each visit): the
+    playground's race (served by ``serve.py``, and by another checkout's ``against``), and
+    a bare page's st.plotly_chart, each on a server of its own, visited in turns (the
+    order rotating each round). With ``timeline``, also the median time of each step of
+    the load (:func:`_phases`), in ms from the navigation's start."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests" / "e2e"))
@@ -226,9 +310,12 @@ def first_chart_seconds(repeats: int) -> tuple[float, float]:
 
     bare = Path(tempfile.mkdtemp()) / "bare.py"
     bare.write_text(BARE_PAGE)
-    servers, ports = [], []
-    for script in (ROOT / "serve.py", bare):  # the app as the README serves it
-        ports.append(_free_port())
+    trees = {"race": ROOT} | ({"race (against)": Path(against).resolve()} if against else {})
+    scripts = {name: (tree / "serve.py", tree) for name, tree in trees.items()}
+    scripts["bare"] = (bare, ROOT)
+    servers, ports = [], {}
+    for name, (script, cwd) in scripts.items():  # the app as the README serves it
+        ports[name] = _free_port()
         servers.append(
             subprocess.Popen(
                 [
@@ -238,44 +325,85 @@ def first_chart_seconds(repeats: int) -> tuple[float, float]:
                     "run",
                     str(script),
                     "--server.port",
-                    str(ports[-1]),
+                    str(ports[name]),
                     "--server.headless",
                     "true",
                     "--server.address",
                     "127.0.0.1",
                 ],
-                cwd=ROOT,
+                cwd=cwd,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
         )
-    race, plain = [], []
+    times: dict[str, list[float]] = {name: [] for name in scripts}
+    steps: dict[str, list[dict]] = {name: [] for name in scripts}
+    names = list(scripts)
     try:
         time.sleep(6)
         with sync_playwright() as p:
-            for i in range(repeats + 1):  # the first round warms both servers up
-                for port, out in ((ports[0], race), (ports[1], plain)):
+            for i in range(repeats + 1):  # the first round warms the servers up
+                for name in names[i % len(names) :] + names[: i % len(names)]:
                     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                    page = browser.new_page()
+                    context = browser.new_context()
+                    if timeline:
+                        context.add_init_script(TIMELINE_JS)
+                    page = context.new_page()
                     start = time.perf_counter()
-                    if out is race:
-                        page.goto(f"http://127.0.0.1:{port}/playground")
-                        frame = page.frame_locator("iframe[title*='race']").first
-                        frame.locator("#play").wait_for(timeout=60_000)
-                        frame.locator("g.imagelayer image").first.wait_for(state="attached")
+                    frame = None
+                    if name != "bare":
+                        page.goto(f"http://127.0.0.1:{ports[name]}/playground")
+                        found = page.frame_locator("iframe[title$='race_component']").first
+                        found.locator("#play").wait_for(timeout=60_000)
+                        found.locator("g.imagelayer image").first.wait_for(state="attached")
                     else:
-                        page.goto(f"http://127.0.0.1:{port}/")
+                        page.goto(f"http://127.0.0.1:{ports[name]}/")
                         page.locator(".js-plotly-plot .scatterlayer").first.wait_for(
                             state="attached", timeout=60_000
                         )
+                    seconds = time.perf_counter() - start
                     if i:
-                        out.append(time.perf_counter() - start)
+                        times[name].append(seconds)
+                        if timeline:
+                            if name != "bare":
+                                element = page.locator("iframe[title$='race_component']").first
+                                frame = element.element_handle().content_frame()
+                                frame = frame.evaluate(TIMELINE_READ)
+                            found = _phases(page.evaluate(TIMELINE_READ), frame)
+                            steps[name].append(found | {"seen by the benchmark": seconds * 1e3})
                     browser.close()
     finally:
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
-    return statistics.median(race), statistics.median(plain)
+    phases = {}
+    for name, runs in steps.items():
+        if runs:
+            keys = sorted({k for r in runs for k in r}, key=lambda k: (
+                "count" in k, statistics.median(r[k] for r in runs if k in r)))  # fmt: skip
+            phases[name] = {k: statistics.median(r[k] for r in runs if k in r) for k in keys}
+    return times, phases
+
+
+def print_first_chart(repeats: int, against: str | None, timeline: bool) -> None:
+    load = os.getloadavg()[0]
+    times, phases = first_chart_seconds(repeats, against, timeline)
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    print(f"first chart, medians of {repeats} fresh Chromiums each (load average "
+          f"{load:.2f} before, {os.getloadavg()[0]:.2f} after):")  # fmt: skip
+    for name, seconds in medians.items():
+        ratio = "" if name == "bare" else f" -> {seconds / medians['bare']:.2f}x the bare page"
+        quartiles = statistics.quantiles(times[name], n=4) if len(times[name]) > 1 else [0] * 3
+        print(f"  {name}: {seconds:.2f} s{ratio} (quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f})")
+    if "race (against)" in times:  # each round visits both trees: their paired difference
+        paired = [a - b for a, b in zip(times["race"], times["race (against)"], strict=True)]
+        print(f"  race - race (against), paired by round: median "
+              f"{statistics.median(paired):+.2f} s, {sum(d < 0 for d in paired)} of "
+              f"{len(paired)} rounds faster")  # fmt: skip
+    for name, steps in phases.items():
+        print(f"  {name}, ms from the navigation's start (medians):")
+        for key, value in steps.items():
+            print(f"    {key}: {value:.0f}")
 
 
 #: One cold local-minima visit, run by ``python -c`` in a fresh process of a tree (argv[1]).
@@ -431,7 +559,21 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--minima", action="store_true", help="only the local-minima page")
     parser.add_argument("--minima-against", metavar="PATH", help="another checkout, alternately")
+    parser.add_argument("--first-chart", action="store_true", help="only the first chart")
+    parser.add_argument(
+        "--against",
+        metavar="PATH",
+        help="with --first-chart: another checkout's serve.py too, in turns",
+    )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="with --first-chart: when each step of the load happened",
+    )
     args = parser.parse_args()
+    if args.first_chart or args.against or args.timeline:
+        print_first_chart(args.repeats, args.against, args.timeline)
+        return
     if args.minima or args.minima_against:
         print_minima(args.repeats, args.minima_against)
         return
@@ -464,9 +606,7 @@ def main() -> None:
     if not args.no_browser and os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
         for name, (ms, sent) in scrub_latencies(40).items():
             print(f"scrub {name}: {ms:.1f} ms median to the redrawn canvas, {sent} frames sent")
-        race, plain = first_chart_seconds(args.repeats)
-        print(f"first chart: race {race:.2f} s, bare st.plotly_chart page {plain:.2f} s "
-              f"-> {race / plain:.2f}x")  # fmt: skip
+        print_first_chart(args.repeats, None, False)
 
 
 if __name__ == "__main__":
