@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import http.client
-import statistics
 import time
 import urllib.error
 import urllib.parse
@@ -56,4 +55,6 @@ def test_a_kept_alive_connection_answers_without_waiting(app_url):
             times.append(time.perf_counter() - start)
     finally:
         connection.close()
-    assert statistics.median(times[1:]) < 0.02, [round(t * 1000) for t in times]
+    # With Nagle's algorithm on, every one of them waits for the delayed ACK (>= 40 ms on
+    # Linux); the fastest is what tells, not the median of a busy machine.
+    assert min(times[1:]) < 0.03, [round(t * 1000) for t in times]
