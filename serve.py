@@ -6,7 +6,7 @@ next scene instead of rerunning their page every 0.5 s, so an idle follower cost
 worker almost nothing. And the race component's files answered from memory, each gzipped
 once (:mod:`momentum_app.race.component_files`): Streamlit reads and compresses them on
 every request, plotly.js's 1.19 MB too, while the first chart waits for them. And Nagle's
-algorithm off on the listening socket (:mod:`momentum_app.nodelay`): each answer on a
+algorithm off on the listening socket (:mod:`momentum_app.talk.nodelay`): each answer on a
 kept-alive connection waited 40 ms for the browser's delayed acknowledgement.
 """
 
@@ -15,9 +15,8 @@ import threading
 
 import streamlit as st
 
-from momentum_app import nodelay
 from momentum_app.race import component_files
-from momentum_app.talk import room_watch
+from momentum_app.talk import nodelay, room_watch
 
 #: What the pages import (the app's modules, plotly, pandas), imported before any visitor.
 PAGE_MODULES = (

@@ -1,4 +1,4 @@
-"""Nagle's algorithm off on the server's listening socket (momentum_app.nodelay): the
+"""Nagle's algorithm off on the server's listening socket (momentum_app.talk.nodelay): the
 listener gets TCP_NODELAY, the connections it accepts inherit it, nothing else is touched
 and no descriptor is left open."""
 
@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from momentum_app import nodelay
+from momentum_app.talk import nodelay
 
 
 def _nodelay(sock: socket.socket) -> bool:

@@ -1,7 +1,7 @@
 """The app as it is served (``serve.py``): the race component's files answered from memory
 by momentum_app.race.component_files, ahead of Streamlit's own component route, before any
 page has run; and answers on a kept-alive connection without Nagle's 40 ms wait
-(momentum_app.nodelay)."""
+(momentum_app.talk.nodelay)."""
 
 from __future__ import annotations
 
