@@ -36,8 +36,12 @@ def save_view(page, claim: str, count: int, extra=None) -> None:
     done in it), added as scene ``count``."""
     page.get_by_text("Save this view as a scene", exact=True).click()
     page.get_by_label("Claim: what this scene shows, in your words").fill(claim)
+    # The claim is sent (leaving the box reruns the page) and that run is over before the
+    # press: on a loaded machine a press during the run went unseen (CI, twice).
+    page.keyboard.press("Tab")
     if extra is not None:
         extra(page)
+    idle(page)
     page.get_by_role("button", name=re.compile("Add to my talk")).click()
     added = page.get_by_text(f"scene {count}.")
     fault = page.locator("[data-testid=stAlertContentError]")
