@@ -260,6 +260,7 @@ def packed(result: BatchResult, f_star: float, frame: Array, line: tuple, scales
     steps = np.arange(n + 1)
     path_keep = keep_xy((pos[..., 0] - frame[0]) * frame[1], (pos[..., 1] - frame[2]) * frame[3],
                         turn, chord)  # fmt: skip
+    gaps = None  # every point's log gap: only a fine line is thinned on them
     if most:  # a coarse set: its loss curves keep its paths' points
         path_keep = loss_keep = at_most(path_keep, most)
     else:
@@ -274,8 +275,12 @@ def packed(result: BatchResult, f_star: float, frame: Array, line: tuple, scales
     (xl, xs), (yl, ys), (gl, gs) = scales.reshape(3, 2)
     path = _kept(path_keep, steps, x=lambda r, c: _levels(pos[r, c, 0], xl, xs),
                  y=lambda r, c: _levels(pos[r, c, 1], yl, ys))  # fmt: skip
-    losses = result.losses
-    loss = _kept(loss_keep, steps, gap=lambda r, c: _levels(log_gaps(losses[r, c], f_star), gl, gs))
+
+    def gap_levels(r: Array, c: Array) -> Array:  # the kept points' gaps (a coarse set's alone)
+        kept = gaps[r, c] if gaps is not None else log_gaps(result.losses[r, c], f_star)
+        return _levels(kept, gl, gs)
+
+    loss = _kept(loss_keep, steps, gap=gap_levels)
     return *path, *loss
 
 
