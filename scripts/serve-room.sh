@@ -53,7 +53,7 @@ while [ $# -gt 0 ]; do
         --script) SCRIPT=${2:?}; shift 2 ;;
         --store) STORE=${2:?}; shift 2 ;;
         --redis) REDIS=1; shift ;;
-        --logs) LOGS=${2:?}; shift 2 ;;
+        --logs) mkdir -p "${2:?}" && LOGS=$(cd "$2" && pwd); shift 2 ;;  # absolute: nginx's too
         -h|--help) usage; exit 0 ;;
         --) shift; EXTRA=("$@"); break ;;
         *) usage >&2; die "unknown option $1" ;;
