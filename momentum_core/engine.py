@@ -64,7 +64,7 @@ def compile_elsewhere(code: str, lock: Path, timeout: float = 600.0) -> None:
 
 #: The compiled loop's module, and the functions of it that the server loads at start.
 _SOURCE = Path(__file__).with_name("kernels.py")
-_FUNCTIONS = ("advance", "packed", "train", "net_losses")
+_FUNCTIONS = ("advance", "evaluate", "replay", "packed", "train", "net_losses")
 #: At most this long, in seconds, a run waits for the compiled loop to load from the disk
 #: cache (about a second on a quiet machine) rather than answer with numpy.
 LOAD_WAIT = 3.0

@@ -13,11 +13,17 @@ made of, in the rule's own (``torch.optim``) form:
   ``-alpha beta b_t``; for Keras' ``v_t = beta v_{t-1} - alpha g_t``: ``beta v_{t-1}``;
 * for Adam, RMSprop and Adagrad, the moments and denominators that scale the step.
 
-The loop is the runner's numpy loop for a single run (the same value-and-gradient, the same
-noise draws, the same update), so its points equal :func:`~momentum_core.run_batch`'s bit
-for bit, and so those of every family, line and grid member with these settings (a member
-equals its single run; see :mod:`momentum_core.spaces`). It stops at the run's divergence
-step, as the runner defines it: the updates shipped are those that lead to finite points.
+Two loops give it, as two give a run (:func:`~momentum_core.run_batch`), and the tests hold
+them to each other bit for bit: the runner's numpy loop for a single run (the same
+value-and-gradient, the same noise draws, the same update, a step at a time), and the
+compiled one (the run by the compiled loop, then its updates again from its points by the
+compiled rule, :func:`~momentum_core.kernels.replay`: ~1 ms a 1,000-step run against numpy's
+~45). Either way its points equal :func:`~momentum_core.run_batch`'s, and so those of every
+family, line and grid member with these settings (a member equals its single run; see
+:mod:`momentum_core.spaces`). It stops at the run's divergence step, as the runner defines
+it: the updates shipped are those that lead to finite points. The terms are computed from
+the recorded gradients and states at once, elementwise, so each row is what its update
+computed.
 
 Example:
     >>> from momentum_core import get_objective
@@ -29,10 +35,12 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from momentum_core import engine
 from momentum_core.objectives import Objective
 from momentum_core.optimizers import (
     ADAGRAD,
@@ -41,10 +49,16 @@ from momentum_core.optimizers import (
     KERAS,
     RMSPROP,
     SGD,
-    _c_pow,
     make_optimizer,
 )
-from momentum_core.runner import DEFAULT_BOUND, MAX_STEPS, _norm
+from momentum_core.runner import (
+    DEFAULT_BOUND,
+    MAX_STEPS,
+    _norm,
+    check_loop,
+    kernel_rule,
+    run_batch,
+)
 
 Array = np.ndarray
 
@@ -57,6 +71,18 @@ STATE_FIELDS = {
     ADAM: {"m": "exp_avg", "v": "exp_avg_sq"},
     RMSPROP: {"v": "square_avg", "b": "buffer"},
     ADAGRAD: {"s": "sum_sq"},
+}
+
+
+#: Where the compiled loop keeps each of those arrays: its slot of the run's ``(2, d)``
+#: state (:func:`~momentum_core.kernels.step`).
+SLOTS = {
+    SGD: {},
+    HEAVY_BALL: {"b": 0},
+    KERAS: {"v": 0},
+    ADAM: {"m": 0, "v": 1},
+    RMSPROP: {"v": 0, "b": 1},
+    ADAGRAD: {"s": 0},
 }
 
 
@@ -109,6 +135,7 @@ def inspect_run(
     seed: int | None = 0,
     momentum_schedule: Array | None = None,
     bound: float = DEFAULT_BOUND,
+    loop: str = "auto",
 ) -> Inspection:
     """Run one optimizer from ``x0`` and record every update's terms (see the module).
 
@@ -123,10 +150,17 @@ def inspect_run(
         seed: Its seed.
         momentum_schedule: beta per step (heavy ball), overriding ``momentum``.
         bound: A point beyond it has diverged.
+        loop: ``"numpy"`` (the runner's numpy loop, a step at a time: ~45 ms a 1,000-step
+            run), ``"compiled"`` (the run by :func:`~momentum_core.run_batch`'s compiled
+            loop, then its updates again from its points by
+            :func:`~momentum_core.kernels.replay`: ~1 ms; a landscape with a tape), or
+            ``"auto"``: compiled once it is loaded, numpy until then. Both give the same
+            numbers, bit for bit (the tests hold them to each other).
 
     Raises:
         ValueError: On a bad setting (the optimizer's own checks), a bad start or steps.
     """
+    check_loop(loop, ("auto", "compiled", "numpy"))
     num_steps = int(num_steps)
     if not 1 <= num_steps <= MAX_STEPS:
         raise ValueError(f"num_steps must be in [1, {MAX_STEPS}], got {num_steps}")
@@ -136,82 +170,135 @@ def inspect_run(
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be >= 0 and finite, got {noise}")
     optimizer = make_optimizer(name, learning_rate, momentum, momentum_schedule=momentum_schedule)
+    kernels = None
+    if loop != "numpy" and objective.tape is not None:
+        kernels = engine.for_loop(loop == "compiled")
+    elif loop == "compiled":
+        raise ValueError("the compiled inspector needs a landscape with a tape")
+    record = _Record if kernels is None else _Replayed
+    run = record(objective, optimizer, x, num_steps, float(noise), seed, bound, kernels)
     code = optimizer.rule.code
-    fields = STATE_FIELDS[code]
-    value_and_gradient = objective.value_and_gradient
-    rng = np.random.default_rng(seed)
-    sigma = np.asarray(noise, dtype=float).reshape(-1, 1)
-    noisy = bool(np.any(sigma > 0))
-    state = optimizer.init(x)
-    hyper = {k: float(v.ravel()[0]) for k, v in state.hyper.items()}
-    points, seen_all, steps_all = [x[0]], [], []
-    states = {key: [getattr(state, field)[0]] for key, field in fields.items()}
-    terms: dict[str, list] = {"grad_step": []}
-    betas = []
-    diverged = -1
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        loss, grad = value_and_gradient(x)
-        for t in range(1, num_steps + 1):
-            # The runner's loop: the same draws in the same order, the same arithmetic.
-            seen = grad + sigma * rng.standard_normal(x.shape) if noisy else grad
-            before = state
-            step, state = optimizer.update(seen, state)
-            x = x + step
-            loss, grad = value_and_gradient(x)
-            gnorm = _norm(grad)
-            if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(gnorm))
-                    and np.all(np.abs(x) <= bound)):  # fmt: skip
-                diverged = t
-                break
-            points.append(x[0])
-            seen_all.append(seen[0])
-            steps_all.append(step[0])
-            for key, field in fields.items():
-                states[key].append(getattr(state, field)[0])
-            beta = _terms(code, optimizer.rule.nesterov, seen, before, state, t, terms)
-            betas.append(beta)
-    m = len(steps_all)
-    d = objective.dim
-
-    def rows(values: list) -> Array:
-        return np.array(values, dtype=float).reshape(len(values), d)
-
+    hyper = {k: float(v.ravel()[0]) for k, v in optimizer.init(x).hyper.items()}
+    terms = _terms(code, optimizer.rule.nesterov, hyper, run.betas, run.seen, run.states)
     return Inspection(
         name=name,
         hyper=hyper,
         num_steps=num_steps,
-        updates=m,
-        diverged_step=diverged,
-        positions=rows(points),
-        gradients=rows(seen_all),
-        steps=rows(steps_all),
-        states={key: rows(v) for key, v in states.items()},
-        terms={key: rows(v) for key, v in terms.items()},
-        betas=np.array(betas, dtype=float) if momentum_schedule is not None else None,
+        updates=len(run.steps),
+        diverged_step=run.diverged,
+        positions=run.points,
+        gradients=run.seen,
+        steps=run.steps,
+        states=run.states,
+        terms=terms,
+        betas=run.betas if momentum_schedule is not None else None,
     )
 
 
-def _terms(code: int, nesterov: bool, g: Array, before, after, t: int, out: dict) -> float:
-    """Append update ``t``'s terms (each as the rule computes it) to ``out``; returns the
-    beta it used (heavy ball with a schedule reads it from the state after)."""
-    h = after.hyper
-    lr = h["learning_rate"]
-    out["grad_step"].append(-(lr * g)[0])
-    beta = float(np.ravel(h.get("momentum", 0.0))[0])
+class _Record:
+    """One run's updates by the runner's numpy loop, a step at a time: ``points`` ``(m + 1,
+    d)``, ``seen`` and ``steps`` ``(m, d)``, ``states`` per :data:`STATE_FIELDS` key ``(m +
+    1, d)``, ``betas`` ``(m,)`` (the rule's beta per update, 0 without one) and
+    ``diverged`` (the runner's divergence step, -1 if none)."""
+
+    def __init__(self, objective, optimizer, x, num_steps, noise, seed, bound, _kernels):
+        fields = STATE_FIELDS[optimizer.rule.code]
+        value_and_gradient = objective.value_and_gradient
+        rng = np.random.default_rng(seed)
+        noisy = noise > 0
+        sigma = np.full((1, 1), noise)
+        state = optimizer.init(x)
+        points, seen_all, steps_all, betas = [x[0]], [], [], []
+        states = {key: [getattr(state, field)[0]] for key, field in fields.items()}
+        self.diverged = -1
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            loss, grad = value_and_gradient(x)
+            for t in range(1, num_steps + 1):
+                # The runner's loop: the same draws in the same order, the same arithmetic.
+                seen = grad + sigma * rng.standard_normal(x.shape) if noisy else grad
+                step, state = optimizer.update(seen, state)
+                x = x + step
+                loss, grad = value_and_gradient(x)
+                gnorm = _norm(grad)
+                if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(gnorm))
+                        and np.all(np.abs(x) <= bound)):  # fmt: skip
+                    self.diverged = t
+                    break
+                points.append(x[0])
+                seen_all.append(seen[0])
+                steps_all.append(step[0])
+                for key, field in fields.items():
+                    states[key].append(getattr(state, field)[0])
+                betas.append(float(np.ravel(state.hyper.get("momentum", 0.0))[0]))
+        d = objective.dim
+
+        def rows(values: list) -> Array:
+            return np.array(values, dtype=float).reshape(len(values), d)
+
+        self.points, self.seen, self.steps = rows(points), rows(seen_all), rows(steps_all)
+        self.states = {key: rows(v) for key, v in states.items()}
+        self.betas = np.array(betas, dtype=float)
+
+
+class _Replayed(_Record):
+    """The same record from the compiled loop: the run's points by
+    :func:`~momentum_core.run_batch`, the gradient each update saw from those points at once
+    (the landscape's by the compiled loop's own evaluation, plus the noise drawn in the
+    runner's order), and the steps, states and betas by
+    :func:`~momentum_core.kernels.replay` (the compiled loop's own rule). A 2-D landscape
+    with a tape."""
+
+    def __init__(self, objective, optimizer, x, num_steps, noise, seed, bound, kernels):
+        run = run_batch(objective, optimizer, x, num_steps, noise=noise, seed=seed,
+                        bound=bound)  # fmt: skip
+        self.diverged = int(run.diverged_step[0])
+        m = num_steps if self.diverged < 0 else self.diverged - 1
+        self.points = np.ascontiguousarray(run.positions[: m + 1, 0])
+        tape, at = objective.tape, self.points[:m]
+        _, gx, gy = kernels.evaluate(tape.op, tape.a, tape.b, tape.c, at[:, 0].copy(),
+                                     at[:, 1].copy())  # fmt: skip
+        grad = np.stack([gx, gy], axis=1)
+        if noise > 0:
+            drawn = np.random.default_rng(seed).standard_normal((m, 1, x.shape[1]))
+            grad = grad + np.full((1, 1), noise) * drawn[:, 0]
+        self.seen = np.ascontiguousarray(grad, dtype=float)
+        hyper_rows, flags, schedule = kernel_rule(optimizer, x)
+        self.steps = np.empty((m, x.shape[1]))
+        slots = np.zeros((m + 1, 2, x.shape[1]))
+        self.betas = np.empty(m)
+        kernels.replay(optimizer.rule.code, flags, hyper_rows, schedule, self.seen, self.steps,
+                       slots, self.betas)  # fmt: skip
+        code = optimizer.rule.code
+        self.states = {key: slots[:, slot].copy() for key, slot in SLOTS[code].items()}
+        if code not in (HEAVY_BALL, KERAS):  # its second hyperparameter is not its beta
+            self.betas[:] = float(optimizer.init(x).hyper.get("momentum", np.zeros(1)).ravel()[0])
+
+
+def _terms(code: int, nesterov: bool, hyper: dict, betas: Array, g: Array,
+           states: dict[str, Array]) -> dict[str, Array]:  # fmt: skip
+    """Every update's terms at once, each as the rule computes it (elementwise, so row ``t -
+    1`` is what update ``t`` computed): ``g`` the gradients seen, ``states`` as recorded
+    (row 0 the start), ``betas`` each update's beta."""
+    lr = hyper["learning_rate"]
+    out = {"grad_step": -(lr * g)}
+    beta = betas[:, None]
     if code == HEAVY_BALL:
         # the buffer the step multiplies: the previous one carried (Nesterov: the new one)
-        carried = after.buffer if nesterov else before.buffer
-        out.setdefault("carry", []).append(-(lr * (h["momentum"] * carried))[0])
+        b = states["b"]
+        carried = b[1:] if nesterov else b[:-1]
+        out["carry"] = -(lr * (beta * carried))
     elif code == KERAS:
-        out.setdefault("carry", []).append((h["momentum"] * before.velocity)[0])
+        out["carry"] = beta * states["v"][:-1]
     elif code == ADAM:
-        m_hat = after.exp_avg / (1.0 - _c_pow(h["beta1"], t))
-        v_hat = after.exp_avg_sq / (1.0 - _c_pow(h["beta2"], t))
-        out.setdefault("m_hat", []).append(m_hat[0])
-        out.setdefault("v_hat", []).append(v_hat[0])
-        out.setdefault("denom", []).append((np.sqrt(v_hat) + h["eps"])[0])
-    elif code == RMSPROP:
-        out.setdefault("denom", []).append((np.sqrt(after.square_avg) + h["eps"])[0])
-    elif code == ADAGRAD:
-        out.setdefault("denom", []).append((np.sqrt(after.sum_sq) + h["eps"])[0])
-    return beta
+        m_hat = states["m"][1:] / (1.0 - _powers(hyper["beta1"], len(g)))
+        v_hat = states["v"][1:] / (1.0 - _powers(hyper["beta2"], len(g)))
+        out.update(m_hat=m_hat, v_hat=v_hat, denom=np.sqrt(v_hat) + hyper["eps"])
+    elif code in (RMSPROP, ADAGRAD):
+        out["denom"] = np.sqrt(states["v" if code == RMSPROP else "s"][1:]) + hyper["eps"]
+    return out
+
+
+def _powers(base: float, m: int) -> Array:
+    """``base ** t`` for ``t = 1 .. m`` as a column, by the C library's ``pow`` (as Adam's
+    bias correction is computed: :func:`~momentum_core.optimizers._c_pow`)."""
+    return np.array([math.pow(base, t) for t in range(1, m + 1)])[:, None]

@@ -157,7 +157,8 @@ def function(k, va, c):
 @njit(**_JIT)
 def evaluate(op, a, b, c, px, py):
     """The tape's values and gradients at points ``(px, py)`` (1-D arrays), as the loop
-    computes them: for the tests that hold it to :func:`momentum_core.tape.evaluate`."""
+    computes them: the step inspector's gradients at a run's points, and the tests that hold
+    it to :func:`momentum_core.tape.evaluate`."""
     n, m = len(op), len(px)
     v, gx, gy = np.empty((n, m)), np.empty((n, m)), np.empty((n, m))
     landscape(op, a, b, c, px, py, m, v, gx, gy)
@@ -335,6 +336,26 @@ def advance(rule, flags, hyper, schedule, state, t0, steps, op, a, b, c, x, g, l
                     if diverged[i] >= 0 and diverged[i] < t0 + k + 1:
                         out_x[k, i, 0], out_x[k, i, 1] = x[i, 0], x[i, 1]
                         out_loss[k, i], out_gnorm[k, i] = loss[i], gnorm[i]
+
+
+@njit(**_JIT)
+def replay(rule, flags, hyper, schedule, seen, steps, states, betas):
+    """One run's updates again, from the gradient each one saw (``seen[t - 1]`` for update
+    ``t``, the landscape's at the point the run left plus its noise): ``steps[t - 1]`` gets
+    the step the rule returned, ``states[t]`` its two state slots after it (``states[0]``,
+    the start, zeros), ``betas[t - 1]`` its second hyperparameter (heavy ball's and Keras'
+    beta, from the schedule when there is one). The step inspector's numbers
+    (:mod:`momentum_core.inspector`): the same :func:`step` as :func:`advance` takes, in the
+    same order, so the steps are the run's own."""
+    damped, nesterov = flags[0], flags[1]
+    for k in range(len(seen)):
+        t = k + 1
+        h0, h1, h2, h3 = hyper_at(hyper, schedule, 0, t)
+        for j in range(seen.shape[1]):
+            steps[k, j], states[t, 0, j], states[t, 1, j] = step(
+                rule, damped, nesterov, h0, h1, h2, h3, t, seen[k, j], states[k, 0, j],
+                states[k, 1, j])  # fmt: skip
+        betas[k] = h1
 
 
 # --- the race's runs packed for the screen ----------------------------------------------
@@ -947,6 +968,7 @@ def net_losses(act, params, xs, ys, out):
 def warm_up() -> None:
     """Compile the loop (or load it from the disk cache): one tiny run, every rule."""
     tape = T.tape_of("x^2 + sin(y)")
+    evaluate(tape.op, tape.a, tape.b, tape.c, np.zeros(1), np.zeros(1))
     for rule in (SGD, HEAVY_BALL, KERAS, ADAM, RMSPROP, ADAGRAD):
         x = np.zeros((1, 2))
         ints = np.full(1, -1, dtype=np.int64)
@@ -955,6 +977,8 @@ def warm_up() -> None:
                 np.zeros((1, 2)), np.zeros(1), np.zeros(1), np.empty((0, 1, 2)), np.zeros(1),
                 np.array([1e-6, 0.0, 1e6]), True, ints, ints.copy(), ints.copy(),
                 np.empty((0, 1, 2)), np.empty((0, 1)), np.empty((0, 1)))  # fmt: skip
+        replay(rule, np.zeros(2, dtype=np.bool_), np.full((1, 4), 0.1), np.empty(0),
+               np.ones((1, 2)), np.zeros((1, 2)), np.zeros((2, 2, 2)), np.zeros(1))  # fmt: skip
     frame = np.ones(8)
     packed(np.zeros((3, 1, 2)), np.ones((3, 1)), 0.0, 1e-16, np.full(1, -1, dtype=np.int64),
            frame, 0.5, 12.0, 0, frame[:6].copy())  # fmt: skip

@@ -106,3 +106,83 @@ def test_a_diverged_run_stops_before_its_divergence(rosen):
     np.testing.assert_array_equal(ins.positions, run.positions[:k, 0])
     for arrays in (ins.states, ins.terms):
         assert all(np.all(np.isfinite(a)) for a in arrays.values())
+
+
+# --- the compiled inspector against the numpy one --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kernels():
+    from momentum_core import engine
+
+    module = engine.warm(wait=True)
+    assert module is not None, engine.failure()
+    return module
+
+
+#: Landscapes whose arithmetic is the same in numpy and in the compiled loop (no maths
+#: library function whose last bit may differ between the two): a polynomial, a bowl.
+POLYNOMIAL = ["rosenbrock", "booth"]
+
+
+def assert_same_inspection(a, b):
+    assert (a.updates, a.diverged_step, a.hyper) == (b.updates, b.diverged_step, b.hyper)
+    for name in ("positions", "gradients", "steps", "betas"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert a.states.keys() == b.states.keys() and a.terms.keys() == b.terms.keys()
+    for key in a.states:
+        np.testing.assert_array_equal(a.states[key], b.states[key], err_msg=key)
+    for key in a.terms:
+        np.testing.assert_array_equal(a.terms[key], b.terms[key], err_msg=key)
+
+
+@pytest.mark.parametrize("function", POLYNOMIAL)
+@pytest.mark.parametrize("noise", [0.0, 0.5], ids=["exact", "noisy"])
+@pytest.mark.parametrize("name", OPTIMIZER_NAMES)
+def test_the_compiled_inspector_equals_the_numpy_one(kernels, function, noise, name):
+    obj = get_objective(function)
+    lr = 1e-3 if name in ("sgd", "momentum", "nesterov", "keras-momentum") else 0.02
+    options = dict(noise=noise, seed=4)
+    numpy_one = inspect_run(obj, name, lr, 0.8, (-1.2, 1.5), 300, loop="numpy", **options)
+    compiled = inspect_run(obj, name, lr, 0.8, (-1.2, 1.5), 300, loop="compiled", **options)
+    assert compiled.updates == 300
+    assert_same_inspection(numpy_one, compiled)
+
+
+def test_the_compiled_inspector_stops_where_the_run_diverged(kernels, rosen):
+    numpy_one = inspect_run(rosen, "momentum", 0.01, 0.9, rosen.x0, 200, loop="numpy")
+    compiled = inspect_run(rosen, "momentum", 0.01, 0.9, rosen.x0, 200, loop="compiled")
+    assert 0 < compiled.diverged_step < 200
+    assert_same_inspection(numpy_one, compiled)
+
+
+@pytest.mark.parametrize("name", ["momentum", "nesterov"])
+def test_the_compiled_inspector_takes_each_steps_scheduled_beta(kernels, rosen, name):
+    ramp = momentum_ramp(0.5, 0.99, 100)
+    options = dict(momentum_schedule=ramp, noise=0.1, seed=2)
+    numpy_one = inspect_run(rosen, name, 1e-3, 0.99, rosen.x0, 150, loop="numpy", **options)
+    compiled = inspect_run(rosen, name, 1e-3, 0.99, rosen.x0, 150, loop="compiled", **options)
+    np.testing.assert_array_equal(compiled.betas[:100], ramp)
+    assert_same_inspection(numpy_one, compiled)
+
+
+@pytest.mark.parametrize("name", OPTIMIZER_NAMES)
+def test_the_compiled_inspector_retraces_a_straight_line_run(kernels, name):
+    """Rastrigin's cosines: the compiled loop's maths library, not numpy's; the inspection
+    is the compiled run's own (its straight-line loop, once built), each point the last one
+    plus the step, bit for bit."""
+    from momentum_core import specialised
+
+    obj = get_objective("rastrigin")
+    assert specialised.kernel_for(obj.tape, wait=True) is not None
+    lr = 2e-3 if name in ("sgd", "momentum", "nesterov", "keras-momentum") else 0.05
+    ins = inspect_run(obj, name, lr, 0.9, (2.3, -1.7), 400, noise=0.3, seed=1, loop="compiled")
+    run = run_batch(obj, make_optimizer(name, lr, 0.9), (2.3, -1.7), 400, noise=0.3, seed=1)
+    np.testing.assert_array_equal(ins.positions, run.positions[: ins.updates + 1, 0])
+    np.testing.assert_array_equal(ins.positions[1:], ins.positions[:-1] + ins.steps)
+    assert ins.updates > 100
+
+
+def test_the_inspector_is_told_which_loop(rosen):
+    with pytest.raises(ValueError, match="loop must be"):
+        inspect_run(rosen, "sgd", 1e-3, 0.0, rosen.x0, 3, loop="tape")
