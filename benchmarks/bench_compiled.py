@@ -16,7 +16,9 @@ ratios hold on a noisy machine. It prints, at the playground's defaults (Rosenbr
   over the same sweep (heavy ball on Rosenbrock written out, every rule and landscape
   inlined by hand), timed in turns, wall-clock and CPU: issue #24's target is the page's
   path at >= 0.8x the plain loop;
-* the CPU time to build typed formulas that took 7 s to over 120 s before the tape.
+* the CPU time to build typed formulas that took 7 s to over 120 s before the tape;
+* the step inspector's numbers for one 1,000-step run (a scene carries one per racer, the
+  playground asks for those shown), by each loop.
 """
 
 from __future__ import annotations
@@ -220,6 +222,25 @@ def main() -> None:
         except ValueError as err:
             said = f"refused: {err}"
         print(f"  {name} ({len(text)} chars): {time.process_time() - start:.2f} s, {said}")
+
+    print("\nThe step inspector, one 1,000-step run with noise, ms (median):")
+    from momentum_core import get_objective
+    from momentum_core.inspector import inspect_run
+
+    for function in ("rosenbrock", "rastrigin"):
+        obj = get_objective(function)
+        specialised.kernel_for(obj.tape, wait=True)
+        for name in ("momentum", "adam"):
+            row = []
+            for loop in ("numpy", "compiled"):
+
+                def inspect(loop=loop, obj=obj, name=name):
+                    return inspect_run(obj, name, 1e-3, 0.9, obj.x0, 1000, noise=0.1, loop=loop)
+
+                inspect()
+                row.append(median_ms(inspect, args.repeats))
+            print(f"  {obj.title}, {name}: numpy {row[0]:.1f}, compiled {row[1]:.2f} "
+                  f"({row[0] / row[1]:.0f}x)")  # fmt: skip
 
 
 if __name__ == "__main__":
