@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 
 from momentum_app.config.settings import LABELS, OPTIMIZER_NAMES, default_settings
-from momentum_app.race.figures import MAX_FRAMES, frame_steps, landscape_values, surface_figure
+from momentum_app.race.figures import (
+    MAX_FRAMES,
+    frame_steps,
+    landscape_values,
+    race_figure,
+    surface_figure,
+)
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.race.race_data import PATH_BOX, Screen
 from momentum_app.race.runs import (
@@ -247,3 +253,26 @@ def test_rosenbrocks_valley_floor_is_drawn_without_spikes():
     floor = _drawn_surface(fig, np.c_[x, x**2])
     down_and_up = 2 * (floor.max() - floor.min())  # one descent to the minimum, one climb
     assert np.abs(np.diff(floor)).sum() <= 1.1 * down_and_up
+
+
+@pytest.mark.parametrize(
+    "start, steps, log_range",
+    [((-1.5, 2.0), 1000, (-6.0, 2.0)), ((0.25, -0.75), 80, (-13.5, 3.25)), ((2, 1), 5, (0, 0))],
+)
+def test_a_race_chart_from_its_still_part_equals_one_built_whole(start, steps, log_range):
+    """The chart's still part is built once per landscape and look; each race places its
+    start, steps and loss range in a copy. Built whole (as with axes of its own), the same
+    JSON; and placing one race's leaves the next one's untouched."""
+    import plotly.io as pio
+
+    from momentum_app.race import figures
+
+    obj = get_objective("rosenbrock")
+    legend = [("SGD", "#d55e00"), ("momentum", "#0072b2")]
+    other = race_figure(obj, legend, (1.0, 1.0), 7, (-1.0, 1.0), font_size=20)
+    placed = race_figure(obj, legend, start, steps, log_range, font_size=20)
+    whole = figures._race_figure(obj, legend, start, steps, log_range, 20, 540, None)
+    assert pio.to_json(placed, validate=False) == pio.to_json(whole, validate=False)
+    again = figures._race_figure(obj, legend, (1.0, 1.0), 7, (-1.0, 1.0), 20, 540, None)
+    assert pio.to_json(other, validate=False) == pio.to_json(again, validate=False)
+    assert placed["layout"]["yaxis2"]["range"] == [log_range[0] - 0.3, log_range[1] + 0.3]
