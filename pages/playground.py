@@ -4,7 +4,7 @@ import streamlit as st
 
 from momentum_app.config.settings import RaceSettings
 from momentum_app.race import runs
-from momentum_app.race.race_chart import fed_race_chart
+from momentum_app.race.race_chart import fed_race_chart, wanted
 from momentum_app.ui import cache, page, state, talk_ui, widgets
 
 page.start()
@@ -16,6 +16,8 @@ state.apply_chart_value("race")
 state.apply_pending_start()
 settings = state.linked_settings(RaceSettings, widgets.race_controls_ui)
 view = widgets.view_ui()
+if not (view.three_d or settings.tuned) and "start" in wanted("race"):
+    cache.start_part_ahead(settings)  # on the other core while this page computes and draws
 # Messages go in a slot of their own above the chart, so that the chart keeps its place
 # on the page (and its state) when a new one appears.
 notes = st.container()

@@ -104,3 +104,33 @@ def test_a_result_set_off_ahead_stops_when_the_visitor_leaves(session, monkeypat
     with pytest.raises(jobs.Cancelled):
         future.result(timeout=60)
     assert compute.GATE.running() == {}
+
+
+def test_a_grid_of_starts_set_off_ahead_is_taken_by_its_feed_not_run_again(monkeypatch):
+    """A visitor whose chart asked for the grid of starts has it set off on the other core
+    as the page starts (compute.ahead); the feed at the page's end takes that one, and the
+    same grid is not set off again."""
+    from concurrent.futures import Future
+    from dataclasses import replace
+
+    from momentum_app.ui import cache
+
+    set_off, real = [], runs.start_part
+
+    def ahead(fn, *args):
+        set_off.append(args)
+        done = Future()
+        done.set_result(fn(*args))
+        return done
+
+    monkeypatch.setattr(cache.compute, "ahead", ahead)
+    computed = []
+    monkeypatch.setattr(runs, "start_part", lambda s: computed.append(s) or real(s))
+    s = replace(defaults(RaceSettings), steps=61)
+    cache.start_part_ahead(s)
+    assert set_off == [(runs.start_key(s),)] and len(computed) == 1
+    data = cache.race_parts(s, {"start"})["start"]
+    assert len(computed) == 1  # the one set off, taken
+    assert data == real(runs.start_key(s))
+    cache.start_part_ahead(replace(s, start=(0.5, 0.5)))  # the same grid: not its start
+    assert len(set_off) == 1 and len(computed) == 1
