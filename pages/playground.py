@@ -16,8 +16,8 @@ state.apply_chart_value("race")
 state.apply_pending_start()
 settings = state.linked_settings(RaceSettings, widgets.race_controls_ui)
 view = widgets.view_ui()
-if not (view.three_d or settings.tuned) and "start" in wanted("race"):
-    cache.start_part_ahead(settings)  # on the other core while this page computes and draws
+if not (view.three_d or settings.tuned):
+    cache.part_ahead(settings, wanted("race"))  # on the other core while this page draws
 # Messages go in a slot of their own above the chart, so that the chart keeps its place
 # on the page (and its state) when a new one appears.
 notes = st.container()

@@ -62,47 +62,61 @@ def _line_part(key: RaceSettings) -> str:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _pad_part(key: RaceSettings) -> str | None:
-    return compute.compute(runs.pad_part, key)
+    return _taken("pad", key)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _start_part(key: RaceSettings) -> str:
-    with _PARTS_LOCK:
-        ahead = _STARTS_AHEAD.pop(key, None)
-    data = None
-    if ahead is not None and not ahead.cancel():  # started: wait for it, not again
-        with contextlib.suppress(Exception):  # its visitor left (or it failed): here, then
-            data = ahead.result()
-    if data is None:
-        data = compute.compute(runs.start_part, key)
-    with _PARTS_LOCK:
-        _STARTS_DONE[key] = None
-        while len(_STARTS_DONE) > 64:
-            _STARTS_DONE.popitem(last=False)
-    return data
+    return _taken("start", key)
 
 
-#: Grids of starts set off ahead (:func:`start_part_ahead`), and the settings whose grid this
-#: process has computed (most recent last), by :func:`~momentum_app.race.runs.start_key`.
-_STARTS_AHEAD: dict[RaceSettings, Future] = {}
-_STARTS_DONE: OrderedDict[RaceSettings, None] = OrderedDict()
+def _part_of(kind: str):
+    """What computes a part that can be set off ahead (:func:`part_ahead`), from its key."""
+    return runs.start_part if kind == "start" else runs.pad_part
+
+
+#: Parts set off ahead, and those this process has computed (most recent last), by kind and
+#: key (:func:`~momentum_app.race.runs.pad_key`, :func:`~momentum_app.race.runs.start_key`).
+_PARTS_AHEAD: dict[tuple[str, RaceSettings], Future] = {}
+_PARTS_DONE: OrderedDict[tuple[str, RaceSettings], None] = OrderedDict()
 _PARTS_LOCK = threading.Lock()
 
 
-def start_part_ahead(s: RaceSettings) -> None:
-    """Set off the grid of starts of ``s`` as another job of this visitor (see
-    :func:`~momentum_app.ui.compute.ahead`), unless it is under way or was computed: two
-    thirds of a new setting's work (~80 ms), for a visitor whose chart asked for it, on the
-    other core while the page computes its race and draws; its feed, last on the page,
-    takes it (:func:`race_parts`)."""
-    key = runs.start_key(s)
+def _taken(kind: str, key: RaceSettings) -> str | None:
+    """The part ``kind`` of ``key``: the one set off ahead if there is one, else computed."""
     with _PARTS_LOCK:
-        if key in _STARTS_AHEAD or key in _STARTS_DONE:
+        ahead = _PARTS_AHEAD.pop((kind, key), None)
+    data = taken = object()
+    if ahead is not None and not ahead.cancel():  # started: wait for it, not again
+        with contextlib.suppress(Exception):  # its visitor left (or it failed): here, then
+            data = ahead.result()
+    if data is taken:
+        data = compute.compute(_part_of(kind), key)
+    with _PARTS_LOCK:
+        _PARTS_DONE[(kind, key)] = None
+        while len(_PARTS_DONE) > 64:
+            _PARTS_DONE.popitem(last=False)
+    return data
+
+
+def part_ahead(s: RaceSettings, kinds: frozenset[str] | set[str]) -> None:
+    """Set off the heaviest of the parts ``kinds`` that the visitor's chart asked for (the
+    grid of starts, ~80 ms, else the pad, ~25 ms) as another job of this visitor (see
+    :func:`~momentum_app.ui.compute.ahead`), unless it is under way or was computed: it
+    runs on the other core while the page computes its race and draws, and its feed, last
+    on the page, takes it (:func:`race_parts`). One part only: the race, which the visitor
+    sees first, keeps the second core."""
+    kind = next((k for k in ("start", "pad") if k in kinds), None)
+    if kind is None:
+        return
+    key = (kind, (runs.start_key if kind == "start" else runs.pad_key)(s))
+    with _PARTS_LOCK:
+        if key in _PARTS_AHEAD or key in _PARTS_DONE:
             return
-        if len(_STARTS_AHEAD) >= 16:  # grids nobody took (their visitors left first)
-            for done in [k for k, f in _STARTS_AHEAD.items() if f.done()]:
-                del _STARTS_AHEAD[done]
-        _STARTS_AHEAD[key] = compute.ahead(runs.start_part, key)
+        if len(_PARTS_AHEAD) >= 16:  # parts nobody took (their visitors left first)
+            for done in [k for k, f in _PARTS_AHEAD.items() if f.done()]:
+                del _PARTS_AHEAD[done]
+        _PARTS_AHEAD[key] = compute.ahead(_part_of(kind), key[1])
 
 
 def race_parts(

@@ -127,10 +127,36 @@ def test_a_grid_of_starts_set_off_ahead_is_taken_by_its_feed_not_run_again(monke
     computed = []
     monkeypatch.setattr(runs, "start_part", lambda s: computed.append(s) or real(s))
     s = replace(defaults(RaceSettings), steps=61)
-    cache.start_part_ahead(s)
+    cache.part_ahead(s, {"pad", "start"})
     assert set_off == [(runs.start_key(s),)] and len(computed) == 1
     data = cache.race_parts(s, {"start"})["start"]
     assert len(computed) == 1  # the one set off, taken
     assert data == real(runs.start_key(s))
-    cache.start_part_ahead(replace(s, start=(0.5, 0.5)))  # the same grid: not its start
+    cache.part_ahead(replace(s, start=(0.5, 0.5)), {"start"})  # the same grid: not its start
     assert len(set_off) == 1 and len(computed) == 1
+
+
+def test_a_visitor_who_asked_for_the_pad_only_has_the_pad_set_off(monkeypatch):
+    from concurrent.futures import Future
+    from dataclasses import replace
+
+    from momentum_app.ui import cache
+
+    set_off, real = [], runs.pad_part
+
+    def ahead(fn, *args):
+        set_off.append((fn, args))
+        done = Future()
+        done.set_result(fn(*args))
+        return done
+
+    monkeypatch.setattr(cache.compute, "ahead", ahead)
+    computed = []
+    monkeypatch.setattr(runs, "pad_part", lambda s: computed.append(s) or real(s))
+    s = replace(defaults(RaceSettings), steps=59)
+    cache.part_ahead(s, {"alpha"})  # the α line goes with every race: nothing ahead
+    assert set_off == []
+    cache.part_ahead(s, {"pad"})
+    assert [args for _, args in set_off] == [(runs.pad_key(s),)]
+    assert cache.race_parts(s, {"pad"})["pad"] == real(runs.pad_key(s))
+    assert len(computed) == 1
