@@ -61,6 +61,9 @@ def scene_slide(scene: Scene, font_size: int = TALK_FONT) -> dict:
     return {
         "name": scene.name,
         "title": scene.title,
+        # while its question is open, a heading that does not answer it; in the menu, it
+        "asking": talk_scenes.ASKING_TITLE if scene.question is not None else scene.title,
+        "menu": talk_scenes.menu_title(scene),
         "where": scene.where,
         "claim": scene.claim,
         "caption": talk_scenes.caption(scene, staged.values),

@@ -101,6 +101,17 @@ class Question:
     run: str = ""
 
 
+#: A question scene's heading while its question is open: its title is the runs' verdict
+#: ("β = 1 never settles"), which would answer the question before the room does.
+ASKING_TITLE = "First, a question"
+
+
+def menu_title(scene: Scene) -> str:
+    """A scene as menus list it: its title, or for a scene that asks, its question (a menu
+    on the projector lists the scenes ahead; their titles would answer them)."""
+    return f"Question: {scene.question.text}" if scene.question is not None else scene.title
+
+
 #: The kinds of question: one of the labels, or a guess on the chart (:data:`ON_CHART`).
 QUESTION_KINDS = ("choice", "point", "beta", "pad")
 #: Questions answered on the chart, about one run: where it ends (a point tapped on the
@@ -995,6 +1006,6 @@ class SceneChoice:
 
     scene: str = linked(
         "scene", "choice", default=lambda c: next(iter(_names()), ""), options=_names,
-        widget="select", label="Scene", format_func=lambda name: scene_named(name).title,
+        widget="select", label="Scene", format_func=lambda name: menu_title(scene_named(name)),
         numbered=True,  # ?scene=3: the third, as the page numbers them ("Scene 3 of 15")
     )  # fmt: skip

@@ -6,7 +6,7 @@
   const menu = byId("talkmenu"), explore = byId("talkexplore");
   document.body.classList.add("talk");
   window.RACE_FIT_WINDOW = true;  // the chart takes the screen's height under the texts
-  slides.forEach((s, i) => menu.add(new Option(`${i + 1}. ${s.title}`, String(i))));
+  slides.forEach((s, i) => menu.add(new Option(`${i + 1}. ${s.menu}`, String(i))));
   const talk = {index: -1, count: slides.length, shown: 0, exploring: false};
   window.talkStats = talk;
 
@@ -31,7 +31,7 @@
     if (i === talk.index) return;
     const s = slides[i];
     talk.index = i;
-    byId("talktitle").textContent = s.title;
+    byId("talktitle").textContent = s.asking;  // its title once a question is answered
     byId("talkwhere").textContent = `Scene ${i + 1} of ${slides.length} · ${s.where}`;
     byId("talkclaim").textContent = `The article's claim, in our words: ${s.claim}`;
     fold(s.caption);
@@ -121,6 +121,7 @@
     const q = slides[talk.index].question;
     if (!q || talk.revealed) return;
     talk.revealed = true;
+    byId("talktitle").textContent = slides[talk.index].title;
     byId("talkreveal").hidden = true;
     byId("talkanswer").hidden = false;
     byId("talkcaption").hidden = byId("talkchecks").hidden = false;

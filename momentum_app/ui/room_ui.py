@@ -352,12 +352,7 @@ def question_ui(scene: Scene, values: dict, now: rooms.Now | None = None) -> boo
     if question.kind in ON_CHART:
         return point_question_ui(scene, values, now)
     right = right_answers(scene, values)
-    if state.presenting():
-        revealed = (state.room(), scene.name) in _revealed()
-    elif state.following():
-        revealed = now is not None and now.scene == scene.name and now.revealed
-    else:
-        revealed = True
+    revealed = _is_revealed(scene, now)
     _question_head(question)
     if state.presenting() and not revealed:
         _live_tally(scene)
@@ -401,6 +396,12 @@ _POINTS = "_my_points"
 _GUESS_SEEN = "_guess_nonces_seen"
 #: The numbers a guess of each kind holds, as the chart sends it.
 _SIZE = {"point": 2, "pad": 2, "beta": 1}
+
+
+def asking(scene: Scene, now: rooms.Now | None) -> bool:
+    """Whether ``scene``'s question is open on this screen (the presenter's and a
+    follower's, before the reveal; outside a room a question shows with its answer)."""
+    return scene.question is not None and not _is_revealed(scene, now)
 
 
 def _is_revealed(scene: Scene, now: rooms.Now | None) -> bool:

@@ -366,7 +366,8 @@ def scene_ui(
     caption from the runs and its race. ``own``: a presenter's own talk, whose title, claim
     and caption are typed text (shown as text) and reach every follower's screen."""
     presenting, following, font = state.presenting(), state.following(), chart_font()
-    scene_head_ui(replace(scene, title=plain(scene.title)) if own else scene, index, count)
+    scene_head_ui(replace(scene, title=plain(scene.title)) if own else scene, index, count,
+                  asking=room_ui.asking(scene, now))  # fmt: skip
     if following:
         room_ui.follow_ui(now)
     with st.container(key="scene_claim"):  # keyed: a follower's phone shows it under the chart

@@ -35,7 +35,7 @@ from momentum_app.race.race_data import RaceRun
 from momentum_app.race.runs import TABLE_WIDTHS, number, trajectories_csv
 from momentum_app.studies import model_view
 from momentum_app.studies.model_figures import loss_bands_figure
-from momentum_app.talk.scenes import SceneChoice, scene_runs
+from momentum_app.talk.scenes import ASKING_TITLE, SceneChoice, scene_runs
 from momentum_app.ui import cache, state
 from momentum_app.ui.state import PRESENT, presenting
 from momentum_core import FACTORIES, MOMENTUM_OPTIMIZERS, Objective
@@ -367,13 +367,14 @@ def _step_scene(names: list[str], step: int) -> None:
     state.update(SceneChoice, scene=names[min(max(index + step, 0), len(names) - 1)])
 
 
-def scene_head_ui(scene, index: int, count: int) -> None:
+def scene_head_ui(scene, index: int, count: int, asking: bool = False) -> None:
     """A scene's title and its number; presenting, the number sits beside the title (one
-    line less on the screen)."""
+    line less on the screen). While its question is open (``asking``), a heading that does
+    not answer it (:data:`~momentum_app.talk.scenes.ASKING_TITLE`)."""
     with st.container(
         key="scene_head", horizontal=presenting(), vertical_alignment="bottom", gap="small"
     ):
-        st.header(scene.title, anchor=False, width="content")
+        st.header(ASKING_TITLE if asking else scene.title, anchor=False, width="content")
         st.caption(f"Scene {index + 1} of {count} · {scene.where}", width="content")
 
 

@@ -172,3 +172,24 @@ def test_a_presenters_own_tap_question_sends_its_followers_no_run_until_the_reve
     fan.run()
     charts, parts = sent(fan)
     assert len(charts) == 1 and runs_shipped(charts, parts) == len(scene.runs)
+
+
+@pytest.mark.parametrize("name", ["beta-one", "no-escape"])
+def test_a_question_scenes_title_waits_for_the_reveal(name):
+    """Its title is the runs' verdict ("β = 1 never settles"): while the question is open
+    the presenter's and the followers' screens head it with a line that answers nothing,
+    and the scene menu lists it by its question."""
+    scene = scenes.scene_named(name)
+    boss, fan = room(name)
+
+    def heading(at) -> str:
+        return at.header[0].value
+
+    assert heading(boss) == heading(fan) == scenes.ASKING_TITLE
+    assert scene.title not in texts(boss) + texts(fan)
+    boss.button(key="reveal").click().run()
+    fan.run()
+    assert heading(boss) == heading(fan) == scene.title
+    menu = page_at(SCENES, {"scene": name}).selectbox(key="scene")
+    assert menu.format_func(name) == f"Question: {scene.question.text}"
+    assert menu.format_func("faster") == scenes.scene_named("faster").title

@@ -27,6 +27,7 @@ from momentum_app.race.runs import (
 )
 from momentum_app.talk import scenes
 from momentum_app.talk.export import talk_html
+from momentum_app.talk.scenes import ASKING_TITLE
 from momentum_core.outcome import outcome
 from tests.e2e.conftest import files_only, shot
 
@@ -156,11 +157,14 @@ def test_the_talk_file_steps_through_every_scene_offline(browser, tmp_path, size
     page.goto(path.as_uri())
     for i, scene in enumerate(every):
         page.wait_for_function(f"() => talkStats.index === {i} && talkStats.shown >= {i + 1}")
-        assert page.locator("#talktitle").inner_text() == scene.title
+        title = page.locator("#talktitle")
+        # a question first, under a heading that does not answer it; then the title
+        assert title.inner_text() == (scene.title if scene.question is None else ASKING_TITLE)
         font = page.evaluate("() => parseFloat(getComputedStyle(talkcaption).fontSize)")
         assert font >= 0.03 * size[1], font  # captions at least 3 % of the screen's height
         if scene.question is not None:  # asked first: the race plays once answered
             page.locator("#talkreveal").click()
+            assert title.inner_text() == scene.title
         page.wait_for_function("() => raceStats.playing && raceStats.framesDrawn > 3")
         if i == 2:
             shot(page, f"talk-scene-3-{size[1]}")
