@@ -92,6 +92,11 @@ MIN_FINITE_SHARE = 0.5
 #: Largest |f| and |gradient| counted as finite: the runner squares gradients and
 #: subtracts f*, so values near the float limit (``1e300 * x^2``) would overflow there.
 MAX_MAGNITUDE = 1e150
+#: Largest |f*|: the pages measure a run against f - f* < 1e-6 (the runner's ``loss_tol``),
+#: and floats near f* must be much closer together than that for the gap to be seen (near
+#: 1e8 they are 1.5e-8 apart; near 1e10, 1.9e-6: a run at the minimum would never be seen
+#: there). ``x^2 + 1/sin(pi)`` has f* = 8.2e15 (sin(pi) is 1.2e-16 in floating point).
+MAX_F_STAR = 1e8
 #: The domain of a custom function when none is given (also the CLI's default).
 DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
 
@@ -257,6 +262,13 @@ def _analyse(c: _Compiled, domain: Domain) -> dict[str, Any]:
     else:  # lower on the edge of the domain only: the smooth minima are what runs reach
         f_star = float(values[0])
     is_global = values - f_star <= 1e-8 * (1 + abs(f_star))
+    if abs(f_star) > MAX_F_STAR:
+        raise ValueError(
+            f"f* = {f_star:.3g}, the lowest f found, is too far from 0: floats near it are"
+            f" {np.spacing(abs(f_star)):.2g} apart, so f - f* < 1e-6 cannot be measured"
+            f" (|f*| <= {MAX_F_STAR:.0e} needed); f may have a pole, else subtract a constant"
+            " or scale f down"
+        )
     global_minima, local_minima = points[is_global], points[~is_global]
 
     # The default start: an inner grid point where f and its gradient are finite and the

@@ -184,7 +184,7 @@ def test_shapes_and_broadcast_constants():
 
 
 def test_points_outside_the_functions_domain_give_nan_without_warnings():
-    obj = custom_objective("log(x) + sqrt(y) + 1/(x - 1)", ((0.1, 5), (0.1, 5)))
+    obj = custom_objective("log(x) + sqrt(y) + 1/(x - 1)", ((1.5, 5), (0.1, 5)))
     p = np.array([[-1.0, 1.0], [1.0, -1.0], [1.0, 1.0], [0.0, 0.0], [1e300, 1e300]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -312,6 +312,21 @@ def test_formulas_near_the_float_limit_are_refused_in_one_line(formula):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "formula", ["x^2 + y^2 + 1/sin(pi)", "x^2 + y^2 + 1e12", "x*1e9 + y", "x^-1 + y^2"]
+)
+def test_a_minimum_too_far_from_zero_to_measure_f_minus_f_star_is_refused(formula):
+    """Near f* = 8.2e15 (sin(pi) is 1.2e-16 in floats, not 0) floats are 1 apart: a run at
+    the minimum would never be seen within 1e-6 of it, and the page would say it never got
+    there. The same for a pole, where the lowest f found is as far as the search went."""
+    with pytest.raises(ValueError, match="too far from 0") as err:
+        custom_objective(formula)
+    assert "\n" not in str(err.value)
+    bowl = custom_objective("x^2 + y^2 + 1e6")  # floats 1.2e-10 apart there: measured
+    run = run_batch(bowl, heavy_ball(bowl.lr_default, 0.5), bowl.x0, 300)
+    assert bowl.f_star == 1e6 and run.tol_step[0] > 0
+
+
 def test_sympy_is_not_imported_even_to_build_a_formula():
     code = (
         "import sys, momentum_core, momentum_core.cli; from momentum_core import formula; "
@@ -328,7 +343,7 @@ TYPED_LATEX = [
     ("log(1 + x^2) - e^y", r"\log(1 + x^2) - e^y"),
     ("0.123456789*x^2 + 1e-7*y", r"0.123456789x^2 + 10^{-7}y"),
     ("2^0.5*x + pi*y", r"2^{0.5}x + \pi y"),
-    ("x^-1 + y^2", "x^{-1} + y^2"),
+    ("x^-2 + y^2", "x^{-2} + y^2"),
     ("x*y/(1 + x^2)", r"\frac{xy}{1 + x^2}"),
     ("-(x+y)^2 + abs(x - 1)", r"-(x + y)^2 + \left|x - 1\right|"),
     ("tanh(2*x - y) * sqrt(x^2 + 1)", r"\tanh(2x - y)\sqrt{x^2 + 1}"),
