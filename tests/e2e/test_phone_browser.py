@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import shot
-from tests.e2e.race_helpers import race_frame
+from tests.e2e.race_helpers import race_frame, race_handle
 
 
 @pytest.fixture
@@ -42,3 +42,24 @@ def test_the_table_toolbar_leaves_the_verdict_readable_and_the_settings_are_name
         }"""
     )
     assert bar >= said, (bar, said)
+
+
+def test_a_first_tap_on_the_starts_handle_brings_the_pad_and_the_grid_of_starts(browser, app_url):
+    """A finger's first touch in the chart a tap on the start's handle: the chart asks for
+    the pad and the grid of starts and sends the start in one moment, and Streamlit keeps a
+    component's last value only; every value carries the asks (they were lost: neither set
+    came, and the chart never asked again)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)  # fmt: skip
+    page = context.new_page()
+    page.goto(app_url + "/playground")
+    frame = race_frame(page)
+    handle = frame.locator("#handle")
+    handle.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = handle.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    race_handle(page).wait_for_function(
+        "() => ['pad', 'start'].every((k) => k in raceStats.axes)", timeout=60_000
+    )
+    context.close()

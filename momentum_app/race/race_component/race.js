@@ -28,6 +28,7 @@ const race = {
   axes: {}, pending: {}, framesDrawn: 0, fps: 0, playStarted: 0, playFrames: 0, lastTime: 0,
   clickable: false, scrubMs: null, sent: 0, markers: [], channel: "", font: 15,
   dragging: null, shown: [], lazy: [], reached: false, asked: 0, waiting: false,
+  wants: new Set(),  // every lazy kind asked for in this frame (see sendValue)
   // Presenter mode, as the app says (race_chart's presenting): the chart fits the screen
   // and Space is the clicker's "next".
   presenting: false,
@@ -952,7 +953,8 @@ function askLazy(kinds = race.lazy.filter((k) => k !== "start")) {
   if (!race.reached || !kinds.length) return;
   race.lazy = race.lazy.filter((k) => !kinds.includes(k));
   race.asked += 1;
-  sendValue({want: kinds, nonce: Date.now()});
+  kinds.forEach((k) => race.wants.add(k));
+  sendValue({nonce: Date.now()});
 }
 function reachIn() {
   if (race.reached) return;
@@ -1468,7 +1470,11 @@ if (window.parent !== window && !window.RACE_STANDALONE) {
 // --- Streamlit's component protocol (v1), by hand (transport.js) -------------------------
 const inStreamlit = window.parent !== window && !window.RACE_STANDALONE;
 
+// Every value sent carries every kind asked for so far (race.wants): Streamlit keeps a
+// component's last value only, and a finger's first tap on the start's handle asks for the
+// pad and the grid of starts and sends the start in one moment (the asks were lost).
 function sendValue(value) {
+  if (race.wants.size) value.want = [...race.wants];
   if (inStreamlit) T.sendValue(value);
 }
 function fitHeight() {
