@@ -144,7 +144,7 @@ def test_the_playground_inspector_shows_the_cores_numbers_and_follows_a_scrub(pa
     frame.locator("#play").click()  # pause: the inspector comes on
     frame.locator("#play").press("ArrowRight")  # and steps on
     got = wait_inspected(handle, len(s.optimizers))
-    assert got["text"].startswith("Step inspector")
+    assert got["text"].startswith("Step inspector (paused; ← → (or , .) step by one)")
     check_panel(got, s, s.optimizers)
     before = got["step"]
     frame.locator("#play").press("ArrowLeft")
@@ -213,6 +213,23 @@ def test_the_talk_file_inspects_its_scenes_offline(browser, tmp_path):
     assert f"update {step + 1:,}" in got["text"]
     shot(page, "inspector-talk")
     context.close()
+
+
+def test_on_the_scenes_page_the_inspector_steps_with_comma_and_period(page, app_url):
+    """There ← → are the clicker's (the next scene), and the panel says which keys step."""
+    scene = scenes.load_scenes()[0]
+    page.goto(app_url + f"/scenes?scene={scene.name}")
+    frame = race_frame(page)
+    handle = race_handle(page)
+    frame.locator("#play").click()
+    handle.wait_for_function("() => raceStats.step > 30")
+    frame.locator("#play").click()  # pause
+    frame.locator("#play").press(".")
+    got = wait_inspected(handle, len(scene.runs))
+    assert got["text"].startswith("Step inspector (paused; the keys , and . step by one)")
+    before = got["step"]
+    frame.locator("#play").press(",")
+    handle.wait_for_function(f"() => raceStats.step === {before - 1}")
 
 
 def test_a_scene_carries_one_inspection_per_run():

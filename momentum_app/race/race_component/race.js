@@ -1087,7 +1087,7 @@ function drawInspector(A) {
               `<div class="rule">${D.inspectLines(ins, at).map((l) => `<div>${l}</div>`).join("")}</div>` +
               `<div class="terms">${words.join(" &nbsp; ")}</div>`);
   });
-  const keys = window.RACE_FIT_WINDOW ? "the keys , and ." : "← → (or , .)";
+  const keys = arrowsStep() ? "← → (or , .)" : "the keys , and .";
   const html = `<div class="inspecthead"><b>Step inspector</b> (paused; ${keys} step by one) · ` +
     `<span class="arrowkey grad"></span>gradient step <span class="arrowkey carry"></span>carried velocity ` +
     `<span class="arrowkey step"></span>step taken</div>` + rows.join("");
@@ -1135,11 +1135,16 @@ function stepBy(delta) {
   race.step = Math.max(0, Math.min(race.steps, Math.floor(race.step) + delta));
   draw();
 }
-// ← → step, except where they mean the talk's scenes (a talk file, the scenes page: there
-// , and . step); in the sliders and the pad they keep their own meaning.
+// ← → step, except where they mean the talk's scenes (a talk file, the scenes page, whose
+// clicker script takes them: there , and . step); in the sliders and the pad they keep
+// their own meaning.
+function arrowsStep() {
+  if (window.RACE_FIT_WINDOW) return false;
+  try { return !(inStreamlit && window.parent.momentumSceneKeys); } catch (err) { return true; }
+}
 window.addEventListener("keydown", (event) => {
   if (!race.tracks.length || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-  const arrows = !window.RACE_FIT_WINDOW;
+  const arrows = arrowsStep();
   const delta = event.key === "." || (arrows && event.key === "ArrowRight") ? 1
     : event.key === "," || (arrows && event.key === "ArrowLeft") ? -1 : 0;
   if (!delta || (event.target.closest && event.target.closest("input, select, textarea, [role=slider]"))) return;
