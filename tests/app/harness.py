@@ -49,3 +49,22 @@ def fresh_room_store(tmp_path, monkeypatch):
     room.open_store.cache_clear()
     yield room.open_store()
     room.open_store.cache_clear()
+
+
+def set_off_at_once(monkeypatch) -> list[tuple]:
+    """``compute.ahead`` made to compute at once (a done Future): returns the list of the
+    argument tuples it was given, for tests of what a page sets off ahead."""
+    from concurrent.futures import Future
+
+    from momentum_app.ui import compute
+
+    set_off: list[tuple] = []
+
+    def ahead(fn, *args):
+        set_off.append(args)
+        done = Future()
+        done.set_result(fn(*args))
+        return done
+
+    monkeypatch.setattr(compute, "ahead", ahead)
+    return set_off

@@ -14,6 +14,7 @@ from momentum_app.studies import basin_figures
 from momentum_app.ui import compute
 from momentum_core import jobs
 from momentum_core import runner as runner_module
+from tests.app.harness import set_off_at_once
 
 
 @pytest.fixture
@@ -110,20 +111,11 @@ def test_a_grid_of_starts_set_off_ahead_is_taken_by_its_feed_not_run_again(monke
     """A visitor whose chart asked for the grid of starts has it set off on the other core
     as the page starts (compute.ahead); the feed at the page's end takes that one, and the
     same grid is not set off again."""
-    from concurrent.futures import Future
     from dataclasses import replace
 
     from momentum_app.ui import cache
 
-    set_off, real = [], runs.start_part
-
-    def ahead(fn, *args):
-        set_off.append(args)
-        done = Future()
-        done.set_result(fn(*args))
-        return done
-
-    monkeypatch.setattr(cache.compute, "ahead", ahead)
+    set_off, real = set_off_at_once(monkeypatch), runs.start_part
     computed = []
     monkeypatch.setattr(runs, "start_part", lambda s: computed.append(s) or real(s))
     s = replace(defaults(RaceSettings), steps=61)
@@ -137,26 +129,17 @@ def test_a_grid_of_starts_set_off_ahead_is_taken_by_its_feed_not_run_again(monke
 
 
 def test_a_visitor_who_asked_for_the_pad_only_has_the_pad_set_off(monkeypatch):
-    from concurrent.futures import Future
     from dataclasses import replace
 
     from momentum_app.ui import cache
 
-    set_off, real = [], runs.pad_part
-
-    def ahead(fn, *args):
-        set_off.append((fn, args))
-        done = Future()
-        done.set_result(fn(*args))
-        return done
-
-    monkeypatch.setattr(cache.compute, "ahead", ahead)
+    set_off, real = set_off_at_once(monkeypatch), runs.pad_part
     computed = []
     monkeypatch.setattr(runs, "pad_part", lambda s: computed.append(s) or real(s))
     s = replace(defaults(RaceSettings), steps=59)
     cache.part_ahead(s, {"alpha"})  # the α line goes with every race: nothing ahead
     assert set_off == []
     cache.part_ahead(s, {"pad"})
-    assert [args for _, args in set_off] == [(runs.pad_key(s),)]
+    assert set_off == [(runs.pad_key(s),)]
     assert cache.race_parts(s, {"pad"})["pad"] == real(runs.pad_key(s))
     assert len(computed) == 1

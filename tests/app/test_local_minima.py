@@ -399,20 +399,11 @@ def test_the_success_study_is_not_run_again_for_a_new_beta_of_the_map(monkeypatc
 def test_a_new_settings_study_is_set_off_beside_its_maps_and_run_once(monkeypatch):
     """A first visit sets the success study off as another job (compute.ahead) before its
     maps compute, and the page then takes that study instead of running it again."""
-    from concurrent.futures import Future
-
     from momentum_app.studies import basin_figures
     from momentum_app.ui import cache
+    from tests.app.harness import set_off_at_once
 
-    set_off, real = [], basin_figures.success_study
-
-    def ahead(fn, *args):
-        set_off.append(args)
-        done = Future()
-        done.set_result(fn(*args))
-        return done
-
-    monkeypatch.setattr(cache.compute, "ahead", ahead)
+    set_off, real = set_off_at_once(monkeypatch), basin_figures.success_study
     runs = []
     monkeypatch.setattr(basin_figures, "success_study", lambda s: runs.append(s) or real(s))
     s, _ = from_query(MinimaSettings, {"grid": "10", "steps": "70", "starts": "13"})
