@@ -278,9 +278,10 @@ _WARM_LOCK = threading.Lock()
 def warm_scene(scene: scenes.Scene, font_size: int, inspect: bool) -> None:
     """Compute :func:`scene_shown` ahead, in a thread of its own, once per process: in a
     room the presenter's Next is then drawn from the cache on the presenter's worker and on
-    every follower's (the step inspector's numbers cost the presenter's page up to a second,
-    a follower's first run of a scene 20 ms, while the room waits). The presenter's worker
-    warms its followers' version too: they may share it."""
+    every follower's (a scene's runs and data, and on the presenter's page the step
+    inspector's numbers, ~1 ms a run compiled, cost a follower's first run of a scene tens
+    of milliseconds while the room waits). The presenter's worker warms its followers'
+    version too: they may share it."""
     key = (scene, font_size, inspect)
     with _WARM_LOCK:
         if key in _WARMING:
