@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 from momentum_app.config.settings import default_settings
 from momentum_app.race.race_chart import standalone_html
 from momentum_app.race.runs import race_view
+from momentum_app.talk.scenes import ASKING_TITLE
 from tests.e2e.conftest import ROOT, files_only, shot
 from tests.e2e.race_helpers import PATH_LENGTHS, race_frame, race_handle
 
@@ -120,14 +121,15 @@ def test_scene_link_shows_its_caption_autoplays_and_steps_on(page, app_url):
     shot(page, "workshop-scene-escape-autoplay")
 
     page.get_by_role("button", name="Next scene").click()
-    page.get_by_role("heading", name=titles["no-escape"]).wait_for(timeout=30_000)
+    # no-escape asks the room first: its title (the answer) waits for the reveal
+    page.get_by_role("heading", name=ASKING_TITLE).wait_for(timeout=30_000)
     page.wait_for_url(re.compile(r"scene=no-escape"), timeout=10_000)
     query = parse_qs(urlparse(page.url).query)
     assert query["scene"] == ["no-escape"] and query.get("present") == ["1"]
     assert page.get_by_role("heading", name=titles["escape"]).count() == 0
     # no-escape asks the room where the run stops first: its chart waits for guesses
     page.get_by_text(re.compile(r"guesses? · room")).first.wait_for(timeout=30_000)
-    page.get_by_role("heading", name=titles["no-escape"]).scroll_into_view_if_needed()
+    page.get_by_role("heading", name=ASKING_TITLE).scroll_into_view_if_needed()
     shot(page, "workshop-scene-no-escape")
 
 
