@@ -346,7 +346,8 @@ def _race_figure(obj: Objective, legend: list, start: tuple[float, float], num_s
                 "title": {"text": "step", "standoff": gap},
                 "anchor": "y2", "fixedrange": True, "tickangle": 0, "nticks": 5},
         yaxis2={"type": "log", "anchor": "x2",
-                "title": {"text": "f(x) - f*  (log scale)"},
+                # clear of the tick labels (10⁻¹⁴ touched the title on a projector)
+                "title": {"text": "f(x) − f*  (log scale)", "standoff": gap},
                 "range": [lo - 0.3, hi + 0.3], "exponentformat": "power", "fixedrange": True,
                 "ticklabelstandoff": gap},
         images=[{"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1,
