@@ -437,8 +437,8 @@ def visit(query, betas):
         at.session_state["basins"] = {"want": ["betas"], "nonce": 1}
     st.cache_data.clear()  # cold: nothing of an earlier visit (its study, its maps) kept
     st.cache_resource.clear()
-    for kept in ("_MAPS", "_STUDIED", "_AHEAD"):  # the app's own stores of maps and studies
-        getattr(app_cache, kept, {}).clear()
+    app_cache._MAPS.clear()  # the app's own stores of maps and studies
+    app_cache._STUDIES.clear()
     wall, cpu = time.perf_counter(), time.process_time()
     at.run()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

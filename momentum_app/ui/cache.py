@@ -6,7 +6,6 @@ import contextlib
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -62,61 +61,32 @@ def _line_part(key: RaceSettings) -> str:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _pad_part(key: RaceSettings) -> str | None:
-    return _taken("pad", key)
+    return _PARTS.take(("pad", key), runs.pad_part, key)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _start_part(key: RaceSettings) -> str:
-    return _taken("start", key)
+    return _PARTS.take(("start", key), runs.start_part, key)
 
 
-def _part_of(kind: str):
-    """What computes a part that can be set off ahead (:func:`part_ahead`), from its key."""
-    return runs.start_part if kind == "start" else runs.pad_part
-
-
-#: Parts set off ahead, and those this process has computed (most recent last), by kind and
-#: key (:func:`~momentum_app.race.runs.pad_key`, :func:`~momentum_app.race.runs.start_key`).
-_PARTS_AHEAD: dict[tuple[str, RaceSettings], Future] = {}
-_PARTS_DONE: OrderedDict[tuple[str, RaceSettings], None] = OrderedDict()
-_PARTS_LOCK = threading.Lock()
-
-
-def _taken(kind: str, key: RaceSettings) -> str | None:
-    """The part ``kind`` of ``key``: the one set off ahead if there is one, else computed."""
-    with _PARTS_LOCK:
-        ahead = _PARTS_AHEAD.pop((kind, key), None)
-    data = taken = object()
-    if ahead is not None and not ahead.cancel():  # started: wait for it, not again
-        with contextlib.suppress(Exception):  # its visitor left (or it failed): here, then
-            data = ahead.result()
-    if data is taken:
-        data = compute.compute(_part_of(kind), key)
-    with _PARTS_LOCK:
-        _PARTS_DONE[(kind, key)] = None
-        while len(_PARTS_DONE) > 64:
-            _PARTS_DONE.popitem(last=False)
-    return data
+#: The pad and the grid of starts set off ahead (:func:`part_ahead`), by kind and key
+#: (:func:`~momentum_app.race.runs.pad_key`, :func:`~momentum_app.race.runs.start_key`).
+_PARTS = compute.SetOff()
 
 
 def part_ahead(s: RaceSettings, kinds: frozenset[str] | set[str]) -> None:
     """Set off the heaviest of the parts ``kinds`` that the visitor's chart asked for (the
     grid of starts, ~80 ms, else the pad, ~25 ms) as another job of this visitor (see
-    :func:`~momentum_app.ui.compute.ahead`), unless it is under way or was computed: it
+    :class:`~momentum_app.ui.compute.SetOff`), unless it is under way or was computed: it
     runs on the other core while the page computes its race and draws, and its feed, last
     on the page, takes it (:func:`race_parts`). One part only: the race, which the visitor
     sees first, keeps the second core."""
-    kind = next((k for k in ("start", "pad") if k in kinds), None)
-    if kind is None:
-        return
-    key = (kind, (runs.start_key if kind == "start" else runs.pad_key)(s))
-    with _PARTS_LOCK:
-        if key in _PARTS_AHEAD or key in _PARTS_DONE:
-            return
-        if len(_PARTS_AHEAD) >= 16:  # parts nobody took (their visitors left first)
-            for done in [k for k, f in _PARTS_AHEAD.items() if f.done()]:
-                del _PARTS_AHEAD[done]
-        _PARTS_AHEAD[key] = compute.ahead(_part_of(kind), key[1])
+    if "start" in kinds:
+        key = runs.start_key(s)
+        _PARTS.set_off(("start", key), runs.start_part, key)
+    elif "pad" in kinds:
+        key = runs.pad_key(s)
+        _PARTS.set_off(("pad", key), runs.pad_part, key)
 
 
 def race_parts(
@@ -397,41 +367,20 @@ def basin_scrub(
     return pio.to_json({"scrub": spec}, validate=False, pretty=False)  # numpy arrays inside
 
 
-#: Success studies set off ahead (:func:`_study_ahead`), and the settings whose study this
-#: process has computed (most recent last), by settings at β 0.
-_AHEAD: dict[MinimaSettings, Future] = {}
-_STUDIED: OrderedDict[MinimaSettings, None] = OrderedDict()
-_STUDY_LOCK = threading.Lock()
+#: Success studies set off ahead (:func:`_study_ahead`), by settings at β 0.
+_STUDIES = compute.SetOff()
 
 
 def _study_ahead(s: MinimaSettings) -> None:
     """Set off the success study of ``s`` (at β 0) as another job of this visitor (see
-    :func:`~momentum_app.ui.compute.ahead`), unless it is under way or was computed: on a
+    :class:`~momentum_app.ui.compute.SetOff`), unless it is under way or was computed: on a
     first visit the maps and the study, each about half a second, then share two cores."""
-    with _STUDY_LOCK:
-        if s in _AHEAD or s in _STUDIED:
-            return
-        if len(_AHEAD) >= 16:  # studies nobody read (their visitors left first): dropped
-            for done in [k for k, f in _AHEAD.items() if f.done()]:
-                del _AHEAD[done]
-        _AHEAD[s] = compute.ahead(basin_figures.success_study, s)
+    _STUDIES.set_off(s, basin_figures.success_study, s)
 
 
 @st.cache_data(max_entries=16, show_spinner="Running the random starts...")
 def _success(s: MinimaSettings) -> SuccessStudy:
-    with _STUDY_LOCK:
-        ahead = _AHEAD.pop(s, None)
-    study = None
-    if ahead is not None and not ahead.cancel():  # started: wait for it, not again
-        with contextlib.suppress(Exception):  # its visitor left (or it failed): here, then
-            study = ahead.result()
-    if study is None:
-        study = compute.compute(basin_figures.success_study, s)
-    with _STUDY_LOCK:
-        _STUDIED[s] = None
-        while len(_STUDIED) > 64:
-            _STUDIED.popitem(last=False)
-    return study
+    return _STUDIES.take(s, basin_figures.success_study, s)
 
 
 def success(s: MinimaSettings) -> SuccessStudy:

@@ -19,8 +19,11 @@ every visitor.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -74,3 +77,51 @@ def ahead(fn: Callable[..., T], *args: Any) -> Future:
             return fn(*args)
 
     return _AHEAD.submit(job)
+
+
+class SetOff:
+    """Results set off ahead (:func:`ahead`), by key, each taken once where the page needs it.
+
+    :meth:`set_off` starts ``fn(*args)`` as another job of this visitor, unless it is under
+    way or this process took it already (a cache holds it then); :meth:`take` returns the
+    one set off (waited for if it started; still queued, it is cancelled and computed here,
+    instead of behind other visitors' turns), else computes it (:func:`compute`). At most
+    ``waiting`` results wait to be taken (beyond them, finished ones whose visitors left are
+    dropped); the last ``remembered`` keys taken are remembered.
+    """
+
+    def __init__(self, waiting: int = 16, remembered: int = 64) -> None:
+        self.waiting, self.remembered = waiting, remembered
+        self._futures: dict[Hashable, Future] = {}
+        self._taken: OrderedDict[Hashable, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def set_off(self, key: Hashable, fn: Callable[..., Any], *args: Any) -> None:
+        with self._lock:
+            if key in self._futures or key in self._taken:
+                return
+            if len(self._futures) >= self.waiting:
+                for done in [k for k, f in self._futures.items() if f.done()]:
+                    del self._futures[done]
+            self._futures[key] = ahead(fn, *args)
+
+    def take(self, key: Hashable, fn: Callable[..., T], *args: Any) -> T:
+        with self._lock:
+            future = self._futures.pop(key, None)
+        result = missing = object()
+        if future is not None and not future.cancel():  # started: wait for it, not again
+            with contextlib.suppress(Exception):  # its visitor left (or it failed): here, then
+                result = future.result()
+        if result is missing:
+            result = compute(fn, *args)
+        with self._lock:
+            self._taken[key] = None
+            while len(self._taken) > self.remembered:
+                self._taken.popitem(last=False)
+        return result  # type: ignore[return-value]
+
+    def clear(self) -> None:
+        """Forget every result set off and taken (a benchmark's cold start)."""
+        with self._lock:
+            self._futures.clear()
+            self._taken.clear()
