@@ -198,8 +198,8 @@ def inspect_run(
 class _Record:
     """One run's updates by the runner's numpy loop, a step at a time: ``points`` ``(m + 1,
     d)``, ``seen`` and ``steps`` ``(m, d)``, ``states`` per :data:`STATE_FIELDS` key ``(m +
-    1, d)``, ``betas`` ``(m,)`` (the rule's beta per update, 0 without one) and
-    ``diverged`` (the runner's divergence step, -1 if none)."""
+    1, d)``, ``betas`` ``(m,)`` (heavy ball's and Keras' beta per update; read for those
+    rules only) and ``diverged`` (the runner's divergence step, -1 if none)."""
 
     def __init__(self, objective, optimizer, x, num_steps, noise, seed, bound, _kernels):
         fields = STATE_FIELDS[optimizer.rule.code]
@@ -270,8 +270,6 @@ class _Replayed(_Record):
                        slots, self.betas)  # fmt: skip
         code = optimizer.rule.code
         self.states = {key: slots[:, slot].copy() for key, slot in SLOTS[code].items()}
-        if code not in (HEAVY_BALL, KERAS):  # its second hyperparameter is not its beta
-            self.betas[:] = float(optimizer.init(x).hyper.get("momentum", np.zeros(1)).ravel()[0])
 
 
 def _terms(code: int, nesterov: bool, hyper: dict, betas: Array, g: Array,
